@@ -1,0 +1,52 @@
+"""botocore's service models, loaded once per process.
+
+Models are immutable reference data, so one loader serves every Emulator in the process;
+each model is read from disk the first time a request or a test needs it.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel, Shape
+
+_session_lock = threading.Lock()
+_session: botocore.session.Session | None = None
+
+
+def botocore_session() -> botocore.session.Session:
+    global _session
+    if _session is None:
+        with _session_lock:
+            if _session is None:
+                _session = botocore.session.get_session()
+    return _session
+
+
+@lru_cache(maxsize=None)
+def available_services() -> tuple[str, ...]:
+    return tuple(botocore_session().get_available_services())
+
+
+@lru_cache(maxsize=None)
+def service_model(name: str) -> ServiceModel:
+    return botocore_session().get_service_model(name)
+
+
+@lru_cache(maxsize=None)
+def operation_model(service: str, operation: str) -> OperationModel:
+    return service_model(service).operation_model(operation)
+
+
+@lru_cache(maxsize=None)
+def error_shapes(service: str) -> dict[str, Shape]:
+    """Error shapes by every name a client may match them on: shape name and wire code."""
+    shapes: dict[str, Shape] = {}
+    for shape in service_model(service).error_shapes:
+        shapes.setdefault(shape.name, shape)
+        code = shape.metadata.get("error", {}).get("code")
+        if code:
+            shapes.setdefault(code, shape)
+    return shapes

@@ -1,0 +1,161 @@
+"""The Emulator: all state of one hoarfrost instance, and the request pipeline both front doors share."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from hoarfrost.core import catalog
+from hoarfrost.core.accounts import DEFAULT_ACCOUNT, DEFAULT_REGION, AccountMap
+from hoarfrost.core.errors import InternalFailure, NotImplementedOperation, ServiceError
+from hoarfrost.core.http import HttpRequest, HttpResponse
+from hoarfrost.core.operations import OperationHandler, RequestContext
+from hoarfrost.core.route import Route, RoutingError
+from hoarfrost.core.validation import validate_input
+from hoarfrost.core.views import StatefulService
+from hoarfrost.protocols.base import Protocol, get_protocol
+from hoarfrost.services import IMPLEMENTED
+
+log = logging.getLogger("hoarfrost")
+
+
+@dataclass
+class Settings:
+    default_account: str = DEFAULT_ACCOUNT
+    default_region: str = DEFAULT_REGION
+    # Access key id -> account, consulted before anything else.
+    access_keys: dict[str, str] = field(default_factory=dict)
+    # None keeps blobs in memory; a path keeps them in that directory.
+    blob_dir: str | None = None
+    # Base URL the server is reached at (queue URLs, presigned links); None: derive from requests.
+    base_url: str | None = None
+
+
+class Emulator:
+    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+        settings = settings or Settings()
+        for key, value in overrides.items():
+            setattr(settings, key, value)
+        self.settings = settings
+        self.accounts = AccountMap(settings.default_account, settings.access_keys)
+        from hoarfrost.core.router import Router
+
+        self.router = Router(default_region=settings.default_region)
+        self._services: dict[str, StatefulService[Any, Any]] = {}
+        self._services_lock = threading.Lock()
+        self._blobs: Any = None
+
+    # -- services -------------------------------------------------------------------------
+    def service(self, name: str) -> StatefulService[Any, Any]:
+        """The stateful service ``name`` (botocore's name), created on first use."""
+        service = self._services.get(name)
+        if service is None:
+            module = IMPLEMENTED.get(name)
+            if module is None:
+                raise KeyError(f"hoarfrost does not implement {name!r}; implemented: {sorted(IMPLEMENTED)}")
+            with self._services_lock:
+                service = self._services.get(name)
+                if service is None:
+                    service = importlib.import_module(module).SERVICE(self)
+                    self._services[name] = service
+        return service
+
+    def implemented_services(self) -> list[str]:
+        return sorted(IMPLEMENTED)
+
+    def started_services(self) -> list[StatefulService[Any, Any]]:
+        return list(self._services.values())
+
+    @property
+    def blobs(self) -> Any:
+        if self._blobs is None:
+            from hoarfrost.core.blobs import make_blob_store
+
+            self._blobs = make_blob_store(self.settings.blob_dir)
+        return self._blobs
+
+    def reset(self) -> None:
+        """Forget every service's state (the services stay registered, subscribers stay subscribed)."""
+        for service in self.started_services():
+            service.reset()
+
+    # -- the pipeline -----------------------------------------------------------------------
+    def handle(self, request: HttpRequest, hint: tuple[str, str] | None = None) -> HttpResponse:
+        """Route, parse, run the handler, serialise. Never raises: every failure is an AWS error.
+
+        ``hint`` is (hyphenised service id, operation) when the transport already knows them
+        (the in-process hook); the router checks it instead of searching.
+        """
+        request_id = str(uuid.uuid4())
+        try:
+            route = self.router.route(request, hint)
+        except RoutingError as error:
+            return self._routing_error(error, request_id)
+        response = self._dispatch(request, route, request_id)
+        if request.method == "HEAD" and response.body:
+            response.body = b""
+        return response
+
+    def _dispatch(self, request: HttpRequest, route: Route, request_id: str) -> HttpResponse:
+        service_model = catalog.service_model(route.service)
+        operation = service_model.operation_model(route.operation)
+        protocol = get_protocol(route.protocol)
+        try:
+            module = IMPLEMENTED.get(route.service)
+            handler: OperationHandler | None = None
+            service: StatefulService[Any, Any] | None = None
+            if module is not None:
+                service = self.service(route.service)
+                handler = service.operations.resolve().get(route.operation)
+            if handler is None or service is None:
+                raise NotImplementedOperation(
+                    f"{route.operation} of service {route.service} is not implemented in hoarfrost yet"
+                )
+            params = protocol.parse_request(request, operation, route.uri_params)
+            if service.validates_input:
+                validate_input(params, operation, service.validation_error_code or protocol.validation_error_code)
+            account = self.accounts.account_for(route.access_key)
+            scope = service.backends.scope(account, route.region)
+            ctx = RequestContext(
+                self, service, route.operation, account, route.region, scope, request,
+                route.access_key, request_id, route.protocol,
+            )
+            with scope.lock:
+                output = handler.fn(ctx, params)
+            response = protocol.serialize_response(output or {}, operation, request_id)
+            if handler.mutates and service.notifier.listeners:
+                service.notify_state_changed(account, route.region, route.operation)
+            return response
+        except ServiceError as error:
+            return self._error(protocol, error, service_model, operation, request_id)
+        except Exception as exc:
+            log.exception("internal error in %s.%s", route.service, route.operation)
+            return self._error(
+                protocol, InternalFailure(f"internal error: {type(exc).__name__}: {exc}"), service_model,
+                operation, request_id,
+            )
+
+    def _error(self, protocol: Protocol, error: ServiceError, service_model: Any, operation: Any,
+               request_id: str) -> HttpResponse:
+        response = protocol.serialize_error(error, service_model, operation, request_id)
+        if error.headers:
+            response.headers.update(error.headers)
+        return response
+
+    def _routing_error(self, error: RoutingError, request_id: str) -> HttpResponse:
+        if error.service and error.protocol:
+            service_model = catalog.service_model(error.service)
+            return get_protocol(error.protocol).serialize_error(error, service_model, None, request_id)
+        import json
+
+        body = json.dumps({"__type": error.code, "message": error.message}).encode()
+        return HttpResponse(
+            error.status or 400,
+            {"content-type": "application/x-amz-json-1.1", "x-amzn-requestid": request_id,
+             "x-amzn-errortype": error.code},
+            body,
+        )

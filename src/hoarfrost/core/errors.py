@@ -1,0 +1,80 @@
+"""The one exception a handler raises to answer an AWS error.
+
+A service declares subclasses named after the AWS error code (``class NoSuchBucket(ServiceError)``)
+or raises ``ServiceError(code=..., message=...)`` directly. The protocol serialiser turns it
+into the wire shape the real service sends; the HTTP status comes from the subclass, else from
+the error shape in botocore's model, else 400.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ServiceError(Exception):
+    code: str = ""
+    status: int | None = None
+    sender_fault: bool = True
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        sender_fault: bool | None = None,
+        headers: dict[str, str] | None = None,
+        **fields: Any,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        elif not self.code:
+            self.code = type(self).__name__
+        if status is not None:
+            self.status = status
+        if sender_fault is not None:
+            self.sender_fault = sender_fault
+        # Extra members of the error shape (S3's BucketName, Key, ...), serialised beside Code.
+        self.fields: dict[str, Any] = fields
+        # Extra response headers (e.g. S3's x-amz-delete-marker on a 404 for a delete marker).
+        self.headers: dict[str, str] = headers or {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+
+
+class ValidationException(ServiceError):
+    """The json / rest-json family's input validation error."""
+
+    code = "ValidationException"
+    status = 400
+
+
+class ValidationError(ServiceError):
+    """The query family's input validation error."""
+
+    code = "ValidationError"
+    status = 400
+
+
+class NotImplementedOperation(ServiceError):
+    """An operation botocore knows that hoarfrost has no handler for."""
+
+    code = "NotImplemented"
+    status = 501
+    sender_fault = False
+
+
+class InternalFailure(ServiceError):
+    code = "InternalFailure"
+    status = 500
+    sender_fault = False
+
+
+class UnknownService(ServiceError):
+    """A request that no botocore service model claims."""
+
+    code = "UnknownService"
+    status = 400

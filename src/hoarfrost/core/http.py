@@ -1,0 +1,74 @@
+"""Transport-neutral HTTP request and response: what every front door hands the pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, unquote
+
+
+@dataclass(slots=True)
+class HttpRequest:
+    """One HTTP request as it came off the wire.
+
+    ``path`` is the raw (still percent-encoded) path without the query string; ``query`` the
+    raw query string without ``?``. Header names are lower-case so look-ups need no folding.
+    """
+
+    method: str
+    path: str
+    query: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    _query_params: dict[str, list[str]] | None = None
+
+    @property
+    def host(self) -> str:
+        return self.headers.get("host", "")
+
+    @property
+    def query_params(self) -> dict[str, list[str]]:
+        """Decoded query parameters, parsed once on first use."""
+        params = self._query_params
+        if params is None:
+            params = {}
+            if self.query:
+                for key, value in parse_qsl(self.query, keep_blank_values=True):
+                    params.setdefault(key, []).append(value)
+            self._query_params = params
+        return params
+
+    def query_param(self, name: str) -> str | None:
+        values = self.query_params.get(name)
+        return values[0] if values else None
+
+    @property
+    def decoded_path(self) -> str:
+        return unquote(self.path)
+
+
+class BodyStream:
+    """A response body produced in chunks (S3 object bodies), with a known length."""
+
+    __slots__ = ("_chunks", "length")
+
+    def __init__(self, chunks: Iterable[bytes], length: int) -> None:
+        self._chunks = chunks
+        self.length = length
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._chunks)
+
+    def read_all(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+@dataclass(slots=True)
+class HttpResponse:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | BodyStream = b""
+
+    def body_bytes(self) -> bytes:
+        body = self.body
+        return body if isinstance(body, bytes) else body.read_all()

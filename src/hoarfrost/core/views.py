@@ -1,0 +1,302 @@
+"""The typed state-view contract every stateful service implements.
+
+A service subclasses ``StatefulService`` and provides four conversions between its internal
+backend and its pydantic ``StateView``; snapshot / restore / merge / notifications are written
+once here so that every service keeps the same promises:
+
+* ``restore`` and ``merge`` build a complete new backend from the view *before* touching state;
+  any error raises ``StateViewError`` and the scope is exactly as it was.
+* The merge rule, for every resource of every service: a resource in the view whose key
+  already exists replaces that resource's attributes (its child resources merge by the same
+  rule); a resource that does not exist is added; nothing is ever removed.
+* Notifications cost one truth test when nobody listens; the view a listener asks for is
+  built at most once per change.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+
+import pydantic
+from pydantic import BaseModel, ConfigDict
+
+from hoarfrost.core.backend import BackendState, Scope
+
+if TYPE_CHECKING:
+    from hoarfrost.core.emulator import Emulator
+    from hoarfrost.core.operations import OperationRegistry
+
+log = logging.getLogger("hoarfrost.views")
+
+B = TypeVar("B")
+V = TypeVar("V", bound="StateView")
+K = TypeVar("K")
+R = TypeVar("R")
+
+StateViewErrorKind = Literal["serialize", "invalid", "blob"]
+
+
+class StateViewError(Exception):
+    """A view could not be produced, was invalid or inconsistent, or a blob operation failed."""
+
+    def __init__(self, kind: StateViewErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind: StateViewErrorKind = kind
+        self.message = message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"error": "StateViewError", "kind": self.kind, "message": self.message}
+
+
+class ViewModel(BaseModel):
+    """Base of every model inside a view: strict field names, bytes as base64 in JSON."""
+
+    model_config = ConfigDict(extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
+
+
+class StateView(ViewModel):
+    """One account/region of one service. Subclasses add resource fields with defaults, so a
+    partial view (for merge) is valid."""
+
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    schema_version: int = 1
+    account: str | None = None
+    region: str | None = None
+
+
+class StateChange:
+    """What a listener receives: which scope changed, by which operation, and the view on demand."""
+
+    __slots__ = ("service", "account", "region", "operation", "_owner", "_view", "_view_lock")
+
+    def __init__(self, owner: StatefulService[Any, Any], account: str, region: str, operation: str) -> None:
+        self.service = owner.name
+        self.account = account
+        self.region = region
+        self.operation = operation
+        self._owner = owner
+        self._view: StateView | None = None
+        self._view_lock = threading.Lock()
+
+    def view(self) -> StateView:
+        """The scope's view, built on first request and shared by every listener of this change."""
+        if self._view is None:
+            with self._view_lock:
+                if self._view is None:
+                    self._view = self._owner.snapshot(self.account, self.region)
+        return self._view
+
+    def __repr__(self) -> str:
+        return f"StateChange({self.service}, {self.account}, {self.region}, {self.operation})"
+
+
+Listener = Callable[[StateChange], None]
+
+
+class Subscription:
+    """Returned by ``subscribe``: call it (or ``unsubscribe()``) to stop listening."""
+
+    __slots__ = ("_notifier", "_listener")
+
+    def __init__(self, notifier: StateChangeNotifier, listener: Listener) -> None:
+        self._notifier = notifier
+        self._listener = listener
+
+    def unsubscribe(self) -> None:
+        self._notifier._remove(self._listener)
+
+    __call__ = unsubscribe
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.unsubscribe()
+
+
+class StateChangeNotifier:
+    """Fan-out of state changes. Listener errors are logged, never returned to the caller."""
+
+    def __init__(self) -> None:
+        self.listeners: tuple[Listener, ...] = ()
+        self._lock = threading.Lock()
+
+    def subscribe(self, listener: Listener) -> Subscription:
+        with self._lock:
+            self.listeners = (*self.listeners, listener)
+        return Subscription(self, listener)
+
+    def _remove(self, listener: Listener) -> None:
+        with self._lock:
+            listeners = list(self.listeners)
+            if listener in listeners:
+                listeners.remove(listener)
+            self.listeners = tuple(listeners)
+
+    def __bool__(self) -> bool:
+        return bool(self.listeners)
+
+    def publish(self, change: StateChange) -> None:
+        for listener in self.listeners:
+            try:
+                listener(change)
+            except Exception:  # a listener's bug must not fail the request that changed state
+                log.exception("state change listener %r failed", listener)
+
+
+def merge_resources(target: dict[K, R], source: Mapping[K, R], merge: Callable[[R, R], None] | None = None) -> None:
+    """The one merge rule: existing keys take the source's resource (or ``merge(old, new)`` when
+    children must merge too), new keys are added, nothing is removed."""
+    for key, resource in source.items():
+        existing = target.get(key)
+        if existing is None or merge is None:
+            target[key] = resource
+        else:
+            merge(existing, resource)
+
+
+class StatefulService(Generic[B, V]):
+    """Base of every service: its handlers, its backends and its half of the view contract.
+
+    Subclasses set ``name`` (botocore's service name), ``view_type`` and ``operations``, and
+    implement ``new_backend``, ``to_view``, ``from_view`` and ``merge_backend``.
+    """
+
+    name: ClassVar[str]
+    view_type: ClassVar[type[StateView]]
+    operations: ClassVar[OperationRegistry]
+    # Error code for a request that fails input validation; None means the protocol's default.
+    validation_error_code: ClassVar[str | None] = None
+    # False for services (S3) that do not run the model's generic constraint checks.
+    validates_input: ClassVar[bool] = True
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.backends: BackendState[B] = BackendState(self.new_backend)
+        self.notifier = StateChangeNotifier()
+
+    # -- what a service implements ------------------------------------------------------
+    def new_backend(self, account: str, region: str) -> B:
+        raise NotImplementedError
+
+    def to_view(self, backend: B, account: str, region: str) -> V:
+        """A deep, consistent copy of ``backend`` as a view; called with the scope's lock held."""
+        raise NotImplementedError
+
+    def from_view(self, view: V, account: str, region: str) -> B:
+        """A brand-new backend from ``view``. Raise ``StateViewError('invalid', ...)`` (or
+        ValueError) for any inconsistency; it must not touch existing state."""
+        raise NotImplementedError
+
+    def merge_backend(self, target: B, source: B) -> None:
+        """Add ``source``'s resources to ``target`` by the merge rule. Runs under the lock
+        after ``source`` was fully built from a valid view, so it must not fail."""
+        raise NotImplementedError
+
+    # -- the contract ---------------------------------------------------------------------
+    def scope(self, account: str, region: str) -> Scope[B]:
+        return self.backends.scope(account, region)
+
+    def snapshot(self, account: str, region: str) -> V:
+        scope = self.backends.scope(account, region)
+        try:
+            with scope.lock:
+                view = self.to_view(scope.backend, account, region)
+        except StateViewError:
+            raise
+        except Exception as exc:
+            raise StateViewError("serialize", f"{self.name}: could not snapshot {account}/{region}: {exc}") from exc
+        view.account = account
+        view.region = region
+        return view
+
+    def snapshot_json(self, account: str, region: str) -> str:
+        return self.snapshot(account, region).model_dump_json()
+
+    def parse_view(self, view: StateView | Mapping[str, Any] | str | bytes) -> V:
+        """Accept a view object, a dict or JSON text; anything malformed is ``invalid``."""
+        view_type = self.view_type
+        try:
+            if isinstance(view, view_type):
+                parsed = view_type.model_validate(view.model_dump())
+            elif isinstance(view, StateView):
+                raise StateViewError(
+                    "invalid", f"{self.name}: expected a {view_type.__name__}, got a {type(view).__name__}"
+                )
+            elif isinstance(view, (str, bytes)):
+                parsed = view_type.model_validate_json(view)
+            elif isinstance(view, Mapping):
+                parsed = view_type.model_validate_json(json.dumps(view, default=str))
+            else:
+                raise StateViewError("invalid", f"{self.name}: a view must be a {view_type.__name__}, dict or JSON")
+        except pydantic.ValidationError as exc:
+            raise StateViewError("invalid", f"{self.name}: invalid {view_type.__name__}: {exc}") from exc
+        if parsed.schema_version > view_type.SCHEMA_VERSION:
+            raise StateViewError(
+                "invalid",
+                f"{self.name}: view schema_version {parsed.schema_version} is newer than this "
+                f"release understands ({view_type.SCHEMA_VERSION}); upgrade hoarfrost",
+            )
+        return parsed  # type: ignore[return-value]
+
+    def _build(self, view: StateView | Mapping[str, Any] | str | bytes, account: str, region: str) -> B:
+        parsed = self.parse_view(view)
+        try:
+            return self.from_view(parsed, account, region)
+        except StateViewError:
+            raise
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StateViewError("invalid", f"{self.name}: inconsistent view for {account}/{region}: {exc}") from exc
+
+    def restore(self, account: str, region: str, view: StateView | Mapping[str, Any] | str | bytes) -> None:
+        """Replace the scope's state with ``view``; on any error nothing changes."""
+        backend = self._build(view, account, region)
+        scope = self.backends.scope(account, region)
+        with scope.lock:
+            old = scope.backend
+            scope.backend = backend
+            self.backend_replaced(account, region, old, backend)
+            scope.wake()
+        self.notify_state_changed(account, region, "restore")
+
+    def merge(self, account: str, region: str, view: StateView | Mapping[str, Any] | str | bytes) -> None:
+        """Add the view's resources to the scope (see the module's merge rule)."""
+        source = self._build(view, account, region)
+        scope = self.backends.scope(account, region)
+        with scope.lock:
+            self.merge_backend(scope.backend, source)
+            self.backend_replaced(account, region, scope.backend, scope.backend)
+            scope.wake()
+        self.notify_state_changed(account, region, "merge")
+
+    def reset(self, account: str | None = None, region: str | None = None) -> None:
+        for scope_account, scope_region in self.backends.reset(account, region):
+            self.backend_replaced(scope_account, scope_region, None, None)
+            self.notify_state_changed(scope_account, scope_region, "reset")
+
+    def backend_replaced(self, account: str, region: str, old: B | None, new: B | None) -> None:
+        """Hook for indexes kept outside the backend (issued access keys); called under the lock
+        after restore and merge, and after reset with ``new`` None."""
+
+    def notify_state_changed(self, account: str, region: str, operation: str = "") -> None:
+        if self.notifier.listeners:
+            self.notifier.publish(StateChange(self, account, region, operation))
+
+    def snapshot_with_blobs(self, account: str, region: str, sink: Any = None) -> V:
+        """Snapshot plus the blobs the view names; services without blobs have none."""
+        return self.snapshot(account, region)
+
+    def restore_with_blobs(self, account: str, region: str, view: Any, source: Any = None) -> None:
+        self.restore(account, region, view)
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        return cls.view_type.model_json_schema()
+
+    def scopes_with_state(self) -> Iterable[tuple[str, str]]:
+        return self.backends.scopes()

@@ -1,0 +1,66 @@
+"""Wire primitives every protocol shares: timestamps, XML text escaping, base64."""
+
+from __future__ import annotations
+
+import base64
+import calendar
+import datetime as dt
+from email.utils import formatdate, parsedate_to_datetime
+
+UTC = dt.timezone.utc
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#xD;"})
+
+
+def xml_escape(text: str) -> str:
+    return text.translate(_ESCAPES)
+
+
+def b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64decode(text: str | bytes) -> bytes:
+    return base64.b64decode(text)
+
+
+def as_datetime(value: dt.datetime | int | float | str) -> dt.datetime:
+    """Any timestamp a handler may return, as an aware UTC datetime."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if isinstance(value, (int, float)):
+        return dt.datetime.fromtimestamp(value, UTC)
+    return parse_timestamp(value)
+
+
+def format_timestamp(value: dt.datetime | int | float | str, timestamp_format: str) -> str | int | float:
+    """``iso8601`` (millisecond precision, ``Z``), ``rfc822`` or ``unixTimestamp``."""
+    when = as_datetime(value)
+    if timestamp_format == "iso8601":
+        when = when.astimezone(UTC)
+        return when.strftime("%Y-%m-%dT%H:%M:%S") + f".{when.microsecond // 1000:03d}Z"
+    if timestamp_format == "rfc822":
+        return formatdate(calendar.timegm(when.utctimetuple()), usegmt=True)
+    seconds = calendar.timegm(when.utctimetuple())
+    millis = when.microsecond // 1000
+    return seconds + millis / 1000 if millis else seconds
+
+
+def parse_timestamp(value: str | int | float) -> dt.datetime:
+    """Parse any of the three timestamp formats (clients are lenient about which they send)."""
+    if isinstance(value, (int, float)):
+        return dt.datetime.fromtimestamp(value, UTC)
+    text = value.strip()
+    try:
+        return dt.datetime.fromtimestamp(float(text), UTC)
+    except ValueError:
+        pass
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except ValueError:
+        pass
+    try:
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"not a timestamp: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,6 @@
+"""The services hoarfrost implements: botocore service name -> module exposing ``SERVICE``
+(a ``StatefulService`` subclass). A module is imported the first time its service is used."""
+
+IMPLEMENTED: dict[str, str] = {
+    "sts": "hoarfrost.services.sts",
+}
