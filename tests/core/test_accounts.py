@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from hoarfrost.core.accounts import AccountMap, Identity
+
+
+def test_account_resolution_order() -> None:
+    accounts = AccountMap("123456789012", {"AKIASTATIC": "222222222222"})
+    issued = {"ASIAISSUED": Identity("333333333333", "arn:aws:sts::333333333333:assumed-role/r/s", "AROA:s")}
+    accounts.register_issuer(issued.get)
+    assert accounts.account_for("AKIASTATIC") == "222222222222"
+    assert accounts.account_for("ASIAISSUED") == "333333333333"
+    assert accounts.account_for("444444444444") == "444444444444"
+    assert accounts.account_for("testing") == "123456789012"
+    assert accounts.account_for(None) == "123456789012"
+
+
+def test_identity_defaults_to_account_root() -> None:
+    accounts = AccountMap()
+    assert accounts.identity_for("555555555555") == Identity(
+        "555555555555", "arn:aws:iam::555555555555:root", "555555555555"
+    )
