@@ -36,8 +36,11 @@ def format_timestamp(value: dt.datetime | int | float | str, timestamp_format: s
     """``iso8601`` (millisecond precision, ``Z``), ``rfc822`` or ``unixTimestamp``."""
     when = as_datetime(value)
     if timestamp_format == "iso8601":
-        when = when.astimezone(UTC)
-        return when.strftime("%Y-%m-%dT%H:%M:%S") + f".{when.microsecond // 1000:03d}Z"
+        if when.utcoffset():
+            when = when.astimezone(UTC)
+        # f-string formatting: several times faster than strftime on large listings.
+        return (f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:"
+                f"{when.second:02d}.{when.microsecond // 1000:03d}Z")
     if timestamp_format == "rfc822":
         return formatdate(calendar.timegm(when.utctimetuple()), usegmt=True)
     seconds = calendar.timegm(when.utctimetuple())
