@@ -1,0 +1,241 @@
+"""The admin API under ``/_hoarfrost/``: health, and the typed state views over HTTP.
+
+Routes (account and region default to the emulator's defaults):
+
+    GET    /_hoarfrost/health                          version and per-service operation coverage
+    GET    /_hoarfrost/state[?blobs=1]                 every started service's scopes, one document
+                                                       (with the blobs they name, base64)
+    PUT    /_hoarfrost/state                           replace everything with such a document
+    DELETE /_hoarfrost/state                           reset every service
+    GET    /_hoarfrost/state/{service}?account=&region= the scope's view (snapshot)
+    PUT    /_hoarfrost/state/{service}?account=&region= restore the scope from the JSON body
+    PATCH  /_hoarfrost/state/{service}?account=&region= merge the JSON body into the scope
+    DELETE /_hoarfrost/state/{service}[?account=&region=] reset the service (or just that scope)
+    GET    /_hoarfrost/state/{service}/schema          the view's JSON Schema
+    POST   /moto-api/reset                             reset everything (moto server compatibility)
+
+Every answer is JSON. A ``StateViewError`` answers its ``to_dict()`` with 400 (invalid) or 500
+(serialize, blob); a service hoarfrost does not implement answers 404.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+from collections.abc import Callable
+from typing import Any
+
+import hoarfrost
+from hoarfrost.core import catalog
+from hoarfrost.core.blobs import MemoryBlobArchive
+from hoarfrost.core.emulator import Emulator
+from hoarfrost.core.http import HttpRequest, HttpResponse
+from hoarfrost.core.views import StatefulService, StateViewError
+from hoarfrost.services import IMPLEMENTED
+
+PREFIX = "/_hoarfrost/"
+MOTO_RESET = "/moto-api/reset"
+EXPORT_FORMAT = "hoarfrost-state"
+
+_ERROR_STATUS = {"invalid": 400, "serialize": 500, "blob": 500}
+_TRUE = ("1", "true", "yes")
+
+
+class AdminError(Exception):
+    """An admin request that cannot be answered; becomes a JSON error with ``status``."""
+
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+
+
+def json_response(status: int, document: Any) -> HttpResponse:
+    """A JSON answer for routes outside the AWS protocols (admin API, last-resort errors)."""
+    return HttpResponse(status, {"content-type": "application/json"}, json.dumps(document).encode())
+
+
+def _view_json(status: int, text: str) -> HttpResponse:
+    return HttpResponse(status, {"content-type": "application/json"}, text.encode())
+
+
+class AdminApi:
+    """Answers admin requests for one Emulator. ``claims`` is checked on every request, so it
+    is a prefix test and one string comparison."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+
+    @staticmethod
+    def claims(request: HttpRequest) -> bool:
+        path = request.path
+        return path.startswith(PREFIX) or (path == MOTO_RESET and request.method == "POST")
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self._route(request)
+        except StateViewError as error:
+            return json_response(_ERROR_STATUS.get(error.kind, 500), error.to_dict())
+        except AdminError as error:
+            return json_response(error.status, {"error": error.error, "message": error.message})
+
+    # -- routing ----------------------------------------------------------------------------
+    def _route(self, request: HttpRequest) -> HttpResponse:
+        path = request.decoded_path
+        if path == MOTO_RESET:
+            self.emulator.reset()
+            return json_response(200, {"status": "ok", "reset": "all"})
+        parts = path[len(PREFIX):].strip("/").split("/")
+        method = request.method
+        if parts == ["health"]:
+            return self._dispatch(method, {"GET": self.health}, request)
+        if parts == ["state"]:
+            return self._dispatch(method, {"GET": self.export_all, "PUT": self.import_all,
+                                           "DELETE": self.reset_all}, request)
+        if len(parts) == 2 and parts[0] == "state":
+            service = self._service(parts[1])
+            return self._dispatch(method, {
+                "GET": lambda r: self.snapshot(service, r),
+                "PUT": lambda r: self.restore(service, r),
+                "PATCH": lambda r: self.merge(service, r),
+                "DELETE": lambda r: self.reset(service, r),
+            }, request)
+        if len(parts) == 3 and parts[0] == "state" and parts[2] == "schema":
+            service = self._service(parts[1])
+            return self._dispatch(method, {"GET": lambda r: json_response(200, service.json_schema())}, request)
+        raise AdminError(404, "NotFound", f"no admin route {method} {path}; see GET {PREFIX}health")
+
+    @staticmethod
+    def _dispatch(method: str, handlers: dict[str, Callable[[HttpRequest], HttpResponse]],
+                  request: HttpRequest) -> HttpResponse:
+        handler = handlers.get(method)
+        if handler is None:
+            raise AdminError(405, "MethodNotAllowed",
+                             f"{method} is not allowed on {request.path}; allowed: {', '.join(handlers)}")
+        return handler(request)
+
+    def _service(self, name: str) -> StatefulService[Any, Any]:
+        if name not in IMPLEMENTED:
+            known = "a botocore service hoarfrost does not implement yet" if name in catalog.available_services() \
+                else "not a service name botocore knows"
+            raise AdminError(404, "UnknownService",
+                             f"{name!r} is {known}; implemented services: {', '.join(sorted(IMPLEMENTED))}")
+        return self.emulator.service(name)
+
+    def _scope(self, request: HttpRequest) -> tuple[str, str]:
+        settings = self.emulator.settings
+        return (request.query_param("account") or settings.default_account,
+                request.query_param("region") or settings.default_region)
+
+    # -- health -----------------------------------------------------------------------------
+    def health(self, request: HttpRequest) -> HttpResponse:
+        """Operation coverage per implemented service. A service that fails to load is reported
+        (and the status degraded) rather than failing the whole health check."""
+        services: dict[str, dict[str, Any]] = {}
+        status = "ok"
+        for name in sorted(IMPLEMENTED):
+            entry: dict[str, Any] = {"operations": len(catalog.service_model(name).operation_names)}
+            try:
+                entry["implemented_operations"] = len(self.emulator.service(name).operations.resolve())
+            except Exception as exc:  # a broken service module must not hide the others
+                entry["implemented_operations"] = 0
+                entry["error"] = f"{type(exc).__name__}: {exc}"
+                status = "degraded"
+            services[name] = entry
+        return json_response(200, {"status": status, "version": hoarfrost.__version__, "services": services})
+
+    # -- one service, one scope -------------------------------------------------------------
+    def snapshot(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
+        account, region = self._scope(request)
+        return _view_json(200, service.snapshot_json(account, region))
+
+    def restore(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
+        account, region = self._scope(request)
+        service.restore(account, region, request.body)
+        return json_response(200, {"status": "ok", "service": service.name, "account": account, "region": region,
+                           "action": "restore"})
+
+    def merge(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
+        account, region = self._scope(request)
+        service.merge(account, region, request.body)
+        return json_response(200, {"status": "ok", "service": service.name, "account": account, "region": region,
+                           "action": "merge"})
+
+    def reset(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
+        account = request.query_param("account")
+        region = request.query_param("region")
+        service.reset(account, region)
+        return json_response(200, {"status": "ok", "service": service.name, "account": account, "region": region,
+                           "action": "reset"})
+
+    # -- everything -------------------------------------------------------------------------
+    def export_all(self, request: HttpRequest) -> HttpResponse:
+        """Every scope of every started service: ``{"format", "version", "views": [...]}``.
+
+        With ``?blobs=1`` the payloads the views name (S3 object bodies) come along as
+        ``"blobs": {key: base64}``, so the document alone rebuilds the environment elsewhere."""
+        archive = MemoryBlobArchive() if request.query_param("blobs") in _TRUE else None
+        views = []
+        for service in sorted(self.emulator.started_services(), key=lambda s: s.name):
+            for account, region in sorted(service.scopes_with_state()):
+                view = service.snapshot(account, region) if archive is None else \
+                    service.snapshot_with_blobs(account, region, archive)
+                views.append({"service": service.name, "account": account, "region": region,
+                              "view": json.loads(view.model_dump_json())})
+        document: dict[str, Any] = {"format": EXPORT_FORMAT, "version": hoarfrost.__version__, "views": views}
+        if archive is not None:
+            document["blobs"] = {key: base64.b64encode(data).decode("ascii") for key, data in archive.blobs.items()}
+        return json_response(200, document)
+
+    def import_all(self, request: HttpRequest) -> HttpResponse:
+        """Replace all state with an ``export_all`` document, atomically.
+
+        The whole document is first imported into a scratch Emulator (views, consistency,
+        blobs: everything a real import checks); only when that succeeded is the live emulator
+        reset and loaded, so a bad document leaves it exactly as it was."""
+        try:
+            document = json.loads(request.body or b"null")
+        except ValueError as exc:
+            raise StateViewError("invalid", f"the body is not JSON: {exc}") from exc
+        entries = document.get("views") if isinstance(document, dict) else None
+        if not isinstance(entries, list):
+            raise StateViewError("invalid", 'expected {"views": [{"service", "account", "region", "view"}, ...]}')
+        plan: list[tuple[str, str, str, Any]] = []
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, dict) or not {"service", "account", "region", "view"} <= entry.keys():
+                raise StateViewError("invalid", f"views[{index}] needs service, account, region and view")
+            name = self._service(str(entry["service"])).name
+            plan.append((name, str(entry["account"]), str(entry["region"]), entry["view"]))
+        source = self._blob_source(document.get("blobs"))
+        scratch = Emulator(dataclasses.replace(self.emulator.settings, blob_dir=None))
+        _load(scratch, plan, source)
+        _load(self.emulator, plan, source)
+        return json_response(200, {"status": "ok", "action": "restore", "views": len(plan)})
+
+    @staticmethod
+    def _blob_source(blobs: Any) -> MemoryBlobArchive | None:
+        if blobs is None:
+            return None
+        if not isinstance(blobs, dict):
+            raise StateViewError("invalid", '"blobs" must map blob keys to base64 strings')
+        try:
+            return MemoryBlobArchive({str(key): base64.b64decode(value, validate=True) for key, value in blobs.items()})
+        except (TypeError, ValueError) as exc:
+            raise StateViewError("invalid", f'"blobs" holds a value that is not base64: {exc}') from exc
+
+    def reset_all(self, request: HttpRequest) -> HttpResponse:
+        self.emulator.reset()
+        return json_response(200, {"status": "ok", "reset": "all"})
+
+
+def _load(emulator: Emulator, plan: list[tuple[str, str, str, Any]], source: MemoryBlobArchive | None) -> None:
+    """Reset ``emulator`` and restore every (service, account, region, view) of ``plan``."""
+    emulator.reset()
+    for name, account, region, view in plan:
+        service = emulator.service(name)
+        if source is None:
+            service.restore(account, region, view)
+        else:
+            service.restore_with_blobs(account, region, view, source)
