@@ -1,0 +1,126 @@
+"""SMS settings: account SMS attributes, opt-outs, the SMS sandbox, origination numbers.
+
+Everything is stored and returned; the one-time passwords the sandbox "texts" are recorded
+in ``sent_messages`` so a test can read them and verify the number.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from typing import Any
+
+from hoarfrost.core.operations import RequestContext
+from hoarfrost.services.sns.errors import ResourceNotFound, VerificationException, invalid
+from hoarfrost.services.sns.handlers.common import ops, paginate, valid_phone
+from hoarfrost.services.sns.state import SandboxPhoneNumber, SentMessage, SnsBackend
+
+SMS_TYPES = ("Promotional", "Transactional")
+
+
+def _phone(number: str, member: str = "PhoneNumber") -> str:
+    if not valid_phone(number):
+        raise invalid(f"{member} Reason: input incorrectly formatted")
+    return number
+
+
+@ops.operation
+def set_sms_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    attributes = dict(request["attributes"])
+    sms_type = attributes.get("DefaultSMSType")
+    if sms_type is not None and sms_type not in SMS_TYPES:
+        raise invalid(f"DefaultSMSType Reason: {sms_type} is not a valid SMS type")
+    ctx.state.sms_attributes.update(attributes)
+    return {}
+
+
+@ops.operation
+def get_sms_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    stored: dict[str, str] = ctx.state.sms_attributes
+    wanted = request.get("attributes")
+    if not wanted:
+        return {"attributes": dict(stored)}
+    return {"attributes": {name: stored[name] for name in wanted if name in stored}}
+
+
+@ops.operation(mutates=False)
+def check_if_phone_number_is_opted_out(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    return {"isOptedOut": _phone(request["phoneNumber"], "phoneNumber") in ctx.state.opted_out}
+
+
+@ops.operation
+def list_phone_numbers_opted_out(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    page, token = paginate(list(ctx.state.opted_out), request.get("nextToken"), member="nextToken")
+    output: dict[str, Any] = {"phoneNumbers": list(page)}
+    if token:
+        output["nextToken"] = token
+    return output
+
+
+@ops.operation
+def opt_in_phone_number(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    ctx.state.opted_out.pop(_phone(request["phoneNumber"], "phoneNumber"), None)
+    return {}
+
+
+# -- the SMS sandbox -------------------------------------------------------------------------
+@ops.operation
+def get_sms_sandbox_account_status(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    return {"IsInSandbox": bool(ctx.state.in_sms_sandbox)}
+
+
+@ops.operation
+def create_sms_sandbox_phone_number(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    backend: SnsBackend = ctx.state
+    number = _phone(request["PhoneNumber"])
+    password = f"{secrets.randbelow(1_000_000):06d}"
+    entry = backend.sandbox_numbers.get(number)
+    if entry is None or entry.status != "Verified":
+        entry = SandboxPhoneNumber(number, "Pending", request.get("LanguageCode") or "en-US", password)
+        backend.sandbox_numbers[number] = entry
+    backend.record(SentMessage(
+        message_id=str(uuid.uuid4()), kind="OneTimePassword", protocol="sms", endpoint=number,
+        body=f"Your Amazon SNS verification code is: {password}", timestamp=time.time(),
+    ))
+    return {}
+
+
+@ops.operation
+def verify_sms_sandbox_phone_number(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    entry = ctx.state.sandbox_numbers.get(request["PhoneNumber"])
+    if entry is None:
+        raise ResourceNotFound("Can not find the phone number in the SMS sandbox")
+    if entry.status != "Verified":
+        if request["OneTimePassword"] != entry.one_time_password:
+            raise VerificationException("Invalid one-time password", Status="Pending")
+        entry.status = "Verified"
+        entry.one_time_password = None
+    return {}
+
+
+@ops.operation
+def delete_sms_sandbox_phone_number(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    if ctx.state.sandbox_numbers.pop(request["PhoneNumber"], None) is None:
+        raise ResourceNotFound("Can not find the phone number in the SMS sandbox")
+    return {}
+
+
+@ops.operation
+def list_sms_sandbox_phone_numbers(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    entries = list(ctx.state.sandbox_numbers.values())
+    page, token = paginate(entries, request.get("NextToken"), size=request.get("MaxResults") or 100)
+    output: dict[str, Any] = {"PhoneNumbers": [{"PhoneNumber": e.phone_number, "Status": e.status} for e in page]}
+    if token:
+        output["NextToken"] = token
+    return output
+
+
+@ops.operation
+def list_origination_numbers(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    page, token = paginate(ctx.state.origination_numbers, request.get("NextToken"),
+                           size=request.get("MaxResults") or 30)
+    output: dict[str, Any] = {"PhoneNumbers": [dict(number) for number in page]}
+    if token:
+        output["NextToken"] = token
+    return output

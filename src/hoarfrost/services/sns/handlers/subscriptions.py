@@ -1,0 +1,188 @@
+"""Subscriptions: subscribe (with the confirmation handshake), confirm, unsubscribe, list,
+and subscription attributes."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from typing import Any
+
+from hoarfrost.core.operations import RequestContext
+from hoarfrost.services.sns.attributes import (
+    check_subscription_attribute,
+    check_subscription_attributes,
+    set_subscription_attribute,
+    subscription_attributes,
+)
+from hoarfrost.services.sns.errors import NotFound, invalid
+from hoarfrost.services.sns.handlers.common import (
+    base_url,
+    deliverer,
+    is_true,
+    ops,
+    paginate,
+    scope_of,
+    topic_access,
+    valid_phone,
+)
+from hoarfrost.services.sns.state import SnsBackend, Subscription, Topic, parse_arn
+
+PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
+# Protocols whose endpoint must confirm before it receives anything.
+NEEDS_CONFIRMATION = ("http", "https", "email", "email-json")
+PENDING = "pending confirmation"
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_endpoint(protocol: str, endpoint: str | None, topic: Topic) -> str:
+    """SNS's checks of an endpoint against its protocol."""
+    if protocol not in PROTOCOLS:
+        raise invalid(f"Amazon SNS does not support this protocol string: {protocol}")
+    if not endpoint:
+        raise invalid("Endpoint Reason: An endpoint is required for this protocol")
+    if protocol in ("http", "https"):
+        if not endpoint.lower().startswith(protocol + "://"):
+            raise invalid("Endpoint must match the specified protocol")
+    elif protocol in ("email", "email-json"):
+        if not _EMAIL.match(endpoint):
+            raise invalid("Email address")
+    elif protocol == "sms":
+        if not valid_phone(endpoint):
+            raise invalid(f"Invalid SMS endpoint: {endpoint}")
+    else:
+        service = {"sqs": "sqs", "lambda": "lambda", "firehose": "firehose", "application": "sns"}[protocol]
+        arn = parse_arn(endpoint)
+        if arn is None or arn.service != service:
+            label = {"sqs": "SQS endpoint ARN", "lambda": "Lambda endpoint ARN",
+                     "firehose": "Firehose endpoint ARN", "application": "Application endpoint arn invalid:" + endpoint}
+            raise invalid(label[protocol])
+        if protocol == "sqs":
+            fifo_queue = arn.resource.endswith(".fifo")
+            if fifo_queue and not topic.fifo:
+                raise invalid("Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
+    if topic.fifo and protocol != "sqs":
+        raise invalid(f"Invalid protocol type: {protocol}")
+    return endpoint
+
+
+def _subscription_entry(subscription: Subscription) -> dict[str, str]:
+    return {
+        "SubscriptionArn": subscription.arn if subscription.confirmed else "PendingConfirmation",
+        "Owner": subscription.owner,
+        "Protocol": subscription.protocol,
+        "Endpoint": subscription.endpoint,
+        "TopicArn": subscription.topic_arn,
+    }
+
+
+@ops.operation
+def subscribe(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    protocol = request["Protocol"].lower()
+    with topic_access(ctx, request["TopicArn"], "Subscribe") as (backend, scope, topic):
+        endpoint = _check_endpoint(protocol, request.get("Endpoint"), topic)
+        attributes = check_subscription_attributes(dict(request.get("Attributes") or {}), protocol)
+        if protocol == "firehose" and "SubscriptionRoleArn" not in attributes:
+            raise invalid("SubscriptionRoleArn")
+        show_arn = is_true(request.get("ReturnSubscriptionArn", False))
+
+        for existing in topic.subscriptions.values():
+            if existing.protocol == protocol and existing.endpoint == endpoint:
+                if any(existing.attributes.get(k) != v for k, v in attributes.items()):
+                    raise invalid("Attributes Reason: Subscription already exists with different attributes")
+                return {"SubscriptionArn": existing.arn if existing.confirmed or show_arn else PENDING}
+
+        confirmed = protocol not in NEEDS_CONFIRMATION
+        subscription = Subscription(
+            arn=f"{topic.arn}:{uuid.uuid4()}", topic_arn=topic.arn, protocol=protocol, endpoint=endpoint,
+            owner=ctx.account, attributes=attributes, confirmed=confirmed,
+            token=None if confirmed else secrets.token_hex(64),
+        )
+        backend.add_subscription(subscription)
+        if not confirmed:
+            deliverer(ctx).confirm_request(backend, scope, topic, subscription, base_url(ctx))
+        return {"SubscriptionArn": subscription.arn if confirmed or show_arn else PENDING}
+
+
+@ops.operation
+def confirm_subscription(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    token = request["Token"]
+    with topic_access(ctx, request["TopicArn"], None) as (backend, _, topic):
+        subscription = backend.subscriptions.get(backend.tokens.get(token, ""))
+        if subscription is None or subscription.topic_arn != topic.arn:
+            raise invalid("Token")
+        subscription.confirmed = True
+        if is_true(request.get("AuthenticateOnUnsubscribe", False)):
+            subscription.confirmation_was_authenticated = True
+        return {"SubscriptionArn": subscription.arn}
+
+
+def _subscription_arn(text: str) -> Any:
+    arn = parse_arn(text)
+    if arn is None or arn.service != "sns" or arn.resource.count(":") != 1:
+        count = len(text.split(":"))
+        raise invalid(f"SubscriptionArn Reason: An ARN must have at least 6 elements, not {count}"
+                      if count < 6 else "SubscriptionArn")
+    return arn
+
+
+def _subscription(backend: SnsBackend, arn: str) -> Subscription:
+    subscription = backend.subscriptions.get(arn)
+    if subscription is None:
+        raise NotFound("Subscription does not exist")
+    return subscription
+
+
+@ops.operation
+def unsubscribe(ctx: RequestContext, request: dict[str, Any]) -> None:
+    arn_text = request["SubscriptionArn"]
+    with scope_of(ctx, _subscription_arn(arn_text)) as (backend, scope):
+        subscription = _subscription(backend, arn_text)
+        topic = backend.topics.get(subscription.topic_arn)
+        backend.remove_subscription(arn_text)
+        if topic is not None and subscription.confirmed and subscription.protocol in ("http", "https"):
+            subscription.token = secrets.token_hex(64)
+            deliverer(ctx).confirm_request(backend, scope, topic, subscription, base_url(ctx),
+                                           kind="UnsubscribeConfirmation")
+
+
+@ops.operation
+def list_subscriptions(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    page, token = paginate(list(ctx.state.subscriptions.values()), request.get("NextToken"))
+    output: dict[str, Any] = {"Subscriptions": [_subscription_entry(sub) for sub in page]}
+    if token:
+        output["NextToken"] = token
+    return output
+
+
+@ops.operation
+def list_subscriptions_by_topic(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    with topic_access(ctx, request["TopicArn"], "ListSubscriptionsByTopic") as (_, _, topic):
+        page, token = paginate(list(topic.subscriptions.values()), request.get("NextToken"))
+        output: dict[str, Any] = {"Subscriptions": [_subscription_entry(sub) for sub in page]}
+    if token:
+        output["NextToken"] = token
+    return output
+
+
+@ops.operation
+def get_subscription_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    arn_text = request["SubscriptionArn"]
+    with scope_of(ctx, _subscription_arn(arn_text)) as (backend, _):
+        return {"Attributes": subscription_attributes(_subscription(backend, arn_text))}
+
+
+@ops.operation
+def set_subscription_attributes(ctx: RequestContext, request: dict[str, Any]) -> None:
+    arn_text = request["SubscriptionArn"]
+    name = request["AttributeName"]
+    value = request.get("AttributeValue") or ""
+    with scope_of(ctx, _subscription_arn(arn_text)) as (backend, _):
+        subscription = _subscription(backend, arn_text)
+        check_subscription_attribute(
+            name, value, subscription.protocol,
+            scope=value if name == "FilterPolicyScope" else subscription.filter_scope,
+            policy=subscription.attributes.get("FilterPolicy"),
+        )
+        set_subscription_attribute(subscription, name, value)

@@ -1,0 +1,185 @@
+"""SNS's state view: snapshot -> restore onto a fresh Emulator, merge, invalid views, and
+notifications after mutating operations only."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+import hoarfrost
+from hoarfrost.core.views import StateChange, StateViewError
+from hoarfrost.services.sns.views import SnsStateView
+from tests.harness import Harness
+from tests.sns.conftest import bodies, make_queue
+
+ACCOUNT, REGION = "123456789012", "us-east-1"
+
+
+def _populate(sns: Any, sqs: Any) -> dict[str, str]:
+    topic = sns.create_topic(Name="orders", Attributes={"DisplayName": "Orders"},
+                             Tags=[{"Key": "team", "Value": "shop"}])["TopicArn"]
+    fifo = sns.create_topic(Name="jobs.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    _, queue_arn = make_queue(sqs, "inbox")
+    sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={
+        "FilterPolicy": json.dumps({"kind": ["big"]}), "RawMessageDelivery": "true"})["SubscriptionArn"]
+    pending = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="a@example.com",
+                            ReturnSubscriptionArn=True)["SubscriptionArn"]
+    app = sns.create_platform_application(Name="app", Platform="APNS",
+                                          Attributes={"PlatformCredential": "c"})["PlatformApplicationArn"]
+    endpoint = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="t1")["EndpointArn"]
+    sns.set_sms_attributes(attributes={"DefaultSMSType": "Promotional"})
+    sns.publish(PhoneNumber="+15555550100", Message="hi")
+    return {"topic": topic, "fifo": fifo, "sub": sub, "pending": pending, "app": app, "endpoint": endpoint}
+
+
+def test_snapshot_restores_onto_a_fresh_emulator(aws: Harness) -> None:
+    sns, sqs = aws.client("sns"), aws.client("sqs")
+    names = _populate(sns, sqs)
+    view = aws.emulator.service("sns").snapshot(aws.account, aws.region)
+    assert isinstance(view, SnsStateView)
+    text = view.model_dump_json()
+    data = json.loads(text)
+    assert set(data["topics"]) == {"orders", "jobs.fifo"}
+    assert data["topics"]["orders"]["tags"] == {"team": "shop"}
+    subscriptions = {s["subscription_arn"]: s for s in data["topics"]["orders"]["subscriptions"]}
+    assert subscriptions[names["pending"]]["pending_confirmation"] is True
+    assert subscriptions[names["pending"]]["token"]
+    assert subscriptions[names["sub"]]["attributes"]["RawMessageDelivery"] == "true"
+    assert data["sent_messages"][-1]["body"] == "hi"
+
+    with hoarfrost.mock_aws() as fresh:
+        fresh.service("sns").restore(ACCOUNT, REGION, text)
+        sqs2 = boto3.client("sqs", region_name=REGION)
+        sns2 = boto3.client("sns", region_name=REGION)
+        url, _ = make_queue(sqs2, "inbox")
+        assert sns2.get_topic_attributes(TopicArn=names["topic"])["Attributes"]["DisplayName"] == "Orders"
+        assert sns2.get_topic_attributes(TopicArn=names["topic"])["Attributes"]["SubscriptionsPending"] == "1"
+        assert sns2.get_topic_attributes(TopicArn=names["fifo"])["Attributes"]["FifoTopic"] == "true"
+        sns2.publish(TopicArn=names["topic"], Message="kept filter",
+                     MessageAttributes={"kind": {"DataType": "String", "StringValue": "big"}})
+        sns2.publish(TopicArn=names["topic"], Message="filtered out",
+                     MessageAttributes={"kind": {"DataType": "String", "StringValue": "small"}})
+        assert [m["Body"] for m in sqs2.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]] == \
+            ["kept filter"]
+        token = subscriptions[names["pending"]]["token"]
+        assert sns2.confirm_subscription(TopicArn=names["topic"], Token=token)["SubscriptionArn"] == names["pending"]
+        assert sns2.get_endpoint_attributes(EndpointArn=names["endpoint"])["Attributes"]["Token"] == "t1"
+        assert sns2.get_sms_attributes()["attributes"] == {"DefaultSMSType": "Promotional"}
+        again = fresh.service("sns").snapshot(ACCOUNT, REGION)
+        assert len(again.sent_messages) == len(view.sent_messages)
+
+
+def test_merge_adds_and_keeps_existing(aws: Harness) -> None:
+    sns = aws.client("sns")
+    kept = sns.create_topic(Name="kept", Attributes={"DisplayName": "Kept"})["TopicArn"]
+    changed = sns.create_topic(Name="changed")["TopicArn"]
+    sub = sns.subscribe(TopicArn=changed, Protocol="sms", Endpoint="+15555550100")["SubscriptionArn"]
+    service = aws.emulator.service("sns")
+    service.merge(aws.account, aws.region, {
+        "topics": {
+            "changed": {"attributes": {"DisplayName": "Changed"}},
+            "added": {"attributes": {}, "subscriptions": [{
+                "subscription_arn": f"arn:aws:sns:us-east-1:{aws.account}:added:1111",
+                "protocol": "sms", "endpoint": "+15555550111"}]},
+        },
+        "sms_attributes": {"DefaultSenderID": "Shop"},
+    })
+    arns = sorted(t["TopicArn"].rsplit(":", 1)[1] for t in sns.list_topics()["Topics"])
+    assert arns == ["added", "changed", "kept"]
+    assert sns.get_topic_attributes(TopicArn=kept)["Attributes"]["DisplayName"] == "Kept"
+    assert sns.get_topic_attributes(TopicArn=changed)["Attributes"]["DisplayName"] == "Changed"
+    # the existing topic's subscriptions survive a merge that does not mention them
+    assert [s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(TopicArn=changed)["Subscriptions"]] == [sub]
+    added = sns.list_subscriptions_by_topic(TopicArn=f"arn:aws:sns:us-east-1:{aws.account}:added")["Subscriptions"]
+    assert [s["Endpoint"] for s in added] == ["+15555550111"]
+    assert sns.get_sms_attributes()["attributes"] == {"DefaultSenderID": "Shop"}
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        {"topics": {"bad name!": {}}},
+        {"topics": {"plain.fifo": {"attributes": {}}}},
+        {"topics": {"t": {"subscriptions": [{"subscription_arn": "arn:aws:sns:us-east-1:123456789012:other:1",
+                                             "protocol": "sqs", "endpoint": "x"}]}}},
+        {"topics": {"t": {"subscriptions": [{"subscription_arn": "arn:aws:sns:us-east-1:123456789012:t:1",
+                                             "protocol": "sqs", "endpoint": "x",
+                                             "attributes": {"FilterPolicy": "{\"a\": \"b\"}"}}]}}},
+        {"topics": {"t": {"subscriptions": [{"subscription_arn": "arn:aws:sns:us-east-1:123456789012:t:1",
+                                             "protocol": "http", "endpoint": "http://x",
+                                             "pending_confirmation": True}]}}},
+        {"platform_applications": {"arn:aws:sns:us-east-1:123456789012:app/GCM/wrong": {
+            "name": "a", "platform": "GCM"}}},
+        {"topics": {"t": {"unknown_field": 1}}},
+        {"schema_version": 99},
+    ],
+)
+def test_invalid_view_changes_nothing(inprocess: Harness, view: dict[str, Any]) -> None:
+    sns = inprocess.client("sns")
+    sns.create_topic(Name="existing")
+    service = inprocess.emulator.service("sns")
+    before = service.snapshot(ACCOUNT, REGION).model_dump()
+    for operation in (service.restore, service.merge):
+        with pytest.raises(StateViewError) as exc_info:
+            operation(ACCOUNT, REGION, view)
+        assert exc_info.value.kind == "invalid"
+        assert exc_info.value.message.startswith("sns")
+    assert service.snapshot(ACCOUNT, REGION).model_dump() == before
+
+
+def test_notifications_follow_mutations_only(aws: Harness) -> None:
+    sns, sqs = aws.client("sns"), aws.client("sqs")
+    url, queue_arn = make_queue(sqs, "q")
+    changes: list[StateChange] = []
+    with aws.emulator.service("sns").notifier.subscribe(changes.append):
+        topic = sns.create_topic(Name="t")["TopicArn"]
+        sns.get_topic_attributes(TopicArn=topic)
+        sns.list_topics()
+        sns.list_subscriptions()
+        sns.check_if_phone_number_is_opted_out(phoneNumber="+15555550100")
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+        sns.publish(TopicArn=topic, Message="m")
+        operations = [change.operation for change in changes]
+        assert operations == ["CreateTopic", "Subscribe", "Publish"]
+        view = changes[0].view()
+        assert isinstance(view, SnsStateView) and view.account == aws.account
+    assert bodies(sqs, url) == ["m"]
+    sns.delete_topic(TopicArn=topic)
+    assert len(changes) == 3  # unsubscribed listeners hear nothing
+
+
+def test_recorded_binary_attributes_survive_a_json_round_trip(inprocess: Harness) -> None:
+    sns = inprocess.client("sns")
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15555550100")
+    sns.publish(TopicArn=topic, Message="m", MessageAttributes={
+        "bin": {"DataType": "Binary", "BinaryValue": b"\x00\xff"},
+        "s": {"DataType": "String", "StringValue": "v"}})
+    service = inprocess.emulator.service("sns")
+    text = service.snapshot(ACCOUNT, REGION).model_dump_json()
+    service.restore(ACCOUNT, REGION, text)
+    [record] = service.snapshot(ACCOUNT, REGION).sent_messages
+    assert record.body == "m" and record.message_attributes["s"] == {"DataType": "String", "StringValue": "v"}
+    assert record.message_attributes["bin"]["DataType"] == "Binary"
+    assert json.loads(service.snapshot(ACCOUNT, REGION).model_dump_json()) == json.loads(text)
+
+
+def test_a_view_restores_into_another_account_and_region(inprocess: Harness) -> None:
+    sns = inprocess.client("sns")
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    sub = sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15555550100")["SubscriptionArn"]
+    app = sns.create_platform_application(Name="a", Platform="GCM", Attributes={"PlatformCredential": "c"})[
+        "PlatformApplicationArn"]
+    endpoint = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="tok")["EndpointArn"]
+    service = inprocess.emulator.service("sns")
+    service.restore("210987654321", "eu-west-1", service.snapshot(ACCOUNT, REGION))
+    other = inprocess.client("sns", region_name="eu-west-1", aws_access_key_id="210987654321",
+                             aws_secret_access_key="x")
+    moved = topic.replace("us-east-1:123456789012", "eu-west-1:210987654321")
+    [listed] = other.list_subscriptions_by_topic(TopicArn=moved)["Subscriptions"]
+    assert listed["SubscriptionArn"] == sub.replace("us-east-1:123456789012", "eu-west-1:210987654321")
+    moved_endpoint = endpoint.replace("us-east-1:123456789012", "eu-west-1:210987654321")
+    assert other.get_endpoint_attributes(EndpointArn=moved_endpoint)["Attributes"]["Token"] == "tok"
