@@ -193,3 +193,20 @@ def test_missing_queue_is_recorded_and_redriven(sns: Any, sqs: Any, aws: Harness
     [record] = view.sent_messages
     assert record.message_id == message_id and record.status == "failed" and record.protocol == "sqs"
     assert record.error is not None and "QueueDoesNotExist" in record.error
+
+
+def test_signing_cert_url_serves_the_certificate_that_verifies(server: Harness) -> None:
+    import urllib.request
+
+    sns, sqs = server.client("sns"), server.client("sqs")
+    topic, url, _ = _topic_and_queue(sns, sqs)
+    sns.publish(TopicArn=topic, Message="signed")
+    [message] = drain(sqs, url, expected=1)
+    body = json.loads(message["Body"])
+    assert body["SigningCertURL"].startswith(server.endpoint_url)
+    with urllib.request.urlopen(body["SigningCertURL"]) as response:
+        pem = response.read()
+    assert pem.startswith(b"-----BEGIN CERTIFICATE-----")
+    assert envelope.verify(body, pem)
+    body["Message"] = "tampered"
+    assert not envelope.verify(body, pem)

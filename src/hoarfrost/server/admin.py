@@ -36,6 +36,7 @@ from hoarfrost.services import IMPLEMENTED
 
 PREFIX = "/_hoarfrost/"
 MOTO_RESET = "/moto-api/reset"
+SNS_CERT_NAME = "SimpleNotificationService-hoarfrost.pem"
 EXPORT_FORMAT = "hoarfrost-state"
 
 _ERROR_STATUS = {"invalid": 400, "serialize": 500, "blob": 500}
@@ -102,6 +103,8 @@ class AdminApi:
                 "PATCH": lambda r: self.merge(service, r),
                 "DELETE": lambda r: self.reset(service, r),
             }, request)
+        if parts == ["sns", SNS_CERT_NAME]:  # the SigningCertURL of SNS envelopes
+            return self._dispatch(method, {"GET": self.sns_certificate}, request)
         if len(parts) == 3 and parts[0] == "state" and parts[2] == "schema":
             service = self._service(parts[1])
             return self._dispatch(method, {"GET": lambda r: json_response(200, service.json_schema())}, request)
@@ -128,6 +131,10 @@ class AdminApi:
         settings = self.emulator.settings
         return (request.query_param("account") or settings.default_account,
                 request.query_param("region") or settings.default_region)
+
+    def sns_certificate(self, request: HttpRequest) -> HttpResponse:
+        pem = self.emulator.service("sns").signing_certificate_pem()  # type: ignore[attr-defined]
+        return HttpResponse(200, {"content-type": "application/x-pem-file"}, pem)
 
     # -- health -----------------------------------------------------------------------------
     def health(self, request: HttpRequest) -> HttpResponse:
