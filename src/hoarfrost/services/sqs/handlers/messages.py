@@ -1,0 +1,139 @@
+"""Message operations: send, receive (with long polling), delete, change visibility; and their
+batch forms, which answer per-entry successes and failures."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from hoarfrost.core.operations import RequestContext
+from hoarfrost.services.sqs import checks, clock, delivery
+from hoarfrost.services.sqs.errors import MessageNotInflight, SqsError, invalid_parameter
+from hoarfrost.services.sqs.handlers.common import backend, operation, resolve_queue, sender_id
+from hoarfrost.services.sqs.state import Queue
+
+# A long poll re-checks at least this often, so messages whose delay or visibility timeout
+# ends (or a test that moves the clock) are noticed without anybody calling wake().
+MAX_POLL_SLICE = 1.0
+
+
+@operation
+def send_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    queue = resolve_queue(ctx, request["QueueUrl"])
+    output = delivery.send(queue, delivery.prepare(queue, request), sender_id(ctx))
+    ctx.wake()
+    return output
+
+
+@operation
+def send_message_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    queue = resolve_queue(ctx, request["QueueUrl"])
+    entries = request.get("Entries") or []
+    checks.check_batch(entries, "SendMessageBatchRequestEntry")
+    prepared: list[delivery.PreparedMessage | SqsError] = []
+    for entry in entries:
+        try:
+            prepared.append(delivery.prepare(queue, entry))
+        except SqsError as error:
+            prepared.append(error)
+    checks.check_batch_payload(sum(p.size for p in prepared if isinstance(p, delivery.PreparedMessage)))
+    sender = sender_id(ctx)
+    successful, failed = [], []
+    for entry, outcome in zip(entries, prepared):
+        if isinstance(outcome, SqsError):
+            failed.append(_failure(entry["Id"], outcome))
+        else:
+            successful.append({"Id": entry["Id"], **delivery.send(queue, outcome, sender)})
+    if successful:
+        ctx.wake()
+    return {"Successful": successful, "Failed": failed}
+
+
+@operation(mutates=True)
+def receive_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    """Receives up to MaxNumberOfMessages; with a wait time, returns as soon as any arrive."""
+    queue = resolve_queue(ctx, request["QueueUrl"])
+    count, visibility_timeout, wait = delivery.check_receive(request, queue)
+    attempt_id = request.get("ReceiveRequestAttemptId")
+    system_names = delivery.requested_system_attributes(request)
+    attribute_names = request.get("MessageAttributeNames") or []
+    deadline = time.monotonic() + wait
+    while True:
+        now = clock.now()
+        messages = delivery.receive(backend(ctx), queue, count, visibility_timeout, attempt_id, now)
+        remaining = deadline - time.monotonic()
+        if messages or remaining <= 0:
+            break
+        until_visible = delivery.next_visibility_change(queue, now)
+        ctx.wait(min(remaining, MAX_POLL_SLICE, until_visible if until_visible is not None else remaining))
+        queue = resolve_queue(ctx, request["QueueUrl"])  # it may have been deleted or restored meanwhile
+    if not messages:
+        return {}
+    return {"Messages": [delivery.received(m, system_names, attribute_names) for m in messages]}
+
+
+@operation
+def delete_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    queue = resolve_queue(ctx, request["QueueUrl"])
+    queue.delete_message(request["ReceiptHandle"])
+    return {}
+
+
+@operation
+def delete_message_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    queue = resolve_queue(ctx, request["QueueUrl"])
+    return _batch(request, "DeleteMessageBatchRequestEntry",
+                  lambda entry: queue.delete_message(entry["ReceiptHandle"]))
+
+
+@operation
+def change_message_visibility(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    queue = resolve_queue(ctx, request["QueueUrl"])
+    _change_visibility(queue, request["ReceiptHandle"], request.get("VisibilityTimeout"))
+    ctx.wake()
+    return {}
+
+
+@operation
+def change_message_visibility_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    queue = resolve_queue(ctx, request["QueueUrl"])
+    output = _batch(request, "ChangeMessageVisibilityBatchRequestEntry",
+                    lambda entry: _change_visibility(queue, entry["ReceiptHandle"], entry.get("VisibilityTimeout")))
+    ctx.wake()
+    return output
+
+
+def _change_visibility(queue: Queue, handle: str, timeout: int | None) -> None:
+    if timeout is None:
+        timeout = 0
+    if not 0 <= timeout <= delivery.MAX_VISIBILITY_TIMEOUT:
+        raise invalid_parameter("VisibilityTimeout", timeout,
+                                f"VisibilityTimeout must be an integer between 0 and {delivery.MAX_VISIBILITY_TIMEOUT}")
+    message = queue.message_for_handle(handle)
+    now = clock.now()
+    if message is None:
+        raise invalid_parameter("ReceiptHandle", handle, "Message does not exist or is not available for "
+                                "visibility timeout change")
+    if not message.in_flight(now):
+        raise MessageNotInflight("Message does not exist or is not available for visibility timeout change.")
+    message.visible_at = now + timeout
+
+
+def _batch(request: dict[str, Any], entry_kind: str, act: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    entries = request.get("Entries") or []
+    checks.check_batch(entries, entry_kind)
+    successful, failed = [], []
+    for entry in entries:
+        try:
+            act(entry)
+        except SqsError as error:
+            failed.append(_failure(entry["Id"], error))
+        else:
+            successful.append({"Id": entry["Id"]})
+    return {"Successful": successful, "Failed": failed}
+
+
+def _failure(entry_id: str, error: SqsError) -> dict[str, Any]:
+    return {"Id": entry_id, "SenderFault": error.sender_fault, "Code": error.query_code or error.code,
+            "Message": error.message}
