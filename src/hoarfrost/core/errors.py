@@ -15,6 +15,10 @@ class ServiceError(Exception):
     code: str = ""
     status: int | None = None
     sender_fault: bool = True
+    # The awsQueryCompatible code (SQS's ``AWS.SimpleQueueService.NonExistentQueue``) when the
+    # botocore model does not carry it as the error shape's ``error.code``; JSON-family
+    # protocols send it in ``x-amzn-query-error``.
+    query_code: str | None = None
 
     def __init__(
         self,

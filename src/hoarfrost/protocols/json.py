@@ -1,0 +1,108 @@
+"""The ``json`` protocol (awsJson1_0 / awsJson1_1): SQS, DynamoDB, KMS, Logs, ...
+
+Requests are ``POST /`` with ``X-Amz-Target: <prefix>.<Operation>`` and the whole input as a
+JSON object; responses are the output as a JSON object with content type
+``application/x-amz-json-<jsonVersion>``. Errors carry ``__type`` in the body and
+``x-amzn-ErrorType`` in the headers; services migrated from the query protocol
+(``awsQueryCompatible``: SQS, CloudWatch) also send ``x-amzn-query-error`` so old error codes
+keep working in the SDKs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from botocore.model import OperationModel, ServiceModel
+
+from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.http import HttpRequest, HttpResponse
+from hoarfrost.protocols import wire
+from hoarfrost.protocols.base import Protocol, error_shape, error_status
+from hoarfrost.protocols.json_shapes import (
+    JSON_CODEC,
+    SerializationException,
+    ShapeTypeError,
+    error_document,
+    error_type,
+    query_error_header,
+)
+
+
+
+def _fallback(value: Any) -> Any:
+    """Values a handler may leave inside a document or untyped field: encode them the way the
+    JSON protocols encode their modeled counterparts instead of failing the response."""
+    if isinstance(value, (bytes, bytearray)):
+        return wire.b64encode(bytes(value))
+    if isinstance(value, dt.datetime):
+        return wire.format_timestamp(value, "unixTimestamp")
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_fallback)
+
+
+def load_json_object(body: bytes) -> dict[str, Any]:
+    """A request body as a JSON object; empty means ``{}``. Raises ``SerializationException``."""
+    if not body or not body.strip():
+        return {}
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SerializationException(f"Could not parse request body into json: {exc}") from exc
+    if document is None:
+        return {}
+    if not isinstance(document, dict):
+        raise SerializationException("Start of structure or map expected; the request body is not a JSON object")
+    return document
+
+
+def dump_json(document: Any) -> bytes:
+    return _ENCODER.encode(document).encode("utf-8")
+
+
+def content_type(service: ServiceModel) -> str:
+    return f"application/x-amz-json-{service.metadata.get('jsonVersion', '1.0')}"
+
+
+class JsonProtocol(Protocol):
+    name = "json"
+
+    def parse_request(
+        self, request: HttpRequest, operation: OperationModel, uri_params: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        document = load_json_object(request.body)
+        shape = operation.input_shape
+        if shape is None:
+            return {}
+        try:
+            return JSON_CODEC.decode(shape, document)
+        except ShapeTypeError as exc:
+            raise SerializationException(str(exc)) from exc
+
+    def serialize_response(self, output: dict[str, Any], operation: OperationModel, request_id: str) -> HttpResponse:
+        shape = operation.output_shape
+        document = JSON_CODEC.encode(shape, output) if shape is not None else {}
+        headers = {"content-type": content_type(operation.service_model), "x-amzn-requestid": request_id}
+        return HttpResponse(200, headers, dump_json(document))
+
+    def serialize_error(
+        self, error: ServiceError, service: ServiceModel, operation: OperationModel | None, request_id: str
+    ) -> HttpResponse:
+        shape = error_shape(service, error.code)
+        headers = {
+            "content-type": content_type(service),
+            "x-amzn-requestid": request_id,
+            "x-amzn-errortype": error_type(error, shape),
+        }
+        if "awsQueryCompatible" in service.metadata:
+            headers["x-amzn-query-error"] = query_error_header(error, shape)
+        body = dump_json(error_document(error, shape, JSON_CODEC))
+        return HttpResponse(error_status(error, service), headers, body)
+
+
+PROTOCOL = JsonProtocol()
