@@ -22,6 +22,9 @@ from hoarfrost.services import IMPLEMENTED
 
 log = logging.getLogger("hoarfrost")
 
+# Output key a handler sets when the status differs from the model's (no model member carries it).
+RESPONSE_STATUS = "__status__"
+
 
 @dataclass
 class Settings:
@@ -96,7 +99,7 @@ class Emulator:
         except RoutingError as error:
             return self._routing_error(error, request_id)
         response = self._dispatch(request, route, request_id)
-        if request.method == "HEAD" and response.body:
+        if (request.method == "HEAD" or response.status == 304) and response.body:  # 304 has no body
             response.body = b""
         return response
 
@@ -127,6 +130,8 @@ class Emulator:
             with scope.lock:
                 output = handler.fn(ctx, params)
             response = protocol.serialize_response(output or {}, operation, request_id)
+            if output and RESPONSE_STATUS in output:  # e.g. S3's 206 for a ranged GET
+                response.status = int(output[RESPONSE_STATUS])
             if handler.mutates and service.notifier.listeners:
                 service.notify_state_changed(account, route.region, route.operation)
             return response

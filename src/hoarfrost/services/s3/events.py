@@ -1,0 +1,105 @@
+"""S3 event notifications: a bucket's QueueConfigurations deliver event records into hoarfrost's SQS.
+
+After a handler changed an object it calls ``emit``; every queue configuration whose event
+patterns (``s3:ObjectCreated:*``) and key filter (prefix / suffix rules) match receives the
+S3 event message (schema 2.1) through SQS's ``deliver_message``, during the request. A
+delivery that fails (no such queue any more, SQS not running) is logged and dropped, as S3
+drops it. Topic and Lambda configurations are stored and returned but deliver nothing yet.
+
+Lock order: S3's scope lock is held while SQS's is taken; SQS never calls S3, so no cycle.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import quote_plus
+
+from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.operations import RequestContext
+from hoarfrost.protocols.wire import format_timestamp
+from hoarfrost.services.s3.state import Bucket, ObjectVersion, canonical_id, now
+
+log = logging.getLogger("hoarfrost.s3.events")
+
+
+def _matches(config: dict[str, Any], event: str, key: str) -> bool:
+    name = f"s3:{event}"
+    family = name.rsplit(":", 1)[0] + ":*"
+    if not any(pattern in (name, family) for pattern in config.get("Events") or []):
+        return False
+    rules = ((config.get("Filter") or {}).get("Key") or {}).get("FilterRules") or []
+    for rule in rules:
+        kind, value = (rule.get("Name") or "").lower(), rule.get("Value") or ""
+        if (kind == "prefix" and not key.startswith(value)) or (kind == "suffix" and not key.endswith(value)):
+            return False
+    return True
+
+
+def _queue(arn: str) -> tuple[str, str, str] | None:
+    """(account, region, queue name) of an SQS queue ARN."""
+    parts = arn.split(":")
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs":
+        return None
+    return parts[4], parts[3], parts[5]
+
+
+def deliver(ctx: RequestContext, queue_arn: str, body: str) -> None:
+    """Send one message to an SQS queue of this emulator; raises ServiceError when it cannot."""
+    target = _queue(queue_arn)
+    if target is None:
+        raise ServiceError(f"not an SQS queue ARN: {queue_arn}", code="InvalidArgument", status=400)
+    try:
+        sqs = ctx.emulator.service("sqs")
+    except KeyError:
+        raise ServiceError("SQS is not available in this emulator", code="InvalidArgument", status=400) from None
+    sqs.deliver_message(*target, body)  # type: ignore[attr-defined]
+
+
+def s3_test_event(ctx: RequestContext, bucket: Bucket) -> str:
+    """The message S3 sends each queue when a notification configuration is put."""
+    return json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent",
+                       "Time": format_timestamp(now(), "iso8601"), "Bucket": bucket.name,
+                       "RequestId": ctx.request_id, "HostId": ctx.request_id})
+
+
+def _record(ctx: RequestContext, bucket: Bucket, event: str, key: str, version: ObjectVersion | None,
+            config_id: str | None) -> dict[str, Any]:
+    obj: dict[str, Any] = {"key": quote_plus(key, safe="/"), "sequencer": f"{time.time_ns():016X}"}
+    if version is not None:
+        if not version.delete_marker:
+            obj.update(size=version.size, eTag=version.etag.strip('"'))
+        if bucket.versioning:
+            obj["versionId"] = version.version_id
+    principal = f"AWS:{ctx.account}"
+    return {
+        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": bucket.region,
+        "eventTime": format_timestamp(now(), "iso8601"), "eventName": event,
+        "userIdentity": {"principalId": principal},
+        "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+        "responseElements": {"x-amz-request-id": ctx.request_id, "x-amz-id-2": ctx.request_id},
+        "s3": {
+            "s3SchemaVersion": "1.0", "configurationId": config_id or "",
+            "bucket": {"name": bucket.name, "ownerIdentity": {"principalId": canonical_id(bucket.account)},
+                       "arn": f"arn:aws:s3:::{bucket.name}"},
+            "object": obj,
+        },
+    }
+
+
+def emit(ctx: RequestContext, bucket: Bucket, event: str, key: str, version: ObjectVersion | None = None) -> None:
+    """Deliver ``event`` (``ObjectCreated:Put``...) for ``key`` to every matching queue configuration."""
+    config = bucket.config.get("NotificationConfiguration")
+    if not config:
+        return
+    for queue_config in config.get("QueueConfigurations") or []:
+        if not _matches(queue_config, event, key):
+            continue
+        body = json.dumps({"Records": [_record(ctx, bucket, event, key, version, queue_config.get("Id"))]})
+        try:
+            deliver(ctx, queue_config.get("QueueArn") or "", body)
+        except Exception:  # S3 drops an event it cannot deliver; the request still succeeds
+            log.warning("S3 event %s for %s/%s not delivered to %s", event, bucket.name, key,
+                        queue_config.get("QueueArn"), exc_info=True)

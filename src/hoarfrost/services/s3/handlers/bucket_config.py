@@ -1,0 +1,620 @@
+"""A bucket's sub-resources: documents S3 stores as given, returns, and deletes.
+
+Each is kept in ``bucket.config`` under the name of its Put input member (``Tagging``,
+``CORSConfiguration``...) exactly as the client sent it, so Get returns what Put took.
+Get answers the sub-resource's own "not found" error when it was never set (or its default,
+for the few S3 fills in: request payment, accelerate, logging, notifications).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.operations import RequestContext
+from hoarfrost.services.s3.errors import (
+    InvalidArgument,
+    InvalidBucketState,
+    InvalidRequest,
+    InvalidTag,
+    MalformedPolicy,
+    MalformedXML,
+    NoSuchBucketPolicy,
+    NoSuchConfiguration,
+    NoSuchCORSConfiguration,
+    NoSuchLifecycleConfiguration,
+    NoSuchPublicAccessBlockConfiguration,
+    NoSuchTagSet,
+    NoSuchWebsiteConfiguration,
+    ObjectLockConfigurationNotFoundError,
+    OwnershipControlsNotFoundError,
+    ReplicationConfigurationNotFoundError,
+)
+from hoarfrost.services.s3.events import deliver, s3_test_event
+from hoarfrost.services.s3.handlers import ops
+from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed
+from hoarfrost.services.s3.handlers.common import on_bucket, service
+from hoarfrost.services.s3.state import Bucket
+
+_CORS_METHODS = frozenset({"GET", "PUT", "HEAD", "POST", "DELETE"})
+_SSE_ALGORITHMS = frozenset({"AES256", "aws:kms", "aws:kms:dsse"})
+ID_PAGE = 100
+
+
+def _stored(bucket: Bucket, name: str, missing: type[ServiceError]) -> Any:
+    doc = bucket.config.get(name)
+    if doc is None:
+        raise missing(BucketName=bucket.name)
+    return doc
+
+
+def validate_tags(tags: list[dict[str, Any]], limit: int) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for tag in tags:
+        key, value = tag.get("Key"), tag.get("Value", "")
+        if key is None:
+            raise MalformedXML()
+        if key in result:
+            raise InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key)
+        if key.startswith("aws:"):
+            raise InvalidTag("System tags cannot be added/updated by requester", TagKey=key)
+        if len(key) > 128 or len(value) > 256:
+            raise InvalidTag("The TagKey you have provided is too long, max 128" if len(key) > 128
+                             else "The TagValue you have provided is too long, max 256", TagKey=key)
+        result[key] = value
+    if len(result) > limit:
+        raise InvalidTag(f"Bucket tag count cannot be greater than {limit}" if limit == 50
+                         else "Object tags cannot be greater than 10")
+    return result
+
+
+# -- tagging, policy, ACL ----------------------------------------------------------------------
+@ops.operation
+@on_bucket
+def put_bucket_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    tags = (request.get("Tagging") or {}).get("TagSet")
+    if tags is None:
+        raise MalformedXML()
+    validate_tags(tags, 50)
+    bucket.config["Tagging"] = {"TagSet": tags}
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return {"TagSet": _stored(bucket, "Tagging", NoSuchTagSet)["TagSet"]}
+
+
+@ops.operation
+@on_bucket
+def delete_bucket_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    bucket.config.pop("Tagging", None)
+    return {}
+
+
+@ops.operation
+@on_bucket
+def put_bucket_policy(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    policy = request.get("Policy") or ""
+    try:
+        document = json.loads(policy)
+    except ValueError:
+        raise MalformedPolicy("Policies must be valid JSON and the first byte must be '{'") from None
+    if not isinstance(document, dict) or "Statement" not in document:
+        raise MalformedPolicy("Missing required field Statement")
+    bucket.config["Policy"] = policy
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_policy(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return {"Policy": _stored(bucket, "Policy", NoSuchBucketPolicy)}
+
+
+@ops.operation
+@on_bucket
+def delete_bucket_policy(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    bucket.config.pop("Policy", None)
+    return {}
+
+
+def _is_public(policy: str) -> bool:
+    """A policy is public when it allows ``*`` without any condition (S3's simplified rule)."""
+    statements = json.loads(policy).get("Statement") or []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        principal = statement.get("Principal")
+        everyone = principal == "*" or (isinstance(principal, dict) and "*" in (
+            principal.get("AWS") if isinstance(principal.get("AWS"), list) else [principal.get("AWS")]))
+        if statement.get("Effect") == "Allow" and everyone and not statement.get("Condition"):
+            return True
+    return False
+
+
+@ops.operation
+@on_bucket
+def get_bucket_policy_status(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return {"PolicyStatus": {"IsPublic": _is_public(_stored(bucket, "Policy", NoSuchBucketPolicy))}}
+
+
+@ops.operation
+@on_bucket
+def put_bucket_acl(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    acl = acl_from_request(request, ctx.account, bucket.config.get("AccessControlPolicy"))
+    check_acl_allowed(bucket, acl)
+    bucket.config["AccessControlPolicy"] = acl
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_acl(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return dict(bucket.config.get("AccessControlPolicy") or acl_from_request({}, bucket.account, None))
+
+
+# -- CORS, lifecycle, encryption, website ----------------------------------------------------------
+@ops.operation
+@on_bucket
+def put_bucket_cors(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    rules = (request.get("CORSConfiguration") or {}).get("CORSRules") or []
+    if not rules or len(rules) > 100:
+        raise MalformedXML()
+    for rule in rules:
+        if not rule.get("AllowedMethods") or not rule.get("AllowedOrigins"):
+            raise MalformedXML()
+        for method in rule["AllowedMethods"]:
+            if method not in _CORS_METHODS:
+                raise InvalidRequest(f"Found unsupported HTTP method in CORS config. Unsupported method is {method}")
+    bucket.config["CORSConfiguration"] = {"CORSRules": rules}
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_cors(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return {"CORSRules": _stored(bucket, "CORSConfiguration", NoSuchCORSConfiguration)["CORSRules"]}
+
+
+@ops.operation
+@on_bucket
+def delete_bucket_cors(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    bucket.config.pop("CORSConfiguration", None)
+    return {}
+
+
+def _store_lifecycle(request: dict[str, Any], bucket: Bucket) -> None:
+    rules = (request.get("LifecycleConfiguration") or {}).get("Rules") or []
+    if not rules or len(rules) > 1000:
+        raise MalformedXML()
+    ids = set()
+    for rule in rules:
+        if rule.get("Status") not in ("Enabled", "Disabled"):
+            raise MalformedXML()
+        if rule.get("ID"):
+            if len(rule["ID"]) > 255:
+                raise InvalidArgument("ID length should not exceed allowed limit of 255", ArgumentName="ID")
+            if rule["ID"] in ids:
+                raise InvalidArgument("Rule ID must be unique. Found same ID for more than one rule",
+                                      ArgumentName="ID", ArgumentValue=rule["ID"])
+            ids.add(rule["ID"])
+    bucket.config["LifecycleConfiguration"] = {"Rules": rules}
+    bucket.config["TransitionDefaultMinimumObjectSize"] = (
+        request.get("TransitionDefaultMinimumObjectSize") or "all_storage_classes_128K")
+
+
+@ops.operation
+@on_bucket
+def put_bucket_lifecycle_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    _store_lifecycle(request, bucket)
+    return {"TransitionDefaultMinimumObjectSize": bucket.config["TransitionDefaultMinimumObjectSize"]}
+
+
+@ops.operation
+@on_bucket
+def put_bucket_lifecycle(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    _store_lifecycle(request, bucket)
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_lifecycle_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    rules = _stored(bucket, "LifecycleConfiguration", NoSuchLifecycleConfiguration)["Rules"]
+    return {"Rules": rules, "TransitionDefaultMinimumObjectSize": bucket.config.get(
+        "TransitionDefaultMinimumObjectSize", "all_storage_classes_128K")}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_lifecycle(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return {"Rules": _stored(bucket, "LifecycleConfiguration", NoSuchLifecycleConfiguration)["Rules"]}
+
+
+@ops.operation
+@on_bucket
+def delete_bucket_lifecycle(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    bucket.config.pop("LifecycleConfiguration", None)
+    bucket.config.pop("TransitionDefaultMinimumObjectSize", None)
+    return {}
+
+
+@ops.operation
+@on_bucket
+def put_bucket_encryption(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    config = request.get("ServerSideEncryptionConfiguration") or {}
+    rules = config.get("Rules") or []
+    if not rules:
+        raise MalformedXML()
+    for rule in rules:
+        algorithm = (rule.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
+        if algorithm not in _SSE_ALGORITHMS:
+            raise MalformedXML()
+    bucket.config["ServerSideEncryptionConfiguration"] = config
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_encryption(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    config = bucket.config.get("ServerSideEncryptionConfiguration") or {
+        # Every bucket has SSE-S3 by default (since January 2023).
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}]}
+    return {"ServerSideEncryptionConfiguration": config}
+
+
+@ops.operation
+@on_bucket
+def delete_bucket_encryption(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    bucket.config.pop("ServerSideEncryptionConfiguration", None)
+    return {}
+
+
+@ops.operation
+@on_bucket
+def put_bucket_website(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    config = request.get("WebsiteConfiguration") or {}
+    if not config.get("IndexDocument") and not config.get("RedirectAllRequestsTo"):
+        raise InvalidArgument("A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty",
+                              ArgumentName="IndexDocument")
+    bucket.config["WebsiteConfiguration"] = config
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_website(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return dict(_stored(bucket, "WebsiteConfiguration", NoSuchWebsiteConfiguration))
+
+
+@ops.operation
+@on_bucket
+def delete_bucket_website(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    bucket.config.pop("WebsiteConfiguration", None)
+    return {}
+
+
+# -- logging, notifications, accelerate, request payment ------------------------------------------
+@ops.operation
+@on_bucket
+def put_bucket_logging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    status = request.get("BucketLoggingStatus") or {}
+    target = (status.get("LoggingEnabled") or {}).get("TargetBucket")
+    if target and service(ctx).locate(target) is None:
+        raise InvalidArgument("The target bucket for logging does not exist", ArgumentName="TargetBucket",
+                              ArgumentValue=target)
+    bucket.config["BucketLoggingStatus"] = status
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_logging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return dict(bucket.config.get("BucketLoggingStatus") or {})
+
+
+@ops.operation
+@on_bucket
+def put_bucket_notification_configuration(ctx: RequestContext, request: dict[str, Any],
+                                          bucket: Bucket) -> dict[str, Any]:
+    config = request.get("NotificationConfiguration") or {}
+    for queue_config in config.get("QueueConfigurations") or []:
+        if not queue_config.get("Events"):
+            raise MalformedXML()
+        # S3 checks each queue by sending it a test event.
+        try:
+            deliver(ctx, queue_config.get("QueueArn") or "", s3_test_event(ctx, bucket))
+        except ServiceError:
+            if not request.get("SkipDestinationValidation"):
+                raise InvalidArgument("Unable to validate the following destination configurations",
+                                      ArgumentName=queue_config.get("QueueArn") or "",
+                                      ArgumentValue="Permissions on the destination queue do not allow S3 to "
+                                                    "publish notifications from this bucket") from None
+    bucket.config["NotificationConfiguration"] = config
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_notification_configuration(ctx: RequestContext, request: dict[str, Any],
+                                          bucket: Bucket) -> dict[str, Any]:
+    return dict(bucket.config.get("NotificationConfiguration") or {})
+
+
+@ops.operation
+@on_bucket
+def put_bucket_accelerate_configuration(ctx: RequestContext, request: dict[str, Any],
+                                        bucket: Bucket) -> dict[str, Any]:
+    status = (request.get("AccelerateConfiguration") or {}).get("Status")
+    if status not in ("Enabled", "Suspended"):
+        raise MalformedXML()
+    if "." in bucket.name:
+        raise InvalidRequest("S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
+    bucket.config["AccelerateConfiguration"] = {"Status": status}
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_accelerate_configuration(ctx: RequestContext, request: dict[str, Any],
+                                        bucket: Bucket) -> dict[str, Any]:
+    return dict(bucket.config.get("AccelerateConfiguration") or {})
+
+
+@ops.operation
+@on_bucket
+def put_bucket_request_payment(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    payer = (request.get("RequestPaymentConfiguration") or {}).get("Payer")
+    if payer not in ("Requester", "BucketOwner"):
+        raise MalformedXML()
+    bucket.config["RequestPaymentConfiguration"] = {"Payer": payer}
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_request_payment(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return dict(bucket.config.get("RequestPaymentConfiguration") or {"Payer": "BucketOwner"})
+
+
+# -- ownership, public access block, object lock, replication --------------------------------------
+@ops.operation
+@on_bucket
+def put_bucket_ownership_controls(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    rules = (request.get("OwnershipControls") or {}).get("Rules") or []
+    if len(rules) != 1 or rules[0].get("ObjectOwnership") not in (
+            "BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"):
+        raise MalformedXML()
+    bucket.config["OwnershipControls"] = {"Rules": rules}
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_ownership_controls(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return {"OwnershipControls": _stored(bucket, "OwnershipControls", OwnershipControlsNotFoundError)}
+
+
+@ops.operation
+@on_bucket
+def delete_bucket_ownership_controls(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    bucket.config.pop("OwnershipControls", None)
+    return {}
+
+
+@ops.operation
+@on_bucket
+def put_public_access_block(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    config = request.get("PublicAccessBlockConfiguration")
+    if not config:
+        raise InvalidRequest("Must specify at least one configuration.")
+    bucket.config["PublicAccessBlockConfiguration"] = config
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_public_access_block(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return {"PublicAccessBlockConfiguration": _stored(bucket, "PublicAccessBlockConfiguration",
+                                                      NoSuchPublicAccessBlockConfiguration)}
+
+
+@ops.operation
+@on_bucket
+def delete_public_access_block(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    bucket.config.pop("PublicAccessBlockConfiguration", None)
+    return {}
+
+
+@ops.operation
+@on_bucket
+def put_object_lock_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    config = request.get("ObjectLockConfiguration") or {}
+    if config.get("ObjectLockEnabled") != "Enabled":
+        raise MalformedXML()
+    if bucket.versioning != "Enabled":
+        raise InvalidBucketState("Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
+    retention = (config.get("Rule") or {}).get("DefaultRetention")
+    if retention is not None and (("Days" in retention) == ("Years" in retention) or "Mode" not in retention):
+        raise MalformedXML()
+    bucket.object_lock_enabled = True
+    bucket.config["ObjectLockConfiguration"] = config
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_object_lock_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return {"ObjectLockConfiguration": _stored(bucket, "ObjectLockConfiguration",
+                                               ObjectLockConfigurationNotFoundError)}
+
+
+@ops.operation
+@on_bucket
+def put_bucket_replication(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    config = request.get("ReplicationConfiguration") or {}
+    if bucket.versioning != "Enabled":
+        raise InvalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
+    if not config.get("Role") or not config.get("Rules"):
+        raise MalformedXML()
+    bucket.config["ReplicationConfiguration"] = config
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_replication(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return {"ReplicationConfiguration": _stored(bucket, "ReplicationConfiguration",
+                                                ReplicationConfigurationNotFoundError)}
+
+
+@ops.operation
+@on_bucket
+def delete_bucket_replication(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    bucket.config.pop("ReplicationConfiguration", None)
+    return {}
+
+
+# -- id-keyed configurations: inventory, analytics, metrics, intelligent tiering ------------------
+def _put_id_config(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict[str, Any]:
+    config = request.get(f"{kind}Configuration") or {}
+    config_id = request.get("Id") or ""
+    if config.get("Id") != config_id:
+        raise InvalidArgument("Configuration ID does not match the ID in the request", ArgumentName="id",
+                              ArgumentValue=config_id)
+    bucket.id_configs.setdefault(kind, {})[config_id] = config
+    return {}
+
+
+def _get_id_config(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict[str, Any]:
+    config = bucket.id_configs.get(kind, {}).get(request.get("Id") or "")
+    if config is None:
+        raise NoSuchConfiguration()
+    return {f"{kind}Configuration": config}
+
+
+def _delete_id_config(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict[str, Any]:
+    configs = bucket.id_configs.get(kind, {})
+    if configs.pop(request.get("Id") or "", None) is None:
+        raise NoSuchConfiguration()
+    return {}
+
+
+def _list_id_configs(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict[str, Any]:
+    configs = bucket.id_configs.get(kind, {})
+    token = request.get("ContinuationToken") or ""
+    ids = sorted(i for i in configs if i > token)
+    page = ids[:ID_PAGE]
+    out: dict[str, Any] = {"IsTruncated": len(ids) > ID_PAGE, f"{kind}ConfigurationList": [configs[i] for i in page]}
+    if token:
+        out["ContinuationToken"] = token
+    if len(ids) > ID_PAGE:
+        out["NextContinuationToken"] = page[-1]
+    return out
+
+
+@ops.operation
+@on_bucket
+def put_bucket_inventory_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return _put_id_config(bucket, "Inventory", request)
+
+
+@ops.operation
+@on_bucket
+def get_bucket_inventory_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return _get_id_config(bucket, "Inventory", request)
+
+
+@ops.operation
+@on_bucket
+def delete_bucket_inventory_configuration(ctx: RequestContext, request: dict[str, Any],
+                                          bucket: Bucket) -> dict[str, Any]:
+    return _delete_id_config(bucket, "Inventory", request)
+
+
+@ops.operation
+@on_bucket
+def list_bucket_inventory_configurations(ctx: RequestContext, request: dict[str, Any],
+                                         bucket: Bucket) -> dict[str, Any]:
+    return _list_id_configs(bucket, "Inventory", request)
+
+
+@ops.operation
+@on_bucket
+def put_bucket_analytics_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return _put_id_config(bucket, "Analytics", request)
+
+
+@ops.operation
+@on_bucket
+def get_bucket_analytics_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return _get_id_config(bucket, "Analytics", request)
+
+
+@ops.operation
+@on_bucket
+def delete_bucket_analytics_configuration(ctx: RequestContext, request: dict[str, Any],
+                                          bucket: Bucket) -> dict[str, Any]:
+    return _delete_id_config(bucket, "Analytics", request)
+
+
+@ops.operation
+@on_bucket
+def list_bucket_analytics_configurations(ctx: RequestContext, request: dict[str, Any],
+                                         bucket: Bucket) -> dict[str, Any]:
+    return _list_id_configs(bucket, "Analytics", request)
+
+
+@ops.operation
+@on_bucket
+def put_bucket_metrics_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return _put_id_config(bucket, "Metrics", request)
+
+
+@ops.operation
+@on_bucket
+def get_bucket_metrics_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return _get_id_config(bucket, "Metrics", request)
+
+
+@ops.operation
+@on_bucket
+def delete_bucket_metrics_configuration(ctx: RequestContext, request: dict[str, Any],
+                                        bucket: Bucket) -> dict[str, Any]:
+    return _delete_id_config(bucket, "Metrics", request)
+
+
+@ops.operation
+@on_bucket
+def list_bucket_metrics_configurations(ctx: RequestContext, request: dict[str, Any],
+                                       bucket: Bucket) -> dict[str, Any]:
+    return _list_id_configs(bucket, "Metrics", request)
+
+
+@ops.operation
+@on_bucket
+def put_bucket_intelligent_tiering_configuration(ctx: RequestContext, request: dict[str, Any],
+                                                 bucket: Bucket) -> dict[str, Any]:
+    return _put_id_config(bucket, "IntelligentTiering", request)
+
+
+@ops.operation
+@on_bucket
+def get_bucket_intelligent_tiering_configuration(ctx: RequestContext, request: dict[str, Any],
+                                                 bucket: Bucket) -> dict[str, Any]:
+    return _get_id_config(bucket, "IntelligentTiering", request)
+
+
+@ops.operation
+@on_bucket
+def delete_bucket_intelligent_tiering_configuration(ctx: RequestContext, request: dict[str, Any],
+                                                    bucket: Bucket) -> dict[str, Any]:
+    return _delete_id_config(bucket, "IntelligentTiering", request)
+
+
+@ops.operation
+@on_bucket
+def list_bucket_intelligent_tiering_configurations(ctx: RequestContext, request: dict[str, Any],
+                                                   bucket: Bucket) -> dict[str, Any]:
+    return _list_id_configs(bucket, "IntelligentTiering", request)

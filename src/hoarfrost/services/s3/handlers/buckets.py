@@ -1,0 +1,180 @@
+"""Buckets themselves: create, delete, head, list, location, versioning."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hoarfrost.core.operations import RequestContext
+from hoarfrost.services.s3.errors import (
+    BucketAlreadyExists,
+    BucketAlreadyOwnedByYou,
+    BucketNotEmpty,
+    IllegalLocationConstraintException,
+    InvalidArgument,
+    InvalidBucketAclWithObjectOwnership,
+    InvalidBucketState,
+    InvalidLocationConstraint,
+    MalformedXML,
+)
+from hoarfrost.services.s3.handlers import ops
+from hoarfrost.services.s3.handlers.common import (
+    backend_of,
+    blobs,
+    in_scope,
+    on_bucket,
+    service,
+    validate_bucket_name,
+)
+from hoarfrost.services.s3.handlers.acl import acl_from_request, only_owner
+from hoarfrost.services.s3.state import Bucket, now, owner_of
+
+US_EAST_1 = "us-east-1"
+
+
+def _target_region(ctx: RequestContext, request: dict[str, Any]) -> str:
+    """The bucket's region: its LocationConstraint, else the region the request went to.
+
+    As S3: us-east-1 takes any constraint; a regional endpoint takes only its own, and an
+    unspecified constraint there is an error.
+    """
+    constraint = (request.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
+    if constraint == US_EAST_1:
+        raise InvalidLocationConstraint(LocationConstraint=constraint)
+    if constraint == "EU":
+        constraint = "eu-west-1"
+    if not constraint:
+        if ctx.region != US_EAST_1:
+            raise IllegalLocationConstraintException()
+        return US_EAST_1
+    if ctx.region != US_EAST_1 and constraint != ctx.region:
+        raise IllegalLocationConstraintException(
+            f"The {constraint} location constraint is incompatible for the region specific endpoint "
+            "this request was sent to."
+        )
+    return constraint
+
+
+@ops.operation
+def create_bucket(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    name = request["Bucket"]
+    validate_bucket_name(name)
+    region = _target_region(ctx, request)
+    bucket = Bucket(name=name, account=ctx.account, region=region, created=now())
+    if request.get("ObjectLockEnabledForBucket"):
+        bucket.object_lock_enabled = True
+        bucket.versioning = "Enabled"
+        bucket.config["ObjectLockConfiguration"] = {"ObjectLockEnabled": "Enabled"}
+    ownership = request.get("ObjectOwnership") or "BucketOwnerEnforced"
+    bucket.config["OwnershipControls"] = {"Rules": [{"ObjectOwnership": ownership}]}
+    bucket.config["PublicAccessBlockConfiguration"] = {
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+    }
+    acl = acl_from_request(request, ctx.account, None)
+    if ownership == "BucketOwnerEnforced" and not only_owner(acl, ctx.account):
+        raise InvalidBucketAclWithObjectOwnership()
+    bucket.config["AccessControlPolicy"] = acl
+    tags = (request.get("CreateBucketConfiguration") or {}).get("Tags")
+    if tags:
+        bucket.config["Tagging"] = {"TagSet": tags}
+    s3 = service(ctx)
+    holder = s3.claim(name, ctx.account, region)  # last: a refused request must not hold the name
+    if holder is not None:
+        if holder[0] != ctx.account:
+            raise BucketAlreadyExists(BucketName=name)
+        if holder[1] == US_EAST_1 and region == US_EAST_1:
+            return {"Location": f"/{name}"}  # S3's legacy answer in us-east-1: 200, unchanged
+        raise BucketAlreadyOwnedByYou(BucketName=name)
+    try:
+        with in_scope(ctx, ctx.account, region) as backend:
+            backend.buckets[name] = bucket
+    except BaseException:
+        s3.release_name(name, ctx.account, region)
+        raise
+    location = f"/{name}" if region == US_EAST_1 else f"http://{name}.s3.amazonaws.com/"
+    return {"Location": location, "BucketArn": f"arn:aws:s3:::{name}"}
+
+
+@ops.operation
+@on_bucket
+def delete_bucket(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    if not bucket.is_empty():
+        raise BucketNotEmpty(BucketName=bucket.name)
+    store = blobs(ctx)
+    for upload in bucket.uploads.values():
+        for part in upload.parts.values():
+            store.delete(part.blob)
+    backend_of(ctx, bucket).buckets.pop(bucket.name, None)
+    service(ctx).release_name(bucket.name, bucket.account, bucket.region)
+    return {}
+
+
+@ops.operation
+@on_bucket
+def head_bucket(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return {"BucketRegion": bucket.region, "BucketArn": f"arn:aws:s3:::{bucket.name}"}
+
+
+@ops.operation
+def list_buckets(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    """The account's buckets in every region, by name; ``ContinuationToken`` is the last name."""
+    prefix = request.get("Prefix") or ""
+    region_filter = request.get("BucketRegion")
+    start = request.get("ContinuationToken") or ""
+    limit = request.get("MaxBuckets")
+    if limit is not None and not 1 <= int(limit) <= 10000:
+        raise InvalidArgument("Argument max-buckets must be between 1 and 10000", ArgumentName="max-buckets")
+    s3 = service(ctx)
+    found: list[dict[str, Any]] = []
+    names = sorted(s3.bucket_names(ctx.account))
+    token = None
+    for name, region in names:
+        if name <= start or not name.startswith(prefix) or (region_filter and region != region_filter):
+            continue
+        bucket = s3.backends.scope(ctx.account, region).backend.buckets.get(name)
+        if bucket is None:
+            continue
+        if limit is not None and len(found) == int(limit):
+            token = found[-1]["Name"]
+            break
+        found.append({"Name": name, "CreationDate": bucket.created, "BucketRegion": region,
+                      "BucketArn": f"arn:aws:s3:::{name}"})
+    out: dict[str, Any] = {"Buckets": found, "Owner": owner_of(ctx.account)}
+    if prefix:
+        out["Prefix"] = prefix
+    if token:
+        out["ContinuationToken"] = token
+    return out
+
+
+@ops.operation
+@on_bucket
+def get_bucket_location(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return {} if bucket.region == US_EAST_1 else {"LocationConstraint": bucket.region}
+
+
+@ops.operation
+@on_bucket
+def put_bucket_versioning(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    config = request.get("VersioningConfiguration") or {}
+    status = config.get("Status")
+    if status not in ("Enabled", "Suspended"):
+        raise MalformedXML()
+    if status == "Suspended" and bucket.object_lock_enabled:
+        raise InvalidBucketState("An Object Lock configuration is present on this bucket, so the versioning "
+                                 "state cannot be changed.")
+    bucket.versioning = status
+    if config.get("MFADelete"):
+        bucket.mfa_delete = config["MFADelete"]
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_bucket_versioning(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if bucket.versioning:
+        out["Status"] = bucket.versioning
+    if bucket.mfa_delete:
+        out["MFADelete"] = bucket.mfa_delete
+    return out
+

@@ -1,0 +1,150 @@
+"""What every S3 handler shares: finding a bucket in its own region's scope, blob release,
+and the object response headers.
+
+The pipeline runs a handler under the lock of the scope the request was addressed to. A
+bucket lives in the scope of the region it was created in, which may be another one, so
+``on_bucket`` switches to the bucket's scope: it releases the request scope's lock, takes the
+bucket's, and restores the first afterwards. Holding one scope lock at a time means two
+cross-region requests can never deadlock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from hoarfrost.core.operations import RequestContext
+from hoarfrost.protocols.wire import format_timestamp, parse_timestamp
+from hoarfrost.services.s3.checksums import MEMBER
+from hoarfrost.services.s3.errors import AccessDenied, InvalidBucketName, NoSuchBucket
+from hoarfrost.services.s3.state import Bucket, ObjectVersion, S3Backend, is_valid_bucket_name
+
+if TYPE_CHECKING:
+    from hoarfrost.core.blobs import BlobStore
+    from hoarfrost.services.s3 import S3Service
+
+BucketHandler = Callable[[RequestContext, dict[str, Any], Bucket], "dict[str, Any] | None"]
+
+
+
+def service(ctx: RequestContext) -> S3Service:
+    return ctx.service  # type: ignore[return-value]
+
+
+def blobs(ctx: RequestContext) -> BlobStore:
+    return ctx.emulator.blobs  # type: ignore[no-any-return]
+
+
+def validate_bucket_name(name: str) -> None:
+    if not is_valid_bucket_name(name):
+        raise InvalidBucketName(BucketName=name)
+
+
+@contextmanager
+def in_scope(ctx: RequestContext, account: str, region: str) -> Iterator[S3Backend]:
+    """The backend of (account, region) with its lock held (see the module docstring)."""
+    if account == ctx.account and region == ctx.region:
+        yield ctx.state
+        return
+    scope = ctx.service.backends.scope(account, region)
+    ctx.scope.lock.release()
+    try:
+        with scope.lock:
+            yield scope.backend
+        handler = ctx.service.operations.resolve().get(ctx.operation)
+        if handler is not None and handler.mutates:
+            ctx.service.notify_state_changed(account, region, ctx.operation)
+    finally:
+        ctx.scope.lock.acquire()
+
+
+def on_bucket(fn: BucketHandler) -> Callable[[RequestContext, dict[str, Any]], dict[str, Any] | None]:
+    """Run ``fn(ctx, request, bucket)`` with ``request['Bucket']`` found, in its scope, locked."""
+
+    @functools.wraps(fn)
+    def handler(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any] | None:
+        name = request.get("Bucket") or ""
+        location = service(ctx).locate(name)
+        if location is None:
+            raise NoSuchBucket(BucketName=name)
+        account, region = location
+        expected_owner = request.get("ExpectedBucketOwner")
+        if account != ctx.account or (expected_owner and expected_owner != account):
+            raise AccessDenied()
+        with in_scope(ctx, account, region) as backend:
+            bucket = backend.buckets.get(name)
+            if bucket is None:  # the index and the scope disagree only mid-restore
+                raise NoSuchBucket(BucketName=name)
+            return fn(ctx, request, bucket)
+
+    return handler
+
+
+def backend_of(ctx: RequestContext, bucket: Bucket) -> S3Backend:
+    """The backend holding ``bucket`` (inside ``on_bucket`` its lock is already held)."""
+    return ctx.service.backends.scope(bucket.account, bucket.region).backend  # type: ignore[no-any-return]
+
+
+def release(ctx: RequestContext, versions: Sequence[ObjectVersion]) -> None:
+    """Delete the blobs of versions that left the state."""
+    store = blobs(ctx)
+    for version in versions:
+        if version.blob:
+            store.delete(version.blob)
+
+
+def quote_etag(hex_digest: str) -> str:
+    return f'"{hex_digest}"'
+
+
+def object_headers(version: ObjectVersion, versioned: bool) -> dict[str, Any]:
+    """Output members GetObject and HeadObject share (everything but the body and range)."""
+    out: dict[str, Any] = {
+        "ETag": version.etag,
+        "LastModified": version.last_modified,
+        "ContentLength": version.size,
+        "AcceptRanges": "bytes",
+        **version.headers,
+        **version.encryption,
+    }
+    out.setdefault("ContentType", "binary/octet-stream")
+    if version.metadata:
+        out["Metadata"] = dict(version.metadata)
+    if versioned or version.version_id != "null":
+        out["VersionId"] = version.version_id
+    if version.storage_class != "STANDARD":
+        out["StorageClass"] = version.storage_class
+    if version.tags:
+        out["TagCount"] = len(version.tags)
+    if version.parts:
+        out["PartsCount"] = len(version.parts)
+    if version.retention:
+        out["ObjectLockMode"] = version.retention.get("Mode")
+        out["ObjectLockRetainUntilDate"] = version.retention.get("RetainUntilDate")
+    if version.legal_hold:
+        out["ObjectLockLegalHoldStatus"] = version.legal_hold
+    if version.restore_expiry is not None:
+        expiry = format_timestamp(version.restore_expiry, "rfc822")
+        out["Restore"] = f'ongoing-request="false", expiry-date="{expiry}"'
+    return out
+
+
+def checksum_members(version: ObjectVersion) -> dict[str, Any]:
+    out: dict[str, Any] = {MEMBER[name]: value for name, value in version.checksums.items()}
+    if out and version.checksum_type:
+        out["ChecksumType"] = version.checksum_type
+    return out
+
+
+def tag_set(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def aware(value: Any) -> dt.datetime:
+    """A timestamp from a request or a restored view (datetime or text) as an aware UTC datetime."""
+    if isinstance(value, str):
+        value = parse_timestamp(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)

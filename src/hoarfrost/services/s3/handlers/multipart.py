@@ -1,0 +1,331 @@
+"""Multipart uploads: create, upload part (and part copy), complete, abort, list parts and uploads."""
+
+from __future__ import annotations
+
+import hashlib
+from itertools import chain
+from typing import Any
+from urllib.parse import quote_plus
+
+from hoarfrost.core.operations import RequestContext
+from hoarfrost.services.s3.checksums import MEMBER, BodyDigester, checksum_of, composite_checksum
+from hoarfrost.services.s3.errors import (
+    EntityTooSmall,
+    InvalidArgument,
+    InvalidPart,
+    InvalidPartOrder,
+    InvalidRequest,
+    MalformedXML,
+    NoSuchUpload,
+)
+from hoarfrost.services.s3.events import emit
+from hoarfrost.services.s3.handlers import ops
+from hoarfrost.services.s3.handlers.acl import check_acl_allowed, requested_acl
+from hoarfrost.services.s3.handlers.body import content_headers, ingest, parse_range
+from hoarfrost.services.s3.handlers.common import backend_of, blobs, on_bucket
+from hoarfrost.services.s3.handlers.objects import (
+    check_key,
+    check_write_conditions,
+    encryption_of,
+    lock_settings,
+    parse_tagging,
+    put_output,
+    source_version,
+    store_version,
+)
+from hoarfrost.services.s3.state import (
+    Bucket,
+    MultipartUpload,
+    ObjectVersion,
+    Part,
+    PartInfo,
+    new_upload_id,
+    now,
+    owner_of,
+)
+
+MIN_PART_SIZE = 5 * 1024 * 1024
+MAX_PART_NUMBER = 10000
+
+
+def _upload(bucket: Bucket, request: dict[str, Any]) -> MultipartUpload:
+    upload = bucket.uploads.get(request.get("UploadId") or "")
+    if upload is None or upload.key != request.get("Key"):
+        raise NoSuchUpload(UploadId=request.get("UploadId") or "")
+    return upload
+
+
+def _part_number(request: dict[str, Any]) -> int:
+    number = int(request.get("PartNumber") or 0)
+    if not 1 <= number <= MAX_PART_NUMBER:
+        raise InvalidArgument("Part number must be an integer between 1 and 10000, inclusive",
+                              ArgumentName="partNumber", ArgumentValue=str(number))
+    return number
+
+
+def _algorithm_members(upload: MultipartUpload) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if upload.checksum_algorithm:
+        out["ChecksumAlgorithm"] = upload.checksum_algorithm
+        out["ChecksumType"] = upload.checksum_type
+    return out
+
+
+@ops.operation
+@on_bucket
+def create_multipart_upload(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    key = request["Key"]
+    check_key(key)
+    retention, legal_hold = lock_settings(request, bucket)
+    algorithm = (request.get("ChecksumAlgorithm") or "").upper() or None
+    checksum_type = request.get("ChecksumType")
+    if checksum_type and not algorithm:
+        raise InvalidRequest("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm "
+                             "header.")
+    acl = requested_acl(request, ctx.account)
+    check_acl_allowed(bucket, acl)
+    if algorithm and not checksum_type:
+        checksum_type = "FULL_OBJECT" if algorithm == "CRC64NVME" else "COMPOSITE"
+    upload = MultipartUpload(
+        upload_id=new_upload_id(),
+        key=key,
+        initiated=now(),
+        owner=ctx.account,
+        headers=content_headers(request),
+        metadata=dict(request.get("Metadata") or {}),
+        storage_class=request.get("StorageClass") or "STANDARD",
+        tags=parse_tagging(request.get("Tagging")),
+        acl=acl,
+        encryption=encryption_of(request, bucket),
+        checksum_algorithm=algorithm,
+        checksum_type=checksum_type,
+        retention=retention,
+        legal_hold=legal_hold,
+    )
+    bucket.uploads[upload.upload_id] = upload
+    return {"Bucket": bucket.name, "Key": key, "UploadId": upload.upload_id, **upload.encryption,
+            **_algorithm_members(upload)}
+
+
+def _store_part(ctx: RequestContext, upload: MultipartUpload, part: Part) -> None:
+    old = upload.parts.get(part.number)
+    upload.parts[part.number] = part
+    if old is not None:
+        blobs(ctx).delete(old.blob)
+
+
+@ops.operation
+@on_bucket
+def upload_part(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    upload = _upload(bucket, request)
+    number = _part_number(request)
+    data = ingest(ctx, request, backend_of(ctx, bucket).new_blob_key(), upload.checksum_algorithm)
+    part = Part(number, data.blob, data.size, f'"{data.md5_hex}"', now(), data.checksums)
+    _store_part(ctx, upload, part)
+    return {"ETag": part.etag, **upload.encryption, **{MEMBER[name]: value for name, value in data.checksums.items()}}
+
+
+@ops.operation
+@on_bucket
+def upload_part_copy(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    upload = _upload(bucket, request)
+    number = _part_number(request)
+    source_bucket, source = source_version(ctx, request, bucket)
+    start, end = 0, source.size - 1
+    if request.get("CopySourceRange"):
+        text = request["CopySourceRange"]
+        byte_range = parse_range(text, source.size)
+        if byte_range is None or (text[6:].partition("-")[2] and int(text[6:].partition("-")[2]) >= source.size):
+            raise InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where "
+                                  "first and last are the zero-based offsets of the first and last bytes to copy",
+                                  ArgumentName="x-amz-copy-source-range", ArgumentValue=text)
+        start, end = byte_range
+    store = blobs(ctx)
+    chunks = store.open(source.blob, start, end + 1) if source.blob and source.size else iter(())
+    algorithm = upload.checksum_algorithm
+    digester = BodyDigester([algorithm] if algorithm else [])
+    blob = backend_of(ctx, bucket).new_blob_key()
+    size = store.put(blob, digester.wrap(chunks))
+    checksums = digester.checksums()
+    part = Part(number, blob, size, f'"{digester.md5.hexdigest()}"', now(), checksums)
+    _store_part(ctx, upload, part)
+    result: dict[str, Any] = {"ETag": part.etag, "LastModified": part.last_modified,
+                              **{MEMBER[name]: value for name, value in checksums.items()}}
+    out: dict[str, Any] = {"CopyPartResult": result, **upload.encryption}
+    if source_bucket.versioning:
+        out["CopySourceVersionId"] = source.version_id
+    return out
+
+
+def _chosen_parts(upload: MultipartUpload, listed: list[dict[str, Any]]) -> list[Part]:
+    """The parts CompleteMultipartUpload names, validated as S3 does."""
+    if not listed:
+        raise MalformedXML()
+    chosen: list[Part] = []
+    previous = 0
+    for item in listed:
+        number = int(item.get("PartNumber") or 0)
+        if number <= previous:
+            raise InvalidPartOrder(UploadId=upload.upload_id)
+        previous = number
+        part = upload.parts.get(number)
+        etag = (item.get("ETag") or "").strip('"')
+        if part is None or part.etag.strip('"') != etag:
+            raise InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=item.get("ETag") or "")
+        for name, value in part.checksums.items():
+            given = item.get(MEMBER[name])
+            if given is not None and given != value:
+                raise InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=item.get("ETag") or "")
+        chosen.append(part)
+    for part in chosen[:-1]:
+        if part.size < MIN_PART_SIZE:
+            raise EntityTooSmall(ProposedSize=str(part.size), MinSizeAllowed=str(MIN_PART_SIZE),
+                                 PartNumber=str(part.number), ETag=part.etag)
+    return chosen
+
+
+def _multipart_etag(parts: list[Part]) -> str:
+    digest = hashlib.md5(b"".join(bytes.fromhex(p.etag.strip('"')) for p in parts))  # noqa: S324
+    return f'"{digest.hexdigest()}-{len(parts)}"'
+
+
+@ops.operation
+@on_bucket
+def complete_multipart_upload(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    upload = _upload(bucket, request)
+    parts = _chosen_parts(upload, (request.get("MultipartUpload") or {}).get("Parts") or [])
+    check_write_conditions(request, bucket, upload.key)
+    size = sum(part.size for part in parts)
+    if request.get("MpuObjectSize") is not None and int(request["MpuObjectSize"]) != size:
+        raise InvalidRequest(f"The provided 'x-amz-mp-object-size' header value {request['MpuObjectSize']} does "
+                             f"not match what was computed: {size}")
+    store = blobs(ctx)
+    blob = backend_of(ctx, bucket).new_blob_key()
+    store.put(blob, chain.from_iterable(store.open(part.blob) for part in parts))
+    checksums: dict[str, str] = {}
+    algorithm = upload.checksum_algorithm
+    if algorithm:
+        if upload.checksum_type == "FULL_OBJECT":
+            checksums[algorithm] = checksum_of(algorithm, store.open(blob))
+        else:
+            checksums[algorithm] = composite_checksum(algorithm, [part.checksums.get(algorithm, "") for part in parts])
+    version = ObjectVersion(
+        key=upload.key,
+        version_id=bucket.new_object_version_id(),
+        last_modified=now(),
+        owner=upload.owner,
+        blob=blob,
+        size=size,
+        etag=_multipart_etag(parts),
+        headers=dict(upload.headers),
+        metadata=dict(upload.metadata),
+        storage_class=upload.storage_class,
+        checksums=checksums,
+        checksum_type=upload.checksum_type if checksums else None,
+        parts=[PartInfo(p.number, p.size, p.etag, dict(p.checksums)) for p in parts],
+        tags=dict(upload.tags),
+        acl=upload.acl,
+        encryption=dict(upload.encryption),
+        retention=upload.retention,
+        legal_hold=upload.legal_hold,
+    )
+    for part in upload.parts.values():
+        store.delete(part.blob)
+    del bucket.uploads[upload.upload_id]
+    store_version(ctx, bucket, version)
+    emit(ctx, bucket, "ObjectCreated:CompleteMultipartUpload", version.key, version)
+    return {"Location": f"https://{bucket.name}.s3.amazonaws.com/{quote_plus(upload.key, safe='/')}",
+            "Bucket": bucket.name, "Key": upload.key, **put_output(version, bucket)}
+
+
+@ops.operation
+@on_bucket
+def abort_multipart_upload(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    upload = _upload(bucket, request)
+    del bucket.uploads[upload.upload_id]
+    store = blobs(ctx)
+    for part in upload.parts.values():
+        store.delete(part.blob)
+    return {}
+
+
+@ops.operation
+@on_bucket
+def list_parts(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    upload = _upload(bucket, request)
+    marker = int(request.get("PartNumberMarker") or 0)
+    max_parts = min(int(request.get("MaxParts") if request.get("MaxParts") is not None else 1000), 1000)
+    numbers = sorted(n for n in upload.parts if n > marker)
+    page, truncated = numbers[:max_parts], len(numbers) > max_parts
+    owner = owner_of(upload.owner)
+    out: dict[str, Any] = {
+        "Bucket": bucket.name, "Key": upload.key, "UploadId": upload.upload_id,
+        "PartNumberMarker": marker, "MaxParts": max_parts, "IsTruncated": truncated,
+        "Owner": owner, "Initiator": owner, "StorageClass": upload.storage_class,
+        "Parts": [
+            {"PartNumber": n, "LastModified": upload.parts[n].last_modified, "ETag": upload.parts[n].etag,
+             "Size": upload.parts[n].size,
+             **{MEMBER[name]: value for name, value in upload.parts[n].checksums.items()}}
+            for n in page
+        ],
+        **_algorithm_members(upload),
+    }
+    if truncated:
+        out["NextPartNumberMarker"] = page[-1]
+    return out
+
+
+@ops.operation
+@on_bucket
+def list_multipart_uploads(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    prefix = request.get("Prefix") or ""
+    delimiter = request.get("Delimiter") or ""
+    key_marker = request.get("KeyMarker") or ""
+    upload_marker = request.get("UploadIdMarker") or ""
+    max_uploads = min(int(request.get("MaxUploads") if request.get("MaxUploads") is not None else 1000), 1000)
+    encode = (lambda t: quote_plus(t, safe="/")) if request.get("EncodingType") == "url" else (lambda t: t)
+    ordered = sorted(bucket.uploads.values(), key=lambda u: (u.key, u.initiated, u.upload_id))
+    uploads: list[dict[str, Any]] = []
+    prefixes: list[str] = []
+    truncated = False
+    last_key = last_upload = None
+    past_marker = not upload_marker
+    for upload in ordered:
+        if not upload.key.startswith(prefix):
+            continue
+        if upload.key < key_marker or (upload.key == key_marker and not upload_marker):
+            continue
+        if upload.key == key_marker and not past_marker:
+            past_marker = upload.upload_id == upload_marker
+            continue
+        cut = upload.key.find(delimiter, len(prefix)) if delimiter else -1
+        group = upload.key[: cut + len(delimiter)] if cut >= 0 else None
+        if group is not None and prefixes and prefixes[-1] == group:
+            continue
+        if len(uploads) + len(prefixes) == max_uploads:
+            truncated = True
+            break
+        if group is not None:
+            prefixes.append(group)
+            last_key, last_upload = group, None
+            continue
+        owner = owner_of(upload.owner)
+        uploads.append({"UploadId": upload.upload_id, "Key": encode(upload.key), "Initiated": upload.initiated,
+                        "StorageClass": upload.storage_class, "Owner": owner, "Initiator": owner,
+                        **_algorithm_members(upload)})
+        last_key, last_upload = upload.key, upload.upload_id
+    out: dict[str, Any] = {"Bucket": bucket.name, "KeyMarker": encode(key_marker), "UploadIdMarker": upload_marker,
+                           "MaxUploads": max_uploads, "IsTruncated": truncated, "Prefix": encode(prefix)}
+    if delimiter:
+        out["Delimiter"] = encode(delimiter)
+    if request.get("EncodingType"):
+        out["EncodingType"] = request["EncodingType"]
+    if uploads:
+        out["Uploads"] = uploads
+    if prefixes:
+        out["CommonPrefixes"] = [{"Prefix": encode(p)} for p in prefixes]
+    if truncated:
+        out["NextKeyMarker"] = encode(last_key or "")
+        if last_upload:
+            out["NextUploadIdMarker"] = last_upload
+    return out

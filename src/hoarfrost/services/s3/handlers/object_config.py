@@ -1,0 +1,195 @@
+"""An object version's sub-resources: tagging, ACL, retention, legal hold, archive restore, attributes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hoarfrost.core.emulator import RESPONSE_STATUS
+from hoarfrost.core.operations import RequestContext
+from hoarfrost.services.s3.checksums import MEMBER
+from hoarfrost.services.s3.errors import (
+    AccessDenied,
+    InvalidArgument,
+    InvalidObjectState,
+    InvalidRequest,
+    MalformedXML,
+    NoSuchObjectLockConfiguration,
+)
+from hoarfrost.services.s3.events import emit
+from hoarfrost.services.s3.handlers import ops
+from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed
+from hoarfrost.services.s3.handlers.bucket_config import validate_tags
+from hoarfrost.services.s3.handlers.common import aware, on_bucket, tag_set
+from hoarfrost.services.s3.handlers.objects import find_version
+from hoarfrost.services.s3.state import ARCHIVE_CLASSES, Bucket, ObjectVersion, now
+
+
+def _target(bucket: Bucket, request: dict[str, Any]) -> ObjectVersion:
+    return find_version(bucket, request["Key"], request.get("VersionId"))
+
+
+def _version_member(bucket: Bucket, version: ObjectVersion) -> dict[str, Any]:
+    return {"VersionId": version.version_id} if bucket.versioning else {}
+
+
+# -- tagging ------------------------------------------------------------------------------------------
+@ops.operation
+@on_bucket
+def put_object_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    version = _target(bucket, request)
+    tags = (request.get("Tagging") or {}).get("TagSet")
+    if tags is None:
+        raise MalformedXML()
+    version.tags = validate_tags(tags, 10)
+    emit(ctx, bucket, "ObjectTagging:Put", version.key, version)
+    return _version_member(bucket, version)
+
+
+@ops.operation
+@on_bucket
+def get_object_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    version = _target(bucket, request)
+    return {"TagSet": tag_set(version.tags), **_version_member(bucket, version)}
+
+
+@ops.operation
+@on_bucket
+def delete_object_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    version = _target(bucket, request)
+    version.tags = {}
+    emit(ctx, bucket, "ObjectTagging:Delete", version.key, version)
+    return _version_member(bucket, version)
+
+
+# -- ACL ------------------------------------------------------------------------------------------------
+@ops.operation
+@on_bucket
+def put_object_acl(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    version = _target(bucket, request)
+    acl = acl_from_request(request, ctx.account, version.acl)
+    check_acl_allowed(bucket, acl)
+    version.acl = acl
+    emit(ctx, bucket, "ObjectAcl:Put", version.key, version)
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_object_acl(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    version = _target(bucket, request)
+    return dict(version.acl or acl_from_request({}, version.owner, None))
+
+
+# -- Object Lock: retention and legal hold ---------------------------------------------------------
+def _require_lock(bucket: Bucket) -> None:
+    if not bucket.object_lock_enabled:
+        raise InvalidRequest("Bucket is missing Object Lock Configuration")
+
+
+@ops.operation
+@on_bucket
+def put_object_retention(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    _require_lock(bucket)
+    version = _target(bucket, request)
+    retention = request.get("Retention") or {}
+    mode, until = retention.get("Mode"), retention.get("RetainUntilDate")
+    if mode not in ("GOVERNANCE", "COMPLIANCE") or until is None:
+        raise MalformedXML()
+    if aware(until) <= now():
+        raise InvalidArgument("The retain until date must be in the future!", ArgumentName="RetainUntilDate")
+    current = version.retention
+    if current and aware(current["RetainUntilDate"]) > now():
+        shortening = aware(until) < aware(current["RetainUntilDate"]) or mode != current["Mode"]
+        if shortening and (current["Mode"] == "COMPLIANCE" or not request.get("BypassGovernanceRetention")):
+            raise AccessDenied()
+    version.retention = {"Mode": mode, "RetainUntilDate": aware(until)}
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_object_retention(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    _require_lock(bucket)
+    version = _target(bucket, request)
+    if not version.retention:
+        raise NoSuchObjectLockConfiguration()
+    return {"Retention": dict(version.retention)}
+
+
+@ops.operation
+@on_bucket
+def put_object_legal_hold(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    _require_lock(bucket)
+    version = _target(bucket, request)
+    status = (request.get("LegalHold") or {}).get("Status")
+    if status not in ("ON", "OFF"):
+        raise MalformedXML()
+    version.legal_hold = status
+    return {}
+
+
+@ops.operation
+@on_bucket
+def get_object_legal_hold(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    _require_lock(bucket)
+    version = _target(bucket, request)
+    if not version.legal_hold:
+        raise NoSuchObjectLockConfiguration()
+    return {"LegalHold": {"Status": version.legal_hold}}
+
+
+# -- archive restore ------------------------------------------------------------------------------------
+@ops.operation
+@on_bucket
+def restore_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    """Archived objects are restored at once (no tier delay): readable for ``Days`` days."""
+    version = _target(bucket, request)
+    if version.storage_class not in ARCHIVE_CLASSES:
+        raise InvalidObjectState("Restore is not allowed for the object's current storage class",
+                                 StorageClass=version.storage_class)
+    days = int((request.get("RestoreRequest") or {}).get("Days") or 1)
+    already = version.restore_expiry is not None and version.restore_expiry > now()
+    version.restore_expiry = (now() + dt.timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    if not already:
+        emit(ctx, bucket, "ObjectRestore:Post", version.key, version)
+        emit(ctx, bucket, "ObjectRestore:Completed", version.key, version)
+    return {} if already else {RESPONSE_STATUS: 202}
+
+
+# -- attributes -----------------------------------------------------------------------------------------
+_ATTRIBUTES = frozenset({"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"})
+
+
+@ops.operation
+@on_bucket
+def get_object_attributes(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    wanted = set(request.get("ObjectAttributes") or [])
+    if not wanted or not wanted <= _ATTRIBUTES:
+        raise InvalidArgument("Invalid attribute name specified.", ArgumentName="x-amz-object-attributes")
+    version = _target(bucket, request)
+    out: dict[str, Any] = {"LastModified": version.last_modified, **_version_member(bucket, version)}
+    if "ETag" in wanted:
+        out["ETag"] = version.etag.strip('"')
+    if "StorageClass" in wanted:
+        out["StorageClass"] = version.storage_class
+    if "ObjectSize" in wanted:
+        out["ObjectSize"] = version.size
+    if "Checksum" in wanted and version.checksums:
+        out["Checksum"] = {MEMBER[name]: value for name, value in version.checksums.items()}
+        if version.checksum_type:
+            out["Checksum"]["ChecksumType"] = version.checksum_type
+    if "ObjectParts" in wanted and version.parts:
+        marker = int(request.get("PartNumberMarker") or 0)
+        max_parts = int(request.get("MaxParts") or 1000)
+        later = [part for part in version.parts if part.number > marker]
+        page = later[:max_parts]
+        parts: dict[str, Any] = {"TotalPartsCount": len(version.parts), "PartNumberMarker": marker,
+                                 "MaxParts": max_parts, "IsTruncated": len(later) > max_parts}
+        if any(part.checksums for part in version.parts):
+            parts["Parts"] = [{"PartNumber": p.number, "Size": p.size,
+                               **{MEMBER[name]: value for name, value in p.checksums.items()}} for p in page]
+        if page:
+            parts["NextPartNumberMarker"] = page[-1].number
+        out["ObjectParts"] = parts
+    return out

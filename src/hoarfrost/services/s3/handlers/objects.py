@@ -1,0 +1,489 @@
+"""Objects: put, get, head, delete (one or many) and copy, with versioning and conditions."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from hoarfrost.core.emulator import RESPONSE_STATUS
+from hoarfrost.core.http import BodyStream
+from hoarfrost.core.operations import RequestContext
+from hoarfrost.services.s3.errors import (
+    AccessDenied,
+    InvalidArgument,
+    InvalidObjectState,
+    InvalidRange,
+    InvalidRequest,
+    KeyTooLongError,
+    MalformedXML,
+    MethodNotAllowed,
+    NoSuchBucket,
+    NoSuchKey,
+    NoSuchVersion,
+    PreconditionFailed,
+)
+from hoarfrost.services.s3.checksums import checksum_of
+from hoarfrost.services.s3.events import emit
+from hoarfrost.services.s3.handlers import ops
+from hoarfrost.services.s3.handlers.acl import check_acl_allowed, requested_acl
+from hoarfrost.services.s3.handlers.body import (
+    check_read_conditions,
+    content_headers,
+    ingest,
+    parse_range,
+)
+from hoarfrost.services.s3.handlers.common import (
+    aware,
+    backend_of,
+    blobs,
+    checksum_members,
+    object_headers,
+    on_bucket,
+    release,
+    service,
+)
+from hoarfrost.services.s3.state import NULL_VERSION, Bucket, ObjectVersion, now
+
+MAX_KEY_BYTES = 1024
+_OVERRIDES = {
+    "ResponseCacheControl": "CacheControl",
+    "ResponseContentDisposition": "ContentDisposition",
+    "ResponseContentEncoding": "ContentEncoding",
+    "ResponseContentLanguage": "ContentLanguage",
+    "ResponseContentType": "ContentType",
+    "ResponseExpires": "Expires",
+}
+
+
+def check_key(key: str) -> None:
+    if not key:
+        raise InvalidArgument("Key must not be empty", ArgumentName="key")
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        raise KeyTooLongError(Size=str(len(key.encode("utf-8", "surrogatepass"))), MaxSizeAllowed="1024")
+
+
+def parse_tagging(text: str | None) -> dict[str, str]:
+    """The x-amz-tagging header: a URL-encoded query string of tags."""
+    return dict(parse_qsl(text, keep_blank_values=True)) if text else {}
+
+
+def encryption_of(request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    """Explicit SSE headers, else the bucket's default encryption, else SSE-S3 (S3's default)."""
+    if request.get("SSECustomerAlgorithm"):
+        return {"SSECustomerAlgorithm": request["SSECustomerAlgorithm"],
+                "SSECustomerKeyMD5": customer_key_md5(request)}
+    algorithm = request.get("ServerSideEncryption")
+    key_id = request.get("SSEKMSKeyId")
+    bucket_key = request.get("BucketKeyEnabled")
+    if not algorithm:
+        rules = (bucket.config.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []
+        default = (rules[0].get("ApplyServerSideEncryptionByDefault") or {}) if rules else {}
+        algorithm = default.get("SSEAlgorithm") or "AES256"
+        key_id = key_id or default.get("KMSMasterKeyID")
+        if bucket_key is None and rules:
+            bucket_key = rules[0].get("BucketKeyEnabled")
+    out: dict[str, Any] = {"ServerSideEncryption": algorithm}
+    if algorithm.startswith("aws:kms"):
+        out["SSEKMSKeyId"] = key_id or f"arn:aws:kms:{bucket.region}:{bucket.account}:alias/aws/s3"
+        if bucket_key:
+            out["BucketKeyEnabled"] = True
+    return out
+
+
+def customer_key_md5(request: dict[str, Any]) -> str:
+    """The MD5 of an SSE-C key as S3 checks it (the client sends both; they must agree)."""
+    try:
+        key = base64.b64decode(request.get("SSECustomerKey") or "", validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidArgument("The secret key was invalid for the specified algorithm.",
+                              ArgumentName="x-amz-server-side-encryption-customer-key") from None
+    digest = base64.b64encode(hashlib.md5(key).digest()).decode()  # noqa: S324 - S3's key check
+    if len(key) != 32 or (request.get("SSECustomerKeyMD5") and request["SSECustomerKeyMD5"] != digest):
+        raise InvalidArgument("The secret key was invalid for the specified algorithm.",
+                              ArgumentName="x-amz-server-side-encryption-customer-key")
+    return digest
+
+
+def check_customer_key(version: ObjectVersion, request: dict[str, Any], prefix: str = "") -> None:
+    """An SSE-C object is readable only with its key (``prefix`` ``CopySource`` for a copy source)."""
+    stored = version.encryption.get("SSECustomerKeyMD5")
+    given = request.get(f"{prefix}SSECustomerAlgorithm")
+    if stored is None:
+        if given:
+            raise InvalidRequest("The encryption parameters are not applicable to this object.")
+        return
+    if not given:
+        raise InvalidRequest("The object was stored using a form of Server Side Encryption. The correct "
+                             "parameters must be provided to retrieve the object.")
+    sub = {"SSECustomerKey": request.get(f"{prefix}SSECustomerKey"),
+           "SSECustomerKeyMD5": request.get(f"{prefix}SSECustomerKeyMD5")}
+    if customer_key_md5(sub) != stored:
+        raise AccessDenied()
+
+
+def lock_settings(request: dict[str, Any], bucket: Bucket) -> tuple[dict[str, Any] | None, str | None]:
+    """Object Lock retention and legal hold for a new object: explicit, else the bucket default."""
+    mode, until = request.get("ObjectLockMode"), request.get("ObjectLockRetainUntilDate")
+    if (mode or until or request.get("ObjectLockLegalHoldStatus")) and not bucket.object_lock_enabled:
+        raise InvalidRequest("Bucket is missing Object Lock Configuration")
+    retention = None
+    if mode and until:
+        retention = {"Mode": mode, "RetainUntilDate": until}
+    elif bucket.object_lock_enabled:
+        rule = (bucket.config.get("ObjectLockConfiguration") or {}).get("Rule") or {}
+        default = rule.get("DefaultRetention")
+        if default:
+            days = default.get("Days") or (default.get("Years") or 0) * 365
+            retention = {"Mode": default["Mode"], "RetainUntilDate": now() + dt.timedelta(days=days)}
+    return retention, request.get("ObjectLockLegalHoldStatus")
+
+
+def put_output(version: ObjectVersion, bucket: Bucket) -> dict[str, Any]:
+    out: dict[str, Any] = {"ETag": version.etag, **version.encryption, **checksum_members(version)}
+    if bucket.versioning:
+        out["VersionId"] = version.version_id
+    return out
+
+
+def store_version(ctx: RequestContext, bucket: Bucket, version: ObjectVersion) -> None:
+    release(ctx, bucket.add_version(version))
+
+
+def check_write_conditions(request: dict[str, Any], bucket: Bucket, key: str) -> None:
+    current = bucket.current(key)
+    if_none_match, if_match = request.get("IfNoneMatch"), request.get("IfMatch")
+    if if_none_match is not None:
+        if if_none_match != "*":
+            raise InvalidArgument("If-None-Match only accepts '*'", ArgumentName="If-None-Match")
+        if current is not None:
+            raise PreconditionFailed(Condition="If-None-Match")
+    if if_match is not None:
+        if current is None:
+            raise NoSuchKey(Key=key)
+        if if_match.strip('"') != current.etag.strip('"') and if_match != "*":
+            raise PreconditionFailed(Condition="If-Match")
+
+
+@ops.operation
+@on_bucket
+def put_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    key = request["Key"]
+    check_key(key)
+    check_write_conditions(request, bucket, key)
+    retention, legal_hold = lock_settings(request, bucket)
+    # Everything that can reject the request is settled before the body is stored.
+    encryption = encryption_of(request, bucket)
+    tags = parse_tagging(request.get("Tagging"))
+    acl = requested_acl(request, ctx.account)
+    check_acl_allowed(bucket, acl)
+    data = ingest(ctx, request, backend_of(ctx, bucket).new_blob_key())
+    version = ObjectVersion(
+        key=key,
+        version_id=bucket.new_object_version_id(),
+        last_modified=now(),
+        owner=ctx.account,
+        blob=data.blob,
+        size=data.size,
+        etag=f'"{data.md5_hex}"',
+        headers=content_headers(request),
+        metadata=dict(request.get("Metadata") or {}),
+        storage_class=request.get("StorageClass") or "STANDARD",
+        checksums=data.checksums,
+        checksum_type="FULL_OBJECT" if data.checksums else None,
+        tags=tags,
+        acl=acl,
+        encryption=encryption,
+        retention=retention,
+        legal_hold=legal_hold,
+    )
+    store_version(ctx, bucket, version)
+    emit(ctx, bucket, "ObjectCreated:Put", key, version)
+    return put_output(version, bucket)
+
+
+def find_version(bucket: Bucket, key: str, version_id: str | None) -> ObjectVersion:
+    """The version a read addresses: S3's NoSuchKey / NoSuchVersion / delete-marker answers."""
+    if version_id:
+        version = bucket.version(key, version_id)
+        if version is None:
+            if version_id != NULL_VERSION and len(version_id) < 8:
+                raise InvalidArgument("Invalid version id specified", ArgumentName="versionId",
+                                      ArgumentValue=version_id)
+            raise NoSuchVersion(Key=key, VersionId=version_id)
+        if version.delete_marker:
+            raise MethodNotAllowed(Method="GET", ResourceType="DeleteMarker",
+                                   headers={"x-amz-delete-marker": "true", "x-amz-version-id": version_id})
+        return version
+    latest = bucket.latest(key)
+    if latest is None:
+        raise NoSuchKey(Key=key)
+    if latest.delete_marker:
+        raise NoSuchKey(Key=key, headers={"x-amz-delete-marker": "true", "x-amz-version-id": latest.version_id})
+    return latest
+
+
+def _read(ctx: RequestContext, request: dict[str, Any], bucket: Bucket, with_body: bool) -> dict[str, Any]:
+    key = request["Key"]
+    version = find_version(bucket, key, request.get("VersionId"))
+    if with_body and version.is_archived():
+        raise InvalidObjectState(StorageClass=version.storage_class)
+    check_customer_key(version, request)
+    check_read_conditions(version, request.get("IfMatch"), request.get("IfNoneMatch"),
+                          request.get("IfModifiedSince"), request.get("IfUnmodifiedSince"))
+    out = object_headers(version, bucket.versioning is not None)
+    start, end = 0, version.size - 1
+    ranged = False
+    part_number = request.get("PartNumber")
+    if part_number is not None:
+        start, end = _part_range(version, int(part_number))
+        ranged = version.parts is not None
+    else:
+        byte_range = parse_range(request.get("Range"), version.size)
+        if byte_range is not None:
+            start, end = byte_range
+            ranged = True
+    if ranged:
+        out["ContentRange"] = f"bytes {start}-{end}/{version.size}"
+        out["ContentLength"] = end - start + 1
+        out[RESPONSE_STATUS] = 206
+    elif request.get("ChecksumMode") == "ENABLED":
+        out.update(checksum_members(version))
+    for override, member in _OVERRIDES.items():
+        if request.get(override):
+            out[member] = request[override]
+    if with_body:
+        length = max(end - start + 1, 0)
+        chunks = blobs(ctx).open(version.blob, start, end + 1) if version.blob and length else iter(())
+        out["Body"] = BodyStream(chunks, length)
+    return out
+
+
+def _part_range(version: ObjectVersion, number: int) -> tuple[int, int]:
+    if not version.parts:
+        if number != 1:
+            raise InvalidRange(ActualObjectSize=str(version.size), RangeRequested=f"partNumber={number}")
+        return 0, version.size - 1
+    if not 1 <= number <= len(version.parts):
+        raise InvalidRange(ActualObjectSize=str(version.size), RangeRequested=f"partNumber={number}")
+    start = sum(part.size for part in version.parts[: number - 1])
+    return start, start + version.parts[number - 1].size - 1
+
+
+@ops.operation
+@on_bucket
+def get_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return _read(ctx, request, bucket, with_body=True)
+
+
+@ops.operation
+@on_bucket
+def head_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return _read(ctx, request, bucket, with_body=False)
+
+
+def _check_lock(version: ObjectVersion, bypass_governance: bool) -> None:
+    if version.legal_hold == "ON":
+        raise AccessDenied("Access Denied because object protected by object lock.")
+    retention = version.retention
+    if retention and retention.get("RetainUntilDate"):
+        bypassed = retention.get("Mode") == "GOVERNANCE" and bypass_governance
+        if aware(retention["RetainUntilDate"]) > now() and not bypassed:
+            raise AccessDenied("Access Denied because object protected by object lock.")
+
+
+def delete_one(ctx: RequestContext, bucket: Bucket, key: str, version_id: str | None,
+               bypass_governance: bool = False) -> dict[str, Any]:
+    """DeleteObject's effect and answer, shared with DeleteObjects."""
+    if version_id:
+        version = bucket.version(key, version_id)
+        if version is None:
+            if version_id != NULL_VERSION and len(version_id) < 8:
+                raise InvalidArgument("Invalid version id specified", ArgumentName="versionId",
+                                      ArgumentValue=version_id)
+            return {"VersionId": version_id}
+        if not version.delete_marker:
+            _check_lock(version, bypass_governance)
+        bucket.remove_version(key, version_id)
+        release(ctx, [version])
+        emit(ctx, bucket, "ObjectRemoved:Delete", key, version)
+        out: dict[str, Any] = {"VersionId": version_id}
+        if version.delete_marker:
+            out["DeleteMarker"] = True
+        return out
+    if bucket.versioning is None:
+        removed = bucket.remove_key(key)
+        release(ctx, removed)
+        if removed:
+            emit(ctx, bucket, "ObjectRemoved:Delete", key, removed[-1])
+        return {}
+    marker = ObjectVersion(key=key, version_id=bucket.new_object_version_id(), last_modified=now(),
+                           owner=ctx.account, delete_marker=True)
+    store_version(ctx, bucket, marker)
+    emit(ctx, bucket, "ObjectRemoved:DeleteMarkerCreated", key, marker)
+    return {"DeleteMarker": True, "VersionId": marker.version_id}
+
+
+@ops.operation
+@on_bucket
+def delete_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    key = request["Key"]
+    if request.get("IfMatch") is not None:
+        current = bucket.current(key)
+        if current is None:
+            raise NoSuchKey(Key=key)
+        if request["IfMatch"].strip('"') != current.etag.strip('"') and request["IfMatch"] != "*":
+            raise PreconditionFailed(Condition="If-Match")
+    return delete_one(ctx, bucket, key, request.get("VersionId"), bool(request.get("BypassGovernanceRetention")))
+
+
+@ops.operation
+@on_bucket
+def delete_objects(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    spec = request.get("Delete") or {}
+    objects = spec.get("Objects") or []
+    if not objects or len(objects) > 1000:
+        raise MalformedXML()
+    quiet = bool(spec.get("Quiet"))
+    deleted: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for item in objects:
+        key, version_id = item.get("Key", ""), item.get("VersionId")
+        try:
+            result = delete_one(ctx, bucket, key, version_id, bool(request.get("BypassGovernanceRetention")))
+        except Exception as error:  # noqa: BLE001 - each key's failure is reported, not raised
+            code = getattr(error, "code", "InternalError")
+            errors.append({"Key": key, "Code": code, "Message": getattr(error, "message", str(error)),
+                           **({"VersionId": version_id} if version_id else {})})
+            continue
+        if quiet:
+            continue
+        entry: dict[str, Any] = {"Key": key}
+        if version_id:
+            entry["VersionId"] = version_id
+            if result.get("DeleteMarker"):
+                entry["DeleteMarker"] = True
+                entry["DeleteMarkerVersionId"] = version_id
+        elif result.get("DeleteMarker"):
+            entry["DeleteMarker"] = True
+            entry["DeleteMarkerVersionId"] = result["VersionId"]
+        deleted.append(entry)
+    out: dict[str, Any] = {}
+    if deleted:
+        out["Deleted"] = deleted
+    if errors:
+        out["Errors"] = errors
+    return out
+
+
+# -- copy -------------------------------------------------------------------------------------
+def parse_copy_source(source: Any) -> tuple[str, str, str | None]:
+    """``bucket/key[?versionId=v]`` (URL-encoded, optional leading slash) -> parts."""
+    if isinstance(source, dict):
+        return source["Bucket"], source["Key"], source.get("VersionId")
+    text = str(source)
+    path, _, query = text.partition("?")
+    path = unquote(path).lstrip("/")
+    bucket, sep, key = path.partition("/")
+    if not sep or not bucket or not key:
+        raise InvalidArgument("Invalid copy source object key", ArgumentName="x-amz-copy-source")
+    version_id = dict(parse_qsl(query)).get("versionId") if query else None
+    return bucket, key, version_id
+
+
+def source_version(ctx: RequestContext, request: dict[str, Any], target: Bucket) -> tuple[Bucket, ObjectVersion]:
+    """The version CopySource names, with the copy-source conditions checked.
+
+    A source in another region's scope is read without that scope's lock: versions are never
+    modified in place and blobs are immutable, and taking a second lock could deadlock with a
+    copy going the other way.
+    """
+    bucket_name, key, version_id = parse_copy_source(request["CopySource"])
+    if bucket_name == target.name:
+        source_bucket = target
+    else:
+        location = service(ctx).locate(bucket_name)
+        if location is None or location[0] != ctx.account:
+            raise NoSuchBucket(BucketName=bucket_name)
+        found = ctx.service.backends.scope(*location).backend.buckets.get(bucket_name)
+        if found is None:
+            raise NoSuchBucket(BucketName=bucket_name)
+        source_bucket = found
+    try:
+        version = find_version(source_bucket, key, version_id)
+    except MethodNotAllowed:
+        raise InvalidRequest("The source of a copy request may not specifically refer to a delete marker "
+                             "by version id.") from None
+    if version.is_archived():
+        raise InvalidObjectState(StorageClass=version.storage_class)
+    check_customer_key(version, request, "CopySource")
+    check_read_conditions(version, request.get("CopySourceIfMatch"), request.get("CopySourceIfNoneMatch"),
+                          request.get("CopySourceIfModifiedSince"), request.get("CopySourceIfUnmodifiedSince"),
+                          copy_source=True)
+    return source_bucket, version
+
+
+@ops.operation
+@on_bucket
+def copy_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    key = request["Key"]
+    check_key(key)
+    source_bucket, source = source_version(ctx, request, bucket)
+    replace_metadata = request.get("MetadataDirective") == "REPLACE"
+    replace_tags = request.get("TaggingDirective") == "REPLACE"
+    same = source_bucket is bucket and source.key == key
+    if same and not replace_metadata and not any(
+        request.get(name) for name in ("StorageClass", "WebsiteRedirectLocation", "ServerSideEncryption",
+                                       "SSEKMSKeyId")
+    ):
+        raise InvalidRequest("This copy request is illegal because it is trying to copy an object to itself "
+                             "without changing the object's metadata, storage class, website redirect location "
+                             "or encryption attributes.")
+    check_write_conditions(request, bucket, key)
+    retention, legal_hold = lock_settings(request, bucket)
+    encryption = encryption_of(request, bucket)
+    acl = requested_acl(request, ctx.account)
+    check_acl_allowed(bucket, acl)
+    blob = backend_of(ctx, bucket).new_blob_key()
+    if source.blob:
+        try:
+            blobs(ctx).copy(source.blob, blob)
+        except KeyError:
+            raise NoSuchKey(Key=source.key) from None
+    version = ObjectVersion(
+        key=key,
+        version_id=bucket.new_object_version_id(),
+        last_modified=now(),
+        owner=ctx.account,
+        blob=blob if source.blob else None,
+        size=source.size,
+        etag=source.etag,
+        headers=content_headers(request) if replace_metadata else dict(source.headers),
+        metadata=dict(request.get("Metadata") or {}) if replace_metadata else dict(source.metadata),
+        storage_class=request.get("StorageClass") or "STANDARD",
+        checksums=dict(source.checksums),
+        checksum_type=source.checksum_type,
+        parts=list(source.parts) if source.parts else None,
+        tags=parse_tagging(request.get("Tagging")) if replace_tags else dict(source.tags),
+        acl=acl,
+        encryption=encryption,
+        retention=retention,
+        legal_hold=legal_hold,
+    )
+    algorithm = (request.get("ChecksumAlgorithm") or "").upper()
+    if algorithm and (algorithm not in version.checksums or version.checksum_type != "FULL_OBJECT") and version.blob:
+        version.checksums = {algorithm: checksum_of(algorithm, blobs(ctx).open(version.blob))}
+        version.checksum_type = "FULL_OBJECT"
+    store_version(ctx, bucket, version)
+    emit(ctx, bucket, "ObjectCreated:Copy", key, version)
+    result: dict[str, Any] = {"ETag": version.etag, "LastModified": version.last_modified,
+                              **checksum_members(version)}
+    out: dict[str, Any] = {"CopyObjectResult": result, **version.encryption}
+    if bucket.versioning:
+        out["VersionId"] = version.version_id
+    if source_bucket.versioning:
+        out["CopySourceVersionId"] = source.version_id
+    return out

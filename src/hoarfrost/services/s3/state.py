@@ -1,0 +1,257 @@
+"""S3's internal state: buckets, object versions, multipart uploads (never what a user sees).
+
+Scoping: one ``S3Backend`` per (account, region) holds the buckets *created in that region*.
+Bucket names are global, so the service keeps a name index (name -> account, region) beside
+the backends; a request sent to any region finds a bucket through it, and ListBuckets lists
+an account's buckets across regions.
+
+Each bucket keeps its keys in a sorted list (``bisect``), so a listing page costs
+O(log n + page) rather than a sort of the bucket. A key maps to its versions, oldest first;
+the last one is current (it may be a delete marker). Bodies live in the blob store; a version
+or a part names its blob by key and never holds the bytes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+UTC = dt.timezone.utc
+NULL_VERSION = "null"
+ARCHIVE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+
+
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+_IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+
+
+def is_valid_bucket_name(name: str) -> bool:
+    """The general-purpose bucket naming rules S3 enforces at CreateBucket."""
+    return bool(
+        _BUCKET_NAME.match(name)
+        and ".." not in name
+        and not _IP_ADDRESS.match(name)
+        and not name.startswith(("xn--", "sthree-", "amzn-s3-demo-"))
+        and not name.endswith(("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"))
+    )
+
+
+def now() -> dt.datetime:
+    """S3 timestamps have millisecond precision; keep ours the same so views round-trip exactly."""
+    moment = dt.datetime.now(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def new_version_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def new_upload_id() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def canonical_id(account: str) -> str:
+    """A stable 64-hex canonical user id per account (S3 owners are canonical ids)."""
+    return hashlib.sha256(f"hoarfrost-canonical-{account}".encode()).hexdigest()
+
+
+def owner_of(account: str) -> dict[str, str]:
+    return {"ID": canonical_id(account), "DisplayName": f"account-{account}"}
+
+
+def blob_prefix(account: str, region: str) -> str:
+    """Blob keys start with their scope, so a view restored into another scope copies, never shares."""
+    return f"s3/{account}/{region}/"
+
+
+@dataclass(slots=True)
+class PartInfo:
+    """One part of a completed multipart object (GetObjectAttributes, GetObject PartNumber)."""
+
+    number: int
+    size: int
+    etag: str
+    checksums: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ObjectVersion:
+    """One version of a key: an object (with a blob) or a delete marker (without)."""
+
+    key: str
+    version_id: str
+    last_modified: dt.datetime
+    owner: str
+    delete_marker: bool = False
+    blob: str | None = None
+    size: int = 0
+    etag: str = ""  # quoted, as S3 sends it
+    # Content-* headers by output member name (ContentType, CacheControl, Expires...).
+    headers: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, str] = field(default_factory=dict)
+    storage_class: str = "STANDARD"
+    checksums: dict[str, str] = field(default_factory=dict)
+    checksum_type: str | None = None
+    parts: list[PartInfo] | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    acl: dict[str, Any] | None = None
+    # ServerSideEncryption, SSEKMSKeyId, BucketKeyEnabled (as output members).
+    encryption: dict[str, Any] = field(default_factory=dict)
+    retention: dict[str, Any] | None = None  # {"Mode":..., "RetainUntilDate": datetime}
+    legal_hold: str | None = None  # "ON" / "OFF"
+    # An archived (GLACIER, DEEP_ARCHIVE) object's restored copy is readable until then.
+    restore_expiry: dt.datetime | None = None
+
+    def is_archived(self) -> bool:
+        """True when the body is in an archive tier and no restored copy is readable."""
+        return self.storage_class in ARCHIVE_CLASSES and (self.restore_expiry is None or self.restore_expiry <= now())
+
+
+@dataclass(slots=True)
+class Part:
+    """An uploaded part of an in-progress multipart upload."""
+
+    number: int
+    blob: str
+    size: int
+    etag: str
+    last_modified: dt.datetime
+    checksums: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class MultipartUpload:
+    upload_id: str
+    key: str
+    initiated: dt.datetime
+    owner: str
+    headers: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, str] = field(default_factory=dict)
+    storage_class: str = "STANDARD"
+    tags: dict[str, str] = field(default_factory=dict)
+    acl: dict[str, Any] | None = None
+    encryption: dict[str, Any] = field(default_factory=dict)
+    checksum_algorithm: str | None = None
+    checksum_type: str | None = None
+    parts: dict[int, Part] = field(default_factory=dict)
+    retention: dict[str, Any] | None = None  # Object Lock settings the object will get
+    legal_hold: str | None = None
+
+
+@dataclass(slots=True)
+class Bucket:
+    name: str
+    account: str
+    region: str
+    created: dt.datetime
+    versioning: str | None = None  # None (never enabled), "Enabled", "Suspended"
+    mfa_delete: str | None = None
+    object_lock_enabled: bool = False
+    # Sub-resource documents as the Put operation took them ("Tagging" -> {"TagSet": [...]}).
+    config: dict[str, Any] = field(default_factory=dict)
+    # Id-keyed configurations: "Inventory" -> {id: configuration}, also Analytics, Metrics,
+    # IntelligentTiering.
+    id_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
+    versions: dict[str, list[ObjectVersion]] = field(default_factory=dict)
+    uploads: dict[str, MultipartUpload] = field(default_factory=dict)
+
+    # -- reads -------------------------------------------------------------------------------
+    def latest(self, key: str) -> ObjectVersion | None:
+        versions = self.versions.get(key)
+        return versions[-1] if versions else None
+
+    def current(self, key: str) -> ObjectVersion | None:
+        """The current object of ``key``; None when absent or the latest is a delete marker."""
+        latest = self.latest(key)
+        return None if latest is None or latest.delete_marker else latest
+
+    def version(self, key: str, version_id: str) -> ObjectVersion | None:
+        for candidate in self.versions.get(key, ()):
+            if candidate.version_id == version_id:
+                return candidate
+        return None
+
+    def key_index(self, start: str, inclusive: bool) -> int:
+        """Index into ``keys`` of the first key >= start (or > start)."""
+        return (bisect.bisect_left if inclusive else bisect.bisect_right)(self.keys, start)
+
+    def is_empty(self) -> bool:
+        return not self.keys
+
+    def all_versions(self) -> list[ObjectVersion]:
+        return [v for key in self.keys for v in self.versions[key]]
+
+    def blob_keys(self) -> set[str]:
+        blobs = {v.blob for versions in self.versions.values() for v in versions if v.blob}
+        for upload in self.uploads.values():
+            blobs.update(part.blob for part in upload.parts.values())
+        return blobs
+
+    # -- writes (each returns the versions it dropped, whose blobs the caller releases) --------
+    def add_version(self, version: ObjectVersion) -> list[ObjectVersion]:
+        """Make ``version`` current. Outside versioning it replaces the ``null`` version."""
+        key = version.key
+        versions = self.versions.get(key)
+        if versions is None:
+            self.versions[key] = [version]
+            bisect.insort(self.keys, key)
+            return []
+        dropped: list[ObjectVersion] = []
+        if version.version_id == NULL_VERSION:
+            dropped = [v for v in versions if v.version_id == NULL_VERSION]
+            if dropped:
+                versions[:] = [v for v in versions if v.version_id != NULL_VERSION]
+        versions.append(version)
+        return dropped
+
+    def remove_version(self, key: str, version_id: str) -> ObjectVersion | None:
+        versions = self.versions.get(key)
+        if not versions:
+            return None
+        for index, candidate in enumerate(versions):
+            if candidate.version_id == version_id:
+                del versions[index]
+                if not versions:
+                    self._forget_key(key)
+                return candidate
+        return None
+
+    def remove_key(self, key: str) -> list[ObjectVersion]:
+        versions = self.versions.get(key, [])
+        if versions:
+            self._forget_key(key)
+        return versions
+
+    def _forget_key(self, key: str) -> None:
+        del self.versions[key]
+        index = bisect.bisect_left(self.keys, key)
+        if index < len(self.keys) and self.keys[index] == key:
+            del self.keys[index]
+
+    def new_object_version_id(self) -> str:
+        return new_version_id() if self.versioning == "Enabled" else NULL_VERSION
+
+
+class S3Backend:
+    """The buckets of one account created in one region."""
+
+    def __init__(self, account: str, region: str) -> None:
+        self.account = account
+        self.region = region
+        self.buckets: dict[str, Bucket] = {}
+
+    def blob_keys(self) -> set[str]:
+        keys: set[str] = set()
+        for bucket in self.buckets.values():
+            keys |= bucket.blob_keys()
+        return keys
+
+    def new_blob_key(self) -> str:
+        return f"{blob_prefix(self.account, self.region)}{uuid.uuid4().hex}"

@@ -1,0 +1,133 @@
+"""Multipart uploads: the whole lifecycle, S3's ETag, part validation, copies, checksums, listings."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from hoarfrost.services.s3.checksums import checksum_of, composite_checksum
+from tests.s3.conftest import code, status
+
+MIB = 1024 * 1024
+PART1 = b"a" * (5 * MIB)
+PART2 = b"b" * (5 * MIB)
+PART3 = b"tail"
+
+
+def _etag(*parts: bytes) -> str:
+    digests = b"".join(hashlib.md5(p).digest() for p in parts)
+    return f'"{hashlib.md5(digests).hexdigest()}-{len(parts)}"'
+
+
+def test_complete_upload(s3: Any, bucket: str) -> None:
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="big", ContentType="text/plain", Metadata={"m": "v"})
+    upload_id = upload["UploadId"]
+    etags = [s3.upload_part(Bucket=bucket, Key="big", UploadId=upload_id, PartNumber=n, Body=body)["ETag"]
+             for n, body in ((1, PART1), (2, PART2), (3, PART3))]
+    assert etags[2] == f'"{hashlib.md5(PART3).hexdigest()}"'
+    parts = s3.list_parts(Bucket=bucket, Key="big", UploadId=upload_id)
+    assert [(p["PartNumber"], p["Size"]) for p in parts["Parts"]] == [(1, 5 * MIB), (2, 5 * MIB), (3, 4)]
+    uploads = s3.list_multipart_uploads(Bucket=bucket)["Uploads"]
+    assert [(u["Key"], u["UploadId"]) for u in uploads] == [("big", upload_id)]
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="big", UploadId=upload_id, MultipartUpload={
+        "Parts": [{"PartNumber": n, "ETag": e} for n, e in enumerate(etags, 1)]})
+    assert done["ETag"] == _etag(PART1, PART2, PART3)
+    got = s3.get_object(Bucket=bucket, Key="big")
+    assert got["ContentLength"] == 10 * MIB + 4 and got["ContentType"] == "text/plain"
+    assert got["Metadata"] == {"m": "v"} and got["ETag"] == done["ETag"]
+    assert got["Body"].read() == PART1 + PART2 + PART3
+    second = s3.get_object(Bucket=bucket, Key="big", PartNumber=3)
+    assert second["Body"].read() == PART3 and second["PartsCount"] == 3
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
+    with pytest.raises(ClientError) as excinfo:
+        s3.list_parts(Bucket=bucket, Key="big", UploadId=upload_id)
+    assert code(excinfo) == "NoSuchUpload" and status(excinfo) == 404
+    attributes = s3.get_object_attributes(Bucket=bucket, Key="big", ObjectAttributes=["ObjectParts"])
+    assert attributes["ObjectParts"]["TotalPartsCount"] == 3
+
+
+def test_part_validation(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    small = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1, Body=b"small")["ETag"]
+    last = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=2, Body=b"last")["ETag"]
+    cases = [
+        ([{"PartNumber": 1, "ETag": small}, {"PartNumber": 2, "ETag": last}], "EntityTooSmall"),
+        ([{"PartNumber": 2, "ETag": last}, {"PartNumber": 1, "ETag": small}], "InvalidPartOrder"),
+        ([{"PartNumber": 1, "ETag": '"ffff"'}], "InvalidPart"),
+        ([{"PartNumber": 7, "ETag": small}], "InvalidPart"),
+    ]
+    for parts, expected in cases:
+        with pytest.raises(ClientError) as excinfo:
+            s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id,
+                                         MultipartUpload={"Parts": parts})
+        assert code(excinfo) == expected and status(excinfo) == 400
+    # A single small part is fine (the last part may be any size).
+    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": small}]})
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"small"
+    with pytest.raises(ClientError) as excinfo:
+        s3.upload_part(Bucket=bucket, Key="k", UploadId="nope", PartNumber=1, Body=b"x")
+    assert code(excinfo) == "NoSuchUpload"
+
+
+def test_abort(s3: Any, bucket: str, aws: Any) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1, Body=b"data")
+    assert s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id)[
+        "ResponseMetadata"]["HTTPStatusCode"] == 204
+    with pytest.raises(ClientError) as excinfo:
+        s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id)
+    assert code(excinfo) == "NoSuchUpload"
+    view = aws.emulator.service("s3").snapshot(aws.account, aws.region)
+    assert view.buckets[0].multipart_uploads == []
+
+
+def test_upload_part_copy_with_range(s3: Any, bucket: str) -> None:
+    source = bytes(range(256)) * 30000  # 7.3 MiB
+    s3.put_object(Bucket=bucket, Key="src", Body=source)
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+    first = s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId=upload_id, PartNumber=1,
+                                CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange=f"bytes=0-{5 * MIB - 1}")
+    assert first["CopyPartResult"]["ETag"] == f'"{hashlib.md5(source[:5 * MIB]).hexdigest()}"'
+    second = s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId=upload_id, PartNumber=2,
+                                 CopySource=f"{bucket}/src", CopySourceRange=f"bytes={5 * MIB}-{len(source) - 1}")
+    s3.complete_multipart_upload(Bucket=bucket, Key="dst", UploadId=upload_id, MultipartUpload={"Parts": [
+        {"PartNumber": 1, "ETag": first["CopyPartResult"]["ETag"]},
+        {"PartNumber": 2, "ETag": second["CopyPartResult"]["ETag"]}]})
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == source
+    with pytest.raises(ClientError) as excinfo:
+        s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId="gone", PartNumber=1, CopySource=f"{bucket}/src")
+    assert code(excinfo) == "NoSuchUpload"
+
+
+def test_composite_checksum(s3: Any, bucket: str) -> None:
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="c", ChecksumAlgorithm="SHA256")
+    assert upload["ChecksumAlgorithm"] == "SHA256" and upload["ChecksumType"] == "COMPOSITE"
+    upload_id = upload["UploadId"]
+    parts = []
+    for number, body in ((1, PART1), (2, PART3)):
+        answer = s3.upload_part(Bucket=bucket, Key="c", UploadId=upload_id, PartNumber=number, Body=body,
+                                ChecksumAlgorithm="SHA256")
+        assert answer["ChecksumSHA256"] == checksum_of("SHA256", body)
+        parts.append({"PartNumber": number, "ETag": answer["ETag"], "ChecksumSHA256": answer["ChecksumSHA256"]})
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="c", UploadId=upload_id,
+                                        MultipartUpload={"Parts": parts})
+    expected = composite_checksum("SHA256", [checksum_of("SHA256", PART1), checksum_of("SHA256", PART3)])
+    assert done["ChecksumSHA256"] == expected
+    head = s3.head_object(Bucket=bucket, Key="c", ChecksumMode="ENABLED")
+    assert head["ChecksumSHA256"] == expected and head["ChecksumType"] == "COMPOSITE"
+
+
+def test_list_uploads_with_prefix_and_delimiter(s3: Any, bucket: str) -> None:
+    ids = {key: s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"] for key in ("a/1", "a/2", "b", "c/3")}
+    listed = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/")
+    assert [u["Key"] for u in listed["Uploads"]] == ["b"]
+    assert [p["Prefix"] for p in listed["CommonPrefixes"]] == ["a/", "c/"]
+    page = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=2)
+    assert [u["Key"] for u in page["Uploads"]] == ["a/1", "a/2"] and page["IsTruncated"]
+    rest = s3.list_multipart_uploads(Bucket=bucket, KeyMarker=page["NextKeyMarker"],
+                                     UploadIdMarker=page["NextUploadIdMarker"])
+    assert [u["UploadId"] for u in rest["Uploads"]] == [ids["b"], ids["c/3"]]
