@@ -3,4 +3,7 @@
 
 IMPLEMENTED: dict[str, str] = {
     "sts": "hoarfrost.services.sts",
+    "s3": "hoarfrost.services.s3",
+    "sqs": "hoarfrost.services.sqs",
+    "sns": "hoarfrost.services.sns",
 }
