@@ -47,7 +47,7 @@ def create_domain(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any
     return {}
 
 
-@ops.operation
+@ops.operation(blocking=True)
 def select(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     deadline = time.monotonic() + LONG_POLL_SECONDS
     while "wake" not in ctx.state.domains and time.monotonic() < deadline:

@@ -32,6 +32,15 @@ class EchoEmulator:
     def reset(self) -> None:
         pass
 
+    def route(self, request: HttpRequest, hint: Any = None) -> Any:
+        return self.router.route(request, hint)
+
+    def may_block(self, route: Any) -> bool:
+        return False
+
+    def dispatch(self, request: HttpRequest, route: Any) -> HttpResponse:
+        return self.handle(request)
+
     def handle(self, request: HttpRequest, hint: Any = None) -> HttpResponse:
         if request.path == "/stream":
             chunks = [b"first-", b"", b"second-", b"third"]

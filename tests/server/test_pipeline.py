@@ -132,3 +132,18 @@ def test_stopping_the_server_does_not_wait_for_long_polls(sdb: str) -> None:
     assert not server.running  # uvicorn returned well before the poll's 30 s were up
     poller.join(fake_service.LONG_POLL_SECONDS / 2)
     assert len(outcome) == 1 and isinstance(outcome[0], Exception)  # the poll was cut off, not answered
+
+
+def test_only_operations_that_may_wait_leave_the_event_loop() -> None:
+    from hoarfrost import Emulator
+    from hoarfrost.core.route import Route
+
+    emulator = Emulator()
+
+    def route(service: str, operation: str) -> Route:
+        return Route(service, operation, "json", "us-east-1", None)
+
+    assert emulator.may_block(route("sqs", "ReceiveMessage"))
+    assert not emulator.may_block(route("sqs", "SendMessage"))
+    assert not emulator.may_block(route("sts", "GetCallerIdentity"))
+    assert not emulator.may_block(route("dynamodb", "GetItem"))  # not implemented: answered inline

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-import uuid
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,12 @@ from hoarfrost.protocols.base import Protocol, get_protocol
 from hoarfrost.services import IMPLEMENTED
 
 log = logging.getLogger("hoarfrost")
+
+
+def new_request_id() -> str:
+    """A random (version 4 shaped) UUID; formatting 128 random bits is cheaper than uuid4()."""
+    text = f"{random.getrandbits(128):032x}"
+    return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{text[16:20]}-{text[20:]}"
 
 # Output key a handler sets when the status differs from the model's (no model member carries it).
 RESPONSE_STATUS = "__status__"
@@ -93,12 +99,28 @@ class Emulator:
         ``hint`` is (hyphenised service id, operation) when the transport already knows them
         (the in-process hook); the router checks it instead of searching.
         """
-        request_id = str(uuid.uuid4())
+        routed = self.route(request, hint)
+        if isinstance(routed, HttpResponse):
+            return routed
+        return self.dispatch(request, routed)
+
+    def route(self, request: HttpRequest, hint: tuple[str, str] | None = None) -> Route | HttpResponse:
+        """The request's route, or the routing error already serialised."""
         try:
-            route = self.router.route(request, hint)
+            return self.router.route(request, hint)
         except RoutingError as error:
-            return self._routing_error(error, request_id)
-        response = self._dispatch(request, route, request_id)
+            return self._routing_error(error, new_request_id())
+
+    def may_block(self, route: Route) -> bool:
+        """Whether the route's handler may wait (long polls): the server keeps those off its
+        event loop and runs the rest inline, saving a thread hop per request."""
+        if route.service not in IMPLEMENTED:
+            return False
+        handler = self.service(route.service).operations.resolve().get(route.operation)
+        return handler is not None and handler.blocking
+
+    def dispatch(self, request: HttpRequest, route: Route) -> HttpResponse:
+        response = self._dispatch(request, route, new_request_id())
         if (request.method == "HEAD" or response.status == 304) and response.body:  # 304 has no body
             response.body = b""
         return response

@@ -54,6 +54,8 @@ class OperationHandler:
     name: str
     fn: Handler
     mutates: bool
+    # May wait (long polling): a server runs it on a worker thread, everything else inline.
+    blocking: bool = False
 
 
 class OperationRegistry:
@@ -65,12 +67,12 @@ class OperationRegistry:
 
     def __init__(self, service: str) -> None:
         self.service = service
-        self._functions: dict[str, tuple[Handler, bool | None]] = {}
+        self._functions: dict[str, tuple[Handler, bool | None, bool]] = {}
         self._resolved: dict[str, OperationHandler] | None = None
 
-    def operation(self, fn: Handler | None = None, *, mutates: bool | None = None) -> Any:
+    def operation(self, fn: Handler | None = None, *, mutates: bool | None = None, blocking: bool = False) -> Any:
         def register(func: Handler) -> Handler:
-            self._functions[func.__name__] = (func, mutates)
+            self._functions[func.__name__] = (func, mutates, blocking)
             self._resolved = None
             return func
 
@@ -80,12 +82,12 @@ class OperationRegistry:
         if self._resolved is None:
             names = {xform_name(op): op for op in catalog.service_model(self.service).operation_names}
             resolved: dict[str, OperationHandler] = {}
-            for func_name, (func, mutates) in self._functions.items():
+            for func_name, (func, mutates, blocking) in self._functions.items():
                 op = names.get(func_name)
                 if op is None:
                     raise LookupError(f"{self.service}: handler {func_name!r} names no operation in botocore's model")
                 if mutates is None:
                     mutates = not op.startswith(READ_ONLY_PREFIXES)
-                resolved[op] = OperationHandler(op, func, mutates)
+                resolved[op] = OperationHandler(op, func, mutates, blocking)
             self._resolved = resolved
         return self._resolved

@@ -1,9 +1,9 @@
-"""The ASGI application: one HTTP request in, ``Emulator.handle`` in a worker thread, one response out.
+"""The ASGI application: one HTTP request in, the Emulator's pipeline, one response out.
 
-Handlers are synchronous and may block (SQS long polling waits up to 20 s on a condition), so
-every request runs on a large pool of daemon worker threads and the event loop only moves
-bytes. The app is a plain ASGI callable — no framework, no middleware — so the per-request
-cost is reading the body, one thread hop, and writing the response.
+Handlers are synchronous. Most are short and run inline on the event loop; those that may
+block (SQS long polling waits up to 20 s on a condition), large uploads and admin requests run
+on a large pool of daemon worker threads. The app is a plain ASGI callable — no framework, no
+middleware — so the per-request cost is reading the body, the pipeline, and writing the response.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ T = TypeVar("T")
 
 # Enough threads that a burst of 20-second long polls never starves other requests.
 DEFAULT_WORKERS = 128
+# Requests with bodies larger than this (hashing, blob writes) are answered on a worker thread.
+INLINE_BODY_LIMIT = 256 * 1024
 
 
 _Job = tuple[asyncio.AbstractEventLoop, asyncio.Future[Any], Callable[..., Any], tuple[Any, ...]]
@@ -167,13 +169,27 @@ class HoarfrostApp:
             return
         handler = self._handle_admin if self.admin.claims(request) else self._handle_aws
         try:
-            response = await self.pool.run(handler, request)
+            response = await self._answer(request, handler)
         except Exception as exc:  # Emulator.handle never raises; this is the last line of defence
             log.exception("unexpected error answering %s %s", request.method, request.path)
             response = internal_error(exc)
         await self._send_response(request.method, response, send)
         if self.log_requests:
             self._log(request, response, handler, started)
+
+    async def _answer(self, request: HttpRequest, handler: Any) -> HttpResponse:
+        """Most operations are short and CPU-bound: they run inline on the event loop, which
+        saves the thread hop that otherwise costs more than the pipeline itself. Operations that
+        may wait (long polls), large bodies and admin requests (exports) run on a worker."""
+        if handler is self._handle_admin:
+            return await self.pool.run(handler, request)
+        emulator = self.emulator
+        routed = emulator.route(request)
+        if isinstance(routed, HttpResponse):
+            return routed
+        if len(request.body) > INLINE_BODY_LIMIT or emulator.may_block(routed):
+            return await self.pool.run(emulator.dispatch, request, routed)
+        return emulator.dispatch(request, routed)
 
     @staticmethod
     async def _read_request(scope: Scope, receive: Receive) -> HttpRequest | None:

@@ -34,7 +34,7 @@ def _queue_path(ctx: RequestContext) -> bool:
     return len(parts) == 2 and parts[0].isdigit()
 
 
-def operation(fn: Handler | None = None, *, mutates: bool | None = None) -> Any:
+def operation(fn: Handler | None = None, *, mutates: bool | None = None, blocking: bool = False) -> Any:
     """Register a handler, answering MissingParameter for an absent required member as SQS does.
 
     SQS turns off the pipeline's generic model validation: its model's enums are narrower than
@@ -58,7 +58,7 @@ def operation(fn: Handler | None = None, *, mutates: bool | None = None) -> Any:
                     return _in_owner_scope(ctx, owner, func, request)
             return func(ctx, request)
 
-        ops.operation(checked, mutates=mutates)
+        ops.operation(checked, mutates=mutates, blocking=blocking)
         return func
 
     return register(fn) if fn is not None else register

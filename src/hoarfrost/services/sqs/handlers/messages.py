@@ -50,7 +50,7 @@ def send_message_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str
     return {"Successful": successful, "Failed": failed}
 
 
-@operation(mutates=True)
+@operation(mutates=True, blocking=True)
 def receive_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     """Receives up to MaxNumberOfMessages; with a wait time, returns as soon as any arrive."""
     queue = resolve_queue(ctx, request["QueueUrl"])
