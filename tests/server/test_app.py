@@ -27,7 +27,8 @@ class EchoEmulator:
 
     def __init__(self) -> None:
         self.settings = Settings()
-        self.router = SimpleNamespace(route=lambda request, hint: SimpleNamespace(service="echo", operation="Echo"))
+        self.router = SimpleNamespace(route=lambda request, hint: SimpleNamespace(service="echo", operation="Echo"),
+                                      warm=lambda: None)
 
     def reset(self) -> None:
         pass

@@ -156,6 +156,8 @@ class HoarfrostApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                # Load the router's service index now, not on the first unhinted request.
+                await self.pool.run(self.emulator.router.warm)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self.pool.shutdown()
