@@ -58,3 +58,12 @@ def aws(request: pytest.FixtureRequest) -> Iterator[InProcessHarness | ServerHar
     else:
         with ServerHarness(request.getfixturevalue("hoarfrost_server")) as harness:
             yield harness
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.coverage_report import LINES
+
+    if LINES:
+        terminalreporter.section("coverage of botocore's operations")
+        for line in LINES:
+            terminalreporter.write_line(line)

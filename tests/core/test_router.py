@@ -31,6 +31,7 @@ from hoarfrost.core.route_index import ServiceIndex, shared_index
 from hoarfrost.core.router import Router
 from hoarfrost.core.service_routes import OperationRoute
 from hoarfrost.mock import to_http_request
+from tests.coverage_report import report
 from tests.protocols.values import ValueBuilder
 
 ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -191,11 +192,11 @@ def _check(captured: Capture, use_hint: bool) -> None:
         wrong.append(f"{item.service}.{item.operation} -> {got[0]}.{got[1]} "
                      f"({item.request.method} {item.request.headers.get('host')}{item.request.path}"
                      f"?{item.request.query[:60]})")
-    print(f"\nrouted {'with' if use_hint else 'without'} hint: {sum(per_protocol.values())} of "
+    report(f"routed {'with' if use_hint else 'without'} hint: {sum(per_protocol.values())} of "
           f"{len(captured.requests)} captured ({captured.total} operations in botocore)")
-    print("  per protocol:", dict(sorted(per_protocol.items())))
-    print("  ambiguous, excused:", dict(sorted(excused.items())))
-    print("  botocore would not build:", {reason: len(ops) for reason, ops in captured.not_built.items()})
+    report(f"  per protocol: {dict(sorted(per_protocol.items()))}")
+    report(f"  ambiguous, excused: {dict(sorted(excused.items()))}")
+    report(f"  botocore would not build: { {reason: len(ops) for reason, ops in captured.not_built.items()} }")
     assert not wrong, "\n".join(wrong[:50])
     # Nearly everything botocore ships is captured; what is not is botocore refusing our values.
     assert len(captured.requests) >= 0.98 * captured.total

@@ -33,6 +33,7 @@ from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import HttpRequest
 from hoarfrost.mock import to_http_request
 from hoarfrost.protocols.base import get_protocol
+from tests.coverage_report import report
 from tests.protocols.values import ValueBuilder, comparable
 
 PROTOCOLS = ("json", "rest-json", "smithy-rpc-v2-cbor")
@@ -65,17 +66,11 @@ TARGETS = _targets()
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _report(request: pytest.FixtureRequest) -> Iterator[None]:
+def _report() -> Iterator[None]:
     yield
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    lines = [f"  {protocol:20} {direction:8} {_COUNTS[(protocol, direction)]:6}"
-             for protocol in PROTOCOLS for direction in ("input", "output", "error", "skipped")]
-    text = "\nJSON-family oracle round trips (operations per protocol and direction):\n" + "\n".join(lines)
-    if capture is not None:
-        with capture.global_and_fixture_disabled():
-            print(text)
-    else:
-        print(text)
+    for protocol in PROTOCOLS:
+        report(f"{protocol}: " + ", ".join(
+            f"{direction} {_COUNTS[(protocol, direction)]}" for direction in ("input", "output", "error", "skipped")))
 
 
 def _seed(*parts: str) -> int:

@@ -28,6 +28,7 @@ from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.router import Router
 from hoarfrost.mock import to_http_request
 from hoarfrost.protocols.base import error_status, get_protocol
+from tests.coverage_report import report
 from tests.protocols.values import ValueBuilder, comparable
 
 PROTOCOLS = ("query", "ec2", "rest-xml")
@@ -160,7 +161,7 @@ def _sweep(protocol: str, direction: str) -> None:
             counts["ok"] += 1
         else:
             failures[(service, operation.name)] = problem
-    print(f"\n{protocol} {direction}: {counts['ok']} operations round-tripped, {counts['excepted']} excepted, "
+    report(f"{protocol} {direction}: {counts['ok']} operations round-tripped, {counts['excepted']} excepted, "
           f"{len(failures)} failed")
     assert not failures, "\n".join(f"{svc}.{op}: {why}" for (svc, op), why in sorted(failures.items())[:40])
     assert not excepted_but_passing, f"listed in EXCEPTIONS but round-trip fine now: {excepted_but_passing}"
@@ -219,6 +220,6 @@ def test_every_modelled_error_parses_in_botocore_with_code_message_and_fields(pr
             if problems:
                 failures.append(f"{name}.{shape.name}: {'; '.join(problems)}")
             checked += 1
-    print(f"\n{protocol} errors: {checked} error shapes round-tripped, {len(failures)} failed")
+    report(f"{protocol} errors: {checked} error shapes round-tripped, {len(failures)} failed")
     assert not failures, "\n".join(failures[:40])
     assert checked > 0
