@@ -161,3 +161,13 @@ def test_deliver_message_contract(sqs_json: Any, aws: Harness) -> None:
     assert duplicate == message_id
     received = sqs_json.receive_message(QueueUrl=url, MessageAttributeNames=["All"])["Messages"]
     assert [(m["MessageId"], m["Body"], m["MessageAttributes"]) for m in received] == [(message_id, "body", attributes)]
+
+
+def test_cross_account_send_notifies_the_owners_scope_only(aws: Harness) -> None:
+    owner = aws.client("sqs", aws_access_key_id="111122223333", aws_secret_access_key="x")
+    url = owner.create_queue(QueueName="shared")["QueueUrl"]
+    changes: list[StateChange] = []
+    with aws.emulator.service("sqs").notifier.subscribe(changes.append):
+        aws.client("sqs").send_message(QueueUrl=url, MessageBody="from another account")
+    assert [(c.account, c.operation) for c in changes] == [("111122223333", "SendMessage")]
+    assert [m.body for m in changes[0].view().queues[0].messages] == ["from another account"]

@@ -155,7 +155,8 @@ class Emulator:
             if output and RESPONSE_STATUS in output:  # e.g. S3's 206 for a ranged GET
                 response.status = int(output[RESPONSE_STATUS])
             if handler.mutates and service.notifier.listeners:
-                service.notify_state_changed(account, route.region, route.operation)
+                for changed_account, changed_region in ctx.changed_scopes():
+                    service.notify_state_changed(changed_account, changed_region, route.operation)
             return response
         except ServiceError as error:
             return self._error(protocol, error, service_model, operation, request_id)

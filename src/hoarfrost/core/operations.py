@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,9 @@ class RequestContext:
     access_key: str | None
     request_id: str
     protocol: str
+    # Scopes a mutating operation changed, for notification; None means the request's own.
+    changed: list[tuple[str, str]] | None = None
+    _away: int = 0  # depth of in_scope(): the own lock is released once, at the outermost
 
     @property
     def state(self) -> Any:
@@ -44,6 +48,46 @@ class RequestContext:
 
     def wake(self) -> None:
         self.scope.wake()
+
+    @contextmanager
+    def in_scope(self, account: str, region: str) -> Iterator[Scope[Any]]:
+        """Work in another account/region of this service (a bucket in another region, a
+        queue or topic of another account) with that scope's lock held.
+
+        The request's own lock is released meanwhile, so two opposite cross-scope requests can
+        never deadlock; the handler must not keep references into its own scope across it.
+        After a mutating operation the pipeline notifies the scopes entered here instead of the
+        request's own (``mark_changed()`` adds the own one back)."""
+        if account == self.account and region == self.region and self._away == 0:
+            yield self.scope
+            return
+        scope = self.service.backends.scope(account, region)
+        self.mark_changed(account, region)
+        if self._away == 0:
+            self.scope.lock.release()
+        self._away += 1
+        try:
+            with scope.lock:
+                yield scope
+        finally:
+            self._away -= 1
+            if self._away == 0:
+                self.scope.lock.acquire()
+
+    def mark_changed(self, account: str | None = None, region: str | None = None) -> None:
+        """Record that (account, region), by default the request's own scope, changed."""
+        key = (account or self.account, region or self.region)
+        if self.changed is None:
+            self.changed = [key]
+        elif key not in self.changed:
+            self.changed.append(key)
+
+    def mark_unchanged(self) -> None:
+        """Nothing changed after all (an empty receive): listeners are not told."""
+        self.changed = []
+
+    def changed_scopes(self) -> list[tuple[str, str]]:
+        return [(self.account, self.region)] if self.changed is None else self.changed
 
 
 Handler = Callable[[RequestContext, dict[str, Any]], "dict[str, Any] | None"]

@@ -66,22 +66,11 @@ def operation(fn: Handler | None = None, *, mutates: bool | None = None, blockin
 
 def _in_owner_scope(ctx: RequestContext, owner: str, func: Handler, request: dict[str, Any]) -> Any:
     """Run a request naming another account's queue in that account's scope (cross-account
-    access; queue policies are not evaluated). The caller's scope lock is released meanwhile, so
-    two opposite cross-account requests can never deadlock; the owner's listeners are told."""
-    scope = ctx.service.backends.existing(owner, ctx.region)
-    if scope is None:
+    access; queue policies are not evaluated); the owner's listeners are told."""
+    if ctx.service.backends.existing(owner, ctx.region) is None:
         raise queue_does_not_exist()
-    owner_ctx = dataclasses.replace(ctx, account=owner, scope=scope)
-    handler = ctx.service.operations.resolve()[ctx.operation]
-    ctx.scope.lock.release()
-    try:
-        with scope.lock:
-            output = func(owner_ctx, request)
-        if handler.mutates:
-            ctx.service.notify_state_changed(owner, ctx.region, ctx.operation)
-        return output
-    finally:
-        ctx.scope.lock.acquire()
+    with ctx.in_scope(owner, ctx.region) as scope:
+        return func(dataclasses.replace(ctx, account=owner, scope=scope), request)
 
 
 def backend(ctx: RequestContext) -> SqsBackend:
