@@ -183,3 +183,16 @@ def test_a_view_restores_into_another_account_and_region(inprocess: Harness) -> 
     assert listed["SubscriptionArn"] == sub.replace("us-east-1:123456789012", "eu-west-1:210987654321")
     moved_endpoint = endpoint.replace("us-east-1:123456789012", "eu-west-1:210987654321")
     assert other.get_endpoint_attributes(EndpointArn=moved_endpoint)["Attributes"]["Token"] == "tok"
+
+
+def test_a_change_to_another_accounts_topic_notifies_the_owners_scope(aws: Harness) -> None:
+    owner = aws.client("sns")
+    topic = owner.create_topic(Name="shared")["TopicArn"]
+    owner.add_permission(TopicArn=topic, Label="let-other", AWSAccountId=["111122223333"],
+                         ActionName=["SetTopicAttributes"])
+    other = aws.client("sns", aws_access_key_id="111122223333", aws_secret_access_key="x")
+    changes: list[StateChange] = []
+    with aws.emulator.service("sns").notifier.subscribe(changes.append):
+        other.set_topic_attributes(TopicArn=topic, AttributeName="DisplayName", AttributeValue="Shared")
+    assert [(c.account, c.operation) for c in changes] == [(ACCOUNT, "SetTopicAttributes")]
+    assert owner.get_topic_attributes(TopicArn=topic)["Attributes"]["DisplayName"] == "Shared"

@@ -34,11 +34,6 @@ class AuthorizationError(ServiceError):
     status = 403
 
 
-class ConcurrentAccess(ServiceError):
-    code = "ConcurrentAccess"
-    status = 400
-
-
 class EndpointDisabled(ServiceError):
     code = "EndpointDisabled"
     status = 400

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from hoarfrost.core.backend import Scope
 from hoarfrost.core.operations import OperationRegistry, RequestContext
 from hoarfrost.services.sns import access
-from hoarfrost.services.sns.errors import AuthorizationError, ConcurrentAccess, NotFound, TagLimitExceeded, invalid
+from hoarfrost.services.sns.errors import AuthorizationError, NotFound, TagLimitExceeded, invalid
 from hoarfrost.services.sns.state import Arn, SnsBackend, Topic, parse_arn
 
 if TYPE_CHECKING:
@@ -24,8 +24,6 @@ T = TypeVar("T")
 
 PAGE_SIZE = 100
 MAX_TAGS = 50
-# How long a request waits for another account's scope before answering ConcurrentAccess.
-FOREIGN_LOCK_TIMEOUT = 5.0
 _PHONE = re.compile(r"^\+?[1-9]\d{1,14}$")
 
 
@@ -64,19 +62,10 @@ def parse_topic_arn(ctx: RequestContext, text: str, member: str = "TopicArn", an
 
 @contextmanager
 def scope_of(ctx: RequestContext, arn: Arn) -> Iterator[tuple[SnsBackend, Scope[Any]]]:
-    """The backend that owns ``arn``: the caller's, or another account's with its lock held."""
-    if arn.account == ctx.account and arn.region == ctx.region:
-        yield ctx.state, ctx.scope
-        return
-    scope = ctx.service.backends.existing(arn.account, arn.region)
-    if scope is None:
-        scope = ctx.service.backends.scope(arn.account, arn.region)
-    if not scope.lock.acquire(timeout=FOREIGN_LOCK_TIMEOUT):
-        raise ConcurrentAccess("Can not access the resource: another request holds it; retry")
-    try:
+    """The backend that owns ``arn`` with its lock held: the caller's, or another account's or
+    region's (then that scope's listeners are the ones told of a change)."""
+    with ctx.in_scope(arn.account, arn.region) as scope:
         yield scope.backend, scope
-    finally:
-        scope.lock.release()
 
 
 @contextmanager
