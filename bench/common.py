@@ -22,10 +22,15 @@ interpreter and interleave their repetitions, so their ratio survives a noisy ma
 ``--inline`` runs everything in this process; ``--only NAME...`` picks targets.
 
 The API, kept small on purpose:
-  target(name, group=None), main(title, reference, ratios), measure(name, fn), measure_many(fns),
+  target(name, group=None, scenario=None), main(title, reference, ratios, scenario=None, min_seconds=None),
+  scenario_selected(name), measure(name, fn), measure_many(fns),
   client(service, endpoint_url=None),
   floor_client(service, call), raw_http(url, service, call), http_floor_server(service, call),
   hoarfrost_server(), moto_server(), server_url(url), Result.
+
+A script with several scenarios (one table each) passes ``scenario=`` to ``target`` and calls
+``main(..., scenario=...)`` once per scenario; ``--scenario NAME`` runs only that one and
+``scenario_selected(name)`` tells the script whether to run extra, non-table measurements.
 """
 
 from __future__ import annotations
@@ -173,6 +178,12 @@ def floor_client(service: str, call: Callable[[Any], Any], **kwargs: Any) -> Any
 
     floor = client(service, **kwargs)
     floor.meta.events.register_first("before-send", canned)
+    # botocore calls *every* before-send handler and keeps the first answer, so while a
+    # hoarfrost target of the same group has its mock active, hoarfrost's built-in handler would
+    # still do the whole request behind the canned answer and bill it to the floor.
+    import hoarfrost.mock
+
+    floor.meta.events.unregister("before-send", hoarfrost.mock._before_send)
     return floor
 
 
@@ -307,33 +318,36 @@ def server_url(url: str) -> str:
 # -- running targets ------------------------------------------------------------------------------------
 TargetFn = Callable[[], Iterator[Callable[[], Any]]]
 _TARGETS: dict[str, tuple[TargetFn, str]] = {}
+_SCENARIO_TARGETS: dict[str | None, dict[str, tuple[TargetFn, str]]] = {None: _TARGETS}
 
 
-def target(name: str, group: str | None = None) -> Callable[[TargetFn], TargetFn]:
+def target(name: str, group: str | None = None, scenario: str | None = None) -> Callable[[TargetFn], TargetFn]:
     """Register a generator target (setup, ``yield`` the callable to time, teardown) under ``name``.
 
     Targets of one ``group`` run in the same interpreter with interleaved repetitions (use it for
     the pairs whose ratio matters and that can share a process, e.g. the floor and hoarfrost
-    in-process); every other target gets an interpreter of its own.
+    in-process); every other target gets an interpreter of its own. ``scenario`` files the target
+    under one of several tables of a script (see ``main``).
     """
 
     def register(fn: TargetFn) -> TargetFn:
-        _TARGETS[name] = (fn, group or name)
+        _SCENARIO_TARGETS.setdefault(scenario, {})[name] = (fn, group or name)
         return fn
 
     return register
 
 
-def run_group(group: str) -> list[Result]:
+def run_group(group: str, scenario: str | None = None, **options: Any) -> list[Result]:
+    """Run one group's targets interleaved; ``options`` go to ``measure_many``."""
     with contextlib.ExitStack() as stack:
         fns = {name: stack.enter_context(contextlib.contextmanager(fn)())
-               for name, (fn, member_of) in _TARGETS.items() if member_of == group}
-        return measure_many(fns)
+               for name, (fn, member_of) in _SCENARIO_TARGETS.get(scenario, {}).items() if member_of == group}
+        return measure_many(fns, **options)
 
 
-def _run_isolated(script: str, group: str) -> list[Result] | str:
-    result = subprocess.run([PYTHON, script, "--group", group], capture_output=True, text=True, cwd=ROOT,
-                            timeout=900)
+def _run_isolated(script: str, group: str, scenario: str | None = None) -> list[Result] | str:
+    command = [PYTHON, script, "--group", group] + (["--scenario", scenario] if scenario else [])
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
     lines = result.stdout.strip().splitlines()
     if result.returncode != 0 or not lines:
         return (result.stderr.strip().splitlines() or ["failed"])[-1]
@@ -355,24 +369,43 @@ def table(title: str, results: list[Result | tuple[str, str]], reference: str | 
     return "\n".join(lines)
 
 
-def main(title: str, reference: str | None = None, ratios: list[tuple[str, str, str]] | None = None) -> None:
-    """Command line of a bench script. ``ratios`` adds lines "label: a / b" (median ops/s) under
-    the table."""
-    parser = argparse.ArgumentParser(description=title)
+def _parse_args(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--group", help="run one target group in this process and print the results as JSON")
     parser.add_argument("--inline", action="store_true", help="run every group in this process")
     parser.add_argument("--only", nargs="*", help="run only the groups of these targets")
-    args = parser.parse_args()
-    if args.group:
-        print(json.dumps([asdict(result) for result in run_group(args.group)]))
+    parser.add_argument("--scenario", help="run only this scenario (scripts with several tables)")
+    return parser.parse_args()
+
+
+def scenario_selected(name: str) -> bool:
+    """True in the parent run of a script when scenario ``name`` is wanted (no ``--scenario``, or
+    that one); False in a ``--group`` child. For measurements that are not a table of targets."""
+    args = _parse_args("")
+    return not args.group and args.scenario in (None, name)
+
+
+def main(title: str, reference: str | None = None, ratios: list[tuple[str, str, str]] | None = None,
+         scenario: str | None = None, min_seconds: float | None = None) -> None:
+    """Command line of a bench script. ``ratios`` adds lines "label: a / b" (median ops/s) under
+    the table. ``scenario`` picks the targets registered with that scenario (call ``main`` once
+    per scenario; each prints its own table). ``min_seconds`` lengthens each repetition (slow
+    operations, e.g. 0.1 s a call, otherwise get two or three calls a repetition)."""
+    args = _parse_args(title)
+    if args.scenario is not None and args.scenario != scenario:
         return
-    groups = list(dict.fromkeys(group for name, (_, group) in _TARGETS.items() if not args.only or name in args.only))
+    targets = _SCENARIO_TARGETS.get(scenario, {})
+    options = {} if min_seconds is None else {"min_seconds": min_seconds}
+    if args.group:
+        print(json.dumps([asdict(result) for result in run_group(args.group, scenario, **options)]))
+        return
+    groups = list(dict.fromkeys(group for name, (_, group) in targets.items() if not args.only or name in args.only))
     script = sys.argv[0]
     results: list[Result | tuple[str, str]] = []
     for group in groups:
-        outcome = run_group(group) if args.inline else _run_isolated(script, group)
+        outcome = run_group(group, scenario, **options) if args.inline else _run_isolated(script, group, scenario)
         if isinstance(outcome, str):
-            results.extend((name, outcome) for name, (_, member_of) in _TARGETS.items() if member_of == group)
+            results.extend((name, outcome) for name, (_, member_of) in targets.items() if member_of == group)
         else:
             results.extend(outcome)
     print(table(title, results, reference))
