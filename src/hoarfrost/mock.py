@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import botocore.handlers
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HeadersDict
 
 from hoarfrost.core.emulator import Emulator
 from hoarfrost.core.http import BodyStream, HttpRequest, HttpResponse
@@ -85,21 +85,34 @@ def _request_body(body: Any) -> bytes:
     return b"".join(bytes(chunk) for chunk in body)
 
 
+def _header_pairs(headers: Any) -> Any:
+    """(lower-case name, value) of botocore's headers. A prepared request carries a
+    ``HeadersDict``, whose generic ``items()`` builds a key object per look-up; its inner dict
+    already holds each name lower-cased, so read that when it is there."""
+    inner = getattr(headers, "_dict", None) if type(headers) is HeadersDict else None
+    if isinstance(inner, dict):
+        try:
+            return [(key._lower, value) for key, value in inner.items()]
+        except AttributeError:  # another botocore's layout: the generic way below
+            pass
+    return [(name.lower(), value) for name, value in headers.items()]
+
+
 def to_http_request(aws_request: Any) -> HttpRequest:
     """botocore's prepared request -> the pipeline's request."""
     url = urlsplit(aws_request.url)
     headers: dict[str, str] = {}
-    for name, value in aws_request.headers.items():
+    for name, value in _header_pairs(aws_request.headers):
         if isinstance(value, bytes):
             value = value.decode("latin-1")
-        headers[name.lower()] = value
+        headers[name] = value
     headers.setdefault("host", url.netloc)
     return HttpRequest(aws_request.method, url.path or "/", url.query, headers, _request_body(aws_request.body))
 
 
 def to_aws_response(url: str, response: HttpResponse) -> AWSResponse:
-    headers = dict(response.headers)
-    return AWSResponse(url, response.status, headers, _RawBody(response.body))
+    # AWSResponse copies the headers into its own HeadersDict: no copy needed here.
+    return AWSResponse(url, response.status, response.headers, _RawBody(response.body))
 
 
 def _before_send(request: Any, event_name: str = "", **_: Any) -> AWSResponse | None:

@@ -59,6 +59,10 @@ class HttpBindings:
     payload: str | None  # the payload member's name, if the shape names one
     raw_payload: bool  # the payload is a blob or string: the body itself, not encoded
     body_members: tuple[str, ...]  # members without a location (only used when payload is None)
+    # Look-ups for walking the smaller side: a request's few headers against an input's many
+    # header members, an output's few values against its many header members.
+    header_index: dict[str, tuple[Member, ...]]  # lower-case header -> members bound to it
+    header_members: dict[str, Member]  # member name -> its header binding
 
     @property
     def has_body_members(self) -> bool:
@@ -109,9 +113,13 @@ def _compute_bindings(shape: Shape) -> HttpBindings:
             body_members.append(name)
     payload = shape.serialization.get("payload")
     raw_payload = payload is not None and shape.members[payload].type_name in ("blob", "string")
+    header_index: dict[str, tuple[Member, ...]] = {}
+    for binding in headers:
+        header_index[binding[1]] = header_index.get(binding[1], ()) + (binding,)
     return HttpBindings(
         shape, tuple(uri), tuple(query), query_map, tuple(headers), tuple(header_maps), status_member,
-        tuple(host_labels), payload, raw_payload, tuple(body_members),
+        tuple(host_labels), payload, raw_payload, tuple(body_members), header_index,
+        {binding[0]: binding for binding in headers},
     )
 
 
@@ -309,10 +317,15 @@ def parse_bindings(
             if found:
                 params[name] = found
     headers = request.headers
-    for name, header, member in bindings.headers:
-        text = headers.get(header)
-        if text is None:
-            continue
+    if len(headers) < len(bindings.headers):
+        # Walk the request's few headers, not the input's many header members.
+        index = bindings.header_index
+        found_headers = [(binding, text) for header, text in headers.items()
+                         for binding in index.get(header, ())]
+    else:
+        found_headers = [(binding, headers[binding[1]]) for binding in bindings.headers
+                         if binding[1] in headers]
+    for (name, header, member), text in found_headers:
         if member.type_name == "list":
             item_shape = member.member
             params[name] = [parse_text(item_shape, item, f"header {header}") for item in split_header_list(text)]
@@ -368,10 +381,14 @@ def serialize_bindings(output: dict[str, Any], operation: OperationModel) -> Res
 def serialize_shape_bindings(values: dict[str, Any], shape: Shape, status: int) -> ResponseParts:
     bindings = bindings_for(shape)
     headers: dict[str, str] = {}
-    for name, header, member in bindings.headers:
-        value = values.get(name)
-        if value is None:
-            continue
+    if len(values) < len(bindings.headers):
+        # Walk the output's few values, not the shape's many header members.
+        by_name = bindings.header_members
+        found = [(binding, value) for key, value in values.items()
+                 if value is not None and (binding := by_name.get(key)) is not None]
+    else:
+        found = [(binding, values[binding[0]]) for binding in bindings.headers if values.get(binding[0]) is not None]
+    for (name, header, member), value in found:
         if member.type_name == "list":
             if not value:
                 continue

@@ -8,11 +8,22 @@ import datetime as dt
 from email.utils import formatdate, parsedate_to_datetime
 
 UTC = dt.timezone.utc
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#xD;"})
 
 
 def xml_escape(text: str) -> str:
-    return text.translate(_ESCAPES)
+    """Escape for XML text and attribute values. Membership tests first: most values hold none
+    of the characters, and that is several times cheaper than ``str.translate``."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#xD;")
+    return text
 
 
 def b64encode(data: bytes) -> str:
@@ -34,6 +45,13 @@ def as_datetime(value: dt.datetime | int | float | str) -> dt.datetime:
 
 def format_timestamp(value: dt.datetime | int | float | str, timestamp_format: str) -> str | int | float:
     """``iso8601`` (millisecond precision, ``Z``), ``rfc822`` or ``unixTimestamp``."""
+    if timestamp_format == "iso8601" and type(value) is dt.datetime:
+        # The usual UTC (or naive, read as UTC) datetime: datetime's C formatter.
+        offset = value.utcoffset()
+        if offset is None:
+            return value.isoformat(timespec="milliseconds") + "Z"
+        if not offset:
+            return value.isoformat(timespec="milliseconds")[:-6] + "Z"
     when = as_datetime(value)
     if timestamp_format == "iso8601":
         if when.utcoffset():

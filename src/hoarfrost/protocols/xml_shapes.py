@@ -195,6 +195,8 @@ class XmlWriter:
             "map": self._map,
         }
         self._compiled: dict[int, tuple[Shape, tuple[WritePlan, ...]]] = {}
+        # Per structure: (shape, its xmlns attribute, attribute plans, element plans).
+        self._split: dict[int, tuple[Shape, str, tuple[WritePlan, ...], tuple[WritePlan, ...]]] = {}
         self._formatters: dict[int, tuple[Shape, Formatter]] = {}
 
     def document(self, shape: Shape, value: Any, root: str, namespace: str | None = None) -> bytes:
@@ -228,6 +230,19 @@ class XmlWriter:
         self._compiled[id(shape)] = (shape, result)
         return result
 
+    def split_plans(self, shape: Shape) -> tuple[Shape, str, tuple[WritePlan, ...], tuple[WritePlan, ...]]:
+        """(shape, xmlns attribute, plans written as attributes, plans written as elements),
+        once per structure shape: writing a structure is then no more than its values."""
+        cached = self._split.get(id(shape))
+        if cached is not None and cached[0] is shape:
+            return cached
+        plans = self.plans(shape)
+        cached = (shape, namespace_attribute(shape),
+                  tuple(plan for plan in plans if plan.attribute and plan.format is not None),
+                  tuple(plan for plan in plans if not plan.attribute))
+        self._split[id(shape)] = cached
+        return cached
+
     def formatter(self, shape: Shape) -> Formatter:
         cached = self._formatters.get(id(shape))
         if cached is None or cached[0] is not shape:
@@ -239,9 +254,7 @@ class XmlWriter:
     def members(self, shape: Shape, value: dict[str, Any], out: list[str]) -> None:
         """The body members of a structure, without an element around them (query's Result)."""
         escape = wire.xml_escape
-        for plan in self.plans(shape):
-            if plan.attribute:
-                continue
+        for plan in self.split_plans(shape)[3]:
             item = value.get(plan.name)
             if item is None:
                 continue
@@ -263,12 +276,15 @@ class XmlWriter:
             raise TypeError(f"{shape.name}: expected a dict for element <{name}>, got {type(value).__name__}")
         # The shape's own xmlNamespace declares any prefix its attributes use (S3's Grantee
         # declares xmlns:xsi for xsi:type).
-        attrs = [namespace_attribute(shape), extra_attrs]
-        plans = self.plans(shape)
-        for plan in plans:
-            if plan.attribute and plan.format is not None and value.get(plan.name) is not None:
-                attrs.append(f' {plan.xml_name}="{wire.xml_escape(plan.format(value[plan.name]))}"')
-        out.append(f"<{name}{''.join(attrs)}>")
+        _, namespace, attribute_plans, _ = self.split_plans(shape)
+        if attribute_plans:
+            attrs = [namespace, extra_attrs]
+            for plan in attribute_plans:
+                if value.get(plan.name) is not None:
+                    attrs.append(f' {plan.xml_name}="{wire.xml_escape(plan.format(value[plan.name]))}"')  # type: ignore[misc]
+            out.append(f"<{name}{''.join(attrs)}>")
+        else:
+            out.append(f"<{name}{namespace}{extra_attrs}>")
         self.members(shape, value, out)
         out.append(f"</{name}>")
 
@@ -279,10 +295,11 @@ class XmlWriter:
         if not flattened:
             out.append(f"<{name}{namespace_attribute(shape)}{extra_attrs}>")
             extra_attrs = ""
-        if member.type_name in self._dispatch:
+        handler = self._dispatch.get(member.type_name)
+        if handler is not None:
             for item in value:
                 if item is not None:
-                    self.element(member, item, item_name, out, extra_attrs)
+                    handler(member, item, item_name, out, extra_attrs)
         else:
             text_of, escape = self.formatter(member), wire.xml_escape
             open_tag, close_tag = f"<{item_name}{namespace_attribute(member)}{extra_attrs}>", f"</{item_name}>"
