@@ -46,19 +46,8 @@ def validate_bucket_name(name: str) -> None:
 @contextmanager
 def in_scope(ctx: RequestContext, account: str, region: str) -> Iterator[S3Backend]:
     """The backend of (account, region) with its lock held (see the module docstring)."""
-    if account == ctx.account and region == ctx.region:
-        yield ctx.state
-        return
-    scope = ctx.service.backends.scope(account, region)
-    ctx.scope.lock.release()
-    try:
-        with scope.lock:
-            yield scope.backend
-        handler = ctx.service.operations.resolve().get(ctx.operation)
-        if handler is not None and handler.mutates:
-            ctx.service.notify_state_changed(account, region, ctx.operation)
-    finally:
-        ctx.scope.lock.acquire()
+    with ctx.in_scope(account, region) as scope:
+        yield scope.backend
 
 
 def on_bucket(fn: BucketHandler) -> Callable[[RequestContext, dict[str, Any]], dict[str, Any] | None]:
