@@ -30,3 +30,16 @@ def test_presigned_put_then_get(server: ServerHarness) -> None:
     missing = requests.get(s3.generate_presigned_url("get_object", Params={"Bucket": "presign-bucket", "Key": "no"}),
                            timeout=30)
     assert missing.status_code == 404 and b"<Code>NoSuchKey</Code>" in missing.content
+
+
+def test_boto3_default_presigned_urls_work_too(server: ServerHarness) -> None:
+    """boto3's default S3 presigning is the query-string SigV2 form (AWSAccessKeyId, Signature,
+    Expires), which carries no service name: it must still reach S3."""
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="default-presign")
+    put_url = s3.generate_presigned_url("put_object", Params={"Bucket": "default-presign", "Key": "k"})
+    assert "AWSAccessKeyId=" in put_url and "X-Amz-Credential" not in put_url
+    assert requests.put(put_url, data=b"sigv2 body", timeout=10).status_code == 200
+    get_url = s3.generate_presigned_url("get_object", Params={"Bucket": "default-presign", "Key": "k"})
+    response = requests.get(get_url, timeout=10)
+    assert (response.status_code, response.content) == (200, b"sigv2 body")
