@@ -43,3 +43,11 @@ def test_other_timestamp_formats_and_parsing() -> None:
         assert abs(wire.parse_timestamp(text) - when) < dt.timedelta(seconds=1)
     with pytest.raises(ValueError):
         wire.parse_timestamp("not a time")
+
+
+@pytest.mark.parametrize(("value", "text"), [(1.5, "1.5"), (0.1, "0.1"), (3, "3.0"), (float("nan"), "NaN"),
+                                             (float("inf"), "Infinity"), (float("-inf"), "-Infinity")])
+def test_format_float_round_trips_through_float(value: float, text: str) -> None:
+    assert wire.format_float(value) == text
+    parsed = float(text)
+    assert parsed == value or (parsed != parsed and value != value)

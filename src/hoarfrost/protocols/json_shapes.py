@@ -322,7 +322,7 @@ class JsonBodyCodec(BodyCodec):
     def _encode_float(self, shape: Shape) -> Codec:
         def encode_float(value: Any) -> Any:
             if isinstance(value, float) and not math.isfinite(value):
-                return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+                return wire.format_float(value)  # JSON has no literal for them: AWS sends strings
             return value
 
         return encode_float

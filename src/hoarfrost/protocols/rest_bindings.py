@@ -30,7 +30,6 @@ booleans, aware datetimes, JSON documents); a value that does not convert raises
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -125,9 +124,6 @@ def _compute_bindings(shape: Shape) -> HttpBindings:
 
 # -- text -> typed values ---------------------------------------------------------------------
 _TRUE_FALSE = {"true": True, "false": False}
-_SPECIAL_FLOATS = {"nan": math.nan, "infinity": math.inf, "-infinity": -math.inf}
-
-
 def parse_text(shape: Shape, text: str, where: str) -> Any:
     """One scalar from a URI label, query value or header, typed as ``shape``."""
     type_name = shape.type_name
@@ -141,8 +137,7 @@ def parse_text(shape: Shape, text: str, where: str) -> Any:
         if type_name == "boolean":
             return _TRUE_FALSE[text.strip().lower()]
         if type_name in ("float", "double"):
-            special = _SPECIAL_FLOATS.get(text.strip().lower())
-            return special if special is not None else float(text)
+            return float(text)  # also reads NaN, Infinity and -Infinity
         if type_name == "timestamp":
             return wire.parse_timestamp(text)
         if type_name == "blob":
@@ -191,12 +186,7 @@ def format_text(shape: Shape, value: Any, timestamp_format: str) -> str:
     if type_name == "boolean":
         return "true" if value else "false"
     if type_name in ("float", "double"):
-        number = float(value)
-        if math.isnan(number):
-            return "NaN"
-        if math.isinf(number):
-            return "Infinity" if number > 0 else "-Infinity"
-        return repr(number)
+        return wire.format_float(value)
     if type_name == "timestamp":
         return str(wire.format_timestamp(value, shape.serialization.get("timestampFormat", timestamp_format)))
     if type_name == "blob":

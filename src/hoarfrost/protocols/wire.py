@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import calendar
 import datetime as dt
+import math
 from email.utils import formatdate, parsedate_to_datetime
+from typing import Any
 
 UTC = dt.timezone.utc
 
@@ -24,6 +26,17 @@ def xml_escape(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r", "&#xD;")
     return text
+
+
+def format_float(value: Any) -> str:
+    """A float as text on every wire: ``repr`` (shortest round trip), and AWS's spellings of
+    the non-finite values (``float()`` reads all three back)."""
+    number = float(value)
+    if number != number:
+        return "NaN"
+    if number in (math.inf, -math.inf):
+        return "Infinity" if number > 0 else "-Infinity"
+    return repr(number)
 
 
 def b64encode(data: bytes) -> str:

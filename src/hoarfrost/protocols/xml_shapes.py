@@ -14,7 +14,6 @@ plan keyed by the shape object, so a request costs look-ups only.
 from __future__ import annotations
 
 import binascii
-import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,15 +31,6 @@ _HTTP_LOCATIONS = frozenset({"uri", "querystring", "header", "headers", "statusC
 
 
 # -- scalars ---------------------------------------------------------------------------------
-def format_float(value: Any) -> str:
-    number = float(value)
-    if math.isnan(number):
-        return "NaN"
-    if math.isinf(number):
-        return "Infinity" if number > 0 else "-Infinity"
-    return repr(number)
-
-
 def format_boolean(value: Any) -> str:
     if isinstance(value, str):
         return "true" if value.lower() == "true" else "false"
@@ -159,7 +149,7 @@ def scalar_formatter(shape: Shape, timestamp_format: str) -> Formatter:
     if type_name in ("integer", "long"):
         return _integer_text
     if type_name in ("float", "double"):
-        return format_float
+        return wire.format_float
     if type_name == "timestamp":
         fmt = shape.serialization.get("timestampFormat") or timestamp_format
         return lambda value: str(wire.format_timestamp(value, fmt))
