@@ -4,6 +4,13 @@ A ``before-send`` handler is added to botocore's built-in handlers when hoarfros
 so every botocore-based client created afterwards (boto3 clients and resources, aiobotocore)
 carries it. While no mock is active it returns None and botocore sends as usual; inside a
 ``mock_aws()`` block it answers from the active Emulator, without a socket or a thread.
+
+aiobotocore calls the same handler from its coroutine emitter and awaits what it returns, so
+for such a caller the handler returns a coroutine that answers with aiobotocore's own
+``AioAWSResponse`` over a body with aiohttp's async reading interface. aiobotocore is imported
+only then: hoarfrost does not depend on it. A handler that may wait (an SQS long poll) runs on
+the event loop's default executor there, so other tasks, which may be the ones to end the wait,
+keep running.
 """
 
 from __future__ import annotations
@@ -12,9 +19,10 @@ import functools
 import inspect
 import io
 import os
+import sys
 import threading
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 import botocore.handlers
@@ -115,7 +123,12 @@ def to_aws_response(url: str, response: HttpResponse) -> AWSResponse:
     return AWSResponse(url, response.status, response.headers, _RawBody(response.body))
 
 
-def _before_send(request: Any, event_name: str = "", **_: Any) -> AWSResponse | None:
+# aiobotocore's emitter is a coroutine that calls each handler and awaits an awaitable answer;
+# botocore's is a plain function. The caller's code flags tell the two apart for one attribute read.
+_CO_COROUTINE = inspect.CO_COROUTINE
+
+
+def _before_send(request: Any, event_name: str = "", **_: Any) -> Any:
     if not _active:
         return None
     emulator = _active[-1]
@@ -123,7 +136,136 @@ def _before_send(request: Any, event_name: str = "", **_: Any) -> AWSResponse | 
     parts = event_name.split(".")
     if len(parts) == 3:
         hint = (parts[1], parts[2])
+    if sys._getframe(1).f_code.co_flags & _CO_COROUTINE:
+        return _answer_async(emulator, request, hint)
     return to_aws_response(request.url, emulator.handle(to_http_request(request), hint))
+
+
+# --- aiobotocore -----------------------------------------------------------------------------
+
+
+class _AioRawBody:
+    """What aiobotocore reads a response body from: ``await raw.read()`` for whole bodies, and
+    aiohttp's reader interface under ``raw.content`` (``read``, ``readany``, ``at_eof``,
+    ``iter_chunks``) for streaming members such as S3 GetObject's ``Body``."""
+
+    __slots__ = ("_chunks", "_buffer", "url")
+
+    def __init__(self, url: str, body: bytes | BodyStream) -> None:
+        self._chunks: Iterator[bytes] = iter((body,) if isinstance(body, bytes) else body)
+        self._buffer = b""
+        self.url = url
+
+    @property
+    def content(self) -> _AioRawBody:
+        return self
+
+    def _fill(self) -> bool:
+        """Make the buffer non-empty if any bytes are left; False at the end of the body."""
+        while not self._buffer:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return False
+            self._buffer = chunk
+        return True
+
+    def at_eof(self) -> bool:
+        return not self._fill()
+
+    async def read(self, amt: int | None = -1) -> bytes:
+        if amt is None or amt < 0:
+            data = self._buffer + b"".join(self._chunks)
+            self._buffer = b""
+            return data
+        parts: list[bytes] = []
+        wanted = amt
+        while wanted > 0 and self._fill():
+            part, self._buffer = self._buffer[:wanted], self._buffer[wanted:]
+            parts.append(part)
+            wanted -= len(part)
+        return b"".join(parts)
+
+    async def readany(self) -> bytes:
+        if not self._fill():
+            return b""
+        data, self._buffer = self._buffer, b""
+        return data
+
+    async def iter_chunks(self) -> AsyncIterator[tuple[bytes, bool]]:
+        while self._fill():
+            data, self._buffer = self._buffer, b""
+            yield data, True
+
+    def close(self) -> None:
+        self._chunks = iter(())
+        self._buffer = b""
+
+    def release(self) -> None:
+        self.close()
+
+
+class _Prepared(NamedTuple):
+    """The parts of a prepared request ``to_http_request`` reads, with the body already read."""
+
+    method: str
+    url: str
+    headers: Any
+    body: bytes
+
+
+async def _read_request_body(body: Any) -> bytes:
+    """aiobotocore's request body: bytes, a file-like object whose ``read`` (and ``seek``) may
+    be coroutines (its aws-chunked checksum wrapper, aiofiles), or an async iterable."""
+    if body is None or isinstance(body, (bytes, bytearray, memoryview, str)):
+        return _request_body(body)
+    read = getattr(body, "read", None)
+    if read is not None:
+        data = read()
+        if inspect.isawaitable(data):
+            data = await data
+        try:
+            rewound = body.seek(0)  # aiobotocore may retry or re-read
+            if inspect.isawaitable(rewound):
+                await rewound
+        except (AttributeError, OSError, ValueError):
+            pass
+        return bytes(data) if not isinstance(data, str) else data.encode("utf-8")
+    if hasattr(body, "__aiter__"):
+        return b"".join([bytes(chunk) async for chunk in body])
+    return _request_body(body)
+
+
+_aio_response_type: Any = None
+
+
+def _aio_response(url: str, response: HttpResponse) -> Any:
+    global _aio_response_type
+    if _aio_response_type is None:
+        from aiobotocore.awsrequest import AioAWSResponse
+
+        _aio_response_type = AioAWSResponse
+    return _aio_response_type(url, response.status, response.headers, _AioRawBody(url, response.body))
+
+
+async def _answer_async(emulator: Emulator, request: Any, hint: tuple[str, str] | None) -> Any:
+    body = await _read_request_body(request.body)
+    http_request = to_http_request(_Prepared(request.method, request.url, request.headers, body))
+    routed = emulator.route(http_request, hint)
+    if isinstance(routed, HttpResponse):
+        response = routed
+    elif emulator.may_block(routed):
+        # A long poll must not stall the event loop: other tasks may be the ones to answer it.
+        import asyncio  # loaded already wherever aiobotocore runs; `import hoarfrost` skips it
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not asyncio (trio through httpx): answer inline
+            response = emulator.dispatch(http_request, routed)
+        else:
+            response = await loop.run_in_executor(None, emulator.dispatch, http_request, routed)
+    else:
+        response = emulator.dispatch(http_request, routed)
+    return _aio_response(request.url, response)
 
 
 def _install() -> None:
