@@ -14,20 +14,12 @@ import datetime as dt
 import json
 from typing import Any
 
-from botocore.model import OperationModel, ServiceModel
+from botocore.model import ServiceModel, Shape
 
 from hoarfrost.core.errors import ServiceError
-from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.protocols import wire
-from hoarfrost.protocols.base import Protocol, error_shape, error_status
-from hoarfrost.protocols.json_shapes import (
-    JSON_CODEC,
-    SerializationException,
-    ShapeTypeError,
-    error_document,
-    error_type,
-    query_error_header,
-)
+from hoarfrost.protocols.json_shapes import JSON_CODEC, SerializationException, error_type
+from hoarfrost.protocols.rpc_document import RpcDocumentProtocol
 
 
 
@@ -69,40 +61,24 @@ def content_type(service: ServiceModel) -> str:
     return f"application/x-amz-json-{service.metadata.get('jsonVersion', '1.0')}"
 
 
-class JsonProtocol(Protocol):
+class JsonProtocol(RpcDocumentProtocol):
     name = "json"
+    codec = JSON_CODEC
 
-    def parse_request(
-        self, request: HttpRequest, operation: OperationModel, uri_params: dict[str, str] | None = None
-    ) -> dict[str, Any]:
-        document = load_json_object(request.body)
-        shape = operation.input_shape
-        if shape is None:
-            return {}
-        try:
-            return JSON_CODEC.decode(shape, document)
-        except ShapeTypeError as exc:
-            raise SerializationException(str(exc)) from exc
+    def load(self, body: bytes) -> dict[str, Any]:
+        return load_json_object(body)
 
-    def serialize_response(self, output: dict[str, Any], operation: OperationModel, request_id: str) -> HttpResponse:
-        shape = operation.output_shape
-        document = JSON_CODEC.encode(shape, output) if shape is not None else {}
-        headers = {"content-type": content_type(operation.service_model), "x-amzn-requestid": request_id}
-        return HttpResponse(200, headers, dump_json(document))
+    def dump(self, document: Any) -> bytes:
+        return dump_json(document)
 
-    def serialize_error(
-        self, error: ServiceError, service: ServiceModel, operation: OperationModel | None, request_id: str
-    ) -> HttpResponse:
-        shape = error_shape(service, error.code)
-        headers = {
-            "content-type": content_type(service),
-            "x-amzn-requestid": request_id,
-            "x-amzn-errortype": error_type(error, shape),
-        }
-        if "awsQueryCompatible" in service.metadata:
-            headers["x-amzn-query-error"] = query_error_header(error, shape)
-        body = dump_json(error_document(error, shape, JSON_CODEC))
-        return HttpResponse(error_status(error, service), headers, body)
+    def headers(self, service: ServiceModel, request_id: str) -> dict[str, str]:
+        return {"content-type": content_type(service), "x-amzn-requestid": request_id}
+
+    def error_headers(self, error: ServiceError, shape: Shape | None, service: ServiceModel,
+                      request_id: str) -> dict[str, str]:
+        headers = super().error_headers(error, shape, service, request_id)
+        headers["x-amzn-errortype"] = error_type(error, shape)
+        return headers
 
 
 PROTOCOL = JsonProtocol()

@@ -12,18 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import cbor2
-from botocore.model import OperationModel, ServiceModel
+from botocore.model import ServiceModel
 
-from hoarfrost.core.errors import ServiceError
-from hoarfrost.core.http import HttpRequest, HttpResponse
-from hoarfrost.protocols.base import Protocol, error_shape, error_status
-from hoarfrost.protocols.json_shapes import (
-    CBOR_CODEC,
-    SerializationException,
-    ShapeTypeError,
-    error_document,
-    query_error_header,
-)
+from hoarfrost.protocols.json_shapes import CBOR_CODEC, SerializationException
+from hoarfrost.protocols.rpc_document import RpcDocumentProtocol
 
 CONTENT_TYPE = "application/cbor"
 
@@ -43,39 +35,18 @@ def load_cbor_map(body: bytes) -> dict[str, Any]:
     return document
 
 
-def _response_headers(request_id: str) -> dict[str, str]:
-    return {"smithy-protocol": "rpc-v2-cbor", "content-type": CONTENT_TYPE, "x-amzn-requestid": request_id}
-
-
-class RpcV2CborProtocol(Protocol):
+class RpcV2CborProtocol(RpcDocumentProtocol):
     name = "smithy-rpc-v2-cbor"
+    codec = CBOR_CODEC
 
-    def parse_request(
-        self, request: HttpRequest, operation: OperationModel, uri_params: dict[str, str] | None = None
-    ) -> dict[str, Any]:
-        document = load_cbor_map(request.body)
-        shape = operation.input_shape
-        if shape is None:
-            return {}
-        try:
-            return CBOR_CODEC.decode(shape, document)
-        except ShapeTypeError as exc:
-            raise SerializationException(str(exc)) from exc
+    def load(self, body: bytes) -> dict[str, Any]:
+        return load_cbor_map(body)
 
-    def serialize_response(self, output: dict[str, Any], operation: OperationModel, request_id: str) -> HttpResponse:
-        shape = operation.output_shape
-        document = CBOR_CODEC.encode(shape, output) if shape is not None else {}
-        return HttpResponse(200, _response_headers(request_id), cbor2.dumps(document))
+    def dump(self, document: Any) -> bytes:
+        return cbor2.dumps(document)
 
-    def serialize_error(
-        self, error: ServiceError, service: ServiceModel, operation: OperationModel | None, request_id: str
-    ) -> HttpResponse:
-        shape = error_shape(service, error.code)
-        headers = _response_headers(request_id)
-        if "awsQueryCompatible" in service.metadata:
-            headers["x-amzn-query-error"] = query_error_header(error, shape)
-        body = cbor2.dumps(error_document(error, shape, CBOR_CODEC))
-        return HttpResponse(error_status(error, service), headers, body)
+    def headers(self, service: ServiceModel, request_id: str) -> dict[str, str]:
+        return {"smithy-protocol": "rpc-v2-cbor", "content-type": CONTENT_TYPE, "x-amzn-requestid": request_id}
 
 
 PROTOCOL = RpcV2CborProtocol()
