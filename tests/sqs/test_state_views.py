@@ -136,6 +136,7 @@ def test_notifications_after_mutations_only(sqs_json: Any, aws: Harness) -> None
     changes: list[StateChange] = []
     with aws.emulator.service("sqs").notifier.subscribe(changes.append):
         url = sqs_json.create_queue(QueueName="n")["QueueUrl"]
+        assert "Messages" not in sqs_json.receive_message(QueueUrl=url)  # empty: nothing changed
         sqs_json.send_message(QueueUrl=url, MessageBody="x")
         message = sqs_json.receive_message(QueueUrl=url)["Messages"][0]
         sqs_json.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
@@ -171,3 +172,15 @@ def test_cross_account_send_notifies_the_owners_scope_only(aws: Harness) -> None
         aws.client("sqs").send_message(QueueUrl=url, MessageBody="from another account")
     assert [(c.account, c.operation) for c in changes] == [("111122223333", "SendMessage")]
     assert [m.body for m in changes[0].view().queues[0].messages] == ["from another account"]
+
+
+def test_an_empty_receive_that_drops_expired_messages_notifies(sqs_json: Any, aws: Harness,
+                                                                 fake_clock: FakeClock) -> None:
+    url = sqs_json.create_queue(QueueName="short", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+    sqs_json.send_message(QueueUrl=url, MessageBody="soon gone")
+    fake_clock.advance(61)
+    changes: list[StateChange] = []
+    with aws.emulator.service("sqs").notifier.subscribe(changes.append):
+        assert "Messages" not in sqs_json.receive_message(QueueUrl=url)
+    assert [change.operation for change in changes] == ["ReceiveMessage"]
+    assert changes[0].view().queues[0].messages == []

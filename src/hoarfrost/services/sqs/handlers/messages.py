@@ -59,9 +59,12 @@ def receive_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, A
     system_names = delivery.requested_system_attributes(request)
     attribute_names = request.get("MessageAttributeNames") or []
     deadline = time.monotonic() + wait
+    dropped = False  # expired or dead-lettered messages left the queue: a change, even if none is taken
     while True:
         now = clock.now()
+        size = len(queue.messages)
         messages = delivery.receive(backend(ctx), queue, count, visibility_timeout, attempt_id, now)
+        dropped = dropped or len(queue.messages) != size
         remaining = deadline - time.monotonic()
         if messages or remaining <= 0:
             break
@@ -69,6 +72,8 @@ def receive_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, A
         ctx.wait(min(remaining, MAX_POLL_SLICE, until_visible if until_visible is not None else remaining))
         queue = resolve_queue(ctx, request["QueueUrl"])  # it may have been deleted or restored meanwhile
     if not messages:
+        if not dropped:
+            ctx.mark_unchanged()  # an empty receive changed nothing: listeners are not told
         return {}
     return {"Messages": [delivery.received(m, system_names, attribute_names) for m in messages]}
 
