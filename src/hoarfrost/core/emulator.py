@@ -14,7 +14,7 @@ from hoarfrost.core.accounts import DEFAULT_ACCOUNT, DEFAULT_REGION, AccountMap
 from hoarfrost.core.errors import InternalFailure, NotImplementedOperation, ServiceError
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.operations import OperationHandler, RequestContext
-from hoarfrost.core.route import Route, RoutingError
+from hoarfrost.core.routing.route import Route, RoutingError
 from hoarfrost.core.validation import validate_input
 from hoarfrost.core.views import StatefulService
 from hoarfrost.protocols.base import Protocol, get_protocol
@@ -51,7 +51,7 @@ class Emulator:
             setattr(settings, key, value)
         self.settings = settings
         self.accounts = AccountMap(settings.default_account, settings.access_keys)
-        from hoarfrost.core.router import Router
+        from hoarfrost.core.routing.router import Router
 
         self.router = Router(default_region=settings.default_region)
         self._services: dict[str, StatefulService[Any, Any]] = {}
