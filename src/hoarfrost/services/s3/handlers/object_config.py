@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hoarfrost.core.emulator import RESPONSE_STATUS
-from hoarfrost.core.operations import RequestContext
+from hoarfrost.core.operations import Reply, RequestContext
 from hoarfrost.services.s3.checksums import MEMBER
 from hoarfrost.services.s3.errors import (
     AccessDenied,
@@ -142,7 +141,7 @@ def get_object_legal_hold(ctx: RequestContext, request: dict[str, Any], bucket: 
 # -- archive restore ------------------------------------------------------------------------------------
 @ops.operation
 @on_bucket
-def restore_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def restore_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> Reply:
     """Archived objects are restored at once (no tier delay): readable for ``Days`` days."""
     version = _target(bucket, request)
     if version.storage_class not in ARCHIVE_CLASSES:
@@ -154,7 +153,7 @@ def restore_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket)
     if not already:
         emit(ctx, bucket, "ObjectRestore:Post", version.key, version)
         emit(ctx, bucket, "ObjectRestore:Completed", version.key, version)
-    return {} if already else {RESPONSE_STATUS: 202}
+    return Reply({}, status=None if already else 202)
 
 
 # -- attributes -----------------------------------------------------------------------------------------

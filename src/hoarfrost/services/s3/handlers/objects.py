@@ -9,9 +9,8 @@ import hashlib
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from hoarfrost.core.emulator import RESPONSE_STATUS
 from hoarfrost.core.http import BodyStream
-from hoarfrost.core.operations import RequestContext
+from hoarfrost.core.operations import Reply, RequestContext
 from hoarfrost.services.s3.errors import (
     AccessDenied,
     InvalidArgument,
@@ -38,7 +37,6 @@ from hoarfrost.services.s3.handlers.body import (
 )
 from hoarfrost.services.s3.handlers.common import (
     aware,
-    backend_of,
     blobs,
     checksum_members,
     object_headers,
@@ -180,7 +178,7 @@ def put_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> 
     tags = parse_tagging(request.get("Tagging"))
     acl = requested_acl(request, ctx.account)
     check_acl_allowed(bucket, acl)
-    data = ingest(ctx, request, backend_of(ctx, bucket).new_blob_key())
+    data = ingest(ctx, request, ctx.state.new_blob_key())
     version = ObjectVersion(
         key=key,
         version_id=bucket.new_object_version_id(),
@@ -226,7 +224,7 @@ def find_version(bucket: Bucket, key: str, version_id: str | None) -> ObjectVers
     return latest
 
 
-def _read(ctx: RequestContext, request: dict[str, Any], bucket: Bucket, with_body: bool) -> dict[str, Any]:
+def _read(ctx: RequestContext, request: dict[str, Any], bucket: Bucket, with_body: bool) -> Reply:
     key = request["Key"]
     version = find_version(bucket, key, request.get("VersionId"))
     if with_body and version.is_archived():
@@ -249,7 +247,6 @@ def _read(ctx: RequestContext, request: dict[str, Any], bucket: Bucket, with_bod
     if ranged:
         out["ContentRange"] = f"bytes {start}-{end}/{version.size}"
         out["ContentLength"] = end - start + 1
-        out[RESPONSE_STATUS] = 206
     elif request.get("ChecksumMode") == "ENABLED":
         out.update(checksum_members(version))
     for override, member in _OVERRIDES.items():
@@ -259,7 +256,7 @@ def _read(ctx: RequestContext, request: dict[str, Any], bucket: Bucket, with_bod
         length = max(end - start + 1, 0)
         chunks = blobs(ctx).open(version.blob, start, end + 1) if version.blob and length else iter(())
         out["Body"] = BodyStream(chunks, length)
-    return out
+    return Reply(out, status=206 if ranged else None)
 
 
 def _part_range(version: ObjectVersion, number: int) -> tuple[int, int]:
@@ -275,13 +272,13 @@ def _part_range(version: ObjectVersion, number: int) -> tuple[int, int]:
 
 @ops.operation
 @on_bucket
-def get_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> Reply:
     return _read(ctx, request, bucket, with_body=True)
 
 
 @ops.operation
 @on_bucket
-def head_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def head_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> Reply:
     return _read(ctx, request, bucket, with_body=False)
 
 
@@ -447,7 +444,7 @@ def copy_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) ->
     encryption = encryption_of(request, bucket)
     acl = requested_acl(request, ctx.account)
     check_acl_allowed(bucket, acl)
-    blob = backend_of(ctx, bucket).new_blob_key()
+    blob = ctx.state.new_blob_key()
     if source.blob:
         try:
             blobs(ctx).copy(source.blob, blob)
