@@ -32,7 +32,7 @@ class SqsService(StatefulService[SqsBackend, SqsStateView]):
         return convert.to_view(backend)
 
     def from_view(self, view: SqsStateView, account: str, region: str) -> SqsBackend:
-        return convert.from_view(view, account, region)
+        return convert.from_view(view, account, region, self.clock.time())
 
     def merge_backend(self, target: SqsBackend, source: SqsBackend) -> None:
         convert.merge(target, source)
@@ -65,7 +65,7 @@ class SqsService(StatefulService[SqsBackend, SqsStateView]):
             queue = scope.backend.queues.get(queue_name)
             if queue is None:
                 raise queue_does_not_exist()
-            output = delivery.send(queue, delivery.prepare(queue, request), sender_id=account)
+            output = delivery.send(queue, delivery.prepare(queue, request), account, self.clock.time())
             scope.wake()
         self.notify_state_changed(account, region, "SendMessage")
         return str(output["MessageId"])
