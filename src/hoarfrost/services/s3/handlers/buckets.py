@@ -58,7 +58,7 @@ def create_bucket(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any
     name = request["Bucket"]
     validate_bucket_name(name)
     region = ctx.scope.region  # the bucket's region (S3Service.scope_for read its constraint)
-    bucket = Bucket(name=name, account=ctx.account, region=region, created=now())
+    bucket = Bucket(name=name, account=ctx.account, region=region, created=now(ctx.clock))
     if request.get("ObjectLockEnabledForBucket"):
         bucket.object_lock_enabled = True
         bucket.versioning = "Enabled"

@@ -76,7 +76,7 @@ def _algorithm_members(upload: MultipartUpload) -> dict[str, Any]:
 def create_multipart_upload(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     key = request["Key"]
     check_key(key)
-    retention, legal_hold = lock_settings(request, bucket)
+    retention, legal_hold = lock_settings(ctx, request, bucket)
     algorithm = (request.get("ChecksumAlgorithm") or "").upper() or None
     checksum_type = request.get("ChecksumType")
     if checksum_type and not algorithm:
@@ -89,7 +89,7 @@ def create_multipart_upload(ctx: RequestContext, request: dict[str, Any], bucket
     upload = MultipartUpload(
         upload_id=new_upload_id(),
         key=key,
-        initiated=now(),
+        initiated=now(ctx.clock),
         owner=ctx.account,
         headers=content_headers(request),
         metadata=dict(request.get("Metadata") or {}),
@@ -120,7 +120,7 @@ def upload_part(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) ->
     upload = _upload(bucket, request)
     number = _part_number(request)
     data = ingest(ctx, request, ctx.state.new_blob_key(), upload.checksum_algorithm)
-    part = Part(number, data.blob, data.size, f'"{data.md5_hex}"', now(), data.checksums)
+    part = Part(number, data.blob, data.size, f'"{data.md5_hex}"', now(ctx.clock), data.checksums)
     _store_part(ctx, upload, part)
     return {"ETag": part.etag, **upload.encryption, **{MEMBER[name]: value for name, value in data.checksums.items()}}
 
@@ -147,7 +147,7 @@ def upload_part_copy(ctx: RequestContext, request: dict[str, Any], bucket: Bucke
     blob = ctx.state.new_blob_key()
     size = store.put(blob, digester.wrap(chunks))
     checksums = digester.checksums()
-    part = Part(number, blob, size, f'"{digester.md5.hexdigest()}"', now(), checksums)
+    part = Part(number, blob, size, f'"{digester.md5.hexdigest()}"', now(ctx.clock), checksums)
     _store_part(ctx, upload, part)
     result: dict[str, Any] = {"ETag": part.etag, "LastModified": part.last_modified,
                               **{MEMBER[name]: value for name, value in checksums.items()}}
@@ -212,7 +212,7 @@ def complete_multipart_upload(ctx: RequestContext, request: dict[str, Any], buck
     version = ObjectVersion(
         key=upload.key,
         version_id=bucket.new_object_version_id(),
-        last_modified=now(),
+        last_modified=now(ctx.clock),
         owner=upload.owner,
         blob=blob,
         size=size,

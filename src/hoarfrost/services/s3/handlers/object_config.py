@@ -95,10 +95,10 @@ def put_object_retention(ctx: RequestContext, request: dict[str, Any], bucket: B
     mode, until = retention.get("Mode"), retention.get("RetainUntilDate")
     if mode not in ("GOVERNANCE", "COMPLIANCE") or until is None:
         raise MalformedXML()
-    if aware(until) <= now():
+    if aware(until) <= now(ctx.clock):
         raise InvalidArgument("The retain until date must be in the future!", ArgumentName="RetainUntilDate")
     current = version.retention
-    if current and aware(current["RetainUntilDate"]) > now():
+    if current and aware(current["RetainUntilDate"]) > now(ctx.clock):
         shortening = aware(until) < aware(current["RetainUntilDate"]) or mode != current["Mode"]
         if shortening and (current["Mode"] == "COMPLIANCE" or not request.get("BypassGovernanceRetention")):
             raise AccessDenied()
@@ -148,8 +148,8 @@ def restore_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket)
         raise InvalidObjectState("Restore is not allowed for the object's current storage class",
                                  StorageClass=version.storage_class)
     days = int((request.get("RestoreRequest") or {}).get("Days") or 1)
-    already = version.restore_expiry is not None and version.restore_expiry > now()
-    version.restore_expiry = (now() + dt.timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    already = version.restore_expiry is not None and version.restore_expiry > now(ctx.clock)
+    version.restore_expiry = (now(ctx.clock) + dt.timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
     if not already:
         emit(ctx, bucket, "ObjectRestore:Post", version.key, version)
         emit(ctx, bucket, "ObjectRestore:Completed", version.key, version)

@@ -123,7 +123,7 @@ def check_customer_key(version: ObjectVersion, request: dict[str, Any], prefix: 
         raise AccessDenied()
 
 
-def lock_settings(request: dict[str, Any], bucket: Bucket) -> tuple[dict[str, Any] | None, str | None]:
+def lock_settings(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> tuple[dict[str, Any] | None, str | None]:
     """Object Lock retention and legal hold for a new object: explicit, else the bucket default."""
     mode, until = request.get("ObjectLockMode"), request.get("ObjectLockRetainUntilDate")
     if (mode or until or request.get("ObjectLockLegalHoldStatus")) and not bucket.object_lock_enabled:
@@ -136,7 +136,7 @@ def lock_settings(request: dict[str, Any], bucket: Bucket) -> tuple[dict[str, An
         default = rule.get("DefaultRetention")
         if default:
             days = default.get("Days") or (default.get("Years") or 0) * 365
-            retention = {"Mode": default["Mode"], "RetainUntilDate": now() + dt.timedelta(days=days)}
+            retention = {"Mode": default["Mode"], "RetainUntilDate": now(ctx.clock) + dt.timedelta(days=days)}
     return retention, request.get("ObjectLockLegalHoldStatus")
 
 
@@ -172,7 +172,7 @@ def put_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> 
     key = request["Key"]
     check_key(key)
     check_write_conditions(request, bucket, key)
-    retention, legal_hold = lock_settings(request, bucket)
+    retention, legal_hold = lock_settings(ctx, request, bucket)
     # Everything that can reject the request is settled before the body is stored.
     encryption = encryption_of(request, bucket)
     tags = parse_tagging(request.get("Tagging"))
@@ -182,7 +182,7 @@ def put_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> 
     version = ObjectVersion(
         key=key,
         version_id=bucket.new_object_version_id(),
-        last_modified=now(),
+        last_modified=now(ctx.clock),
         owner=ctx.account,
         blob=data.blob,
         size=data.size,
@@ -227,7 +227,7 @@ def find_version(bucket: Bucket, key: str, version_id: str | None) -> ObjectVers
 def _read(ctx: RequestContext, request: dict[str, Any], bucket: Bucket, with_body: bool) -> Reply:
     key = request["Key"]
     version = find_version(bucket, key, request.get("VersionId"))
-    if with_body and version.is_archived():
+    if with_body and version.is_archived(ctx.clock):
         raise InvalidObjectState(StorageClass=version.storage_class)
     check_customer_key(version, request)
     check_read_conditions(version, request.get("IfMatch"), request.get("IfNoneMatch"),
@@ -282,13 +282,13 @@ def head_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) ->
     return _read(ctx, request, bucket, with_body=False)
 
 
-def _check_lock(version: ObjectVersion, bypass_governance: bool) -> None:
+def _check_lock(ctx: RequestContext, version: ObjectVersion, bypass_governance: bool) -> None:
     if version.legal_hold == "ON":
         raise AccessDenied("Access Denied because object protected by object lock.")
     retention = version.retention
     if retention and retention.get("RetainUntilDate"):
         bypassed = retention.get("Mode") == "GOVERNANCE" and bypass_governance
-        if aware(retention["RetainUntilDate"]) > now() and not bypassed:
+        if aware(retention["RetainUntilDate"]) > now(ctx.clock) and not bypassed:
             raise AccessDenied("Access Denied because object protected by object lock.")
 
 
@@ -303,7 +303,7 @@ def delete_one(ctx: RequestContext, bucket: Bucket, key: str, version_id: str | 
                                       ArgumentValue=version_id)
             return {"VersionId": version_id}
         if not version.delete_marker:
-            _check_lock(version, bypass_governance)
+            _check_lock(ctx, version, bypass_governance)
         bucket.remove_version(key, version_id)
         release(ctx, [version])
         emit(ctx, bucket, "ObjectRemoved:Delete", key, version)
@@ -317,7 +317,7 @@ def delete_one(ctx: RequestContext, bucket: Bucket, key: str, version_id: str | 
         if removed:
             emit(ctx, bucket, "ObjectRemoved:Delete", key, removed[-1])
         return {}
-    marker = ObjectVersion(key=key, version_id=bucket.new_object_version_id(), last_modified=now(),
+    marker = ObjectVersion(key=key, version_id=bucket.new_object_version_id(), last_modified=now(ctx.clock),
                            owner=ctx.account, delete_marker=True)
     store_version(ctx, bucket, marker)
     emit(ctx, bucket, "ObjectRemoved:DeleteMarkerCreated", key, marker)
@@ -414,7 +414,7 @@ def source_version(ctx: RequestContext, request: dict[str, Any], target: Bucket)
     except MethodNotAllowed:
         raise InvalidRequest("The source of a copy request may not specifically refer to a delete marker "
                              "by version id.") from None
-    if version.is_archived():
+    if version.is_archived(ctx.clock):
         raise InvalidObjectState(StorageClass=version.storage_class)
     check_customer_key(version, request, "CopySource")
     check_read_conditions(version, request.get("CopySourceIfMatch"), request.get("CopySourceIfNoneMatch"),
@@ -440,7 +440,7 @@ def copy_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) ->
                              "without changing the object's metadata, storage class, website redirect location "
                              "or encryption attributes.")
     check_write_conditions(request, bucket, key)
-    retention, legal_hold = lock_settings(request, bucket)
+    retention, legal_hold = lock_settings(ctx, request, bucket)
     encryption = encryption_of(request, bucket)
     acl = requested_acl(request, ctx.account)
     check_acl_allowed(bucket, acl)
@@ -453,7 +453,7 @@ def copy_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) ->
     version = ObjectVersion(
         key=key,
         version_id=bucket.new_object_version_id(),
-        last_modified=now(),
+        last_modified=now(ctx.clock),
         owner=ctx.account,
         blob=blob if source.blob else None,
         size=source.size,
