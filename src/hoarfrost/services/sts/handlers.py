@@ -75,7 +75,7 @@ def calling_session(ctx: RequestContext) -> Session | None:
         token = ctx.request.headers.get("x-amz-security-token") or ctx.request.query_param("X-Amz-Security-Token")
         if token != session.session_token:
             raise InvalidClientTokenId("The security token included in the request is invalid.")
-        if session.expired():
+        if session.expired(ctx.clock.time()):
             raise ExpiredToken()
     return session
 
@@ -146,6 +146,7 @@ def assume_role_session(ctx: RequestContext, operation: str, role: RoleArn, sess
     """Credentials for ``assumed-role/<role name>/<session name>`` in the role's account."""
     role_id = ctx.state.role_id(role.arn)
     return issue(ctx, new_session(
+        now=ctx.clock.now(),
         operation=operation, duration=request.get("DurationSeconds") or 3600, account=role.account,
         arn=role.assumed_role_arn(session_name), user_id=f"{role_id}:{session_name}",
         minimum_token_size=request.get("MinimumSessionTokenSize") or 0,
@@ -195,7 +196,7 @@ def assume_role_with_web_identity(ctx: RequestContext, request: dict[str, Any]) 
     if provider_id:  # an OAuth 2.0 access token (Amazon, Facebook): opaque, so its hash is the subject
         subject, provider, audience = stable_id("", token)[:21], provider_id, None
     else:
-        claims = tokens.jwt_claims(token)
+        claims = tokens.jwt_claims(token, ctx.clock.now())
         subject, audience = str(claims["sub"]), tokens.first_audience(claims)
         host = tokens.issuer_host(str(claims["iss"]))
         provider = host if host in WELL_KNOWN_OIDC else f"arn:{role.partition}:iam::{role.account}:oidc-provider/{host}"
@@ -236,7 +237,7 @@ def assume_role_with_saml(ctx: RequestContext, request: dict[str, Any]) -> dict[
     provider = SamlProviderArn.parse(request["PrincipalArn"])
     if provider is None:
         raise ValidationError("Request ARN is invalid")
-    assertion = tokens.parse_saml(request["SAMLAssertion"])
+    assertion = tokens.parse_saml(request["SAMLAssertion"], ctx.clock.now())
     session_name = assertion.attribute("RoleSessionName")
     if not session_name:
         raise InvalidIdentityToken("RoleSessionName is required in AuthnResponse")
@@ -285,6 +286,7 @@ def assume_root(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
                               f"{', '.join(sorted(ROOT_TASK_POLICIES))}")
     caller = calling_session(ctx)
     session = issue(ctx, new_session(
+        now=ctx.clock.now(),
         operation="AssumeRoot", duration=request.get("DurationSeconds", 900), account=account,
         arn=f"arn:aws:iam::{account}:root", user_id=account, policy_arns=[task_policy],
         minimum_token_size=request.get("MinimumSessionTokenSize") or 0,
@@ -322,14 +324,14 @@ def get_caller_identity(ctx: RequestContext, request: dict[str, Any]) -> dict[st
 
 @ops.operation(mutates=True)
 def get_delegated_access_token(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    """Trade-in tokens come from ``tokens.trade_in_token(principal_arn)`` (see there)."""
+    """Trade-in tokens come from ``tokens.trade_in_token(principal_arn, expires_at)`` (see there)."""
     document = tokens.decode_document(request["TradeInToken"]) or {}
     principal = document.get("principal")
     account = principal_account(principal) if isinstance(principal, str) else None
     expires = document.get("exp")
     if account is None or not isinstance(expires, (int, float)):
         raise ValidationError("The trade-in token is not valid")
-    if expires <= time.time():
+    if expires <= ctx.clock.time():
         raise ExpiredTradeInToken("The trade-in token has expired")
     role = RoleArn.parse(principal)
     if role is not None:
@@ -337,7 +339,8 @@ def get_delegated_access_token(ctx: RequestContext, request: dict[str, Any]) -> 
     else:
         arn, user_id = principal, stable_id("AIDA", principal)
     session = issue(ctx, new_session(
-        operation="GetDelegatedAccessToken", duration=max(1, int(expires - time.time())), account=account,
+        now=ctx.clock.now(),
+        operation="GetDelegatedAccessToken", duration=max(1, int(expires - ctx.clock.time())), account=account,
         arn=arn, user_id=user_id, role_arn=role.arn if role is not None else None,
     ))
     return {"Credentials": session.credentials(), "AssumedPrincipal": principal}
@@ -352,6 +355,7 @@ def get_federation_token(ctx: RequestContext, request: dict[str, Any]) -> dict[s
     policy_arns, packed_size = session_policy(request, tags)
     account = ctx.account
     session = issue(ctx, new_session(
+        now=ctx.clock.now(),
         operation="GetFederationToken", duration=request.get("DurationSeconds") or 43200, account=account,
         arn=f"arn:aws:sts::{account}:federated-user/{name}", user_id=f"{account}:{name}",
         minimum_token_size=request.get("MinimumSessionTokenSize") or 0,
@@ -376,13 +380,14 @@ def get_scoped_credentials(ctx: RequestContext, request: dict[str, Any]) -> dict
     limits.parse_policy(policy)
     if policy is not None and caller.scoped_policies >= MAX_SCOPED_POLICIES:
         raise AccessDenied(f"The calling session already has {MAX_SCOPED_POLICIES} scope-down policies")
-    remaining = int(caller.expires_at - time.time())
+    remaining = int(caller.expires_at - ctx.clock.time())
     if duration is not None and duration > remaining:
         raise InsufficientSessionLifetime(
             f"The requested DurationSeconds ({duration}) exceeds the remaining lifetime of the calling session "
             f"({remaining} seconds)"
         )
     session = issue(ctx, new_session(
+        now=ctx.clock.now(),
         operation="GetScopedCredentials", duration=duration or remaining, account=caller.account, arn=caller.arn,
         user_id=caller.user_id, minimum_token_size=request.get("MinimumSessionTokenSize") or 0,
         role_arn=caller.role_arn, role_session_name=caller.role_session_name,
@@ -409,6 +414,7 @@ def get_session_token(ctx: RequestContext, request: dict[str, Any]) -> dict[str,
     check_mfa(request)
     identity = caller_identity(ctx)
     session = issue(ctx, new_session(
+        now=ctx.clock.now(),
         operation="GetSessionToken", duration=request.get("DurationSeconds") or 43200, account=identity.account,
         arn=identity.arn, user_id=identity.user_id,
         minimum_token_size=request.get("MinimumSessionTokenSize") or 0,
@@ -430,7 +436,7 @@ def get_web_identity_token(ctx: RequestContext, request: dict[str, Any]) -> dict
         raise ValidationError("Scope can be specified only when SubjectMode is OriginIdentity")
     caller = calling_session(ctx)
     identity = caller_identity(ctx)
-    now = int(time.time())
+    now = int(ctx.clock.time())
     expires = now + (request.get("DurationSeconds") or 300)
     if caller is not None and expires > caller.expires_at:
         raise SessionDurationEscalation("The token would outlive the calling session's credentials")
