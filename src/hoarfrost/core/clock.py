@@ -9,6 +9,7 @@ they re-check against the new time.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -49,8 +50,8 @@ class Clock:
     def advance(self, seconds: float) -> None:
         """Move time forward by ``seconds`` (never back: AWS never sees time reverse) and wake
         whoever waits on a deadline."""
-        if seconds < 0:
-            raise ValueError("the clock only moves forward")
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ValueError(f"the clock only moves forward by a finite number of seconds, not {seconds}")
         with self._lock:
             self._offset += seconds
         for listener in self._listeners:

@@ -25,6 +25,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict
 
 from hoarfrost.core.backend import BackendState, Scope
+from hoarfrost.core.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from hoarfrost.core.emulator import Emulator
@@ -188,6 +189,11 @@ class StatefulService(Generic[B, V]):
         queue URL's account, a topic ARN) answers that. Raise the service's not-found error
         when the request names something that cannot exist anywhere."""
         return account, region
+
+    def admin_routes(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
+        """GET routes this service serves under ``/_hoarfrost/<service>/`` (path rest -> handler),
+        such as SNS's signing certificate."""
+        return {}
 
     def wake_all(self) -> None:
         """Wake every waiter of every scope (the clock moved: deadlines must be re-checked)."""

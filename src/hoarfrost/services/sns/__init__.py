@@ -3,11 +3,15 @@ real HTTP endpoints, mobile push and SMS (recorded), and SNS's typed state view.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
+
+from hoarfrost.core.http import HttpRequest, HttpResponse
 
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.sns import views
 from hoarfrost.services.sns.delivery import Deliverer
+from hoarfrost.services.sns.envelope import CERT_PATH
 from hoarfrost.services.sns.handlers import ops
 from hoarfrost.services.sns.state import SnsBackend
 from hoarfrost.services.sns.views import SnsStateView
@@ -37,6 +41,13 @@ class SnsService(StatefulService[SnsBackend, SnsStateView]):
 
     def merge_backend(self, target: SnsBackend, source: SnsBackend) -> None:
         views.merge(target, source)
+
+    def admin_routes(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
+        """The certificate envelopes' ``SigningCertURL`` points at."""
+        return {CERT_PATH.rsplit("/", 1)[1]: self._certificate}
+
+    def _certificate(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse(200, {"content-type": "application/x-pem-file"}, self.signing_certificate_pem())
 
     # -- for tests and the server ---------------------------------------------------------
     def signing_certificate_pem(self) -> bytes:
