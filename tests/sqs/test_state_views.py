@@ -12,7 +12,8 @@ import pytest
 import hoarfrost
 from hoarfrost.core.emulator import Emulator
 from hoarfrost.core.views import StateChange, StateViewError
-from hoarfrost.services.sqs import QueueDoesNotExist, SqsStateView
+from hoarfrost.services.sqs.errors import QueueDoesNotExist
+from hoarfrost.services.sqs.views import SqsStateView
 from tests.harness import Harness
 from hoarfrost.core.clock import Clock
 
