@@ -3,7 +3,6 @@ of the ``aws`` harness modes (in-process and server), so most tests run four way
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 

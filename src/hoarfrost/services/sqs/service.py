@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.sqs import convert, delivery
-from hoarfrost.services.sqs.errors import QueueDoesNotExist, queue_does_not_exist
+from hoarfrost.services.sqs.errors import queue_does_not_exist
 from hoarfrost.services.sqs.handlers import ops
 from hoarfrost.services.sqs.state import SqsBackend
 from hoarfrost.services.sqs.views import SqsStateView
