@@ -19,3 +19,10 @@ def test_identity_defaults_to_account_root() -> None:
     assert accounts.identity_for("555555555555") == Identity(
         "555555555555", "arn:aws:iam::555555555555:root", "555555555555"
     )
+
+
+def test_root_identity_is_in_the_regions_partition() -> None:
+    accounts = AccountMap()
+    assert accounts.identity_for("555555555555", "cn-north-1").arn == "arn:aws-cn:iam::555555555555:root"
+    assert accounts.identity_for("555555555555", "us-gov-west-1").arn == "arn:aws-us-gov:iam::555555555555:root"
+    assert accounts.identity_for("555555555555", "eu-west-1").arn == "arn:aws:iam::555555555555:root"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from hoarfrost.core.kit.arn import build_arn, partition_for
+
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 
@@ -58,10 +60,16 @@ class AccountMap:
             return access_key
         return self.default_account
 
-    def identity_for(self, access_key: str | None) -> Identity:
-        """The caller's identity: an issued key's principal, else the account's root."""
+    def identity_for(self, access_key: str | None, region: str | None = None) -> Identity:
+        """The caller's identity: an issued key's principal, else the account's root (in the
+        partition of the region the request went to)."""
         identity = self.issued_identity(access_key)
         if identity is not None:
             return identity
         account = self.account_for(access_key)
-        return Identity(account=account, arn=f"arn:aws:iam::{account}:root", user_id=account)
+        return Identity(account=account, arn=root_arn(account, region), user_id=account)
+
+
+def root_arn(account: str, region: str | None = None) -> str:
+    """``arn:<partition>:iam::<account>:root``, the partition being ``region``'s."""
+    return build_arn("iam", "", account, "root", partition_for(region))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.services.sns import filter_policy
 from hoarfrost.services.sns.errors import InvalidParameter, invalid
 from hoarfrost.services.sns.state import (
@@ -13,7 +14,6 @@ from hoarfrost.services.sns.state import (
     Subscription,
     Topic,
     default_topic_policy,
-    parse_arn,
 )
 
 _FEEDBACK = tuple(
@@ -154,14 +154,14 @@ def check_subscription_attribute(name: str, value: str, protocol: str, scope: st
     elif name == "RedrivePolicy":
         document = _json_object(value) if value else {}
         target = document.get("deadLetterTargetArn") if document is not None else None
-        arn = parse_arn(target) if isinstance(target, str) else None
+        arn = try_parse_arn(target) if isinstance(target, str) else None
         if value and (arn is None or arn.service != "sqs"):
             raise invalid("RedrivePolicy: deadLetterTargetArn is invalid")
     elif name in ("DeliveryPolicy", "ReplayPolicy"):
         if value and _json_object(value) is None:
             raise invalid(f"{name}: failed to parse JSON.")
     elif name == "SubscriptionRoleArn":
-        arn = parse_arn(value)
+        arn = try_parse_arn(value)
         if arn is None or arn.service != "iam":
             raise invalid("SubscriptionRoleArn")
 

@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.services.sns import envelope
-from hoarfrost.services.sns.state import SentMessage, SnsBackend, Subscription, Topic, parse_arn
+from hoarfrost.services.sns.state import SentMessage, SnsBackend, Subscription, Topic
 
 if TYPE_CHECKING:
     from hoarfrost.core.backend import Scope
@@ -238,7 +239,7 @@ class Deliverer:
     def send_to_queue(self, queue_arn: str, body: str, attributes: dict[str, Any] | None,
                       publication: Publication) -> str | None:
         """Send into hoarfrost's SQS; the error text on failure, None on success."""
-        arn = parse_arn(queue_arn)
+        arn = try_parse_arn(queue_arn)
         if arn is None:
             return f"not a queue ARN: {queue_arn}"
         fifo_queue = arn.resource.endswith(".fifo")

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.services.sns import filter_policy
 
 # How many sent-message records a scope keeps; the oldest go first.
@@ -18,25 +19,8 @@ MAX_SENT_MESSAGES = 10_000
 DEDUP_INTERVAL = 300.0
 
 
-@dataclass(frozen=True, slots=True)
-class Arn:
-    partition: str
-    service: str
-    region: str
-    account: str
-    resource: str
-
-
-def parse_arn(text: str) -> Arn | None:
-    """``arn:partition:service:region:account:resource`` or None when it has too few parts."""
-    parts = text.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn":
-        return None
-    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
-
-
 def topic_arn(region: str, account: str, name: str) -> str:
-    return f"arn:aws:sns:{region}:{account}:{name}"
+    return build_arn("sns", region, account, name)
 
 
 def default_topic_policy(arn: str, account: str) -> str:

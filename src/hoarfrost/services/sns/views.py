@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import Field
 
+from hoarfrost.core.kit.arn import build_arn, try_parse_arn
 from hoarfrost.core.views import StateView, StateViewError, ViewModel, merge_resources
 from hoarfrost.services.sns import filter_policy
 from hoarfrost.services.sns.state import (
@@ -28,7 +29,6 @@ from hoarfrost.services.sns.state import (
     SnsBackend,
     Subscription,
     Topic,
-    parse_arn,
     topic_arn,
 )
 
@@ -190,7 +190,7 @@ def _check_topic_name(name: str, attributes: dict[str, str]) -> None:
 def _subscription(view: SubscriptionView, topic: Topic, account: str, region: str) -> Subscription:
     # The ARN is '<topic ARN>:<id>'; a view taken in another account or region restores with
     # the ARN rebuilt onto this scope's topic.
-    parsed = parse_arn(view.subscription_arn)
+    parsed = try_parse_arn(view.subscription_arn)
     name, _, sub_id = parsed.resource.partition(":") if parsed is not None else ("", "", "")
     if parsed is None or parsed.service != "sns" or name != topic.name or not sub_id or ":" in sub_id:
         raise _invalid(f"subscription {view.subscription_arn!r} must be 'arn:aws:sns:<region>:<account>:"
@@ -234,20 +234,20 @@ def from_view(view: SnsStateView, account: str, region: str) -> SnsBackend:
             backend.add_subscription(subscription)
     for key, app_view in view.platform_applications.items():
         # Keyed by ARN; the account and region of the key are this scope's after a restore.
-        parsed = parse_arn(key)
+        parsed = try_parse_arn(key)
         resource = f"app/{app_view.platform}/{app_view.name}"
         if parsed is None or parsed.service != "sns" or parsed.resource != resource:
             raise _invalid(f"platform application {key!r} must be 'arn:aws:sns:<region>:<account>:{resource}'")
-        arn = f"arn:aws:sns:{region}:{account}:{resource}"
+        arn = build_arn("sns", region, account, resource)
         backend.platform_applications[arn] = PlatformApplication(
             arn=arn, name=app_view.name, platform=app_view.platform, attributes=dict(app_view.attributes),
         )
         prefix = f"endpoint/{app_view.platform}/{app_view.name}/"
         for endpoint_view in app_view.endpoints:
-            parsed = parse_arn(endpoint_view.endpoint_arn)
+            parsed = try_parse_arn(endpoint_view.endpoint_arn)
             if parsed is None or not parsed.resource.startswith(prefix) or len(parsed.resource) == len(prefix):
                 raise _invalid(f"endpoint {endpoint_view.endpoint_arn!r} does not belong to {key!r}")
-            endpoint_arn = f"arn:aws:sns:{region}:{account}:{parsed.resource}"
+            endpoint_arn = build_arn("sns", region, account, parsed.resource)
             backend.platform_endpoints[endpoint_arn] = PlatformEndpoint(
                 arn=endpoint_arn, application_arn=arn, attributes=dict(endpoint_view.attributes),
             )

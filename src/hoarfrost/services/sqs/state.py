@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from hoarfrost.core.kit.arn import build_arn, try_parse_arn
 from hoarfrost.services.sqs.attributes import FIFO_DEFAULTS, OPTIONAL, STANDARD_DEFAULTS
 from hoarfrost.services.sqs.errors import ReceiptHandleIsInvalid, queue_does_not_exist
 from hoarfrost.services.sqs.md5 import md5_of_attributes, md5_of_body
@@ -98,7 +99,7 @@ class Queue:
         self.name = name
         self.account = account
         self.region = region
-        self.arn = f"arn:aws:sqs:{region}:{account}:{name}"
+        self.arn = build_arn("sqs", region, account, name)
         self.fifo = name.endswith(".fifo")
         self.attributes: dict[str, str] = dict(STANDARD_DEFAULTS)
         if self.fifo:
@@ -337,8 +338,9 @@ class SqsBackend:
         return queue
 
     def queue_by_arn(self, arn: str) -> Queue | None:
-        name = arn.rpartition(":")[2]
-        queue = self.queues.get(name)
+        """This scope's queue that ``arn`` names exactly (partition, region and account too)."""
+        parsed = try_parse_arn(arn)
+        queue = self.queues.get(parsed.resource) if parsed is not None else None
         if queue is None or queue.arn != arn:
             return None
         return queue

@@ -1,29 +1,27 @@
 """What SNS's handlers share: the registry, reaching a topic (possibly another account's),
-pagination tokens, tags, and the base URL envelopes point back at."""
+SNS's tag rules and page size, and the base URL envelopes point back at."""
 
 from __future__ import annotations
 
-import base64
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.backend import Scope
+from hoarfrost.core.kit.arn import Arn, try_parse_arn
+from hoarfrost.core.kit.tags import TagRules
 from hoarfrost.core.operations import OperationRegistry, RequestContext
 from hoarfrost.services.sns import access
-from hoarfrost.services.sns.errors import AuthorizationError, NotFound, TagLimitExceeded, invalid
-from hoarfrost.services.sns.state import Arn, SnsBackend, Topic, parse_arn
+from hoarfrost.services.sns.errors import AuthorizationError, InvalidParameter, NotFound, TagLimitExceeded, invalid
+from hoarfrost.services.sns.state import SnsBackend, Topic
 
 if TYPE_CHECKING:
     from hoarfrost.services.sns.delivery import Deliverer
 
 ops = OperationRegistry("sns")
 
-T = TypeVar("T")
-
 PAGE_SIZE = 100
-MAX_TAGS = 50
 _PHONE = re.compile(r"^\+?[1-9]\d{1,14}$")
 
 
@@ -52,7 +50,7 @@ def valid_phone(number: str) -> bool:
 
 # -- reaching resources ----------------------------------------------------------------------
 def parse_topic_arn(ctx: RequestContext, text: str, member: str = "TopicArn", any_region: bool = False) -> Arn:
-    arn = parse_arn(text)
+    arn = try_parse_arn(text)
     if arn is None or arn.service != "sns" or not arn.resource or "/" in arn.resource:
         raise invalid(member)
     if arn.region != ctx.region and not any_region:
@@ -82,48 +80,22 @@ def topic_access(ctx: RequestContext, topic_arn: str, action: str | None,
         if topic is None:
             raise NotFound("Topic does not exist")
         if action is not None and arn.account != ctx.account and not access.allows(topic.attributes.get("Policy"), ctx.account, action):
-            caller = ctx.emulator.accounts.identity_for(ctx.access_key).arn
+            caller = ctx.emulator.accounts.identity_for(ctx.access_key, ctx.region).arn
             raise AuthorizationError(
                 f"User: {caller} is not authorized to perform: SNS:{action} on resource: {topic_arn}"
             )
         yield backend, scope, topic
 
 
-# -- pagination ------------------------------------------------------------------------------
-def paginate(items: Sequence[T], token: str | None, size: int = PAGE_SIZE,
-             member: str = "NextToken") -> tuple[Sequence[T], str | None]:
-    """One page and the token of the next (an opaque offset, as opaque as AWS's)."""
-    start = 0
-    if token:
-        try:
-            start = int(base64.urlsafe_b64decode(token.encode()).decode())
-        except ValueError as exc:
-            raise invalid(member) from exc
-        if start < 0 or start > len(items):
-            raise invalid(member)
-    end = start + size
-    next_token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
-    return items[start:end], next_token
-
-
 # -- tags --------------------------------------------------------------------------------------
-def tags_dict(tags: list[dict[str, str]] | None) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for tag in tags or []:
-        key = tag.get("Key", "")
-        if not key or len(key) > 128:
-            raise invalid("Tags Reason: Tag keys must be between 1 and 128 characters")
-        value = tag.get("Value", "")
-        if len(value) > 256:
-            raise invalid("Tags Reason: Tag values must be at most 256 characters")
-        result[key] = value
-    return result
+TAG_RULES = TagRules(
+    too_many=lambda limit: TagLimitExceeded("Could not complete request: tag quota of per resource exceeded"),
+    bad_key=lambda key: invalid("Tags Reason: Tag keys must be between 1 and 128 characters"),
+    bad_value=lambda key, value: invalid("Tags Reason: Tag values must be at most 256 characters"),
+    reserved=lambda key: invalid(f"Tags Reason: Tag keys starting with 'aws:' are reserved: {key}"),
+)
 
 
-def tags_list(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": key, "Value": value} for key, value in tags.items()]
-
-
-def check_tag_limit(tags: dict[str, str]) -> None:
-    if len(tags) > MAX_TAGS:
-        raise TagLimitExceeded("Could not complete request: tag quota of per resource exceeded")
+def token_error(member: str = "NextToken") -> Callable[[], InvalidParameter]:
+    """The error factory SNS's listings give the kit's pager: ``Invalid parameter: NextToken``."""
+    return lambda: invalid(member)

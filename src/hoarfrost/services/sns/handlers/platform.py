@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import re
 import uuid
+from operator import attrgetter
 from typing import Any
 
+from hoarfrost.core.kit.arn import build_arn
+from hoarfrost.core.kit.paging import paginate
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sns.errors import NotFound, invalid
-from hoarfrost.services.sns.handlers.common import ops, paginate
+from hoarfrost.services.sns.handlers.common import PAGE_SIZE, ops, token_error
 from hoarfrost.services.sns.state import PlatformApplication, PlatformEndpoint, SnsBackend
 
 PLATFORMS = ("ADM", "APNS", "APNS_SANDBOX", "GCM", "BAIDU", "MPNS", "WNS")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,256}$")
 # Secrets SNS accepts but never returns.
 _HIDDEN = ("PlatformCredential",)
+_BY_ARN = attrgetter("arn")
 
 
 def _application(backend: SnsBackend, arn: str) -> PlatformApplication:
@@ -51,7 +55,7 @@ def create_platform_application(ctx: RequestContext, request: dict[str, Any]) ->
     attributes = dict(request.get("Attributes") or {})
     _check_enabled(attributes)
     backend: SnsBackend = ctx.state
-    arn = f"arn:aws:sns:{ctx.region}:{ctx.account}:app/{platform}/{name}"
+    arn = build_arn("sns", ctx.region, ctx.account, f"app/{platform}/{name}")
     application = backend.platform_applications.get(arn)
     if application is None:
         application = PlatformApplication(arn=arn, name=name, platform=platform, attributes={"Enabled": "true"})
@@ -85,12 +89,14 @@ def delete_platform_application(ctx: RequestContext, request: dict[str, Any]) ->
 
 @ops.operation
 def list_platform_applications(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    page, token = paginate(list(ctx.state.platform_applications.values()), request.get("NextToken"))
+    applications = sorted(ctx.state.platform_applications.values(), key=_BY_ARN)
+    page = paginate(applications, request.get("NextToken"), PAGE_SIZE, kind="sns:ListPlatformApplications",
+                    key=_BY_ARN, error=token_error())
     output: dict[str, Any] = {"PlatformApplications": [
-        {"PlatformApplicationArn": app.arn, "Attributes": _shown(app.attributes)} for app in page
+        {"PlatformApplicationArn": app.arn, "Attributes": _shown(app.attributes)} for app in page.items
     ]}
-    if token:
-        output["NextToken"] = token
+    if page.next_token:
+        output["NextToken"] = page.next_token
     return output
 
 
@@ -109,8 +115,8 @@ def create_platform_endpoint(ctx: RequestContext, request: dict[str, Any]) -> di
                 raise invalid(f"Token Reason: Endpoint {endpoint.arn} already exists with the same Token, "
                               "but different attributes.")
             return {"EndpointArn": endpoint.arn}
-    arn = (f"arn:aws:sns:{ctx.region}:{ctx.account}:endpoint/{application.platform}/{application.name}/"
-           f"{uuid.uuid4()}")
+    arn = build_arn("sns", ctx.region, ctx.account,
+                    f"endpoint/{application.platform}/{application.name}/{uuid.uuid4()}")
     backend.platform_endpoints[arn] = PlatformEndpoint(
         arn=arn, application_arn=application.arn, attributes={"Enabled": "true", "Token": token, **attributes},
     )
@@ -139,9 +145,13 @@ def delete_endpoint(ctx: RequestContext, request: dict[str, Any]) -> None:
 def list_endpoints_by_platform_application(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     backend: SnsBackend = ctx.state
     application = _application(backend, request["PlatformApplicationArn"])
-    endpoints = [e for e in backend.platform_endpoints.values() if e.application_arn == application.arn]
-    page, token = paginate(endpoints, request.get("NextToken"))
-    output: dict[str, Any] = {"Endpoints": [{"EndpointArn": e.arn, "Attributes": dict(e.attributes)} for e in page]}
-    if token:
-        output["NextToken"] = token
+    endpoints = sorted((e for e in backend.platform_endpoints.values() if e.application_arn == application.arn),
+                       key=_BY_ARN)
+    page = paginate(endpoints, request.get("NextToken"), PAGE_SIZE, kind="sns:ListEndpointsByPlatformApplication",
+                    key=_BY_ARN, error=token_error())
+    output: dict[str, Any] = {"Endpoints": [
+        {"EndpointArn": e.arn, "Attributes": dict(e.attributes)} for e in page.items
+    ]}
+    if page.next_token:
+        output["NextToken"] = page.next_token
     return output

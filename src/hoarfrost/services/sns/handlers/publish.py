@@ -7,6 +7,7 @@ from typing import Any
 
 from hoarfrost.core.backend import Scope
 from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sns import messages
 from hoarfrost.services.sns.attributes import max_message_size
@@ -22,7 +23,7 @@ from hoarfrost.services.sns.errors import (
     invalid,
 )
 from hoarfrost.services.sns.handlers.common import base_url, deliverer, ops, topic_access, valid_phone
-from hoarfrost.services.sns.state import SnsBackend, Topic, parse_arn
+from hoarfrost.services.sns.state import SnsBackend, Topic
 
 MAX_BATCH_ENTRIES = 10
 MAX_BATCH_BYTES = 262144
@@ -39,7 +40,7 @@ def publish(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     if "PhoneNumber" in targets:
         return _publish_sms(ctx, request)
     arn_text = request.get("TopicArn") or request["TargetArn"]
-    arn = parse_arn(arn_text)
+    arn = try_parse_arn(arn_text)
     if "TargetArn" in targets and arn is not None and arn.resource.startswith("endpoint/"):
         return _publish_to_endpoint(ctx, request, arn_text)
     member = targets[0]

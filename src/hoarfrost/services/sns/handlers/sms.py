@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from operator import attrgetter
 from typing import Any
 
+from hoarfrost.core.kit.paging import paginate
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sns.errors import ResourceNotFound, VerificationException, invalid
-from hoarfrost.services.sns.handlers.common import ops, paginate, valid_phone
+from hoarfrost.services.sns.handlers.common import PAGE_SIZE, ops, token_error, valid_phone
 from hoarfrost.services.sns.state import SandboxPhoneNumber, SentMessage, SnsBackend
 
 SMS_TYPES = ("Promotional", "Transactional")
+ORIGINATION_PAGE_SIZE = 30
+_BY_NUMBER = attrgetter("phone_number")
 
 
 def _phone(number: str, member: str = "PhoneNumber") -> str:
@@ -50,10 +54,11 @@ def check_if_phone_number_is_opted_out(ctx: RequestContext, request: dict[str, A
 
 @ops.operation
 def list_phone_numbers_opted_out(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    page, token = paginate(list(ctx.state.opted_out), request.get("nextToken"), member="nextToken")
-    output: dict[str, Any] = {"phoneNumbers": list(page)}
-    if token:
-        output["nextToken"] = token
+    page = paginate(sorted(ctx.state.opted_out), request.get("nextToken"), PAGE_SIZE,
+                    kind="sns:ListPhoneNumbersOptedOut", key=str, error=token_error("nextToken"))
+    output: dict[str, Any] = {"phoneNumbers": page.items}
+    if page.next_token:
+        output["nextToken"] = page.next_token
     return output
 
 
@@ -107,19 +112,24 @@ def delete_sms_sandbox_phone_number(ctx: RequestContext, request: dict[str, Any]
 
 @ops.operation
 def list_sms_sandbox_phone_numbers(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    entries = list(ctx.state.sandbox_numbers.values())
-    page, token = paginate(entries, request.get("NextToken"), size=request.get("MaxResults") or 100)
-    output: dict[str, Any] = {"PhoneNumbers": [{"PhoneNumber": e.phone_number, "Status": e.status} for e in page]}
-    if token:
-        output["NextToken"] = token
+    entries = sorted(ctx.state.sandbox_numbers.values(), key=_BY_NUMBER)
+    page = paginate(entries, request.get("NextToken"), request.get("MaxResults") or PAGE_SIZE,
+                    kind="sns:ListSMSSandboxPhoneNumbers", key=_BY_NUMBER, error=token_error())
+    output: dict[str, Any] = {"PhoneNumbers": [
+        {"PhoneNumber": e.phone_number, "Status": e.status} for e in page.items
+    ]}
+    if page.next_token:
+        output["NextToken"] = page.next_token
     return output
 
 
 @ops.operation
 def list_origination_numbers(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    page, token = paginate(ctx.state.origination_numbers, request.get("NextToken"),
-                           size=request.get("MaxResults") or 30)
-    output: dict[str, Any] = {"PhoneNumbers": [dict(number) for number in page]}
-    if token:
-        output["NextToken"] = token
+    # Origination numbers are free-form records without a stable key: the token is an offset.
+    page = paginate(ctx.state.origination_numbers, request.get("NextToken"),
+                    request.get("MaxResults") or ORIGINATION_PAGE_SIZE, kind="sns:ListOriginationNumbers",
+                    error=token_error())
+    output: dict[str, Any] = {"PhoneNumbers": [dict(number) for number in page.items]}
+    if page.next_token:
+        output["NextToken"] = page.next_token
     return output

@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
+from operator import attrgetter
 from typing import Any
 
+from hoarfrost.core.kit.arn import Arn, try_parse_arn
+from hoarfrost.core.kit.paging import Page, paginate
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sns.attributes import (
     check_subscription_attribute,
@@ -17,16 +20,17 @@ from hoarfrost.services.sns.attributes import (
 )
 from hoarfrost.services.sns.errors import NotFound, invalid
 from hoarfrost.services.sns.handlers.common import (
+    PAGE_SIZE,
     base_url,
     deliverer,
     is_true,
     ops,
-    paginate,
     scope_of,
+    token_error,
     topic_access,
     valid_phone,
 )
-from hoarfrost.services.sns.state import SnsBackend, Subscription, Topic, parse_arn
+from hoarfrost.services.sns.state import SnsBackend, Subscription, Topic
 
 PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
 # Protocols whose endpoint must confirm before it receives anything.
@@ -53,7 +57,7 @@ def _check_endpoint(protocol: str, endpoint: str | None, topic: Topic) -> str:
             raise invalid(f"Invalid SMS endpoint: {endpoint}")
     else:
         service = {"sqs": "sqs", "lambda": "lambda", "firehose": "firehose", "application": "sns"}[protocol]
-        arn = parse_arn(endpoint)
+        arn = try_parse_arn(endpoint)
         if arn is None or arn.service != service:
             label = {"sqs": "SQS endpoint ARN", "lambda": "Lambda endpoint ARN",
                      "firehose": "Firehose endpoint ARN", "application": "Application endpoint arn invalid:" + endpoint}
@@ -118,8 +122,8 @@ def confirm_subscription(ctx: RequestContext, request: dict[str, Any]) -> dict[s
         return {"SubscriptionArn": subscription.arn}
 
 
-def _subscription_arn(text: str) -> Any:
-    arn = parse_arn(text)
+def _subscription_arn(text: str) -> Arn:
+    arn = try_parse_arn(text)
     if arn is None or arn.service != "sns" or arn.resource.count(":") != 1:
         count = len(text.split(":"))
         raise invalid(f"SubscriptionArn Reason: An ARN must have at least 6 elements, not {count}"
@@ -147,22 +151,31 @@ def unsubscribe(ctx: RequestContext, request: dict[str, Any]) -> None:
                                            kind="UnsubscribeConfirmation")
 
 
+_BY_ARN = attrgetter("arn")
+
+
+def _page(subscriptions: list[Subscription], request: dict[str, Any], kind: str) -> Page[Subscription]:
+    """Subscriptions in ARN order, so a NextToken resumes after the last ARN it returned."""
+    subscriptions.sort(key=_BY_ARN)
+    return paginate(subscriptions, request.get("NextToken"), PAGE_SIZE, kind=kind, key=_BY_ARN, error=token_error())
+
+
 @ops.operation
 def list_subscriptions(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    page, token = paginate(list(ctx.state.subscriptions.values()), request.get("NextToken"))
-    output: dict[str, Any] = {"Subscriptions": [_subscription_entry(sub) for sub in page]}
-    if token:
-        output["NextToken"] = token
+    page = _page(list(ctx.state.subscriptions.values()), request, "sns:ListSubscriptions")
+    output: dict[str, Any] = {"Subscriptions": [_subscription_entry(sub) for sub in page.items]}
+    if page.next_token:
+        output["NextToken"] = page.next_token
     return output
 
 
 @ops.operation
 def list_subscriptions_by_topic(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     with topic_access(ctx, request["TopicArn"], "ListSubscriptionsByTopic") as (_, _, topic):
-        page, token = paginate(list(topic.subscriptions.values()), request.get("NextToken"))
-        output: dict[str, Any] = {"Subscriptions": [_subscription_entry(sub) for sub in page]}
-    if token:
-        output["NextToken"] = token
+        page = _page(list(topic.subscriptions.values()), request, "sns:ListSubscriptionsByTopic")
+        output: dict[str, Any] = {"Subscriptions": [_subscription_entry(sub) for sub in page.items]}
+    if page.next_token:
+        output["NextToken"] = page.next_token
     return output
 
 

@@ -6,6 +6,9 @@ import json
 import re
 from typing import Any
 
+from hoarfrost.core.kit import tags as tagging
+from hoarfrost.core.kit.arn import build_arn, partition_for
+from hoarfrost.core.kit.paging import paginate
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sns.attributes import (
     check_topic_attribute,
@@ -14,12 +17,11 @@ from hoarfrost.services.sns.attributes import (
 )
 from hoarfrost.services.sns.errors import NotFound, ResourceNotFound, invalid
 from hoarfrost.services.sns.handlers.common import (
-    check_tag_limit,
+    PAGE_SIZE,
+    TAG_RULES,
     ops,
-    paginate,
     parse_topic_arn,
-    tags_dict,
-    tags_list,
+    token_error,
     topic_access,
 )
 from hoarfrost.services.sns.state import SnsBackend, Topic, default_topic_policy
@@ -57,8 +59,7 @@ def create_topic(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
     _check_name(name, fifo)
     for attr_name, value in attributes.items():
         check_topic_attribute(attr_name, value, fifo, creating=True)
-    tags = tags_dict(request.get("Tags"))
-    check_tag_limit(tags)
+    tags = tagging.check(tagging.from_list(request.get("Tags"), TAG_RULES), TAG_RULES)
     protection = request.get("DataProtectionPolicy")
     if protection:
         _check_json_policy(protection, "DataProtectionPolicy")
@@ -105,10 +106,11 @@ def delete_topic(ctx: RequestContext, request: dict[str, Any]) -> None:
 
 @ops.operation
 def list_topics(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    page, token = paginate(list(ctx.state.topics), request.get("NextToken"))
-    output: dict[str, Any] = {"Topics": [{"TopicArn": arn} for arn in page]}
-    if token:
-        output["NextToken"] = token
+    page = paginate(sorted(ctx.state.topics), request.get("NextToken"), PAGE_SIZE, kind="sns:ListTopics",
+                    key=str, error=token_error())
+    output: dict[str, Any] = {"Topics": [{"TopicArn": arn} for arn in page.items]}
+    if page.next_token:
+        output["NextToken"] = page.next_token
     return output
 
 
@@ -137,7 +139,8 @@ def add_permission(ctx: RequestContext, request: dict[str, Any]) -> None:
         if any(statement.get("Sid") == label for statement in statements):
             raise invalid("Statement already exists")
         actions = [f"SNS:{action}" for action in request["ActionName"]]
-        principals = [f"arn:aws:iam::{account}:root" for account in request["AWSAccountId"]]
+        partition = partition_for(ctx.region)
+        principals = [build_arn("iam", "", account, "root", partition) for account in request["AWSAccountId"]]
         statements.append({
             "Sid": label,
             "Effect": "Allow",
@@ -171,23 +174,20 @@ def _tagged_topic(ctx: RequestContext, arn: str) -> Topic:
 @ops.operation
 def tag_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     topic = _tagged_topic(ctx, request["ResourceArn"])
-    tags = {**topic.tags, **tags_dict(request["Tags"])}
-    check_tag_limit(tags)
-    topic.tags = tags
+    tagging.tag(topic.tags, tagging.from_list(request["Tags"], TAG_RULES), TAG_RULES)
     return {}
 
 
 @ops.operation
 def untag_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     topic = _tagged_topic(ctx, request["ResourceArn"])
-    for key in request["TagKeys"]:
-        topic.tags.pop(key, None)
+    tagging.untag(topic.tags, request["TagKeys"], TAG_RULES)
     return {}
 
 
 @ops.operation
 def list_tags_for_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    return {"Tags": tags_list(_tagged_topic(ctx, request["ResourceArn"]).tags)}
+    return {"Tags": tagging.to_list(_tagged_topic(ctx, request["ResourceArn"]).tags, TAG_RULES)}
 
 
 # -- data protection -------------------------------------------------------------------------

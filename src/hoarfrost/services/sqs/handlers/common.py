@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
 import functools
 from collections.abc import Sequence
 from typing import Any
 
 from hoarfrost.core import catalog
+from hoarfrost.core.kit.paging import Page, paginate
 from hoarfrost.core.operations import Handler, OperationRegistry, RequestContext
 from hoarfrost.services.sqs.errors import (
     InvalidParameterValue,
@@ -21,6 +20,9 @@ from hoarfrost.services.sqs.state import Queue, SqsBackend
 from hoarfrost.services.sqs.urls import parse_queue_url, queue_url
 
 ops = OperationRegistry("sqs")
+
+# What a listing without MaxResults answers: up to this many names and no NextToken.
+MAX_LISTED = 1000
 
 
 @functools.lru_cache(maxsize=None)
@@ -94,21 +96,12 @@ def sender_id(ctx: RequestContext) -> str:
     return ctx.emulator.accounts.identity_for(ctx.access_key).user_id
 
 
-def paginate(names: Sequence[str], max_results: int | None, next_token: str | None) -> tuple[list[str], str | None]:
-    """A page of sorted names. Without MaxResults SQS answers up to 1,000 and no token."""
-    start = 0
-    if next_token:
-        try:
-            after = base64.urlsafe_b64decode(next_token.encode("ascii")).decode()
-        except (ValueError, UnicodeError, binascii.Error):
-            raise InvalidParameterValue("Invalid NextToken value.") from None
-        start = next((i for i, name in enumerate(names) if name > after), len(names))
-    if max_results is None:
-        return list(names[start:start + 1000]), None
-    if not 1 <= max_results <= 1000:
+def name_page(names: Sequence[str], request: dict[str, Any], kind: str) -> Page[str]:
+    """A page of sorted queue names as SQS pages them: MaxResults 1..1000 asks for a NextToken
+    (positioned by the last name); without it SQS answers up to 1,000 names and no token."""
+    max_results = request.get("MaxResults")
+    if max_results is not None and not 1 <= max_results <= MAX_LISTED:
         raise invalid_parameter("MaxResults", max_results, "MaxResults must be an integer between 1 and 1000")
-    page = list(names[start:start + max_results])
-    token = None
-    if start + max_results < len(names):
-        token = base64.urlsafe_b64encode(page[-1].encode()).decode("ascii")
-    return page, token
+    page = paginate(names, request.get("NextToken"), max_results or MAX_LISTED, kind=kind, key=str,
+                    error=lambda: InvalidParameterValue("Invalid NextToken value."))
+    return page if max_results is not None else Page(page.items, None)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hoarfrost.core.kit import tags as tagging
+from hoarfrost.core.kit.arn import build_arn, partition_for
+from hoarfrost.core.kit.tags import TagRules
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sqs.errors import InvalidParameterValue, OverLimit, invalid_parameter, missing_parameter
 from hoarfrost.services.sqs.handlers.common import operation, resolve_queue
 from hoarfrost.services.sqs.state import Queue
 
-MAX_TAGS = 50
 MAX_ACTIONS = 7
 # The actions AddPermission may grant (SQS answers with them prefixed "SQS:").
 SHAREABLE_ACTIONS = frozenset((
@@ -21,10 +23,12 @@ SHAREABLE_ACTIONS = frozenset((
 ))
 
 
-def check_tags(tags: dict[str, str], existing: dict[str, str] | None = None) -> None:
-    total = len(set(tags) | set(existing or {}))
-    if total > MAX_TAGS:
-        raise InvalidParameterValue(f"Too many tags added for queue. The maximum is {MAX_TAGS}.")
+TAG_RULES = TagRules(
+    too_many=lambda limit: InvalidParameterValue(f"Too many tags added for queue. The maximum is {limit}."),
+    bad_key=lambda key: InvalidParameterValue("Tag keys must be between 1 and 128 characters long."),
+    bad_value=lambda key, value: InvalidParameterValue(f"The value of tag {key} must be at most 256 characters long."),
+    reserved=lambda key: InvalidParameterValue(f"Tag key {key} is reserved: keys starting with 'aws:' belong to AWS."),
+)
 
 
 @operation
@@ -33,8 +37,7 @@ def tag_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     tags = request.get("Tags") or {}
     if not tags:
         raise missing_parameter("Tags")
-    check_tags(tags, queue.tags)
-    queue.tags.update(tags)
+    tagging.tag(queue.tags, tags, TAG_RULES)
     return {}
 
 
@@ -44,8 +47,7 @@ def untag_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     keys = request.get("TagKeys") or []
     if not keys:
         raise missing_parameter("TagKeys")
-    for key in keys:
-        queue.tags.pop(key, None)
+    tagging.untag(queue.tags, keys, TAG_RULES)
     return {}
 
 
@@ -74,7 +76,8 @@ def add_permission(ctx: RequestContext, request: dict[str, Any]) -> dict[str, An
     statements = policy["Statement"]
     if any(statement.get("Sid") == label for statement in statements):
         raise invalid_parameter("Label", label, "Already exists")
-    principals = [f"arn:aws:iam::{account}:root" for account in accounts]
+    partition = partition_for(queue.region)
+    principals = [build_arn("iam", "", account, "root", partition) for account in accounts]
     granted = [f"SQS:{action.removeprefix('SQS:')}" for action in actions]
     statements.append({
         "Sid": label,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hoarfrost.core.kit import tags as tagging
+from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sqs.attributes import COMPUTED, check_requested, check_settable
 from hoarfrost.services.sqs.checks import check_queue_name
@@ -15,8 +17,8 @@ from hoarfrost.services.sqs.errors import (
     invalid_parameter,
     queue_does_not_exist,
 )
-from hoarfrost.services.sqs.handlers.common import backend, operation, paginate, resolve_queue, url_of
-from hoarfrost.services.sqs.handlers.permissions import check_tags
+from hoarfrost.services.sqs.handlers.common import backend, name_page, operation, resolve_queue, url_of
+from hoarfrost.services.sqs.handlers.permissions import TAG_RULES
 from hoarfrost.services.sqs.state import PURGE_INTERVAL, Queue, SqsBackend
 from hoarfrost.services.sqs.urls import queue_url
 
@@ -45,9 +47,8 @@ def create_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
         raise QueueDeletedRecently(
             "You must wait 60 seconds after deleting a queue before you can create another with the same name."
         )
-    tags = request.get("tags") or {}
-    check_tags(tags)
-    arn = f"arn:aws:sqs:{ctx.region}:{ctx.account}:{name}"
+    tags = tagging.check(request.get("tags") or {}, TAG_RULES)
+    arn = build_arn("sqs", ctx.region, ctx.account, name)
     check_dead_letter_target(state, arn, fifo, checked)
     queue = Queue(name, ctx.account, ctx.region, checked, tags, created=now)
     state.queues[name] = queue
@@ -84,12 +85,12 @@ def get_queue_url(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any
 def list_queues(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     prefix = request.get("QueueNamePrefix") or ""
     names = sorted(name for name in backend(ctx).queues if name.startswith(prefix))
-    page, token = paginate(names, request.get("MaxResults"), request.get("NextToken"))
+    page = name_page(names, request, "sqs:ListQueues")
     output: dict[str, Any] = {}
-    if page:
-        output["QueueUrls"] = [queue_url(ctx, ctx.account, name) for name in page]
-    if token:
-        output["NextToken"] = token
+    if page.items:
+        output["QueueUrls"] = [queue_url(ctx, ctx.account, name) for name in page.items]
+    if page.next_token:
+        output["NextToken"] = page.next_token
     return output
 
 
@@ -166,8 +167,8 @@ def purge_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
 def list_dead_letter_source_queues(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     names = sorted(source.name for source in backend(ctx).dead_letter_sources(queue))
-    page, token = paginate(names, request.get("MaxResults"), request.get("NextToken"))
-    output: dict[str, Any] = {"queueUrls": [queue_url(ctx, ctx.account, name) for name in page]}
-    if token:
-        output["NextToken"] = token
+    page = name_page(names, request, "sqs:ListDeadLetterSourceQueues")
+    output: dict[str, Any] = {"queueUrls": [queue_url(ctx, ctx.account, name) for name in page.items]}
+    if page.next_token:
+        output["NextToken"] = page.next_token
     return output

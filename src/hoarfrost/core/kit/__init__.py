@@ -1,0 +1,1 @@
+"""The service kit: what every service needs once (ARNs, pagination tokens, tags, ...)."""
