@@ -142,7 +142,8 @@ class Emulator:
                 )
             params = protocol.parse_request(request, operation, route.uri_params)
             if service.validates_input:
-                validate_input(params, operation, service.validation_error_code or protocol.validation_error_code)
+                code = service.validation_error_code or protocol.validation_code(service_model)
+                validate_input(params, operation, code)
             account = self.accounts.account_for(route.access_key)
             scope = service.backends.scope(account, route.region)
             ctx = RequestContext(
