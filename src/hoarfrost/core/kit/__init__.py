@@ -1,0 +1,1 @@
+"""The service kit: machinery every service needs, written once in core."""
