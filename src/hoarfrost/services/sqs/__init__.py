@@ -10,10 +10,13 @@ from typing import Any, ClassVar
 
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.sqs import convert, delivery
-from hoarfrost.services.sqs.errors import QueueDoesNotExist, queue_does_not_exist
+from hoarfrost.services.sqs.errors import errors, queue_does_not_exist
 from hoarfrost.services.sqs.handlers import ops
 from hoarfrost.services.sqs.state import SqsBackend
 from hoarfrost.services.sqs.views import SqsStateView
+
+# The model's class, exported for callers of deliver_message.
+QueueDoesNotExist = errors.QueueDoesNotExist
 
 __all__ = ["SERVICE", "QueueDoesNotExist", "SqsService", "SqsStateView"]
 

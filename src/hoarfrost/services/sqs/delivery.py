@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from hoarfrost.services.sqs import checks, clock
-from hoarfrost.services.sqs.errors import InvalidParameterValue, invalid_parameter, missing_parameter
+from hoarfrost.services.sqs.errors import errors, invalid_parameter, missing_parameter
 from hoarfrost.services.sqs.md5 import md5_of_attributes
 from hoarfrost.services.sqs.state import Message, Queue, SqsBackend
 
@@ -59,8 +59,8 @@ def prepare(queue: Queue, entry: dict[str, Any]) -> PreparedMessage:
             raise missing_parameter("MessageGroupId")
         if deduplication_id is None:
             if not queue.content_based_deduplication:
-                raise InvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or "
-                                            "MessageDeduplicationId provided explicitly")
+                raise errors.InvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or "
+                                                   "MessageDeduplicationId provided explicitly")
             deduplication_id = queue.content_deduplication_id(body)
         else:
             checks.check_group_id(deduplication_id, "MessageDeduplicationId")

@@ -11,12 +11,7 @@ from typing import Any
 
 from hoarfrost.core import catalog
 from hoarfrost.core.operations import Handler, OperationRegistry, RequestContext
-from hoarfrost.services.sqs.errors import (
-    InvalidParameterValue,
-    invalid_parameter,
-    missing_parameter,
-    queue_does_not_exist,
-)
+from hoarfrost.services.sqs.errors import errors, invalid_parameter, missing_parameter, queue_does_not_exist
 from hoarfrost.services.sqs.state import Queue, SqsBackend
 from hoarfrost.services.sqs.urls import parse_queue_url, queue_url
 
@@ -101,7 +96,7 @@ def paginate(names: Sequence[str], max_results: int | None, next_token: str | No
         try:
             after = base64.urlsafe_b64decode(next_token.encode("ascii")).decode()
         except (ValueError, UnicodeError, binascii.Error):
-            raise InvalidParameterValue("Invalid NextToken value.") from None
+            raise errors.InvalidParameterValue("Invalid NextToken value.") from None
         start = next((i for i, name in enumerate(names) if name > after), len(names))
     if max_results is None:
         return list(names[start:start + 1000]), None

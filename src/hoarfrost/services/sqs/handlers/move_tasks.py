@@ -12,12 +12,7 @@ from typing import Any
 
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sqs import clock, delivery
-from hoarfrost.services.sqs.errors import (
-    InvalidParameterValue,
-    ResourceNotFoundException,
-    UnsupportedOperation,
-    invalid_parameter,
-)
+from hoarfrost.services.sqs.errors import errors, invalid_parameter
 from hoarfrost.services.sqs.handlers.common import backend, operation
 from hoarfrost.services.sqs.state import MoveTask, Queue, SqsBackend, parse_task_handle
 
@@ -28,7 +23,8 @@ MAX_LISTED_TASKS = 10
 def _source(state: SqsBackend, arn: str) -> Queue:
     queue = state.queue_by_arn(arn)
     if queue is None:
-        raise ResourceNotFoundException("The resource that you specified for the SourceArn parameter doesn't exist.")
+        raise errors.ResourceNotFoundException(
+            "The resource that you specified for the SourceArn parameter doesn't exist.")
     return queue
 
 
@@ -37,21 +33,21 @@ def start_message_move_task(ctx: RequestContext, request: dict[str, Any]) -> dic
     state = backend(ctx)
     source = _source(state, request["SourceArn"])
     if not state.dead_letter_sources(source):
-        raise InvalidParameterValue("Source queue must be configured as a Dead Letter Queue.")
+        raise errors.InvalidParameterValue("Source queue must be configured as a Dead Letter Queue.")
     destination_arn = request.get("DestinationArn")
     destination = None
     if destination_arn:
         destination = state.queue_by_arn(destination_arn)
         if destination is None:
-            raise ResourceNotFoundException("The resource that you specified for the DestinationArn parameter "
-                                            "doesn't exist.")
+            raise errors.ResourceNotFoundException("The resource that you specified for the DestinationArn parameter "
+                                                   "doesn't exist.")
     rate = request.get("MaxNumberOfMessagesPerSecond")
     if rate is not None and not 1 <= rate <= MAX_MESSAGES_PER_SECOND:
         raise invalid_parameter("MaxNumberOfMessagesPerSecond", rate,
                                 f"Must be between 1 and {MAX_MESSAGES_PER_SECOND}")
     if any(task.source_arn == source.arn and task.status == "RUNNING" for task in state.move_tasks):
-        raise UnsupportedOperation("There is already a task running. Only one active task is allowed for a "
-                                   "source queue arn at a given time.")
+        raise errors.UnsupportedOperation("There is already a task running. Only one active task is allowed for a "
+                                          "source queue arn at a given time.")
     now = clock.now()
     task = MoveTask(source.arn, destination_arn, rate, now)
     state.move_tasks.append(task)
@@ -122,4 +118,4 @@ def cancel_message_move_task(ctx: RequestContext, request: dict[str, Any]) -> di
         if task.task_id == task_id and task.status == "RUNNING":
             task.status = "CANCELLED"
             return {"ApproximateNumberOfMessagesMoved": task.moved}
-    raise ResourceNotFoundException("Task does not exist or is not running.")
+    raise errors.ResourceNotFoundException("Task does not exist or is not running.")

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from hoarfrost.core.operations import RequestContext
-from hoarfrost.services.sqs.errors import InvalidParameterValue, OverLimit, invalid_parameter, missing_parameter
+from hoarfrost.services.sqs.errors import errors, invalid_parameter, missing_parameter
 from hoarfrost.services.sqs.handlers.common import operation, resolve_queue
 from hoarfrost.services.sqs.state import Queue
 
@@ -24,7 +24,7 @@ SHAREABLE_ACTIONS = frozenset((
 def check_tags(tags: dict[str, str], existing: dict[str, str] | None = None) -> None:
     total = len(set(tags) | set(existing or {}))
     if total > MAX_TAGS:
-        raise InvalidParameterValue(f"Too many tags added for queue. The maximum is {MAX_TAGS}.")
+        raise errors.InvalidParameterValue(f"Too many tags added for queue. The maximum is {MAX_TAGS}.")
 
 
 @operation
@@ -66,7 +66,7 @@ def add_permission(ctx: RequestContext, request: dict[str, Any]) -> dict[str, An
     if not actions:
         raise missing_parameter("Actions")
     if len(actions) > MAX_ACTIONS:
-        raise OverLimit(f"{len(actions)} Actions were found, maximum allowed is {MAX_ACTIONS}.")
+        raise errors.OverLimit(f"{len(actions)} Actions were found, maximum allowed is {MAX_ACTIONS}.")
     for action in actions:
         if action.removeprefix("SQS:") not in SHAREABLE_ACTIONS:
             raise invalid_parameter("Actions", action, "Only the queue owner is allowed to invoke this action")

@@ -9,13 +9,7 @@ from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sqs import clock
 from hoarfrost.services.sqs.attributes import COMPUTED, check_requested, check_settable
 from hoarfrost.services.sqs.checks import check_queue_name
-from hoarfrost.services.sqs.errors import (
-    PurgeQueueInProgress,
-    QueueDeletedRecently,
-    QueueNameExists,
-    invalid_parameter,
-    queue_does_not_exist,
-)
+from hoarfrost.services.sqs.errors import errors, invalid_parameter, queue_does_not_exist
 from hoarfrost.services.sqs.handlers.common import backend, operation, paginate, resolve_queue, url_of
 from hoarfrost.services.sqs.handlers.permissions import check_tags
 from hoarfrost.services.sqs.state import PURGE_INTERVAL, Queue, SqsBackend
@@ -37,13 +31,13 @@ def create_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
         for attribute, value in checked.items():
             current = existing.attributes.get(attribute, "")
             if current != value:
-                raise QueueNameExists(
+                raise errors.QueueNameExists(
                     f"A queue already exists with the same name and a different value for attribute {attribute}"
                 )
         return {"QueueUrl": url_of(ctx, existing)}
     now = clock.now()
     if state.recently_deleted(name, now):
-        raise QueueDeletedRecently(
+        raise errors.QueueDeletedRecently(
             "You must wait 60 seconds after deleting a queue before you can create another with the same name."
         )
     tags = request.get("tags") or {}
@@ -158,7 +152,7 @@ def purge_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     now = clock.now()
     if queue.last_purge is not None and now - queue.last_purge < PURGE_INTERVAL:
-        raise PurgeQueueInProgress(f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.")
+        raise errors.PurgeQueueInProgress(f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.")
     queue.purge(now)
     return {}
 
