@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from hoarfrost.core.backend import Scope
 from hoarfrost.core.operations import OperationRegistry, RequestContext
 from hoarfrost.services.sns import access
-from hoarfrost.services.sns.errors import AuthorizationError, NotFound, TagLimitExceeded, invalid
+from hoarfrost.services.sns.errors import errors, invalid
 from hoarfrost.services.sns.state import Arn, SnsBackend, Topic, parse_arn
 
 if TYPE_CHECKING:
@@ -80,10 +80,10 @@ def topic_access(ctx: RequestContext, topic_arn: str, action: str | None,
     with scope_of(ctx, arn) as (backend, scope):
         topic = backend.topics.get(topic_arn)
         if topic is None:
-            raise NotFound("Topic does not exist")
+            raise errors.NotFoundException("Topic does not exist")
         if action is not None and arn.account != ctx.account and not access.allows(topic.attributes.get("Policy"), ctx.account, action):
             caller = ctx.emulator.accounts.identity_for(ctx.access_key).arn
-            raise AuthorizationError(
+            raise errors.AuthorizationErrorException(
                 f"User: {caller} is not authorized to perform: SNS:{action} on resource: {topic_arn}"
             )
         yield backend, scope, topic
@@ -126,4 +126,4 @@ def tags_list(tags: dict[str, str]) -> list[dict[str, str]]:
 
 def check_tag_limit(tags: dict[str, str]) -> None:
     if len(tags) > MAX_TAGS:
-        raise TagLimitExceeded("Could not complete request: tag quota of per resource exceeded")
+        raise errors.TagLimitExceededException("Could not complete request: tag quota of per resource exceeded")

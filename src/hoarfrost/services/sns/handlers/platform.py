@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from hoarfrost.core.operations import RequestContext
-from hoarfrost.services.sns.errors import NotFound, invalid
+from hoarfrost.services.sns.errors import errors, invalid
 from hoarfrost.services.sns.handlers.common import ops, paginate
 from hoarfrost.services.sns.state import PlatformApplication, PlatformEndpoint, SnsBackend
 
@@ -20,14 +20,14 @@ _HIDDEN = ("PlatformCredential",)
 def _application(backend: SnsBackend, arn: str) -> PlatformApplication:
     application = backend.platform_applications.get(arn)
     if application is None:
-        raise NotFound("PlatformApplication does not exist")
+        raise errors.NotFoundException("PlatformApplication does not exist")
     return application
 
 
 def _endpoint(backend: SnsBackend, arn: str) -> PlatformEndpoint:
     endpoint = backend.platform_endpoints.get(arn)
     if endpoint is None:
-        raise NotFound("Endpoint does not exist")
+        raise errors.NotFoundException("Endpoint does not exist")
     return endpoint
 
 

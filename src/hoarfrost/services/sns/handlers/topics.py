@@ -12,7 +12,7 @@ from hoarfrost.services.sns.attributes import (
     set_topic_attribute,
     topic_attributes,
 )
-from hoarfrost.services.sns.errors import NotFound, ResourceNotFound, invalid
+from hoarfrost.services.sns.errors import errors, invalid
 from hoarfrost.services.sns.handlers.common import (
     check_tag_limit,
     ops,
@@ -164,7 +164,7 @@ def remove_permission(ctx: RequestContext, request: dict[str, Any]) -> None:
 def _tagged_topic(ctx: RequestContext, arn: str) -> Topic:
     topic = ctx.state.topics.get(arn)
     if topic is None:
-        raise ResourceNotFound("Resource does not exist")
+        raise errors.ResourceNotFoundException("Resource does not exist")
     return topic
 
 
@@ -195,7 +195,7 @@ def _protected_topic(ctx: RequestContext, arn: str) -> Topic:
     parse_topic_arn(ctx, arn, "ResourceArn")
     topic = ctx.state.topics.get(arn)
     if topic is None:
-        raise NotFound("Topic does not exist")
+        raise errors.NotFoundException("Topic does not exist")
     return topic
 
 
