@@ -25,20 +25,10 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.accounts import Identity
+from hoarfrost.core.errors import ValidationError
 from hoarfrost.core.operations import OperationRegistry, RequestContext
 from hoarfrost.services.sts import limits, tokens
-from hoarfrost.services.sts.errors import (
-    AccessDenied,
-    ExpiredToken,
-    ExpiredTradeInToken,
-    InsufficientSessionLifetime,
-    InvalidAuthorizationMessage,
-    InvalidClientTokenId,
-    InvalidIdentityToken,
-    InvalidSubjectCredentials,
-    SessionDurationEscalation,
-    ValidationError,
-)
+from hoarfrost.services.sts.errors import errors
 from hoarfrost.services.sts.state import (
     MAX_SESSION_TOKEN_SIZE,
     RoleArn,
@@ -74,9 +64,9 @@ def calling_session(ctx: RequestContext) -> Session | None:
     if session is not None:
         token = ctx.request.headers.get("x-amz-security-token") or ctx.request.query_param("X-Amz-Security-Token")
         if token != session.session_token:
-            raise InvalidClientTokenId("The security token included in the request is invalid.")
+            raise errors.InvalidClientTokenId("The security token included in the request is invalid.")
         if session.expired():
-            raise ExpiredToken()
+            raise errors.ExpiredToken()
     return session
 
 
@@ -102,8 +92,8 @@ def role_arn(arn: str) -> RoleArn:
 
 def check_mfa(request: dict[str, Any]) -> None:
     if bool(request.get("SerialNumber")) != bool(request.get("TokenCode")):
-        raise AccessDenied("MultiFactorAuthentication failed, must provide both MFA serial number and one time "
-                           "pass code.")
+        raise errors.AccessDenied("MultiFactorAuthentication failed, must provide both MFA serial number and one time "
+                                  "pass code.")
 
 
 def check_role_chaining(caller: Session | None, request: dict[str, Any]) -> None:
@@ -117,8 +107,8 @@ def source_identity(caller: Session | None, requested: str | None) -> str | None
     """Once set, a source identity follows every chained session and cannot change."""
     inherited = caller.source_identity if caller is not None else None
     if inherited is not None and requested is not None and requested != inherited:
-        raise AccessDenied(f"Cannot set SourceIdentity {requested!r}: the calling session's source identity is "
-                           f"{inherited!r} and cannot be changed")
+        raise errors.AccessDenied(f"Cannot set SourceIdentity {requested!r}: the calling session's source identity is "
+                                  f"{inherited!r} and cannot be changed")
     return requested if requested is not None else inherited
 
 
@@ -205,7 +195,7 @@ def assume_role_with_web_identity(ctx: RequestContext, request: dict[str, Any]) 
     principal_tags = {str(key): str(value[0] if isinstance(value, list) and value else value)
                       for key, value in (claimed.items() if isinstance(claimed, dict) else ())}
     if not isinstance(aws_tags.get("transitive_tag_keys", []), list):
-        raise InvalidIdentityToken("The 'transitive_tag_keys' claim must be a list")
+        raise errors.InvalidIdentityTokenException("The 'transitive_tag_keys' claim must be a list")
     tags = limits.session_tags([{"Key": k, "Value": v} for k, v in principal_tags.items()],
                                aws_tags.get("transitive_tag_keys"))
     policy_arns, packed_size = session_policy(request, tags)
@@ -239,11 +229,11 @@ def assume_role_with_saml(ctx: RequestContext, request: dict[str, Any]) -> dict[
     assertion = tokens.parse_saml(request["SAMLAssertion"])
     session_name = assertion.attribute("RoleSessionName")
     if not session_name:
-        raise InvalidIdentityToken("RoleSessionName is required in AuthnResponse")
+        raise errors.InvalidIdentityTokenException("RoleSessionName is required in AuthnResponse")
     if not 2 <= len(session_name) <= 64 or not all(c.isalnum() or c in "_+=,.@-" for c in session_name):
-        raise InvalidIdentityToken(f"Invalid RoleSessionName in AuthnResponse: {session_name!r}")
+        raise errors.InvalidIdentityTokenException(f"Invalid RoleSessionName in AuthnResponse: {session_name!r}")
     if not assertion.subject:
-        raise InvalidIdentityToken("Subject (NameID) is required in AuthnResponse")
+        raise errors.InvalidIdentityTokenException("Subject (NameID) is required in AuthnResponse")
     duration = request.get("DurationSeconds")
     if duration is None and (assertion.attribute("SessionDuration") or "").isdigit():
         duration = min(max(int(assertion.attribute("SessionDuration") or 0), 900), 43200)
@@ -303,8 +293,8 @@ def decode_authorization_message(ctx: RequestContext, request: dict[str, Any]) -
     calling_session(ctx)
     document = tokens.decode_document(request["EncodedMessage"])
     if document is None:
-        raise InvalidAuthorizationMessage("The encoded authorization message is invalid or was not issued by "
-                                          "this emulator")
+        raise errors.InvalidAuthorizationMessageException(
+            "The encoded authorization message is invalid or was not issued by this emulator")
     return {"DecodedMessage": json.dumps(document)}
 
 
@@ -330,7 +320,7 @@ def get_delegated_access_token(ctx: RequestContext, request: dict[str, Any]) -> 
     if account is None or not isinstance(expires, (int, float)):
         raise ValidationError("The trade-in token is not valid")
     if expires <= time.time():
-        raise ExpiredTradeInToken("The trade-in token has expired")
+        raise errors.ExpiredTradeInTokenException("The trade-in token has expired")
     role = RoleArn.parse(principal)
     if role is not None:
         arn, user_id = role.assumed_role_arn("delegated-access"), f"{ctx.state.role_id(role.arn)}:delegated-access"
@@ -346,7 +336,7 @@ def get_delegated_access_token(ctx: RequestContext, request: dict[str, Any]) -> 
 @ops.operation(mutates=True)
 def get_federation_token(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     if calling_session(ctx) is not None:
-        raise AccessDenied("Cannot call GetFederationToken with session credentials")
+        raise errors.AccessDenied("Cannot call GetFederationToken with session credentials")
     name = request["Name"]
     tags = limits.session_tags(request.get("Tags"), None)
     policy_arns, packed_size = session_policy(request, tags)
@@ -369,16 +359,17 @@ def get_federation_token(ctx: RequestContext, request: dict[str, Any]) -> dict[s
 def get_scoped_credentials(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     caller = calling_session(ctx)
     if caller is None:
-        raise InvalidSubjectCredentials("GetScopedCredentials must be called with temporary security credentials")
+        raise errors.InvalidSubjectCredentialsException(
+            "GetScopedCredentials must be called with temporary security credentials")
     policy, duration = request.get("Policy"), request.get("DurationSeconds")
     if policy is None and duration is None:
         raise ValidationError("At least one of Policy or DurationSeconds must be specified")
     limits.parse_policy(policy)
     if policy is not None and caller.scoped_policies >= MAX_SCOPED_POLICIES:
-        raise AccessDenied(f"The calling session already has {MAX_SCOPED_POLICIES} scope-down policies")
+        raise errors.AccessDenied(f"The calling session already has {MAX_SCOPED_POLICIES} scope-down policies")
     remaining = int(caller.expires_at - time.time())
     if duration is not None and duration > remaining:
-        raise InsufficientSessionLifetime(
+        raise errors.InsufficientSessionLifetimeException(
             f"The requested DurationSeconds ({duration}) exceeds the remaining lifetime of the calling session "
             f"({remaining} seconds)"
         )
@@ -405,7 +396,7 @@ def get_scoped_credentials(ctx: RequestContext, request: dict[str, Any]) -> dict
 def get_session_token(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     """The new credentials stand for the caller itself (root or user), in the caller's account."""
     if calling_session(ctx) is not None:
-        raise AccessDenied("Cannot call GetSessionToken with session credentials")
+        raise errors.AccessDenied("Cannot call GetSessionToken with session credentials")
     check_mfa(request)
     identity = caller_identity(ctx)
     session = issue(ctx, new_session(
@@ -433,7 +424,7 @@ def get_web_identity_token(ctx: RequestContext, request: dict[str, Any]) -> dict
     now = int(time.time())
     expires = now + (request.get("DurationSeconds") or 300)
     if caller is not None and expires > caller.expires_at:
-        raise SessionDurationEscalation("The token would outlive the calling session's credentials")
+        raise errors.SessionDurationEscalationException("The token would outlive the calling session's credentials")
     audience = request["Audience"]
     aws_claims: dict[str, Any] = {"aws_account": identity.account, "source_region": ctx.region,
                                   "principal_id": caller.role_arn if caller and caller.role_arn else identity.arn}
