@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.protocols.wire import format_timestamp, parse_timestamp
 from hoarfrost.services.s3.checksums import MEMBER
-from hoarfrost.services.s3.errors import AccessDenied, InvalidBucketName, NoSuchBucket
+from hoarfrost.services.s3.errors import errors
 from hoarfrost.services.s3.state import Bucket, ObjectVersion, S3Backend, is_valid_bucket_name
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ def blobs(ctx: RequestContext) -> BlobStore:
 
 def validate_bucket_name(name: str) -> None:
     if not is_valid_bucket_name(name):
-        raise InvalidBucketName(BucketName=name)
+        raise errors.InvalidBucketName(BucketName=name)
 
 
 @contextmanager
@@ -58,15 +58,15 @@ def on_bucket(fn: BucketHandler) -> Callable[[RequestContext, dict[str, Any]], d
         name = request.get("Bucket") or ""
         location = service(ctx).locate(name)
         if location is None:
-            raise NoSuchBucket(BucketName=name)
+            raise errors.NoSuchBucket(BucketName=name)
         account, region = location
         expected_owner = request.get("ExpectedBucketOwner")
         if account != ctx.account or (expected_owner and expected_owner != account):
-            raise AccessDenied()
+            raise errors.AccessDenied()
         with in_scope(ctx, account, region) as backend:
             bucket = backend.buckets.get(name)
             if bucket is None:  # the index and the scope disagree only mid-restore
-                raise NoSuchBucket(BucketName=name)
+                raise errors.NoSuchBucket(BucketName=name)
             return fn(ctx, request, bucket)
 
     return handler
