@@ -314,4 +314,3 @@ def _region_set(request: HttpRequest) -> str | None:
     if regions and "," not in regions and "*" not in regions:
         return regions.strip()
     return None
-
