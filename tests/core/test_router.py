@@ -33,10 +33,10 @@ from botocore.config import Config
 from botocore.tokens import FrozenAuthToken
 
 from hoarfrost.core import catalog
-from hoarfrost.core.routing.hosts import HostInfo, host_info
 from hoarfrost.core.http import HttpRequest
-from hoarfrost.core.routing.route import RoutingError
 from hoarfrost.core.routing import route_index
+from hoarfrost.core.routing.hosts import HostInfo, host_info
+from hoarfrost.core.routing.route import RoutingError
 from hoarfrost.core.routing.route_index import ServiceIndex, shared_index
 from hoarfrost.core.routing.router import Router
 from hoarfrost.core.routing.service_routes import OperationRoute

@@ -25,7 +25,11 @@ from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import BodyStream, HttpRequest, HttpResponse
 from hoarfrost.mock import to_http_request
 from hoarfrost.protocols.base import get_protocol
-from hoarfrost.protocols.rest_bindings import bindings_for, parse_bindings, split_header_list
+from hoarfrost.protocols.rest_bindings import (
+    bindings_for,
+    parse_bindings,
+    split_header_list,
+)
 
 UTC = dt.timezone.utc
 

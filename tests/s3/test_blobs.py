@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from hoarfrost.core.blobs import DirectoryBlobStore, MemoryBlobArchive, MemoryBlobStore, make_blob_store
+from hoarfrost.core.blobs import (
+    DirectoryBlobStore,
+    MemoryBlobArchive,
+    MemoryBlobStore,
+    make_blob_store,
+)
 
 
 @pytest.fixture(params=["memory", "directory"])

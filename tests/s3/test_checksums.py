@@ -7,7 +7,11 @@ import base64
 import pytest
 
 from hoarfrost.core.errors import ServiceError
-from hoarfrost.services.s3.checksums import checksum_of, composite_checksum, decode_aws_chunked
+from hoarfrost.services.s3.checksums import (
+    checksum_of,
+    composite_checksum,
+    decode_aws_chunked,
+)
 
 
 @pytest.mark.parametrize(

@@ -210,6 +210,12 @@ def test_delete_objects(s3: Any, bucket: str) -> None:
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
 
+def test_delete_objects_without_objects_is_malformed_xml(s3: Any, bucket: str) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": []})
+    assert code(excinfo) == "MalformedXML"
+
+
 def test_large_body_round_trip(s3: Any, bucket: str) -> None:
     body = bytes(range(256)) * 40000  # ~10 MiB
     s3.put_object(Bucket=bucket, Key="big", Body=body)

@@ -13,7 +13,13 @@ from typing import Any
 
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.operations import OperationRegistry, RequestContext
-from hoarfrost.core.views import StatefulService, StateView, StateViewError, ViewModel, merge_resources
+from hoarfrost.core.views import (
+    StatefulService,
+    StateView,
+    StateViewError,
+    ViewModel,
+    merge_resources,
+)
 
 SERVICE_NAME = "sdb"
 LONG_POLL_SECONDS = 30.0

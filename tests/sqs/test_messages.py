@@ -11,8 +11,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.harness import Harness
 from hoarfrost.core.clock import Clock
+from tests.harness import Harness
 from tests.sqs.conftest import code
 
 

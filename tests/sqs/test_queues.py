@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.harness import Harness
 from hoarfrost.core.clock import Clock
+from tests.harness import Harness
 from tests.sqs.conftest import code
 
 

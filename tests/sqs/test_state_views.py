@@ -14,7 +14,7 @@ from hoarfrost.core.clock import Clock
 from hoarfrost.core.emulator import Emulator
 from hoarfrost.core.ports import Message
 from hoarfrost.core.views import StateChange, StateViewError
-from hoarfrost.services.sqs.errors import QueueDoesNotExist
+from hoarfrost.services.sqs.errors import errors
 from hoarfrost.services.sqs.views import SqsStateView
 from tests.harness import Harness
 
@@ -155,9 +155,9 @@ def test_notifications_after_mutations_only(sqs_json: Any, aws: Harness) -> None
 def test_delivery_port_contract(sqs_json: Any, aws: Harness) -> None:
     """What other services rely on: emulator.deliver(queue ARN, Message) behaves as SendMessage."""
     arn = f"arn:aws:sqs:{aws.region}:{aws.account}:"
-    with pytest.raises(QueueDoesNotExist):
+    with pytest.raises(errors.QueueDoesNotExist):
         aws.emulator.deliver(arn + "missing", Message("x"))
-    with pytest.raises(QueueDoesNotExist):
+    with pytest.raises(errors.QueueDoesNotExist):
         aws.emulator.deliver(f"arn:aws:sqs:{aws.region}:999988887777:t.fifo", Message("x"))
     url = sqs_json.create_queue(QueueName="t.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
     attributes = {"Type": {"DataType": "String", "StringValue": "Notification"}}

@@ -8,7 +8,14 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.sts.helpers import RAW, ROLE_ACCOUNT, ROLE_ARN, client_for, error_of, oidc_token
+from tests.sts.helpers import (
+    RAW,
+    ROLE_ACCOUNT,
+    ROLE_ARN,
+    client_for,
+    error_of,
+    oidc_token,
+)
 
 
 def test_assumed_role_identity_end_to_end(aws):

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import re
 
+from hoarfrost.services.sts import encode_authorization_message, trade_in_token
 from tests.sts.helpers import (
     ROLE_ACCOUNT,
     ROLE_ARN,
@@ -15,8 +16,6 @@ from tests.sts.helpers import (
     oidc_token,
     saml_response,
 )
-
-from hoarfrost.services.sts import encode_authorization_message, trade_in_token
 
 TEMP_KEY = re.compile(r"ASIA[A-Z0-9]{16}")
 ROLE_ID = re.compile(r"AROA[A-Z0-9]{17}")

@@ -9,7 +9,16 @@ import string
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.sts.helpers import RAW, ROLE_ARN, SAML_PROVIDER_ARN, client_for, error_of, jwt, oidc_token, saml_response
+from tests.sts.helpers import (
+    RAW,
+    ROLE_ARN,
+    SAML_PROVIDER_ARN,
+    client_for,
+    error_of,
+    jwt,
+    oidc_token,
+    saml_response,
+)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
-"""botocore's service models, loaded once per process.
+"""botocore's service models, loaded once per process and corrected by ``spec_patches``.
 
 Models are immutable reference data, so one loader serves every Emulator in the process;
-each model is read from disk the first time a request or a test needs it.
+each model is read from disk the first time a request or a test needs it, patched once, and
+only then turned into botocore's ``ServiceModel``, so every reader sees the corrected model.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from functools import lru_cache
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
+
+from hoarfrost.core import spec_patches
 
 _session_lock = threading.Lock()
 _session: botocore.session.Session | None = None
@@ -32,7 +35,8 @@ def available_services() -> tuple[str, ...]:
 
 @lru_cache(maxsize=None)
 def service_model(name: str) -> ServiceModel:
-    return botocore_session().get_service_model(name)
+    description = spec_patches.apply(name, botocore_session().get_service_data(name))
+    return ServiceModel(description, service_name=name)
 
 
 @lru_cache(maxsize=None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 import logging
-import threading
 import random
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,8 +15,8 @@ from hoarfrost.core.blobs import BlobStore, make_blob_store
 from hoarfrost.core.clock import Clock
 from hoarfrost.core.errors import InternalFailure, NotImplementedOperation, ServiceError
 from hoarfrost.core.http import HttpRequest, HttpResponse
-from hoarfrost.core.operations import OperationHandler, Reply, RequestContext
 from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.operations import OperationHandler, Reply, RequestContext
 from hoarfrost.core.ports import DeliveryError, Message, Ports
 from hoarfrost.core.routing.route import Route, RoutingError
 from hoarfrost.core.validation import validate_input
@@ -172,7 +172,8 @@ class Emulator:
                 )
             params = protocol.parse_request(request, operation, route.uri_params)
             if service.validates_input:
-                validate_input(params, operation, service.validation_error_code or protocol.validation_error_code)
+                code = service.validation_error_code or protocol.validation_code(service_model)
+                validate_input(params, operation, code)
             account = self.accounts.account_for(route.access_key)
             scope_account, scope_region = service.scope_for(route.operation, params, account, route.region)
             scope = service.backends.scope(scope_account, scope_region)

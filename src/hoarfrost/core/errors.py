@@ -1,7 +1,8 @@
 """The one exception a handler raises to answer an AWS error.
 
-A service declares subclasses named after the AWS error code (``class NoSuchBucket(ServiceError)``)
-or raises ``ServiceError(code=..., message=...)`` directly. The protocol serialiser turns it
+Services raise the classes generated from their model's error shapes (``core.kit.errors``),
+the few codes a model lacks declared by hand, or ``ServiceError(code=..., message=...)``
+directly. The protocol serialiser turns it
 into the wire shape the real service sends; the HTTP status comes from the subclass, else from
 the error shape in botocore's model, else 400.
 """
@@ -19,6 +20,8 @@ class ServiceError(Exception):
     # botocore model does not carry it as the error shape's ``error.code``; JSON-family
     # protocols send it in ``x-amzn-query-error``.
     query_code: str | None = None
+    # The text sent when the raise site gives none (S3 answers every code with a fixed sentence).
+    default_message: str = ""
 
     def __init__(
         self,
@@ -30,6 +33,7 @@ class ServiceError(Exception):
         headers: dict[str, str] | None = None,
         **fields: Any,
     ) -> None:
+        message = message or self.default_message
         super().__init__(message)
         self.message = message
         if code is not None:

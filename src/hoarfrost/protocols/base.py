@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
-from hoarfrost.core import catalog
+from hoarfrost.core import catalog, spec_patches
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import HttpRequest, HttpResponse
 
@@ -21,8 +21,14 @@ class Protocol(ABC):
     """
 
     name: ClassVar[str]
-    # Code of the error a malformed or invalid request gets, unless the service overrides it.
+    # Code of the error a malformed or invalid request gets, unless the model says otherwise.
     validation_error_code: ClassVar[str] = "ValidationException"
+
+    def validation_code(self, service: ServiceModel) -> str:
+        """The code for a request that does not parse or validate: the (patched) model's
+        ``validationErrorCode`` where it has one (S3's ``InvalidArgument``), else the protocol's."""
+        code: str = service.metadata.get(spec_patches.VALIDATION_ERROR_CODE) or self.validation_error_code
+        return code
 
     @abstractmethod
     def parse_request(

@@ -16,7 +16,13 @@ from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import HttpResponse
 from hoarfrost.protocols import wire
 from hoarfrost.protocols.base import error_status
-from hoarfrost.protocols.query import FormReader, QueryProtocol, _indexed, wire_error_code, write_error_fields
+from hoarfrost.protocols.query import (
+    FormReader,
+    QueryProtocol,
+    _indexed,
+    wire_error_code,
+    write_error_fields,
+)
 
 
 def ec2_name(shape: Shape, default: str) -> str:

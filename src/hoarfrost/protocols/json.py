@@ -18,9 +18,12 @@ from botocore.model import ServiceModel, Shape
 
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.protocols import wire
-from hoarfrost.protocols.json_shapes import JSON_CODEC, SerializationException, error_type
+from hoarfrost.protocols.json_shapes import (
+    JSON_CODEC,
+    SerializationException,
+    error_type,
+)
 from hoarfrost.protocols.rpc_document import RpcDocumentProtocol
-
 
 
 def _fallback(value: Any) -> Any:

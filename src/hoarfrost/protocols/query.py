@@ -23,7 +23,13 @@ from hoarfrost.core.errors import ServiceError, ValidationError
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.protocols import wire
 from hoarfrost.protocols.base import Protocol, error_shape, error_status
-from hoarfrost.protocols.xml_shapes import EXPECTED, MemberPlan, XmlWriter, body_members, parse_scalar
+from hoarfrost.protocols.xml_shapes import (
+    EXPECTED,
+    MemberPlan,
+    XmlWriter,
+    body_members,
+    parse_scalar,
+)
 
 Tree = dict[str, Any]  # name part -> subtree or leaf string
 

@@ -25,7 +25,11 @@ from hoarfrost.protocols.json_shapes import (
     error_document,
     error_type,
 )
-from hoarfrost.protocols.rest_bindings import parse_bindings, serialize_bindings, serialize_shape_bindings
+from hoarfrost.protocols.rest_bindings import (
+    parse_bindings,
+    serialize_bindings,
+    serialize_shape_bindings,
+)
 
 _JSON = "application/json"
 

@@ -6,9 +6,11 @@ structure payload is the root element, otherwise the members without a location 
 a root element named after the shape. A blob/string payload is the raw body (``bytes`` or a
 ``BodyStream``, passed through untouched).
 
-Errors: S3 answers ``<Error><Code/><Message/>..fields..<RequestId/><HostId/></Error>`` (no
-namespace) with ``x-amz-request-id``; the others ``<ErrorResponse><Error><Type/><Code/>
-<Message/></Error><RequestId/></ErrorResponse>``.
+Errors: ``<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>``,
+or, for a model patched with the bare error style (S3),
+``<Error><Code/><Message/>..fields..<RequestId/><HostId/></Error>`` without a namespace.
+Which headers carry the request id and which code a malformed request gets also come from the
+(patched) model, so this module names no service.
 """
 
 from __future__ import annotations
@@ -18,56 +20,30 @@ from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
-from hoarfrost.core import catalog
+from hoarfrost.core import catalog, spec_patches
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.protocols import wire
 from hoarfrost.protocols.base import Protocol, error_status
 from hoarfrost.protocols.json_shapes import SerializationException
 from hoarfrost.protocols.query import wire_error_code, write_error_fields
-from hoarfrost.protocols.rest_bindings import parse_bindings, serialize_bindings, serialize_shape_bindings
-from hoarfrost.protocols.xml_shapes import XmlReader, XmlValueError, XmlWriter, body_members, parse_document
+from hoarfrost.protocols.rest_bindings import (
+    parse_bindings,
+    serialize_bindings,
+    serialize_shape_bindings,
+)
+from hoarfrost.protocols.xml_shapes import (
+    XmlReader,
+    XmlValueError,
+    XmlWriter,
+    body_members,
+    parse_document,
+)
 
 _XML = "application/xml"
 _MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema"
-# Services that answer errors S3-style (<Error> at the root, RequestId inside).
-_S3_STYLE_ERRORS = frozenset({"s3"})
-_S3_FAMILY = frozenset({"s3", "s3control"})
-
-# S3 output documents whose root element the model does not name (S3 API reference).
-# Everything else roots at the payload member, the output shape's locationName, or its name
-# (Route 53 and S3 Control name their output shapes after the root element).
-_ROOT_ELEMENTS = {
-    "CompleteMultipartUploadOutput": "CompleteMultipartUploadResult",
-    "CreateMultipartUploadOutput": "InitiateMultipartUploadResult",
-    "CreateSessionOutput": "CreateSessionResult",
-    "DeleteObjectsOutput": "DeleteResult",
-    "GetBucketAccelerateConfigurationOutput": "AccelerateConfiguration",
-    "GetBucketAclOutput": "AccessControlPolicy",
-    "GetBucketCorsOutput": "CORSConfiguration",
-    "GetBucketLifecycleOutput": "LifecycleConfiguration",
-    "GetBucketLifecycleConfigurationOutput": "LifecycleConfiguration",
-    "GetBucketLocationOutput": "LocationConstraint",
-    "GetBucketLoggingOutput": "BucketLoggingStatus",
-    "NotificationConfigurationDeprecated": "NotificationConfiguration",
-    "GetBucketRequestPaymentOutput": "RequestPaymentConfiguration",
-    "GetBucketTaggingOutput": "Tagging",
-    "GetBucketVersioningOutput": "VersioningConfiguration",
-    "GetBucketWebsiteOutput": "WebsiteConfiguration",
-    "GetObjectAclOutput": "AccessControlPolicy",
-    "GetObjectAttributesOutput": "GetObjectAttributesResponse",
-    "GetObjectTaggingOutput": "Tagging",
-    "ListBucketAnalyticsConfigurationsOutput": "ListBucketAnalyticsConfigurationResult",
-    "ListBucketInventoryConfigurationsOutput": "ListInventoryConfigurationsResult",
-    "ListBucketMetricsConfigurationsOutput": "ListMetricsConfigurationsResult",
-    "ListBucketsOutput": "ListAllMyBucketsResult",
-    "ListDirectoryBucketsOutput": "ListAllMyDirectoryBucketsResult",
-    "ListMultipartUploadsOutput": "ListMultipartUploadsResult",
-    "ListObjectVersionsOutput": "ListVersionsResult",
-    "ListObjectsOutput": "ListBucketResult",
-    "ListObjectsV2Output": "ListBucketResult",
-    "ListPartsOutput": "ListPartsResult",
-}
+# Headers that carry the request id unless the model's patch names others.
+_REQUEST_ID_HEADERS = ("x-amzn-requestid",)
 
 
 @lru_cache(maxsize=None)
@@ -90,10 +66,12 @@ def service_namespace(service_name: str) -> str | None:
 
 
 def root_element(operation: OperationModel) -> str:
-    """The root element of an output document without a structure payload."""
+    """The root element of an output document without a structure payload: the output shape's
+    ``locationName`` (set by the spec patch where the model is silent, as for S3), else its
+    name (Route 53 and S3 Control name their output shapes after the root element)."""
     shape = operation.output_shape
     assert shape is not None
-    return shape.serialization.get("name") or _ROOT_ELEMENTS.get(shape.name) or shape.name
+    return shape.serialization.get("name") or shape.name
 
 
 def payload_element(shape: Shape, payload: str) -> str:
@@ -103,7 +81,7 @@ def payload_element(shape: Shape, payload: str) -> str:
 
 class RestXmlProtocol(Protocol):
     name = "rest-xml"
-    validation_error_code = "InvalidArgument"
+    validation_error_code = "InvalidInput"
 
     def __init__(self) -> None:
         self.reader = XmlReader()
@@ -116,7 +94,7 @@ class RestXmlProtocol(Protocol):
         try:
             parsed = parse_bindings(request, operation, uri_params)
         except SerializationException as exc:
-            raise ServiceError(str(exc), code=self._invalid_code(operation.service_model), status=400) from exc
+            raise ServiceError(str(exc), code=self.validation_code(operation.service_model), status=400) from exc
         params = parsed.params
         if parsed.body is None or parsed.body_shape is None:
             return params
@@ -129,10 +107,6 @@ class RestXmlProtocol(Protocol):
         except XmlValueError as exc:
             raise ServiceError(_MALFORMED, code="MalformedXML", status=400) from exc
         return params
-
-    @staticmethod
-    def _invalid_code(service: ServiceModel) -> str:
-        return "InvalidArgument" if service.service_name in _S3_FAMILY else "InvalidInput"
 
     # -- responses --------------------------------------------------------------------------
     def serialize_response(self, output: dict[str, Any], operation: OperationModel, request_id: str) -> HttpResponse:
@@ -168,11 +142,10 @@ class RestXmlProtocol(Protocol):
 
     @staticmethod
     def _id_headers(service: ServiceModel, request_id: str) -> dict[str, str]:
-        """S3 and S3 Control name the request ``x-amz-request-id`` (with ``x-amz-id-2``), the
-        others ``x-amzn-RequestId``."""
-        if service.service_name in _S3_FAMILY:
-            return {"x-amz-request-id": request_id, "x-amz-id-2": request_id}
-        return {"x-amzn-requestid": request_id}
+        """``x-amzn-RequestId``, or the headers the model's patch names (S3 and S3 Control:
+        ``x-amz-request-id`` and ``x-amz-id-2``)."""
+        names = service.metadata.get(spec_patches.REQUEST_ID_HEADERS) or _REQUEST_ID_HEADERS
+        return dict.fromkeys(names, request_id)
 
     # -- errors -----------------------------------------------------------------------------
     def serialize_error(
@@ -186,7 +159,7 @@ class RestXmlProtocol(Protocol):
             bound = serialize_shape_bindings(error.fields, shape, status)
             headers.update(bound.headers)
         code_text, message = wire.xml_escape(code), wire.xml_escape(error.message)
-        if service.service_name in _S3_STYLE_ERRORS:
+        if service.metadata.get(spec_patches.ERROR_STYLE) == "bare":
             out = [f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code_text}</Code><Message>{message}</Message>']
             write_error_fields(self.writer, error, shape, out)
             out.append(f"<RequestId>{wire.xml_escape(request_id)}</RequestId><HostId>{wire.xml_escape(request_id)}</HostId></Error>")

@@ -3,7 +3,8 @@
 Parsed once per distinct host and cached, since a process sees few distinct hosts:
 ``sqs.us-west-2.amazonaws.com`` -> region us-west-2, prefixes ("sqs",);
 ``bucket.s3.us-west-2.amazonaws.com`` / ``bucket.localhost:4566`` /
-``bucket.localhost.localstack.cloud`` -> bucket "bucket" (used only when the request is S3's);
+``bucket.localhost.localstack.cloud`` -> bucket "bucket" (used only for a service whose patched
+model has a ``virtualHostLabel``: S3);
 ``localhost``, IP addresses and other custom hosts give nothing.
 """
 
@@ -15,8 +16,13 @@ from typing import NamedTuple
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$")
 _AWS_DOMAINS = ("amazonaws.com", "amazonaws.com.cn", "api.aws", "c2s.ic.gov", "sc2s.sgov.gov",
                 "localhost.localstack.cloud", "aws.amazon.com", "amazon.com")
-# ``s3-<suffix>`` labels that are other services (S3 Control, access points), not S3's bucket host.
-_NOT_S3_BUCKET_LABELS = ("s3-control", "s3-accesspoint", "s3-object-lambda", "s3-outposts")
+# The labels of the endpoints a virtual-hosted bucket name precedes (``bucket.s3.amazonaws.com``):
+# S3's own label, and its prefixed forms (``s3-us-west-2`` names a region, ``s3-external-1``,
+# ``s3express-...``), except the prefixed labels that are other services (S3 Control, access points).
+_BUCKET_ENDPOINT_LABEL = "s3"
+_BUCKET_ENDPOINT_PREFIX = "s3-"
+_BUCKET_ENDPOINT_EXPRESS_PREFIX = "s3express-"
+_NOT_BUCKET_ENDPOINT_LABELS = ("s3-control", "s3-accesspoint", "s3-object-lambda", "s3-outposts")
 _CACHE_LIMIT = 4096
 
 
@@ -44,14 +50,14 @@ def is_region(label: str) -> bool:
     return _REGION.match(label) is not None
 
 
-def _s3_label_region(label: str) -> tuple[bool, str | None]:
-    """Is this label S3's own (``s3``, ``s3-us-west-2``, ``s3-external-1``, ``s3express-...``)?"""
-    if label == "s3":
+def _bucket_endpoint(label: str) -> tuple[bool, str | None]:
+    """Is this label a bucket endpoint's (and which region does a legacy ``s3-<region>`` name)?"""
+    if label == _BUCKET_ENDPOINT_LABEL:
         return True, None
-    if label.startswith("s3-") and not label.startswith(_NOT_S3_BUCKET_LABELS):
-        rest = label[3:]
+    if label.startswith(_BUCKET_ENDPOINT_PREFIX) and not label.startswith(_NOT_BUCKET_ENDPOINT_LABELS):
+        rest = label[len(_BUCKET_ENDPOINT_PREFIX):]
         return True, rest if is_region(rest) else None
-    if label.startswith("s3express-"):
+    if label.startswith(_BUCKET_ENDPOINT_EXPRESS_PREFIX):
         return True, None
     return False, None
 
@@ -73,8 +79,8 @@ def _parse(host: str) -> HostInfo:
     bucket: str | None = None
     bucket_labels = 0  # leading labels that are the bucket, not the service
     for index, label in enumerate(labels):
-        is_s3, legacy_region = _s3_label_region(label)
-        if is_s3:
+        is_endpoint, legacy_region = _bucket_endpoint(label)
+        if is_endpoint:
             if index > 0:
                 bucket = ".".join(labels[:index])
                 bucket_labels = index

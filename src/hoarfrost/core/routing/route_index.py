@@ -4,7 +4,9 @@ Routing a request without a hint needs to know, for all 400+ services, their sig
 endpoint prefix, JSON target prefix, API version, protocols, service id and operation names.
 Reading every model takes seconds, so the index is built on first need and written to
 ``$XDG_CACHE_HOME/hoarfrost/route-index-<botocore version>-<hash>.json`` (falling back to
-memory when that is not writable); later processes load it in milliseconds.
+memory when that is not writable); later processes load it in milliseconds. Metadata is read
+with the spec patches applied, as the catalog's models are, and the hash covers the patches,
+so a changed patch builds a fresh index.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from typing import Any
 
 import botocore
 
-from hoarfrost.core import catalog
+from hoarfrost.core import catalog, spec_patches
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,8 @@ class ServiceInfo:
     target_prefix: str | None
     api_version: str | None
     operations: frozenset[str]
+    virtual_host_label: str | None  # the URI label a virtual-hosted host name carries (S3's Bucket)
+    anonymous_fallback: bool  # an unsigned request naming no service is tried as this one
 
 
 def hyphenize(service_id: str) -> str:
@@ -84,20 +88,25 @@ def _read_metadata(name: str) -> dict[str, Any]:
     data = _load_uncached(name, "service-2")
     if data is None:  # unusual layout: go through the regular loader
         data = catalog.botocore_session().get_component("data_loader").load_service_model(name, "service-2")
+    data = spec_patches.apply(name, data)
     rule_names: set[str] = set()
     _signing_names_in(_load_uncached(name, "endpoint-rule-set-1"), rule_names)
     metadata = data.get("metadata", {})
     protocol = metadata.get("protocol", "")
+    protocols = metadata.get("protocols") or [protocol]
+    legacy = [extra for extra in metadata.get(spec_patches.LEGACY_PROTOCOLS, ()) if extra not in protocols]
     return {
         "serviceId": metadata.get("serviceId") or name,
         "protocol": protocol,
-        "protocols": metadata.get("protocols") or [protocol],
+        "protocols": [*protocols, *legacy],  # every protocol the service answers
         "signingName": metadata.get("signingName") or metadata.get("endpointPrefix") or name,
         "ruleSigningNames": sorted(rule_names),
         "endpointPrefix": metadata.get("endpointPrefix") or name,
         "targetPrefix": metadata.get("targetPrefix"),
         "apiVersion": metadata.get("apiVersion"),
         "operations": sorted(data.get("operations", {})),
+        "virtualHostLabel": metadata.get(spec_patches.VIRTUAL_HOST_LABEL),
+        "anonymousFallback": bool(metadata.get(spec_patches.ANONYMOUS_FALLBACK)),
     }
 
 
@@ -114,6 +123,8 @@ class ServiceIndex:
         self.by_endpoint_prefix: dict[str, tuple[str, ...]] = {}
         self.by_target_prefix: dict[str, tuple[str, ...]] = {}
         self.by_api_version: dict[str, tuple[str, ...]] = {}
+        self.virtual_hosted: tuple[str, ...] = ()  # services a virtual-hosted host name points to
+        self.anonymous_fallbacks: tuple[str, ...] = ()
 
     def ensure_loaded(self) -> ServiceIndex:
         if not self._loaded:
@@ -125,7 +136,7 @@ class ServiceIndex:
 
     # -- building -------------------------------------------------------------------------------
     def _cache_file(self) -> Path:
-        names = catalog.available_services()
+        names = [*catalog.available_services(), spec_patches.digest()]
         digest = hashlib.sha1("\n".join(names).encode()).hexdigest()[:12]
         return (self._cache_dir or _cache_dir()) / f"route-index-{botocore.__version__}-{digest}.json"
 
@@ -165,6 +176,8 @@ class ServiceIndex:
                 target_prefix=meta["targetPrefix"],
                 api_version=meta["apiVersion"],
                 operations=frozenset(meta["operations"]),
+                virtual_host_label=meta["virtualHostLabel"],
+                anonymous_fallback=meta["anonymousFallback"],
             )
             self.services[name] = info
             self.by_service_id.setdefault(info.service_id, name)
@@ -183,6 +196,8 @@ class ServiceIndex:
         self.by_endpoint_prefix = {key: tuple(value) for key, value in endpoint.items()}
         self.by_target_prefix = {key: tuple(value) for key, value in target.items()}
         self.by_api_version = {key: tuple(value) for key, value in version.items()}
+        self.virtual_hosted = tuple(name for name, info in self.services.items() if info.virtual_host_label)
+        self.anonymous_fallbacks = tuple(name for name, info in self.services.items() if info.anonymous_fallback)
 
 
 _shared: ServiceIndex | None = None

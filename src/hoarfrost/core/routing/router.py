@@ -9,11 +9,13 @@ Two paths:
   each a look-up in the metadata index (``route_index``): ``X-Amz-Target``, the smithy
   rpc-v2-cbor path, ``Action``/``Version`` for the query protocols, then rest
   ``requestUri`` templates of the few services the SigV4 scope's signing name or the host
-  name point to (S3 virtual-hosted buckets included).
+  name point to (a virtual-hosted host name, ``bucket.s3...``, points to the services whose
+  patched model has a ``virtualHostLabel``).
 
 Region: credential scope (or SigV4a's single-region ``X-Amz-Region-Set``), else host name,
 else the router's default. A request with no evidence at all (unsigned, to ``localhost``) is
-tried as S3, the one service used anonymously.
+tried as the services whose patched model is an ``anonymousFallback`` (S3, the one service
+used anonymously at large).
 """
 
 from __future__ import annotations
@@ -22,11 +24,16 @@ import threading
 from urllib.parse import unquote_plus
 
 from hoarfrost.core import catalog
-from hoarfrost.core.routing.hosts import HostInfo, host_info
 from hoarfrost.core.http import HttpRequest
+from hoarfrost.core.routing.hosts import HostInfo, host_info
 from hoarfrost.core.routing.route import Route, RoutingError
 from hoarfrost.core.routing.route_index import ServiceIndex, hyphenize, shared_index
-from hoarfrost.core.routing.service_routes import CBOR, EXTRA_PROTOCOLS, QUERY_PROTOCOLS, REST_PROTOCOLS, ServiceRoutes
+from hoarfrost.core.routing.service_routes import (
+    CBOR,
+    QUERY_PROTOCOLS,
+    REST_PROTOCOLS,
+    ServiceRoutes,
+)
 from hoarfrost.core.routing.sigv4 import Credential, request_credential
 
 _routes: dict[str, ServiceRoutes] = {}
@@ -125,10 +132,10 @@ class Router:
             region = _region_set(request) or host.region or self.default_region
         uri_params = None
         if protocol in REST_PROTOCOLS:
-            bucket = None
-            if routes.is_s3:
-                bucket = (host or host_info(request.headers.get("host", ""))).bucket
-            uri_params = routes.uri_params(operation, request, bucket)
+            host_label = None
+            if routes.virtual_host_label:
+                host_label = (host or host_info(request.headers.get("host", ""))).bucket
+            uri_params = routes.uri_params(operation, request, host_label)
         return Route(routes.name, operation_name, protocol, region, credential.access_key, uri_params)
 
     # -- search ---------------------------------------------------------------------------------
@@ -145,8 +152,8 @@ class Router:
         )
         if found is None and not candidates and credential.signing_name is None:
             # Nothing names a service: an anonymous request (public object GET, browser upload
-            # form) is S3's, the one service used unsigned at large.
-            found = self._by_rest_template(request, ("s3",), host)
+            # form) goes to the service(s) used unsigned at large.
+            found = self._by_rest_template(request, self.index.anonymous_fallbacks, host)
         if found is None:
             raise self._not_found(request, credential, host, candidates)
         routes, operation, protocol, uri_params = found
@@ -170,8 +177,8 @@ class Router:
         from_host: list[str] = []
         for prefix in host.endpoint_prefixes:
             from_host.extend(index.by_endpoint_prefix.get(prefix, ()))
-        if host.bucket is not None and "s3" not in from_host:
-            from_host.append("s3")
+        if host.bucket is not None:
+            from_host.extend(name for name in index.virtual_hosted if name not in from_host)
         signed: tuple[str, ...] = ()
         if signing_name is not None:
             signed = index.by_signing_name.get(signing_name) or index.by_endpoint_prefix.get(signing_name) or ()
@@ -236,7 +243,8 @@ class Router:
         services = candidates
         if not services and version:
             services = index.by_api_version.get(version, ())
-        query_services = [name for name in services if _speaks_query(index.services[name].protocols, name)]
+        query_services = [name for name in services
+                          if any(protocol in QUERY_PROTOCOLS for protocol in index.services[name].protocols)]
         if not query_services:
             return None
         if version and len(query_services) > 1:
@@ -260,7 +268,7 @@ class Router:
             routes = service_routes(name)
             if not routes.is_rest:
                 continue
-            matched = routes.match_rest(request, host.bucket if routes.is_s3 else None)
+            matched = routes.match_rest(request, host.bucket if routes.virtual_host_label else None)
             if matched is None:
                 continue
             rank = (by_host, matched[0])
@@ -311,7 +319,3 @@ def _region_set(request: HttpRequest) -> str | None:
     if regions and "," not in regions and "*" not in regions:
         return regions.strip()
     return None
-
-
-def _speaks_query(protocols: tuple[str, ...], name: str) -> bool:
-    return any(protocol in QUERY_PROTOCOLS for protocol in (*protocols, *EXTRA_PROTOCOLS.get(name, ())))

@@ -15,17 +15,17 @@ import threading
 from typing import Any
 from urllib.parse import unquote
 
-from hoarfrost.core import catalog
+from hoarfrost.core import catalog, spec_patches
 from hoarfrost.core.http import HttpRequest
-from hoarfrost.core.routing.uri_template import PathTemplate, leading_segments, split_request_uri
+from hoarfrost.core.routing.uri_template import (
+    PathTemplate,
+    leading_segments,
+    split_request_uri,
+)
 
 REST_PROTOCOLS = frozenset({"rest-json", "rest-xml"})
 QUERY_PROTOCOLS = frozenset({"query", "ec2"})
 CBOR = "smithy-rpc-v2-cbor"
-
-# Protocols a service still accepts on the wire although its current botocore model no longer
-# lists them: SQS moved to JSON in 2023 and keeps answering the query protocol older SDKs speak.
-EXTRA_PROTOCOLS: dict[str, tuple[str, ...]] = {"sqs": ("query",)}
 
 
 class OperationRoute:
@@ -98,10 +98,13 @@ class ServiceRoutes:
         self.model = model
         self.protocol: str = metadata["protocol"]
         protocols = tuple(metadata.get("protocols") or (self.protocol,))
-        self.protocols = protocols + tuple(p for p in EXTRA_PROTOCOLS.get(name, ()) if p not in protocols)
+        # Plus those the service still answers though its model dropped them (SQS's query).
+        legacy = metadata.get(spec_patches.LEGACY_PROTOCOLS, ())
+        self.protocols = protocols + tuple(p for p in legacy if p not in protocols)
         self.multi_protocol = len(self.protocols) > 1
         self.is_rest = self.protocol in REST_PROTOCOLS
-        self.is_s3 = name == "s3"
+        # The URI label a virtual-hosted-style host name fills (S3's Bucket), if the service has one.
+        self.virtual_host_label: str | None = metadata.get(spec_patches.VIRTUAL_HOST_LABEL)
         self.target_prefix: str | None = metadata.get("targetPrefix")
         self.api_version: str | None = metadata.get("apiVersion")
         self.operation_names = frozenset(model.operation_names)
@@ -150,27 +153,25 @@ class ServiceRoutes:
         return self.protocol
 
     # -- rest ----------------------------------------------------------------------------------
-    def uri_params(self, operation: OperationRoute, request: HttpRequest, bucket: str | None) -> dict[str, str]:
-        """The operation's URI labels decoded from the request path (``Bucket`` from a virtual host)."""
-        path = request.path
-        if bucket is not None:
-            path = f"/{bucket}" if path == "/" else f"/{bucket}{path}"
+    def uri_params(self, operation: OperationRoute, request: HttpRequest, host_label: str | None) -> dict[str, str]:
+        """The operation's URI labels decoded from the request path, led by the label a virtual
+        host name carried (``bucket.s3.amazonaws.com/key`` reads as ``/bucket/key``)."""
+        path = _with_host_label(request.path, host_label)
         params = operation.path.match(path)
         if params is None:
             params = _lenient_labels(operation.path, path)
         return params
 
     def match_rest(
-        self, request: HttpRequest, bucket: str | None
+        self, request: HttpRequest, host_label: str | None
     ) -> tuple[tuple[int, ...], OperationRoute, dict[str, str]] | None:
         """The most specific operation whose method, path, literal query keys and required
-        header/query members fit the request, with its rank (comparable across services)."""
+        header/query members fit the request, with its rank (comparable across services).
+        ``host_label``: the value a virtual host name carried, read as the path's first segment."""
         index = self._rest_index
         if index is None:
             index = self._build_rest_index()
-        path = request.path
-        if bucket is not None:
-            path = f"/{bucket}" if path == "/" else f"/{bucket}{path}"
+        path = _with_host_label(request.path, host_label)
         method = request.method
         first, second = leading_segments(path)
         query = request.query_params if request.query else {}
@@ -248,6 +249,12 @@ class _TemplateGroup:
                 if operations:
                     found.extend(operation for operation in operations if operation.query_matches(query))
         return found
+
+
+def _with_host_label(path: str, host_label: str | None) -> str:
+    if host_label is None:
+        return path
+    return f"/{host_label}" if path == "/" else f"/{host_label}{path}"
 
 
 def _original_request_uri(http: dict[str, Any]) -> str:

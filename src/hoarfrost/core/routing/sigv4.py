@@ -9,6 +9,7 @@ header (SigV4, SigV4a, legacy ``AWS AKID:sig``) or in a presigned URL's query st
 from __future__ import annotations
 
 from typing import NamedTuple
+
 from hoarfrost.core.http import HttpRequest
 
 

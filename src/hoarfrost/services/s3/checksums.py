@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Iterable
 from typing import Protocol
 
-from hoarfrost.services.s3.errors import InvalidArgument, InvalidRequest
+from hoarfrost.services.s3.errors import errors
 
 ALGORITHMS = ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256", "SHA512", "MD5")
 # Input/output member per algorithm: ChecksumCRC32, ...
@@ -101,8 +101,8 @@ def new_digest(algorithm: str) -> Digest:
     if algorithm == "MD5":
         return hashlib.md5()  # noqa: S324 - an S3 checksum, not security
     # The XXHASH family has no implementation here (no stdlib one; not worth a dependency yet).
-    raise InvalidArgument(f"Checksum algorithm {algorithm} is not supported by hoarfrost",
-                          ArgumentName="x-amz-checksum-algorithm")
+    raise errors.InvalidArgument(f"Checksum algorithm {algorithm} is not supported by hoarfrost",
+                                 ArgumentName="x-amz-checksum-algorithm")
 
 
 def b64(data: bytes) -> str:
@@ -156,17 +156,17 @@ def decode_aws_chunked(body: bytes) -> tuple[list[memoryview], dict[str, str]]:
     while True:
         eol = body.find(b"\r\n", pos)
         if eol < 0:
-            raise InvalidRequest("Malformed aws-chunked body: missing chunk header")
+            raise errors.InvalidRequest("Malformed aws-chunked body: missing chunk header")
         header = body[pos:eol].split(b";", 1)[0].strip()
         try:
             size = int(header, 16)
         except ValueError:
-            raise InvalidRequest("Malformed aws-chunked body: bad chunk size") from None
+            raise errors.InvalidRequest("Malformed aws-chunked body: bad chunk size") from None
         pos = eol + 2
         if size == 0:
             break
         if pos + size > len(body):
-            raise InvalidRequest("Malformed aws-chunked body: chunk is shorter than its size")
+            raise errors.InvalidRequest("Malformed aws-chunked body: chunk is shorter than its size")
         chunks.append(view[pos : pos + size])
         pos += size
         if body[pos : pos + 2] == b"\r\n":

@@ -8,7 +8,7 @@ from typing import Any
 
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.services.sns import filter_policy
-from hoarfrost.services.sns.errors import InvalidParameter, invalid
+from hoarfrost.services.sns.errors import errors, invalid
 from hoarfrost.services.sns.state import (
     DEFAULT_EFFECTIVE_DELIVERY_POLICY,
     Subscription,
@@ -170,7 +170,7 @@ def _check_filter_policy(text: str, scope: str) -> None:
     try:
         filter_policy.parse(text, scope)
     except filter_policy.FilterPolicyError as exc:
-        raise InvalidParameter(exc.message) from exc
+        raise errors.InvalidParameterException(exc.message) from exc
 
 
 def set_subscription_attribute(subscription: Subscription, name: str, value: str) -> None:

@@ -1,4 +1,5 @@
-"""SNS's errors, one class per AWS code (the ``code`` of the error shape in botocore's model).
+"""SNS's errors: every code SNS sends is in its model (``errors.NotFoundException`` answers
+``NotFound``), so this module only builds SNS's messages.
 
 Messages follow what SNS sends: ``Invalid parameter: <Name>`` for InvalidParameter and the
 fixed texts of the batch errors.
@@ -7,83 +8,11 @@ fixed texts of the batch errors.
 from __future__ import annotations
 
 from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.kit.errors import model_errors
+
+errors = model_errors("sns")
 
 
-class InvalidParameter(ServiceError):
-    code = "InvalidParameter"
-    status = 400
-
-
-class ParameterValueInvalid(ServiceError):
-    code = "ParameterValueInvalid"
-    status = 400
-
-
-class NotFound(ServiceError):
-    code = "NotFound"
-    status = 404
-
-
-class ResourceNotFound(ServiceError):
-    code = "ResourceNotFound"
-    status = 404
-
-
-class AuthorizationError(ServiceError):
-    code = "AuthorizationError"
-    status = 403
-
-
-class EndpointDisabled(ServiceError):
-    code = "EndpointDisabled"
-    status = 400
-
-
-class PlatformApplicationDisabled(ServiceError):
-    code = "PlatformApplicationDisabled"
-    status = 400
-
-
-class OptedOut(ServiceError):
-    code = "OptedOut"
-    status = 400
-
-
-class VerificationException(ServiceError):
-    code = "VerificationException"
-    status = 400
-
-
-class TagLimitExceeded(ServiceError):
-    code = "TagLimitExceeded"
-    status = 400
-
-
-class BatchEntryIdsNotDistinct(ServiceError):
-    code = "BatchEntryIdsNotDistinct"
-    status = 400
-
-
-class TooManyEntriesInBatchRequest(ServiceError):
-    code = "TooManyEntriesInBatchRequest"
-    status = 400
-
-
-class EmptyBatchRequest(ServiceError):
-    code = "EmptyBatchRequest"
-    status = 400
-
-
-class InvalidBatchEntryId(ServiceError):
-    code = "InvalidBatchEntryId"
-    status = 400
-
-
-class BatchRequestTooLong(ServiceError):
-    code = "BatchRequestTooLong"
-    status = 400
-
-
-def invalid(detail: str) -> InvalidParameter:
+def invalid(detail: str) -> ServiceError:
     """``InvalidParameter`` with SNS's ``Invalid parameter: ...`` prefix."""
-    return InvalidParameter(f"Invalid parameter: {detail}")
+    return errors.InvalidParameterException(f"Invalid parameter: {detail}")

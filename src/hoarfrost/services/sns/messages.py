@@ -8,8 +8,9 @@ import re
 import uuid
 from typing import Any
 
+from hoarfrost.core.errors import ServiceError
 from hoarfrost.services.sns.delivery import Publication
-from hoarfrost.services.sns.errors import InvalidParameter, invalid
+from hoarfrost.services.sns.errors import invalid
 
 MAX_ATTRIBUTES = 10
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,256}$")
@@ -17,7 +18,7 @@ _RESERVED_PREFIXES = ("aws.", "amazon.")
 _GROUP_ID = re.compile(r"^[A-Za-z0-9!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]{1,128}$")
 
 
-def _attribute_error(text: str) -> InvalidParameter:
+def _attribute_error(text: str) -> ServiceError:
     return invalid(f"MessageAttributes Reason: {text}")
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from hoarfrost.core.errors import ServiceError
 from hoarfrost.services.sqs.errors import (
-    InvalidAttributeName,
-    InvalidAttributeValue,
+    errors,
     invalid_parameter,
 )
 
@@ -57,9 +57,9 @@ def _integer(low: int, high: int) -> Callable[[str, str], str]:
         try:
             number = int(value)
         except ValueError:
-            raise InvalidAttributeValue(f"Invalid value for the parameter {name}.") from None
+            raise errors.InvalidAttributeValue(f"Invalid value for the parameter {name}.") from None
         if not low <= number <= high:
-            raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
+            raise errors.InvalidAttributeValue(f"Invalid value for the parameter {name}.")
         return str(number)
 
     return check
@@ -68,14 +68,14 @@ def _integer(low: int, high: int) -> Callable[[str, str], str]:
 def _boolean(name: str, value: str) -> str:
     lowered = value.lower()
     if lowered not in ("true", "false"):
-        raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
+        raise errors.InvalidAttributeValue(f"Invalid value for the parameter {name}.")
     return lowered
 
 
 def _choice(*choices: str) -> Callable[[str, str], str]:
     def check(name: str, value: str) -> str:
         if value not in choices:
-            raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
+            raise errors.InvalidAttributeValue(f"Invalid value for the parameter {name}.")
         return value
 
     return check
@@ -87,9 +87,9 @@ def _policy(name: str, value: str) -> str:
     try:
         document = json.loads(value)
     except ValueError:
-        raise InvalidAttributeValue(f"Invalid value for the parameter {name}.") from None
+        raise errors.InvalidAttributeValue(f"Invalid value for the parameter {name}.") from None
     if not isinstance(document, dict):
-        raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
+        raise errors.InvalidAttributeValue(f"Invalid value for the parameter {name}.")
     return value
 
 
@@ -170,8 +170,8 @@ _CHECKS: dict[str, Callable[[str, str], str]] = {
 }
 
 
-def unknown_attribute(name: str) -> InvalidAttributeName:
-    return InvalidAttributeName(f"Unknown Attribute {name}.")
+def unknown_attribute(name: str) -> ServiceError:
+    return errors.InvalidAttributeName(f"Unknown Attribute {name}.")
 
 
 def check_settable(attributes: dict[str, str], fifo: bool, creating: bool) -> dict[str, str]:
@@ -183,8 +183,8 @@ def check_settable(attributes: dict[str, str], fifo: bool, creating: bool) -> di
         checked[name] = _CHECKS[name](name, str(value))
     if fifo and checked.get("FifoThroughputLimit") == "perMessageGroupId" and \
             checked.get("DeduplicationScope") == "queue":
-        raise InvalidAttributeValue("Invalid value for the parameter FifoThroughputLimit. Reason: To enable "
-                                    "high throughput for FIFO queues, set DeduplicationScope to messageGroup.")
+        raise errors.InvalidAttributeValue("Invalid value for the parameter FifoThroughputLimit. Reason: To enable "
+                                           "high throughput for FIFO queues, set DeduplicationScope to messageGroup.")
     return checked
 
 

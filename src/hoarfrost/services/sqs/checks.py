@@ -11,17 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from hoarfrost.services.sqs.errors import (
-    BatchEntryIdsNotDistinct,
-    BatchRequestTooLong,
-    EmptyBatchRequest,
-    InvalidBatchEntryId,
-    InvalidMessageContents,
-    InvalidParameterValue,
-    TooManyEntriesInBatchRequest,
-    invalid_parameter,
-    missing_parameter,
-)
+from hoarfrost.services.sqs.errors import errors, invalid_parameter, missing_parameter
 
 MAX_BATCH_ENTRIES = 10
 MAX_BATCH_PAYLOAD = 1_048_576
@@ -39,12 +29,12 @@ _GROUP_ID = re.compile(r"[!-~]{1,128}")
 def check_queue_name(name: str, fifo: bool) -> None:
     if fifo:
         if _FIFO_QUEUE_NAME.fullmatch(name) is None:
-            raise InvalidParameterValue(
+            raise errors.InvalidParameterValue(
                 "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, "
                 "must end with .fifo suffix and be 1 to 80 in length."
             )
     elif _QUEUE_NAME.fullmatch(name) is None:
-        raise InvalidParameterValue(
+        raise errors.InvalidParameterValue(
             "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
         )
 
@@ -53,7 +43,7 @@ def check_body(body: str | None) -> str:
     if not body:
         raise missing_parameter("MessageBody")
     if _INVALID_CHARACTER.search(body) is not None:
-        raise InvalidMessageContents(
+        raise errors.InvalidMessageContents(
             "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | "
             "#xE000 to #xFFFD | #x10000 to #x10FFFF"
         )
@@ -65,7 +55,7 @@ def check_message_attributes(attributes: dict[str, dict[str, Any]] | None) -> di
     if not attributes:
         return {}
     if len(attributes) > MAX_MESSAGE_ATTRIBUTES:
-        raise InvalidParameterValue(
+        raise errors.InvalidParameterValue(
             f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum "
             f"[{MAX_MESSAGE_ATTRIBUTES}]."
         )
@@ -74,7 +64,7 @@ def check_message_attributes(attributes: dict[str, dict[str, Any]] | None) -> di
         lowered = name.lower()
         if (_ATTRIBUTE_NAME.fullmatch(name) is None or name.startswith(".") or name.endswith(".")
                 or ".." in name or lowered.startswith("aws.") or lowered.startswith("amazon.")):
-            raise InvalidParameterValue(f"Message attribute name '{name}' is invalid.")
+            raise errors.InvalidParameterValue(f"Message attribute name '{name}' is invalid.")
         checked[name] = _check_attribute_value(name, value)
     return checked
 
@@ -83,29 +73,29 @@ def _check_attribute_value(name: str, value: dict[str, Any]) -> dict[str, Any]:
     data_type = value.get("DataType") or ""
     base = data_type.split(".", 1)[0]
     if base not in ("String", "Number", "Binary") or len(data_type) > 256:
-        raise InvalidParameterValue(
+        raise errors.InvalidParameterValue(
             f"The message attribute '{name}' has an invalid message attribute type, the set of supported "
             "type prefixes is Binary, Number, and String."
         )
     if value.get("StringListValues") or value.get("BinaryListValues"):
-        raise InvalidParameterValue("Message attribute list values in SendMessage operation are not supported.")
+        raise errors.InvalidParameterValue("Message attribute list values in SendMessage operation are not supported.")
     if base == "Binary":
         binary = value.get("BinaryValue")
         if binary is None or len(binary) == 0:
-            raise InvalidParameterValue(f"The message attribute '{name}' must contain non-empty message "
-                                        "attribute value for message attribute type 'Binary'.")
+            raise errors.InvalidParameterValue(f"The message attribute '{name}' must contain non-empty message "
+                                               "attribute value for message attribute type 'Binary'.")
         return {"DataType": data_type, "BinaryValue": bytes(binary)}
     string = value.get("StringValue")
     if string is None or string == "":
-        raise InvalidParameterValue(f"The message attribute '{name}' must contain non-empty message "
-                                    f"attribute value for message attribute type '{base}'.")
+        raise errors.InvalidParameterValue(f"The message attribute '{name}' must contain non-empty message "
+                                           f"attribute value for message attribute type '{base}'.")
     if base == "Number":
         try:
             Decimal(string)
         except InvalidOperation:
-            raise InvalidParameterValue(f"Could not cast message attribute '{name}' value to number.") from None
+            raise errors.InvalidParameterValue(f"Could not cast message attribute '{name}' value to number.") from None
     elif _INVALID_CHARACTER.search(string) is not None:
-        raise InvalidParameterValue(f"Message attribute '{name}' must contain valid characters.")
+        raise errors.InvalidParameterValue(f"Message attribute '{name}' must contain valid characters.")
     return {"DataType": data_type, "StringValue": string}
 
 
@@ -116,9 +106,9 @@ def check_system_attributes(attributes: dict[str, dict[str, Any]] | None) -> dic
     checked: dict[str, dict[str, Any]] = {}
     for name, value in attributes.items():
         if name != "AWSTraceHeader":
-            raise InvalidParameterValue(f"Message system attribute name '{name}' is invalid.")
+            raise errors.InvalidParameterValue(f"Message system attribute name '{name}' is invalid.")
         if value.get("DataType") != "String" or not value.get("StringValue"):
-            raise InvalidParameterValue(
+            raise errors.InvalidParameterValue(
                 "Message system attribute 'AWSTraceHeader' must be of type 'String' with a non-empty value."
             )
         checked[name] = {"DataType": "String", "StringValue": value["StringValue"]}
@@ -139,7 +129,7 @@ def message_size(body: str, attributes: dict[str, dict[str, Any]]) -> int:
 
 def check_message_size(size: int, maximum: int) -> None:
     if size > maximum:
-        raise InvalidParameterValue(
+        raise errors.InvalidParameterValue(
             f"One or more parameters are invalid. Reason: Message must be shorter than {maximum} bytes."
         )
 
@@ -153,26 +143,26 @@ def check_group_id(group_id: str, parameter: str = "MessageGroupId") -> None:
 def check_batch(entries: Sequence[dict[str, Any]], entry_kind: str) -> None:
     """The checks that fail a whole batch request rather than one entry."""
     if not entries:
-        raise EmptyBatchRequest(f"There should be at least one {entry_kind} in the request.")
+        raise errors.EmptyBatchRequest(f"There should be at least one {entry_kind} in the request.")
     if len(entries) > MAX_BATCH_ENTRIES:
-        raise TooManyEntriesInBatchRequest(
+        raise errors.TooManyEntriesInBatchRequest(
             f"Maximum number of entries per request are {MAX_BATCH_ENTRIES}. You have sent {len(entries)}."
         )
     seen: set[str] = set()
     for entry in entries:
         entry_id = entry.get("Id", "")
         if _BATCH_ID.fullmatch(entry_id) is None:
-            raise InvalidBatchEntryId(
+            raise errors.InvalidBatchEntryId(
                 "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
                 "It can be at most 80 letters long."
             )
         if entry_id in seen:
-            raise BatchEntryIdsNotDistinct(f"Id {entry_id} repeated.")
+            raise errors.BatchEntryIdsNotDistinct(f"Id {entry_id} repeated.")
         seen.add(entry_id)
 
 
 def check_batch_payload(total: int) -> None:
     if total > MAX_BATCH_PAYLOAD:
-        raise BatchRequestTooLong(
+        raise errors.BatchRequestTooLong(
             f"Batch requests cannot be longer than {MAX_BATCH_PAYLOAD} bytes. You have sent {total} bytes."
         )

@@ -12,10 +12,10 @@ from typing import Any
 
 from botocore import xform_name
 
+from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.views import StateViewError
 from hoarfrost.services.sqs.attributes import SETTABLE, check_settable
 from hoarfrost.services.sqs.checks import check_queue_name
-from hoarfrost.services.sqs.errors import SqsError
 from hoarfrost.services.sqs.state import (
     Message,
     MoveTask,
@@ -158,7 +158,7 @@ def _queue(view: QueueView, account: str, region: str, now: float) -> Queue:
     try:
         check_queue_name(name, view.fifo_queue)
         checked = check_settable(attributes, view.fifo_queue, creating=True)
-    except SqsError as error:
+    except ServiceError as error:
         raise StateViewError("invalid", f"sqs: queue {name!r}: {error.code}: {error.message}") from error
     created = _seconds(view.created_timestamp) if view.created_timestamp else now
     queue = Queue(name, account, region, checked, view.tags, created=created)
@@ -212,7 +212,7 @@ def _message(view: MessageView, queue_name: str) -> Message:
     if view.receipt_handle is not None:
         try:
             handle_queue, handle_message = parse_receipt_handle(view.receipt_handle)
-        except SqsError:
+        except ServiceError:
             handle_queue = handle_message = ""
         if (handle_queue, handle_message) != (queue_name, view.message_id):
             raise StateViewError("invalid", f"sqs: message {view.message_id!r}: receipt_handle is not one hoarfrost "

@@ -8,7 +8,7 @@ from typing import Any
 
 from hoarfrost.services.sqs import checks
 from hoarfrost.services.sqs.errors import (
-    InvalidParameterValue,
+    errors,
     invalid_parameter,
     missing_parameter,
 )
@@ -63,8 +63,8 @@ def prepare(queue: Queue, entry: dict[str, Any]) -> PreparedMessage:
             raise missing_parameter("MessageGroupId")
         if deduplication_id is None:
             if not queue.content_based_deduplication:
-                raise InvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or "
-                                            "MessageDeduplicationId provided explicitly")
+                raise errors.InvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or "
+                                                   "MessageDeduplicationId provided explicitly")
             deduplication_id = queue.content_deduplication_id(body)
         else:
             checks.check_group_id(deduplication_id, "MessageDeduplicationId")

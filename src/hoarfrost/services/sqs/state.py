@@ -18,7 +18,7 @@ from typing import Any
 
 from hoarfrost.core.kit.arn import build_arn, try_parse_arn
 from hoarfrost.services.sqs.attributes import FIFO_DEFAULTS, OPTIONAL, STANDARD_DEFAULTS
-from hoarfrost.services.sqs.errors import ReceiptHandleIsInvalid, queue_does_not_exist
+from hoarfrost.services.sqs.errors import errors, queue_does_not_exist
 from hoarfrost.services.sqs.md5 import md5_of_attributes, md5_of_body
 
 DEDUPLICATION_WINDOW = 300.0  # seconds a FIFO deduplication id is remembered
@@ -85,7 +85,7 @@ def parse_receipt_handle(handle: str) -> tuple[str, str]:
     try:
         queue_name, message_id, _nonce = base64.urlsafe_b64decode(handle.encode("ascii")).decode().split("\n")
     except (ValueError, UnicodeError, binascii.Error):
-        raise ReceiptHandleIsInvalid(
+        raise errors.ReceiptHandleIsInvalid(
             f'The input receipt handle "{handle}" is not a valid receipt handle.'
         ) from None
     return queue_name, message_id
@@ -264,7 +264,7 @@ class Queue:
         """The message a receipt handle names (None when it was deleted or expired)."""
         queue_name, message_id = parse_receipt_handle(handle)
         if queue_name != self.name:
-            raise ReceiptHandleIsInvalid(f'The input receipt handle "{handle}" is not a valid receipt handle.')
+            raise errors.ReceiptHandleIsInvalid(f'The input receipt handle "{handle}" is not a valid receipt handle.')
         return self.messages.get(message_id)
 
     def delete_message(self, handle: str) -> None:

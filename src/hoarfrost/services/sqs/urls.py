@@ -14,7 +14,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from hoarfrost.core.operations import RequestContext
-from hoarfrost.services.sqs.errors import InvalidAddress
+from hoarfrost.services.sqs.errors import errors
 
 
 def aws_queue_url(region: str, account: str, name: str) -> str:
@@ -39,5 +39,5 @@ def parse_queue_url(url: str) -> tuple[str, str]:
     path = urlsplit(url).path if "://" in url else url
     parts = [part for part in path.split("/") if part]
     if len(parts) < 2 or not parts[-2].isdigit():
-        raise InvalidAddress(f"The address {url} is not valid for this endpoint.")
+        raise errors.InvalidAddress(f"The address {url} is not valid for this endpoint.")
     return parts[-2], parts[-1]

@@ -22,12 +22,8 @@ import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from hoarfrost.services.sts.errors import (
-    InvalidParameterValue,
-    MalformedPolicyDocument,
-    PackedPolicyTooLarge,
-    ValidationError,
-)
+from hoarfrost.core.errors import ValidationError
+from hoarfrost.services.sts.errors import errors
 
 PACKED_ALLOWANCE = 2048
 _TAG_PUNCTUATION = frozenset("_.:/=+-@")
@@ -44,7 +40,7 @@ def parse_policy(policy: str | None) -> Any:
     except ValueError:
         document = None
     if not isinstance(document, dict):
-        raise MalformedPolicyDocument("The policy is not in the valid JSON format.")
+        raise errors.MalformedPolicyDocumentException("The policy is not in the valid JSON format.")
     return document
 
 
@@ -74,7 +70,8 @@ def session_tags(tags: Iterable[Mapping[str, str]] | None, transitive_keys: Iter
                             f"Member must satisfy regular expression pattern: {_TAG_VALUE_PATTERN}")
         folded = key.lower()
         if folded in seen:
-            raise InvalidParameterValue("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+            raise errors.InvalidParameterValue(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
         seen.add(folded)
         result[key] = value
     if problems:
@@ -82,11 +79,12 @@ def session_tags(tags: Iterable[Mapping[str, str]] | None, transitive_keys: Iter
         raise ValidationError(f"{len(problems)} validation {noun} detected: " + "; ".join(problems))
     for key in transitive_keys or ():
         if key.lower() not in seen:
-            raise InvalidParameterValue("The specified transitive tag key must be included in the requested tags.")
+            raise errors.InvalidParameterValue(
+                "The specified transitive tag key must be included in the requested tags.")
     if inherited:
         clash = seen & {key.lower() for key in inherited}
         if clash:
-            raise InvalidParameterValue(
+            raise errors.InvalidParameterValue(
                 f"Tag key {sorted(clash)[0]!r} is already a transitive session tag of the calling session "
                 "and cannot be set again."
             )
@@ -102,7 +100,8 @@ def packed_policy_size(policy: Any, policy_arns: Iterable[str], tags: Mapping[st
     packed += sum(len(key) + len(value) + 2 for key, value in tags.items())
     percent = math.ceil(100 * packed / PACKED_ALLOWANCE)
     if percent > 100:
-        raise PackedPolicyTooLarge(f"Packed policy consumes {percent}% of allotted space, please use smaller policy.")
+        raise errors.PackedPolicyTooLargeException(
+            f"Packed policy consumes {percent}% of allotted space, please use smaller policy.")
     return percent
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from defusedxml import ElementTree
 
-from hoarfrost.services.sts.errors import ExpiredTokenException, InvalidIdentityToken
+from hoarfrost.services.sts.errors import errors
 
 UTC = dt.timezone.utc
 
@@ -43,17 +43,17 @@ def jwt_claims(token: str, now: dt.datetime) -> dict[str, Any]:
         except (ValueError, binascii.Error):
             claims = None
     if not isinstance(claims, dict):
-        raise InvalidIdentityToken("The ID Token provided is not a valid JWT. (You may see this error if you sent an "
-                                   "Access Token)")
+        raise errors.InvalidIdentityTokenException(
+            "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
     exp = claims.get("exp")
     if isinstance(exp, (int, float)) and exp <= now.timestamp():
         current = now.strftime("%Y-%m-%dT%H:%M:%SZ")
         expired = dt.datetime.fromtimestamp(exp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        raise ExpiredTokenException(
+        raise errors.ExpiredTokenException(
             f"Token expired: current date/time {current} must be before the expiration date/time {expired}"
         )
     if not claims.get("sub") or not claims.get("iss"):
-        raise InvalidIdentityToken("The ID Token provided is missing the 'sub' or 'iss' claim")
+        raise errors.InvalidIdentityTokenException("The ID Token provided is missing the 'sub' or 'iss' claim")
     return claims
 
 
@@ -119,10 +119,11 @@ def parse_saml(encoded: str, now: dt.datetime) -> SamlAssertion:
     try:
         root = ElementTree.fromstring(base64.b64decode(encoded, validate=False))
     except Exception as exc:  # base64, XML or a forbidden DTD/entity: all the same to the caller
-        raise InvalidIdentityToken("Invalid base64 SAMLResponse (or it is not a SAML response)") from exc
+        raise errors.InvalidIdentityTokenException(
+            "Invalid base64 SAMLResponse (or it is not a SAML response)") from exc
     assertion = root if root.tag == f"{{{_NS['saml']}}}Assertion" else root.find("saml:Assertion", _NS)
     if assertion is None:
-        raise InvalidIdentityToken("Response does not contain a SAML Assertion")
+        raise errors.InvalidIdentityTokenException("Response does not contain a SAML Assertion")
     parsed = SamlAssertion(issuer=_text(assertion.find("saml:Issuer", _NS)) or _text(root.find("saml:Issuer", _NS)))
     name_id = assertion.find("saml:Subject/saml:NameID", _NS)
     if name_id is not None:
@@ -142,7 +143,7 @@ def parse_saml(encoded: str, now: dt.datetime) -> SamlAssertion:
         values = [_text(value) or "" for value in attribute.iterfind("saml:AttributeValue", _NS)]
         parsed.attributes.setdefault(attribute.get("Name", ""), []).extend(values)
     if parsed.not_on_or_after is not None and parsed.not_on_or_after <= now:
-        raise ExpiredTokenException("Response is expired: NotOnOrAfter has passed")
+        raise errors.ExpiredTokenException("Response is expired: NotOnOrAfter has passed")
     return parsed
 
 

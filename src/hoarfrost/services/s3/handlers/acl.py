@@ -11,9 +11,7 @@ import re
 from typing import Any
 
 from hoarfrost.services.s3.errors import (
-    AccessControlListNotSupported,
-    InvalidArgument,
-    MalformedXML,
+    errors,
 )
 from hoarfrost.services.s3.state import Bucket, canonical_id, owner_of
 
@@ -48,7 +46,7 @@ def _canned(acl: str, owner: dict[str, str]) -> list[dict[str, Any]]:
         "log-delivery-write": [_group(LOG_DELIVERY, "WRITE"), _group(LOG_DELIVERY, "READ_ACP")],
     }.get(acl)
     if extra is None:
-        raise InvalidArgument(f"Invalid canned ACL: {acl}", ArgumentName="x-amz-acl", ArgumentValue=acl)
+        raise errors.InvalidArgument(f"Invalid canned ACL: {acl}", ArgumentName="x-amz-acl", ArgumentValue=acl)
     return grants + extra
 
 
@@ -87,12 +85,12 @@ def acl_from_request(request: dict[str, Any], account: str, existing: dict[str, 
     if policy:
         grants = policy.get("Grants")
         if grants is None:
-            raise MalformedXML()
+            raise errors.MalformedXML()
         return {"Owner": policy.get("Owner") or owner, "Grants": grants}
     header_grants = _header_grants(request)
     if request.get("ACL") and header_grants:
-        raise InvalidArgument("Specifying both Canned ACLs and Header Grants is not allowed",
-                              ArgumentName="x-amz-acl")
+        raise errors.InvalidArgument("Specifying both Canned ACLs and Header Grants is not allowed",
+                                     ArgumentName="x-amz-acl")
     if header_grants:
         return {"Owner": owner, "Grants": header_grants}
     if request.get("ACL"):
@@ -117,4 +115,4 @@ def only_owner(acl: dict[str, Any], account: str) -> bool:
 def check_acl_allowed(bucket: Bucket, acl: dict[str, Any] | None) -> None:
     """S3 refuses an ACL that grants anyone but the bucket owner when the bucket has ACLs off."""
     if acl is not None and acls_disabled(bucket) and not only_owner(acl, bucket.account):
-        raise AccessControlListNotSupported()
+        raise errors.AccessControlListNotSupported()

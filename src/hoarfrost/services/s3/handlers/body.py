@@ -22,13 +22,7 @@ from hoarfrost.services.s3.checksums import (
     decode_aws_chunked,
 )
 from hoarfrost.services.s3.errors import (
-    BadDigest,
-    IncompleteBody,
-    InvalidArgument,
-    InvalidDigest,
-    InvalidRange,
-    NotModified,
-    PreconditionFailed,
+    errors,
 )
 from hoarfrost.services.s3.handlers.common import S3Context, aware, blobs
 from hoarfrost.services.s3.state import ObjectVersion
@@ -83,7 +77,8 @@ def _body_chunks(ctx: S3Context, request: dict[str, Any]) -> tuple[Iterable[byte
     chunks, trailers = decode_aws_chunked(body)
     declared = headers.get("x-amz-decoded-content-length")
     if declared is not None and declared.isdigit() and int(declared) != sum(len(c) for c in chunks):
-        raise IncompleteBody("You did not provide the number of bytes specified by the Content-Length HTTP header")
+        raise errors.IncompleteBody(
+            "You did not provide the number of bytes specified by the Content-Length HTTP header")
     return chunks, trailers
 
 
@@ -94,8 +89,9 @@ def _expected_checksums(request: dict[str, Any], trailers: dict[str, str]) -> di
         if algorithm:
             expected[algorithm] = value
     if len(expected) > 1:
-        raise InvalidArgument("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
-                              ArgumentName="x-amz-checksum")
+        raise errors.InvalidArgument(
+            "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+            ArgumentName="x-amz-checksum")
     return expected
 
 
@@ -108,8 +104,8 @@ def ingest(ctx: S3Context, request: dict[str, Any], blob_key: str, algorithm: st
     if requested:
         requested = requested.upper()
         if requested not in ALGORITHMS:
-            raise InvalidArgument(f"Checksum algorithm {requested} is not supported",
-                                  ArgumentName="x-amz-sdk-checksum-algorithm")
+            raise errors.InvalidArgument(f"Checksum algorithm {requested} is not supported",
+                                         ArgumentName="x-amz-sdk-checksum-algorithm")
         wanted.add(requested)
     content_md5 = request.get("ContentMD5")
     md5_expected: bytes | None = None
@@ -117,20 +113,21 @@ def ingest(ctx: S3Context, request: dict[str, Any], blob_key: str, algorithm: st
         try:
             md5_expected = base64.b64decode(content_md5, validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidDigest(**{"Content-MD5": content_md5}) from None
+            raise errors.InvalidDigest(**{"Content-MD5": content_md5}) from None
         if len(md5_expected) != 16:
-            raise InvalidDigest(**{"Content-MD5": content_md5})
+            raise errors.InvalidDigest(**{"Content-MD5": content_md5})
     digester = BodyDigester(sorted(wanted))
     store = blobs(ctx)
     size = store.put(blob_key, digester.wrap(chunks))
     computed = digester.checksums()
     if md5_expected is not None and md5_expected != digester.md5.digest():
         store.delete(blob_key)
-        raise BadDigest(ExpectedDigest=content_md5, CalculatedDigest=base64.b64encode(digester.md5.digest()).decode())
+        calculated = base64.b64encode(digester.md5.digest()).decode()
+        raise errors.BadDigest(ExpectedDigest=content_md5, CalculatedDigest=calculated)
     for name, value in expected.items():
         if computed[name] != value:
             store.delete(blob_key)
-            raise BadDigest(f"The {name} you specified did not match the calculated checksum.")
+            raise errors.BadDigest(f"The {name} you specified did not match the calculated checksum.")
     return Ingested(blob_key, size, digester.md5.hexdigest(), computed)
 
 
@@ -149,7 +146,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
                 return None
             length = int(last)
             if length == 0:
-                raise InvalidRange(RangeRequested=header, ActualObjectSize=size)
+                raise errors.InvalidRange(RangeRequested=header, ActualObjectSize=size)
             return (max(size - length, 0), size - 1) if size else _unsatisfiable(header, size)
         start = int(first)
         end = int(last) if last else size - 1
@@ -163,7 +160,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 
 def _unsatisfiable(header: str, size: int) -> tuple[int, int]:
-    raise InvalidRange(RangeRequested=header, ActualObjectSize=str(size))
+    raise errors.InvalidRange(RangeRequested=header, ActualObjectSize=str(size))
 
 
 def _etag_matches(condition: str, etag: str) -> bool:
@@ -177,12 +174,12 @@ def check_read_conditions(version: ObjectVersion, if_match: str | None, if_none_
     If-Modified-Since. A copy source answers 412 where a GET answers 304."""
     modified = version.last_modified.replace(microsecond=0)
     if if_match is not None and not _etag_matches(if_match, version.etag):
-        raise PreconditionFailed(Condition="x-amz-copy-source-If-Match" if copy_source else "If-Match")
+        raise errors.PreconditionFailed(Condition="x-amz-copy-source-If-Match" if copy_source else "If-Match")
     unmodified_since = None if if_unmodified_since is None else aware(if_unmodified_since)
     if if_match is None and unmodified_since is not None and modified > unmodified_since:
-        raise PreconditionFailed(
+        raise errors.PreconditionFailed(
             Condition="x-amz-copy-source-If-Unmodified-Since" if copy_source else "If-Unmodified-Since")
-    not_modified = PreconditionFailed if copy_source else NotModified
+    not_modified = errors.PreconditionFailed if copy_source else errors.NotModified
     if if_none_match is not None and _etag_matches(if_none_match, version.etag):
         raise not_modified(headers={"etag": version.etag})
     modified_since = None if if_modified_since is None else aware(if_modified_since)

@@ -13,22 +13,7 @@ from typing import Any
 
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.services.s3.errors import (
-    InvalidArgument,
-    InvalidBucketState,
-    InvalidRequest,
-    InvalidTag,
-    MalformedPolicy,
-    MalformedXML,
-    NoSuchBucketPolicy,
-    NoSuchConfiguration,
-    NoSuchCORSConfiguration,
-    NoSuchLifecycleConfiguration,
-    NoSuchPublicAccessBlockConfiguration,
-    NoSuchTagSet,
-    NoSuchWebsiteConfiguration,
-    ObjectLockConfigurationNotFoundError,
-    OwnershipControlsNotFoundError,
-    ReplicationConfigurationNotFoundError,
+    errors,
 )
 from hoarfrost.services.s3.events import deliver, s3_test_event
 from hoarfrost.services.s3.handlers import ops
@@ -53,18 +38,18 @@ def validate_tags(tags: list[dict[str, Any]], limit: int) -> dict[str, str]:
     for tag in tags:
         key, value = tag.get("Key"), tag.get("Value", "")
         if key is None:
-            raise MalformedXML()
+            raise errors.MalformedXML()
         if key in result:
-            raise InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key)
+            raise errors.InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key)
         if key.startswith("aws:"):
-            raise InvalidTag("System tags cannot be added/updated by requester", TagKey=key)
+            raise errors.InvalidTag("System tags cannot be added/updated by requester", TagKey=key)
         if len(key) > 128 or len(value) > 256:
-            raise InvalidTag("The TagKey you have provided is too long, max 128" if len(key) > 128
-                             else "The TagValue you have provided is too long, max 256", TagKey=key)
+            raise errors.InvalidTag("The TagKey you have provided is too long, max 128" if len(key) > 128
+                                    else "The TagValue you have provided is too long, max 256", TagKey=key)
         result[key] = value
     if len(result) > limit:
-        raise InvalidTag(f"Bucket tag count cannot be greater than {limit}" if limit == 50
-                         else "Object tags cannot be greater than 10")
+        raise errors.InvalidTag(f"Bucket tag count cannot be greater than {limit}" if limit == 50
+                                else "Object tags cannot be greater than 10")
     return result
 
 
@@ -74,7 +59,7 @@ def validate_tags(tags: list[dict[str, Any]], limit: int) -> dict[str, str]:
 def put_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     tags = (request.get("Tagging") or {}).get("TagSet")
     if tags is None:
-        raise MalformedXML()
+        raise errors.MalformedXML()
     validate_tags(tags, 50)
     bucket.config["Tagging"] = {"TagSet": tags}
     return {}
@@ -83,7 +68,7 @@ def put_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) 
 @ops.operation
 @on_bucket
 def get_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"TagSet": _stored(bucket, "Tagging", NoSuchTagSet)["TagSet"]}
+    return {"TagSet": _stored(bucket, "Tagging", errors.NoSuchTagSet)["TagSet"]}
 
 
 @ops.operation
@@ -100,9 +85,9 @@ def put_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -
     try:
         document = json.loads(policy)
     except ValueError:
-        raise MalformedPolicy("Policies must be valid JSON and the first byte must be '{'") from None
+        raise errors.MalformedPolicy("Policies must be valid JSON and the first byte must be '{'") from None
     if not isinstance(document, dict) or "Statement" not in document:
-        raise MalformedPolicy("Missing required field Statement")
+        raise errors.MalformedPolicy("Missing required field Statement")
     bucket.config["Policy"] = policy
     return {}
 
@@ -110,7 +95,7 @@ def put_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -
 @ops.operation
 @on_bucket
 def get_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"Policy": _stored(bucket, "Policy", NoSuchBucketPolicy)}
+    return {"Policy": _stored(bucket, "Policy", errors.NoSuchBucketPolicy)}
 
 
 @ops.operation
@@ -135,7 +120,7 @@ def _is_public(policy: str) -> bool:
 @ops.operation
 @on_bucket
 def get_bucket_policy_status(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"PolicyStatus": {"IsPublic": _is_public(_stored(bucket, "Policy", NoSuchBucketPolicy))}}
+    return {"PolicyStatus": {"IsPublic": _is_public(_stored(bucket, "Policy", errors.NoSuchBucketPolicy))}}
 
 
 @ops.operation
@@ -159,13 +144,14 @@ def get_bucket_acl(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> d
 def put_bucket_cors(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     rules = (request.get("CORSConfiguration") or {}).get("CORSRules") or []
     if not rules or len(rules) > 100:
-        raise MalformedXML()
+        raise errors.MalformedXML()
     for rule in rules:
         if not rule.get("AllowedMethods") or not rule.get("AllowedOrigins"):
-            raise MalformedXML()
+            raise errors.MalformedXML()
         for method in rule["AllowedMethods"]:
             if method not in _CORS_METHODS:
-                raise InvalidRequest(f"Found unsupported HTTP method in CORS config. Unsupported method is {method}")
+                raise errors.InvalidRequest(
+                    f"Found unsupported HTTP method in CORS config. Unsupported method is {method}")
     bucket.config["CORSConfiguration"] = {"CORSRules": rules}
     return {}
 
@@ -173,7 +159,7 @@ def put_bucket_cors(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> 
 @ops.operation
 @on_bucket
 def get_bucket_cors(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"CORSRules": _stored(bucket, "CORSConfiguration", NoSuchCORSConfiguration)["CORSRules"]}
+    return {"CORSRules": _stored(bucket, "CORSConfiguration", errors.NoSuchCORSConfiguration)["CORSRules"]}
 
 
 @ops.operation
@@ -186,17 +172,17 @@ def delete_bucket_cors(ctx: S3Context, request: dict[str, Any], bucket: Bucket) 
 def _store_lifecycle(request: dict[str, Any], bucket: Bucket) -> None:
     rules = (request.get("LifecycleConfiguration") or {}).get("Rules") or []
     if not rules or len(rules) > 1000:
-        raise MalformedXML()
+        raise errors.MalformedXML()
     ids = set()
     for rule in rules:
         if rule.get("Status") not in ("Enabled", "Disabled"):
-            raise MalformedXML()
+            raise errors.MalformedXML()
         if rule.get("ID"):
             if len(rule["ID"]) > 255:
-                raise InvalidArgument("ID length should not exceed allowed limit of 255", ArgumentName="ID")
+                raise errors.InvalidArgument("ID length should not exceed allowed limit of 255", ArgumentName="ID")
             if rule["ID"] in ids:
-                raise InvalidArgument("Rule ID must be unique. Found same ID for more than one rule",
-                                      ArgumentName="ID", ArgumentValue=rule["ID"])
+                raise errors.InvalidArgument("Rule ID must be unique. Found same ID for more than one rule",
+                                             ArgumentName="ID", ArgumentValue=rule["ID"])
             ids.add(rule["ID"])
     bucket.config["LifecycleConfiguration"] = {"Rules": rules}
     bucket.config["TransitionDefaultMinimumObjectSize"] = (
@@ -220,7 +206,7 @@ def put_bucket_lifecycle(ctx: S3Context, request: dict[str, Any], bucket: Bucket
 @ops.operation
 @on_bucket
 def get_bucket_lifecycle_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    rules = _stored(bucket, "LifecycleConfiguration", NoSuchLifecycleConfiguration)["Rules"]
+    rules = _stored(bucket, "LifecycleConfiguration", errors.NoSuchLifecycleConfiguration)["Rules"]
     return {"Rules": rules, "TransitionDefaultMinimumObjectSize": bucket.config.get(
         "TransitionDefaultMinimumObjectSize", "all_storage_classes_128K")}
 
@@ -228,7 +214,7 @@ def get_bucket_lifecycle_configuration(ctx: S3Context, request: dict[str, Any], 
 @ops.operation
 @on_bucket
 def get_bucket_lifecycle(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"Rules": _stored(bucket, "LifecycleConfiguration", NoSuchLifecycleConfiguration)["Rules"]}
+    return {"Rules": _stored(bucket, "LifecycleConfiguration", errors.NoSuchLifecycleConfiguration)["Rules"]}
 
 
 @ops.operation
@@ -245,11 +231,11 @@ def put_bucket_encryption(ctx: S3Context, request: dict[str, Any], bucket: Bucke
     config = request.get("ServerSideEncryptionConfiguration") or {}
     rules = config.get("Rules") or []
     if not rules:
-        raise MalformedXML()
+        raise errors.MalformedXML()
     for rule in rules:
         algorithm = (rule.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
         if algorithm not in _SSE_ALGORITHMS:
-            raise MalformedXML()
+            raise errors.MalformedXML()
     bucket.config["ServerSideEncryptionConfiguration"] = config
     return {}
 
@@ -275,8 +261,9 @@ def delete_bucket_encryption(ctx: S3Context, request: dict[str, Any], bucket: Bu
 def put_bucket_website(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     config = request.get("WebsiteConfiguration") or {}
     if not config.get("IndexDocument") and not config.get("RedirectAllRequestsTo"):
-        raise InvalidArgument("A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty",
-                              ArgumentName="IndexDocument")
+        raise errors.InvalidArgument(
+            "A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty",
+            ArgumentName="IndexDocument")
     bucket.config["WebsiteConfiguration"] = config
     return {}
 
@@ -284,7 +271,7 @@ def put_bucket_website(ctx: S3Context, request: dict[str, Any], bucket: Bucket) 
 @ops.operation
 @on_bucket
 def get_bucket_website(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return dict(_stored(bucket, "WebsiteConfiguration", NoSuchWebsiteConfiguration))
+    return dict(_stored(bucket, "WebsiteConfiguration", errors.NoSuchWebsiteConfiguration))
 
 
 @ops.operation
@@ -301,8 +288,8 @@ def put_bucket_logging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) 
     status = request.get("BucketLoggingStatus") or {}
     target = (status.get("LoggingEnabled") or {}).get("TargetBucket")
     if target and ctx.service.locate(target) is None:
-        raise InvalidArgument("The target bucket for logging does not exist", ArgumentName="TargetBucket",
-                              ArgumentValue=target)
+        raise errors.InvalidArgument("The target bucket for logging does not exist", ArgumentName="TargetBucket",
+                                     ArgumentValue=target)
     bucket.config["BucketLoggingStatus"] = status
     return {}
 
@@ -320,13 +307,13 @@ def put_bucket_notification_configuration(ctx: S3Context, request: dict[str, Any
     config = request.get("NotificationConfiguration") or {}
     for queue_config in config.get("QueueConfigurations") or []:
         if not queue_config.get("Events"):
-            raise MalformedXML()
+            raise errors.MalformedXML()
         # S3 checks each queue exists, then sends it a test event.
         queue_arn = queue_config.get("QueueArn") or ""
         if ctx.emulator.accepts(queue_arn):
             deliver(ctx, queue_arn, s3_test_event(ctx, bucket))
         elif not request.get("SkipDestinationValidation"):
-            raise InvalidArgument("Unable to validate the following destination configurations",
+            raise errors.InvalidArgument("Unable to validate the following destination configurations",
                                   ArgumentName=queue_arn,
                                   ArgumentValue="Permissions on the destination queue do not allow S3 to "
                                                 "publish notifications from this bucket")
@@ -347,9 +334,10 @@ def put_bucket_accelerate_configuration(ctx: S3Context, request: dict[str, Any],
                                         bucket: Bucket) -> dict[str, Any]:
     status = (request.get("AccelerateConfiguration") or {}).get("Status")
     if status not in ("Enabled", "Suspended"):
-        raise MalformedXML()
+        raise errors.MalformedXML()
     if "." in bucket.name:
-        raise InvalidRequest("S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
+        raise errors.InvalidRequest(
+            "S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
     bucket.config["AccelerateConfiguration"] = {"Status": status}
     return {}
 
@@ -366,7 +354,7 @@ def get_bucket_accelerate_configuration(ctx: S3Context, request: dict[str, Any],
 def put_bucket_request_payment(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     payer = (request.get("RequestPaymentConfiguration") or {}).get("Payer")
     if payer not in ("Requester", "BucketOwner"):
-        raise MalformedXML()
+        raise errors.MalformedXML()
     bucket.config["RequestPaymentConfiguration"] = {"Payer": payer}
     return {}
 
@@ -384,7 +372,7 @@ def put_bucket_ownership_controls(ctx: S3Context, request: dict[str, Any], bucke
     rules = (request.get("OwnershipControls") or {}).get("Rules") or []
     if len(rules) != 1 or rules[0].get("ObjectOwnership") not in (
             "BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"):
-        raise MalformedXML()
+        raise errors.MalformedXML()
     bucket.config["OwnershipControls"] = {"Rules": rules}
     return {}
 
@@ -392,7 +380,7 @@ def put_bucket_ownership_controls(ctx: S3Context, request: dict[str, Any], bucke
 @ops.operation
 @on_bucket
 def get_bucket_ownership_controls(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"OwnershipControls": _stored(bucket, "OwnershipControls", OwnershipControlsNotFoundError)}
+    return {"OwnershipControls": _stored(bucket, "OwnershipControls", errors.OwnershipControlsNotFoundError)}
 
 
 @ops.operation
@@ -407,7 +395,7 @@ def delete_bucket_ownership_controls(ctx: S3Context, request: dict[str, Any], bu
 def put_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     config = request.get("PublicAccessBlockConfiguration")
     if not config:
-        raise InvalidRequest("Must specify at least one configuration.")
+        raise errors.InvalidRequest("Must specify at least one configuration.")
     bucket.config["PublicAccessBlockConfiguration"] = config
     return {}
 
@@ -416,7 +404,7 @@ def put_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: Buc
 @on_bucket
 def get_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {"PublicAccessBlockConfiguration": _stored(bucket, "PublicAccessBlockConfiguration",
-                                                      NoSuchPublicAccessBlockConfiguration)}
+                                                      errors.NoSuchPublicAccessBlockConfiguration)}
 
 
 @ops.operation
@@ -431,12 +419,13 @@ def delete_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: 
 def put_object_lock_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     config = request.get("ObjectLockConfiguration") or {}
     if config.get("ObjectLockEnabled") != "Enabled":
-        raise MalformedXML()
+        raise errors.MalformedXML()
     if bucket.versioning != "Enabled":
-        raise InvalidBucketState("Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
+        raise errors.InvalidBucketState(
+            "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
     retention = (config.get("Rule") or {}).get("DefaultRetention")
     if retention is not None and (("Days" in retention) == ("Years" in retention) or "Mode" not in retention):
-        raise MalformedXML()
+        raise errors.MalformedXML()
     bucket.object_lock_enabled = True
     bucket.config["ObjectLockConfiguration"] = config
     return {}
@@ -446,7 +435,7 @@ def put_object_lock_configuration(ctx: S3Context, request: dict[str, Any], bucke
 @on_bucket
 def get_object_lock_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {"ObjectLockConfiguration": _stored(bucket, "ObjectLockConfiguration",
-                                               ObjectLockConfigurationNotFoundError)}
+                                               errors.ObjectLockConfigurationNotFoundError)}
 
 
 @ops.operation
@@ -454,9 +443,9 @@ def get_object_lock_configuration(ctx: S3Context, request: dict[str, Any], bucke
 def put_bucket_replication(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     config = request.get("ReplicationConfiguration") or {}
     if bucket.versioning != "Enabled":
-        raise InvalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
+        raise errors.InvalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
     if not config.get("Role") or not config.get("Rules"):
-        raise MalformedXML()
+        raise errors.MalformedXML()
     bucket.config["ReplicationConfiguration"] = config
     return {}
 
@@ -465,7 +454,7 @@ def put_bucket_replication(ctx: S3Context, request: dict[str, Any], bucket: Buck
 @on_bucket
 def get_bucket_replication(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {"ReplicationConfiguration": _stored(bucket, "ReplicationConfiguration",
-                                                ReplicationConfigurationNotFoundError)}
+                                                errors.ReplicationConfigurationNotFoundError)}
 
 
 @ops.operation
@@ -480,8 +469,8 @@ def _put_id_config(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict[s
     config = request.get(f"{kind}Configuration") or {}
     config_id = request.get("Id") or ""
     if config.get("Id") != config_id:
-        raise InvalidArgument("Configuration ID does not match the ID in the request", ArgumentName="id",
-                              ArgumentValue=config_id)
+        raise errors.InvalidArgument("Configuration ID does not match the ID in the request", ArgumentName="id",
+                                     ArgumentValue=config_id)
     bucket.id_configs.setdefault(kind, {})[config_id] = config
     return {}
 
@@ -489,14 +478,14 @@ def _put_id_config(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict[s
 def _get_id_config(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict[str, Any]:
     config = bucket.id_configs.get(kind, {}).get(request.get("Id") or "")
     if config is None:
-        raise NoSuchConfiguration()
+        raise errors.NoSuchConfiguration()
     return {f"{kind}Configuration": config}
 
 
 def _delete_id_config(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict[str, Any]:
     configs = bucket.id_configs.get(kind, {})
     if configs.pop(request.get("Id") or "", None) is None:
-        raise NoSuchConfiguration()
+        raise errors.NoSuchConfiguration()
     return {}
 
 

@@ -5,15 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hoarfrost.services.s3.errors import (
-    BucketAlreadyExists,
-    BucketAlreadyOwnedByYou,
-    BucketNotEmpty,
-    IllegalLocationConstraintException,
-    InvalidArgument,
-    InvalidBucketAclWithObjectOwnership,
-    InvalidBucketState,
-    InvalidLocationConstraint,
-    MalformedXML,
+    errors,
 )
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import acl_from_request, only_owner
@@ -37,15 +29,15 @@ def bucket_region(request: dict[str, Any], endpoint_region: str) -> str:
     """
     constraint = (request.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
     if constraint == US_EAST_1:
-        raise InvalidLocationConstraint(LocationConstraint=constraint)
+        raise errors.InvalidLocationConstraint(LocationConstraint=constraint)
     if constraint == "EU":
         constraint = "eu-west-1"
     if not constraint:
         if endpoint_region != US_EAST_1:
-            raise IllegalLocationConstraintException()
+            raise errors.IllegalLocationConstraintException()
         return US_EAST_1
     if endpoint_region != US_EAST_1 and constraint != endpoint_region:
-        raise IllegalLocationConstraintException(
+        raise errors.IllegalLocationConstraintException(
             f"The {constraint} location constraint is incompatible for the region specific endpoint "
             "this request was sent to."
         )
@@ -69,7 +61,7 @@ def create_bucket(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
     }
     acl = acl_from_request(request, ctx.account, None)
     if ownership == "BucketOwnerEnforced" and not only_owner(acl, ctx.account):
-        raise InvalidBucketAclWithObjectOwnership()
+        raise errors.InvalidBucketAclWithObjectOwnership()
     bucket.config["AccessControlPolicy"] = acl
     tags = (request.get("CreateBucketConfiguration") or {}).get("Tags")
     if tags:
@@ -78,10 +70,10 @@ def create_bucket(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
     holder = s3.claim(name, ctx.account, region)  # last: a refused request must not hold the name
     if holder is not None:
         if holder[0] != ctx.account:
-            raise BucketAlreadyExists(BucketName=name)
+            raise errors.BucketAlreadyExists(BucketName=name)
         if holder[1] == US_EAST_1 and region == US_EAST_1:
             return {"Location": f"/{name}"}  # S3's legacy answer in us-east-1: 200, unchanged
-        raise BucketAlreadyOwnedByYou(BucketName=name)
+        raise errors.BucketAlreadyOwnedByYou(BucketName=name)
     ctx.state.buckets[name] = bucket
     location = f"/{name}" if region == US_EAST_1 else f"http://{name}.s3.amazonaws.com/"
     return {"Location": location, "BucketArn": f"arn:aws:s3:::{name}"}
@@ -91,7 +83,7 @@ def create_bucket(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
 @on_bucket
 def delete_bucket(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     if not bucket.is_empty():
-        raise BucketNotEmpty(BucketName=bucket.name)
+        raise errors.BucketNotEmpty(BucketName=bucket.name)
     store = blobs(ctx)
     for upload in bucket.uploads.values():
         for part in upload.parts.values():
@@ -115,7 +107,7 @@ def list_buckets(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
     start = request.get("ContinuationToken") or ""
     limit = request.get("MaxBuckets")
     if limit is not None and not 1 <= int(limit) <= 10000:
-        raise InvalidArgument("Argument max-buckets must be between 1 and 10000", ArgumentName="max-buckets")
+        raise errors.InvalidArgument("Argument max-buckets must be between 1 and 10000", ArgumentName="max-buckets")
     s3 = ctx.service
     found: list[dict[str, Any]] = []
     names = sorted(s3.bucket_names(ctx.account))
@@ -151,10 +143,10 @@ def put_bucket_versioning(ctx: S3Context, request: dict[str, Any], bucket: Bucke
     config = request.get("VersioningConfiguration") or {}
     status = config.get("Status")
     if status not in ("Enabled", "Suspended"):
-        raise MalformedXML()
+        raise errors.MalformedXML()
     if status == "Suspended" and bucket.object_lock_enabled:
-        raise InvalidBucketState("An Object Lock configuration is present on this bucket, so the versioning "
-                                 "state cannot be changed.")
+        raise errors.InvalidBucketState("An Object Lock configuration is present on this bucket, so the versioning "
+                                        "state cannot be changed.")
     bucket.versioning = status
     if config.get("MFADelete"):
         bucket.mfa_delete = config["MFADelete"]

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 from hoarfrost.core.operations import Reply, RequestContext
 from hoarfrost.protocols.wire import format_timestamp, parse_timestamp
 from hoarfrost.services.s3.checksums import MEMBER
-from hoarfrost.services.s3.errors import AccessDenied, InvalidBucketName, NoSuchBucket
+from hoarfrost.services.s3.errors import (
+    errors,
+)
 from hoarfrost.services.s3.state import (
     Bucket,
     ObjectVersion,
@@ -41,7 +43,7 @@ def blobs(ctx: S3Context) -> BlobStore:
 
 def validate_bucket_name(name: str) -> None:
     if not is_valid_bucket_name(name):
-        raise InvalidBucketName(BucketName=name)
+        raise errors.InvalidBucketName(BucketName=name)
 
 
 def on_bucket(fn: BucketHandler) -> Callable[[S3Context, dict[str, Any]], dict[str, Any] | Reply | None]:
@@ -53,10 +55,10 @@ def on_bucket(fn: BucketHandler) -> Callable[[S3Context, dict[str, Any]], dict[s
         name = request.get("Bucket") or ""
         bucket = ctx.state.buckets.get(name)
         if bucket is None:  # no such bucket anywhere, or deleted since scope_for looked
-            raise NoSuchBucket(BucketName=name)
+            raise errors.NoSuchBucket(BucketName=name)
         expected_owner = request.get("ExpectedBucketOwner")
         if bucket.account != ctx.account or (expected_owner and expected_owner != bucket.account):
-            raise AccessDenied()
+            raise errors.AccessDenied()
         return fn(ctx, request, bucket)
 
     return handler

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote_plus
 
-from hoarfrost.services.s3.errors import InvalidArgument
+from hoarfrost.services.s3.errors import errors
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.common import S3Context, on_bucket
 from hoarfrost.services.s3.state import Bucket, ObjectVersion, owner_of
@@ -28,8 +28,8 @@ def _max_keys(request: dict[str, Any]) -> int:
         return DEFAULT_MAX_KEYS
     value = int(value)
     if value < 0:
-        raise InvalidArgument("Argument maxKeys must be an integer between 0 and 2147483647",
-                              ArgumentName="maxKeys", ArgumentValue=str(value))
+        raise errors.InvalidArgument("Argument maxKeys must be an integer between 0 and 2147483647",
+                                     ArgumentName="maxKeys", ArgumentValue=str(value))
     return min(value, DEFAULT_MAX_KEYS)
 
 
@@ -75,8 +75,8 @@ def _encoder(request: dict[str, Any]) -> Any:
     if encoding is None:
         return lambda text: text
     if encoding != "url":
-        raise InvalidArgument("Invalid Encoding Method specified in Request", ArgumentName="encoding-type",
-                              ArgumentValue=encoding)
+        raise errors.InvalidArgument("Invalid Encoding Method specified in Request", ArgumentName="encoding-type",
+                                     ArgumentValue=encoding)
     return lambda text: quote_plus(text, safe="/") if text else text
 
 
@@ -155,8 +155,8 @@ def _untoken(token: str) -> str:
     try:
         return base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8", "surrogatepass")
     except (binascii.Error, ValueError, UnicodeError):
-        raise InvalidArgument("The continuation token provided is incorrect", ArgumentName="continuation-token",
-                              ArgumentValue=token) from None
+        raise errors.InvalidArgument("The continuation token provided is incorrect", ArgumentName="continuation-token",
+                                     ArgumentValue=token) from None
 
 
 @ops.operation
@@ -192,8 +192,8 @@ def list_object_versions(ctx: S3Context, request: dict[str, Any], bucket: Bucket
     key_marker = request.get("KeyMarker") or ""
     version_marker = request.get("VersionIdMarker") or ""
     if version_marker and not key_marker:
-        raise InvalidArgument("A version-id marker cannot be specified without a key marker.",
-                              ArgumentName="version-id-marker", ArgumentValue=version_marker)
+        raise errors.InvalidArgument("A version-id marker cannot be specified without a key marker.",
+                                     ArgumentName="version-id-marker", ArgumentValue=version_marker)
     versions: list[dict[str, Any]] = []
     markers: list[dict[str, Any]] = []
     prefixes: list[dict[str, str]] = []

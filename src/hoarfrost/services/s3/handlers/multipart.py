@@ -14,13 +14,7 @@ from hoarfrost.services.s3.checksums import (
     composite_checksum,
 )
 from hoarfrost.services.s3.errors import (
-    EntityTooSmall,
-    InvalidArgument,
-    InvalidPart,
-    InvalidPartOrder,
-    InvalidRequest,
-    MalformedXML,
-    NoSuchUpload,
+    errors,
 )
 from hoarfrost.services.s3.events import emit
 from hoarfrost.services.s3.handlers import ops
@@ -55,15 +49,15 @@ MAX_PART_NUMBER = 10000
 def _upload(bucket: Bucket, request: dict[str, Any]) -> MultipartUpload:
     upload = bucket.uploads.get(request.get("UploadId") or "")
     if upload is None or upload.key != request.get("Key"):
-        raise NoSuchUpload(UploadId=request.get("UploadId") or "")
+        raise errors.NoSuchUpload(UploadId=request.get("UploadId") or "")
     return upload
 
 
 def _part_number(request: dict[str, Any]) -> int:
     number = int(request.get("PartNumber") or 0)
     if not 1 <= number <= MAX_PART_NUMBER:
-        raise InvalidArgument("Part number must be an integer between 1 and 10000, inclusive",
-                              ArgumentName="partNumber", ArgumentValue=str(number))
+        raise errors.InvalidArgument("Part number must be an integer between 1 and 10000, inclusive",
+                                     ArgumentName="partNumber", ArgumentValue=str(number))
     return number
 
 
@@ -84,8 +78,8 @@ def create_multipart_upload(ctx: S3Context, request: dict[str, Any], bucket: Buc
     algorithm = (request.get("ChecksumAlgorithm") or "").upper() or None
     checksum_type = request.get("ChecksumType")
     if checksum_type and not algorithm:
-        raise InvalidRequest("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm "
-                             "header.")
+        raise errors.InvalidRequest("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm "
+                                    "header.")
     acl = requested_acl(request, ctx.account)
     check_acl_allowed(bucket, acl)
     if algorithm and not checksum_type:
@@ -140,9 +134,10 @@ def upload_part_copy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) ->
         text = request["CopySourceRange"]
         byte_range = parse_range(text, source.size)
         if byte_range is None or (text[6:].partition("-")[2] and int(text[6:].partition("-")[2]) >= source.size):
-            raise InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where "
-                                  "first and last are the zero-based offsets of the first and last bytes to copy",
-                                  ArgumentName="x-amz-copy-source-range", ArgumentValue=text)
+            raise errors.InvalidArgument(
+                "The x-amz-copy-source-range value must be of the form bytes=first-last where "
+                "first and last are the zero-based offsets of the first and last bytes to copy",
+                ArgumentName="x-amz-copy-source-range", ArgumentValue=text)
         start, end = byte_range
     store = blobs(ctx)
     chunks = store.open(source.blob, start, end + 1) if source.blob and source.size else iter(())
@@ -164,27 +159,27 @@ def upload_part_copy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) ->
 def _chosen_parts(upload: MultipartUpload, listed: list[dict[str, Any]]) -> list[Part]:
     """The parts CompleteMultipartUpload names, validated as S3 does."""
     if not listed:
-        raise MalformedXML()
+        raise errors.MalformedXML()
     chosen: list[Part] = []
     previous = 0
     for item in listed:
         number = int(item.get("PartNumber") or 0)
         if number <= previous:
-            raise InvalidPartOrder(UploadId=upload.upload_id)
+            raise errors.InvalidPartOrder(UploadId=upload.upload_id)
         previous = number
         part = upload.parts.get(number)
         etag = (item.get("ETag") or "").strip('"')
         if part is None or part.etag.strip('"') != etag:
-            raise InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=item.get("ETag") or "")
+            raise errors.InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=item.get("ETag") or "")
         for name, value in part.checksums.items():
             given = item.get(MEMBER[name])
             if given is not None and given != value:
-                raise InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=item.get("ETag") or "")
+                raise errors.InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=item.get("ETag") or "")
         chosen.append(part)
     for part in chosen[:-1]:
         if part.size < MIN_PART_SIZE:
-            raise EntityTooSmall(ProposedSize=str(part.size), MinSizeAllowed=str(MIN_PART_SIZE),
-                                 PartNumber=str(part.number), ETag=part.etag)
+            raise errors.EntityTooSmall(ProposedSize=str(part.size), MinSizeAllowed=str(MIN_PART_SIZE),
+                                        PartNumber=str(part.number), ETag=part.etag)
     return chosen
 
 
@@ -201,8 +196,8 @@ def complete_multipart_upload(ctx: S3Context, request: dict[str, Any], bucket: B
     check_write_conditions(request, bucket, upload.key)
     size = sum(part.size for part in parts)
     if request.get("MpuObjectSize") is not None and int(request["MpuObjectSize"]) != size:
-        raise InvalidRequest(f"The provided 'x-amz-mp-object-size' header value {request['MpuObjectSize']} does "
-                             f"not match what was computed: {size}")
+        raise errors.InvalidRequest(f"The provided 'x-amz-mp-object-size' header value {request['MpuObjectSize']} does "
+                                    f"not match what was computed: {size}")
     store = blobs(ctx)
     blob = ctx.state.new_blob_key()
     store.put(blob, chain.from_iterable(store.open(part.blob) for part in parts))

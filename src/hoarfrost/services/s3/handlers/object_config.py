@@ -7,14 +7,7 @@ from typing import Any
 
 from hoarfrost.core.operations import Reply
 from hoarfrost.services.s3.checksums import MEMBER
-from hoarfrost.services.s3.errors import (
-    AccessDenied,
-    InvalidArgument,
-    InvalidObjectState,
-    InvalidRequest,
-    MalformedXML,
-    NoSuchObjectLockConfiguration,
-)
+from hoarfrost.services.s3.errors import errors
 from hoarfrost.services.s3.events import emit
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed
@@ -39,7 +32,7 @@ def put_object_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) 
     version = _target(bucket, request)
     tags = (request.get("Tagging") or {}).get("TagSet")
     if tags is None:
-        raise MalformedXML()
+        raise errors.MalformedXML()
     version.tags = validate_tags(tags, 10)
     emit(ctx, bucket, "ObjectTagging:Put", version.key, version)
     return _version_member(bucket, version)
@@ -83,7 +76,7 @@ def get_object_acl(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> d
 # -- Object Lock: retention and legal hold ---------------------------------------------------------
 def _require_lock(bucket: Bucket) -> None:
     if not bucket.object_lock_enabled:
-        raise InvalidRequest("Bucket is missing Object Lock Configuration")
+        raise errors.InvalidRequest("Bucket is missing Object Lock Configuration")
 
 
 @ops.operation
@@ -94,14 +87,14 @@ def put_object_retention(ctx: S3Context, request: dict[str, Any], bucket: Bucket
     retention = request.get("Retention") or {}
     mode, until = retention.get("Mode"), retention.get("RetainUntilDate")
     if mode not in ("GOVERNANCE", "COMPLIANCE") or until is None:
-        raise MalformedXML()
+        raise errors.MalformedXML()
     if aware(until) <= now(ctx.clock):
-        raise InvalidArgument("The retain until date must be in the future!", ArgumentName="RetainUntilDate")
+        raise errors.InvalidArgument("The retain until date must be in the future!", ArgumentName="RetainUntilDate")
     current = version.retention
     if current and aware(current["RetainUntilDate"]) > now(ctx.clock):
         shortening = aware(until) < aware(current["RetainUntilDate"]) or mode != current["Mode"]
         if shortening and (current["Mode"] == "COMPLIANCE" or not request.get("BypassGovernanceRetention")):
-            raise AccessDenied()
+            raise errors.AccessDenied()
     version.retention = {"Mode": mode, "RetainUntilDate": aware(until)}
     return {}
 
@@ -112,7 +105,7 @@ def get_object_retention(ctx: S3Context, request: dict[str, Any], bucket: Bucket
     _require_lock(bucket)
     version = _target(bucket, request)
     if not version.retention:
-        raise NoSuchObjectLockConfiguration()
+        raise errors.NoSuchObjectLockConfiguration()
     return {"Retention": dict(version.retention)}
 
 
@@ -123,7 +116,7 @@ def put_object_legal_hold(ctx: S3Context, request: dict[str, Any], bucket: Bucke
     version = _target(bucket, request)
     status = (request.get("LegalHold") or {}).get("Status")
     if status not in ("ON", "OFF"):
-        raise MalformedXML()
+        raise errors.MalformedXML()
     version.legal_hold = status
     return {}
 
@@ -134,7 +127,7 @@ def get_object_legal_hold(ctx: S3Context, request: dict[str, Any], bucket: Bucke
     _require_lock(bucket)
     version = _target(bucket, request)
     if not version.legal_hold:
-        raise NoSuchObjectLockConfiguration()
+        raise errors.NoSuchObjectLockConfiguration()
     return {"LegalHold": {"Status": version.legal_hold}}
 
 
@@ -145,8 +138,8 @@ def restore_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> R
     """Archived objects are restored at once (no tier delay): readable for ``Days`` days."""
     version = _target(bucket, request)
     if version.storage_class not in ARCHIVE_CLASSES:
-        raise InvalidObjectState("Restore is not allowed for the object's current storage class",
-                                 StorageClass=version.storage_class)
+        raise errors.InvalidObjectState("Restore is not allowed for the object's current storage class",
+                                        StorageClass=version.storage_class)
     days = int((request.get("RestoreRequest") or {}).get("Days") or 1)
     already = version.restore_expiry is not None and version.restore_expiry > now(ctx.clock)
     version.restore_expiry = (now(ctx.clock) + dt.timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -165,7 +158,7 @@ _ATTRIBUTES = frozenset({"ETag", "Checksum", "ObjectParts", "StorageClass", "Obj
 def get_object_attributes(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     wanted = set(request.get("ObjectAttributes") or [])
     if not wanted or not wanted <= _ATTRIBUTES:
-        raise InvalidArgument("Invalid attribute name specified.", ArgumentName="x-amz-object-attributes")
+        raise errors.InvalidArgument("Invalid attribute name specified.", ArgumentName="x-amz-object-attributes")
     version = _target(bucket, request)
     out: dict[str, Any] = {"LastModified": version.last_modified, **_version_member(bucket, version)}
     if "ETag" in wanted:

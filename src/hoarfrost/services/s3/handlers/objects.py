@@ -13,18 +13,7 @@ from hoarfrost.core.http import BodyStream
 from hoarfrost.core.operations import Reply
 from hoarfrost.services.s3.checksums import checksum_of
 from hoarfrost.services.s3.errors import (
-    AccessDenied,
-    InvalidArgument,
-    InvalidObjectState,
-    InvalidRange,
-    InvalidRequest,
-    KeyTooLongError,
-    MalformedXML,
-    MethodNotAllowed,
-    NoSuchBucket,
-    NoSuchKey,
-    NoSuchVersion,
-    PreconditionFailed,
+    errors,
 )
 from hoarfrost.services.s3.events import emit
 from hoarfrost.services.s3.handlers import ops
@@ -59,9 +48,9 @@ _OVERRIDES = {
 
 def check_key(key: str) -> None:
     if not key:
-        raise InvalidArgument("Key must not be empty", ArgumentName="key")
+        raise errors.InvalidArgument("Key must not be empty", ArgumentName="key")
     if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
-        raise KeyTooLongError(Size=str(len(key.encode("utf-8", "surrogatepass"))), MaxSizeAllowed="1024")
+        raise errors.KeyTooLongError(Size=str(len(key.encode("utf-8", "surrogatepass"))), MaxSizeAllowed="1024")
 
 
 def parse_tagging(text: str | None) -> dict[str, str]:
@@ -97,12 +86,12 @@ def customer_key_md5(request: dict[str, Any]) -> str:
     try:
         key = base64.b64decode(request.get("SSECustomerKey") or "", validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidArgument("The secret key was invalid for the specified algorithm.",
-                              ArgumentName="x-amz-server-side-encryption-customer-key") from None
+        raise errors.InvalidArgument("The secret key was invalid for the specified algorithm.",
+                                     ArgumentName="x-amz-server-side-encryption-customer-key") from None
     digest = base64.b64encode(hashlib.md5(key).digest()).decode()  # noqa: S324 - S3's key check
     if len(key) != 32 or (request.get("SSECustomerKeyMD5") and request["SSECustomerKeyMD5"] != digest):
-        raise InvalidArgument("The secret key was invalid for the specified algorithm.",
-                              ArgumentName="x-amz-server-side-encryption-customer-key")
+        raise errors.InvalidArgument("The secret key was invalid for the specified algorithm.",
+                                     ArgumentName="x-amz-server-side-encryption-customer-key")
     return digest
 
 
@@ -112,22 +101,22 @@ def check_customer_key(version: ObjectVersion, request: dict[str, Any], prefix: 
     given = request.get(f"{prefix}SSECustomerAlgorithm")
     if stored is None:
         if given:
-            raise InvalidRequest("The encryption parameters are not applicable to this object.")
+            raise errors.InvalidRequest("The encryption parameters are not applicable to this object.")
         return
     if not given:
-        raise InvalidRequest("The object was stored using a form of Server Side Encryption. The correct "
-                             "parameters must be provided to retrieve the object.")
+        raise errors.InvalidRequest("The object was stored using a form of Server Side Encryption. The correct "
+                                    "parameters must be provided to retrieve the object.")
     sub = {"SSECustomerKey": request.get(f"{prefix}SSECustomerKey"),
            "SSECustomerKeyMD5": request.get(f"{prefix}SSECustomerKeyMD5")}
     if customer_key_md5(sub) != stored:
-        raise AccessDenied()
+        raise errors.AccessDenied()
 
 
 def lock_settings(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> tuple[dict[str, Any] | None, str | None]:
     """Object Lock retention and legal hold for a new object: explicit, else the bucket default."""
     mode, until = request.get("ObjectLockMode"), request.get("ObjectLockRetainUntilDate")
     if (mode or until or request.get("ObjectLockLegalHoldStatus")) and not bucket.object_lock_enabled:
-        raise InvalidRequest("Bucket is missing Object Lock Configuration")
+        raise errors.InvalidRequest("Bucket is missing Object Lock Configuration")
     retention = None
     if mode and until:
         retention = {"Mode": mode, "RetainUntilDate": until}
@@ -156,14 +145,14 @@ def check_write_conditions(request: dict[str, Any], bucket: Bucket, key: str) ->
     if_none_match, if_match = request.get("IfNoneMatch"), request.get("IfMatch")
     if if_none_match is not None:
         if if_none_match != "*":
-            raise InvalidArgument("If-None-Match only accepts '*'", ArgumentName="If-None-Match")
+            raise errors.InvalidArgument("If-None-Match only accepts '*'", ArgumentName="If-None-Match")
         if current is not None:
-            raise PreconditionFailed(Condition="If-None-Match")
+            raise errors.PreconditionFailed(Condition="If-None-Match")
     if if_match is not None:
         if current is None:
-            raise NoSuchKey(Key=key)
+            raise errors.NoSuchKey(Key=key)
         if if_match.strip('"') != current.etag.strip('"') and if_match != "*":
-            raise PreconditionFailed(Condition="If-Match")
+            raise errors.PreconditionFailed(Condition="If-Match")
 
 
 @ops.operation
@@ -209,18 +198,18 @@ def find_version(bucket: Bucket, key: str, version_id: str | None) -> ObjectVers
         version = bucket.version(key, version_id)
         if version is None:
             if version_id != NULL_VERSION and len(version_id) < 8:
-                raise InvalidArgument("Invalid version id specified", ArgumentName="versionId",
-                                      ArgumentValue=version_id)
-            raise NoSuchVersion(Key=key, VersionId=version_id)
+                raise errors.InvalidArgument("Invalid version id specified", ArgumentName="versionId",
+                                             ArgumentValue=version_id)
+            raise errors.NoSuchVersion(Key=key, VersionId=version_id)
         if version.delete_marker:
-            raise MethodNotAllowed(Method="GET", ResourceType="DeleteMarker",
-                                   headers={"x-amz-delete-marker": "true", "x-amz-version-id": version_id})
+            raise errors.MethodNotAllowed(Method="GET", ResourceType="DeleteMarker",
+                                          headers={"x-amz-delete-marker": "true", "x-amz-version-id": version_id})
         return version
     latest = bucket.latest(key)
     if latest is None:
-        raise NoSuchKey(Key=key)
+        raise errors.NoSuchKey(Key=key)
     if latest.delete_marker:
-        raise NoSuchKey(Key=key, headers={"x-amz-delete-marker": "true", "x-amz-version-id": latest.version_id})
+        raise errors.NoSuchKey(Key=key, headers={"x-amz-delete-marker": "true", "x-amz-version-id": latest.version_id})
     return latest
 
 
@@ -228,7 +217,7 @@ def _read(ctx: S3Context, request: dict[str, Any], bucket: Bucket, with_body: bo
     key = request["Key"]
     version = find_version(bucket, key, request.get("VersionId"))
     if with_body and version.is_archived(ctx.clock):
-        raise InvalidObjectState(StorageClass=version.storage_class)
+        raise errors.InvalidObjectState(StorageClass=version.storage_class)
     check_customer_key(version, request)
     check_read_conditions(version, request.get("IfMatch"), request.get("IfNoneMatch"),
                           request.get("IfModifiedSince"), request.get("IfUnmodifiedSince"))
@@ -262,10 +251,10 @@ def _read(ctx: S3Context, request: dict[str, Any], bucket: Bucket, with_body: bo
 def _part_range(version: ObjectVersion, number: int) -> tuple[int, int]:
     if not version.parts:
         if number != 1:
-            raise InvalidRange(ActualObjectSize=str(version.size), RangeRequested=f"partNumber={number}")
+            raise errors.InvalidRange(ActualObjectSize=str(version.size), RangeRequested=f"partNumber={number}")
         return 0, version.size - 1
     if not 1 <= number <= len(version.parts):
-        raise InvalidRange(ActualObjectSize=str(version.size), RangeRequested=f"partNumber={number}")
+        raise errors.InvalidRange(ActualObjectSize=str(version.size), RangeRequested=f"partNumber={number}")
     start = sum(part.size for part in version.parts[: number - 1])
     return start, start + version.parts[number - 1].size - 1
 
@@ -284,12 +273,12 @@ def head_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> Repl
 
 def _check_lock(ctx: S3Context, version: ObjectVersion, bypass_governance: bool) -> None:
     if version.legal_hold == "ON":
-        raise AccessDenied("Access Denied because object protected by object lock.")
+        raise errors.AccessDenied("Access Denied because object protected by object lock.")
     retention = version.retention
     if retention and retention.get("RetainUntilDate"):
         bypassed = retention.get("Mode") == "GOVERNANCE" and bypass_governance
         if aware(retention["RetainUntilDate"]) > now(ctx.clock) and not bypassed:
-            raise AccessDenied("Access Denied because object protected by object lock.")
+            raise errors.AccessDenied("Access Denied because object protected by object lock.")
 
 
 def delete_one(ctx: S3Context, bucket: Bucket, key: str, version_id: str | None,
@@ -299,8 +288,8 @@ def delete_one(ctx: S3Context, bucket: Bucket, key: str, version_id: str | None,
         version = bucket.version(key, version_id)
         if version is None:
             if version_id != NULL_VERSION and len(version_id) < 8:
-                raise InvalidArgument("Invalid version id specified", ArgumentName="versionId",
-                                      ArgumentValue=version_id)
+                raise errors.InvalidArgument("Invalid version id specified", ArgumentName="versionId",
+                                             ArgumentValue=version_id)
             return {"VersionId": version_id}
         if not version.delete_marker:
             _check_lock(ctx, version, bypass_governance)
@@ -331,9 +320,9 @@ def delete_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> di
     if request.get("IfMatch") is not None:
         current = bucket.current(key)
         if current is None:
-            raise NoSuchKey(Key=key)
+            raise errors.NoSuchKey(Key=key)
         if request["IfMatch"].strip('"') != current.etag.strip('"') and request["IfMatch"] != "*":
-            raise PreconditionFailed(Condition="If-Match")
+            raise errors.PreconditionFailed(Condition="If-Match")
     return delete_one(ctx, bucket, key, request.get("VersionId"), bool(request.get("BypassGovernanceRetention")))
 
 
@@ -343,18 +332,18 @@ def delete_objects(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> d
     spec = request.get("Delete") or {}
     objects = spec.get("Objects") or []
     if not objects or len(objects) > 1000:
-        raise MalformedXML()
+        raise errors.MalformedXML()
     quiet = bool(spec.get("Quiet"))
     deleted: list[dict[str, Any]] = []
-    errors: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
     for item in objects:
         key, version_id = item.get("Key", ""), item.get("VersionId")
         try:
             result = delete_one(ctx, bucket, key, version_id, bool(request.get("BypassGovernanceRetention")))
         except Exception as error:  # noqa: BLE001 - each key's failure is reported, not raised
             code = getattr(error, "code", "InternalError")
-            errors.append({"Key": key, "Code": code, "Message": getattr(error, "message", str(error)),
-                           **({"VersionId": version_id} if version_id else {})})
+            failures.append({"Key": key, "Code": code, "Message": getattr(error, "message", str(error)),
+                             **({"VersionId": version_id} if version_id else {})})
             continue
         if quiet:
             continue
@@ -371,8 +360,8 @@ def delete_objects(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> d
     out: dict[str, Any] = {}
     if deleted:
         out["Deleted"] = deleted
-    if errors:
-        out["Errors"] = errors
+    if failures:
+        out["Errors"] = failures
     return out
 
 
@@ -386,7 +375,7 @@ def parse_copy_source(source: Any) -> tuple[str, str, str | None]:
     path = unquote(path).lstrip("/")
     bucket, sep, key = path.partition("/")
     if not sep or not bucket or not key:
-        raise InvalidArgument("Invalid copy source object key", ArgumentName="x-amz-copy-source")
+        raise errors.InvalidArgument("Invalid copy source object key", ArgumentName="x-amz-copy-source")
     version_id = dict(parse_qsl(query)).get("versionId") if query else None
     return bucket, key, version_id
 
@@ -404,18 +393,18 @@ def source_version(ctx: S3Context, request: dict[str, Any], target: Bucket) -> t
     else:
         location = ctx.service.locate(bucket_name)
         if location is None or location[0] != ctx.account:
-            raise NoSuchBucket(BucketName=bucket_name)
+            raise errors.NoSuchBucket(BucketName=bucket_name)
         found = ctx.service.backends.scope(*location).backend.buckets.get(bucket_name)
         if found is None:
-            raise NoSuchBucket(BucketName=bucket_name)
+            raise errors.NoSuchBucket(BucketName=bucket_name)
         source_bucket = found
     try:
         version = find_version(source_bucket, key, version_id)
-    except MethodNotAllowed:
-        raise InvalidRequest("The source of a copy request may not specifically refer to a delete marker "
+    except errors.MethodNotAllowed:
+        raise errors.InvalidRequest("The source of a copy request may not specifically refer to a delete marker "
                              "by version id.") from None
     if version.is_archived(ctx.clock):
-        raise InvalidObjectState(StorageClass=version.storage_class)
+        raise errors.InvalidObjectState(StorageClass=version.storage_class)
     check_customer_key(version, request, "CopySource")
     check_read_conditions(version, request.get("CopySourceIfMatch"), request.get("CopySourceIfNoneMatch"),
                           request.get("CopySourceIfModifiedSince"), request.get("CopySourceIfUnmodifiedSince"),
@@ -436,9 +425,9 @@ def copy_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict
         request.get(name) for name in ("StorageClass", "WebsiteRedirectLocation", "ServerSideEncryption",
                                        "SSEKMSKeyId")
     ):
-        raise InvalidRequest("This copy request is illegal because it is trying to copy an object to itself "
-                             "without changing the object's metadata, storage class, website redirect location "
-                             "or encryption attributes.")
+        raise errors.InvalidRequest("This copy request is illegal because it is trying to copy an object to itself "
+                                    "without changing the object's metadata, storage class, website redirect location "
+                                    "or encryption attributes.")
     check_write_conditions(request, bucket, key)
     retention, legal_hold = lock_settings(ctx, request, bucket)
     encryption = encryption_of(request, bucket)
@@ -449,7 +438,7 @@ def copy_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict
         try:
             blobs(ctx).copy(source.blob, blob)
         except KeyError:
-            raise NoSuchKey(Key=source.key) from None
+            raise errors.NoSuchKey(Key=source.key) from None
     version = ObjectVersion(
         key=key,
         version_id=bucket.new_object_version_id(),

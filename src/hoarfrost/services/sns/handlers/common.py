@@ -9,17 +9,12 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.backend import Scope
+from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.kit.arn import Arn, try_parse_arn
 from hoarfrost.core.kit.tags import TagRules
 from hoarfrost.core.operations import OperationRegistry, RequestContext
 from hoarfrost.services.sns import access
-from hoarfrost.services.sns.errors import (
-    AuthorizationError,
-    InvalidParameter,
-    NotFound,
-    TagLimitExceeded,
-    invalid,
-)
+from hoarfrost.services.sns.errors import errors, invalid
 from hoarfrost.services.sns.state import SnsBackend, Topic
 
 if TYPE_CHECKING:
@@ -88,10 +83,10 @@ def topic_access(ctx: SnsContext, topic_arn: str, action: str | None,
     with scope_of(ctx, arn) as (backend, scope):
         topic = backend.topics.get(topic_arn)
         if topic is None:
-            raise NotFound("Topic does not exist")
+            raise errors.NotFoundException("Topic does not exist")
         if action is not None and arn.account != ctx.account and not access.allows(topic.attributes.get("Policy"), ctx.account, action):
             caller = ctx.emulator.accounts.identity_for(ctx.access_key, ctx.region).arn
-            raise AuthorizationError(
+            raise errors.AuthorizationErrorException(
                 f"User: {caller} is not authorized to perform: SNS:{action} on resource: {topic_arn}"
             )
         yield backend, scope, topic
@@ -99,13 +94,13 @@ def topic_access(ctx: SnsContext, topic_arn: str, action: str | None,
 
 # -- tags --------------------------------------------------------------------------------------
 TAG_RULES = TagRules(
-    too_many=lambda limit: TagLimitExceeded("Could not complete request: tag quota of per resource exceeded"),
+    too_many=lambda limit: errors.TagLimitExceededException("Could not complete request: tag quota of per resource exceeded"),
     bad_key=lambda key: invalid("Tags Reason: Tag keys must be between 1 and 128 characters"),
     bad_value=lambda key, value: invalid("Tags Reason: Tag values must be at most 256 characters"),
     reserved=lambda key: invalid(f"Tags Reason: Tag keys starting with 'aws:' are reserved: {key}"),
 )
 
 
-def token_error(member: str = "NextToken") -> Callable[[], InvalidParameter]:
+def token_error(member: str = "NextToken") -> Callable[[], ServiceError]:
     """The error factory SNS's listings give the kit's pager: ``Invalid parameter: NextToken``."""
     return lambda: invalid(member)

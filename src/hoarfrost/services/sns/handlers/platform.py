@@ -9,7 +9,7 @@ from typing import Any
 
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.kit.paging import paginate
-from hoarfrost.services.sns.errors import NotFound, invalid
+from hoarfrost.services.sns.errors import errors, invalid
 from hoarfrost.services.sns.handlers.common import (
     PAGE_SIZE,
     SnsContext,
@@ -32,14 +32,14 @@ _BY_ARN = attrgetter("arn")
 def _application(backend: SnsBackend, arn: str) -> PlatformApplication:
     application = backend.platform_applications.get(arn)
     if application is None:
-        raise NotFound("PlatformApplication does not exist")
+        raise errors.NotFoundException("PlatformApplication does not exist")
     return application
 
 
 def _endpoint(backend: SnsBackend, arn: str) -> PlatformEndpoint:
     endpoint = backend.platform_endpoints.get(arn)
     if endpoint is None:
-        raise NotFound("Endpoint does not exist")
+        raise errors.NotFoundException("Endpoint does not exist")
     return endpoint
 
 

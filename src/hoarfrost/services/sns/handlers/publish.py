@@ -12,13 +12,7 @@ from hoarfrost.services.sns import messages
 from hoarfrost.services.sns.attributes import max_message_size
 from hoarfrost.services.sns.delivery import Publication, content_deduplication_id
 from hoarfrost.services.sns.errors import (
-    BatchEntryIdsNotDistinct,
-    BatchRequestTooLong,
-    EmptyBatchRequest,
-    EndpointDisabled,
-    InvalidBatchEntryId,
-    PlatformApplicationDisabled,
-    TooManyEntriesInBatchRequest,
+    errors,
     invalid,
 )
 from hoarfrost.services.sns.handlers.common import (
@@ -105,9 +99,9 @@ def _publish_to_endpoint(ctx: SnsContext, request: dict[str, Any], arn: str) -> 
         raise invalid("TargetArn Reason: No endpoint found for the target arn specified")
     application = backend.platform_applications.get(endpoint.application_arn)
     if application is not None and not application.enabled:
-        raise PlatformApplicationDisabled("Platform application is disabled.")
+        raise errors.PlatformApplicationDisabledException("Platform application is disabled.")
     if not endpoint.enabled:
-        raise EndpointDisabled("Endpoint is disabled")
+        raise errors.EndpointDisabledException("Endpoint is disabled")
     publication = _direct_publication(ctx, request)
     text = deliverer(ctx).platform_text(backend, arn, publication)
     deliverer(ctx).direct(backend, "application", arn, text, publication)
@@ -126,19 +120,20 @@ def _direct_publication(ctx: SnsContext, request: dict[str, Any]) -> Publication
 def publish_batch(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     entries: list[dict[str, Any]] = request.get("PublishBatchRequestEntries") or []
     if not entries:
-        raise EmptyBatchRequest("The batch request doesn't contain any entries.")
+        raise errors.EmptyBatchRequestException("The batch request doesn't contain any entries.")
     if len(entries) > MAX_BATCH_ENTRIES:
-        raise TooManyEntriesInBatchRequest("The batch request contains more entries than permissible.")
+        raise errors.TooManyEntriesInBatchRequestException("The batch request contains more entries than permissible.")
     ids = [entry["Id"] for entry in entries]
     if len(set(ids)) != len(ids):
-        raise BatchEntryIdsNotDistinct("Two or more batch entries in the request have the same Id.")
+        raise errors.BatchEntryIdsNotDistinctException("Two or more batch entries in the request have the same Id.")
     if not all(_BATCH_ID.match(entry_id) for entry_id in ids):
-        raise InvalidBatchEntryId("A batch entry id can only contain alphanumeric characters, hyphens and "
-                                  "underscores. It can be at most 80 letters long.")
+        raise errors.InvalidBatchEntryIdException(
+            "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
+            "It can be at most 80 letters long.")
     total = sum(messages.message_size(entry.get("Message") or "", entry.get("MessageAttributes") or {})
                 for entry in entries)
     if total > MAX_BATCH_BYTES:
-        raise BatchRequestTooLong("The length of all the messages put together is more than the limit.")
+        raise errors.BatchRequestTooLongException("The length of all the messages put together is more than the limit.")
 
     successful: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []

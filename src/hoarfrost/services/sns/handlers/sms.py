@@ -13,8 +13,7 @@ from typing import Any
 
 from hoarfrost.core.kit.paging import paginate
 from hoarfrost.services.sns.errors import (
-    ResourceNotFound,
-    VerificationException,
+    errors,
     invalid,
 )
 from hoarfrost.services.sns.handlers.common import (
@@ -103,10 +102,10 @@ def create_sms_sandbox_phone_number(ctx: SnsContext, request: dict[str, Any]) ->
 def verify_sms_sandbox_phone_number(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     entry = ctx.state.sandbox_numbers.get(request["PhoneNumber"])
     if entry is None:
-        raise ResourceNotFound("Can not find the phone number in the SMS sandbox")
+        raise errors.ResourceNotFoundException("Can not find the phone number in the SMS sandbox")
     if entry.status != "Verified":
         if request["OneTimePassword"] != entry.one_time_password:
-            raise VerificationException("Invalid one-time password", Status="Pending")
+            raise errors.VerificationException("Invalid one-time password", Status="Pending")
         entry.status = "Verified"
         entry.one_time_password = None
     return {}
@@ -115,7 +114,7 @@ def verify_sms_sandbox_phone_number(ctx: SnsContext, request: dict[str, Any]) ->
 @ops.operation
 def delete_sms_sandbox_phone_number(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     if ctx.state.sandbox_numbers.pop(request["PhoneNumber"], None) is None:
-        raise ResourceNotFound("Can not find the phone number in the SMS sandbox")
+        raise errors.ResourceNotFoundException("Can not find the phone number in the SMS sandbox")
     return {}
 
 

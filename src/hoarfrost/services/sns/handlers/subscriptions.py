@@ -17,7 +17,7 @@ from hoarfrost.services.sns.attributes import (
     set_subscription_attribute,
     subscription_attributes,
 )
-from hoarfrost.services.sns.errors import NotFound, invalid
+from hoarfrost.services.sns.errors import errors, invalid
 from hoarfrost.services.sns.handlers.common import (
     PAGE_SIZE,
     SnsContext,
@@ -134,7 +134,7 @@ def _subscription_arn(text: str) -> Arn:
 def _subscription(backend: SnsBackend, arn: str) -> Subscription:
     subscription = backend.subscriptions.get(arn)
     if subscription is None:
-        raise NotFound("Subscription does not exist")
+        raise errors.NotFoundException("Subscription does not exist")
     return subscription
 
 

@@ -14,7 +14,7 @@ from hoarfrost.services.sns.attributes import (
     set_topic_attribute,
     topic_attributes,
 )
-from hoarfrost.services.sns.errors import NotFound, ResourceNotFound, invalid
+from hoarfrost.services.sns.errors import errors, invalid
 from hoarfrost.services.sns.handlers.common import (
     PAGE_SIZE,
     TAG_RULES,
@@ -167,7 +167,7 @@ def remove_permission(ctx: SnsContext, request: dict[str, Any]) -> None:
 def _tagged_topic(ctx: SnsContext, arn: str) -> Topic:
     topic = ctx.state.topics.get(arn)
     if topic is None:
-        raise ResourceNotFound("Resource does not exist")
+        raise errors.ResourceNotFoundException("Resource does not exist")
     return topic
 
 
@@ -195,7 +195,7 @@ def _protected_topic(ctx: SnsContext, arn: str) -> Topic:
     parse_topic_arn(ctx, arn, "ResourceArn")
     topic = ctx.state.topics.get(arn)
     if topic is None:
-        raise NotFound("Topic does not exist")
+        raise errors.NotFoundException("Topic does not exist")
     return topic
 
 

@@ -11,7 +11,7 @@ from hoarfrost.core import catalog
 from hoarfrost.core.kit.paging import Page, paginate
 from hoarfrost.core.operations import Handler, OperationRegistry, RequestContext
 from hoarfrost.services.sqs.errors import (
-    InvalidParameterValue,
+    errors,
     invalid_parameter,
     missing_parameter,
     queue_does_not_exist,
@@ -116,5 +116,5 @@ def name_page(names: Sequence[str], request: dict[str, Any], kind: str) -> Page[
     if max_results is not None and not 1 <= max_results <= MAX_LISTED:
         raise invalid_parameter("MaxResults", max_results, "MaxResults must be an integer between 1 and 1000")
     page = paginate(names, request.get("NextToken"), max_results or MAX_LISTED, kind=kind, key=str,
-                    error=lambda: InvalidParameterValue("Invalid NextToken value."))
+                    error=lambda: errors.InvalidParameterValue("Invalid NextToken value."))
     return page if max_results is not None else Page(page.items, None)

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from hoarfrost.core.errors import ServiceError
 from hoarfrost.services.sqs import checks, delivery
 from hoarfrost.services.sqs.errors import (
-    MessageNotInflight,
-    SqsError,
+    errors,
     invalid_parameter,
 )
 from hoarfrost.services.sqs.handlers.common import (
@@ -39,17 +39,17 @@ def send_message_batch(ctx: SqsContext, request: dict[str, Any]) -> dict[str, An
     queue = resolve_queue(ctx, request["QueueUrl"])
     entries = request.get("Entries") or []
     checks.check_batch(entries, "SendMessageBatchRequestEntry")
-    prepared: list[delivery.PreparedMessage | SqsError] = []
+    prepared: list[delivery.PreparedMessage | ServiceError] = []
     for entry in entries:
         try:
             prepared.append(delivery.prepare(queue, entry))
-        except SqsError as error:
+        except ServiceError as error:
             prepared.append(error)
     checks.check_batch_payload(sum(p.size for p in prepared if isinstance(p, delivery.PreparedMessage)))
     sender = sender_id(ctx)
     successful, failed = [], []
     for entry, outcome in zip(entries, prepared):
-        if isinstance(outcome, SqsError):
+        if isinstance(outcome, ServiceError):
             failed.append(_failure(entry["Id"], outcome))
         else:
             successful.append({"Id": entry["Id"], **delivery.send(queue, outcome, sender, ctx.clock.time())})
@@ -129,7 +129,7 @@ def _change_visibility(queue: Queue, handle: str, timeout: int | None, now: floa
         raise invalid_parameter("ReceiptHandle", handle, "Message does not exist or is not available for "
                                 "visibility timeout change")
     if not message.in_flight(now):
-        raise MessageNotInflight("Message does not exist or is not available for visibility timeout change.")
+        raise errors.MessageNotInflight("Message does not exist or is not available for visibility timeout change.")
     message.visible_at = now + timeout
 
 
@@ -140,13 +140,13 @@ def _batch(request: dict[str, Any], entry_kind: str, act: Callable[[dict[str, An
     for entry in entries:
         try:
             act(entry)
-        except SqsError as error:
+        except ServiceError as error:
             failed.append(_failure(entry["Id"], error))
         else:
             successful.append({"Id": entry["Id"]})
     return {"Successful": successful, "Failed": failed}
 
 
-def _failure(entry_id: str, error: SqsError) -> dict[str, Any]:
+def _failure(entry_id: str, error: ServiceError) -> dict[str, Any]:
     return {"Id": entry_id, "SenderFault": error.sender_fault, "Code": error.query_code or error.code,
             "Message": error.message}

@@ -12,9 +12,7 @@ from typing import Any
 
 from hoarfrost.services.sqs import delivery
 from hoarfrost.services.sqs.errors import (
-    InvalidParameterValue,
-    ResourceNotFoundException,
-    UnsupportedOperation,
+    errors,
     invalid_parameter,
 )
 from hoarfrost.services.sqs.handlers.common import SqsContext, backend, operation
@@ -33,7 +31,8 @@ MAX_LISTED_TASKS = 10
 def _source(state: SqsBackend, arn: str) -> Queue:
     queue = state.queue_by_arn(arn)
     if queue is None:
-        raise ResourceNotFoundException("The resource that you specified for the SourceArn parameter doesn't exist.")
+        raise errors.ResourceNotFoundException(
+            "The resource that you specified for the SourceArn parameter doesn't exist.")
     return queue
 
 
@@ -42,20 +41,20 @@ def start_message_move_task(ctx: SqsContext, request: dict[str, Any]) -> dict[st
     state = backend(ctx)
     source = _source(state, request["SourceArn"])
     if not state.dead_letter_sources(source):
-        raise InvalidParameterValue("Source queue must be configured as a Dead Letter Queue.")
+        raise errors.InvalidParameterValue("Source queue must be configured as a Dead Letter Queue.")
     destination_arn = request.get("DestinationArn")
     destination = None
     if destination_arn:
         destination = state.queue_by_arn(destination_arn)
         if destination is None:
-            raise ResourceNotFoundException("The resource that you specified for the DestinationArn parameter "
-                                            "doesn't exist.")
+            raise errors.ResourceNotFoundException("The resource that you specified for the DestinationArn parameter "
+                                                   "doesn't exist.")
     rate = request.get("MaxNumberOfMessagesPerSecond")
     if rate is not None and not 1 <= rate <= MAX_MESSAGES_PER_SECOND:
         raise invalid_parameter("MaxNumberOfMessagesPerSecond", rate,
                                 f"Must be between 1 and {MAX_MESSAGES_PER_SECOND}")
     if any(task.source_arn == source.arn and task.status == "RUNNING" for task in state.move_tasks):
-        raise UnsupportedOperation("There is already a task running. Only one active task is allowed for a "
+        raise errors.UnsupportedOperation("There is already a task running. Only one active task is allowed for a "
                                    "source queue arn at a given time.")
     now = ctx.clock.time()
     task = MoveTask(source.arn, destination_arn, rate, now)
@@ -127,4 +126,4 @@ def cancel_message_move_task(ctx: SqsContext, request: dict[str, Any]) -> dict[s
         if task.task_id == task_id and task.status == "RUNNING":
             task.status = "CANCELLED"
             return {"ApproximateNumberOfMessagesMoved": task.moved}
-    raise ResourceNotFoundException("Task does not exist or is not running.")
+    raise errors.ResourceNotFoundException("Task does not exist or is not running.")

@@ -10,8 +10,7 @@ from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.kit.arn import build_arn, partition_for
 from hoarfrost.core.kit.tags import TagRules
 from hoarfrost.services.sqs.errors import (
-    InvalidParameterValue,
-    OverLimit,
+    errors,
     invalid_parameter,
     missing_parameter,
 )
@@ -28,10 +27,10 @@ SHAREABLE_ACTIONS = frozenset((
 
 
 TAG_RULES = TagRules(
-    too_many=lambda limit: InvalidParameterValue(f"Too many tags added for queue. The maximum is {limit}."),
-    bad_key=lambda key: InvalidParameterValue("Tag keys must be between 1 and 128 characters long."),
-    bad_value=lambda key, value: InvalidParameterValue(f"The value of tag {key} must be at most 256 characters long."),
-    reserved=lambda key: InvalidParameterValue(f"Tag key {key} is reserved: keys starting with 'aws:' belong to AWS."),
+    too_many=lambda limit: errors.InvalidParameterValue(f"Too many tags added for queue. The maximum is {limit}."),
+    bad_key=lambda key: errors.InvalidParameterValue("Tag keys must be between 1 and 128 characters long."),
+    bad_value=lambda key, value: errors.InvalidParameterValue(f"The value of tag {key} must be at most 256 characters long."),
+    reserved=lambda key: errors.InvalidParameterValue(f"Tag key {key} is reserved: keys starting with 'aws:' belong to AWS."),
 )
 
 
@@ -72,7 +71,7 @@ def add_permission(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     if not actions:
         raise missing_parameter("Actions")
     if len(actions) > MAX_ACTIONS:
-        raise OverLimit(f"{len(actions)} Actions were found, maximum allowed is {MAX_ACTIONS}.")
+        raise errors.OverLimit(f"{len(actions)} Actions were found, maximum allowed is {MAX_ACTIONS}.")
     for action in actions:
         if action.removeprefix("SQS:") not in SHAREABLE_ACTIONS:
             raise invalid_parameter("Actions", action, "Only the queue owner is allowed to invoke this action")

@@ -10,9 +10,7 @@ from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.services.sqs.attributes import COMPUTED, check_requested, check_settable
 from hoarfrost.services.sqs.checks import check_queue_name
 from hoarfrost.services.sqs.errors import (
-    PurgeQueueInProgress,
-    QueueDeletedRecently,
-    QueueNameExists,
+    errors,
     invalid_parameter,
     queue_does_not_exist,
 )
@@ -44,13 +42,13 @@ def create_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
         for attribute, value in checked.items():
             current = existing.attributes.get(attribute, "")
             if current != value:
-                raise QueueNameExists(
+                raise errors.QueueNameExists(
                     f"A queue already exists with the same name and a different value for attribute {attribute}"
                 )
         return {"QueueUrl": url_of(ctx, existing)}
     now = ctx.clock.time()
     if state.recently_deleted(name, now):
-        raise QueueDeletedRecently(
+        raise errors.QueueDeletedRecently(
             "You must wait 60 seconds after deleting a queue before you can create another with the same name."
         )
     tags = tagging.check(request.get("tags") or {}, TAG_RULES)
@@ -156,7 +154,7 @@ def purge_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     now = ctx.clock.time()
     if queue.last_purge is not None and now - queue.last_purge < PURGE_INTERVAL:
-        raise PurgeQueueInProgress(f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.")
+        raise errors.PurgeQueueInProgress(f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.")
     queue.purge(now)
     return {}
 

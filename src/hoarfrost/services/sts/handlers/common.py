@@ -5,14 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.accounts import Identity
+from hoarfrost.core.errors import ValidationError
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sts import limits
-from hoarfrost.services.sts.errors import (
-    AccessDenied,
-    ExpiredToken,
-    InvalidClientTokenId,
-    ValidationError,
-)
+from hoarfrost.services.sts.errors import errors
 from hoarfrost.services.sts.state import (
     MAX_SESSION_TOKEN_SIZE,
     RoleArn,
@@ -50,9 +46,9 @@ def calling_session(ctx: StsContext) -> Session | None:
     if session is not None:
         token = ctx.request.headers.get("x-amz-security-token") or ctx.request.query_param("X-Amz-Security-Token")
         if token != session.session_token:
-            raise InvalidClientTokenId("The security token included in the request is invalid.")
+            raise errors.InvalidClientTokenId("The security token included in the request is invalid.")
         if session.expired(ctx.clock.time()):
-            raise ExpiredToken()
+            raise errors.ExpiredToken()
     return session
 
 
@@ -78,7 +74,7 @@ def role_arn(arn: str) -> RoleArn:
 
 def check_mfa(request: dict[str, Any]) -> None:
     if bool(request.get("SerialNumber")) != bool(request.get("TokenCode")):
-        raise AccessDenied("MultiFactorAuthentication failed, must provide both MFA serial number and one time "
+        raise errors.AccessDenied("MultiFactorAuthentication failed, must provide both MFA serial number and one time "
                            "pass code.")
 
 
@@ -93,7 +89,7 @@ def source_identity(caller: Session | None, requested: str | None) -> str | None
     """Once set, a source identity follows every chained session and cannot change."""
     inherited = caller.source_identity if caller is not None else None
     if inherited is not None and requested is not None and requested != inherited:
-        raise AccessDenied(f"Cannot set SourceIdentity {requested!r}: the calling session's source identity is "
+        raise errors.AccessDenied(f"Cannot set SourceIdentity {requested!r}: the calling session's source identity is "
                            f"{inherited!r} and cannot be changed")
     return requested if requested is not None else inherited
 

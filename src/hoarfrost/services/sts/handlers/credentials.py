@@ -7,15 +7,9 @@ import datetime as dt
 import time
 from typing import TYPE_CHECKING, Any
 
+from hoarfrost.core.errors import ValidationError
 from hoarfrost.services.sts import limits, tokens
-from hoarfrost.services.sts.errors import (
-    AccessDenied,
-    ExpiredTradeInToken,
-    InsufficientSessionLifetime,
-    InvalidSubjectCredentials,
-    SessionDurationEscalation,
-    ValidationError,
-)
+from hoarfrost.services.sts.errors import errors
 from hoarfrost.services.sts.state import (
     RoleArn,
     new_session,
@@ -48,7 +42,7 @@ def get_delegated_access_token(ctx: StsContext, request: dict[str, Any]) -> dict
     if not isinstance(principal, str) or account is None or not isinstance(expires, (int, float)):
         raise ValidationError("The trade-in token is not valid")
     if expires <= ctx.clock.time():
-        raise ExpiredTradeInToken("The trade-in token has expired")
+        raise errors.ExpiredTradeInTokenException("The trade-in token has expired")
     role = RoleArn.parse(principal)
     if role is not None:
         arn, user_id = role.assumed_role_arn("delegated-access"), f"{ctx.state.role_id(role.arn)}:delegated-access"
@@ -65,7 +59,7 @@ def get_delegated_access_token(ctx: StsContext, request: dict[str, Any]) -> dict
 @ops.operation(mutates=True)
 def get_federation_token(ctx: StsContext, request: dict[str, Any]) -> dict[str, Any]:
     if calling_session(ctx) is not None:
-        raise AccessDenied("Cannot call GetFederationToken with session credentials")
+        raise errors.AccessDenied("Cannot call GetFederationToken with session credentials")
     name = request["Name"]
     tags = limits.session_tags(request.get("Tags"), None)
     policy_arns, packed_size = session_policy(request, tags)
@@ -89,16 +83,16 @@ def get_federation_token(ctx: StsContext, request: dict[str, Any]) -> dict[str, 
 def get_scoped_credentials(ctx: StsContext, request: dict[str, Any]) -> dict[str, Any]:
     caller = calling_session(ctx)
     if caller is None:
-        raise InvalidSubjectCredentials("GetScopedCredentials must be called with temporary security credentials")
+        raise errors.InvalidSubjectCredentialsException("GetScopedCredentials must be called with temporary security credentials")
     policy, duration = request.get("Policy"), request.get("DurationSeconds")
     if policy is None and duration is None:
         raise ValidationError("At least one of Policy or DurationSeconds must be specified")
     limits.parse_policy(policy)
     if policy is not None and caller.scoped_policies >= MAX_SCOPED_POLICIES:
-        raise AccessDenied(f"The calling session already has {MAX_SCOPED_POLICIES} scope-down policies")
+        raise errors.AccessDenied(f"The calling session already has {MAX_SCOPED_POLICIES} scope-down policies")
     remaining = int(caller.expires_at - ctx.clock.time())
     if duration is not None and duration > remaining:
-        raise InsufficientSessionLifetime(
+        raise errors.InsufficientSessionLifetimeException(
             f"The requested DurationSeconds ({duration}) exceeds the remaining lifetime of the calling session "
             f"({remaining} seconds)"
         )
@@ -126,7 +120,7 @@ def get_scoped_credentials(ctx: StsContext, request: dict[str, Any]) -> dict[str
 def get_session_token(ctx: StsContext, request: dict[str, Any]) -> dict[str, Any]:
     """The new credentials stand for the caller itself (root or user), in the caller's account."""
     if calling_session(ctx) is not None:
-        raise AccessDenied("Cannot call GetSessionToken with session credentials")
+        raise errors.AccessDenied("Cannot call GetSessionToken with session credentials")
     check_mfa(request)
     identity = caller_identity(ctx)
     session = issue(ctx, new_session(
@@ -155,7 +149,7 @@ def get_web_identity_token(ctx: StsContext, request: dict[str, Any]) -> dict[str
     now = int(ctx.clock.time())
     expires = now + (request.get("DurationSeconds") or 300)
     if caller is not None and expires > caller.expires_at:
-        raise SessionDurationEscalation("The token would outlive the calling session's credentials")
+        raise errors.SessionDurationEscalationException("The token would outlive the calling session's credentials")
     audience = request["Audience"]
     aws_claims: dict[str, Any] = {"aws_account": identity.account, "source_region": ctx.region,
                                   "principal_id": caller.role_arn if caller and caller.role_arn else identity.arn}

@@ -6,9 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.services.sts import tokens
-from hoarfrost.services.sts.errors import (
-    InvalidAuthorizationMessage,
-)
+from hoarfrost.services.sts.errors import errors
 
 if TYPE_CHECKING:
     pass
@@ -27,7 +25,7 @@ def decode_authorization_message(ctx: StsContext, request: dict[str, Any]) -> di
     calling_session(ctx)
     document = tokens.decode_document(request["EncodedMessage"])
     if document is None:
-        raise InvalidAuthorizationMessage("The encoded authorization message is invalid or was not issued by "
+        raise errors.InvalidAuthorizationMessageException("The encoded authorization message is invalid or was not issued by "
                                           "this emulator")
     return {"DecodedMessage": json.dumps(document)}
 

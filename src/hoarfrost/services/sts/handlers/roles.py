@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from hoarfrost.core.errors import ValidationError
 from hoarfrost.services.sts import limits, tokens
-from hoarfrost.services.sts.errors import (
-    InvalidIdentityToken,
-    ValidationError,
-)
+from hoarfrost.services.sts.errors import errors
 from hoarfrost.services.sts.state import (
     SamlProviderArn,
     new_session,
@@ -82,7 +80,7 @@ def assume_role_with_web_identity(ctx: StsContext, request: dict[str, Any]) -> d
     principal_tags = {str(key): str(value[0] if isinstance(value, list) and value else value)
                       for key, value in (claimed.items() if isinstance(claimed, dict) else ())}
     if not isinstance(aws_tags.get("transitive_tag_keys", []), list):
-        raise InvalidIdentityToken("The 'transitive_tag_keys' claim must be a list")
+        raise errors.InvalidIdentityTokenException("The 'transitive_tag_keys' claim must be a list")
     tags = limits.session_tags([{"Key": k, "Value": v} for k, v in principal_tags.items()],
                                aws_tags.get("transitive_tag_keys"))
     policy_arns, packed_size = session_policy(request, tags)
@@ -116,11 +114,11 @@ def assume_role_with_saml(ctx: StsContext, request: dict[str, Any]) -> dict[str,
     assertion = tokens.parse_saml(request["SAMLAssertion"], ctx.clock.now())
     session_name = assertion.attribute("RoleSessionName")
     if not session_name:
-        raise InvalidIdentityToken("RoleSessionName is required in AuthnResponse")
+        raise errors.InvalidIdentityTokenException("RoleSessionName is required in AuthnResponse")
     if not 2 <= len(session_name) <= 64 or not all(c.isalnum() or c in "_+=,.@-" for c in session_name):
-        raise InvalidIdentityToken(f"Invalid RoleSessionName in AuthnResponse: {session_name!r}")
+        raise errors.InvalidIdentityTokenException(f"Invalid RoleSessionName in AuthnResponse: {session_name!r}")
     if not assertion.subject:
-        raise InvalidIdentityToken("Subject (NameID) is required in AuthnResponse")
+        raise errors.InvalidIdentityTokenException("Subject (NameID) is required in AuthnResponse")
     duration = request.get("DurationSeconds")
     if duration is None and (assertion.attribute("SessionDuration") or "").isdigit():
         duration = min(max(int(assertion.attribute("SessionDuration") or 0), 900), 43200)
