@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from hoarfrost.core.kit.policies import (
     Decision,
@@ -20,6 +21,7 @@ from hoarfrost.core.kit.policies import (
     parse_policy,
 )
 from hoarfrost.core.kit.policy_grants import DuplicateStatement, dump_document, grant, load_document, revoke
+from tests.harness import Harness
 
 OWNER = "123456789012"
 OTHER = "210987654321"
@@ -413,3 +415,66 @@ def test_grant_and_revoke_edit_a_document() -> None:
     assert revoke(doc, "send") is True
     assert revoke(doc, "send") is False
     assert [s["Sid"] for s in load_document(dump_document(doc))["Statement"]] == ["both"]
+
+
+# -- through the services ----------------------------------------------------------------------
+def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
+    error = excinfo.value.response["Error"]
+    return str(error["Code"]), str(error["Message"])
+
+
+def _topic_policy(topic: str, **condition: Any) -> str:
+    return json.dumps(document({
+        "Sid": "partners", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "SNS:Publish",
+        "Resource": topic, "Condition": condition}))
+
+
+def test_sns_cross_account_publish_follows_the_topic_policy_condition(aws: Harness) -> None:
+    sns = aws.client("sns")
+    topic = sns.create_topic(Name="partners")["TopicArn"]
+    other = aws.client("sns", aws_access_key_id=OTHER, aws_secret_access_key="x")
+    third = aws.client("sns", aws_access_key_id=THIRD, aws_secret_access_key="x")
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy",
+                             AttributeValue=_topic_policy(topic, StringEquals={"aws:SourceAccount": OTHER}))
+    assert other.publish(TopicArn=topic, Message="allowed")["MessageId"]
+    with pytest.raises(ClientError) as excinfo:
+        third.publish(TopicArn=topic, Message="not this account")
+    assert _error(excinfo)[0] == "AuthorizationError"
+    with pytest.raises(ClientError) as excinfo:
+        other.get_topic_attributes(TopicArn=topic)  # the policy grants Publish only
+    assert _error(excinfo)[0] == "AuthorizationError"
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy",
+                             AttributeValue=_topic_policy(topic, StringEquals={"aws:SourceAccount": THIRD}))
+    with pytest.raises(ClientError) as excinfo:
+        other.publish(TopicArn=topic, Message="no longer")
+    code, message = _error(excinfo)
+    assert code == "AuthorizationError" and excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert message == f"User: arn:aws:iam::{OTHER}:root is not authorized to perform: SNS:Publish on resource: {topic}"
+    assert third.publish(TopicArn=topic, Message="now this one")["MessageId"]
+
+
+def test_sns_explicit_deny_applies_to_the_owner_too(aws: Harness) -> None:
+    sns = aws.client("sns")
+    topic = sns.create_topic(Name="frozen")["TopicArn"]
+    deny = {"Sid": "freeze", "Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{aws.account}:root"},
+            "Action": "SNS:Publish", "Resource": topic}
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(document(deny)))
+    with pytest.raises(ClientError) as excinfo:
+        sns.publish(TopicArn=topic, Message="denied")
+    assert _error(excinfo)[0] == "AuthorizationError"
+    assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["TopicArn"] == topic  # not denied
+
+
+@pytest.mark.parametrize(("policy", "message"), [
+    ("{not json", "Invalid parameter: Policy Error: null"),
+    (json.dumps(document(statement(Effect="Maybe", Action="SNS:Publish"))),
+     "Invalid parameter: Policy Error: Invalid effect: Maybe"),
+    (json.dumps(document(statement(Action="sqs:SendMessage"))),
+     "Invalid parameter: Policy statement action out of service scope!"),
+])
+def test_sns_refuses_an_invalid_topic_policy(aws: Harness, policy: str, message: str) -> None:
+    sns = aws.client("sns")
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    with pytest.raises(ClientError) as excinfo:
+        sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=policy)
+    assert _error(excinfo) == ("InvalidParameter", message)

@@ -12,6 +12,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from hoarfrost.core.kit.arn import build_arn, parse_arn
+
 
 class DuplicateStatement(ValueError):
     """A statement with this Sid is already in the policy; services word their own error."""
@@ -41,13 +43,14 @@ def _one_or_list(values: list[str]) -> str | list[str]:
 
 def grant(document: dict[str, Any], *, sid: str, accounts: Sequence[str], actions: Sequence[str],
           vendor: str, resource: str) -> None:
-    """Append the statement AddPermission adds: ``accounts`` (as their root ARNs) may call
-    ``actions`` (named without or with the ``vendor:`` prefix, written with it) on ``resource``.
-    Raises DuplicateStatement when ``sid`` is taken."""
+    """Append the statement AddPermission adds: ``accounts`` (as their root ARNs, in the
+    resource's partition) may call ``actions`` (named without or with the ``vendor:`` prefix,
+    written with it) on ``resource``. Raises DuplicateStatement when ``sid`` is taken."""
     statements: list[Any] = document["Statement"]
     if any(isinstance(statement, dict) and statement.get("Sid") == sid for statement in statements):
         raise DuplicateStatement(sid)
-    principals = [f"arn:aws:iam::{account}:root" for account in accounts]
+    partition = parse_arn(resource).partition
+    principals = [build_arn("iam", "", account, "root", partition) for account in accounts]
     granted = [f"{vendor}:{action.removeprefix(vendor + ':')}" for action in actions]
     statements.append({
         "Sid": sid,
