@@ -478,3 +478,28 @@ def test_sns_refuses_an_invalid_topic_policy(aws: Harness, policy: str, message:
     with pytest.raises(ClientError) as excinfo:
         sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=policy)
     assert _error(excinfo) == ("InvalidParameter", message)
+
+
+def test_sqs_add_permission_writes_a_statement_the_evaluator_reads(aws: Harness) -> None:
+    sqs = aws.client("sqs")
+    url = sqs.create_queue(QueueName="shared")["QueueUrl"]
+    arn = f"arn:aws:sqs:us-east-1:{aws.account}:shared"
+    sqs.add_permission(QueueUrl=url, Label="partner", AWSAccountIds=[OTHER], Actions=["SendMessage"])
+    text = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
+    assert json.loads(text) == {"Version": "2012-10-17", "Id": f"{arn}/SQSDefaultPolicy", "Statement": [
+        {"Sid": "partner", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"},
+         "Action": "SQS:SendMessage", "Resource": arn}]}
+    policy = parse_policy(text)
+    assert policy.evaluate(access_request(Requester(account=OTHER), "sqs:SendMessage", arn)) is Decision.ALLOW
+    assert policy.evaluate(access_request(Requester(account=THIRD), "sqs:SendMessage", arn)) \
+        is Decision.IMPLICIT_DENY
+
+
+def test_sqs_refuses_an_invalid_queue_policy(aws: Harness) -> None:
+    sqs = aws.client("sqs")
+    url = sqs.create_queue(QueueName="q")["QueueUrl"]
+    bad = json.dumps(document(statement(Effect="Maybe")))
+    with pytest.raises(ClientError) as excinfo:
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": bad})
+    assert _error(excinfo) == ("InvalidAttributeValue", "Invalid value for the parameter Policy.")
+    assert "Policy" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
