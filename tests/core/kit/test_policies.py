@@ -503,3 +503,29 @@ def test_sqs_refuses_an_invalid_queue_policy(aws: Harness) -> None:
         sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": bad})
     assert _error(excinfo) == ("InvalidAttributeValue", "Invalid value for the parameter Policy.")
     assert "Policy" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+
+
+def _bucket_policy(**elements: Any) -> str:
+    base = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::site/*"}
+    base.update(elements)
+    return json.dumps(document({k: v for k, v in base.items() if v is not None}))
+
+
+@pytest.mark.parametrize(("policy", "message"), [
+    ("not json", "Policies must be valid JSON and the first byte must be '{'"),
+    ('{"Version": "2012-10-17"}', "Missing required field Statement"),
+    (_bucket_policy(Principal=None), "Missing required field Principal"),
+    (_bucket_policy(Effect="Maybe"), "Invalid effect: Maybe"),
+    (_bucket_policy(Principal={"AWS": "nobody"}), "Invalid principal in policy"),
+    (_bucket_policy(Action="sqs:SendMessage"), "Policy has invalid action"),
+    (_bucket_policy(Resource="arn:aws:s3:::another-bucket/*"), "Policy has invalid resource"),
+])
+def test_s3_put_bucket_policy_refuses_malformed_policies(aws: Harness, policy: str, message: str) -> None:
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="site")
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_bucket_policy(Bucket="site", Policy=policy)
+    assert _error(excinfo) == ("MalformedPolicy", message)
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    s3.put_bucket_policy(Bucket="site", Policy=_bucket_policy(Resource=["arn:aws:s3:::site", "arn:aws:s3:::si*/*"]))
+    assert s3.get_bucket_policy_status(Bucket="site")["PolicyStatus"]["IsPublic"] is True
