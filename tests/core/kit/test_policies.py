@@ -4,6 +4,7 @@ services that use it, driven through boto3 (in-process and over HTTP)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -355,8 +356,6 @@ def test_set_qualifiers_on_multivalued_keys() -> None:
 
 
 def test_typed_context_values() -> None:
-    import datetime as dt
-
     noon = dt.datetime(2024, 6, 1, 12, tzinfo=dt.UTC)
     assert when({"DateGreaterThan": {"aws:CurrentTime": "2024-06-01T11:59:59Z"}},
                 {"aws:CurrentTime": noon}) is Decision.ALLOW
@@ -451,6 +450,20 @@ def test_sns_cross_account_publish_follows_the_topic_policy_condition(aws: Harne
     assert code == "AuthorizationError" and excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
     assert message == f"User: arn:aws:iam::{OTHER}:root is not authorized to perform: SNS:Publish on resource: {topic}"
     assert third.publish(TopicArn=topic, Message="now this one")["MessageId"]
+
+
+def test_sns_policy_conditions_read_the_emulators_clock(aws: Harness) -> None:
+    sns = aws.client("sns")
+    topic = sns.create_topic(Name="until")["TopicArn"]
+    other = aws.client("sns", aws_access_key_id=OTHER, aws_secret_access_key="x")
+    deadline = (aws.emulator.clock.now() + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy",
+                             AttributeValue=_topic_policy(topic, DateLessThan={"aws:CurrentTime": deadline}))
+    assert other.publish(TopicArn=topic, Message="in time")["MessageId"]
+    aws.emulator.clock.advance(2 * 3600)
+    with pytest.raises(ClientError) as excinfo:
+        other.publish(TopicArn=topic, Message="too late")
+    assert _error(excinfo)[0] == "AuthorizationError"
 
 
 def test_sns_explicit_deny_applies_to_the_owner_too(aws: Harness) -> None:

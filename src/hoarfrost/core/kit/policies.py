@@ -14,7 +14,6 @@ is allowed unless denied, another account needs ALLOW).
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 import re
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import TYPE_CHECKING, Any
 
+from hoarfrost.core.kit.arn import build_arn, try_parse_arn
 from hoarfrost.core.kit.policy_conditions import (
     VENDOR_MESSAGE,
     Condition,
@@ -85,9 +85,9 @@ class Decision(Enum):
 # -- who is asking -----------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Requester:
-    """The principal behind a request: an AWS identity (``account``, with its ``arn`` when not
-    the account root), or a service principal, a federated one, an S3 canonical user; none of
-    these is an anonymous request."""
+    """The principal behind a request: an AWS identity (``account``, with its ``arn``: the
+    account root's, a user's, a role session's), or a service principal, a federated one, an S3
+    canonical user; none of these is an anonymous request."""
 
     account: str | None = None
     arn: str | None = None
@@ -102,11 +102,11 @@ class Requester:
 
     def role_session(self) -> tuple[str, str] | None:
         """(account, role name) when the caller is a session of a role (``assumed-role`` ARN)."""
-        parts = (self.arn or "").split(":", 5)
-        if len(parts) == 6 and parts[2] == "sts" and parts[5].startswith("assumed-role/"):
-            names = parts[5].split("/")
-            if len(names) >= 3:
-                return parts[4], names[1]
+        arn = try_parse_arn(self.arn or "")
+        if arn is not None and arn.service == "sts" and arn.resource_type == "assumed-role":
+            names = arn.resource_id.split("/")
+            if len(names) >= 2:
+                return arn.account, names[0]
         return None
 
 
@@ -129,10 +129,10 @@ def access_request(requester: Requester, action: str, resource: str = "*",
     implied: dict[str, ContextValue] = {}
     if requester.account is not None:
         implied["aws:PrincipalAccount"] = requester.account
-        implied["aws:PrincipalArn"] = requester.arn or f"arn:aws:iam::{requester.account}:root"
-        resource_part = (requester.arn or "").split(":", 5)[-1]
-        if resource_part.startswith("user/"):
-            implied["aws:username"] = resource_part.rsplit("/", 1)[-1]
+        implied["aws:PrincipalArn"] = requester.arn or build_arn("iam", "", requester.account, "root", "aws")
+        arn = try_parse_arn(requester.arn or "")
+        if arn is not None and arn.service == "iam" and arn.resource_type == "user":
+            implied["aws:username"] = arn.resource_id.rsplit("/", 1)[-1]
     if requester.service is not None:
         implied["aws:PrincipalServiceName"] = requester.service
     keys = normalise_context(implied)
@@ -140,19 +140,19 @@ def access_request(requester: Requester, action: str, resource: str = "*",
     return AccessRequest(requester, action, resource, keys)
 
 
-def caller_request(ctx: RequestContext, action: str, resource: str,
+def caller_request(ctx: RequestContext[Any, Any], action: str, resource: str,
                    context: Mapping[str, ContextValue] | None = None) -> AccessRequest:
     """The AccessRequest for the API call ``ctx`` is serving: the caller's identity (from its
-    access key), the time and region keys, and the service's own ``context`` keys."""
-    identity = ctx.emulator.accounts.identity_for(ctx.access_key)
-    now = dt.datetime.now(dt.UTC)
-    arn = None if identity.arn.endswith(":root") else identity.arn
+    access key), the time (the emulator's clock) and region keys, and the service's own
+    ``context`` keys."""
+    identity = ctx.emulator.accounts.identity_for(ctx.access_key, ctx.region)
+    now = ctx.clock.now()
     keys: dict[str, ContextValue] = {
         "aws:CurrentTime": now, "aws:EpochTime": int(now.timestamp()), "aws:RequestedRegion": ctx.region,
         "aws:userid": identity.user_id,
     }
     keys.update(context or {})
-    return access_request(Requester(account=identity.account, arn=arn), action, resource, keys)
+    return access_request(Requester(account=identity.account, arn=identity.arn), action, resource, keys)
 
 
 # -- the document ------------------------------------------------------------------------------
@@ -164,13 +164,13 @@ def _aws_principal_matches(value: str, requester: Requester) -> bool:
         return False
     if value == account or value == requester.arn:
         return True
-    parts = value.split(":", 5)
-    if len(parts) != 6 or parts[2] != "iam" or parts[4] != account:
+    arn = try_parse_arn(value)
+    if arn is None or arn.service != "iam" or arn.account != account:
         return False
-    if parts[5] == "root":
+    if arn.resource == "root":
         return True  # the account's root ARN means every principal of the account
     session = requester.role_session()
-    return session is not None and parts[5].startswith("role/") and parts[5].rsplit("/", 1)[-1] == session[1]
+    return session is not None and arn.resource_type == "role" and arn.resource_id.rsplit("/", 1)[-1] == session[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,5 +415,5 @@ def _principals(value: Any) -> Principals:
 def _valid_aws_principal(value: str) -> bool:
     if value == "*" or _ACCOUNT.match(value) or _UNIQUE_ID.match(value):
         return True
-    parts = value.split(":", 5)
-    return len(parts) == 6 and parts[0] == "arn" and parts[2] in ("iam", "sts") and bool(parts[5])
+    arn = try_parse_arn(value)
+    return arn is not None and arn.service in ("iam", "sts")

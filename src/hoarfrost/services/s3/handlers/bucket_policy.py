@@ -7,6 +7,7 @@ hoarfrost stores bucket policies and answers with them; it does not enforce them
 
 from __future__ import annotations
 
+from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.policies import (
     Effect,
     Policy,
@@ -35,10 +36,10 @@ def _in_bucket(resource: str, bucket: str) -> bool:
     """An S3 ARN of the bucket or of keys in it (the bucket part may hold wildcards)."""
     if resource == "*":
         return True
-    parts = resource.split(":", 5)
-    if len(parts) != 6 or parts[2] != "s3" or parts[3] or parts[4]:
+    arn = try_parse_arn(resource)
+    if arn is None or arn.service != "s3" or arn.region or arn.account:
         return False
-    return Pattern(parts[5].split("/", 1)[0]).matches(bucket, {})
+    return Pattern(arn.resource.split("/", 1)[0]).matches(bucket, {})
 
 
 def check_bucket_policy(text: str, bucket: str) -> Policy:
