@@ -114,6 +114,7 @@ def test_merge_adds_and_keeps_existing(aws: Harness) -> None:
         {"platform_applications": {"arn:aws:sns:us-east-1:123456789012:app/GCM/wrong": {
             "name": "a", "platform": "GCM"}}},
         {"topics": {"t": {"unknown_field": 1}}},
+        {"topics": {"t": {"attributes": {"Policy": "{\"Statement\": [{\"Effect\": \"Maybe\"}]}"}}}},
         {"schema_version": 99},
     ],
 )

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.kit.policies import PolicyError, Problem, parse_policy
 from hoarfrost.services.sns import filter_policy
 from hoarfrost.services.sns.errors import errors, invalid
 from hoarfrost.services.sns.state import (
@@ -54,13 +55,26 @@ def _boolean(name: str, value: str) -> None:
 
 
 # -- topics ----------------------------------------------------------------------------------
+def check_topic_policy(text: str) -> None:
+    """SNS's InvalidParameter for a topic policy it would refuse: not JSON ("null", as SNS
+    words it), malformed in the policy language, or granting actions of another service."""
+    try:
+        policy = parse_policy(text)
+    except PolicyError as exc:
+        raise invalid("Policy Error: null" if exc.problem is Problem.JSON else f"Policy Error: {exc.message}") from exc
+    for statement in policy.statements:
+        for action in statement.actions:
+            if action != "*" and action.split(":", 1)[0].lower() != "sns":
+                raise invalid("Policy statement action out of service scope!")
+
+
 def check_topic_attribute(name: str, value: str, fifo: bool, *, creating: bool = False) -> None:
     """Raise SNS's InvalidParameter for a name or value SNS would refuse."""
     allowed = TOPIC_CREATE if creating else TOPIC_SETTABLE
     if name not in allowed:
         raise invalid("AttributeName")
-    if name == "Policy" and value and _json_object(value) is None:
-        raise invalid("Policy Error: null")
+    if name == "Policy" and value:
+        check_topic_policy(value)
     if name == "DeliveryPolicy" and value and _json_object(value) is None:
         raise invalid("DeliveryPolicy: failed to parse JSON.")
     if name == "ArchivePolicy":
@@ -103,7 +117,7 @@ def topic_attributes(topic: Topic) -> dict[str, str]:
     confirmed = sum(1 for sub in topic.subscriptions.values() if sub.confirmed)
     pending = len(topic.subscriptions) - confirmed
     result = {
-        "Policy": topic.attributes.get("Policy") or default_topic_policy(topic.arn, topic.owner),
+        "Policy": topic.access_policy,
         "Owner": topic.owner,
         "SubscriptionsPending": str(pending),
         "TopicArn": topic.arn,

@@ -112,6 +112,11 @@ class Topic:
         return self.attributes.get("FifoTopic", "false").lower() == "true"
 
     @property
+    def access_policy(self) -> str:
+        """The Policy attribute, or the default SNS answers for a topic that has none."""
+        return self.attributes.get("Policy") or default_topic_policy(self.arn, self.owner)
+
+    @property
     def content_based_deduplication(self) -> bool:
         return self.attributes.get("ContentBasedDeduplication", "false").lower() == "true"
 

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import Field
 
 from hoarfrost.core.kit.arn import build_arn, try_parse_arn
+from hoarfrost.core.kit.policies import PolicyError, parse_policy
 from hoarfrost.core.views import StateView, StateViewError, ViewModel, merge_resources
 from hoarfrost.services.sns import filter_policy
 from hoarfrost.services.sns.state import (
@@ -187,6 +188,15 @@ def _check_topic_name(name: str, attributes: dict[str, str]) -> None:
         raise _invalid(f"topic {name!r}: a FIFO topic's name ends with .fifo and FifoTopic is 'true' (and only then)")
 
 
+def _check_topic_policy(name: str, attributes: dict[str, str]) -> None:
+    policy = attributes.get("Policy")
+    if policy:
+        try:
+            parse_policy(policy)
+        except PolicyError as exc:
+            raise _invalid(f"topic {name!r}: Policy: {exc.message}") from exc
+
+
 def _subscription(view: SubscriptionView, topic: Topic, account: str, region: str) -> Subscription:
     # The ARN is '<topic ARN>:<id>'; a view taken in another account or region restores with
     # the ARN rebuilt onto this scope's topic.
@@ -220,6 +230,7 @@ def from_view(view: SnsStateView, account: str, region: str) -> SnsBackend:
     backend = SnsBackend(account=account, region=region)
     for name, topic_view in view.topics.items():
         _check_topic_name(name, topic_view.attributes)
+        _check_topic_policy(name, topic_view.attributes)
         arn = topic_arn(region, account, name)
         topic = Topic(
             arn=arn, name=name, owner=account, attributes=dict(topic_view.attributes), tags=dict(topic_view.tags),

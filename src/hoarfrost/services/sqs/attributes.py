@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 
 from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.kit.policies import PolicyError, parse_policy
 from hoarfrost.services.sqs.errors import (
     errors,
     invalid_parameter,
@@ -82,14 +83,13 @@ def _choice(*choices: str) -> Callable[[str, str], str]:
 
 
 def _policy(name: str, value: str) -> str:
+    """Validated in the policy language (a document without statements passes, as SQS keeps it)."""
     if value == "":
         return value
     try:
-        document = json.loads(value)
-    except ValueError:
+        parse_policy(value, statements_required=False)
+    except PolicyError:
         raise errors.InvalidAttributeValue(f"Invalid value for the parameter {name}.") from None
-    if not isinstance(document, dict):
-        raise errors.InvalidAttributeValue(f"Invalid value for the parameter {name}.")
     return value
 
 

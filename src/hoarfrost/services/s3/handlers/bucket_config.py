@@ -8,7 +8,6 @@ for the few S3 fills in: request payment, accelerate, logging, notifications).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from hoarfrost.core.errors import ServiceError
@@ -18,6 +17,7 @@ from hoarfrost.services.s3.errors import (
 from hoarfrost.services.s3.events import deliver, s3_test_event
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed
+from hoarfrost.services.s3.handlers.bucket_policy import check_bucket_policy, is_public
 from hoarfrost.services.s3.handlers.common import S3Context, on_bucket
 from hoarfrost.services.s3.state import Bucket
 
@@ -82,12 +82,7 @@ def delete_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucke
 @on_bucket
 def put_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     policy = request.get("Policy") or ""
-    try:
-        document = json.loads(policy)
-    except ValueError:
-        raise errors.MalformedPolicy("Policies must be valid JSON and the first byte must be '{'") from None
-    if not isinstance(document, dict) or "Statement" not in document:
-        raise errors.MalformedPolicy("Missing required field Statement")
+    check_bucket_policy(policy, bucket.name)
     bucket.config["Policy"] = policy
     return {}
 
@@ -105,22 +100,10 @@ def delete_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket
     return {}
 
 
-def _is_public(policy: str) -> bool:
-    """A policy is public when it allows ``*`` without any condition (S3's simplified rule)."""
-    statements = json.loads(policy).get("Statement") or []
-    for statement in statements if isinstance(statements, list) else [statements]:
-        principal = statement.get("Principal")
-        everyone = principal == "*" or (isinstance(principal, dict) and "*" in (
-            principal.get("AWS") if isinstance(principal.get("AWS"), list) else [principal.get("AWS")]))
-        if statement.get("Effect") == "Allow" and everyone and not statement.get("Condition"):
-            return True
-    return False
-
-
 @ops.operation
 @on_bucket
 def get_bucket_policy_status(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"PolicyStatus": {"IsPublic": _is_public(_stored(bucket, "Policy", errors.NoSuchBucketPolicy))}}
+    return {"PolicyStatus": {"IsPublic": is_public(_stored(bucket, "Policy", errors.NoSuchBucketPolicy))}}
 
 
 @ops.operation

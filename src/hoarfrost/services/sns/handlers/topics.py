@@ -7,8 +7,8 @@ import re
 from typing import Any
 
 from hoarfrost.core.kit import tags as tagging
-from hoarfrost.core.kit.arn import build_arn, partition_for
 from hoarfrost.core.kit.paging import paginate
+from hoarfrost.core.kit.policy_grants import DuplicateStatement, dump_document, grant, load_document, revoke
 from hoarfrost.services.sns.attributes import (
     check_topic_attribute,
     set_topic_attribute,
@@ -132,35 +132,22 @@ def set_topic_attributes(ctx: SnsContext, request: dict[str, Any]) -> None:
 # -- permissions -----------------------------------------------------------------------------
 @ops.operation
 def add_permission(ctx: SnsContext, request: dict[str, Any]) -> None:
-    label = request["Label"]
     with topic_access(ctx, request["TopicArn"], "AddPermission") as (_, _, topic):
-        policy = json.loads(topic.attributes.get("Policy") or default_topic_policy(topic.arn, topic.owner))
-        statements = policy.setdefault("Statement", [])
-        if any(statement.get("Sid") == label for statement in statements):
-            raise invalid("Statement already exists")
-        actions = [f"SNS:{action}" for action in request["ActionName"]]
-        partition = partition_for(ctx.region)
-        principals = [build_arn("iam", "", account, "root", partition) for account in request["AWSAccountId"]]
-        statements.append({
-            "Sid": label,
-            "Effect": "Allow",
-            "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
-            "Action": actions[0] if len(actions) == 1 else actions,
-            "Resource": topic.arn,
-        })
-        topic.attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
+        document = load_document(topic.access_policy)
+        try:
+            grant(document, sid=request["Label"], accounts=request["AWSAccountId"], actions=request["ActionName"],
+                  vendor="SNS", resource=topic.arn)
+        except DuplicateStatement:
+            raise invalid("Statement already exists") from None
+        topic.attributes["Policy"] = dump_document(document)
 
 
 @ops.operation
 def remove_permission(ctx: SnsContext, request: dict[str, Any]) -> None:
-    label = request["Label"]
     with topic_access(ctx, request["TopicArn"], "RemovePermission") as (_, _, topic):
-        policy = json.loads(topic.attributes.get("Policy") or default_topic_policy(topic.arn, topic.owner))
-        statements = policy.get("Statement", [])
-        remaining = [statement for statement in statements if statement.get("Sid") != label]
-        if len(remaining) != len(statements):
-            policy["Statement"] = remaining
-            topic.attributes["Policy"] = json.dumps(policy, separators=(",", ":"))
+        document = load_document(topic.access_policy)
+        if revoke(document, request["Label"]):  # an unknown label changes nothing, without error
+            topic.attributes["Policy"] = dump_document(document)
 
 
 # -- tags ------------------------------------------------------------------------------------

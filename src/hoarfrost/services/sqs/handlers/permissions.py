@@ -3,11 +3,10 @@ RemovePermission, which edit statements of the queue's Policy attribute as SQS d
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from hoarfrost.core.kit import tags as tagging
-from hoarfrost.core.kit.arn import build_arn, partition_for
+from hoarfrost.core.kit.policy_grants import DuplicateStatement, dump_document, grant, load_document, revoke
 from hoarfrost.core.kit.tags import TagRules
 from hoarfrost.services.sqs.errors import (
     errors,
@@ -15,7 +14,6 @@ from hoarfrost.services.sqs.errors import (
     missing_parameter,
 )
 from hoarfrost.services.sqs.handlers.common import SqsContext, operation, resolve_queue
-from hoarfrost.services.sqs.state import Queue
 
 MAX_ACTIONS = 7
 # The actions AddPermission may grant (SQS answers with them prefixed "SQS:").
@@ -75,21 +73,14 @@ def add_permission(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     for action in actions:
         if action.removeprefix("SQS:") not in SHAREABLE_ACTIONS:
             raise invalid_parameter("Actions", action, "Only the queue owner is allowed to invoke this action")
-    policy = _policy(queue)
-    statements = policy["Statement"]
-    if any(statement.get("Sid") == label for statement in statements):
-        raise invalid_parameter("Label", label, "Already exists")
-    partition = partition_for(queue.region)
-    principals = [build_arn("iam", "", account, "root", partition) for account in accounts]
-    granted = [f"SQS:{action.removeprefix('SQS:')}" for action in actions]
-    statements.append({
-        "Sid": label,
-        "Effect": "Allow",
-        "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
-        "Action": granted[0] if len(granted) == 1 else granted,
-        "Resource": queue.arn,
+    document = load_document(queue.attributes.get("Policy"), {
+        "Version": "2012-10-17", "Id": f"{queue.arn}/SQSDefaultPolicy", "Statement": [],
     })
-    queue.set_attributes({"Policy": json.dumps(policy, separators=(",", ":"))}, modified_at=ctx.clock.time())
+    try:
+        grant(document, sid=label, accounts=accounts, actions=actions, vendor="SQS", resource=queue.arn)
+    except DuplicateStatement:
+        raise invalid_parameter("Label", label, "Already exists") from None
+    queue.set_attributes({"Policy": dump_document(document)}, modified_at=ctx.clock.time())
     return {}
 
 
@@ -97,26 +88,9 @@ def add_permission(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
 def remove_permission(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     label = request["Label"]
-    policy = _policy(queue)
-    kept = [statement for statement in policy["Statement"] if statement.get("Sid") != label]
-    if len(kept) == len(policy["Statement"]):
+    document = load_document(queue.attributes.get("Policy"))
+    if not revoke(document, label):
         raise invalid_parameter("Label", label, "can't find label on existing policy")
-    policy["Statement"] = kept
-    queue.set_attributes({"Policy": json.dumps(policy, separators=(",", ":")) if kept else ""}, modified_at=ctx.clock.time())
+    text = dump_document(document) if document["Statement"] else ""
+    queue.set_attributes({"Policy": text}, modified_at=ctx.clock.time())
     return {}
-
-
-def _policy(queue: Queue) -> dict[str, Any]:
-    """The queue's policy document (a new default one when it has none), with a Statement list."""
-    text = queue.attributes.get("Policy")
-    policy: dict[str, Any] = json.loads(text) if text else {
-        "Version": "2012-10-17",
-        "Id": f"{queue.arn}/SQSDefaultPolicy",
-        "Statement": [],
-    }
-    statements = policy.get("Statement")
-    if statements is None:
-        policy["Statement"] = []
-    elif isinstance(statements, dict):
-        policy["Statement"] = [statements]
-    return policy
