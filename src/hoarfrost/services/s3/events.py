@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.protocols.wire import format_timestamp
 from hoarfrost.services.s3.state import Bucket, ObjectVersion, canonical_id, now
@@ -38,12 +39,12 @@ def _matches(config: dict[str, Any], event: str, key: str) -> bool:
     return True
 
 
-def _queue(arn: str) -> tuple[str, str, str] | None:
+def _queue(text: str) -> tuple[str, str, str] | None:
     """(account, region, queue name) of an SQS queue ARN."""
-    parts = arn.split(":")
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs":
+    arn = try_parse_arn(text)
+    if arn is None or arn.service != "sqs":
         return None
-    return parts[4], parts[3], parts[5]
+    return arn.account, arn.region, arn.resource
 
 
 def deliver(ctx: RequestContext, queue_arn: str, body: str) -> None:
@@ -83,7 +84,7 @@ def _record(ctx: RequestContext, bucket: Bucket, event: str, key: str, version: 
         "s3": {
             "s3SchemaVersion": "1.0", "configurationId": config_id or "",
             "bucket": {"name": bucket.name, "ownerIdentity": {"principalId": canonical_id(bucket.account)},
-                       "arn": f"arn:aws:s3:::{bucket.name}"},
+                       "arn": bucket.arn},
             "object": obj,
         },
     }

@@ -8,19 +8,19 @@ the whole group with one more bisect.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote_plus
 
+from hoarfrost.core.kit.paging import key_token, token_key
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.s3.errors import InvalidArgument
 from hoarfrost.services.s3.handlers import ops
-from hoarfrost.services.s3.handlers.common import on_bucket
+from hoarfrost.services.s3.handlers.common import continuation_error, on_bucket
 from hoarfrost.services.s3.state import Bucket, ObjectVersion, owner_of
 
 DEFAULT_MAX_KEYS = 1000
+_V2_TOKENS = "s3:ListObjectsV2"
 
 
 def _max_keys(request: dict[str, Any]) -> int:
@@ -148,16 +148,13 @@ def list_objects(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -
     return out
 
 
-def _token(last: str) -> str:
-    return base64.urlsafe_b64encode(last.encode("utf-8", "surrogatepass")).decode("ascii")
-
-
-def _untoken(token: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8", "surrogatepass")
-    except (binascii.Error, ValueError, UnicodeError):
-        raise InvalidArgument("The continuation token provided is incorrect", ArgumentName="continuation-token",
-                              ArgumentValue=token) from None
+def _after_token(token: str) -> str:
+    """The key (or common prefix) a NextContinuationToken of ours resumes after."""
+    error = continuation_error(token)
+    after = token_key(_V2_TOKENS, token, error)
+    if not isinstance(after, str):
+        raise error()
+    return after
 
 
 @ops.operation
@@ -167,7 +164,7 @@ def list_objects_v2(ctx: RequestContext, request: dict[str, Any], bucket: Bucket
     max_keys = _max_keys(request)
     token = request.get("ContinuationToken")
     start_after = request.get("StartAfter") or ""
-    after = max(_untoken(token), start_after) if token else start_after
+    after = max(_after_token(token), start_after) if token else start_after
     contents, prefixes, last = _list_current(bucket, request.get("Prefix") or "", request.get("Delimiter") or "",
                                              after, max_keys, bool(request.get("FetchOwner")), encode)
     out = _common(request, encode, max_keys)
@@ -181,7 +178,7 @@ def list_objects_v2(ctx: RequestContext, request: dict[str, Any], bucket: Bucket
     if start_after:
         out["StartAfter"] = encode(start_after)
     if last is not None:
-        out["NextContinuationToken"] = _token(last)
+        out["NextContinuationToken"] = key_token(_V2_TOKENS, last)
     return out
 
 

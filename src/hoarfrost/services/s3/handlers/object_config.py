@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from hoarfrost.core.emulator import RESPONSE_STATUS
+from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.s3.checksums import MEMBER
 from hoarfrost.services.s3.errors import (
@@ -19,8 +20,7 @@ from hoarfrost.services.s3.errors import (
 from hoarfrost.services.s3.events import emit
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed
-from hoarfrost.services.s3.handlers.bucket_config import validate_tags
-from hoarfrost.services.s3.handlers.common import aware, on_bucket, tag_set
+from hoarfrost.services.s3.handlers.common import OBJECT_TAGS, aware, checked_tags, on_bucket
 from hoarfrost.services.s3.handlers.objects import find_version
 from hoarfrost.services.s3.state import ARCHIVE_CLASSES, Bucket, ObjectVersion, now
 
@@ -41,7 +41,7 @@ def put_object_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Buc
     tags = (request.get("Tagging") or {}).get("TagSet")
     if tags is None:
         raise MalformedXML()
-    version.tags = validate_tags(tags, 10)
+    version.tags = checked_tags(tags, OBJECT_TAGS)
     emit(ctx, bucket, "ObjectTagging:Put", version.key, version)
     return _version_member(bucket, version)
 
@@ -50,7 +50,7 @@ def put_object_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Buc
 @on_bucket
 def get_object_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     version = _target(bucket, request)
-    return {"TagSet": tag_set(version.tags), **_version_member(bucket, version)}
+    return {"TagSet": tagging.to_list(version.tags, OBJECT_TAGS), **_version_member(bucket, version)}
 
 
 @ops.operation

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, unquote
 
 from hoarfrost.core.emulator import RESPONSE_STATUS
 from hoarfrost.core.http import BodyStream
+from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.s3.errors import (
     AccessDenied,
@@ -37,9 +38,11 @@ from hoarfrost.services.s3.handlers.body import (
     parse_range,
 )
 from hoarfrost.services.s3.handlers.common import (
+    OBJECT_TAGS,
     aware,
     backend_of,
     blobs,
+    checked_tags,
     checksum_members,
     object_headers,
     on_bucket,
@@ -67,8 +70,9 @@ def check_key(key: str) -> None:
 
 
 def parse_tagging(text: str | None) -> dict[str, str]:
-    """The x-amz-tagging header: a URL-encoded query string of tags."""
-    return dict(parse_qsl(text, keep_blank_values=True)) if text else {}
+    """The x-amz-tagging header: a URL-encoded query string of tags, checked as a TagSet is."""
+    pairs = parse_qsl(text, keep_blank_values=True) if text else []
+    return checked_tags([{"Key": key, "Value": value} for key, value in pairs], OBJECT_TAGS)
 
 
 def encryption_of(request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
@@ -88,7 +92,7 @@ def encryption_of(request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
             bucket_key = rules[0].get("BucketKeyEnabled")
     out: dict[str, Any] = {"ServerSideEncryption": algorithm}
     if algorithm.startswith("aws:kms"):
-        out["SSEKMSKeyId"] = key_id or f"arn:aws:kms:{bucket.region}:{bucket.account}:alias/aws/s3"
+        out["SSEKMSKeyId"] = key_id or build_arn("kms", bucket.region, bucket.account, "alias/aws/s3")
         if bucket_key:
             out["BucketKeyEnabled"] = True
     return out
