@@ -24,7 +24,8 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from hoarfrost.core.accounts import Identity
+from hoarfrost.core.accounts import Identity, root_arn
+from hoarfrost.core.kit.arn import build_arn, partition_for, try_parse_arn
 from hoarfrost.core.operations import OperationRegistry, RequestContext
 from hoarfrost.services.sts import limits, tokens
 from hoarfrost.services.sts.errors import (
@@ -60,6 +61,7 @@ ROOT_TASK_POLICIES = frozenset({
     "IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials",
     "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy",
 })
+_ROOT_TASK_FOLDER = "policy/root-task/"
 WELL_KNOWN_OIDC = frozenset({"accounts.google.com", "graph.facebook.com", "www.amazon.com",
                              "cognito-identity.amazonaws.com"})
 
@@ -90,7 +92,7 @@ def caller_identity(ctx: RequestContext) -> Identity:
     if identity is not None:
         return identity
     service: StsService = ctx.service  # type: ignore[assignment]
-    return service.root_identity(ctx.account)
+    return service.root_identity(ctx.account, ctx.region)
 
 
 def role_arn(arn: str) -> RoleArn:
@@ -198,7 +200,8 @@ def assume_role_with_web_identity(ctx: RequestContext, request: dict[str, Any]) 
         claims = tokens.jwt_claims(token)
         subject, audience = str(claims["sub"]), tokens.first_audience(claims)
         host = tokens.issuer_host(str(claims["iss"]))
-        provider = host if host in WELL_KNOWN_OIDC else f"arn:{role.partition}:iam::{role.account}:oidc-provider/{host}"
+        provider = (host if host in WELL_KNOWN_OIDC
+                    else build_arn("iam", "", role.account, f"oidc-provider/{host}", role.partition))
     aws_tags = claims.get("https://aws.amazon.com/tags")
     aws_tags = aws_tags if isinstance(aws_tags, dict) else {}
     claimed = aws_tags.get("principal_tags")
@@ -272,6 +275,14 @@ def assume_role_with_saml(ctx: RequestContext, request: dict[str, Any]) -> dict[
     return {key: value for key, value in output.items() if value is not None}
 
 
+def _is_root_task_policy(text: str) -> bool:
+    """``arn:<partition>:iam::aws:policy/root-task/<name>``, one of the AWS managed root-task policies."""
+    policy = try_parse_arn(text)
+    return (policy is not None and (policy.service, policy.region, policy.account) == ("iam", "", "aws")
+            and policy.resource.startswith(_ROOT_TASK_FOLDER)
+            and policy.resource[len(_ROOT_TASK_FOLDER):] in ROOT_TASK_POLICIES)
+
+
 @ops.operation
 def assume_root(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     target = request["TargetPrincipal"]
@@ -279,14 +290,13 @@ def assume_root(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     if account is None:
         raise ValidationError(f"TargetPrincipal {target!r} is not an account ID or an account principal ARN")
     task_policy = (request.get("TaskPolicyArn") or {}).get("arn") or ""
-    prefix, _, name = task_policy.rpartition("/")
-    if not prefix.endswith(":iam::aws:policy/root-task") or name not in ROOT_TASK_POLICIES:
+    if not _is_root_task_policy(task_policy):
         raise ValidationError(f"TaskPolicyArn {task_policy!r} is not one of the root-task policies: "
                               f"{', '.join(sorted(ROOT_TASK_POLICIES))}")
     caller = calling_session(ctx)
     session = issue(ctx, new_session(
         operation="AssumeRoot", duration=request.get("DurationSeconds", 900), account=account,
-        arn=f"arn:aws:iam::{account}:root", user_id=account, policy_arns=[task_policy],
+        arn=root_arn(account, ctx.region), user_id=account, policy_arns=[task_policy],
         minimum_token_size=request.get("MinimumSessionTokenSize") or 0,
         source_identity=caller.source_identity if caller is not None else None,
     ))
@@ -353,7 +363,8 @@ def get_federation_token(ctx: RequestContext, request: dict[str, Any]) -> dict[s
     account = ctx.account
     session = issue(ctx, new_session(
         operation="GetFederationToken", duration=request.get("DurationSeconds") or 43200, account=account,
-        arn=f"arn:aws:sts::{account}:federated-user/{name}", user_id=f"{account}:{name}",
+        arn=build_arn("sts", "", account, f"federated-user/{name}", partition_for(ctx.region)),
+        user_id=f"{account}:{name}",
         minimum_token_size=request.get("MinimumSessionTokenSize") or 0,
         role_session_name=name, tags=tags, policy=request.get("Policy"), policy_arns=policy_arns,
     ))

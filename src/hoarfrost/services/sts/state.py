@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from hoarfrost.core.accounts import Identity
+from hoarfrost.core.kit.arn import Arn, build_arn, partitions, try_parse_arn
 
 UTC = dt.timezone.utc
 
@@ -53,10 +54,20 @@ def stable_id(prefix: str, seed: str) -> str:
 
 
 # -- ARNs -------------------------------------------------------------------------------------
-_PARTITIONS = "aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc"
-_ROLE_ARN = re.compile(rf"arn:({_PARTITIONS}):iam::(\d{{12}}):role/((?:[\x21-\x7e]+/)*)([\w+=,.@-]{{1,64}})")
-_SAML_PROVIDER_ARN = re.compile(rf"arn:({_PARTITIONS}):iam::(\d{{12}}):saml-provider/([\w.-]{{1,128}})")
-_PRINCIPAL_ARN = re.compile(rf"arn:({_PARTITIONS}):(iam|sts)::(\d{{12}}):[\x21-\x7e]+")
+# The resource grammars of the principal ARNs STS takes; the ARN itself is the kit's to parse.
+_ACCOUNT = re.compile(r"\d{12}")
+_ROLE = re.compile(r"role/((?:[\x21-\x7e]+/)*)([\w+=,.@-]{1,64})")
+_SAML_PROVIDER = re.compile(r"saml-provider/([\w.-]{1,128})")
+_PRINCIPAL = re.compile(r"[\x21-\x7e]+")
+
+
+def _principal_arn(text: str, services: tuple[str, ...] = ("iam",)) -> Arn | None:
+    """An IAM (or STS) ARN of a known partition, without region, in a 12-digit account."""
+    arn = try_parse_arn(text)
+    if (arn is None or arn.service not in services or arn.region or arn.partition not in partitions()
+            or not _ACCOUNT.fullmatch(arn.account)):
+        return None
+    return arn
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,15 +82,16 @@ class RoleArn:
 
     @classmethod
     def parse(cls, arn: str) -> RoleArn | None:
-        match = _ROLE_ARN.fullmatch(arn)
-        if match is None:
+        parsed = _principal_arn(arn)
+        match = _ROLE.fullmatch(parsed.resource) if parsed is not None else None
+        if parsed is None or match is None:
             return None
-        partition, account, path, name = match.groups()
-        return cls(arn, partition, account, "/" + path, name)
+        path, name = match.groups()
+        return cls(arn, parsed.partition, parsed.account, "/" + path, name)
 
     def assumed_role_arn(self, session_name: str) -> str:
         """STS names the session by the role's name only; the path is not part of it."""
-        return f"arn:{self.partition}:sts::{self.account}:assumed-role/{self.name}/{session_name}"
+        return build_arn("sts", "", self.account, f"assumed-role/{self.name}/{session_name}", self.partition)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +103,17 @@ class SamlProviderArn:
 
     @classmethod
     def parse(cls, arn: str) -> SamlProviderArn | None:
-        match = _SAML_PROVIDER_ARN.fullmatch(arn)
-        return cls(arn, *match.groups()) if match else None
+        parsed = _principal_arn(arn)
+        match = _SAML_PROVIDER.fullmatch(parsed.resource) if parsed is not None else None
+        if parsed is None or match is None:
+            return None
+        return cls(arn, parsed.partition, parsed.account, match.group(1))
 
 
 def principal_account(arn: str) -> str | None:
     """The account of an IAM or STS principal ARN, or None when ``arn`` is not one."""
-    match = _PRINCIPAL_ARN.fullmatch(arn)
-    return match.group(3) if match else None
+    parsed = _principal_arn(arn, ("iam", "sts"))
+    return parsed.account if parsed is not None and _PRINCIPAL.fullmatch(parsed.resource) else None
 
 
 # -- sessions ---------------------------------------------------------------------------------
