@@ -61,13 +61,16 @@ _SAML_PROVIDER = re.compile(r"saml-provider/([\w.-]{1,128})")
 _PRINCIPAL = re.compile(r"[\x21-\x7e]+")
 
 
-def _principal_arn(text: str, services: tuple[str, ...] = ("iam",)) -> Arn | None:
-    """An IAM (or STS) ARN of a known partition, without region, in a 12-digit account."""
+def _principal_arn(text: str, resource: re.Pattern[str],
+                   services: tuple[str, ...] = ("iam",)) -> tuple[Arn, re.Match[str]] | None:
+    """An IAM (or STS) ARN of a known partition, without region, in a 12-digit account, whose
+    resource matches ``resource``: the ARN and that match."""
     arn = try_parse_arn(text)
     if (arn is None or arn.service not in services or arn.region or arn.partition not in partitions()
             or not _ACCOUNT.fullmatch(arn.account)):
         return None
-    return arn
+    match = resource.fullmatch(arn.resource)
+    return (arn, match) if match is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +85,11 @@ class RoleArn:
 
     @classmethod
     def parse(cls, arn: str) -> RoleArn | None:
-        parsed = _principal_arn(arn)
-        match = _ROLE.fullmatch(parsed.resource) if parsed is not None else None
-        if parsed is None or match is None:
+        found = _principal_arn(arn, _ROLE)
+        if found is None:
             return None
-        path, name = match.groups()
-        return cls(arn, parsed.partition, parsed.account, "/" + path, name)
+        parsed, match = found
+        return cls(arn, parsed.partition, parsed.account, "/" + match.group(1), match.group(2))
 
     def assumed_role_arn(self, session_name: str) -> str:
         """STS names the session by the role's name only; the path is not part of it."""
@@ -103,17 +105,14 @@ class SamlProviderArn:
 
     @classmethod
     def parse(cls, arn: str) -> SamlProviderArn | None:
-        parsed = _principal_arn(arn)
-        match = _SAML_PROVIDER.fullmatch(parsed.resource) if parsed is not None else None
-        if parsed is None or match is None:
-            return None
-        return cls(arn, parsed.partition, parsed.account, match.group(1))
+        found = _principal_arn(arn, _SAML_PROVIDER)
+        return cls(arn, found[0].partition, found[0].account, found[1].group(1)) if found is not None else None
 
 
 def principal_account(arn: str) -> str | None:
     """The account of an IAM or STS principal ARN, or None when ``arn`` is not one."""
-    parsed = _principal_arn(arn, ("iam", "sts"))
-    return parsed.account if parsed is not None and _PRINCIPAL.fullmatch(parsed.resource) else None
+    found = _principal_arn(arn, _PRINCIPAL, ("iam", "sts"))
+    return found[0].account if found is not None else None
 
 
 # -- sessions ---------------------------------------------------------------------------------
