@@ -487,11 +487,10 @@ def _list_id_configs(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict
     page = paginate(sorted(configs), token, ID_PAGE, kind=f"s3:List{kind}Configurations", key=str,
                     error=continuation_error(token))
     out: dict[str, Any] = {"IsTruncated": page.next_token is not None,
-                           f"{kind}ConfigurationList": [configs[i] for i in page.items]}
+                           f"{kind}ConfigurationList": [configs[i] for i in page.items],
+                           **page.token_member("NextContinuationToken")}
     if token:
         out["ContinuationToken"] = token
-    if page.next_token:
-        out["NextContinuationToken"] = page.next_token
     return out
 
 

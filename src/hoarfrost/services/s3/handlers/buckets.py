@@ -143,11 +143,9 @@ def list_buckets(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
                     key=_BY_NAME, error=continuation_error(token))
     out: dict[str, Any] = {"Buckets": [
         {"Name": b.name, "CreationDate": b.created, "BucketRegion": b.region, "BucketArn": b.arn} for b in page.items
-    ], "Owner": owner_of(ctx.account)}
+    ], "Owner": owner_of(ctx.account), **page.token_member("ContinuationToken")}
     if prefix:
         out["Prefix"] = prefix
-    if page.next_token:
-        out["ContinuationToken"] = page.next_token
     return out
 
 

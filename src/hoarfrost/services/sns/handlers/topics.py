@@ -108,10 +108,7 @@ def delete_topic(ctx: RequestContext, request: dict[str, Any]) -> None:
 def list_topics(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     page = paginate(sorted(ctx.state.topics), request.get("NextToken"), PAGE_SIZE, kind="sns:ListTopics",
                     key=str, error=token_error())
-    output: dict[str, Any] = {"Topics": [{"TopicArn": arn} for arn in page.items]}
-    if page.next_token:
-        output["NextToken"] = page.next_token
-    return output
+    return {"Topics": [{"TopicArn": arn} for arn in page.items], **page.token_member()}
 
 
 @ops.operation
