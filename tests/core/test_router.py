@@ -33,13 +33,13 @@ from botocore.config import Config
 from botocore.tokens import FrozenAuthToken
 
 from hoarfrost.core import catalog
-from hoarfrost.core.hosts import HostInfo, host_info
+from hoarfrost.core.routing.hosts import HostInfo, host_info
 from hoarfrost.core.http import HttpRequest
-from hoarfrost.core.route import RoutingError
-from hoarfrost.core import route_index
-from hoarfrost.core.route_index import ServiceIndex, shared_index
-from hoarfrost.core.router import Router
-from hoarfrost.core.service_routes import OperationRoute
+from hoarfrost.core.routing.route import RoutingError
+from hoarfrost.core.routing import route_index
+from hoarfrost.core.routing.route_index import ServiceIndex, shared_index
+from hoarfrost.core.routing.router import Router
+from hoarfrost.core.routing.service_routes import OperationRoute
 from hoarfrost.mock import to_http_request
 from tests.coverage_report import report
 from tests.protocols.values import ValueBuilder

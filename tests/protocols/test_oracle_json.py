@@ -128,7 +128,7 @@ def _uri_params(request: HttpRequest, operation: OperationModel) -> dict[str, st
         member.serialization.get("location") == "uri" for member in operation.input_shape.members.values()
     ):
         return None
-    from hoarfrost.core.uri_template import split_request_uri
+    from hoarfrost.core.routing.uri_template import split_request_uri
 
     template, _ = split_request_uri(operation.http["requestUri"])
     return template.match(request.path)

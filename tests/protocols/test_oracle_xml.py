@@ -25,7 +25,7 @@ from botocore.serialize import create_serializer
 
 from hoarfrost.core import catalog
 from hoarfrost.core.errors import ServiceError
-from hoarfrost.core.router import Router
+from hoarfrost.core.routing.router import Router
 from hoarfrost.mock import to_http_request
 from hoarfrost.protocols.base import error_status, get_protocol
 from tests.coverage_report import report

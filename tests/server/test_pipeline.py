@@ -136,7 +136,7 @@ def test_stopping_the_server_does_not_wait_for_long_polls(sdb: str) -> None:
 
 def test_only_operations_that_may_wait_leave_the_event_loop() -> None:
     from hoarfrost import Emulator
-    from hoarfrost.core.route import Route
+    from hoarfrost.core.routing.route import Route
 
     emulator = Emulator()
 

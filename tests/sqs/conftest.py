@@ -3,13 +3,12 @@ of the ``aws`` harness modes (in-process and server), so most tests run four way
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hoarfrost.services.sqs import clock
+from hoarfrost.core.clock import Clock
 from tests.harness import Harness
 from tests.sqs.query_model import query_client
 
@@ -39,24 +38,10 @@ def sqs_json(aws: Harness) -> Any:
     return aws.client("sqs")
 
 
-class FakeClock:
-    """SQS's clock, moved by the test instead of by sleeping."""
-
-    def __init__(self, start: float) -> None:
-        self.time = start
-
-    def __call__(self) -> float:
-        return self.time
-
-    def advance(self, seconds: float) -> None:
-        self.time += seconds
-
-
 @pytest.fixture
-def fake_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeClock]:
-    fake = FakeClock(clock.now())
-    monkeypatch.setattr(clock, "now", fake)
-    yield fake
+def fake_clock(aws: Harness) -> Clock:
+    """The emulator's clock, which the test moves forward instead of sleeping."""
+    return aws.emulator.clock
 
 
 def code(excinfo: pytest.ExceptionInfo[Any]) -> str:

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.sqs.conftest import FakeClock, code
+from hoarfrost.core.clock import Clock
+from tests.sqs.conftest import code
 
 
 def arn_of(sqs: Any, url: str) -> str:
@@ -25,7 +26,7 @@ def source_and_dlq(sqs: Any, max_receive_count: int = 2) -> tuple[str, str, str]
     return source, dlq, dlq_arn
 
 
-def test_message_moves_after_max_receive_count(sqs: Any, fake_clock: FakeClock) -> None:
+def test_message_moves_after_max_receive_count(sqs: Any, fake_clock: Clock) -> None:
     source, dlq, dlq_arn = source_and_dlq(sqs)
     redrive = json.loads(sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["RedrivePolicy"])
                          ["Attributes"]["RedrivePolicy"])
@@ -77,7 +78,7 @@ def test_redrive_allow_policy(sqs: Any) -> None:
     assert code(excinfo) == "InvalidParameterValue"
 
 
-def test_move_task_returns_messages_to_their_source(sqs: Any, fake_clock: FakeClock) -> None:
+def test_move_task_returns_messages_to_their_source(sqs: Any, fake_clock: Clock) -> None:
     source, dlq, dlq_arn = source_and_dlq(sqs, max_receive_count=1)
     ids = [sqs.send_message(QueueUrl=source, MessageBody=f"m{i}")["MessageId"] for i in range(3)]
     sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10)
@@ -100,7 +101,7 @@ def test_move_task_returns_messages_to_their_source(sqs: Any, fake_clock: FakeCl
         sqs.cancel_message_move_task(TaskHandle=handle)  # it already completed
 
 
-def test_move_task_to_a_destination_and_errors(sqs: Any, fake_clock: FakeClock) -> None:
+def test_move_task_to_a_destination_and_errors(sqs: Any, fake_clock: Clock) -> None:
     source, dlq, dlq_arn = source_and_dlq(sqs, max_receive_count=1)
     elsewhere = sqs.create_queue(QueueName="elsewhere")["QueueUrl"]
     sqs.send_message(QueueUrl=source, MessageBody="m")

@@ -10,7 +10,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.harness import Harness
-from tests.sqs.conftest import FakeClock, code
+from hoarfrost.core.clock import Clock
+from tests.sqs.conftest import code
 
 
 def fifo_queue(sqs: Any, name: str = "q.fifo", **attributes: str) -> str:
@@ -46,7 +47,7 @@ def test_group_is_blocked_while_a_message_is_in_flight(sqs: Any) -> None:
     assert [m["Body"] for m in third] == ["a2"]
 
 
-def test_visibility_expiry_redelivers_the_head_first(sqs: Any, fake_clock: FakeClock) -> None:
+def test_visibility_expiry_redelivers_the_head_first(sqs: Any, fake_clock: Clock) -> None:
     url = fifo_queue(sqs, ContentBasedDeduplication="true", VisibilityTimeout="10")
     for body in ("1", "2", "3"):
         sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId="g")
@@ -55,7 +56,7 @@ def test_visibility_expiry_redelivers_the_head_first(sqs: Any, fake_clock: FakeC
     assert [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]] == ["1", "2", "3"]
 
 
-def test_deduplication_within_five_minutes(sqs: Any, fake_clock: FakeClock) -> None:
+def test_deduplication_within_five_minutes(sqs: Any, fake_clock: Clock) -> None:
     url = fifo_queue(sqs)
     first = sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="g", MessageDeduplicationId="same")
     again = sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="g", MessageDeduplicationId="same")

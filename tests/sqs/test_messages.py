@@ -12,7 +12,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.harness import Harness
-from tests.sqs.conftest import FakeClock, code
+from hoarfrost.core.clock import Clock
+from tests.sqs.conftest import code
 
 
 def expected_md5(attributes: dict[str, dict[str, Any]]) -> str:
@@ -92,7 +93,7 @@ def test_receive_empty_queue_and_max_messages(sqs: Any) -> None:
     assert code(excinfo) == "InvalidParameterValue"
 
 
-def test_visibility_timeout_and_change_visibility(sqs: Any, fake_clock: FakeClock) -> None:
+def test_visibility_timeout_and_change_visibility(sqs: Any, fake_clock: Clock) -> None:
     url = sqs.create_queue(QueueName="q", Attributes={"VisibilityTimeout": "20"})["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="m")
     first = sqs.receive_message(QueueUrl=url)["Messages"][0]
@@ -119,7 +120,7 @@ def test_visibility_timeout_and_change_visibility(sqs: Any, fake_clock: FakeCloc
     assert sqs.receive_message(QueueUrl=url).get("Messages", []) == []
 
 
-def test_delays_per_queue_and_per_message(sqs: Any, fake_clock: FakeClock) -> None:
+def test_delays_per_queue_and_per_message(sqs: Any, fake_clock: Clock) -> None:
     url = sqs.create_queue(QueueName="q", Attributes={"DelaySeconds": "10"})["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="queue-delay")
     sqs.send_message(QueueUrl=url, MessageBody="no-delay", DelaySeconds=0)
@@ -201,7 +202,7 @@ def test_send_message_batch_request_errors(sqs: Any, entries: list[dict[str, Any
     assert sqs.receive_message(QueueUrl=url).get("Messages", []) == []
 
 
-def test_delete_and_change_visibility_batches(sqs: Any, fake_clock: FakeClock) -> None:
+def test_delete_and_change_visibility_batches(sqs: Any, fake_clock: Clock) -> None:
     url = sqs.create_queue(QueueName="q")["QueueUrl"]
     sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{i}"} for i in range(4)])
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
@@ -224,7 +225,7 @@ def test_delete_and_change_visibility_batches(sqs: Any, fake_clock: FakeClock) -
     assert code(excinfo) == "AWS.SimpleQueueService.EmptyBatchRequest"
 
 
-def test_retention_period_expires_messages(sqs: Any, fake_clock: FakeClock) -> None:
+def test_retention_period_expires_messages(sqs: Any, fake_clock: Clock) -> None:
     url = sqs.create_queue(QueueName="q", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="old")
     fake_clock.advance(30)
@@ -236,7 +237,7 @@ def test_retention_period_expires_messages(sqs: Any, fake_clock: FakeClock) -> N
     assert bodies == ["new"]
 
 
-def test_purge_queue_once_a_minute(sqs: Any, fake_clock: FakeClock) -> None:
+def test_purge_queue_once_a_minute(sqs: Any, fake_clock: Clock) -> None:
     url = sqs.create_queue(QueueName="q")["QueueUrl"]
     for i in range(3):
         sqs.send_message(QueueUrl=url, MessageBody=str(i))

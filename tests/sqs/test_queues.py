@@ -9,7 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.harness import Harness
-from tests.sqs.conftest import FakeClock, code
+from hoarfrost.core.clock import Clock
+from tests.sqs.conftest import code
 
 
 def test_create_queue_answers_url_and_default_attributes(sqs: Any, aws: Harness) -> None:
@@ -72,7 +73,7 @@ def test_invalid_names_and_attribute_values(sqs: Any) -> None:
     assert code(excinfo) == "InvalidAttributeName"
 
 
-def test_set_queue_attributes_updates_and_timestamps(sqs: Any, fake_clock: FakeClock) -> None:
+def test_set_queue_attributes_updates_and_timestamps(sqs: Any, fake_clock: Clock) -> None:
     url = sqs.create_queue(QueueName="q", Attributes={"VisibilityTimeout": "10"})["QueueUrl"]
     created = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     fake_clock.advance(5)
@@ -168,7 +169,7 @@ def test_list_queues_prefix_and_pagination(sqs: Any) -> None:
     assert "QueueUrls" not in sqs.list_queues(QueueNamePrefix="none")
 
 
-def test_delete_queue_and_recreate_after_a_minute(sqs: Any, fake_clock: FakeClock) -> None:
+def test_delete_queue_and_recreate_after_a_minute(sqs: Any, fake_clock: Clock) -> None:
     url = sqs.create_queue(QueueName="gone")["QueueUrl"]
     sqs.delete_queue(QueueUrl=url)
     with pytest.raises(sqs.exceptions.QueueDoesNotExist):

@@ -12,9 +12,10 @@ import pytest
 import hoarfrost
 from hoarfrost.core.emulator import Emulator
 from hoarfrost.core.views import StateChange, StateViewError
-from hoarfrost.services.sqs import QueueDoesNotExist, SqsStateView
+from hoarfrost.services.sqs.errors import QueueDoesNotExist
+from hoarfrost.services.sqs.views import SqsStateView
 from tests.harness import Harness
-from tests.sqs.conftest import FakeClock
+from hoarfrost.core.clock import Clock
 
 
 def populate(sqs: Any) -> tuple[str, str]:
@@ -53,12 +54,13 @@ def test_snapshot_holds_queues_and_messages_in_order(sqs_json: Any, aws: Harness
     assert "queues" in SqsStateView.model_json_schema()["properties"]
 
 
-def test_restore_onto_a_fresh_emulator(sqs_json: Any, aws: Harness, fake_clock: FakeClock) -> None:
+def test_restore_onto_a_fresh_emulator(sqs_json: Any, aws: Harness) -> None:
     url, fifo_url = populate(sqs_json)
     in_flight = sqs_json.receive_message(QueueUrl=url)["Messages"][0]
     view_json = aws.emulator.service("sqs").snapshot_json(aws.account, aws.region)
 
     fresh = Emulator()
+    fresh.clock.advance(aws.emulator.clock.offset)  # the same time as the source (earlier tests moved it)
     fresh.service("sqs").restore(aws.account, aws.region, json.loads(view_json))
     with hoarfrost.mock_aws(fresh, keep_state=True):
         client = boto3.client("sqs", region_name="us-east-1")
@@ -73,7 +75,7 @@ def test_restore_onto_a_fresh_emulator(sqs_json: Any, aws: Harness, fake_clock: 
         assert bodies == ["m1", "m2", "m3", "m4"]
         # the in-flight message keeps its handle: it can be deleted with it
         client.delete_message(QueueUrl=url, ReceiptHandle=in_flight["ReceiptHandle"])
-        fake_clock.advance(121)
+        fresh.clock.advance(121)
         assert sorted(m["Body"] for m in client.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]) \
             == ["m1", "m2", "m3", "m4"]
         fifo = client.get_queue_url(QueueName="work.fifo")["QueueUrl"]
@@ -175,7 +177,7 @@ def test_cross_account_send_notifies_the_owners_scope_only(aws: Harness) -> None
 
 
 def test_an_empty_receive_that_drops_expired_messages_notifies(sqs_json: Any, aws: Harness,
-                                                                 fake_clock: FakeClock) -> None:
+                                                                 fake_clock: Clock) -> None:
     url = sqs_json.create_queue(QueueName="short", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
     sqs_json.send_message(QueueUrl=url, MessageBody="soon gone")
     fake_clock.advance(61)

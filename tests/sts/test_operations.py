@@ -182,7 +182,8 @@ def test_get_scoped_credentials(aws):
 
 def test_get_delegated_access_token(aws):
     principal = f"arn:aws:iam::{ROLE_ACCOUNT}:role/partner"
-    response = aws.client("sts").get_delegated_access_token(TradeInToken=trade_in_token(principal, 600))
+    response = aws.client("sts").get_delegated_access_token(
+        TradeInToken=trade_in_token(principal, aws.emulator.clock.time() + 600))
     _assert_credentials(response["Credentials"], 600)
     assert response["AssumedPrincipal"] == principal
     identity = client_for(aws, response["Credentials"]).get_caller_identity()

@@ -11,10 +11,13 @@ from typing import Any
 
 from hoarfrost.core import catalog
 from hoarfrost.core.accounts import DEFAULT_ACCOUNT, DEFAULT_REGION, AccountMap
+from hoarfrost.core.blobs import BlobStore, make_blob_store
+from hoarfrost.core.clock import Clock
 from hoarfrost.core.errors import InternalFailure, NotImplementedOperation, ServiceError
 from hoarfrost.core.http import HttpRequest, HttpResponse
-from hoarfrost.core.operations import OperationHandler, RequestContext
-from hoarfrost.core.route import Route, RoutingError
+from hoarfrost.core.operations import OperationHandler, Reply, RequestContext
+from hoarfrost.core.ports import DeliveryError, Message, Ports, arn_service
+from hoarfrost.core.routing.route import Route, RoutingError
 from hoarfrost.core.validation import validate_input
 from hoarfrost.core.views import StatefulService
 from hoarfrost.protocols.base import Protocol, get_protocol
@@ -27,9 +30,6 @@ def new_request_id() -> str:
     """A random (version 4 shaped) UUID; formatting 128 random bits is cheaper than uuid4()."""
     text = f"{random.getrandbits(128):032x}"
     return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{text[16:20]}-{text[20:]}"
-
-# Output key a handler sets when the status differs from the model's (no model member carries it).
-RESPONSE_STATUS = "__status__"
 
 
 @dataclass
@@ -51,12 +51,15 @@ class Emulator:
             setattr(settings, key, value)
         self.settings = settings
         self.accounts = AccountMap(settings.default_account, settings.access_keys)
-        from hoarfrost.core.router import Router
+        self.clock = Clock()
+        self.clock.on_advance(self._clock_advanced)
+        self.ports = Ports(self._start_service)
+        from hoarfrost.core.routing.router import Router
 
         self.router = Router(default_region=settings.default_region)
         self._services: dict[str, StatefulService[Any, Any]] = {}
         self._services_lock = threading.Lock()
-        self._blobs: Any = None
+        self._blobs: BlobStore | None = None
 
     # -- services -------------------------------------------------------------------------
     def service(self, name: str) -> StatefulService[Any, Any]:
@@ -73,6 +76,24 @@ class Emulator:
                     self._services[name] = service
         return service
 
+    def _start_service(self, name: str) -> None:
+        if name in IMPLEMENTED:
+            self.service(name)
+
+    def deliver(self, target_arn: str, message: Message) -> str:
+        """Hand ``message`` to the resource ``target_arn`` names, in whichever service owns it
+        (see ``core.ports``). Call it holding no scope lock: from ``ctx.after_commit`` or a
+        background worker. Raises the target's ServiceError when it cannot take the message."""
+        service = arn_service(target_arn)
+        sink = self.ports.sink(service) if service else None
+        if sink is None:
+            raise DeliveryError(f"no hoarfrost service receives deliveries for {target_arn!r}")
+        return sink(target_arn, message)
+
+    def _clock_advanced(self) -> None:
+        for service in self.started_services():
+            service.wake_all()
+
     def implemented_services(self) -> list[str]:
         return sorted(IMPLEMENTED)
 
@@ -80,10 +101,9 @@ class Emulator:
         return list(self._services.values())
 
     @property
-    def blobs(self) -> Any:
+    def blobs(self) -> BlobStore:
+        """The blob store, opened on first use (a service without payloads never opens one)."""
         if self._blobs is None:
-            from hoarfrost.core.blobs import make_blob_store
-
             self._blobs = make_blob_store(self.settings.blob_dir)
         return self._blobs
 
@@ -144,19 +164,27 @@ class Emulator:
             if service.validates_input:
                 validate_input(params, operation, service.validation_error_code or protocol.validation_error_code)
             account = self.accounts.account_for(route.access_key)
-            scope = service.backends.scope(account, route.region)
-            ctx = RequestContext(
+            scope_account, scope_region = service.scope_for(route.operation, params, account, route.region)
+            scope = service.backends.scope(scope_account, scope_region)
+            ctx: RequestContext[Any, Any] = RequestContext(
                 self, service, route.operation, account, route.region, scope, request,
                 route.access_key, request_id, route.protocol,
             )
             with scope.lock:
                 output = handler.fn(ctx, params)
-            response = protocol.serialize_response(output or {}, operation, request_id)
-            if output and RESPONSE_STATUS in output:  # e.g. S3's 206 for a ranged GET
-                response.status = int(output[RESPONSE_STATUS])
+            if isinstance(output, Reply):
+                response = protocol.serialize_response(output.output, operation, request_id)
+                if output.status is not None:
+                    response.status = output.status
+                if output.headers:
+                    response.headers.update(output.headers)
+            else:
+                response = protocol.serialize_response(output or {}, operation, request_id)
             if handler.mutates and service.notifier.listeners:
                 for changed_account, changed_region in ctx.changed_scopes():
                     service.notify_state_changed(changed_account, changed_region, route.operation)
+            if ctx.after is not None:
+                self._after_commit(ctx.after, route)
             return response
         except ServiceError as error:
             return self._error(protocol, error, service_model, operation, request_id)
@@ -166,6 +194,14 @@ class Emulator:
                 protocol, InternalFailure(f"internal error: {type(exc).__name__}: {exc}"), service_model,
                 operation, request_id,
             )
+
+    @staticmethod
+    def _after_commit(work: list[Any], route: Route) -> None:
+        for item in work:
+            try:
+                item()
+            except Exception:  # the request already succeeded; a failed delivery is the target's loss
+                log.exception("after-commit work of %s.%s failed", route.service, route.operation)
 
     def _error(self, protocol: Protocol, error: ServiceError, service_model: Any, operation: Any,
                request_id: str) -> HttpResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from botocore import xform_name
 
@@ -13,22 +13,44 @@ from hoarfrost.core import catalog
 
 if TYPE_CHECKING:
     from hoarfrost.core.backend import Scope
+    from hoarfrost.core.clock import Clock
     from hoarfrost.core.emulator import Emulator
     from hoarfrost.core.http import HttpRequest
     from hoarfrost.core.views import StatefulService
+
+B = TypeVar("B")
+S = TypeVar("S", bound="StatefulService[Any, Any]")
 
 # Operations whose names start like this only read state, unless a handler says otherwise.
 READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Head")
 
 
 @dataclass(slots=True)
-class RequestContext:
+class Reply:
+    """A handler's answer when it sets what the model's output shape cannot carry: an HTTP
+    status (S3's 206 for a range) or extra headers."""
+
+    output: dict[str, Any]
+    status: int | None = None
+    headers: dict[str, str] | None = None
+
+
+@dataclass(slots=True)
+class RequestContext(Generic[B, S]):
+    """What a handler gets besides its input: the scope it works in (locked), the caller, the
+    clock, and the after-commit queue. ``RequestContext[SqsBackend, SqsService]`` types
+    ``state`` and ``service`` so handlers need no casts.
+
+    ``account`` / ``region`` are the caller's (who is asking); ``scope`` is where the request
+    works, chosen by the service's ``scope_for`` (a bucket's region, a queue owner's account).
+    """
+
     emulator: Emulator
-    service: StatefulService[Any, Any]
+    service: S
     operation: str
     account: str
     region: str
-    scope: Scope[Any]
+    scope: Scope[B]
     request: HttpRequest
     access_key: str | None
     request_id: str
@@ -36,11 +58,26 @@ class RequestContext:
     # Scopes a mutating operation changed, for notification; None means the request's own.
     changed: list[tuple[str, str]] | None = None
     _away: int = 0  # depth of in_scope(): the own lock is released once, at the outermost
+    # Work to run after the lock is released, in order (deliveries to other services).
+    after: list[Callable[[], None]] | None = None
 
     @property
-    def state(self) -> Any:
-        """This account/region's backend (the lock is held while the handler runs)."""
+    def state(self) -> B:
+        """The backend of the scope this request works in (its lock is held while the handler runs)."""
         return self.scope.backend
+
+    @property
+    def clock(self) -> Clock:
+        return self.emulator.clock
+
+    def after_commit(self, work: Callable[[], None]) -> None:
+        """Run ``work()`` once the handler returned and its lock is released (deliveries into
+        other services, which take their own locks). Errors are logged, never answered: the
+        request has already succeeded."""
+        if self.after is None:
+            self.after = [work]
+        else:
+            self.after.append(work)
 
     def wait(self, timeout: float) -> None:
         """Block up to ``timeout`` seconds with the scope's lock released (long polling)."""
@@ -58,7 +95,7 @@ class RequestContext:
         never deadlock; the handler must not keep references into its own scope across it.
         After a mutating operation the pipeline notifies the scopes entered here instead of the
         request's own (``mark_changed()`` adds the own one back)."""
-        if account == self.account and region == self.region and self._away == 0:
+        if account == self.scope.account and region == self.scope.region and self._away == 0:
             yield self.scope
             return
         scope = self.service.backends.scope(account, region)
@@ -76,7 +113,7 @@ class RequestContext:
 
     def mark_changed(self, account: str | None = None, region: str | None = None) -> None:
         """Record that (account, region), by default the request's own scope, changed."""
-        key = (account or self.account, region or self.region)
+        key = (account or self.scope.account, region or self.scope.region)
         if self.changed is None:
             self.changed = [key]
         elif key not in self.changed:
@@ -87,10 +124,10 @@ class RequestContext:
         self.changed = []
 
     def changed_scopes(self) -> list[tuple[str, str]]:
-        return [(self.account, self.region)] if self.changed is None else self.changed
+        return [(self.scope.account, self.scope.region)] if self.changed is None else self.changed
 
 
-Handler = Callable[[RequestContext, dict[str, Any]], "dict[str, Any] | None"]
+Handler = Callable[[RequestContext[Any, Any], dict[str, Any]], "dict[str, Any] | Reply | None"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict
 
 from hoarfrost.core.backend import BackendState, Scope
+from hoarfrost.core.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from hoarfrost.core.emulator import Emulator
@@ -177,10 +178,29 @@ class StatefulService(Generic[B, V]):
 
     def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator
+        self.clock = emulator.clock
         self.backends: BackendState[B] = BackendState(self.new_backend)
         self.notifier = StateChangeNotifier()
 
     # -- what a service implements ------------------------------------------------------
+    def scope_for(self, operation: str, request: dict[str, Any], account: str, region: str) -> tuple[str, str]:
+        """The one (account, region) the request works in, which the pipeline locks. The
+        caller's by default; a service whose resources name their home (a bucket's region, a
+        queue URL's account, a topic ARN) answers that. Raise the service's not-found error
+        when the request names something that cannot exist anywhere."""
+        return account, region
+
+    def admin_routes(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
+        """GET routes this service serves under ``/_hoarfrost/<service>/`` (path rest -> handler),
+        such as SNS's signing certificate."""
+        return {}
+
+    def wake_all(self) -> None:
+        """Wake every waiter of every scope (the clock moved: deadlines must be re-checked)."""
+        for scope in self.backends:
+            with scope.lock:
+                scope.wake()
+
     def new_backend(self, account: str, region: str) -> B:
         raise NotImplementedError
 

@@ -237,7 +237,7 @@ def _literals_for(operation: OperationModel) -> frozenset[str]:
 
 def _uri_params_from_path(request: HttpRequest, operation: OperationModel) -> dict[str, str]:
     """Fallback when the caller has no router result: match the ``requestUri`` template."""
-    from hoarfrost.core.uri_template import split_request_uri
+    from hoarfrost.core.routing.uri_template import split_request_uri
 
     template, _ = split_request_uri(operation.http.get("requestUri", "/"))
     return template.match(request.path) or {}

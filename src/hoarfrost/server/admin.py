@@ -12,6 +12,9 @@ Routes (account and region default to the emulator's defaults):
     PATCH  /_hoarfrost/state/{service}?account=&region= merge the JSON body into the scope
     DELETE /_hoarfrost/state/{service}[?account=&region=] reset the service (or just that scope)
     GET    /_hoarfrost/state/{service}/schema          the view's JSON Schema
+    GET    /_hoarfrost/clock                           the emulator's time and its offset from real time
+    POST   /_hoarfrost/clock                           {"advance": seconds}: move time forward
+    GET    /_hoarfrost/{service}/{name}                a route the service serves (SNS's certificate)
     POST   /moto-api/reset                             reset everything (moto server compatibility)
 
 Every answer is JSON. A ``StateViewError`` answers its ``to_dict()`` with 400 (invalid) or 500
@@ -36,7 +39,6 @@ from hoarfrost.services import IMPLEMENTED
 
 PREFIX = "/_hoarfrost/"
 MOTO_RESET = "/moto-api/reset"
-SNS_CERT_NAME = "SimpleNotificationService-hoarfrost.pem"
 EXPORT_FORMAT = "hoarfrost-state"
 
 _ERROR_STATUS = {"invalid": 400, "serialize": 500, "blob": 500}
@@ -103,8 +105,12 @@ class AdminApi:
                 "PATCH": lambda r: self.merge(service, r),
                 "DELETE": lambda r: self.reset(service, r),
             }, request)
-        if parts == ["sns", SNS_CERT_NAME]:  # the SigningCertURL of SNS envelopes
-            return self._dispatch(method, {"GET": self.sns_certificate}, request)
+        if parts == ["clock"]:
+            return self._dispatch(method, {"GET": self.clock, "POST": self.advance_clock}, request)
+        if len(parts) == 2 and parts[0] in IMPLEMENTED:  # routes a service serves itself
+            route = self.emulator.service(parts[0]).admin_routes().get(parts[1])
+            if route is not None:
+                return self._dispatch(method, {"GET": route}, request)
         if len(parts) == 3 and parts[0] == "state" and parts[2] == "schema":
             service = self._service(parts[1])
             return self._dispatch(method, {"GET": lambda r: json_response(200, service.json_schema())}, request)
@@ -132,9 +138,23 @@ class AdminApi:
         return (request.query_param("account") or settings.default_account,
                 request.query_param("region") or settings.default_region)
 
-    def sns_certificate(self, request: HttpRequest) -> HttpResponse:
-        pem = self.emulator.service("sns").signing_certificate_pem()  # type: ignore[attr-defined]
-        return HttpResponse(200, {"content-type": "application/x-pem-file"}, pem)
+    # -- the clock ---------------------------------------------------------------------------
+    def clock(self, request: HttpRequest) -> HttpResponse:
+        clock = self.emulator.clock
+        return json_response(200, {"now": clock.now().isoformat(), "offset": clock.offset})
+
+    def advance_clock(self, request: HttpRequest) -> HttpResponse:
+        """``{"advance": seconds}``: move the emulator's time forward (timeouts, delays, TTLs)."""
+        try:
+            seconds = float(json.loads(request.body or b"{}")["advance"])
+        except (ValueError, KeyError, TypeError):
+            raise AdminError(400, "InvalidClockRequest",
+                             'expected a JSON body {"advance": <seconds>}') from None
+        try:
+            self.emulator.clock.advance(seconds)
+        except ValueError as exc:
+            raise AdminError(400, "InvalidClockRequest", str(exc)) from None
+        return self.clock(request)
 
     # -- health -----------------------------------------------------------------------------
     def health(self, request: HttpRequest) -> HttpResponse:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -62,13 +61,13 @@ def deliver(ctx: RequestContext, queue_arn: str, body: str) -> None:
 def s3_test_event(ctx: RequestContext, bucket: Bucket) -> str:
     """The message S3 sends each queue when a notification configuration is put."""
     return json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent",
-                       "Time": format_timestamp(now(), "iso8601"), "Bucket": bucket.name,
+                       "Time": format_timestamp(now(ctx.clock), "iso8601"), "Bucket": bucket.name,
                        "RequestId": ctx.request_id, "HostId": ctx.request_id})
 
 
 def _record(ctx: RequestContext, bucket: Bucket, event: str, key: str, version: ObjectVersion | None,
             config_id: str | None) -> dict[str, Any]:
-    obj: dict[str, Any] = {"key": quote_plus(key, safe="/"), "sequencer": f"{time.time_ns():016X}"}
+    obj: dict[str, Any] = {"key": quote_plus(key, safe="/"), "sequencer": f"{int(ctx.clock.time() * 1_000_000_000):016X}"}
     if version is not None:
         if not version.delete_marker:
             obj.update(size=version.size, eTag=version.etag.strip('"'))
@@ -77,7 +76,7 @@ def _record(ctx: RequestContext, bucket: Bucket, event: str, key: str, version: 
     principal = f"AWS:{ctx.account}"
     return {
         "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": bucket.region,
-        "eventTime": format_timestamp(now(), "iso8601"), "eventName": event,
+        "eventTime": format_timestamp(now(ctx.clock), "iso8601"), "eventName": event,
         "userIdentity": {"principalId": principal},
         "requestParameters": {"sourceIPAddress": "127.0.0.1"},
         "responseElements": {"x-amz-request-id": ctx.request_id, "x-amz-id-2": ctx.request_id},

@@ -20,7 +20,10 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hoarfrost.core.clock import Clock
 
 from hoarfrost.core.kit.arn import build_arn, partition_for
 
@@ -44,9 +47,9 @@ def is_valid_bucket_name(name: str) -> bool:
     )
 
 
-def now() -> dt.datetime:
+def now(clock: Clock) -> dt.datetime:
     """S3 timestamps have millisecond precision; keep ours the same so views round-trip exactly."""
-    moment = dt.datetime.now(UTC)
+    moment = clock.now()
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
@@ -110,9 +113,9 @@ class ObjectVersion:
     # An archived (GLACIER, DEEP_ARCHIVE) object's restored copy is readable until then.
     restore_expiry: dt.datetime | None = None
 
-    def is_archived(self) -> bool:
+    def is_archived(self, clock: Clock) -> bool:
         """True when the body is in an archive tier and no restored copy is readable."""
-        return self.storage_class in ARCHIVE_CLASSES and (self.restore_expiry is None or self.restore_expiry <= now())
+        return self.storage_class in ARCHIVE_CLASSES and (self.restore_expiry is None or self.restore_expiry <= now(clock))
 
 
 @dataclass(slots=True)

@@ -20,7 +20,6 @@ import json
 import logging
 import queue
 import threading
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -268,15 +267,16 @@ class Deliverer:
                         base_url: str, kind: str = "SubscriptionConfirmation") -> None:
         """Send (http/https) or record (email, email-json) a confirmation request with its token."""
         assert subscription.token is not None
+        sent_at = self.emulator.clock.time()
         message_id = str(uuid.uuid4())
         body = envelope.confirmation(
             self.signer, kind=kind, message_id=message_id, topic_arn=topic.arn, token=subscription.token,
-            sent_at=time.time(), base_url=base_url,
+            sent_at=sent_at, base_url=base_url,
             signature_version=topic.attributes.get("SignatureVersion", "1"),
         )
         record = SentMessage(
             message_id=message_id, kind=kind, protocol=subscription.protocol, endpoint=subscription.endpoint,
-            body=envelope.dumps(body), topic_arn=topic.arn, subscription_arn=subscription.arn,
+            body=envelope.dumps(body), timestamp=sent_at, topic_arn=topic.arn, subscription_arn=subscription.arn,
         )
         if subscription.protocol in ("http", "https"):
             record.headers = self._http_headers(kind, message_id, topic.arn, None)

@@ -26,6 +26,9 @@ CERT_PATH = "/_hoarfrost/sns/SimpleNotificationService-hoarfrost.pem"
 _SIGNED_NOTIFICATION = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
 _SIGNED_CONFIRMATION = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
 
+_CERT_NOT_BEFORE = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+_CERT_NOT_AFTER = datetime.datetime(2099, 12, 31, tzinfo=datetime.timezone.utc)
+
 
 def timestamp(epoch: float) -> str:
     moment = datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC)
@@ -67,15 +70,16 @@ class Signer:
                 x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com"),
                 x509.NameAttribute(NameOID.ORGANIZATION_NAME, "hoarfrost"),
             ])
-            now = datetime.datetime.now(datetime.UTC)
             cert = (
                 x509.CertificateBuilder()
                 .subject_name(name)
                 .issuer_name(name)
                 .public_key(key.public_key())
                 .serial_number(x509.random_serial_number())
-                .not_valid_before(now - datetime.timedelta(days=1))
-                .not_valid_after(now + datetime.timedelta(days=3650))
+                # A fixed, wide window: validity is checked by verifiers against real time,
+                # whatever the emulator's clock says.
+                .not_valid_before(_CERT_NOT_BEFORE)
+                .not_valid_after(_CERT_NOT_AFTER)
                 .sign(key, hashes.SHA256())
             )
             self._cert_pem = cert.public_bytes(serialization.Encoding.PEM)

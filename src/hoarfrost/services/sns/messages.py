@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
 from typing import Any
 
@@ -121,7 +120,7 @@ def check_group_id(value: str, member: str = "MessageGroupId") -> None:
         raise invalid(f"{member} Reason: {member} can only contain up to 128 alphanumeric and punctuation characters")
 
 
-def build(request: dict[str, Any], max_size: int = 262144) -> Publication:
+def build(request: dict[str, Any], now: float, max_size: int = 262144) -> Publication:
     """Validate the message members of a Publish request (or batch entry) into a Publication."""
     message = request.get("Message")
     if message is None or message == "":
@@ -141,5 +140,5 @@ def build(request: dict[str, Any], max_size: int = 262144) -> Publication:
         check_group_id(dedup_id, "MessageDeduplicationId")
     return Publication(
         message_id=str(uuid.uuid4()), message=message, subject=subject, attributes=attributes,
-        sent_at=time.time(), per_protocol=per_protocol, group_id=group_id, deduplication_id=dedup_id,
+        sent_at=now, per_protocol=per_protocol, group_id=group_id, deduplication_id=dedup_id,
     )

@@ -7,7 +7,6 @@ Plain classes shaped for the handlers; the user-facing shape is ``views.py``.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,7 +171,7 @@ class SentMessage:
     protocol: str
     endpoint: str
     body: str
-    timestamp: float = field(default_factory=time.time)
+    timestamp: float  # epoch seconds on the emulator's clock
     topic_arn: str | None = None
     subscription_arn: str | None = None
     subject: str | None = None

@@ -115,13 +115,13 @@ def _task_view(task: MoveTask) -> MessageMoveTaskView:
 
 
 # -- view -> backend -----------------------------------------------------------------------------
-def from_view(view: SqsStateView, account: str, region: str) -> SqsBackend:
+def from_view(view: SqsStateView, account: str, region: str, now: float) -> SqsBackend:
     """A new backend from a view; StateViewError('invalid') names the first thing SQS would refuse."""
     backend = SqsBackend(account, region)
     for queue_view in view.queues:
         if queue_view.queue_name in backend.queues:
             raise StateViewError("invalid", f"sqs: queue {queue_view.queue_name!r} appears twice in the view")
-        backend.queues[queue_view.queue_name] = _queue(queue_view, account, region)
+        backend.queues[queue_view.queue_name] = _queue(queue_view, account, region, now)
     for deleted in view.recently_deleted:
         backend.deleted[deleted.queue_name] = _seconds(deleted.deleted_timestamp)
     for task_view in view.message_move_tasks:
@@ -136,7 +136,7 @@ def from_view(view: SqsStateView, account: str, region: str) -> SqsBackend:
     return backend
 
 
-def _queue(view: QueueView, account: str, region: str) -> Queue:
+def _queue(view: QueueView, account: str, region: str, now: float) -> Queue:
     name = view.queue_name
     attributes: dict[str, str] = {}
     for attribute, field in _FIELDS.items():
@@ -154,7 +154,7 @@ def _queue(view: QueueView, account: str, region: str) -> Queue:
         checked = check_settable(attributes, view.fifo_queue, creating=True)
     except SqsError as error:
         raise StateViewError("invalid", f"sqs: queue {name!r}: {error.code}: {error.message}") from error
-    created = _seconds(view.created_timestamp) if view.created_timestamp else None
+    created = _seconds(view.created_timestamp) if view.created_timestamp else now
     queue = Queue(name, account, region, checked, view.tags, created=created)
     if view.last_modified_timestamp:
         queue.last_modified = _seconds(view.last_modified_timestamp)
@@ -224,7 +224,7 @@ def merge(target: SqsBackend, source: SqsBackend) -> None:
             target.queues[name] = queue
             continue
         existing.attributes = queue.attributes
-        existing.set_attributes({}, touch=False)
+        existing.set_attributes({})
         existing.tags = queue.tags
         existing.last_modified = queue.last_modified
         existing.messages.update(queue.messages)

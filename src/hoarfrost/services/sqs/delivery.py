@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hoarfrost.services.sqs import checks, clock
+from hoarfrost.services.sqs import checks
 from hoarfrost.services.sqs.errors import InvalidParameterValue, invalid_parameter, missing_parameter
 from hoarfrost.services.sqs.md5 import md5_of_attributes
-from hoarfrost.services.sqs.state import Message, Queue, SqsBackend
+from hoarfrost.services.sqs.state import Message, Queue, SqsBackend, millis
 
 MAX_DELAY_SECONDS = 900
 MAX_VISIBILITY_TIMEOUT = 43_200
@@ -76,10 +76,9 @@ def prepare(queue: Queue, entry: dict[str, Any]) -> PreparedMessage:
     return PreparedMessage(body, attributes, system_attributes, size, delay, group_id, deduplication_id)
 
 
-def send(queue: Queue, prepared: PreparedMessage, sender_id: str, now: float | None = None) -> dict[str, Any]:
+def send(queue: Queue, prepared: PreparedMessage, sender_id: str, now: float) -> dict[str, Any]:
     """Enqueue a prepared message; answers as SendMessage does. A FIFO duplicate within the
     deduplication window is accepted and answered with the original's id, and not enqueued."""
-    now = clock.now() if now is None else now
     if queue.fifo and prepared.deduplication_id is not None:
         duplicate = queue.duplicate_of(queue.deduplication_key(prepared.group_id, prepared.deduplication_id), now)
         if duplicate is not None:
@@ -209,9 +208,9 @@ def requested_system_attributes(request: dict[str, Any]) -> set[str]:
 def _system_attributes(message: Message, names: set[str]) -> dict[str, str]:
     values: dict[str, str | None] = {
         "SenderId": message.sender_id,
-        "SentTimestamp": str(clock.millis(message.sent)),
+        "SentTimestamp": str(millis(message.sent)),
         "ApproximateReceiveCount": str(message.receive_count),
-        "ApproximateFirstReceiveTimestamp": str(clock.millis(message.first_receive or message.sent)),
+        "ApproximateFirstReceiveTimestamp": str(millis(message.first_receive or message.sent)),
         "SequenceNumber": message.sequence_number,
         "MessageDeduplicationId": message.deduplication_id,
         "MessageGroupId": message.group_id,

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from hoarfrost.core.kit.arn import build_arn, try_parse_arn
-from hoarfrost.services.sqs import clock
 from hoarfrost.services.sqs.attributes import FIFO_DEFAULTS, OPTIONAL, STANDARD_DEFAULTS
 from hoarfrost.services.sqs.errors import ReceiptHandleIsInvalid, queue_does_not_exist
 from hoarfrost.services.sqs.md5 import md5_of_attributes, md5_of_body
@@ -96,7 +95,7 @@ class Queue:
     """A standard or FIFO queue."""
 
     def __init__(self, name: str, account: str, region: str, attributes: dict[str, str],
-                 tags: dict[str, str] | None = None, created: float | None = None) -> None:
+                 tags: dict[str, str] | None = None, *, created: float) -> None:
         self.name = name
         self.account = account
         self.region = region
@@ -106,7 +105,7 @@ class Queue:
         if self.fifo:
             self.attributes.update(FIFO_DEFAULTS)
         self.tags: dict[str, str] = dict(tags or {})
-        self.created = clock.now() if created is None else created
+        self.created = created
         self.last_modified = self.created
         self.messages: dict[str, Message] = {}
         self.last_purge: float | None = None
@@ -123,11 +122,12 @@ class Queue:
         self.wait_time_seconds = 0
         self.redrive_target: str | None = None
         self.max_receive_count = 0
-        self.set_attributes(attributes, touch=False)
+        self.set_attributes(attributes)
 
     # -- attributes ---------------------------------------------------------------------
-    def set_attributes(self, attributes: dict[str, str], *, touch: bool = True) -> None:
-        """Apply already validated attributes; an empty optional attribute removes it."""
+    def set_attributes(self, attributes: dict[str, str], modified_at: float | None = None) -> None:
+        """Apply already validated attributes; an empty optional attribute removes it.
+        ``modified_at`` (a SetQueueAttributes) becomes LastModifiedTimestamp."""
         for name, value in attributes.items():
             if name in OPTIONAL and value == "":
                 self.attributes.pop(name, None)
@@ -151,8 +151,8 @@ class Queue:
             self.redrive_target, self.max_receive_count = policy["deadLetterTargetArn"], int(policy["maxReceiveCount"])
         else:
             self.redrive_target, self.max_receive_count = None, 0
-        if touch:
-            self.last_modified = clock.now()
+        if modified_at is not None:
+            self.last_modified = modified_at
 
     @property
     def content_based_deduplication(self) -> bool:
@@ -356,3 +356,8 @@ class SqsBackend:
 
     def dead_letter_sources(self, queue: Queue) -> list[Queue]:
         return [q for q in self.queues.values() if q.redrive_target == queue.arn]
+
+
+def millis(seconds: float) -> int:
+    """Epoch milliseconds, as SQS's message system attributes state times."""
+    return int(seconds * 1000)

@@ -15,7 +15,6 @@ import hashlib
 import re
 import secrets
 import string
-import time
 from dataclasses import dataclass, field
 
 from hoarfrost.core.accounts import Identity
@@ -150,8 +149,8 @@ class Session:
         self.identity = Identity(account=self.account, arn=self.arn, user_id=self.user_id)
         self.expires_at = self.expiration.timestamp()
 
-    def expired(self, now: float | None = None) -> bool:
-        return (time.time() if now is None else now) >= self.expires_at
+    def expired(self, now: float) -> bool:
+        return now >= self.expires_at
 
     def credentials(self) -> dict[str, object]:
         """The ``Credentials`` member every issuing operation answers."""
@@ -169,11 +168,11 @@ class Session:
 
 
 def new_session(
-    *, operation: str, duration: int, account: str, arn: str, user_id: str, prefix: str = "ASIA",
+    *, now: dt.datetime, operation: str, duration: int, account: str, arn: str, user_id: str, prefix: str = "ASIA",
     minimum_token_size: int = 0, **attributes: object,
 ) -> Session:
-    """Mint fresh credentials for a principal, valid ``duration`` seconds from now."""
-    now = dt.datetime.now(UTC).replace(microsecond=0)
+    """Mint fresh credentials for a principal, valid ``duration`` seconds from ``now``."""
+    now = now.replace(microsecond=0)
     return Session(
         access_key_id=new_access_key_id(prefix),
         secret_access_key=new_secret_access_key(),

@@ -14,7 +14,6 @@ import binascii
 import datetime as dt
 import hashlib
 import json
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +33,7 @@ def b64url_encode(data: bytes) -> str:
 
 
 # -- OIDC (AssumeRoleWithWebIdentity) ------------------------------------------------------------
-def jwt_claims(token: str) -> dict[str, Any]:
+def jwt_claims(token: str, now: dt.datetime) -> dict[str, Any]:
     """The payload of a compact JWT, unverified; a token that is not one is ``InvalidIdentityToken``."""
     parts = token.split(".")
     claims: Any = None
@@ -47,11 +46,11 @@ def jwt_claims(token: str) -> dict[str, Any]:
         raise InvalidIdentityToken("The ID Token provided is not a valid JWT. (You may see this error if you sent an "
                                    "Access Token)")
     exp = claims.get("exp")
-    if isinstance(exp, (int, float)) and exp <= time.time():
-        now = dt.datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(exp, (int, float)) and exp <= now.timestamp():
+        current = now.strftime("%Y-%m-%dT%H:%M:%SZ")
         expired = dt.datetime.fromtimestamp(exp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         raise ExpiredTokenException(
-            f"Token expired: current date/time {now} must be before the expiration date/time {expired}"
+            f"Token expired: current date/time {current} must be before the expiration date/time {expired}"
         )
     if not claims.get("sub") or not claims.get("iss"):
         raise InvalidIdentityToken("The ID Token provided is missing the 'sub' or 'iss' claim")
@@ -115,7 +114,7 @@ def _text(element: Any) -> str | None:
     return element.text.strip() if element is not None and element.text else None
 
 
-def parse_saml(encoded: str) -> SamlAssertion:
+def parse_saml(encoded: str, now: dt.datetime) -> SamlAssertion:
     """A base64 SAML response (or bare assertion), read defensively; garbage is ``InvalidIdentityToken``."""
     try:
         root = ElementTree.fromstring(base64.b64decode(encoded, validate=False))
@@ -142,7 +141,7 @@ def parse_saml(encoded: str) -> SamlAssertion:
     for attribute in assertion.iterfind("saml:AttributeStatement/saml:Attribute", _NS):
         values = [_text(value) or "" for value in attribute.iterfind("saml:AttributeValue", _NS)]
         parsed.attributes.setdefault(attribute.get("Name", ""), []).extend(values)
-    if parsed.not_on_or_after is not None and parsed.not_on_or_after <= dt.datetime.now(UTC):
+    if parsed.not_on_or_after is not None and parsed.not_on_or_after <= now:
         raise ExpiredTokenException("Response is expired: NotOnOrAfter has passed")
     return parsed
 
@@ -225,7 +224,8 @@ class JwtSigner:
         return {"keys": keys}
 
 
-def trade_in_token(principal_arn: str, expires_in: int = 900) -> str:
-    """A trade-in token GetDelegatedAccessToken accepts: hoarfrost's stand-in for the one a
-    delegating service hands out (AWS has no public API that mints them)."""
-    return encode_document({"principal": principal_arn, "exp": int(time.time()) + expires_in})
+def trade_in_token(principal_arn: str, expires_at: float) -> str:
+    """A trade-in token GetDelegatedAccessToken accepts until ``expires_at`` (epoch seconds on
+    the emulator's clock): hoarfrost's stand-in for the one a delegating service hands out (AWS
+    has no public API that mints them)."""
+    return encode_document({"principal": principal_arn, "exp": int(expires_at)})

@@ -21,11 +21,9 @@ from hoarfrost.services.s3.errors import (
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.common import (
     BUCKET_TAGS,
-    backend_of,
     blobs,
     checked_tags,
     continuation_error,
-    in_scope,
     on_bucket,
     service,
     validate_bucket_name,
@@ -37,8 +35,9 @@ US_EAST_1 = "us-east-1"
 _BY_NAME = attrgetter("name")
 
 
-def _target_region(ctx: RequestContext, request: dict[str, Any]) -> str:
-    """The bucket's region: its LocationConstraint, else the region the request went to.
+def bucket_region(request: dict[str, Any], endpoint_region: str) -> str:
+    """The region CreateBucket puts the bucket in: its LocationConstraint, else the region the
+    request went to.
 
     As S3: us-east-1 takes any constraint; a regional endpoint takes only its own, and an
     unspecified constraint there is an error.
@@ -49,10 +48,10 @@ def _target_region(ctx: RequestContext, request: dict[str, Any]) -> str:
     if constraint == "EU":
         constraint = "eu-west-1"
     if not constraint:
-        if ctx.region != US_EAST_1:
+        if endpoint_region != US_EAST_1:
             raise IllegalLocationConstraintException()
         return US_EAST_1
-    if ctx.region != US_EAST_1 and constraint != ctx.region:
+    if endpoint_region != US_EAST_1 and constraint != endpoint_region:
         raise IllegalLocationConstraintException(
             f"The {constraint} location constraint is incompatible for the region specific endpoint "
             "this request was sent to."
@@ -64,8 +63,8 @@ def _target_region(ctx: RequestContext, request: dict[str, Any]) -> str:
 def create_bucket(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     name = request["Bucket"]
     validate_bucket_name(name)
-    region = _target_region(ctx, request)
-    bucket = Bucket(name=name, account=ctx.account, region=region, created=now())
+    region = ctx.scope.region  # the bucket's region (S3Service.scope_for read its constraint)
+    bucket = Bucket(name=name, account=ctx.account, region=region, created=now(ctx.clock))
     if request.get("ObjectLockEnabledForBucket"):
         bucket.object_lock_enabled = True
         bucket.versioning = "Enabled"
@@ -91,12 +90,7 @@ def create_bucket(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any
         if holder[1] == US_EAST_1 and region == US_EAST_1:
             return {"Location": f"/{name}"}  # S3's legacy answer in us-east-1: 200, unchanged
         raise BucketAlreadyOwnedByYou(BucketName=name)
-    try:
-        with in_scope(ctx, ctx.account, region) as backend:
-            backend.buckets[name] = bucket
-    except BaseException:
-        s3.release_name(name, ctx.account, region)
-        raise
+    ctx.state.buckets[name] = bucket
     location = f"/{name}" if region == US_EAST_1 else f"http://{name}.s3.amazonaws.com/"
     return {"Location": location, "BucketArn": bucket.arn}
 
@@ -110,7 +104,7 @@ def delete_bucket(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) 
     for upload in bucket.uploads.values():
         for part in upload.parts.values():
             store.delete(part.blob)
-    backend_of(ctx, bucket).buckets.pop(bucket.name, None)
+    ctx.state.buckets.pop(bucket.name, None)
     service(ctx).release_name(bucket.name, bucket.account, bucket.region)
     return {}
 

@@ -1,11 +1,9 @@
 """What every S3 handler shares: finding a bucket in its own region's scope, blob release,
 the object response headers, and S3's tag rules.
 
-The pipeline runs a handler under the lock of the scope the request was addressed to. A
-bucket lives in the scope of the region it was created in, which may be another one, so
-``on_bucket`` switches to the bucket's scope: it releases the request scope's lock, takes the
-bucket's, and restores the first afterwards. Holding one scope lock at a time means two
-cross-region requests can never deadlock.
+A bucket lives in the scope of the account and region it was created in; the pipeline
+locks that scope before the handler runs (``S3Service.scope_for``), whatever region the
+request was sent to, so one scope lock is held at a time.
 """
 
 from __future__ import annotations
@@ -13,13 +11,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.kit.tags import TagRules
-from hoarfrost.core.operations import RequestContext
+from hoarfrost.core.operations import Reply, RequestContext
 from hoarfrost.protocols.wire import format_timestamp, parse_timestamp
 from hoarfrost.services.s3.checksums import MEMBER
 from hoarfrost.services.s3.errors import (
@@ -30,13 +27,13 @@ from hoarfrost.services.s3.errors import (
     MalformedXML,
     NoSuchBucket,
 )
-from hoarfrost.services.s3.state import Bucket, ObjectVersion, S3Backend, is_valid_bucket_name
+from hoarfrost.services.s3.state import Bucket, ObjectVersion, is_valid_bucket_name
 
 if TYPE_CHECKING:
     from hoarfrost.core.blobs import BlobStore
-    from hoarfrost.services.s3 import S3Service
+    from hoarfrost.services.s3.service import S3Service
 
-BucketHandler = Callable[[RequestContext, dict[str, Any], Bucket], "dict[str, Any] | None"]
+BucketHandler = Callable[[RequestContext, dict[str, Any], Bucket], "dict[str, Any] | Reply | None"]
 
 
 
@@ -45,7 +42,7 @@ def service(ctx: RequestContext) -> S3Service:
 
 
 def blobs(ctx: RequestContext) -> BlobStore:
-    return ctx.emulator.blobs  # type: ignore[no-any-return]
+    return ctx.emulator.blobs
 
 
 def validate_bucket_name(name: str) -> None:
@@ -53,38 +50,22 @@ def validate_bucket_name(name: str) -> None:
         raise InvalidBucketName(BucketName=name)
 
 
-@contextmanager
-def in_scope(ctx: RequestContext, account: str, region: str) -> Iterator[S3Backend]:
-    """The backend of (account, region) with its lock held (see the module docstring)."""
-    with ctx.in_scope(account, region) as scope:
-        yield scope.backend
-
-
-def on_bucket(fn: BucketHandler) -> Callable[[RequestContext, dict[str, Any]], dict[str, Any] | None]:
-    """Run ``fn(ctx, request, bucket)`` with ``request['Bucket']`` found, in its scope, locked."""
+def on_bucket(fn: BucketHandler) -> Callable[[RequestContext, dict[str, Any]], dict[str, Any] | Reply | None]:
+    """Run ``fn(ctx, request, bucket)`` with ``request['Bucket']`` found in the scope the
+    pipeline locked for it (``S3Service.scope_for``: the bucket's own account and region)."""
 
     @functools.wraps(fn)
-    def handler(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any] | None:
+    def handler(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any] | Reply | None:
         name = request.get("Bucket") or ""
-        location = service(ctx).locate(name)
-        if location is None:
+        bucket = ctx.state.buckets.get(name)
+        if bucket is None:  # no such bucket anywhere, or deleted since scope_for looked
             raise NoSuchBucket(BucketName=name)
-        account, region = location
         expected_owner = request.get("ExpectedBucketOwner")
-        if account != ctx.account or (expected_owner and expected_owner != account):
+        if bucket.account != ctx.account or (expected_owner and expected_owner != bucket.account):
             raise AccessDenied()
-        with in_scope(ctx, account, region) as backend:
-            bucket = backend.buckets.get(name)
-            if bucket is None:  # the index and the scope disagree only mid-restore
-                raise NoSuchBucket(BucketName=name)
-            return fn(ctx, request, bucket)
+        return fn(ctx, request, bucket)
 
     return handler
-
-
-def backend_of(ctx: RequestContext, bucket: Bucket) -> S3Backend:
-    """The backend holding ``bucket`` (inside ``on_bucket`` its lock is already held)."""
-    return ctx.service.backends.scope(bucket.account, bucket.region).backend  # type: ignore[no-any-return]
 
 
 def release(ctx: RequestContext, versions: Sequence[ObjectVersion]) -> None:

@@ -22,7 +22,7 @@ from hoarfrost.services.s3.events import emit
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import check_acl_allowed, requested_acl
 from hoarfrost.services.s3.handlers.body import content_headers, ingest, parse_range
-from hoarfrost.services.s3.handlers.common import backend_of, blobs, on_bucket
+from hoarfrost.services.s3.handlers.common import blobs, on_bucket
 from hoarfrost.services.s3.handlers.objects import (
     check_key,
     check_write_conditions,
@@ -76,7 +76,7 @@ def _algorithm_members(upload: MultipartUpload) -> dict[str, Any]:
 def create_multipart_upload(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     key = request["Key"]
     check_key(key)
-    retention, legal_hold = lock_settings(request, bucket)
+    retention, legal_hold = lock_settings(ctx, request, bucket)
     algorithm = (request.get("ChecksumAlgorithm") or "").upper() or None
     checksum_type = request.get("ChecksumType")
     if checksum_type and not algorithm:
@@ -89,7 +89,7 @@ def create_multipart_upload(ctx: RequestContext, request: dict[str, Any], bucket
     upload = MultipartUpload(
         upload_id=new_upload_id(),
         key=key,
-        initiated=now(),
+        initiated=now(ctx.clock),
         owner=ctx.account,
         headers=content_headers(request),
         metadata=dict(request.get("Metadata") or {}),
@@ -119,8 +119,8 @@ def _store_part(ctx: RequestContext, upload: MultipartUpload, part: Part) -> Non
 def upload_part(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     upload = _upload(bucket, request)
     number = _part_number(request)
-    data = ingest(ctx, request, backend_of(ctx, bucket).new_blob_key(), upload.checksum_algorithm)
-    part = Part(number, data.blob, data.size, f'"{data.md5_hex}"', now(), data.checksums)
+    data = ingest(ctx, request, ctx.state.new_blob_key(), upload.checksum_algorithm)
+    part = Part(number, data.blob, data.size, f'"{data.md5_hex}"', now(ctx.clock), data.checksums)
     _store_part(ctx, upload, part)
     return {"ETag": part.etag, **upload.encryption, **{MEMBER[name]: value for name, value in data.checksums.items()}}
 
@@ -144,10 +144,10 @@ def upload_part_copy(ctx: RequestContext, request: dict[str, Any], bucket: Bucke
     chunks = store.open(source.blob, start, end + 1) if source.blob and source.size else iter(())
     algorithm = upload.checksum_algorithm
     digester = BodyDigester([algorithm] if algorithm else [])
-    blob = backend_of(ctx, bucket).new_blob_key()
+    blob = ctx.state.new_blob_key()
     size = store.put(blob, digester.wrap(chunks))
     checksums = digester.checksums()
-    part = Part(number, blob, size, f'"{digester.md5.hexdigest()}"', now(), checksums)
+    part = Part(number, blob, size, f'"{digester.md5.hexdigest()}"', now(ctx.clock), checksums)
     _store_part(ctx, upload, part)
     result: dict[str, Any] = {"ETag": part.etag, "LastModified": part.last_modified,
                               **{MEMBER[name]: value for name, value in checksums.items()}}
@@ -200,7 +200,7 @@ def complete_multipart_upload(ctx: RequestContext, request: dict[str, Any], buck
         raise InvalidRequest(f"The provided 'x-amz-mp-object-size' header value {request['MpuObjectSize']} does "
                              f"not match what was computed: {size}")
     store = blobs(ctx)
-    blob = backend_of(ctx, bucket).new_blob_key()
+    blob = ctx.state.new_blob_key()
     store.put(blob, chain.from_iterable(store.open(part.blob) for part in parts))
     checksums: dict[str, str] = {}
     algorithm = upload.checksum_algorithm
@@ -212,7 +212,7 @@ def complete_multipart_upload(ctx: RequestContext, request: dict[str, Any], buck
     version = ObjectVersion(
         key=upload.key,
         version_id=bucket.new_object_version_id(),
-        last_modified=now(),
+        last_modified=now(ctx.clock),
         owner=upload.owner,
         blob=blob,
         size=size,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hoarfrost.core.emulator import RESPONSE_STATUS
 from hoarfrost.core.kit import tags as tagging
-from hoarfrost.core.operations import RequestContext
+from hoarfrost.core.operations import Reply, RequestContext
 from hoarfrost.services.s3.checksums import MEMBER
 from hoarfrost.services.s3.errors import (
     AccessDenied,
@@ -96,10 +95,10 @@ def put_object_retention(ctx: RequestContext, request: dict[str, Any], bucket: B
     mode, until = retention.get("Mode"), retention.get("RetainUntilDate")
     if mode not in ("GOVERNANCE", "COMPLIANCE") or until is None:
         raise MalformedXML()
-    if aware(until) <= now():
+    if aware(until) <= now(ctx.clock):
         raise InvalidArgument("The retain until date must be in the future!", ArgumentName="RetainUntilDate")
     current = version.retention
-    if current and aware(current["RetainUntilDate"]) > now():
+    if current and aware(current["RetainUntilDate"]) > now(ctx.clock):
         shortening = aware(until) < aware(current["RetainUntilDate"]) or mode != current["Mode"]
         if shortening and (current["Mode"] == "COMPLIANCE" or not request.get("BypassGovernanceRetention")):
             raise AccessDenied()
@@ -142,19 +141,19 @@ def get_object_legal_hold(ctx: RequestContext, request: dict[str, Any], bucket: 
 # -- archive restore ------------------------------------------------------------------------------------
 @ops.operation
 @on_bucket
-def restore_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def restore_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> Reply:
     """Archived objects are restored at once (no tier delay): readable for ``Days`` days."""
     version = _target(bucket, request)
     if version.storage_class not in ARCHIVE_CLASSES:
         raise InvalidObjectState("Restore is not allowed for the object's current storage class",
                                  StorageClass=version.storage_class)
     days = int((request.get("RestoreRequest") or {}).get("Days") or 1)
-    already = version.restore_expiry is not None and version.restore_expiry > now()
-    version.restore_expiry = (now() + dt.timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    already = version.restore_expiry is not None and version.restore_expiry > now(ctx.clock)
+    version.restore_expiry = (now(ctx.clock) + dt.timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
     if not already:
         emit(ctx, bucket, "ObjectRestore:Post", version.key, version)
         emit(ctx, bucket, "ObjectRestore:Completed", version.key, version)
-    return {} if already else {RESPONSE_STATUS: 202}
+    return Reply({}, status=None if already else 202)
 
 
 # -- attributes -----------------------------------------------------------------------------------------

@@ -9,10 +9,9 @@ import hashlib
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from hoarfrost.core.emulator import RESPONSE_STATUS
 from hoarfrost.core.http import BodyStream
 from hoarfrost.core.kit.arn import build_arn
-from hoarfrost.core.operations import RequestContext
+from hoarfrost.core.operations import Reply, RequestContext
 from hoarfrost.services.s3.errors import (
     AccessDenied,
     InvalidArgument,
@@ -40,7 +39,6 @@ from hoarfrost.services.s3.handlers.body import (
 from hoarfrost.services.s3.handlers.common import (
     OBJECT_TAGS,
     aware,
-    backend_of,
     blobs,
     checked_tags,
     checksum_members,
@@ -129,7 +127,7 @@ def check_customer_key(version: ObjectVersion, request: dict[str, Any], prefix: 
         raise AccessDenied()
 
 
-def lock_settings(request: dict[str, Any], bucket: Bucket) -> tuple[dict[str, Any] | None, str | None]:
+def lock_settings(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> tuple[dict[str, Any] | None, str | None]:
     """Object Lock retention and legal hold for a new object: explicit, else the bucket default."""
     mode, until = request.get("ObjectLockMode"), request.get("ObjectLockRetainUntilDate")
     if (mode or until or request.get("ObjectLockLegalHoldStatus")) and not bucket.object_lock_enabled:
@@ -142,7 +140,7 @@ def lock_settings(request: dict[str, Any], bucket: Bucket) -> tuple[dict[str, An
         default = rule.get("DefaultRetention")
         if default:
             days = default.get("Days") or (default.get("Years") or 0) * 365
-            retention = {"Mode": default["Mode"], "RetainUntilDate": now() + dt.timedelta(days=days)}
+            retention = {"Mode": default["Mode"], "RetainUntilDate": now(ctx.clock) + dt.timedelta(days=days)}
     return retention, request.get("ObjectLockLegalHoldStatus")
 
 
@@ -178,17 +176,17 @@ def put_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> 
     key = request["Key"]
     check_key(key)
     check_write_conditions(request, bucket, key)
-    retention, legal_hold = lock_settings(request, bucket)
+    retention, legal_hold = lock_settings(ctx, request, bucket)
     # Everything that can reject the request is settled before the body is stored.
     encryption = encryption_of(request, bucket)
     tags = parse_tagging(request.get("Tagging"))
     acl = requested_acl(request, ctx.account)
     check_acl_allowed(bucket, acl)
-    data = ingest(ctx, request, backend_of(ctx, bucket).new_blob_key())
+    data = ingest(ctx, request, ctx.state.new_blob_key())
     version = ObjectVersion(
         key=key,
         version_id=bucket.new_object_version_id(),
-        last_modified=now(),
+        last_modified=now(ctx.clock),
         owner=ctx.account,
         blob=data.blob,
         size=data.size,
@@ -230,10 +228,10 @@ def find_version(bucket: Bucket, key: str, version_id: str | None) -> ObjectVers
     return latest
 
 
-def _read(ctx: RequestContext, request: dict[str, Any], bucket: Bucket, with_body: bool) -> dict[str, Any]:
+def _read(ctx: RequestContext, request: dict[str, Any], bucket: Bucket, with_body: bool) -> Reply:
     key = request["Key"]
     version = find_version(bucket, key, request.get("VersionId"))
-    if with_body and version.is_archived():
+    if with_body and version.is_archived(ctx.clock):
         raise InvalidObjectState(StorageClass=version.storage_class)
     check_customer_key(version, request)
     check_read_conditions(version, request.get("IfMatch"), request.get("IfNoneMatch"),
@@ -253,7 +251,6 @@ def _read(ctx: RequestContext, request: dict[str, Any], bucket: Bucket, with_bod
     if ranged:
         out["ContentRange"] = f"bytes {start}-{end}/{version.size}"
         out["ContentLength"] = end - start + 1
-        out[RESPONSE_STATUS] = 206
     elif request.get("ChecksumMode") == "ENABLED":
         out.update(checksum_members(version))
     for override, member in _OVERRIDES.items():
@@ -263,7 +260,7 @@ def _read(ctx: RequestContext, request: dict[str, Any], bucket: Bucket, with_bod
         length = max(end - start + 1, 0)
         chunks = blobs(ctx).open(version.blob, start, end + 1) if version.blob and length else iter(())
         out["Body"] = BodyStream(chunks, length)
-    return out
+    return Reply(out, status=206 if ranged else None)
 
 
 def _part_range(version: ObjectVersion, number: int) -> tuple[int, int]:
@@ -279,23 +276,23 @@ def _part_range(version: ObjectVersion, number: int) -> tuple[int, int]:
 
 @ops.operation
 @on_bucket
-def get_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> Reply:
     return _read(ctx, request, bucket, with_body=True)
 
 
 @ops.operation
 @on_bucket
-def head_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def head_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> Reply:
     return _read(ctx, request, bucket, with_body=False)
 
 
-def _check_lock(version: ObjectVersion, bypass_governance: bool) -> None:
+def _check_lock(ctx: RequestContext, version: ObjectVersion, bypass_governance: bool) -> None:
     if version.legal_hold == "ON":
         raise AccessDenied("Access Denied because object protected by object lock.")
     retention = version.retention
     if retention and retention.get("RetainUntilDate"):
         bypassed = retention.get("Mode") == "GOVERNANCE" and bypass_governance
-        if aware(retention["RetainUntilDate"]) > now() and not bypassed:
+        if aware(retention["RetainUntilDate"]) > now(ctx.clock) and not bypassed:
             raise AccessDenied("Access Denied because object protected by object lock.")
 
 
@@ -310,7 +307,7 @@ def delete_one(ctx: RequestContext, bucket: Bucket, key: str, version_id: str | 
                                       ArgumentValue=version_id)
             return {"VersionId": version_id}
         if not version.delete_marker:
-            _check_lock(version, bypass_governance)
+            _check_lock(ctx, version, bypass_governance)
         bucket.remove_version(key, version_id)
         release(ctx, [version])
         emit(ctx, bucket, "ObjectRemoved:Delete", key, version)
@@ -324,7 +321,7 @@ def delete_one(ctx: RequestContext, bucket: Bucket, key: str, version_id: str | 
         if removed:
             emit(ctx, bucket, "ObjectRemoved:Delete", key, removed[-1])
         return {}
-    marker = ObjectVersion(key=key, version_id=bucket.new_object_version_id(), last_modified=now(),
+    marker = ObjectVersion(key=key, version_id=bucket.new_object_version_id(), last_modified=now(ctx.clock),
                            owner=ctx.account, delete_marker=True)
     store_version(ctx, bucket, marker)
     emit(ctx, bucket, "ObjectRemoved:DeleteMarkerCreated", key, marker)
@@ -421,7 +418,7 @@ def source_version(ctx: RequestContext, request: dict[str, Any], target: Bucket)
     except MethodNotAllowed:
         raise InvalidRequest("The source of a copy request may not specifically refer to a delete marker "
                              "by version id.") from None
-    if version.is_archived():
+    if version.is_archived(ctx.clock):
         raise InvalidObjectState(StorageClass=version.storage_class)
     check_customer_key(version, request, "CopySource")
     check_read_conditions(version, request.get("CopySourceIfMatch"), request.get("CopySourceIfNoneMatch"),
@@ -447,11 +444,11 @@ def copy_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) ->
                              "without changing the object's metadata, storage class, website redirect location "
                              "or encryption attributes.")
     check_write_conditions(request, bucket, key)
-    retention, legal_hold = lock_settings(request, bucket)
+    retention, legal_hold = lock_settings(ctx, request, bucket)
     encryption = encryption_of(request, bucket)
     acl = requested_acl(request, ctx.account)
     check_acl_allowed(bucket, acl)
-    blob = backend_of(ctx, bucket).new_blob_key()
+    blob = ctx.state.new_blob_key()
     if source.blob:
         try:
             blobs(ctx).copy(source.blob, blob)
@@ -460,7 +457,7 @@ def copy_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) ->
     version = ObjectVersion(
         key=key,
         version_id=bucket.new_object_version_id(),
-        last_modified=now(),
+        last_modified=now(ctx.clock),
         owner=ctx.account,
         blob=blob if source.blob else None,
         size=source.size,

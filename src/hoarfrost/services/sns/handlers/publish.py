@@ -51,7 +51,7 @@ def publish(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
 def publish_to_topic(ctx: RequestContext, backend: SnsBackend, scope: Scope[Any], topic: Topic,
                      request: dict[str, Any]) -> dict[str, Any]:
     """The FIFO rules, deduplication, then fan-out; the answer Publish gives."""
-    publication = messages.build(request, max_message_size(topic))
+    publication = messages.build(request, ctx.clock.time(), max_message_size(topic))
     if topic.fifo:
         if not publication.group_id:
             raise invalid("The MessageGroupId parameter is required for FIFO topics")
@@ -82,7 +82,7 @@ def _publish_sms(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
     phone = request["PhoneNumber"]
     if not valid_phone(phone):
         raise invalid(f"PhoneNumber Reason: {phone} is not valid to publish to")
-    publication = _direct_publication(request)
+    publication = _direct_publication(ctx, request)
     backend: SnsBackend = ctx.state
     if phone in backend.opted_out:
         deliverer(ctx).direct(backend, "sms", phone, publication.message, publication, "failed",
@@ -102,18 +102,18 @@ def _publish_to_endpoint(ctx: RequestContext, request: dict[str, Any], arn: str)
         raise PlatformApplicationDisabled("Platform application is disabled.")
     if not endpoint.enabled:
         raise EndpointDisabled("Endpoint is disabled")
-    publication = _direct_publication(request)
+    publication = _direct_publication(ctx, request)
     text = deliverer(ctx).platform_text(backend, arn, publication)
     deliverer(ctx).direct(backend, "application", arn, text, publication)
     return {"MessageId": publication.message_id}
 
 
-def _direct_publication(request: dict[str, Any]) -> Publication:
+def _direct_publication(ctx: RequestContext, request: dict[str, Any]) -> Publication:
     for member in ("MessageGroupId", "MessageDeduplicationId"):
         if request.get(member) is not None:
             raise invalid(f"{member} Reason: The request includes {member} parameter that is not valid "
                           "for this topic type")
-    return messages.build(request)
+    return messages.build(request, ctx.clock.time())
 
 
 @ops.operation

@@ -7,7 +7,6 @@ in ``sent_messages`` so a test can read them and verify the number.
 from __future__ import annotations
 
 import secrets
-import time
 import uuid
 from operator import attrgetter
 from typing import Any
@@ -83,7 +82,7 @@ def create_sms_sandbox_phone_number(ctx: RequestContext, request: dict[str, Any]
         backend.sandbox_numbers[number] = entry
     backend.record(SentMessage(
         message_id=str(uuid.uuid4()), kind="OneTimePassword", protocol="sms", endpoint=number,
-        body=f"Your Amazon SNS verification code is: {password}", timestamp=time.time(),
+        body=f"Your Amazon SNS verification code is: {password}", timestamp=ctx.clock.time(),
     ))
     return {}
 

@@ -3,12 +3,11 @@ batch forms, which answer per-entry successes and failures."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from hoarfrost.core.operations import RequestContext
-from hoarfrost.services.sqs import checks, clock, delivery
+from hoarfrost.services.sqs import checks, delivery
 from hoarfrost.services.sqs.errors import MessageNotInflight, SqsError, invalid_parameter
 from hoarfrost.services.sqs.handlers.common import backend, operation, resolve_queue, sender_id
 from hoarfrost.services.sqs.state import Queue
@@ -21,7 +20,7 @@ MAX_POLL_SLICE = 1.0
 @operation
 def send_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
-    output = delivery.send(queue, delivery.prepare(queue, request), sender_id(ctx))
+    output = delivery.send(queue, delivery.prepare(queue, request), sender_id(ctx), ctx.clock.time())
     ctx.wake()
     return output
 
@@ -44,7 +43,7 @@ def send_message_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str
         if isinstance(outcome, SqsError):
             failed.append(_failure(entry["Id"], outcome))
         else:
-            successful.append({"Id": entry["Id"], **delivery.send(queue, outcome, sender)})
+            successful.append({"Id": entry["Id"], **delivery.send(queue, outcome, sender, ctx.clock.time())})
     if successful:
         ctx.wake()
     return {"Successful": successful, "Failed": failed}
@@ -58,14 +57,14 @@ def receive_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, A
     attempt_id = request.get("ReceiveRequestAttemptId")
     system_names = delivery.requested_system_attributes(request)
     attribute_names = request.get("MessageAttributeNames") or []
-    deadline = time.monotonic() + wait
+    deadline = ctx.clock.monotonic() + wait
     dropped = False  # expired or dead-lettered messages left the queue: a change, even if none is taken
     while True:
-        now = clock.now()
+        now = ctx.clock.time()
         size = len(queue.messages)
         messages = delivery.receive(backend(ctx), queue, count, visibility_timeout, attempt_id, now)
         dropped = dropped or len(queue.messages) != size
-        remaining = deadline - time.monotonic()
+        remaining = deadline - ctx.clock.monotonic()
         if messages or remaining <= 0:
             break
         until_visible = delivery.next_visibility_change(queue, now)
@@ -95,7 +94,7 @@ def delete_message_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[s
 @operation
 def change_message_visibility(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
-    _change_visibility(queue, request["ReceiptHandle"], request.get("VisibilityTimeout"))
+    _change_visibility(queue, request["ReceiptHandle"], request.get("VisibilityTimeout"), ctx.clock.time())
     ctx.wake()
     return {}
 
@@ -104,19 +103,19 @@ def change_message_visibility(ctx: RequestContext, request: dict[str, Any]) -> d
 def change_message_visibility_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     output = _batch(request, "ChangeMessageVisibilityBatchRequestEntry",
-                    lambda entry: _change_visibility(queue, entry["ReceiptHandle"], entry.get("VisibilityTimeout")))
+                    lambda entry: _change_visibility(queue, entry["ReceiptHandle"], entry.get("VisibilityTimeout"),
+                                                      ctx.clock.time()))
     ctx.wake()
     return output
 
 
-def _change_visibility(queue: Queue, handle: str, timeout: int | None) -> None:
+def _change_visibility(queue: Queue, handle: str, timeout: int | None, now: float) -> None:
     if timeout is None:
         timeout = 0
     if not 0 <= timeout <= delivery.MAX_VISIBILITY_TIMEOUT:
         raise invalid_parameter("VisibilityTimeout", timeout,
                                 f"VisibilityTimeout must be an integer between 0 and {delivery.MAX_VISIBILITY_TIMEOUT}")
     message = queue.message_for_handle(handle)
-    now = clock.now()
     if message is None:
         raise invalid_parameter("ReceiptHandle", handle, "Message does not exist or is not available for "
                                 "visibility timeout change")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hoarfrost.core.operations import RequestContext
-from hoarfrost.services.sqs import clock, delivery
+from hoarfrost.services.sqs import delivery
 from hoarfrost.services.sqs.errors import (
     InvalidParameterValue,
     ResourceNotFoundException,
@@ -19,7 +19,7 @@ from hoarfrost.services.sqs.errors import (
     invalid_parameter,
 )
 from hoarfrost.services.sqs.handlers.common import backend, operation
-from hoarfrost.services.sqs.state import MoveTask, Queue, SqsBackend, parse_task_handle
+from hoarfrost.services.sqs.state import MoveTask, Queue, SqsBackend, millis, parse_task_handle
 
 MAX_MESSAGES_PER_SECOND = 500
 MAX_LISTED_TASKS = 10
@@ -52,7 +52,7 @@ def start_message_move_task(ctx: RequestContext, request: dict[str, Any]) -> dic
     if any(task.source_arn == source.arn and task.status == "RUNNING" for task in state.move_tasks):
         raise UnsupportedOperation("There is already a task running. Only one active task is allowed for a "
                                    "source queue arn at a given time.")
-    now = clock.now()
+    now = ctx.clock.time()
     task = MoveTask(source.arn, destination_arn, rate, now)
     state.move_tasks.append(task)
     _run(state, task, source, destination, now)
@@ -99,7 +99,7 @@ def _describe(task: MoveTask) -> dict[str, Any]:
         "SourceArn": task.source_arn,
         "ApproximateNumberOfMessagesMoved": task.moved,
         "ApproximateNumberOfMessagesToMove": task.to_move,
-        "StartedTimestamp": clock.millis(task.started),
+        "StartedTimestamp": millis(task.started),
     }
     if task.status == "RUNNING":
         entry["TaskHandle"] = task.handle

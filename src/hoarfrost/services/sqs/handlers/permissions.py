@@ -86,7 +86,7 @@ def add_permission(ctx: RequestContext, request: dict[str, Any]) -> dict[str, An
         "Action": granted[0] if len(granted) == 1 else granted,
         "Resource": queue.arn,
     })
-    queue.set_attributes({"Policy": json.dumps(policy, separators=(",", ":"))})
+    queue.set_attributes({"Policy": json.dumps(policy, separators=(",", ":"))}, modified_at=ctx.clock.time())
     return {}
 
 
@@ -99,7 +99,7 @@ def remove_permission(ctx: RequestContext, request: dict[str, Any]) -> dict[str,
     if len(kept) == len(policy["Statement"]):
         raise invalid_parameter("Label", label, "can't find label on existing policy")
     policy["Statement"] = kept
-    queue.set_attributes({"Policy": json.dumps(policy, separators=(",", ":")) if kept else ""})
+    queue.set_attributes({"Policy": json.dumps(policy, separators=(",", ":")) if kept else ""}, modified_at=ctx.clock.time())
     return {}
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.operations import RequestContext
-from hoarfrost.services.sqs import clock
 from hoarfrost.services.sqs.attributes import COMPUTED, check_requested, check_settable
 from hoarfrost.services.sqs.checks import check_queue_name
 from hoarfrost.services.sqs.errors import (
@@ -43,7 +42,7 @@ def create_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
                     f"A queue already exists with the same name and a different value for attribute {attribute}"
                 )
         return {"QueueUrl": url_of(ctx, existing)}
-    now = clock.now()
+    now = ctx.clock.time()
     if state.recently_deleted(name, now):
         raise QueueDeletedRecently(
             "You must wait 60 seconds after deleting a queue before you can create another with the same name."
@@ -61,7 +60,7 @@ def delete_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
     queue = resolve_queue(ctx, request["QueueUrl"])
     state = backend(ctx)
     del state.queues[queue.name]
-    state.deleted[queue.name] = clock.now()
+    state.deleted[queue.name] = ctx.clock.time()
     ctx.wake()  # long polls on it end
     return {}
 
@@ -100,15 +99,15 @@ def get_queue_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[s
     if not names:
         return {}
     wanted = check_requested(names)
-    attributes = queue_attributes(queue)
+    attributes = queue_attributes(queue, ctx.clock.time())
     if wanted is not None:
         attributes = {name: value for name, value in attributes.items() if name in wanted}
     return {"Attributes": attributes} if attributes else {}
 
 
-def queue_attributes(queue: Queue) -> dict[str, str]:
+def queue_attributes(queue: Queue, now: float) -> dict[str, str]:
     """Every attribute GetQueueAttributes answers for ``All``, in AWS's order."""
-    visible, in_flight, delayed = queue.counts(clock.now())
+    visible, in_flight, delayed = queue.counts(now)
     computed = {
         "QueueArn": queue.arn,
         "ApproximateNumberOfMessages": str(visible),
@@ -126,7 +125,7 @@ def set_queue_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[s
     queue = resolve_queue(ctx, request["QueueUrl"])
     checked = check_settable(dict(request.get("Attributes") or {}), queue.fifo, creating=False)
     check_dead_letter_target(backend(ctx), queue.arn, queue.fifo, checked)
-    queue.set_attributes(checked)
+    queue.set_attributes(checked, modified_at=ctx.clock.time())
     ctx.wake()  # a shorter delay or wait may release a long poll
     return {}
 
@@ -155,7 +154,7 @@ def check_dead_letter_target(state: SqsBackend, source_arn: str, fifo: bool, att
 @operation
 def purge_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
-    now = clock.now()
+    now = ctx.clock.time()
     if queue.last_purge is not None and now - queue.last_purge < PURGE_INTERVAL:
         raise PurgeQueueInProgress(f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.")
     queue.purge(now)

@@ -22,12 +22,12 @@ import threading
 from urllib.parse import unquote_plus
 
 from hoarfrost.core import catalog
-from hoarfrost.core.hosts import HostInfo, host_info
+from hoarfrost.core.routing.hosts import HostInfo, host_info
 from hoarfrost.core.http import HttpRequest
-from hoarfrost.core.route import Route, RoutingError
-from hoarfrost.core.route_index import ServiceIndex, hyphenize, shared_index
-from hoarfrost.core.service_routes import CBOR, EXTRA_PROTOCOLS, QUERY_PROTOCOLS, REST_PROTOCOLS, ServiceRoutes
-from hoarfrost.core.sigv4 import Credential, request_credential
+from hoarfrost.core.routing.route import Route, RoutingError
+from hoarfrost.core.routing.route_index import ServiceIndex, hyphenize, shared_index
+from hoarfrost.core.routing.service_routes import CBOR, EXTRA_PROTOCOLS, QUERY_PROTOCOLS, REST_PROTOCOLS, ServiceRoutes
+from hoarfrost.core.routing.sigv4 import Credential, request_credential
 
 _routes: dict[str, ServiceRoutes] = {}
 _routes_lock = threading.Lock()

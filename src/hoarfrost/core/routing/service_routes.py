@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from hoarfrost.core import catalog
 from hoarfrost.core.http import HttpRequest
-from hoarfrost.core.uri_template import PathTemplate, leading_segments, split_request_uri
+from hoarfrost.core.routing.uri_template import PathTemplate, leading_segments, split_request_uri
 
 REST_PROTOCOLS = frozenset({"rest-json", "rest-xml"})
 QUERY_PROTOCOLS = frozenset({"query", "ec2"})

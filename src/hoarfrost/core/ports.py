@@ -1,0 +1,68 @@
+"""The after-commit delivery port: how one service hands a message to another.
+
+A service never imports another. It calls ``emulator.deliver(target_arn, message)``, which
+picks the sink that the target ARN's service registered (creating that service if it has not
+been used yet). Sinks take their own scope's lock; callers hold none, which the pipeline
+ensures by running ``ctx.after_commit`` work after the handler's lock is released. So the
+lock order needs no rule: at most one scope lock is held at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hoarfrost.core.errors import ServiceError
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What a producer (SNS, S3 events, EventBridge) hands a target service.
+
+    ``attributes`` are in SQS's SendMessage ``MessageAttributes`` shape; a target that has no
+    use for a member ignores it."""
+
+    body: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    group_id: str | None = None
+    deduplication_id: str | None = None
+    source_arn: str | None = None
+    # The account on whose behalf the message is sent (SQS's SenderId).
+    sender: str | None = None
+
+
+# A sink receives (target ARN, message) and returns an id for what it created (a message id).
+Sink = Callable[[str, Message], str]
+
+
+class DeliveryError(ServiceError):
+    """The target ARN names nothing that can receive (no such service or resource)."""
+
+    code = "DeliveryFailed"
+    status = 400
+
+
+class Ports:
+    """Sinks by service name (the ARN's service field: ``sqs``, ``sns``, ``lambda``)."""
+
+    def __init__(self, start: Callable[[str], None]) -> None:
+        self._sinks: dict[str, Sink] = {}
+        # Starts a service that has not been used yet (its constructor registers its sink).
+        self._start = start
+
+    def register(self, service: str, sink: Sink) -> None:
+        self._sinks[service] = sink
+
+    def sink(self, service: str) -> Sink | None:
+        sink = self._sinks.get(service)
+        if sink is None:
+            self._start(service)
+            sink = self._sinks.get(service)
+        return sink
+
+
+def arn_service(arn: str) -> str:
+    """The service field of an ARN (``arn:aws:sqs:...`` -> ``sqs``), or "" if it is none."""
+    parts = arn.split(":", 3)
+    return parts[2] if len(parts) == 4 and parts[0] == "arn" else ""

@@ -1,0 +1,61 @@
+"""Amazon SNS: topics, subscriptions with filter policies, fan-out into hoarfrost's SQS and
+real HTTP endpoints, mobile push and SMS (recorded), and SNS's typed state view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from hoarfrost.core.http import HttpRequest, HttpResponse
+
+from hoarfrost.core.views import StatefulService
+from hoarfrost.services.sns import views
+from hoarfrost.services.sns.delivery import Deliverer
+from hoarfrost.services.sns.envelope import CERT_PATH
+from hoarfrost.services.sns.handlers import ops
+from hoarfrost.services.sns.state import SnsBackend
+from hoarfrost.services.sns.views import SnsStateView
+
+if TYPE_CHECKING:
+    from hoarfrost.core.emulator import Emulator
+
+
+class SnsService(StatefulService[SnsBackend, SnsStateView]):
+    name: ClassVar[str] = "sns"
+    view_type: ClassVar[type[SnsStateView]] = SnsStateView
+    operations = ops
+
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__(emulator)
+        # The signing key and the HTTP delivery worker belong to this Emulator alone.
+        self.deliverer = Deliverer(emulator)
+
+    def new_backend(self, account: str, region: str) -> SnsBackend:
+        return SnsBackend(account=account, region=region)
+
+    def to_view(self, backend: SnsBackend, account: str, region: str) -> SnsStateView:
+        return views.to_view(backend)
+
+    def from_view(self, view: SnsStateView, account: str, region: str) -> SnsBackend:
+        return views.from_view(view, account, region)
+
+    def merge_backend(self, target: SnsBackend, source: SnsBackend) -> None:
+        views.merge(target, source)
+
+    def admin_routes(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
+        """The certificate envelopes' ``SigningCertURL`` points at."""
+        return {CERT_PATH.rsplit("/", 1)[1]: self._certificate}
+
+    def _certificate(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse(200, {"content-type": "application/x-pem-file"}, self.signing_certificate_pem())
+
+    # -- for tests and the server ---------------------------------------------------------
+    def signing_certificate_pem(self) -> bytes:
+        """The PEM certificate whose key signs this Emulator's SNS messages (``SigningCertURL``)."""
+        return self.deliverer.signer.certificate_pem
+
+    def wait_for_deliveries(self, timeout: float = 10.0) -> bool:
+        """Block until every queued HTTP delivery was attempted; False if ``timeout`` passed."""
+        return self.deliverer.http.wait_idle(timeout)
+
+

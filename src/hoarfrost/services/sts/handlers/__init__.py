@@ -1,0 +1,27 @@
+"""STS's operations, grouped by what they do; importing this package registers every handler
+on ``ops``.
+
+STS operations, one function each, named after the operation.
+
+Lengths, ranges and patterns the model declares (DurationSeconds 900..43200 for AssumeRole,
+RoleSessionName ``[\\w+=,.@-]*`` of 2..64, ...) are checked by the generic validator before a
+handler runs; handlers check what the model cannot say (ARN shapes, policy JSON, packed size,
+tag rules, role chaining) and then issue credentials.
+
+Issued credentials live in the caller's scope (the account and region of the request that
+issued them); their *principal* may be in another account (the role's). A request signed with
+an issued key is attributed to that principal's account by every service. Expired keys: STS
+operations signed with one answer ``ExpiredToken``; other services still attribute them to
+their account (hoarfrost does not enforce authentication).
+
+Not modelled (no IAM behind STS yet): role existence and trust policies, a role's
+MaxSessionDuration (any 900..43200 is accepted), and the root-user restrictions (root may not
+call AssumeRole or AssumeRoot on AWS; hoarfrost's default caller *is* the account root, so
+refusing would make the default useless).
+"""
+
+from hoarfrost.core.operations import OperationRegistry
+
+ops = OperationRegistry("sts")
+
+from hoarfrost.services.sts.handlers import credentials, identity, roles  # noqa: E402,F401  (registration)

@@ -1,0 +1,138 @@
+"""What STS's handlers share: who is calling, role ARNs, session checks and issuing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from hoarfrost.core.accounts import Identity
+from hoarfrost.core.operations import RequestContext
+from hoarfrost.services.sts import limits
+from hoarfrost.services.sts.errors import (
+    AccessDenied,
+    ExpiredToken,
+    InvalidClientTokenId,
+    ValidationError,
+)
+from hoarfrost.services.sts.state import (
+    MAX_SESSION_TOKEN_SIZE,
+    RoleArn,
+    Session,
+    StsBackend,
+    new_session,
+)
+
+if TYPE_CHECKING:
+    from hoarfrost.services.sts.service import StsService  # noqa: F401  (named in StsContext)
+
+from hoarfrost.services.sts.handlers import ops  # noqa: F401
+
+# Handlers see STS's own backend and service, so they need no casts.
+StsContext = RequestContext[StsBackend, "StsService"]
+
+
+ROLE_CHAINING_LIMIT = 3600
+MAX_SCOPED_POLICIES = 3
+ROOT_TASK_POLICIES = frozenset({
+    "IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials",
+    "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy",
+})
+WELL_KNOWN_OIDC = frozenset({"accounts.google.com", "graph.facebook.com", "www.amazon.com",
+                             "cognito-identity.amazonaws.com"})
+
+
+# -- shared steps ------------------------------------------------------------------------------
+def calling_session(ctx: StsContext) -> Session | None:
+    """The issued session that signed this request, if any. Like STS, a temporary key needs its
+    own session token (``InvalidClientTokenId`` otherwise) and must not have expired
+    (``ExpiredToken``)."""
+    service = ctx.service
+    session = service.session_for(ctx.access_key)
+    if session is not None:
+        token = ctx.request.headers.get("x-amz-security-token") or ctx.request.query_param("X-Amz-Security-Token")
+        if token != session.session_token:
+            raise InvalidClientTokenId("The security token included in the request is invalid.")
+        if session.expired(ctx.clock.time()):
+            raise ExpiredToken()
+    return session
+
+
+def caller_identity(ctx: StsContext) -> Identity:
+    """Who signed the request: an STS session, a key another issuer knows (IAM users), else the
+    root of the request's account (already resolved by the pipeline, so not looked up again)."""
+    session = calling_session(ctx)
+    if session is not None:
+        return session.identity
+    identity = ctx.emulator.accounts.issued_identity(ctx.access_key)
+    if identity is not None:
+        return identity
+    service = ctx.service
+    return service.root_identity(ctx.account, ctx.region)
+
+
+def role_arn(arn: str) -> RoleArn:
+    role = RoleArn.parse(arn)
+    if role is None:
+        raise ValidationError("Request ARN is invalid")
+    return role
+
+
+def check_mfa(request: dict[str, Any]) -> None:
+    if bool(request.get("SerialNumber")) != bool(request.get("TokenCode")):
+        raise AccessDenied("MultiFactorAuthentication failed, must provide both MFA serial number and one time "
+                           "pass code.")
+
+
+def check_role_chaining(caller: Session | None, request: dict[str, Any]) -> None:
+    duration = request.get("DurationSeconds")
+    if caller is not None and caller.role_arn and duration is not None and duration > ROLE_CHAINING_LIMIT:
+        raise ValidationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by "
+                              "role chaining.")
+
+
+def source_identity(caller: Session | None, requested: str | None) -> str | None:
+    """Once set, a source identity follows every chained session and cannot change."""
+    inherited = caller.source_identity if caller is not None else None
+    if inherited is not None and requested is not None and requested != inherited:
+        raise AccessDenied(f"Cannot set SourceIdentity {requested!r}: the calling session's source identity is "
+                           f"{inherited!r} and cannot be changed")
+    return requested if requested is not None else inherited
+
+
+def session_policy(request: dict[str, Any], tags: dict[str, str]) -> tuple[list[str], int]:
+    """Validate the session policy, policy ARNs and tags together: (policy ARNs, PackedPolicySize)."""
+    document = limits.parse_policy(request.get("Policy"))
+    arns = limits.policy_arn_list(request.get("PolicyArns"))
+    return arns, limits.packed_policy_size(document, arns, tags)
+
+
+def issue(ctx: StsContext, session: Session) -> Session:
+    service = ctx.service
+    service.record(ctx.account, ctx.region, ctx.state, session)
+    return session
+
+
+def token_stats(session: Session) -> dict[str, int]:
+    size = len(session.session_token)
+    return {"SessionTokenSize": size,
+            "SessionTokenUtilization": min(100, -(-100 * size // MAX_SESSION_TOKEN_SIZE))}
+
+
+def assume_role_session(ctx: StsContext, operation: str, role: RoleArn, session_name: str,
+                        request: dict[str, Any], tags: dict[str, str], **attributes: Any) -> Session:
+    """Credentials for ``assumed-role/<role name>/<session name>`` in the role's account."""
+    role_id = ctx.state.role_id(role.arn)
+    return issue(ctx, new_session(
+        now=ctx.clock.now(),
+        operation=operation, duration=request.get("DurationSeconds") or 3600, account=role.account,
+        arn=role.assumed_role_arn(session_name), user_id=f"{role_id}:{session_name}",
+        minimum_token_size=request.get("MinimumSessionTokenSize") or 0,
+        role_arn=role.arn, role_session_name=session_name, tags=tags, policy=request.get("Policy"),
+        **attributes,
+    ))
+
+
+def assumed_role_user(session: Session) -> dict[str, str]:
+    return {"AssumedRoleId": session.user_id, "Arn": session.arn}
+
+
+# -- operations ----------------------------------------------------------------------------------
