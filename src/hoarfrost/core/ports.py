@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.kit.arn import try_parse_arn
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,5 +65,5 @@ class Ports:
 
 def arn_service(arn: str) -> str:
     """The service field of an ARN (``arn:aws:sqs:...`` -> ``sqs``), or "" if it is none."""
-    parts = arn.split(":", 3)
-    return parts[2] if len(parts) == 4 and parts[0] == "arn" else ""
+    parsed = try_parse_arn(arn)
+    return parsed.service if parsed is not None else ""
