@@ -7,6 +7,7 @@ import threading
 import time
 from typing import Any
 
+from hoarfrost.core.ports import Message
 from tests.harness import Harness
 
 WAIT = 10
@@ -49,7 +50,7 @@ def test_queue_default_wait_time_and_delivery_from_another_service(aws: Harness)
     thread, outcome = _receive_in_thread(aws, url)
     time.sleep(0.3)
     assert thread.is_alive()
-    aws.emulator.service("sqs").deliver_message(aws.account, aws.region, "poll", "from sns")
+    aws.emulator.deliver(f"arn:aws:sqs:{aws.region}:{aws.account}:poll", Message("from sns"))
     thread.join(timeout=WAIT + 5)
     assert [m["Body"] for m in outcome["response"]["Messages"]] == ["from sns"]
     assert outcome["elapsed"] < WAIT / 2

@@ -1,5 +1,5 @@
 """SqsStateView: snapshot, restore onto a fresh emulator, merge, invalid views, notifications,
-and the deliver_message contract other services use."""
+and the delivery-port contract other services use."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ import boto3
 import pytest
 
 import hoarfrost
+from hoarfrost.core.clock import Clock
 from hoarfrost.core.emulator import Emulator
+from hoarfrost.core.ports import Message
 from hoarfrost.core.views import StateChange, StateViewError
 from hoarfrost.services.sqs.errors import QueueDoesNotExist
 from hoarfrost.services.sqs.views import SqsStateView
 from tests.harness import Harness
-from hoarfrost.core.clock import Clock
 
 
 def populate(sqs: Any) -> tuple[str, str]:
@@ -145,22 +146,24 @@ def test_notifications_after_mutations_only(sqs_json: Any, aws: Harness) -> None
         sqs_json.list_queues()
         sqs_json.get_queue_url(QueueName="n")
         sqs_json.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-        aws.emulator.service("sqs").deliver_message(aws.account, aws.region, "n", "from elsewhere")
+        aws.emulator.deliver(f"arn:aws:sqs:{aws.region}:{aws.account}:n", Message("from elsewhere"))
     assert [change.operation for change in changes] == [
         "CreateQueue", "SendMessage", "ReceiveMessage", "DeleteMessage", "SendMessage"]
     assert [m.body for m in changes[-1].view().queues[0].messages] == ["from elsewhere"]
 
 
-def test_deliver_message_contract(sqs_json: Any, aws: Harness) -> None:
-    service = aws.emulator.service("sqs")
+def test_delivery_port_contract(sqs_json: Any, aws: Harness) -> None:
+    """What other services rely on: emulator.deliver(queue ARN, Message) behaves as SendMessage."""
+    arn = f"arn:aws:sqs:{aws.region}:{aws.account}:"
     with pytest.raises(QueueDoesNotExist):
-        service.deliver_message(aws.account, aws.region, "missing", "x")
+        aws.emulator.deliver(arn + "missing", Message("x"))
+    with pytest.raises(QueueDoesNotExist):
+        aws.emulator.deliver(f"arn:aws:sqs:{aws.region}:999988887777:t.fifo", Message("x"))
     url = sqs_json.create_queue(QueueName="t.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
     attributes = {"Type": {"DataType": "String", "StringValue": "Notification"}}
-    message_id = service.deliver_message(aws.account, aws.region, "t.fifo", "body", attributes,
-                                         message_group_id="g", message_deduplication_id="d")
-    duplicate = service.deliver_message(aws.account, aws.region, "t.fifo", "body", attributes,
-                                        message_group_id="g", message_deduplication_id="d")
+    message = Message("body", attributes, group_id="g", deduplication_id="d")
+    message_id = aws.emulator.deliver(arn + "t.fifo", message)
+    duplicate = aws.emulator.deliver(arn + "t.fifo", message)
     assert duplicate == message_id
     received = sqs_json.receive_message(QueueUrl=url, MessageAttributeNames=["All"])["Messages"]
     assert [(m["MessageId"], m["Body"], m["MessageAttributes"]) for m in received] == [(message_id, "body", attributes)]

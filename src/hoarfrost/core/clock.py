@@ -18,7 +18,8 @@ UTC = dt.timezone.utc
 
 
 class Clock:
-    """Wall-clock time shifted by ``offset`` seconds; the offset only ever grows."""
+    """Wall-clock time shifted by ``offset`` seconds; the offset only grows, until a reset of
+    the whole emulator puts it back to real time."""
 
     __slots__ = ("_offset", "_lock", "_listeners")
 
@@ -56,6 +57,12 @@ class Clock:
             self._offset += seconds
         for listener in self._listeners:
             listener()
+
+    def reset(self) -> None:
+        """Back to real time: only for an emulator whose state was just forgotten (nothing
+        remains that a step back in time could contradict)."""
+        with self._lock:
+            self._offset = 0.0
 
     def on_advance(self, listener: Callable[[], None]) -> None:
         """Call ``listener()`` after every ``advance`` (services wake their long polls)."""

@@ -16,7 +16,8 @@ from hoarfrost.core.clock import Clock
 from hoarfrost.core.errors import InternalFailure, NotImplementedOperation, ServiceError
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.operations import OperationHandler, Reply, RequestContext
-from hoarfrost.core.ports import DeliveryError, Message, Ports, arn_service
+from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.ports import DeliveryError, Message, Ports
 from hoarfrost.core.routing.route import Route, RoutingError
 from hoarfrost.core.validation import validate_input
 from hoarfrost.core.views import StatefulService
@@ -84,11 +85,18 @@ class Emulator:
         """Hand ``message`` to the resource ``target_arn`` names, in whichever service owns it
         (see ``core.ports``). Call it holding no scope lock: from ``ctx.after_commit`` or a
         background worker. Raises the target's ServiceError when it cannot take the message."""
-        service = arn_service(target_arn)
-        sink = self.ports.sink(service) if service else None
+        arn = try_parse_arn(target_arn)
+        sink = self.ports.sink(arn.service) if arn is not None else None
         if sink is None:
             raise DeliveryError(f"no hoarfrost service receives deliveries for {target_arn!r}")
         return sink(target_arn, message)
+
+    def accepts(self, target_arn: str) -> bool:
+        """Whether ``deliver`` would find the target now (a probe that takes no lock, so a
+        handler may ask it under its own)."""
+        arn = try_parse_arn(target_arn)
+        probe = self.ports.probe(arn.service) if arn is not None else None
+        return probe is not None and probe(target_arn)
 
     def _clock_advanced(self) -> None:
         for service in self.started_services():
@@ -108,9 +116,11 @@ class Emulator:
         return self._blobs
 
     def reset(self) -> None:
-        """Forget every service's state (the services stay registered, subscribers stay subscribed)."""
+        """Forget every service's state and return to real time (the services stay registered,
+        subscribers stay subscribed)."""
         for service in self.started_services():
             service.reset()
+        self.clock.reset()
 
     # -- the pipeline -----------------------------------------------------------------------
     def handle(self, request: HttpRequest, hint: tuple[str, str] | None = None) -> HttpResponse:

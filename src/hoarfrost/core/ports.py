@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hoarfrost.core.errors import ServiceError
-from hoarfrost.core.kit.arn import try_parse_arn
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +34,10 @@ class Message:
 
 # A sink receives (target ARN, message) and returns an id for what it created (a message id).
 Sink = Callable[[str, Message], str]
+# A probe answers whether a sink would find the target, without taking any lock: producers that
+# must refuse a request whose destination does not exist (S3 notification configurations) ask it
+# while holding their own lock, then deliver after commit.
+Probe = Callable[[str], bool]
 
 
 class DeliveryError(ServiceError):
@@ -48,22 +51,24 @@ class Ports:
     """Sinks by service name (the ARN's service field: ``sqs``, ``sns``, ``lambda``)."""
 
     def __init__(self, start: Callable[[str], None]) -> None:
-        self._sinks: dict[str, Sink] = {}
+        self._sinks: dict[str, tuple[Sink, Probe | None]] = {}
         # Starts a service that has not been used yet (its constructor registers its sink).
         self._start = start
 
-    def register(self, service: str, sink: Sink) -> None:
-        self._sinks[service] = sink
+    def register(self, service: str, sink: Sink, probe: Probe | None = None) -> None:
+        self._sinks[service] = (sink, probe)
+
+    def _entry(self, service: str) -> tuple[Sink, Probe | None] | None:
+        entry = self._sinks.get(service)
+        if entry is None:
+            self._start(service)
+            entry = self._sinks.get(service)
+        return entry
 
     def sink(self, service: str) -> Sink | None:
-        sink = self._sinks.get(service)
-        if sink is None:
-            self._start(service)
-            sink = self._sinks.get(service)
-        return sink
+        entry = self._entry(service)
+        return entry[0] if entry is not None else None
 
-
-def arn_service(arn: str) -> str:
-    """The service field of an ARN (``arn:aws:sqs:...`` -> ``sqs``), or "" if it is none."""
-    parsed = try_parse_arn(arn)
-    return parsed.service if parsed is not None else ""
+    def probe(self, service: str) -> Probe | None:
+        entry = self._entry(service)
+        return entry[1] if entry is not None else None

@@ -19,7 +19,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, cast
 
 import pydantic
 from pydantic import BaseModel, ConfigDict
@@ -262,7 +262,7 @@ class StatefulService(Generic[B, V]):
                 f"{self.name}: view schema_version {parsed.schema_version} is newer than this "
                 f"release understands ({view_type.SCHEMA_VERSION}); upgrade hoarfrost",
             )
-        return parsed  # type: ignore[return-value]
+        return cast(V, parsed)
 
     def _build(self, view: StateView | Mapping[str, Any] | str | bytes, account: str, region: str) -> B:
         parsed = self.parse_view(view)

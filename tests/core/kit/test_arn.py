@@ -105,10 +105,3 @@ def test_build_takes_the_partition_from_the_region() -> None:
     assert build_arn("s3", "", "", "bucket", partition_for("us-isob-east-1")) == "arn:aws-iso-b:s3:::bucket"
     assert parse_arn(build_arn("sqs", "eu-isoe-west-1", "1", "q")) == Arn("aws-iso-e", "sqs", "eu-isoe-west-1", "1", "q")
 
-
-def test_the_delivery_port_reads_the_service_with_the_kits_parser() -> None:
-    from hoarfrost.core.ports import arn_service
-
-    assert arn_service("arn:aws-cn:sqs:cn-north-1:123456789012:q") == "sqs"
-    assert arn_service("arn:aws:lambda:us-east-1:123456789012:function:f:1") == "lambda"
-    assert arn_service("arn:aws:sqs") == arn_service("https://sqs.us-east-1.amazonaws.com/1/q") == ""

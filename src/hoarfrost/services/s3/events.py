@@ -2,11 +2,9 @@
 
 After a handler changed an object it calls ``emit``; every queue configuration whose event
 patterns (``s3:ObjectCreated:*``) and key filter (prefix / suffix rules) match receives the
-S3 event message (schema 2.1) through SQS's ``deliver_message``, during the request. A
-delivery that fails (no such queue any more, SQS not running) is logged and dropped, as S3
-drops it. Topic and Lambda configurations are stored and returned but deliver nothing yet.
-
-Lock order: S3's scope lock is held while SQS's is taken; SQS never calls S3, so no cycle.
+S3 event message (schema 2.1) through the emulator's delivery port, after the request's lock is
+released. A delivery that fails (no such queue any more) is logged and dropped, as S3 drops it.
+Topic and Lambda configurations are stored and returned but deliver nothing yet.
 """
 
 from __future__ import annotations
@@ -17,9 +15,9 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from hoarfrost.core.errors import ServiceError
-from hoarfrost.core.kit.arn import try_parse_arn
-from hoarfrost.core.operations import RequestContext
+from hoarfrost.core.ports import Message
 from hoarfrost.protocols.wire import format_timestamp
+from hoarfrost.services.s3.handlers.common import S3Context
 from hoarfrost.services.s3.state import Bucket, ObjectVersion, canonical_id, now
 
 log = logging.getLogger("hoarfrost.s3.events")
@@ -38,34 +36,27 @@ def _matches(config: dict[str, Any], event: str, key: str) -> bool:
     return True
 
 
-def _queue(text: str) -> tuple[str, str, str] | None:
-    """(account, region, queue name) of an SQS queue ARN."""
-    arn = try_parse_arn(text)
-    if arn is None or arn.service != "sqs":
-        return None
-    return arn.account, arn.region, arn.resource
+def deliver(ctx: S3Context, queue_arn: str, body: str) -> None:
+    """Send one event message to a queue once the request's lock is released (the delivery
+    port); S3 drops an event it cannot deliver, and the request still succeeds."""
+
+    def send() -> None:
+        try:
+            ctx.emulator.deliver(queue_arn, Message(body))
+        except ServiceError as error:
+            log.warning("S3 event not delivered to %s: %s", queue_arn, error)
+
+    ctx.after_commit(send)
 
 
-def deliver(ctx: RequestContext, queue_arn: str, body: str) -> None:
-    """Send one message to an SQS queue of this emulator; raises ServiceError when it cannot."""
-    target = _queue(queue_arn)
-    if target is None:
-        raise ServiceError(f"not an SQS queue ARN: {queue_arn}", code="InvalidArgument", status=400)
-    try:
-        sqs = ctx.emulator.service("sqs")
-    except KeyError:
-        raise ServiceError("SQS is not available in this emulator", code="InvalidArgument", status=400) from None
-    sqs.deliver_message(*target, body)  # type: ignore[attr-defined]
-
-
-def s3_test_event(ctx: RequestContext, bucket: Bucket) -> str:
+def s3_test_event(ctx: S3Context, bucket: Bucket) -> str:
     """The message S3 sends each queue when a notification configuration is put."""
     return json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent",
                        "Time": format_timestamp(now(ctx.clock), "iso8601"), "Bucket": bucket.name,
                        "RequestId": ctx.request_id, "HostId": ctx.request_id})
 
 
-def _record(ctx: RequestContext, bucket: Bucket, event: str, key: str, version: ObjectVersion | None,
+def _record(ctx: S3Context, bucket: Bucket, event: str, key: str, version: ObjectVersion | None,
             config_id: str | None) -> dict[str, Any]:
     obj: dict[str, Any] = {"key": quote_plus(key, safe="/"), "sequencer": f"{int(ctx.clock.time() * 1_000_000_000):016X}"}
     if version is not None:
@@ -89,7 +80,7 @@ def _record(ctx: RequestContext, bucket: Bucket, event: str, key: str, version: 
     }
 
 
-def emit(ctx: RequestContext, bucket: Bucket, event: str, key: str, version: ObjectVersion | None = None) -> None:
+def emit(ctx: S3Context, bucket: Bucket, event: str, key: str, version: ObjectVersion | None = None) -> None:
     """Deliver ``event`` (``ObjectCreated:Put``...) for ``key`` to every matching queue configuration."""
     config = bucket.config.get("NotificationConfiguration")
     if not config:
@@ -98,8 +89,4 @@ def emit(ctx: RequestContext, bucket: Bucket, event: str, key: str, version: Obj
         if not _matches(queue_config, event, key):
             continue
         body = json.dumps({"Records": [_record(ctx, bucket, event, key, version, queue_config.get("Id"))]})
-        try:
-            deliver(ctx, queue_config.get("QueueArn") or "", body)
-        except Exception:  # S3 drops an event it cannot deliver; the request still succeeds
-            log.warning("S3 event %s for %s/%s not delivered to %s", event, bucket.name, key,
-                        queue_config.get("QueueArn"), exc_info=True)
+        deliver(ctx, queue_config.get("QueueArn") or "", body)

@@ -26,11 +26,21 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.blobs import BlobSink, BlobSource
-from hoarfrost.core.views import StatefulService, StateView, StateViewError, merge_resources
+from hoarfrost.core.views import (
+    StatefulService,
+    StateView,
+    StateViewError,
+    merge_resources,
+)
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.buckets import bucket_region
 from hoarfrost.services.s3.state import Bucket, ObjectVersion, S3Backend, blob_prefix
-from hoarfrost.services.s3.views import S3StateView, backend_view, bucket_from_view, view_blob_refs
+from hoarfrost.services.s3.views import (
+    S3StateView,
+    backend_view,
+    bucket_from_view,
+    view_blob_refs,
+)
 
 if TYPE_CHECKING:
     from hoarfrost.core.blobs import BlobStore

@@ -1,16 +1,19 @@
 """Fan-out: what each subscription of a topic receives, and getting it there.
 
-* ``sqs`` — into hoarfrost's own SQS (any account or region, by queue ARN), during the
-  request: the raw message with its attributes mapped onto SQS message attributes, or the
-  JSON envelope.
+* ``sqs`` — into hoarfrost's own SQS (any account or region, by queue ARN) through the
+  emulator's delivery port once Publish released the topic's lock: the raw message with its
+  attributes mapped onto SQS message attributes, or the JSON envelope. A delivery that fails is
+  recorded on the topic's scope (and retried to the subscription's dead-letter queue).
 * ``http`` / ``https`` — a real HTTP POST of the envelope (or the raw message), made off the
   request path by a small daemon worker per Emulator (``HttpDeliveryWorker``) with a short
   timeout; the outcome is written onto the message's record.
 * ``email``, ``email-json``, ``sms``, ``lambda``, ``firehose``, ``application`` — recorded in
-  the backend's ``sent_messages`` exactly as the endpoint would receive them.
+  the backend's ``sent_messages`` exactly as the endpoint would receive them; a ``lambda``
+  subscription is also delivered through the port when a service receives Lambda deliveries.
 
-Planning happens with SNS's scope lock held (the pipeline holds it for the handler). Calling
-SQS from there cannot deadlock: SQS never calls back into SNS.
+Planning happens with SNS's scope lock held (the pipeline holds it for the handler); every
+delivery into another service runs after it is released, so a target that publishes back to
+the topic cannot deadlock.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.ports import Message
 from hoarfrost.services.sns import envelope
 from hoarfrost.services.sns.state import SentMessage, SnsBackend, Subscription, Topic
 
@@ -40,6 +44,9 @@ log = logging.getLogger("hoarfrost.sns.delivery")
 
 HTTP_TIMEOUT = 3.0
 USER_AGENT = "Amazon Simple Notification Service Agent"
+
+# Schedules work for after the request's lock is released (``RequestContext.after_commit``).
+Later = Callable[[Callable[[], None]], None]
 
 # Protocols SNS delivers to as a message that leaves AWS; they are recorded.
 RECORDED_PROTOCOLS = ("email", "email-json", "sms", "lambda", "firehose", "application")
@@ -152,22 +159,23 @@ class Deliverer:
 
     # -- notifications --------------------------------------------------------------------
     def fan_out(self, backend: SnsBackend, scope: Scope[Any], topic: Topic, publication: Publication,
-                base_url: str) -> None:
-        """Deliver ``publication`` to every confirmed subscription whose filter accepts it."""
+                base_url: str, later: Later) -> None:
+        """Deliver ``publication`` to every confirmed subscription whose filter accepts it;
+        ``later`` schedules work for after the topic's lock is released (``ctx.after_commit``)."""
         for subscription in list(topic.subscriptions.values()):
             if not subscription.confirmed:
                 continue
             text = publication.text_for(subscription.protocol)
             if not subscription.accepts(text, publication.attributes):
                 continue
-            self.deliver(backend, scope, topic, subscription, publication, text, base_url)
+            self.deliver(backend, scope, topic, subscription, publication, text, base_url, later)
 
     def deliver(self, backend: SnsBackend, scope: Scope[Any], topic: Topic, subscription: Subscription,
-                publication: Publication, text: str, base_url: str) -> None:
+                publication: Publication, text: str, base_url: str, later: Later) -> None:
         """Send ``text`` (the message for this protocol) the way the protocol receives it."""
         protocol = subscription.protocol
         if protocol == "sqs":
-            self._to_sqs(backend, topic, subscription, publication, text, base_url)
+            self._to_sqs(scope, topic, subscription, publication, text, base_url, later)
             return
         record = SentMessage(
             message_id=publication.message_id, kind="Notification", protocol=protocol,
@@ -196,6 +204,8 @@ class Deliverer:
                 "EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": subscription.arn,
                 "Sns": _lambda_record(json.loads(self._envelope(topic, subscription, publication, text, base_url))),
             }]})
+            if self.emulator.ports.sink("lambda") is not None:
+                later(lambda: self._invoke(scope, record))
         elif protocol == "application":
             endpoint = backend.platform_endpoints.get(subscription.endpoint)
             if endpoint is not None and not endpoint.enabled:
@@ -217,24 +227,52 @@ class Deliverer:
             sequence_number=publication.sequence_number,
         ))
 
-    def _to_sqs(self, backend: SnsBackend, topic: Topic, subscription: Subscription, publication: Publication,
-                text: str, base_url: str) -> None:
+    def _to_sqs(self, scope: Scope[Any], topic: Topic, subscription: Subscription, publication: Publication,
+                text: str, base_url: str, later: Later) -> None:
         if subscription.raw:
             body, attributes = text, (publication.attributes or None)
         else:
             body, attributes = self._envelope(topic, subscription, publication, text, base_url), None
-        error = self.send_to_queue(subscription.endpoint, body, attributes, publication)
-        if error is None:
-            return
-        backend.record(SentMessage(
+        endpoint, dead_letter = subscription.endpoint, _dead_letter_target(subscription)
+        failed = SentMessage(
             message_id=publication.message_id, kind="Notification", protocol="sqs",
-            endpoint=subscription.endpoint, body=body, timestamp=publication.sent_at, topic_arn=topic.arn,
+            endpoint=endpoint, body=body, timestamp=publication.sent_at, topic_arn=topic.arn,
             subscription_arn=subscription.arn, subject=publication.subject,
-            message_attributes=publication.attributes, status="failed", error=error,
-        ))
-        dead_letter = _dead_letter_target(subscription)
-        if dead_letter:
-            self.send_to_queue(dead_letter, body, attributes, publication)
+            message_attributes=publication.attributes, status="failed",
+        )
+
+        def send() -> None:
+            error = self.send_to_queue(endpoint, body, attributes, publication)
+            if error is None:
+                return
+            failed.error = error
+            self._record(scope, failed, "Publish")
+            if dead_letter:
+                self.send_to_queue(dead_letter, body, attributes, publication)
+
+        later(send)
+
+    def _invoke(self, scope: Scope[Any], record: SentMessage) -> None:
+        """A lambda subscription's event, through the port; a refusal marks the record failed."""
+        try:
+            self.emulator.deliver(record.endpoint, Message(record.body, source_arn=record.topic_arn))
+        except ServiceError as error:
+            with scope.lock:
+                record.status, record.error = "failed", f"{error.code}: {error.message}"
+            self._changed(scope, "Publish")
+
+    def _record(self, scope: Scope[Any], record: SentMessage, operation: str) -> None:
+        """Add ``record`` to the topic's scope after the request (the lock is taken again)."""
+        with scope.lock:
+            scope.backend.record(record)
+        self._changed(scope, operation)
+
+    def _changed(self, scope: Scope[Any], operation: str) -> None:
+        """Tell listeners a record changed after the request, unless the scope was reset or
+        replaced meanwhile."""
+        service = self.emulator.service("sns")
+        if service.notifier.listeners and service.backends.existing(scope.account, scope.region) is scope:
+            service.notify_state_changed(scope.account, scope.region, operation)
 
     def send_to_queue(self, queue_arn: str, body: str, attributes: dict[str, Any] | None,
                       publication: Publication) -> str | None:
@@ -251,10 +289,7 @@ class Deliverer:
         if fifo_queue and dedup_id is None and group_id is not None:
             dedup_id = publication.message_id
         try:
-            self.emulator.service("sqs").deliver_message(  # type: ignore[attr-defined]
-                arn.account, arn.region, arn.resource, body, message_attributes=attributes,
-                message_group_id=group_id, message_deduplication_id=dedup_id,
-            )
+            self.emulator.deliver(queue_arn, Message(body, attributes or {}, group_id, dedup_id))
         except ServiceError as exc:
             return f"{exc.code}: {exc.message}"
         except Exception as exc:
@@ -328,11 +363,7 @@ class Deliverer:
                 record.status_code = status
                 record.error = error
                 record.status = "delivered" if error is None else "failed"
-            # The record's outcome is part of the view: tell listeners, unless the scope was
-            # reset or replaced meanwhile.
-            service = self.emulator.service("sns")
-            if service.notifier.listeners and service.backends.existing(scope.account, scope.region) is scope:
-                service.notify_state_changed(scope.account, scope.region, "HttpDelivery")
+            self._changed(scope, "HttpDelivery")  # the record's outcome is part of the view
 
         self.http.submit(HttpJob(record.endpoint, record.body.encode("utf-8"), dict(record.headers), done))
 

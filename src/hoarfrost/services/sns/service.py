@@ -4,10 +4,10 @@ real HTTP endpoints, mobile push and SMS (recorded), and SNS's typed state view.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from hoarfrost.core.http import HttpRequest, HttpResponse
-
+from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.sns import views
 from hoarfrost.services.sns.delivery import Deliverer
@@ -18,6 +18,10 @@ from hoarfrost.services.sns.views import SnsStateView
 
 if TYPE_CHECKING:
     from hoarfrost.core.emulator import Emulator
+
+
+# Request members that name the resource an operation works on, most specific first.
+_ARN_MEMBERS = ("TopicArn", "TargetArn", "SubscriptionArn", "EndpointArn", "PlatformApplicationArn", "ResourceArn")
 
 
 class SnsService(StatefulService[SnsBackend, SnsStateView]):
@@ -41,6 +45,19 @@ class SnsService(StatefulService[SnsBackend, SnsStateView]):
 
     def merge_backend(self, target: SnsBackend, source: SnsBackend) -> None:
         views.merge(target, source)
+
+    def scope_for(self, operation: str, request: dict[str, Any], account: str, region: str) -> tuple[str, str]:
+        """The scope of the topic, subscription or endpoint the request names by ARN (a topic
+        of another account or region lives there); the caller's when it names none, or one in
+        an account or region that never had SNS state (the handler then answers NotFound)."""
+        for member in _ARN_MEMBERS:
+            text = request.get(member)
+            if isinstance(text, str):
+                arn = try_parse_arn(text)
+                if arn is not None and arn.service == "sns" and self.backends.existing(arn.account, arn.region):
+                    return arn.account, arn.region
+                break
+        return account, region
 
     def admin_routes(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
         """The certificate envelopes' ``SigningCertURL`` points at."""

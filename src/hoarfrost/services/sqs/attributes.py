@@ -10,7 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from hoarfrost.services.sqs.errors import InvalidAttributeName, InvalidAttributeValue, invalid_parameter
+from hoarfrost.services.sqs.errors import (
+    InvalidAttributeName,
+    InvalidAttributeValue,
+    invalid_parameter,
+)
 
 # Every queue has these, with these defaults.
 STANDARD_DEFAULTS: dict[str, str] = {

@@ -16,7 +16,13 @@ from hoarfrost.core.views import StateViewError
 from hoarfrost.services.sqs.attributes import SETTABLE, check_settable
 from hoarfrost.services.sqs.checks import check_queue_name
 from hoarfrost.services.sqs.errors import SqsError
-from hoarfrost.services.sqs.state import Message, MoveTask, Queue, SqsBackend, parse_receipt_handle
+from hoarfrost.services.sqs.state import (
+    Message,
+    MoveTask,
+    Queue,
+    SqsBackend,
+    parse_receipt_handle,
+)
 from hoarfrost.services.sqs.urls import aws_queue_url
 from hoarfrost.services.sqs.views import (
     DeduplicationView,

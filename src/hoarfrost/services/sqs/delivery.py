@@ -7,7 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from hoarfrost.services.sqs import checks
-from hoarfrost.services.sqs.errors import InvalidParameterValue, invalid_parameter, missing_parameter
+from hoarfrost.services.sqs.errors import (
+    InvalidParameterValue,
+    invalid_parameter,
+    missing_parameter,
+)
 from hoarfrost.services.sqs.md5 import md5_of_attributes
 from hoarfrost.services.sqs.state import Message, Queue, SqsBackend, millis
 

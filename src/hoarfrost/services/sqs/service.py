@@ -1,21 +1,26 @@
-"""Amazon SQS: standard and FIFO queues, over the json and the query protocol.
+"""SqsService: SQS's backends, its view conversions, its scope rule and its delivery sink.
 
-``SERVICE`` is the StatefulService the emulator instantiates. Other services deliver into
-queues through ``SqsService.deliver_message`` (SNS subscriptions), which behaves as SendMessage.
+Other services deliver into queues through the emulator's delivery port
+(``emulator.deliver(queue_arn, message)``), which ends in ``SqsService.receive``: SendMessage
+from outside, after the sender released its own lock.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.ports import Message
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.sqs import convert, delivery
 from hoarfrost.services.sqs.errors import queue_does_not_exist
 from hoarfrost.services.sqs.handlers import ops
+from hoarfrost.services.sqs.handlers.common import owner_of
 from hoarfrost.services.sqs.state import SqsBackend
 from hoarfrost.services.sqs.views import SqsStateView
 
-
+if TYPE_CHECKING:
+    from hoarfrost.core.emulator import Emulator
 
 
 class SqsService(StatefulService[SqsBackend, SqsStateView]):
@@ -24,6 +29,10 @@ class SqsService(StatefulService[SqsBackend, SqsStateView]):
     operations = ops
     # Handlers check what SQS checks, with SQS's codes (see handlers.common.operation).
     validates_input: ClassVar[bool] = False
+
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__(emulator)
+        emulator.ports.register("sqs", self.receive, self.has_queue)
 
     def new_backend(self, account: str, region: str) -> SqsBackend:
         return SqsBackend(account, region)
@@ -37,37 +46,47 @@ class SqsService(StatefulService[SqsBackend, SqsStateView]):
     def merge_backend(self, target: SqsBackend, source: SqsBackend) -> None:
         convert.merge(target, source)
 
-    def deliver_message(
-        self,
-        account: str,
-        region: str,
-        queue_name: str,
-        body: str,
-        message_attributes: dict[str, Any] | None = None,
-        message_group_id: str | None = None,
-        message_deduplication_id: str | None = None,
-    ) -> str:
-        """Send into a queue as SendMessage would, from another service; returns the message id.
+    def scope_for(self, operation: str, request: dict[str, Any], account: str, region: str) -> tuple[str, str]:
+        """The queue owner's scope: the account a QueueUrl (or GetQueueUrl's
+        QueueOwnerAWSAccountId) names. Another account's queue is reachable (queue policies are
+        not evaluated); an account that never had a queue has none to find."""
+        url = request.get("QueueUrl")
+        owner = owner_of(url) if isinstance(url, str) else request.get("QueueOwnerAWSAccountId")
+        if not owner or owner == account:
+            return account, region
+        if self.backends.existing(owner, region) is None:
+            raise queue_does_not_exist()
+        return owner, region
 
-        Attributes are in SendMessage's input shape (``{"Name": {"DataType": "String",
-        "StringValue": "v"}}``). Takes the scope's lock, wakes long polls, notifies listeners;
-        raises QueueDoesNotExist when there is no such queue, or the SendMessage error for an
-        invalid message."""
-        scope = self.backends.scope(account, region)
-        request: dict[str, Any] = {"MessageBody": body}
-        if message_attributes:
-            request["MessageAttributes"] = message_attributes
-        if message_group_id is not None:
-            request["MessageGroupId"] = message_group_id
-        if message_deduplication_id is not None:
-            request["MessageDeduplicationId"] = message_deduplication_id
+    def has_queue(self, target_arn: str) -> bool:
+        """The port's probe: a lock-free look (one dict membership test) for the queue."""
+        arn = try_parse_arn(target_arn)
+        scope = self.backends.existing(arn.account, arn.region) if arn is not None else None
+        return scope is not None and arn is not None and arn.resource in scope.backend.queues
+
+    def receive(self, target_arn: str, message: Message) -> str:
+        """The delivery port's sink: SendMessage into the queue ``target_arn`` names, from
+        another service (SNS subscriptions, S3 events); returns the message id.
+
+        Raises QueueDoesNotExist when there is no such queue, or the SendMessage error for an
+        invalid message. Wakes long polls and tells the queue owner's listeners."""
+        arn = try_parse_arn(target_arn)
+        scope = self.backends.existing(arn.account, arn.region) if arn is not None else None
+        if arn is None or scope is None:
+            raise queue_does_not_exist()
+        request: dict[str, Any] = {"MessageBody": message.body}
+        if message.attributes:
+            request["MessageAttributes"] = dict(message.attributes)
+        if message.group_id is not None:
+            request["MessageGroupId"] = message.group_id
+        if message.deduplication_id is not None:
+            request["MessageDeduplicationId"] = message.deduplication_id
         with scope.lock:
-            queue = scope.backend.queues.get(queue_name)
+            queue = scope.backend.queues.get(arn.resource)
             if queue is None:
                 raise queue_does_not_exist()
-            output = delivery.send(queue, delivery.prepare(queue, request), account, self.clock.time())
+            output = delivery.send(queue, delivery.prepare(queue, request), message.sender or arn.account,
+                                   self.clock.time())
             scope.wake()
-        self.notify_state_changed(account, region, "SendMessage")
+        self.notify_state_changed(arn.account, arn.region, "SendMessage")
         return str(output["MessageId"])
-
-

@@ -5,7 +5,9 @@
 """
 
 from hoarfrost.services.sts.service import StsService
-from hoarfrost.services.sts.tokens import encode_document as encode_authorization_message
+from hoarfrost.services.sts.tokens import (
+    encode_document as encode_authorization_message,
+)
 from hoarfrost.services.sts.tokens import trade_in_token
 from hoarfrost.services.sts.views import SessionView, StsStateView
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from hoarfrost.services.s3.errors import AccessControlListNotSupported, InvalidArgument, MalformedXML
+from hoarfrost.services.s3.errors import (
+    AccessControlListNotSupported,
+    InvalidArgument,
+    MalformedXML,
+)
 from hoarfrost.services.s3.state import Bucket, canonical_id, owner_of
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"

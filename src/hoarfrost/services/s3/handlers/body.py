@@ -14,8 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from hoarfrost.core.operations import RequestContext
-from hoarfrost.services.s3.checksums import ALGORITHM_OF_HEADER, ALGORITHMS, MEMBER, BodyDigester, decode_aws_chunked
+from hoarfrost.services.s3.checksums import (
+    ALGORITHM_OF_HEADER,
+    ALGORITHMS,
+    MEMBER,
+    BodyDigester,
+    decode_aws_chunked,
+)
 from hoarfrost.services.s3.errors import (
     BadDigest,
     IncompleteBody,
@@ -25,7 +30,7 @@ from hoarfrost.services.s3.errors import (
     NotModified,
     PreconditionFailed,
 )
-from hoarfrost.services.s3.handlers.common import aware, blobs
+from hoarfrost.services.s3.handlers.common import S3Context, aware, blobs
 from hoarfrost.services.s3.state import ObjectVersion
 
 # Content headers an object keeps, by member name (the same in Put* input and Get* output).
@@ -68,7 +73,7 @@ def _raw_body(request: dict[str, Any]) -> bytes:
     return body if isinstance(body, bytes) else bytes(body)
 
 
-def _body_chunks(ctx: RequestContext, request: dict[str, Any]) -> tuple[Iterable[bytes], dict[str, str]]:
+def _body_chunks(ctx: S3Context, request: dict[str, Any]) -> tuple[Iterable[bytes], dict[str, str]]:
     body = _raw_body(request)
     headers = ctx.request.headers
     chunked = "aws-chunked" in headers.get("content-encoding", "") or headers.get(
@@ -94,7 +99,7 @@ def _expected_checksums(request: dict[str, Any], trailers: dict[str, str]) -> di
     return expected
 
 
-def ingest(ctx: RequestContext, request: dict[str, Any], blob_key: str, algorithm: str | None = None) -> Ingested:
+def ingest(ctx: S3Context, request: dict[str, Any], blob_key: str, algorithm: str | None = None) -> Ingested:
     """Stream the request body into ``blob_key``, verifying every digest the client sent."""
     chunks, trailers = _body_chunks(ctx, request)
     expected = _expected_checksums(request, trailers)

@@ -12,7 +12,6 @@ import json
 from typing import Any
 
 from hoarfrost.core.errors import ServiceError
-from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.s3.errors import (
     InvalidArgument,
     InvalidBucketState,
@@ -34,7 +33,7 @@ from hoarfrost.services.s3.events import deliver, s3_test_event
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed
 from hoarfrost.core.kit.paging import paginate
-from hoarfrost.services.s3.handlers.common import BUCKET_TAGS, checked_tags, continuation_error, on_bucket, service
+from hoarfrost.services.s3.handlers.common import BUCKET_TAGS, S3Context, checked_tags, continuation_error, on_bucket
 from hoarfrost.services.s3.state import Bucket
 
 _CORS_METHODS = frozenset({"GET", "PUT", "HEAD", "POST", "DELETE"})
@@ -52,7 +51,7 @@ def _stored(bucket: Bucket, name: str, missing: type[ServiceError]) -> Any:
 # -- tagging, policy, ACL ----------------------------------------------------------------------
 @ops.operation
 @on_bucket
-def put_bucket_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     tags = (request.get("Tagging") or {}).get("TagSet")
     if tags is None:
         raise MalformedXML()
@@ -63,20 +62,20 @@ def put_bucket_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Buc
 
 @ops.operation
 @on_bucket
-def get_bucket_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {"TagSet": _stored(bucket, "Tagging", NoSuchTagSet)["TagSet"]}
 
 
 @ops.operation
 @on_bucket
-def delete_bucket_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def delete_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     bucket.config.pop("Tagging", None)
     return {}
 
 
 @ops.operation
 @on_bucket
-def put_bucket_policy(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     policy = request.get("Policy") or ""
     try:
         document = json.loads(policy)
@@ -90,13 +89,13 @@ def put_bucket_policy(ctx: RequestContext, request: dict[str, Any], bucket: Buck
 
 @ops.operation
 @on_bucket
-def get_bucket_policy(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {"Policy": _stored(bucket, "Policy", NoSuchBucketPolicy)}
 
 
 @ops.operation
 @on_bucket
-def delete_bucket_policy(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def delete_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     bucket.config.pop("Policy", None)
     return {}
 
@@ -115,13 +114,13 @@ def _is_public(policy: str) -> bool:
 
 @ops.operation
 @on_bucket
-def get_bucket_policy_status(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_policy_status(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {"PolicyStatus": {"IsPublic": _is_public(_stored(bucket, "Policy", NoSuchBucketPolicy))}}
 
 
 @ops.operation
 @on_bucket
-def put_bucket_acl(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_acl(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     acl = acl_from_request(request, ctx.account, bucket.config.get("AccessControlPolicy"))
     check_acl_allowed(bucket, acl)
     bucket.config["AccessControlPolicy"] = acl
@@ -130,14 +129,14 @@ def put_bucket_acl(ctx: RequestContext, request: dict[str, Any], bucket: Bucket)
 
 @ops.operation
 @on_bucket
-def get_bucket_acl(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_acl(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return dict(bucket.config.get("AccessControlPolicy") or acl_from_request({}, bucket.account, None))
 
 
 # -- CORS, lifecycle, encryption, website ----------------------------------------------------------
 @ops.operation
 @on_bucket
-def put_bucket_cors(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_cors(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     rules = (request.get("CORSConfiguration") or {}).get("CORSRules") or []
     if not rules or len(rules) > 100:
         raise MalformedXML()
@@ -153,13 +152,13 @@ def put_bucket_cors(ctx: RequestContext, request: dict[str, Any], bucket: Bucket
 
 @ops.operation
 @on_bucket
-def get_bucket_cors(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_cors(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {"CORSRules": _stored(bucket, "CORSConfiguration", NoSuchCORSConfiguration)["CORSRules"]}
 
 
 @ops.operation
 @on_bucket
-def delete_bucket_cors(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def delete_bucket_cors(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     bucket.config.pop("CORSConfiguration", None)
     return {}
 
@@ -186,21 +185,21 @@ def _store_lifecycle(request: dict[str, Any], bucket: Bucket) -> None:
 
 @ops.operation
 @on_bucket
-def put_bucket_lifecycle_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_lifecycle_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     _store_lifecycle(request, bucket)
     return {"TransitionDefaultMinimumObjectSize": bucket.config["TransitionDefaultMinimumObjectSize"]}
 
 
 @ops.operation
 @on_bucket
-def put_bucket_lifecycle(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_lifecycle(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     _store_lifecycle(request, bucket)
     return {}
 
 
 @ops.operation
 @on_bucket
-def get_bucket_lifecycle_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_lifecycle_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     rules = _stored(bucket, "LifecycleConfiguration", NoSuchLifecycleConfiguration)["Rules"]
     return {"Rules": rules, "TransitionDefaultMinimumObjectSize": bucket.config.get(
         "TransitionDefaultMinimumObjectSize", "all_storage_classes_128K")}
@@ -208,13 +207,13 @@ def get_bucket_lifecycle_configuration(ctx: RequestContext, request: dict[str, A
 
 @ops.operation
 @on_bucket
-def get_bucket_lifecycle(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_lifecycle(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {"Rules": _stored(bucket, "LifecycleConfiguration", NoSuchLifecycleConfiguration)["Rules"]}
 
 
 @ops.operation
 @on_bucket
-def delete_bucket_lifecycle(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def delete_bucket_lifecycle(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     bucket.config.pop("LifecycleConfiguration", None)
     bucket.config.pop("TransitionDefaultMinimumObjectSize", None)
     return {}
@@ -222,7 +221,7 @@ def delete_bucket_lifecycle(ctx: RequestContext, request: dict[str, Any], bucket
 
 @ops.operation
 @on_bucket
-def put_bucket_encryption(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_encryption(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     config = request.get("ServerSideEncryptionConfiguration") or {}
     rules = config.get("Rules") or []
     if not rules:
@@ -237,7 +236,7 @@ def put_bucket_encryption(ctx: RequestContext, request: dict[str, Any], bucket: 
 
 @ops.operation
 @on_bucket
-def get_bucket_encryption(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_encryption(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     config = bucket.config.get("ServerSideEncryptionConfiguration") or {
         # Every bucket has SSE-S3 by default (since January 2023).
         "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}]}
@@ -246,14 +245,14 @@ def get_bucket_encryption(ctx: RequestContext, request: dict[str, Any], bucket: 
 
 @ops.operation
 @on_bucket
-def delete_bucket_encryption(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def delete_bucket_encryption(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     bucket.config.pop("ServerSideEncryptionConfiguration", None)
     return {}
 
 
 @ops.operation
 @on_bucket
-def put_bucket_website(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_website(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     config = request.get("WebsiteConfiguration") or {}
     if not config.get("IndexDocument") and not config.get("RedirectAllRequestsTo"):
         raise InvalidArgument("A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty",
@@ -264,13 +263,13 @@ def put_bucket_website(ctx: RequestContext, request: dict[str, Any], bucket: Buc
 
 @ops.operation
 @on_bucket
-def get_bucket_website(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_website(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return dict(_stored(bucket, "WebsiteConfiguration", NoSuchWebsiteConfiguration))
 
 
 @ops.operation
 @on_bucket
-def delete_bucket_website(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def delete_bucket_website(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     bucket.config.pop("WebsiteConfiguration", None)
     return {}
 
@@ -278,10 +277,10 @@ def delete_bucket_website(ctx: RequestContext, request: dict[str, Any], bucket: 
 # -- logging, notifications, accelerate, request payment ------------------------------------------
 @ops.operation
 @on_bucket
-def put_bucket_logging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_logging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     status = request.get("BucketLoggingStatus") or {}
     target = (status.get("LoggingEnabled") or {}).get("TargetBucket")
-    if target and service(ctx).locate(target) is None:
+    if target and ctx.service.locate(target) is None:
         raise InvalidArgument("The target bucket for logging does not exist", ArgumentName="TargetBucket",
                               ArgumentValue=target)
     bucket.config["BucketLoggingStatus"] = status
@@ -290,41 +289,41 @@ def put_bucket_logging(ctx: RequestContext, request: dict[str, Any], bucket: Buc
 
 @ops.operation
 @on_bucket
-def get_bucket_logging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_logging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return dict(bucket.config.get("BucketLoggingStatus") or {})
 
 
 @ops.operation
 @on_bucket
-def put_bucket_notification_configuration(ctx: RequestContext, request: dict[str, Any],
+def put_bucket_notification_configuration(ctx: S3Context, request: dict[str, Any],
                                           bucket: Bucket) -> dict[str, Any]:
     config = request.get("NotificationConfiguration") or {}
     for queue_config in config.get("QueueConfigurations") or []:
         if not queue_config.get("Events"):
             raise MalformedXML()
-        # S3 checks each queue by sending it a test event.
-        try:
-            deliver(ctx, queue_config.get("QueueArn") or "", s3_test_event(ctx, bucket))
-        except ServiceError:
-            if not request.get("SkipDestinationValidation"):
-                raise InvalidArgument("Unable to validate the following destination configurations",
-                                      ArgumentName=queue_config.get("QueueArn") or "",
-                                      ArgumentValue="Permissions on the destination queue do not allow S3 to "
-                                                    "publish notifications from this bucket") from None
+        # S3 checks each queue exists, then sends it a test event.
+        queue_arn = queue_config.get("QueueArn") or ""
+        if ctx.emulator.accepts(queue_arn):
+            deliver(ctx, queue_arn, s3_test_event(ctx, bucket))
+        elif not request.get("SkipDestinationValidation"):
+            raise InvalidArgument("Unable to validate the following destination configurations",
+                                  ArgumentName=queue_arn,
+                                  ArgumentValue="Permissions on the destination queue do not allow S3 to "
+                                                "publish notifications from this bucket")
     bucket.config["NotificationConfiguration"] = config
     return {}
 
 
 @ops.operation
 @on_bucket
-def get_bucket_notification_configuration(ctx: RequestContext, request: dict[str, Any],
+def get_bucket_notification_configuration(ctx: S3Context, request: dict[str, Any],
                                           bucket: Bucket) -> dict[str, Any]:
     return dict(bucket.config.get("NotificationConfiguration") or {})
 
 
 @ops.operation
 @on_bucket
-def put_bucket_accelerate_configuration(ctx: RequestContext, request: dict[str, Any],
+def put_bucket_accelerate_configuration(ctx: S3Context, request: dict[str, Any],
                                         bucket: Bucket) -> dict[str, Any]:
     status = (request.get("AccelerateConfiguration") or {}).get("Status")
     if status not in ("Enabled", "Suspended"):
@@ -337,14 +336,14 @@ def put_bucket_accelerate_configuration(ctx: RequestContext, request: dict[str, 
 
 @ops.operation
 @on_bucket
-def get_bucket_accelerate_configuration(ctx: RequestContext, request: dict[str, Any],
+def get_bucket_accelerate_configuration(ctx: S3Context, request: dict[str, Any],
                                         bucket: Bucket) -> dict[str, Any]:
     return dict(bucket.config.get("AccelerateConfiguration") or {})
 
 
 @ops.operation
 @on_bucket
-def put_bucket_request_payment(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_request_payment(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     payer = (request.get("RequestPaymentConfiguration") or {}).get("Payer")
     if payer not in ("Requester", "BucketOwner"):
         raise MalformedXML()
@@ -354,14 +353,14 @@ def put_bucket_request_payment(ctx: RequestContext, request: dict[str, Any], buc
 
 @ops.operation
 @on_bucket
-def get_bucket_request_payment(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_request_payment(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return dict(bucket.config.get("RequestPaymentConfiguration") or {"Payer": "BucketOwner"})
 
 
 # -- ownership, public access block, object lock, replication --------------------------------------
 @ops.operation
 @on_bucket
-def put_bucket_ownership_controls(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_ownership_controls(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     rules = (request.get("OwnershipControls") or {}).get("Rules") or []
     if len(rules) != 1 or rules[0].get("ObjectOwnership") not in (
             "BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"):
@@ -372,20 +371,20 @@ def put_bucket_ownership_controls(ctx: RequestContext, request: dict[str, Any], 
 
 @ops.operation
 @on_bucket
-def get_bucket_ownership_controls(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_ownership_controls(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {"OwnershipControls": _stored(bucket, "OwnershipControls", OwnershipControlsNotFoundError)}
 
 
 @ops.operation
 @on_bucket
-def delete_bucket_ownership_controls(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def delete_bucket_ownership_controls(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     bucket.config.pop("OwnershipControls", None)
     return {}
 
 
 @ops.operation
 @on_bucket
-def put_public_access_block(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     config = request.get("PublicAccessBlockConfiguration")
     if not config:
         raise InvalidRequest("Must specify at least one configuration.")
@@ -395,21 +394,21 @@ def put_public_access_block(ctx: RequestContext, request: dict[str, Any], bucket
 
 @ops.operation
 @on_bucket
-def get_public_access_block(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {"PublicAccessBlockConfiguration": _stored(bucket, "PublicAccessBlockConfiguration",
                                                       NoSuchPublicAccessBlockConfiguration)}
 
 
 @ops.operation
 @on_bucket
-def delete_public_access_block(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def delete_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     bucket.config.pop("PublicAccessBlockConfiguration", None)
     return {}
 
 
 @ops.operation
 @on_bucket
-def put_object_lock_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_object_lock_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     config = request.get("ObjectLockConfiguration") or {}
     if config.get("ObjectLockEnabled") != "Enabled":
         raise MalformedXML()
@@ -425,14 +424,14 @@ def put_object_lock_configuration(ctx: RequestContext, request: dict[str, Any], 
 
 @ops.operation
 @on_bucket
-def get_object_lock_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_object_lock_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {"ObjectLockConfiguration": _stored(bucket, "ObjectLockConfiguration",
                                                ObjectLockConfigurationNotFoundError)}
 
 
 @ops.operation
 @on_bucket
-def put_bucket_replication(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_replication(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     config = request.get("ReplicationConfiguration") or {}
     if bucket.versioning != "Enabled":
         raise InvalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
@@ -444,14 +443,14 @@ def put_bucket_replication(ctx: RequestContext, request: dict[str, Any], bucket:
 
 @ops.operation
 @on_bucket
-def get_bucket_replication(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_replication(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {"ReplicationConfiguration": _stored(bucket, "ReplicationConfiguration",
                                                 ReplicationConfigurationNotFoundError)}
 
 
 @ops.operation
 @on_bucket
-def delete_bucket_replication(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def delete_bucket_replication(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     bucket.config.pop("ReplicationConfiguration", None)
     return {}
 
@@ -496,105 +495,105 @@ def _list_id_configs(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict
 
 @ops.operation
 @on_bucket
-def put_bucket_inventory_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_inventory_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return _put_id_config(bucket, "Inventory", request)
 
 
 @ops.operation
 @on_bucket
-def get_bucket_inventory_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_inventory_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return _get_id_config(bucket, "Inventory", request)
 
 
 @ops.operation
 @on_bucket
-def delete_bucket_inventory_configuration(ctx: RequestContext, request: dict[str, Any],
+def delete_bucket_inventory_configuration(ctx: S3Context, request: dict[str, Any],
                                           bucket: Bucket) -> dict[str, Any]:
     return _delete_id_config(bucket, "Inventory", request)
 
 
 @ops.operation
 @on_bucket
-def list_bucket_inventory_configurations(ctx: RequestContext, request: dict[str, Any],
+def list_bucket_inventory_configurations(ctx: S3Context, request: dict[str, Any],
                                          bucket: Bucket) -> dict[str, Any]:
     return _list_id_configs(bucket, "Inventory", request)
 
 
 @ops.operation
 @on_bucket
-def put_bucket_analytics_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_analytics_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return _put_id_config(bucket, "Analytics", request)
 
 
 @ops.operation
 @on_bucket
-def get_bucket_analytics_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_analytics_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return _get_id_config(bucket, "Analytics", request)
 
 
 @ops.operation
 @on_bucket
-def delete_bucket_analytics_configuration(ctx: RequestContext, request: dict[str, Any],
+def delete_bucket_analytics_configuration(ctx: S3Context, request: dict[str, Any],
                                           bucket: Bucket) -> dict[str, Any]:
     return _delete_id_config(bucket, "Analytics", request)
 
 
 @ops.operation
 @on_bucket
-def list_bucket_analytics_configurations(ctx: RequestContext, request: dict[str, Any],
+def list_bucket_analytics_configurations(ctx: S3Context, request: dict[str, Any],
                                          bucket: Bucket) -> dict[str, Any]:
     return _list_id_configs(bucket, "Analytics", request)
 
 
 @ops.operation
 @on_bucket
-def put_bucket_metrics_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_metrics_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return _put_id_config(bucket, "Metrics", request)
 
 
 @ops.operation
 @on_bucket
-def get_bucket_metrics_configuration(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_metrics_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return _get_id_config(bucket, "Metrics", request)
 
 
 @ops.operation
 @on_bucket
-def delete_bucket_metrics_configuration(ctx: RequestContext, request: dict[str, Any],
+def delete_bucket_metrics_configuration(ctx: S3Context, request: dict[str, Any],
                                         bucket: Bucket) -> dict[str, Any]:
     return _delete_id_config(bucket, "Metrics", request)
 
 
 @ops.operation
 @on_bucket
-def list_bucket_metrics_configurations(ctx: RequestContext, request: dict[str, Any],
+def list_bucket_metrics_configurations(ctx: S3Context, request: dict[str, Any],
                                        bucket: Bucket) -> dict[str, Any]:
     return _list_id_configs(bucket, "Metrics", request)
 
 
 @ops.operation
 @on_bucket
-def put_bucket_intelligent_tiering_configuration(ctx: RequestContext, request: dict[str, Any],
+def put_bucket_intelligent_tiering_configuration(ctx: S3Context, request: dict[str, Any],
                                                  bucket: Bucket) -> dict[str, Any]:
     return _put_id_config(bucket, "IntelligentTiering", request)
 
 
 @ops.operation
 @on_bucket
-def get_bucket_intelligent_tiering_configuration(ctx: RequestContext, request: dict[str, Any],
+def get_bucket_intelligent_tiering_configuration(ctx: S3Context, request: dict[str, Any],
                                                  bucket: Bucket) -> dict[str, Any]:
     return _get_id_config(bucket, "IntelligentTiering", request)
 
 
 @ops.operation
 @on_bucket
-def delete_bucket_intelligent_tiering_configuration(ctx: RequestContext, request: dict[str, Any],
+def delete_bucket_intelligent_tiering_configuration(ctx: S3Context, request: dict[str, Any],
                                                     bucket: Bucket) -> dict[str, Any]:
     return _delete_id_config(bucket, "IntelligentTiering", request)
 
 
 @ops.operation
 @on_bucket
-def list_bucket_intelligent_tiering_configurations(ctx: RequestContext, request: dict[str, Any],
+def list_bucket_intelligent_tiering_configurations(ctx: S3Context, request: dict[str, Any],
                                                    bucket: Bucket) -> dict[str, Any]:
     return _list_id_configs(bucket, "IntelligentTiering", request)

@@ -6,7 +6,6 @@ from operator import attrgetter
 from typing import Any
 
 from hoarfrost.core.kit.paging import paginate
-from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.s3.errors import (
     BucketAlreadyExists,
     BucketAlreadyOwnedByYou,
@@ -19,16 +18,16 @@ from hoarfrost.services.s3.errors import (
     MalformedXML,
 )
 from hoarfrost.services.s3.handlers import ops
+from hoarfrost.services.s3.handlers.acl import acl_from_request, only_owner
 from hoarfrost.services.s3.handlers.common import (
     BUCKET_TAGS,
+    S3Context,
     blobs,
     checked_tags,
     continuation_error,
     on_bucket,
-    service,
     validate_bucket_name,
 )
-from hoarfrost.services.s3.handlers.acl import acl_from_request, only_owner
 from hoarfrost.services.s3.state import Bucket, now, owner_of
 
 US_EAST_1 = "us-east-1"
@@ -60,7 +59,7 @@ def bucket_region(request: dict[str, Any], endpoint_region: str) -> str:
 
 
 @ops.operation
-def create_bucket(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def create_bucket(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
     name = request["Bucket"]
     validate_bucket_name(name)
     region = ctx.scope.region  # the bucket's region (S3Service.scope_for read its constraint)
@@ -82,7 +81,7 @@ def create_bucket(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any
     if tags:
         checked_tags(tags, BUCKET_TAGS)
         bucket.config["Tagging"] = {"TagSet": tags}
-    s3 = service(ctx)
+    s3 = ctx.service
     holder = s3.claim(name, ctx.account, region)  # last: a refused request must not hold the name
     if holder is not None:
         if holder[0] != ctx.account:
@@ -97,7 +96,7 @@ def create_bucket(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any
 
 @ops.operation
 @on_bucket
-def delete_bucket(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def delete_bucket(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     if not bucket.is_empty():
         raise BucketNotEmpty(BucketName=bucket.name)
     store = blobs(ctx)
@@ -105,18 +104,18 @@ def delete_bucket(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) 
         for part in upload.parts.values():
             store.delete(part.blob)
     ctx.state.buckets.pop(bucket.name, None)
-    service(ctx).release_name(bucket.name, bucket.account, bucket.region)
+    ctx.service.release_name(bucket.name, bucket.account, bucket.region)
     return {}
 
 
 @ops.operation
 @on_bucket
-def head_bucket(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def head_bucket(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {"BucketRegion": bucket.region, "BucketArn": bucket.arn}
 
 
 @ops.operation
-def list_buckets(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_buckets(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
     """The account's buckets in every region, by name; ``ContinuationToken`` resumes after the
     last name of the page before (without MaxBuckets every bucket is on one page)."""
     prefix = request.get("Prefix") or ""
@@ -124,7 +123,7 @@ def list_buckets(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
     limit = request.get("MaxBuckets")
     if limit is not None and not 1 <= int(limit) <= 10000:
         raise InvalidArgument("Argument max-buckets must be between 1 and 10000", ArgumentName="max-buckets")
-    s3 = service(ctx)
+    s3 = ctx.service
     found: list[Bucket] = []
     for name, region in sorted(s3.bucket_names(ctx.account)):
         if not name.startswith(prefix) or (region_filter and region != region_filter):
@@ -145,13 +144,13 @@ def list_buckets(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
 
 @ops.operation
 @on_bucket
-def get_bucket_location(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_location(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return {} if bucket.region == US_EAST_1 else {"LocationConstraint": bucket.region}
 
 
 @ops.operation
 @on_bucket
-def put_bucket_versioning(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_versioning(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     config = request.get("VersioningConfiguration") or {}
     status = config.get("Status")
     if status not in ("Enabled", "Suspended"):
@@ -167,7 +166,7 @@ def put_bucket_versioning(ctx: RequestContext, request: dict[str, Any], bucket: 
 
 @ops.operation
 @on_bucket
-def get_bucket_versioning(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_bucket_versioning(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if bucket.versioning:
         out["Status"] = bucket.versioning

@@ -27,21 +27,25 @@ from hoarfrost.services.s3.errors import (
     MalformedXML,
     NoSuchBucket,
 )
-from hoarfrost.services.s3.state import Bucket, ObjectVersion, is_valid_bucket_name
+from hoarfrost.services.s3.state import (
+    Bucket,
+    ObjectVersion,
+    S3Backend,
+    is_valid_bucket_name,
+)
 
 if TYPE_CHECKING:
     from hoarfrost.core.blobs import BlobStore
-    from hoarfrost.services.s3.service import S3Service
+    from hoarfrost.services.s3.service import S3Service  # noqa: F401  (named in S3Context)
 
-BucketHandler = Callable[[RequestContext, dict[str, Any], Bucket], "dict[str, Any] | Reply | None"]
+# Handlers see S3's own backend and service, so they need no casts.
+S3Context = RequestContext[S3Backend, "S3Service"]
 
-
-
-def service(ctx: RequestContext) -> S3Service:
-    return ctx.service  # type: ignore[return-value]
+BucketHandler = Callable[[S3Context, dict[str, Any], Bucket], "dict[str, Any] | Reply | None"]
 
 
-def blobs(ctx: RequestContext) -> BlobStore:
+
+def blobs(ctx: S3Context) -> BlobStore:
     return ctx.emulator.blobs
 
 
@@ -50,12 +54,12 @@ def validate_bucket_name(name: str) -> None:
         raise InvalidBucketName(BucketName=name)
 
 
-def on_bucket(fn: BucketHandler) -> Callable[[RequestContext, dict[str, Any]], dict[str, Any] | Reply | None]:
+def on_bucket(fn: BucketHandler) -> Callable[[S3Context, dict[str, Any]], dict[str, Any] | Reply | None]:
     """Run ``fn(ctx, request, bucket)`` with ``request['Bucket']`` found in the scope the
     pipeline locked for it (``S3Service.scope_for``: the bucket's own account and region)."""
 
     @functools.wraps(fn)
-    def handler(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any] | Reply | None:
+    def handler(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any] | Reply | None:
         name = request.get("Bucket") or ""
         bucket = ctx.state.buckets.get(name)
         if bucket is None:  # no such bucket anywhere, or deleted since scope_for looked
@@ -68,7 +72,7 @@ def on_bucket(fn: BucketHandler) -> Callable[[RequestContext, dict[str, Any]], d
     return handler
 
 
-def release(ctx: RequestContext, versions: Sequence[ObjectVersion]) -> None:
+def release(ctx: S3Context, versions: Sequence[ObjectVersion]) -> None:
     """Delete the blobs of versions that left the state."""
     store = blobs(ctx)
     for version in versions:

@@ -13,10 +13,9 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from hoarfrost.core.kit.paging import key_token, token_key
-from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.s3.errors import InvalidArgument
 from hoarfrost.services.s3.handlers import ops
-from hoarfrost.services.s3.handlers.common import continuation_error, on_bucket
+from hoarfrost.services.s3.handlers.common import S3Context, continuation_error, on_bucket
 from hoarfrost.services.s3.state import Bucket, ObjectVersion, owner_of
 
 DEFAULT_MAX_KEYS = 1000
@@ -130,7 +129,7 @@ def _common(request: dict[str, Any], encode: Any, max_keys: int) -> dict[str, An
 
 @ops.operation
 @on_bucket
-def list_objects(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def list_objects(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     encode = _encoder(request)
     max_keys = _max_keys(request)
     marker = request.get("Marker") or ""
@@ -159,7 +158,7 @@ def _after_token(token: str) -> str:
 
 @ops.operation
 @on_bucket
-def list_objects_v2(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def list_objects_v2(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     encode = _encoder(request)
     max_keys = _max_keys(request)
     token = request.get("ContinuationToken")
@@ -184,7 +183,7 @@ def list_objects_v2(ctx: RequestContext, request: dict[str, Any], bucket: Bucket
 
 @ops.operation
 @on_bucket
-def list_object_versions(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def list_object_versions(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     encode = _encoder(request)
     max_keys = _max_keys(request)
     key_marker = request.get("KeyMarker") or ""

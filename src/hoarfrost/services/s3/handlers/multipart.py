@@ -7,8 +7,12 @@ from itertools import chain
 from typing import Any
 from urllib.parse import quote_plus
 
-from hoarfrost.core.operations import RequestContext
-from hoarfrost.services.s3.checksums import MEMBER, BodyDigester, checksum_of, composite_checksum
+from hoarfrost.services.s3.checksums import (
+    MEMBER,
+    BodyDigester,
+    checksum_of,
+    composite_checksum,
+)
 from hoarfrost.services.s3.errors import (
     EntityTooSmall,
     InvalidArgument,
@@ -22,7 +26,7 @@ from hoarfrost.services.s3.events import emit
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import check_acl_allowed, requested_acl
 from hoarfrost.services.s3.handlers.body import content_headers, ingest, parse_range
-from hoarfrost.services.s3.handlers.common import blobs, on_bucket
+from hoarfrost.services.s3.handlers.common import S3Context, blobs, on_bucket
 from hoarfrost.services.s3.handlers.objects import (
     check_key,
     check_write_conditions,
@@ -73,7 +77,7 @@ def _algorithm_members(upload: MultipartUpload) -> dict[str, Any]:
 
 @ops.operation
 @on_bucket
-def create_multipart_upload(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def create_multipart_upload(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     key = request["Key"]
     check_key(key)
     retention, legal_hold = lock_settings(ctx, request, bucket)
@@ -107,7 +111,7 @@ def create_multipart_upload(ctx: RequestContext, request: dict[str, Any], bucket
             **_algorithm_members(upload)}
 
 
-def _store_part(ctx: RequestContext, upload: MultipartUpload, part: Part) -> None:
+def _store_part(ctx: S3Context, upload: MultipartUpload, part: Part) -> None:
     old = upload.parts.get(part.number)
     upload.parts[part.number] = part
     if old is not None:
@@ -116,7 +120,7 @@ def _store_part(ctx: RequestContext, upload: MultipartUpload, part: Part) -> Non
 
 @ops.operation
 @on_bucket
-def upload_part(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def upload_part(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     upload = _upload(bucket, request)
     number = _part_number(request)
     data = ingest(ctx, request, ctx.state.new_blob_key(), upload.checksum_algorithm)
@@ -127,7 +131,7 @@ def upload_part(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) ->
 
 @ops.operation
 @on_bucket
-def upload_part_copy(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def upload_part_copy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     upload = _upload(bucket, request)
     number = _part_number(request)
     source_bucket, source = source_version(ctx, request, bucket)
@@ -191,7 +195,7 @@ def _multipart_etag(parts: list[Part]) -> str:
 
 @ops.operation
 @on_bucket
-def complete_multipart_upload(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def complete_multipart_upload(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     upload = _upload(bucket, request)
     parts = _chosen_parts(upload, (request.get("MultipartUpload") or {}).get("Parts") or [])
     check_write_conditions(request, bucket, upload.key)
@@ -240,7 +244,7 @@ def complete_multipart_upload(ctx: RequestContext, request: dict[str, Any], buck
 
 @ops.operation
 @on_bucket
-def abort_multipart_upload(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def abort_multipart_upload(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     upload = _upload(bucket, request)
     del bucket.uploads[upload.upload_id]
     store = blobs(ctx)
@@ -251,7 +255,7 @@ def abort_multipart_upload(ctx: RequestContext, request: dict[str, Any], bucket:
 
 @ops.operation
 @on_bucket
-def list_parts(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def list_parts(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     upload = _upload(bucket, request)
     marker = int(request.get("PartNumberMarker") or 0)
     max_parts = min(int(request.get("MaxParts") if request.get("MaxParts") is not None else 1000), 1000)
@@ -277,7 +281,7 @@ def list_parts(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> 
 
 @ops.operation
 @on_bucket
-def list_multipart_uploads(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def list_multipart_uploads(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     prefix = request.get("Prefix") or ""
     delimiter = request.get("Delimiter") or ""
     key_marker = request.get("KeyMarker") or ""

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from hoarfrost.core.kit import tags as tagging
-from hoarfrost.core.operations import Reply, RequestContext
+from hoarfrost.core.operations import Reply
 from hoarfrost.services.s3.checksums import MEMBER
 from hoarfrost.services.s3.errors import (
     AccessDenied,
@@ -19,7 +19,7 @@ from hoarfrost.services.s3.errors import (
 from hoarfrost.services.s3.events import emit
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed
-from hoarfrost.services.s3.handlers.common import OBJECT_TAGS, aware, checked_tags, on_bucket
+from hoarfrost.services.s3.handlers.common import OBJECT_TAGS, S3Context, aware, checked_tags, on_bucket
 from hoarfrost.services.s3.handlers.objects import find_version
 from hoarfrost.services.s3.state import ARCHIVE_CLASSES, Bucket, ObjectVersion, now
 
@@ -35,7 +35,7 @@ def _version_member(bucket: Bucket, version: ObjectVersion) -> dict[str, Any]:
 # -- tagging ------------------------------------------------------------------------------------------
 @ops.operation
 @on_bucket
-def put_object_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_object_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     version = _target(bucket, request)
     tags = (request.get("Tagging") or {}).get("TagSet")
     if tags is None:
@@ -47,14 +47,14 @@ def put_object_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Buc
 
 @ops.operation
 @on_bucket
-def get_object_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_object_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     version = _target(bucket, request)
     return {"TagSet": tagging.to_list(version.tags, OBJECT_TAGS), **_version_member(bucket, version)}
 
 
 @ops.operation
 @on_bucket
-def delete_object_tagging(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def delete_object_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     version = _target(bucket, request)
     version.tags = {}
     emit(ctx, bucket, "ObjectTagging:Delete", version.key, version)
@@ -64,7 +64,7 @@ def delete_object_tagging(ctx: RequestContext, request: dict[str, Any], bucket: 
 # -- ACL ------------------------------------------------------------------------------------------------
 @ops.operation
 @on_bucket
-def put_object_acl(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_object_acl(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     version = _target(bucket, request)
     acl = acl_from_request(request, ctx.account, version.acl)
     check_acl_allowed(bucket, acl)
@@ -75,7 +75,7 @@ def put_object_acl(ctx: RequestContext, request: dict[str, Any], bucket: Bucket)
 
 @ops.operation
 @on_bucket
-def get_object_acl(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_object_acl(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     version = _target(bucket, request)
     return dict(version.acl or acl_from_request({}, version.owner, None))
 
@@ -88,7 +88,7 @@ def _require_lock(bucket: Bucket) -> None:
 
 @ops.operation
 @on_bucket
-def put_object_retention(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_object_retention(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     _require_lock(bucket)
     version = _target(bucket, request)
     retention = request.get("Retention") or {}
@@ -108,7 +108,7 @@ def put_object_retention(ctx: RequestContext, request: dict[str, Any], bucket: B
 
 @ops.operation
 @on_bucket
-def get_object_retention(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_object_retention(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     _require_lock(bucket)
     version = _target(bucket, request)
     if not version.retention:
@@ -118,7 +118,7 @@ def get_object_retention(ctx: RequestContext, request: dict[str, Any], bucket: B
 
 @ops.operation
 @on_bucket
-def put_object_legal_hold(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_object_legal_hold(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     _require_lock(bucket)
     version = _target(bucket, request)
     status = (request.get("LegalHold") or {}).get("Status")
@@ -130,7 +130,7 @@ def put_object_legal_hold(ctx: RequestContext, request: dict[str, Any], bucket: 
 
 @ops.operation
 @on_bucket
-def get_object_legal_hold(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_object_legal_hold(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     _require_lock(bucket)
     version = _target(bucket, request)
     if not version.legal_hold:
@@ -141,7 +141,7 @@ def get_object_legal_hold(ctx: RequestContext, request: dict[str, Any], bucket: 
 # -- archive restore ------------------------------------------------------------------------------------
 @ops.operation
 @on_bucket
-def restore_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> Reply:
+def restore_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> Reply:
     """Archived objects are restored at once (no tier delay): readable for ``Days`` days."""
     version = _target(bucket, request)
     if version.storage_class not in ARCHIVE_CLASSES:
@@ -162,7 +162,7 @@ _ATTRIBUTES = frozenset({"ETag", "Checksum", "ObjectParts", "StorageClass", "Obj
 
 @ops.operation
 @on_bucket
-def get_object_attributes(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def get_object_attributes(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     wanted = set(request.get("ObjectAttributes") or [])
     if not wanted or not wanted <= _ATTRIBUTES:
         raise InvalidArgument("Invalid attribute name specified.", ArgumentName="x-amz-object-attributes")

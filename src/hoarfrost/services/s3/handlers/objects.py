@@ -11,7 +11,8 @@ from urllib.parse import parse_qsl, unquote
 
 from hoarfrost.core.http import BodyStream
 from hoarfrost.core.kit.arn import build_arn
-from hoarfrost.core.operations import Reply, RequestContext
+from hoarfrost.core.operations import Reply
+from hoarfrost.services.s3.checksums import checksum_of
 from hoarfrost.services.s3.errors import (
     AccessDenied,
     InvalidArgument,
@@ -26,7 +27,6 @@ from hoarfrost.services.s3.errors import (
     NoSuchVersion,
     PreconditionFailed,
 )
-from hoarfrost.services.s3.checksums import checksum_of
 from hoarfrost.services.s3.events import emit
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import check_acl_allowed, requested_acl
@@ -38,6 +38,7 @@ from hoarfrost.services.s3.handlers.body import (
 )
 from hoarfrost.services.s3.handlers.common import (
     OBJECT_TAGS,
+    S3Context,
     aware,
     blobs,
     checked_tags,
@@ -45,7 +46,6 @@ from hoarfrost.services.s3.handlers.common import (
     object_headers,
     on_bucket,
     release,
-    service,
 )
 from hoarfrost.services.s3.state import NULL_VERSION, Bucket, ObjectVersion, now
 
@@ -127,7 +127,7 @@ def check_customer_key(version: ObjectVersion, request: dict[str, Any], prefix: 
         raise AccessDenied()
 
 
-def lock_settings(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> tuple[dict[str, Any] | None, str | None]:
+def lock_settings(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> tuple[dict[str, Any] | None, str | None]:
     """Object Lock retention and legal hold for a new object: explicit, else the bucket default."""
     mode, until = request.get("ObjectLockMode"), request.get("ObjectLockRetainUntilDate")
     if (mode or until or request.get("ObjectLockLegalHoldStatus")) and not bucket.object_lock_enabled:
@@ -151,7 +151,7 @@ def put_output(version: ObjectVersion, bucket: Bucket) -> dict[str, Any]:
     return out
 
 
-def store_version(ctx: RequestContext, bucket: Bucket, version: ObjectVersion) -> None:
+def store_version(ctx: S3Context, bucket: Bucket, version: ObjectVersion) -> None:
     release(ctx, bucket.add_version(version))
 
 
@@ -172,7 +172,7 @@ def check_write_conditions(request: dict[str, Any], bucket: Bucket, key: str) ->
 
 @ops.operation
 @on_bucket
-def put_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     key = request["Key"]
     check_key(key)
     check_write_conditions(request, bucket, key)
@@ -228,7 +228,7 @@ def find_version(bucket: Bucket, key: str, version_id: str | None) -> ObjectVers
     return latest
 
 
-def _read(ctx: RequestContext, request: dict[str, Any], bucket: Bucket, with_body: bool) -> Reply:
+def _read(ctx: S3Context, request: dict[str, Any], bucket: Bucket, with_body: bool) -> Reply:
     key = request["Key"]
     version = find_version(bucket, key, request.get("VersionId"))
     if with_body and version.is_archived(ctx.clock):
@@ -276,17 +276,17 @@ def _part_range(version: ObjectVersion, number: int) -> tuple[int, int]:
 
 @ops.operation
 @on_bucket
-def get_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> Reply:
+def get_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> Reply:
     return _read(ctx, request, bucket, with_body=True)
 
 
 @ops.operation
 @on_bucket
-def head_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> Reply:
+def head_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> Reply:
     return _read(ctx, request, bucket, with_body=False)
 
 
-def _check_lock(ctx: RequestContext, version: ObjectVersion, bypass_governance: bool) -> None:
+def _check_lock(ctx: S3Context, version: ObjectVersion, bypass_governance: bool) -> None:
     if version.legal_hold == "ON":
         raise AccessDenied("Access Denied because object protected by object lock.")
     retention = version.retention
@@ -296,7 +296,7 @@ def _check_lock(ctx: RequestContext, version: ObjectVersion, bypass_governance: 
             raise AccessDenied("Access Denied because object protected by object lock.")
 
 
-def delete_one(ctx: RequestContext, bucket: Bucket, key: str, version_id: str | None,
+def delete_one(ctx: S3Context, bucket: Bucket, key: str, version_id: str | None,
                bypass_governance: bool = False) -> dict[str, Any]:
     """DeleteObject's effect and answer, shared with DeleteObjects."""
     if version_id:
@@ -330,7 +330,7 @@ def delete_one(ctx: RequestContext, bucket: Bucket, key: str, version_id: str | 
 
 @ops.operation
 @on_bucket
-def delete_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def delete_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     key = request["Key"]
     if request.get("IfMatch") is not None:
         current = bucket.current(key)
@@ -343,7 +343,7 @@ def delete_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) 
 
 @ops.operation
 @on_bucket
-def delete_objects(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def delete_objects(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     spec = request.get("Delete") or {}
     objects = spec.get("Objects") or []
     if not objects or len(objects) > 1000:
@@ -395,7 +395,7 @@ def parse_copy_source(source: Any) -> tuple[str, str, str | None]:
     return bucket, key, version_id
 
 
-def source_version(ctx: RequestContext, request: dict[str, Any], target: Bucket) -> tuple[Bucket, ObjectVersion]:
+def source_version(ctx: S3Context, request: dict[str, Any], target: Bucket) -> tuple[Bucket, ObjectVersion]:
     """The version CopySource names, with the copy-source conditions checked.
 
     A source in another region's scope is read without that scope's lock: versions are never
@@ -406,7 +406,7 @@ def source_version(ctx: RequestContext, request: dict[str, Any], target: Bucket)
     if bucket_name == target.name:
         source_bucket = target
     else:
-        location = service(ctx).locate(bucket_name)
+        location = ctx.service.locate(bucket_name)
         if location is None or location[0] != ctx.account:
             raise NoSuchBucket(BucketName=bucket_name)
         found = ctx.service.backends.scope(*location).backend.buckets.get(bucket_name)
@@ -429,7 +429,7 @@ def source_version(ctx: RequestContext, request: dict[str, Any], target: Bucket)
 
 @ops.operation
 @on_bucket
-def copy_object(ctx: RequestContext, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def copy_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     key = request["Key"]
     check_key(key)
     source_bucket, source = source_version(ctx, request, bucket)

@@ -13,23 +13,33 @@ from hoarfrost.core.kit.arn import Arn, try_parse_arn
 from hoarfrost.core.kit.tags import TagRules
 from hoarfrost.core.operations import OperationRegistry, RequestContext
 from hoarfrost.services.sns import access
-from hoarfrost.services.sns.errors import AuthorizationError, InvalidParameter, NotFound, TagLimitExceeded, invalid
+from hoarfrost.services.sns.errors import (
+    AuthorizationError,
+    InvalidParameter,
+    NotFound,
+    TagLimitExceeded,
+    invalid,
+)
 from hoarfrost.services.sns.state import SnsBackend, Topic
 
 if TYPE_CHECKING:
     from hoarfrost.services.sns.delivery import Deliverer
+    from hoarfrost.services.sns.service import SnsService  # noqa: F401  (named in SnsContext)
 
 ops = OperationRegistry("sns")
+
+# Handlers see SNS's own backend and service, so they need no casts.
+SnsContext = RequestContext[SnsBackend, "SnsService"]
 
 PAGE_SIZE = 100
 _PHONE = re.compile(r"^\+?[1-9]\d{1,14}$")
 
 
-def deliverer(ctx: RequestContext) -> Deliverer:
-    return ctx.service.deliverer  # type: ignore[attr-defined, no-any-return]
+def deliverer(ctx: SnsContext) -> Deliverer:
+    return ctx.service.deliverer
 
 
-def base_url(ctx: RequestContext) -> str:
+def base_url(ctx: SnsContext) -> str:
     """Where SubscribeURL / UnsubscribeURL / SigningCertURL point: the configured base URL,
     else the address the request reached (AWS's own host name when in-process)."""
     configured = ctx.emulator.settings.base_url
@@ -49,7 +59,7 @@ def valid_phone(number: str) -> bool:
 
 
 # -- reaching resources ----------------------------------------------------------------------
-def parse_topic_arn(ctx: RequestContext, text: str, member: str = "TopicArn", any_region: bool = False) -> Arn:
+def parse_topic_arn(ctx: SnsContext, text: str, member: str = "TopicArn", any_region: bool = False) -> Arn:
     arn = try_parse_arn(text)
     if arn is None or arn.service != "sns" or not arn.resource or "/" in arn.resource:
         raise invalid(member)
@@ -59,7 +69,7 @@ def parse_topic_arn(ctx: RequestContext, text: str, member: str = "TopicArn", an
 
 
 @contextmanager
-def scope_of(ctx: RequestContext, arn: Arn) -> Iterator[tuple[SnsBackend, Scope[Any]]]:
+def scope_of(ctx: SnsContext, arn: Arn) -> Iterator[tuple[SnsBackend, Scope[Any]]]:
     """The backend that owns ``arn`` with its lock held: the caller's, or another account's or
     region's (then that scope's listeners are the ones told of a change)."""
     with ctx.in_scope(arn.account, arn.region) as scope:
@@ -67,7 +77,7 @@ def scope_of(ctx: RequestContext, arn: Arn) -> Iterator[tuple[SnsBackend, Scope[
 
 
 @contextmanager
-def topic_access(ctx: RequestContext, topic_arn: str, action: str | None,
+def topic_access(ctx: SnsContext, topic_arn: str, action: str | None,
                  member: str = "TopicArn") -> Iterator[tuple[SnsBackend, Scope[Any], Topic]]:
     """The topic named by ``topic_arn`` with its backend, after the policy check a call from
     another account gets (AuthorizationError as SNS words it).

@@ -9,10 +9,18 @@ from typing import Any
 
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.kit.paging import paginate
-from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sns.errors import NotFound, invalid
-from hoarfrost.services.sns.handlers.common import PAGE_SIZE, ops, token_error
-from hoarfrost.services.sns.state import PlatformApplication, PlatformEndpoint, SnsBackend
+from hoarfrost.services.sns.handlers.common import (
+    PAGE_SIZE,
+    SnsContext,
+    ops,
+    token_error,
+)
+from hoarfrost.services.sns.state import (
+    PlatformApplication,
+    PlatformEndpoint,
+    SnsBackend,
+)
 
 PLATFORMS = ("ADM", "APNS", "APNS_SANDBOX", "GCM", "BAIDU", "MPNS", "WNS")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,256}$")
@@ -46,7 +54,7 @@ def _check_enabled(attributes: dict[str, str]) -> None:
 
 
 @ops.operation
-def create_platform_application(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def create_platform_application(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     name, platform = request["Name"], request["Platform"]
     if not _NAME.match(name):
         raise invalid("Name")
@@ -65,13 +73,13 @@ def create_platform_application(ctx: RequestContext, request: dict[str, Any]) ->
 
 
 @ops.operation
-def get_platform_application_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_platform_application_attributes(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     application = _application(ctx.state, request["PlatformApplicationArn"])
     return {"Attributes": _shown(application.attributes)}
 
 
 @ops.operation
-def set_platform_application_attributes(ctx: RequestContext, request: dict[str, Any]) -> None:
+def set_platform_application_attributes(ctx: SnsContext, request: dict[str, Any]) -> None:
     application = _application(ctx.state, request["PlatformApplicationArn"])
     attributes = dict(request["Attributes"])
     _check_enabled(attributes)
@@ -79,7 +87,7 @@ def set_platform_application_attributes(ctx: RequestContext, request: dict[str, 
 
 
 @ops.operation
-def delete_platform_application(ctx: RequestContext, request: dict[str, Any]) -> None:
+def delete_platform_application(ctx: SnsContext, request: dict[str, Any]) -> None:
     backend: SnsBackend = ctx.state
     arn = request["PlatformApplicationArn"]
     if backend.platform_applications.pop(arn, None) is not None:
@@ -88,7 +96,7 @@ def delete_platform_application(ctx: RequestContext, request: dict[str, Any]) ->
 
 
 @ops.operation
-def list_platform_applications(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_platform_applications(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     applications = sorted(ctx.state.platform_applications.values(), key=_BY_ARN)
     page = paginate(applications, request.get("NextToken"), PAGE_SIZE, kind="sns:ListPlatformApplications",
                     key=_BY_ARN, error=token_error())
@@ -98,7 +106,7 @@ def list_platform_applications(ctx: RequestContext, request: dict[str, Any]) -> 
 
 
 @ops.operation
-def create_platform_endpoint(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def create_platform_endpoint(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     backend: SnsBackend = ctx.state
     application = _application(backend, request["PlatformApplicationArn"])
     token = request["Token"]
@@ -121,12 +129,12 @@ def create_platform_endpoint(ctx: RequestContext, request: dict[str, Any]) -> di
 
 
 @ops.operation
-def get_endpoint_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_endpoint_attributes(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     return {"Attributes": dict(_endpoint(ctx.state, request["EndpointArn"]).attributes)}
 
 
 @ops.operation
-def set_endpoint_attributes(ctx: RequestContext, request: dict[str, Any]) -> None:
+def set_endpoint_attributes(ctx: SnsContext, request: dict[str, Any]) -> None:
     endpoint = _endpoint(ctx.state, request["EndpointArn"])
     attributes = dict(request["Attributes"])
     _check_enabled(attributes)
@@ -134,12 +142,12 @@ def set_endpoint_attributes(ctx: RequestContext, request: dict[str, Any]) -> Non
 
 
 @ops.operation
-def delete_endpoint(ctx: RequestContext, request: dict[str, Any]) -> None:
+def delete_endpoint(ctx: SnsContext, request: dict[str, Any]) -> None:
     ctx.state.platform_endpoints.pop(request["EndpointArn"], None)  # deleting twice succeeds, as in AWS
 
 
 @ops.operation
-def list_endpoints_by_platform_application(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_endpoints_by_platform_application(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     backend: SnsBackend = ctx.state
     application = _application(backend, request["PlatformApplicationArn"])
     endpoints = sorted((e for e in backend.platform_endpoints.values() if e.application_arn == application.arn),

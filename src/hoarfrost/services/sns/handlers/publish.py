@@ -8,7 +8,6 @@ from typing import Any
 from hoarfrost.core.backend import Scope
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.kit.arn import try_parse_arn
-from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sns import messages
 from hoarfrost.services.sns.attributes import max_message_size
 from hoarfrost.services.sns.delivery import Publication, content_deduplication_id
@@ -22,7 +21,14 @@ from hoarfrost.services.sns.errors import (
     TooManyEntriesInBatchRequest,
     invalid,
 )
-from hoarfrost.services.sns.handlers.common import base_url, deliverer, ops, topic_access, valid_phone
+from hoarfrost.services.sns.handlers.common import (
+    SnsContext,
+    base_url,
+    deliverer,
+    ops,
+    topic_access,
+    valid_phone,
+)
 from hoarfrost.services.sns.state import SnsBackend, Topic
 
 MAX_BATCH_ENTRIES = 10
@@ -31,7 +37,7 @@ _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
 @ops.operation
-def publish(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def publish(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     targets = [name for name in ("TopicArn", "TargetArn", "PhoneNumber") if request.get(name)]
     if not targets:
         raise invalid("TopicArn or TargetArn Reason: no value for required parameter")
@@ -48,7 +54,7 @@ def publish(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
         return publish_to_topic(ctx, backend, scope, topic, request)
 
 
-def publish_to_topic(ctx: RequestContext, backend: SnsBackend, scope: Scope[Any], topic: Topic,
+def publish_to_topic(ctx: SnsContext, backend: SnsBackend, scope: Scope[Any], topic: Topic,
                      request: dict[str, Any]) -> dict[str, Any]:
     """The FIFO rules, deduplication, then fan-out; the answer Publish gives."""
     publication = messages.build(request, ctx.clock.time(), max_message_size(topic))
@@ -71,14 +77,14 @@ def publish_to_topic(ctx: RequestContext, backend: SnsBackend, scope: Scope[Any]
     elif publication.deduplication_id is not None:
         raise invalid("MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter "
                       "that is not valid for this topic type")
-    deliverer(ctx).fan_out(backend, scope, topic, publication, base_url(ctx))
+    deliverer(ctx).fan_out(backend, scope, topic, publication, base_url(ctx), ctx.after_commit)
     output: dict[str, Any] = {"MessageId": publication.message_id}
     if publication.sequence_number is not None:
         output["SequenceNumber"] = publication.sequence_number
     return output
 
 
-def _publish_sms(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def _publish_sms(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     phone = request["PhoneNumber"]
     if not valid_phone(phone):
         raise invalid(f"PhoneNumber Reason: {phone} is not valid to publish to")
@@ -92,7 +98,7 @@ def _publish_sms(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
     return {"MessageId": publication.message_id}
 
 
-def _publish_to_endpoint(ctx: RequestContext, request: dict[str, Any], arn: str) -> dict[str, Any]:
+def _publish_to_endpoint(ctx: SnsContext, request: dict[str, Any], arn: str) -> dict[str, Any]:
     backend: SnsBackend = ctx.state
     endpoint = backend.platform_endpoints.get(arn)
     if endpoint is None:
@@ -108,7 +114,7 @@ def _publish_to_endpoint(ctx: RequestContext, request: dict[str, Any], arn: str)
     return {"MessageId": publication.message_id}
 
 
-def _direct_publication(ctx: RequestContext, request: dict[str, Any]) -> Publication:
+def _direct_publication(ctx: SnsContext, request: dict[str, Any]) -> Publication:
     for member in ("MessageGroupId", "MessageDeduplicationId"):
         if request.get(member) is not None:
             raise invalid(f"{member} Reason: The request includes {member} parameter that is not valid "
@@ -117,7 +123,7 @@ def _direct_publication(ctx: RequestContext, request: dict[str, Any]) -> Publica
 
 
 @ops.operation
-def publish_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def publish_batch(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     entries: list[dict[str, Any]] = request.get("PublishBatchRequestEntries") or []
     if not entries:
         raise EmptyBatchRequest("The batch request doesn't contain any entries.")

@@ -12,9 +12,18 @@ from operator import attrgetter
 from typing import Any
 
 from hoarfrost.core.kit.paging import paginate
-from hoarfrost.core.operations import RequestContext
-from hoarfrost.services.sns.errors import ResourceNotFound, VerificationException, invalid
-from hoarfrost.services.sns.handlers.common import PAGE_SIZE, ops, token_error, valid_phone
+from hoarfrost.services.sns.errors import (
+    ResourceNotFound,
+    VerificationException,
+    invalid,
+)
+from hoarfrost.services.sns.handlers.common import (
+    PAGE_SIZE,
+    SnsContext,
+    ops,
+    token_error,
+    valid_phone,
+)
 from hoarfrost.services.sns.state import SandboxPhoneNumber, SentMessage, SnsBackend
 
 SMS_TYPES = ("Promotional", "Transactional")
@@ -29,7 +38,7 @@ def _phone(number: str, member: str = "PhoneNumber") -> str:
 
 
 @ops.operation
-def set_sms_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def set_sms_attributes(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     attributes = dict(request["attributes"])
     sms_type = attributes.get("DefaultSMSType")
     if sms_type is not None and sms_type not in SMS_TYPES:
@@ -39,7 +48,7 @@ def set_sms_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str
 
 
 @ops.operation
-def get_sms_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_sms_attributes(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     stored: dict[str, str] = ctx.state.sms_attributes
     wanted = request.get("attributes")
     if not wanted:
@@ -48,31 +57,31 @@ def get_sms_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str
 
 
 @ops.operation(mutates=False)
-def check_if_phone_number_is_opted_out(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def check_if_phone_number_is_opted_out(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     return {"isOptedOut": _phone(request["phoneNumber"], "phoneNumber") in ctx.state.opted_out}
 
 
 @ops.operation
-def list_phone_numbers_opted_out(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_phone_numbers_opted_out(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     page = paginate(sorted(ctx.state.opted_out), request.get("nextToken"), PAGE_SIZE,
                     kind="sns:ListPhoneNumbersOptedOut", key=str, error=token_error("nextToken"))
     return {"phoneNumbers": page.items, **page.token_member("nextToken")}
 
 
 @ops.operation
-def opt_in_phone_number(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def opt_in_phone_number(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     ctx.state.opted_out.pop(_phone(request["phoneNumber"], "phoneNumber"), None)
     return {}
 
 
 # -- the SMS sandbox -------------------------------------------------------------------------
 @ops.operation
-def get_sms_sandbox_account_status(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_sms_sandbox_account_status(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     return {"IsInSandbox": bool(ctx.state.in_sms_sandbox)}
 
 
 @ops.operation
-def create_sms_sandbox_phone_number(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def create_sms_sandbox_phone_number(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     backend: SnsBackend = ctx.state
     number = _phone(request["PhoneNumber"])
     password = f"{secrets.randbelow(1_000_000):06d}"
@@ -88,7 +97,7 @@ def create_sms_sandbox_phone_number(ctx: RequestContext, request: dict[str, Any]
 
 
 @ops.operation
-def verify_sms_sandbox_phone_number(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def verify_sms_sandbox_phone_number(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     entry = ctx.state.sandbox_numbers.get(request["PhoneNumber"])
     if entry is None:
         raise ResourceNotFound("Can not find the phone number in the SMS sandbox")
@@ -101,14 +110,14 @@ def verify_sms_sandbox_phone_number(ctx: RequestContext, request: dict[str, Any]
 
 
 @ops.operation
-def delete_sms_sandbox_phone_number(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def delete_sms_sandbox_phone_number(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     if ctx.state.sandbox_numbers.pop(request["PhoneNumber"], None) is None:
         raise ResourceNotFound("Can not find the phone number in the SMS sandbox")
     return {}
 
 
 @ops.operation
-def list_sms_sandbox_phone_numbers(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_sms_sandbox_phone_numbers(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     entries = sorted(ctx.state.sandbox_numbers.values(), key=_BY_NUMBER)
     page = paginate(entries, request.get("NextToken"), request.get("MaxResults") or PAGE_SIZE,
                     kind="sns:ListSMSSandboxPhoneNumbers", key=_BY_NUMBER, error=token_error())
@@ -117,7 +126,7 @@ def list_sms_sandbox_phone_numbers(ctx: RequestContext, request: dict[str, Any])
 
 
 @ops.operation
-def list_origination_numbers(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_origination_numbers(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     # Origination numbers are free-form records without a stable key: the token is an offset.
     page = paginate(ctx.state.origination_numbers, request.get("NextToken"),
                     request.get("MaxResults") or ORIGINATION_PAGE_SIZE, kind="sns:ListOriginationNumbers",

@@ -11,7 +11,6 @@ from typing import Any
 
 from hoarfrost.core.kit.arn import Arn, try_parse_arn
 from hoarfrost.core.kit.paging import Page, paginate
-from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sns.attributes import (
     check_subscription_attribute,
     check_subscription_attributes,
@@ -21,6 +20,7 @@ from hoarfrost.services.sns.attributes import (
 from hoarfrost.services.sns.errors import NotFound, invalid
 from hoarfrost.services.sns.handlers.common import (
     PAGE_SIZE,
+    SnsContext,
     base_url,
     deliverer,
     is_true,
@@ -82,7 +82,7 @@ def _subscription_entry(subscription: Subscription) -> dict[str, str]:
 
 
 @ops.operation
-def subscribe(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def subscribe(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     protocol = request["Protocol"].lower()
     with topic_access(ctx, request["TopicArn"], "Subscribe") as (backend, scope, topic):
         endpoint = _check_endpoint(protocol, request.get("Endpoint"), topic)
@@ -110,7 +110,7 @@ def subscribe(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
 
 
 @ops.operation
-def confirm_subscription(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def confirm_subscription(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     token = request["Token"]
     with topic_access(ctx, request["TopicArn"], None) as (backend, _, topic):
         subscription = backend.subscriptions.get(backend.tokens.get(token, ""))
@@ -139,7 +139,7 @@ def _subscription(backend: SnsBackend, arn: str) -> Subscription:
 
 
 @ops.operation
-def unsubscribe(ctx: RequestContext, request: dict[str, Any]) -> None:
+def unsubscribe(ctx: SnsContext, request: dict[str, Any]) -> None:
     arn_text = request["SubscriptionArn"]
     with scope_of(ctx, _subscription_arn(arn_text)) as (backend, scope):
         subscription = _subscription(backend, arn_text)
@@ -161,27 +161,27 @@ def _page(subscriptions: list[Subscription], request: dict[str, Any], kind: str)
 
 
 @ops.operation
-def list_subscriptions(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_subscriptions(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     page = _page(list(ctx.state.subscriptions.values()), request, "sns:ListSubscriptions")
     return {"Subscriptions": [_subscription_entry(sub) for sub in page.items], **page.token_member()}
 
 
 @ops.operation
-def list_subscriptions_by_topic(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_subscriptions_by_topic(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     with topic_access(ctx, request["TopicArn"], "ListSubscriptionsByTopic") as (_, _, topic):
         page = _page(list(topic.subscriptions.values()), request, "sns:ListSubscriptionsByTopic")
         return {"Subscriptions": [_subscription_entry(sub) for sub in page.items], **page.token_member()}
 
 
 @ops.operation
-def get_subscription_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_subscription_attributes(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     arn_text = request["SubscriptionArn"]
     with scope_of(ctx, _subscription_arn(arn_text)) as (backend, _):
         return {"Attributes": subscription_attributes(_subscription(backend, arn_text))}
 
 
 @ops.operation
-def set_subscription_attributes(ctx: RequestContext, request: dict[str, Any]) -> None:
+def set_subscription_attributes(ctx: SnsContext, request: dict[str, Any]) -> None:
     arn_text = request["SubscriptionArn"]
     name = request["AttributeName"]
     value = request.get("AttributeValue") or ""

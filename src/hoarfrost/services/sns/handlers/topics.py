@@ -9,7 +9,6 @@ from typing import Any
 from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.kit.arn import build_arn, partition_for
 from hoarfrost.core.kit.paging import paginate
-from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sns.attributes import (
     check_topic_attribute,
     set_topic_attribute,
@@ -19,6 +18,7 @@ from hoarfrost.services.sns.errors import NotFound, ResourceNotFound, invalid
 from hoarfrost.services.sns.handlers.common import (
     PAGE_SIZE,
     TAG_RULES,
+    SnsContext,
     ops,
     parse_topic_arn,
     token_error,
@@ -52,7 +52,7 @@ def _check_json_policy(text: str, member: str) -> None:
 
 
 @ops.operation
-def create_topic(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def create_topic(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     name: str = request["Name"]
     attributes: dict[str, str] = dict(request.get("Attributes") or {})
     fifo = attributes.get("FifoTopic", "false").lower() == "true"
@@ -95,7 +95,7 @@ def _default(topic: Topic, name: str) -> str:
 
 
 @ops.operation
-def delete_topic(ctx: RequestContext, request: dict[str, Any]) -> None:
+def delete_topic(ctx: SnsContext, request: dict[str, Any]) -> None:
     arn = parse_topic_arn(ctx, request["TopicArn"])
     if arn.account != ctx.account:
         with topic_access(ctx, request["TopicArn"], "DeleteTopic") as (backend, _, topic):
@@ -105,20 +105,20 @@ def delete_topic(ctx: RequestContext, request: dict[str, Any]) -> None:
 
 
 @ops.operation
-def list_topics(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_topics(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     page = paginate(sorted(ctx.state.topics), request.get("NextToken"), PAGE_SIZE, kind="sns:ListTopics",
                     key=str, error=token_error())
     return {"Topics": [{"TopicArn": arn} for arn in page.items], **page.token_member()}
 
 
 @ops.operation
-def get_topic_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_topic_attributes(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     with topic_access(ctx, request["TopicArn"], "GetTopicAttributes") as (_, _, topic):
         return {"Attributes": topic_attributes(topic)}
 
 
 @ops.operation
-def set_topic_attributes(ctx: RequestContext, request: dict[str, Any]) -> None:
+def set_topic_attributes(ctx: SnsContext, request: dict[str, Any]) -> None:
     name = request["AttributeName"]
     value = request.get("AttributeValue") or ""
     with topic_access(ctx, request["TopicArn"], "SetTopicAttributes") as (_, _, topic):
@@ -128,7 +128,7 @@ def set_topic_attributes(ctx: RequestContext, request: dict[str, Any]) -> None:
 
 # -- permissions -----------------------------------------------------------------------------
 @ops.operation
-def add_permission(ctx: RequestContext, request: dict[str, Any]) -> None:
+def add_permission(ctx: SnsContext, request: dict[str, Any]) -> None:
     label = request["Label"]
     with topic_access(ctx, request["TopicArn"], "AddPermission") as (_, _, topic):
         policy = json.loads(topic.attributes.get("Policy") or default_topic_policy(topic.arn, topic.owner))
@@ -149,7 +149,7 @@ def add_permission(ctx: RequestContext, request: dict[str, Any]) -> None:
 
 
 @ops.operation
-def remove_permission(ctx: RequestContext, request: dict[str, Any]) -> None:
+def remove_permission(ctx: SnsContext, request: dict[str, Any]) -> None:
     label = request["Label"]
     with topic_access(ctx, request["TopicArn"], "RemovePermission") as (_, _, topic):
         policy = json.loads(topic.attributes.get("Policy") or default_topic_policy(topic.arn, topic.owner))
@@ -161,7 +161,7 @@ def remove_permission(ctx: RequestContext, request: dict[str, Any]) -> None:
 
 
 # -- tags ------------------------------------------------------------------------------------
-def _tagged_topic(ctx: RequestContext, arn: str) -> Topic:
+def _tagged_topic(ctx: SnsContext, arn: str) -> Topic:
     topic = ctx.state.topics.get(arn)
     if topic is None:
         raise ResourceNotFound("Resource does not exist")
@@ -169,26 +169,26 @@ def _tagged_topic(ctx: RequestContext, arn: str) -> Topic:
 
 
 @ops.operation
-def tag_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def tag_resource(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     topic = _tagged_topic(ctx, request["ResourceArn"])
     tagging.tag(topic.tags, tagging.from_list(request["Tags"], TAG_RULES), TAG_RULES)
     return {}
 
 
 @ops.operation
-def untag_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def untag_resource(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     topic = _tagged_topic(ctx, request["ResourceArn"])
     tagging.untag(topic.tags, request["TagKeys"], TAG_RULES)
     return {}
 
 
 @ops.operation
-def list_tags_for_resource(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_tags_for_resource(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     return {"Tags": tagging.to_list(_tagged_topic(ctx, request["ResourceArn"]).tags, TAG_RULES)}
 
 
 # -- data protection -------------------------------------------------------------------------
-def _protected_topic(ctx: RequestContext, arn: str) -> Topic:
+def _protected_topic(ctx: SnsContext, arn: str) -> Topic:
     parse_topic_arn(ctx, arn, "ResourceArn")
     topic = ctx.state.topics.get(arn)
     if topic is None:
@@ -197,7 +197,7 @@ def _protected_topic(ctx: RequestContext, arn: str) -> Topic:
 
 
 @ops.operation
-def put_data_protection_policy(ctx: RequestContext, request: dict[str, Any]) -> None:
+def put_data_protection_policy(ctx: SnsContext, request: dict[str, Any]) -> None:
     topic = _protected_topic(ctx, request["ResourceArn"])
     policy = request["DataProtectionPolicy"]
     if policy:
@@ -206,6 +206,6 @@ def put_data_protection_policy(ctx: RequestContext, request: dict[str, Any]) -> 
 
 
 @ops.operation
-def get_data_protection_policy(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_data_protection_policy(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     topic = _protected_topic(ctx, request["ResourceArn"])
     return {"DataProtectionPolicy": topic.data_protection_policy or ""}

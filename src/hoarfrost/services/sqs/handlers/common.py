@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core import catalog
 from hoarfrost.core.kit.paging import Page, paginate
@@ -19,7 +19,13 @@ from hoarfrost.services.sqs.errors import (
 from hoarfrost.services.sqs.state import Queue, SqsBackend
 from hoarfrost.services.sqs.urls import parse_queue_url, queue_url
 
+if TYPE_CHECKING:
+    from hoarfrost.services.sqs.service import SqsService  # noqa: F401  (named in SqsContext)
+
 ops = OperationRegistry("sqs")
+
+# Handlers see SQS's own backend and service, so they need no casts.
+SqsContext = RequestContext[SqsBackend, "SqsService"]
 
 # What a listing without MaxResults answers: up to this many names and no NextToken.
 MAX_LISTED = 1000
@@ -31,7 +37,7 @@ def _required(operation: str) -> tuple[str, ...]:
     return tuple(shape.required_members) if shape is not None else ()
 
 
-def _queue_path(ctx: RequestContext) -> bool:
+def _queue_path(ctx: SqsContext) -> bool:
     parts = ctx.request.path.strip("/").split("/") if ctx.request is not None else []
     return len(parts) == 2 and parts[0].isdigit()
 
@@ -45,19 +51,18 @@ def operation(fn: Handler | None = None, *, mutates: bool | None = None, blockin
 
     def register(func: Handler) -> Handler:
         @functools.wraps(func)
-        def checked(ctx: RequestContext, request: dict[str, Any]) -> Any:
+        def checked(ctx: SqsContext, request: dict[str, Any]) -> Any:
+            elsewhere = False
             for member in _required(ctx.operation):
                 if request.get(member) is None:
                     if member == "QueueUrl" and _queue_path(ctx):
                         # Query-era SDKs post to the queue's own URL instead of naming it.
                         request["QueueUrl"] = ctx.request.path
+                        elsewhere = owner_of(ctx.request.path) != ctx.scope.account
                         continue
                     raise missing_parameter(member)
-            url = request.get("QueueUrl")
-            if url is not None:
-                owner = parse_queue_url(url)[0]
-                if owner != ctx.account:
-                    return _in_owner_scope(ctx, owner, func, request)
+            if elsewhere:
+                return _in_owner_scope(ctx, func, request)
             return func(ctx, request)
 
         ops.operation(checked, mutates=mutates, blocking=blocking)
@@ -66,32 +71,40 @@ def operation(fn: Handler | None = None, *, mutates: bool | None = None, blockin
     return register(fn) if fn is not None else register
 
 
-def _in_owner_scope(ctx: RequestContext, owner: str, func: Handler, request: dict[str, Any]) -> Any:
-    """Run a request naming another account's queue in that account's scope (cross-account
-    access; queue policies are not evaluated); the owner's listeners are told."""
+def _in_owner_scope(ctx: SqsContext, func: Handler, request: dict[str, Any]) -> Any:
+    """A query-era request posted to another account's queue path: the pipeline could not
+    know the owner before the handler ran (``SqsService.scope_for`` reads QueueUrl), so this
+    one request moves to the owner's scope itself."""
+    owner = owner_of(request["QueueUrl"])
     if ctx.service.backends.existing(owner, ctx.region) is None:
         raise queue_does_not_exist()
     with ctx.in_scope(owner, ctx.region) as scope:
-        return func(dataclasses.replace(ctx, account=owner, scope=scope), request)
+        return func(dataclasses.replace(ctx, scope=scope), request)
 
 
-def backend(ctx: RequestContext) -> SqsBackend:
-    return ctx.state  # type: ignore[no-any-return]
+def owner_of(url: str) -> str:
+    """The account a QueueUrl names."""
+    return parse_queue_url(url)[0]
 
 
-def resolve_queue(ctx: RequestContext, url: str) -> Queue:
-    """The queue a QueueUrl names, in the caller's account (QueueDoesNotExist otherwise)."""
+def backend(ctx: SqsContext) -> SqsBackend:
+    return ctx.state
+
+
+def resolve_queue(ctx: SqsContext, url: str) -> Queue:
+    """The queue a QueueUrl names, in the scope the pipeline locked for it (the owner's;
+    cross-account access is allowed: queue policies are not evaluated)."""
     account, name = parse_queue_url(url)
-    if account != ctx.account:
+    if account != ctx.scope.account:
         raise queue_does_not_exist()
     return backend(ctx).queue(name)
 
 
-def url_of(ctx: RequestContext, queue: Queue) -> str:
+def url_of(ctx: SqsContext, queue: Queue) -> str:
     return queue_url(ctx, queue.account, queue.name)
 
 
-def sender_id(ctx: RequestContext) -> str:
+def sender_id(ctx: SqsContext) -> str:
     """The SenderId system attribute: the calling principal's user id."""
     return ctx.emulator.accounts.identity_for(ctx.access_key).user_id
 

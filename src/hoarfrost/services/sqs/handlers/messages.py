@@ -6,10 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sqs import checks, delivery
-from hoarfrost.services.sqs.errors import MessageNotInflight, SqsError, invalid_parameter
-from hoarfrost.services.sqs.handlers.common import backend, operation, resolve_queue, sender_id
+from hoarfrost.services.sqs.errors import (
+    MessageNotInflight,
+    SqsError,
+    invalid_parameter,
+)
+from hoarfrost.services.sqs.handlers.common import (
+    SqsContext,
+    backend,
+    operation,
+    resolve_queue,
+    sender_id,
+)
 from hoarfrost.services.sqs.state import Queue
 
 # A long poll re-checks at least this often, so messages whose delay or visibility timeout
@@ -18,7 +27,7 @@ MAX_POLL_SLICE = 1.0
 
 
 @operation
-def send_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def send_message(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     output = delivery.send(queue, delivery.prepare(queue, request), sender_id(ctx), ctx.clock.time())
     ctx.wake()
@@ -26,7 +35,7 @@ def send_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
 
 
 @operation
-def send_message_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def send_message_batch(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     entries = request.get("Entries") or []
     checks.check_batch(entries, "SendMessageBatchRequestEntry")
@@ -50,7 +59,7 @@ def send_message_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str
 
 
 @operation(mutates=True, blocking=True)
-def receive_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def receive_message(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     """Receives up to MaxNumberOfMessages; with a wait time, returns as soon as any arrive."""
     queue = resolve_queue(ctx, request["QueueUrl"])
     count, visibility_timeout, wait = delivery.check_receive(request, queue)
@@ -78,21 +87,21 @@ def receive_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, A
 
 
 @operation
-def delete_message(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def delete_message(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     queue.delete_message(request["ReceiptHandle"])
     return {}
 
 
 @operation
-def delete_message_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def delete_message_batch(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     return _batch(request, "DeleteMessageBatchRequestEntry",
                   lambda entry: queue.delete_message(entry["ReceiptHandle"]))
 
 
 @operation
-def change_message_visibility(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def change_message_visibility(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     _change_visibility(queue, request["ReceiptHandle"], request.get("VisibilityTimeout"), ctx.clock.time())
     ctx.wake()
@@ -100,7 +109,7 @@ def change_message_visibility(ctx: RequestContext, request: dict[str, Any]) -> d
 
 
 @operation
-def change_message_visibility_batch(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def change_message_visibility_batch(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     output = _batch(request, "ChangeMessageVisibilityBatchRequestEntry",
                     lambda entry: _change_visibility(queue, entry["ReceiptHandle"], entry.get("VisibilityTimeout"),

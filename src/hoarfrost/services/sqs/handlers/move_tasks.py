@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sqs import delivery
 from hoarfrost.services.sqs.errors import (
     InvalidParameterValue,
@@ -18,8 +17,14 @@ from hoarfrost.services.sqs.errors import (
     UnsupportedOperation,
     invalid_parameter,
 )
-from hoarfrost.services.sqs.handlers.common import backend, operation
-from hoarfrost.services.sqs.state import MoveTask, Queue, SqsBackend, millis, parse_task_handle
+from hoarfrost.services.sqs.handlers.common import SqsContext, backend, operation
+from hoarfrost.services.sqs.state import (
+    MoveTask,
+    Queue,
+    SqsBackend,
+    millis,
+    parse_task_handle,
+)
 
 MAX_MESSAGES_PER_SECOND = 500
 MAX_LISTED_TASKS = 10
@@ -33,7 +38,7 @@ def _source(state: SqsBackend, arn: str) -> Queue:
 
 
 @operation
-def start_message_move_task(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def start_message_move_task(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     state = backend(ctx)
     source = _source(state, request["SourceArn"])
     if not state.dead_letter_sources(source):
@@ -81,7 +86,7 @@ def _run(state: SqsBackend, task: MoveTask, source: Queue, destination: Queue | 
 
 
 @operation
-def list_message_move_tasks(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_message_move_tasks(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     state = backend(ctx)
     source = _source(state, request["SourceArn"])
     limit = request.get("MaxResults")
@@ -113,7 +118,7 @@ def _describe(task: MoveTask) -> dict[str, Any]:
 
 
 @operation
-def cancel_message_move_task(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def cancel_message_move_task(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     parsed = parse_task_handle(request["TaskHandle"])
     if parsed is None:
         raise invalid_parameter("TaskHandle", request["TaskHandle"], "Task handle is not valid")

@@ -9,9 +9,13 @@ from typing import Any
 from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.kit.arn import build_arn, partition_for
 from hoarfrost.core.kit.tags import TagRules
-from hoarfrost.core.operations import RequestContext
-from hoarfrost.services.sqs.errors import InvalidParameterValue, OverLimit, invalid_parameter, missing_parameter
-from hoarfrost.services.sqs.handlers.common import operation, resolve_queue
+from hoarfrost.services.sqs.errors import (
+    InvalidParameterValue,
+    OverLimit,
+    invalid_parameter,
+    missing_parameter,
+)
+from hoarfrost.services.sqs.handlers.common import SqsContext, operation, resolve_queue
 from hoarfrost.services.sqs.state import Queue
 
 MAX_ACTIONS = 7
@@ -32,7 +36,7 @@ TAG_RULES = TagRules(
 
 
 @operation
-def tag_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def tag_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     tags = request.get("Tags") or {}
     if not tags:
@@ -42,7 +46,7 @@ def tag_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
 
 
 @operation
-def untag_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def untag_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     keys = request.get("TagKeys") or []
     if not keys:
@@ -52,13 +56,13 @@ def untag_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
 
 
 @operation
-def list_queue_tags(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_queue_tags(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     return {"Tags": dict(queue.tags)} if queue.tags else {}
 
 
 @operation
-def add_permission(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def add_permission(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     label = request["Label"]
     accounts = request.get("AWSAccountIds") or []
@@ -91,7 +95,7 @@ def add_permission(ctx: RequestContext, request: dict[str, Any]) -> dict[str, An
 
 
 @operation
-def remove_permission(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def remove_permission(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     label = request["Label"]
     policy = _policy(queue)

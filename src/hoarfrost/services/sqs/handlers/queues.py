@@ -7,7 +7,6 @@ from typing import Any
 
 from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.kit.arn import build_arn
-from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sqs.attributes import COMPUTED, check_requested, check_settable
 from hoarfrost.services.sqs.checks import check_queue_name
 from hoarfrost.services.sqs.errors import (
@@ -17,14 +16,21 @@ from hoarfrost.services.sqs.errors import (
     invalid_parameter,
     queue_does_not_exist,
 )
-from hoarfrost.services.sqs.handlers.common import backend, name_page, operation, resolve_queue, url_of
+from hoarfrost.services.sqs.handlers.common import (
+    SqsContext,
+    backend,
+    name_page,
+    operation,
+    resolve_queue,
+    url_of,
+)
 from hoarfrost.services.sqs.handlers.permissions import TAG_RULES
 from hoarfrost.services.sqs.state import PURGE_INTERVAL, Queue, SqsBackend
 from hoarfrost.services.sqs.urls import queue_url
 
 
 @operation
-def create_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def create_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     name = request["QueueName"]
     attributes = dict(request.get("Attributes") or {})
     fifo = str(attributes.get("FifoQueue", "false")).lower() == "true"
@@ -56,7 +62,7 @@ def create_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
 
 
 @operation
-def delete_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def delete_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     state = backend(ctx)
     del state.queues[queue.name]
@@ -66,23 +72,15 @@ def delete_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
 
 
 @operation
-def get_queue_url(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_queue_url(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     name = request["QueueName"]
-    owner = request.get("QueueOwnerAWSAccountId") or ctx.account
-    if owner == ctx.account:
-        exists = name in backend(ctx).queues
-    else:
-        # Another account's scope is only read, never locked: a dict membership test is atomic,
-        # and locking a second scope from inside this one could deadlock.
-        scope = ctx.service.backends.existing(owner, ctx.region)
-        exists = scope is not None and name in scope.backend.queues
-    if not exists:
+    if name not in backend(ctx).queues:  # the owner's scope (SqsService.scope_for)
         raise queue_does_not_exist()
-    return {"QueueUrl": queue_url(ctx, owner, name)}
+    return {"QueueUrl": queue_url(ctx, ctx.scope.account, name)}
 
 
 @operation
-def list_queues(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_queues(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     prefix = request.get("QueueNamePrefix") or ""
     names = sorted(name for name in backend(ctx).queues if name.startswith(prefix))
     page = name_page(names, request, "sqs:ListQueues")
@@ -93,7 +91,7 @@ def list_queues(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
 
 
 @operation
-def get_queue_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def get_queue_attributes(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     names = request.get("AttributeNames") or []
     if not names:
@@ -121,7 +119,7 @@ def queue_attributes(queue: Queue, now: float) -> dict[str, str]:
 
 
 @operation
-def set_queue_attributes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def set_queue_attributes(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     checked = check_settable(dict(request.get("Attributes") or {}), queue.fifo, creating=False)
     check_dead_letter_target(backend(ctx), queue.arn, queue.fifo, checked)
@@ -152,7 +150,7 @@ def check_dead_letter_target(state: SqsBackend, source_arn: str, fifo: bool, att
 
 
 @operation
-def purge_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def purge_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     now = ctx.clock.time()
     if queue.last_purge is not None and now - queue.last_purge < PURGE_INTERVAL:
@@ -162,7 +160,7 @@ def purge_queue(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
 
 
 @operation
-def list_dead_letter_source_queues(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+def list_dead_letter_source_queues(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     names = sorted(source.name for source in backend(ctx).dead_letter_sources(queue))
     page = name_page(names, request, "sqs:ListDeadLetterSourceQueues")

@@ -13,7 +13,11 @@ from hoarfrost.services.sts.errors import (
 if TYPE_CHECKING:
     pass
 from hoarfrost.services.sts.handlers import ops
-from hoarfrost.services.sts.handlers.common import StsContext, caller_identity, calling_session
+from hoarfrost.services.sts.handlers.common import (
+    StsContext,
+    caller_identity,
+    calling_session,
+)
 
 
 @ops.operation(mutates=False)
