@@ -6,7 +6,15 @@ import dataclasses
 
 import pytest
 
-from hoarfrost.core.kit.arn import Arn, InvalidArn, build_arn, parse_arn, partition_for, partitions, try_parse_arn
+from hoarfrost.core.kit.arn import (
+    Arn,
+    InvalidArn,
+    build_arn,
+    parse_arn,
+    partition_for,
+    partitions,
+    try_parse_arn,
+)
 
 
 @pytest.mark.parametrize(("region", "partition"), [

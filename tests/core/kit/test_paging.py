@@ -39,7 +39,7 @@ def test_pages_by_key_cover_everything_once() -> None:
     items = [f"item-{i:03d}" for i in range(25)]
     pages = walk(items, 10)
     assert [len(page) for page in pages] == [10, 10, 5]
-    assert sum(pages, []) == items
+    assert [item for page in pages for item in page] == items
 
 
 def test_exact_multiple_has_no_trailing_token() -> None:
