@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import botocore.session
-from hoarfrost.core.routing.route_index import ServiceIndex, shared_index
 
 from hoarfrost.core import catalog, spec_patches
+from hoarfrost.core.routing.route_index import ServiceIndex, shared_index
 from hoarfrost.protocols import base as protocols_base
 from hoarfrost.services import IMPLEMENTED
 

@@ -112,3 +112,4 @@ def test_build_takes_the_partition_from_the_region() -> None:
     assert build_arn("iam", "", "123456789012", "root", "aws-cn") == "arn:aws-cn:iam::123456789012:root"
     assert build_arn("s3", "", "", "bucket", partition_for("us-isob-east-1")) == "arn:aws-iso-b:s3:::bucket"
     assert parse_arn(build_arn("sqs", "eu-isoe-west-1", "1", "q")) == Arn("aws-iso-e", "sqs", "eu-isoe-west-1", "1", "q")
+

@@ -39,7 +39,7 @@ def test_pages_by_key_cover_everything_once() -> None:
     items = [f"item-{i:03d}" for i in range(25)]
     pages = walk(items, 10)
     assert [len(page) for page in pages] == [10, 10, 5]
-    assert sum(pages, []) == items
+    assert [item for page in pages for item in page] == items
 
 
 def test_exact_multiple_has_no_trailing_token() -> None:
@@ -169,3 +169,11 @@ def test_a_token_issued_by_another_process_is_accepted() -> None:
     token = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
                            env={"PYTHONPATH": str(src)}).stdout.strip()
     assert paginate(["a", "m", "z"], token, 5, kind=KIND, key=str, error=bad).items == ["z"]
+
+
+def test_token_member_spreads_into_an_output() -> None:
+    first = paginate(["a", "b"], None, 1, kind=KIND, key=str, error=bad)
+    last = paginate(["a", "b"], first.next_token, 1, kind=KIND, key=str, error=bad)
+    assert first.token_member() == {"NextToken": first.next_token}
+    assert first.token_member("nextToken") == {"nextToken": first.next_token}
+    assert last.token_member() == {}

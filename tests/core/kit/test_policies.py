@@ -21,7 +21,13 @@ from hoarfrost.core.kit.policies import (
     access_request,
     parse_policy,
 )
-from hoarfrost.core.kit.policy_grants import DuplicateStatement, dump_document, grant, load_document, revoke
+from hoarfrost.core.kit.policy_grants import (
+    DuplicateStatement,
+    dump_document,
+    grant,
+    load_document,
+    revoke,
+)
 from tests.harness import Harness
 
 OWNER = "123456789012"

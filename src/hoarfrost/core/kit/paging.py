@@ -44,6 +44,10 @@ class Page(Generic[T]):
     items: list[T]
     next_token: str | None
 
+    def token_member(self, name: str = "NextToken") -> dict[str, str]:
+        """``{name: next_token}`` to spread into an output, or nothing on the last page."""
+        return {name: self.next_token} if self.next_token else {}
+
 
 @functools.lru_cache(maxsize=256)
 def _salt(kind: str) -> bytes:

@@ -74,7 +74,7 @@ def _record(ctx: S3Context, bucket: Bucket, event: str, key: str, version: Objec
         "s3": {
             "s3SchemaVersion": "1.0", "configurationId": config_id or "",
             "bucket": {"name": bucket.name, "ownerIdentity": {"principalId": canonical_id(bucket.account)},
-                       "arn": f"arn:aws:s3:::{bucket.name}"},
+                       "arn": bucket.arn},
             "object": obj,
         },
     }

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from hoarfrost.core.clock import Clock
 
+from hoarfrost.core.kit.arn import build_arn, partition_for
+
 UTC = dt.timezone.utc
 NULL_VERSION = "null"
 ARCHIVE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
@@ -166,6 +168,11 @@ class Bucket:
     uploads: dict[str, MultipartUpload] = field(default_factory=dict)
 
     # -- reads -------------------------------------------------------------------------------
+    @property
+    def arn(self) -> str:
+        """``arn:<partition>:s3:::<name>``: no region or account, but the region's partition."""
+        return build_arn("s3", "", "", self.name, partition_for(self.region))
+
     def latest(self, key: str) -> ObjectVersion | None:
         versions = self.versions.get(key)
         return versions[-1] if versions else None

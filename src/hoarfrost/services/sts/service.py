@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from hoarfrost.core.accounts import Identity
+from hoarfrost.core.accounts import Identity, root_arn
+from hoarfrost.core.kit.arn import partition_for
 from hoarfrost.core.views import StatefulService, StateViewError, merge_resources
 from hoarfrost.services.sts.handlers import ops
 from hoarfrost.services.sts.state import Session, StsBackend
@@ -34,7 +35,7 @@ class StsService(StatefulService[StsBackend, StsStateView]):
         super().__init__(emulator)
         self._keys: dict[str, tuple[ScopeKey, Session]] = {}
         self._keys_lock = threading.Lock()
-        self._roots: dict[str, Identity] = {}
+        self._roots: dict[tuple[str, str], Identity] = {}
         self.signer = JwtSigner(str(id(self)))
         emulator.accounts.register_issuer(self.identity_of)
 
@@ -44,11 +45,13 @@ class StsService(StatefulService[StsBackend, StsStateView]):
         entry = self._keys.get(access_key)
         return entry[1].identity if entry is not None else None
 
-    def root_identity(self, account: str) -> Identity:
-        """The account root's identity, built once per account (GetCallerIdentity's common answer)."""
-        identity = self._roots.get(account)
+    def root_identity(self, account: str, region: str) -> Identity:
+        """The account root's identity in the region's partition, built once per account and
+        partition (GetCallerIdentity's common answer)."""
+        key = (account, partition_for(region))
+        identity = self._roots.get(key)
         if identity is None:
-            identity = self._roots[account] = Identity(account, f"arn:aws:iam::{account}:root", account)
+            identity = self._roots[key] = Identity(account, root_arn(account, region), account)
         return identity
 
     def session_for(self, access_key: str | None) -> Session | None:

@@ -18,6 +18,7 @@ import string
 from dataclasses import dataclass, field
 
 from hoarfrost.core.accounts import Identity
+from hoarfrost.core.kit.arn import Arn, build_arn, partitions, try_parse_arn
 
 UTC = dt.timezone.utc
 
@@ -52,10 +53,23 @@ def stable_id(prefix: str, seed: str) -> str:
 
 
 # -- ARNs -------------------------------------------------------------------------------------
-_PARTITIONS = "aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc"
-_ROLE_ARN = re.compile(rf"arn:({_PARTITIONS}):iam::(\d{{12}}):role/((?:[\x21-\x7e]+/)*)([\w+=,.@-]{{1,64}})")
-_SAML_PROVIDER_ARN = re.compile(rf"arn:({_PARTITIONS}):iam::(\d{{12}}):saml-provider/([\w.-]{{1,128}})")
-_PRINCIPAL_ARN = re.compile(rf"arn:({_PARTITIONS}):(iam|sts)::(\d{{12}}):[\x21-\x7e]+")
+# The resource grammars of the principal ARNs STS takes; the ARN itself is the kit's to parse.
+_ACCOUNT = re.compile(r"\d{12}")
+_ROLE = re.compile(r"role/((?:[\x21-\x7e]+/)*)([\w+=,.@-]{1,64})")
+_SAML_PROVIDER = re.compile(r"saml-provider/([\w.-]{1,128})")
+_PRINCIPAL = re.compile(r"[\x21-\x7e]+")
+
+
+def _principal_arn(text: str, resource: re.Pattern[str],
+                   services: tuple[str, ...] = ("iam",)) -> tuple[Arn, re.Match[str]] | None:
+    """An IAM (or STS) ARN of a known partition, without region, in a 12-digit account, whose
+    resource matches ``resource``: the ARN and that match."""
+    arn = try_parse_arn(text)
+    if (arn is None or arn.service not in services or arn.region or arn.partition not in partitions()
+            or not _ACCOUNT.fullmatch(arn.account)):
+        return None
+    match = resource.fullmatch(arn.resource)
+    return (arn, match) if match is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +84,15 @@ class RoleArn:
 
     @classmethod
     def parse(cls, arn: str) -> RoleArn | None:
-        match = _ROLE_ARN.fullmatch(arn)
-        if match is None:
+        found = _principal_arn(arn, _ROLE)
+        if found is None:
             return None
-        partition, account, path, name = match.groups()
-        return cls(arn, partition, account, "/" + path, name)
+        parsed, match = found
+        return cls(arn, parsed.partition, parsed.account, "/" + match.group(1), match.group(2))
 
     def assumed_role_arn(self, session_name: str) -> str:
         """STS names the session by the role's name only; the path is not part of it."""
-        return f"arn:{self.partition}:sts::{self.account}:assumed-role/{self.name}/{session_name}"
+        return build_arn("sts", "", self.account, f"assumed-role/{self.name}/{session_name}", self.partition)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +104,14 @@ class SamlProviderArn:
 
     @classmethod
     def parse(cls, arn: str) -> SamlProviderArn | None:
-        match = _SAML_PROVIDER_ARN.fullmatch(arn)
-        return cls(arn, *match.groups()) if match else None
+        found = _principal_arn(arn, _SAML_PROVIDER)
+        return cls(arn, found[0].partition, found[0].account, found[1].group(1)) if found is not None else None
 
 
 def principal_account(arn: str) -> str | None:
     """The account of an IAM or STS principal ARN, or None when ``arn`` is not one."""
-    match = _PRINCIPAL_ARN.fullmatch(arn)
-    return match.group(3) if match else None
+    found = _principal_arn(arn, _PRINCIPAL, ("iam", "sts"))
+    return found[0].account if found is not None else None
 
 
 # -- sessions ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.kit.paging import paginate
 from hoarfrost.services.s3.errors import (
     errors,
 )
@@ -18,7 +19,13 @@ from hoarfrost.services.s3.events import deliver, s3_test_event
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed
 from hoarfrost.services.s3.handlers.bucket_policy import check_bucket_policy, is_public
-from hoarfrost.services.s3.handlers.common import S3Context, on_bucket
+from hoarfrost.services.s3.handlers.common import (
+    BUCKET_TAGS,
+    S3Context,
+    checked_tags,
+    continuation_error,
+    on_bucket,
+)
 from hoarfrost.services.s3.state import Bucket
 
 _CORS_METHODS = frozenset({"GET", "PUT", "HEAD", "POST", "DELETE"})
@@ -33,26 +40,6 @@ def _stored(bucket: Bucket, name: str, missing: type[ServiceError]) -> Any:
     return doc
 
 
-def validate_tags(tags: list[dict[str, Any]], limit: int) -> dict[str, str]:
-    result: dict[str, str] = {}
-    for tag in tags:
-        key, value = tag.get("Key"), tag.get("Value", "")
-        if key is None:
-            raise errors.MalformedXML()
-        if key in result:
-            raise errors.InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key)
-        if key.startswith("aws:"):
-            raise errors.InvalidTag("System tags cannot be added/updated by requester", TagKey=key)
-        if len(key) > 128 or len(value) > 256:
-            raise errors.InvalidTag("The TagKey you have provided is too long, max 128" if len(key) > 128
-                                    else "The TagValue you have provided is too long, max 256", TagKey=key)
-        result[key] = value
-    if len(result) > limit:
-        raise errors.InvalidTag(f"Bucket tag count cannot be greater than {limit}" if limit == 50
-                                else "Object tags cannot be greater than 10")
-    return result
-
-
 # -- tagging, policy, ACL ----------------------------------------------------------------------
 @ops.operation
 @on_bucket
@@ -60,7 +47,7 @@ def put_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) 
     tags = (request.get("Tagging") or {}).get("TagSet")
     if tags is None:
         raise errors.MalformedXML()
-    validate_tags(tags, 50)
+    checked_tags(tags, BUCKET_TAGS)
     bucket.config["Tagging"] = {"TagSet": tags}
     return {}
 
@@ -475,13 +462,13 @@ def _delete_id_config(bucket: Bucket, kind: str, request: dict[str, Any]) -> dic
 def _list_id_configs(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict[str, Any]:
     configs = bucket.id_configs.get(kind, {})
     token = request.get("ContinuationToken") or ""
-    ids = sorted(i for i in configs if i > token)
-    page = ids[:ID_PAGE]
-    out: dict[str, Any] = {"IsTruncated": len(ids) > ID_PAGE, f"{kind}ConfigurationList": [configs[i] for i in page]}
+    page = paginate(sorted(configs), token, ID_PAGE, kind=f"s3:List{kind}Configurations", key=str,
+                    error=continuation_error(token))
+    out: dict[str, Any] = {"IsTruncated": page.next_token is not None,
+                           f"{kind}ConfigurationList": [configs[i] for i in page.items],
+                           **page.token_member("NextContinuationToken")}
     if token:
         out["ContinuationToken"] = token
-    if len(ids) > ID_PAGE:
-        out["NextContinuationToken"] = page[-1]
     return out
 
 

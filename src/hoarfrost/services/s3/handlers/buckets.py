@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
+from hoarfrost.core.kit.paging import paginate
 from hoarfrost.services.s3.errors import (
     errors,
 )
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import acl_from_request, only_owner
 from hoarfrost.services.s3.handlers.common import (
+    BUCKET_TAGS,
     S3Context,
     blobs,
+    checked_tags,
+    continuation_error,
     on_bucket,
     validate_bucket_name,
 )
 from hoarfrost.services.s3.state import Bucket, now, owner_of
 
 US_EAST_1 = "us-east-1"
+_BY_NAME = attrgetter("name")
 
 
 def bucket_region(request: dict[str, Any], endpoint_region: str) -> str:
@@ -65,6 +71,7 @@ def create_bucket(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
     bucket.config["AccessControlPolicy"] = acl
     tags = (request.get("CreateBucketConfiguration") or {}).get("Tags")
     if tags:
+        checked_tags(tags, BUCKET_TAGS)
         bucket.config["Tagging"] = {"TagSet": tags}
     s3 = ctx.service
     holder = s3.claim(name, ctx.account, region)  # last: a refused request must not hold the name
@@ -76,7 +83,7 @@ def create_bucket(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
         raise errors.BucketAlreadyOwnedByYou(BucketName=name)
     ctx.state.buckets[name] = bucket
     location = f"/{name}" if region == US_EAST_1 else f"http://{name}.s3.amazonaws.com/"
-    return {"Location": location, "BucketArn": f"arn:aws:s3:::{name}"}
+    return {"Location": location, "BucketArn": bucket.arn}
 
 
 @ops.operation
@@ -96,38 +103,34 @@ def delete_bucket(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> di
 @ops.operation
 @on_bucket
 def head_bucket(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"BucketRegion": bucket.region, "BucketArn": f"arn:aws:s3:::{bucket.name}"}
+    return {"BucketRegion": bucket.region, "BucketArn": bucket.arn}
 
 
 @ops.operation
 def list_buckets(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
-    """The account's buckets in every region, by name; ``ContinuationToken`` is the last name."""
+    """The account's buckets in every region, by name; ``ContinuationToken`` resumes after the
+    last name of the page before (without MaxBuckets every bucket is on one page)."""
     prefix = request.get("Prefix") or ""
     region_filter = request.get("BucketRegion")
-    start = request.get("ContinuationToken") or ""
     limit = request.get("MaxBuckets")
     if limit is not None and not 1 <= int(limit) <= 10000:
         raise errors.InvalidArgument("Argument max-buckets must be between 1 and 10000", ArgumentName="max-buckets")
     s3 = ctx.service
-    found: list[dict[str, Any]] = []
-    names = sorted(s3.bucket_names(ctx.account))
-    token = None
-    for name, region in names:
-        if name <= start or not name.startswith(prefix) or (region_filter and region != region_filter):
+    found: list[Bucket] = []
+    for name, region in sorted(s3.bucket_names(ctx.account)):
+        if not name.startswith(prefix) or (region_filter and region != region_filter):
             continue
         bucket = s3.backends.scope(ctx.account, region).backend.buckets.get(name)
-        if bucket is None:
-            continue
-        if limit is not None and len(found) == int(limit):
-            token = found[-1]["Name"]
-            break
-        found.append({"Name": name, "CreationDate": bucket.created, "BucketRegion": region,
-                      "BucketArn": f"arn:aws:s3:::{name}"})
-    out: dict[str, Any] = {"Buckets": found, "Owner": owner_of(ctx.account)}
+        if bucket is not None:
+            found.append(bucket)
+    token = request.get("ContinuationToken")
+    page = paginate(found, token, int(limit) if limit is not None else max(len(found), 1), kind="s3:ListBuckets",
+                    key=_BY_NAME, error=continuation_error(token))
+    out: dict[str, Any] = {"Buckets": [
+        {"Name": b.name, "CreationDate": b.created, "BucketRegion": b.region, "BucketArn": b.arn} for b in page.items
+    ], "Owner": owner_of(ctx.account), **page.token_member("ContinuationToken")}
     if prefix:
         out["Prefix"] = prefix
-    if token:
-        out["ContinuationToken"] = token
     return out
 
 

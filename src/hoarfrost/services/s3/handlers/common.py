@@ -1,5 +1,5 @@
 """What every S3 handler shares: finding a bucket in its own region's scope, blob release,
-and the object response headers.
+the object response headers, and S3's tag rules.
 
 A bucket lives in the scope of the account and region it was created in; the pipeline
 locks that scope before the handler runs (``S3Service.scope_for``), whatever region the
@@ -8,17 +8,18 @@ request was sent to, so one scope lock is held at a time.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from hoarfrost.core.kit import tags as tagging
+from hoarfrost.core.kit.tags import TagRules
 from hoarfrost.core.operations import Reply, RequestContext
 from hoarfrost.protocols.wire import format_timestamp, parse_timestamp
 from hoarfrost.services.s3.checksums import MEMBER
-from hoarfrost.services.s3.errors import (
-    errors,
-)
+from hoarfrost.services.s3.errors import errors
 from hoarfrost.services.s3.state import (
     Bucket,
     ObjectVersion,
@@ -115,8 +116,30 @@ def checksum_members(version: ObjectVersion) -> dict[str, Any]:
     return out
 
 
-def tag_set(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in tags.items()]
+def continuation_error(token: str | None) -> Callable[[], Exception]:
+    """What S3 answers a ContinuationToken it did not issue with (the kit's pager raises it)."""
+    return lambda: errors.InvalidArgument("The continuation token provided is incorrect", ArgumentName="continuation-token",
+                                   ArgumentValue=token)
+
+
+BUCKET_TAGS = TagRules(
+    too_many=lambda limit: errors.InvalidTag(f"Bucket tag count cannot be greater than {limit}"),
+    bad_key=lambda key: errors.InvalidTag("The TagKey you have provided is too long, max 128" if key
+                                   else "The TagKey you have provided is invalid", TagKey=key),
+    bad_value=lambda key, value: errors.InvalidTag("The TagValue you have provided is too long, max 256", TagKey=key),
+    reserved=lambda key: errors.InvalidTag("System tags cannot be added/updated by requester", TagKey=key),
+    duplicate=lambda key: errors.InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key),
+)
+OBJECT_TAGS = dataclasses.replace(
+    BUCKET_TAGS, max_tags=10, too_many=lambda limit: errors.InvalidTag(f"Object tags cannot be greater than {limit}"),
+)
+
+
+def checked_tags(tag_set: list[dict[str, Any]], rules: TagRules) -> dict[str, str]:
+    """A TagSet as S3 checks it: a tag without a Key is malformed XML; then the kit's rules."""
+    if any(tag.get("Key") is None for tag in tag_set):
+        raise errors.MalformedXML()
+    return tagging.check(tagging.from_list(tag_set, rules), rules)
 
 
 def aware(value: Any) -> dt.datetime:

@@ -8,18 +8,22 @@ the whole group with one more bisect.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote_plus
 
+from hoarfrost.core.kit.paging import key_token, token_key
 from hoarfrost.services.s3.errors import errors
 from hoarfrost.services.s3.handlers import ops
-from hoarfrost.services.s3.handlers.common import S3Context, on_bucket
+from hoarfrost.services.s3.handlers.common import (
+    S3Context,
+    continuation_error,
+    on_bucket,
+)
 from hoarfrost.services.s3.state import Bucket, ObjectVersion, owner_of
 
 DEFAULT_MAX_KEYS = 1000
+_V2_TOKENS = "s3:ListObjectsV2"
 
 
 def _max_keys(request: dict[str, Any]) -> int:
@@ -147,16 +151,13 @@ def list_objects(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dic
     return out
 
 
-def _token(last: str) -> str:
-    return base64.urlsafe_b64encode(last.encode("utf-8", "surrogatepass")).decode("ascii")
-
-
-def _untoken(token: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(token.encode("ascii")).decode("utf-8", "surrogatepass")
-    except (binascii.Error, ValueError, UnicodeError):
-        raise errors.InvalidArgument("The continuation token provided is incorrect", ArgumentName="continuation-token",
-                                     ArgumentValue=token) from None
+def _after_token(token: str) -> str:
+    """The key (or common prefix) a NextContinuationToken of ours resumes after."""
+    error = continuation_error(token)
+    after = token_key(_V2_TOKENS, token, error)
+    if not isinstance(after, str):
+        raise error()
+    return after
 
 
 @ops.operation
@@ -166,7 +167,7 @@ def list_objects_v2(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> 
     max_keys = _max_keys(request)
     token = request.get("ContinuationToken")
     start_after = request.get("StartAfter") or ""
-    after = max(_untoken(token), start_after) if token else start_after
+    after = max(_after_token(token), start_after) if token else start_after
     contents, prefixes, last = _list_current(bucket, request.get("Prefix") or "", request.get("Delimiter") or "",
                                              after, max_keys, bool(request.get("FetchOwner")), encode)
     out = _common(request, encode, max_keys)
@@ -180,7 +181,7 @@ def list_objects_v2(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> 
     if start_after:
         out["StartAfter"] = encode(start_after)
     if last is not None:
-        out["NextContinuationToken"] = _token(last)
+        out["NextContinuationToken"] = key_token(_V2_TOKENS, last)
     return out
 
 

@@ -5,14 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.operations import Reply
 from hoarfrost.services.s3.checksums import MEMBER
 from hoarfrost.services.s3.errors import errors
 from hoarfrost.services.s3.events import emit
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed
-from hoarfrost.services.s3.handlers.bucket_config import validate_tags
-from hoarfrost.services.s3.handlers.common import S3Context, aware, on_bucket, tag_set
+from hoarfrost.services.s3.handlers.common import (
+    OBJECT_TAGS,
+    S3Context,
+    aware,
+    checked_tags,
+    on_bucket,
+)
 from hoarfrost.services.s3.handlers.objects import find_version
 from hoarfrost.services.s3.state import ARCHIVE_CLASSES, Bucket, ObjectVersion, now
 
@@ -33,7 +39,7 @@ def put_object_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) 
     tags = (request.get("Tagging") or {}).get("TagSet")
     if tags is None:
         raise errors.MalformedXML()
-    version.tags = validate_tags(tags, 10)
+    version.tags = checked_tags(tags, OBJECT_TAGS)
     emit(ctx, bucket, "ObjectTagging:Put", version.key, version)
     return _version_member(bucket, version)
 
@@ -42,7 +48,7 @@ def put_object_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) 
 @on_bucket
 def get_object_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     version = _target(bucket, request)
-    return {"TagSet": tag_set(version.tags), **_version_member(bucket, version)}
+    return {"TagSet": tagging.to_list(version.tags, OBJECT_TAGS), **_version_member(bucket, version)}
 
 
 @ops.operation

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from hoarfrost.core.http import BodyStream
+from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.operations import Reply
 from hoarfrost.services.s3.checksums import checksum_of
 from hoarfrost.services.s3.errors import (
@@ -25,9 +26,11 @@ from hoarfrost.services.s3.handlers.body import (
     parse_range,
 )
 from hoarfrost.services.s3.handlers.common import (
+    OBJECT_TAGS,
     S3Context,
     aware,
     blobs,
+    checked_tags,
     checksum_members,
     object_headers,
     on_bucket,
@@ -54,8 +57,9 @@ def check_key(key: str) -> None:
 
 
 def parse_tagging(text: str | None) -> dict[str, str]:
-    """The x-amz-tagging header: a URL-encoded query string of tags."""
-    return dict(parse_qsl(text, keep_blank_values=True)) if text else {}
+    """The x-amz-tagging header: a URL-encoded query string of tags, checked as a TagSet is."""
+    pairs = parse_qsl(text, keep_blank_values=True) if text else []
+    return checked_tags([{"Key": key, "Value": value} for key, value in pairs], OBJECT_TAGS)
 
 
 def encryption_of(request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
@@ -75,7 +79,7 @@ def encryption_of(request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
             bucket_key = rules[0].get("BucketKeyEnabled")
     out: dict[str, Any] = {"ServerSideEncryption": algorithm}
     if algorithm.startswith("aws:kms"):
-        out["SSEKMSKeyId"] = key_id or f"arn:aws:kms:{bucket.region}:{bucket.account}:alias/aws/s3"
+        out["SSEKMSKeyId"] = key_id or build_arn("kms", bucket.region, bucket.account, "alias/aws/s3")
         if bucket_key:
             out["BucketKeyEnabled"] = True
     return out

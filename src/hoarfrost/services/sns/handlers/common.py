@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Any
 from hoarfrost.core.backend import Scope
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.kit.arn import Arn, try_parse_arn
-from hoarfrost.core.kit.policies import Decision, PolicyError, caller_request, parse_policy
+from hoarfrost.core.kit.policies import (
+    Decision,
+    PolicyError,
+    caller_request,
+    parse_policy,
+)
 from hoarfrost.core.kit.tags import TagRules
 from hoarfrost.core.operations import OperationRegistry, RequestContext
 from hoarfrost.services.sns.errors import errors, invalid

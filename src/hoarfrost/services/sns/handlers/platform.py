@@ -100,12 +100,9 @@ def list_platform_applications(ctx: SnsContext, request: dict[str, Any]) -> dict
     applications = sorted(ctx.state.platform_applications.values(), key=_BY_ARN)
     page = paginate(applications, request.get("NextToken"), PAGE_SIZE, kind="sns:ListPlatformApplications",
                     key=_BY_ARN, error=token_error())
-    output: dict[str, Any] = {"PlatformApplications": [
+    return {"PlatformApplications": [
         {"PlatformApplicationArn": app.arn, "Attributes": _shown(app.attributes)} for app in page.items
-    ]}
-    if page.next_token:
-        output["NextToken"] = page.next_token
-    return output
+    ], **page.token_member()}
 
 
 @ops.operation
@@ -157,9 +154,5 @@ def list_endpoints_by_platform_application(ctx: SnsContext, request: dict[str, A
                        key=_BY_ARN)
     page = paginate(endpoints, request.get("NextToken"), PAGE_SIZE, kind="sns:ListEndpointsByPlatformApplication",
                     key=_BY_ARN, error=token_error())
-    output: dict[str, Any] = {"Endpoints": [
-        {"EndpointArn": e.arn, "Attributes": dict(e.attributes)} for e in page.items
-    ]}
-    if page.next_token:
-        output["NextToken"] = page.next_token
-    return output
+    return {"Endpoints": [{"EndpointArn": e.arn, "Attributes": dict(e.attributes)} for e in page.items],
+            **page.token_member()}

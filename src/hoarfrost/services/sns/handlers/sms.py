@@ -64,10 +64,7 @@ def check_if_phone_number_is_opted_out(ctx: SnsContext, request: dict[str, Any])
 def list_phone_numbers_opted_out(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     page = paginate(sorted(ctx.state.opted_out), request.get("nextToken"), PAGE_SIZE,
                     kind="sns:ListPhoneNumbersOptedOut", key=str, error=token_error("nextToken"))
-    output: dict[str, Any] = {"phoneNumbers": page.items}
-    if page.next_token:
-        output["nextToken"] = page.next_token
-    return output
+    return {"phoneNumbers": page.items, **page.token_member("nextToken")}
 
 
 @ops.operation
@@ -123,12 +120,8 @@ def list_sms_sandbox_phone_numbers(ctx: SnsContext, request: dict[str, Any]) -> 
     entries = sorted(ctx.state.sandbox_numbers.values(), key=_BY_NUMBER)
     page = paginate(entries, request.get("NextToken"), request.get("MaxResults") or PAGE_SIZE,
                     kind="sns:ListSMSSandboxPhoneNumbers", key=_BY_NUMBER, error=token_error())
-    output: dict[str, Any] = {"PhoneNumbers": [
-        {"PhoneNumber": e.phone_number, "Status": e.status} for e in page.items
-    ]}
-    if page.next_token:
-        output["NextToken"] = page.next_token
-    return output
+    return {"PhoneNumbers": [{"PhoneNumber": e.phone_number, "Status": e.status} for e in page.items],
+            **page.token_member()}
 
 
 @ops.operation
@@ -137,7 +130,4 @@ def list_origination_numbers(ctx: SnsContext, request: dict[str, Any]) -> dict[s
     page = paginate(ctx.state.origination_numbers, request.get("NextToken"),
                     request.get("MaxResults") or ORIGINATION_PAGE_SIZE, kind="sns:ListOriginationNumbers",
                     error=token_error())
-    output: dict[str, Any] = {"PhoneNumbers": [dict(number) for number in page.items]}
-    if page.next_token:
-        output["NextToken"] = page.next_token
-    return output
+    return {"PhoneNumbers": [dict(number) for number in page.items], **page.token_member()}

@@ -163,20 +163,14 @@ def _page(subscriptions: list[Subscription], request: dict[str, Any], kind: str)
 @ops.operation
 def list_subscriptions(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     page = _page(list(ctx.state.subscriptions.values()), request, "sns:ListSubscriptions")
-    output: dict[str, Any] = {"Subscriptions": [_subscription_entry(sub) for sub in page.items]}
-    if page.next_token:
-        output["NextToken"] = page.next_token
-    return output
+    return {"Subscriptions": [_subscription_entry(sub) for sub in page.items], **page.token_member()}
 
 
 @ops.operation
 def list_subscriptions_by_topic(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     with topic_access(ctx, request["TopicArn"], "ListSubscriptionsByTopic") as (_, _, topic):
         page = _page(list(topic.subscriptions.values()), request, "sns:ListSubscriptionsByTopic")
-        output: dict[str, Any] = {"Subscriptions": [_subscription_entry(sub) for sub in page.items]}
-    if page.next_token:
-        output["NextToken"] = page.next_token
-    return output
+        return {"Subscriptions": [_subscription_entry(sub) for sub in page.items], **page.token_member()}
 
 
 @ops.operation

@@ -8,7 +8,13 @@ from typing import Any
 
 from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.kit.paging import paginate
-from hoarfrost.core.kit.policy_grants import DuplicateStatement, dump_document, grant, load_document, revoke
+from hoarfrost.core.kit.policy_grants import (
+    DuplicateStatement,
+    dump_document,
+    grant,
+    load_document,
+    revoke,
+)
 from hoarfrost.services.sns.attributes import (
     check_topic_attribute,
     set_topic_attribute,
@@ -108,10 +114,7 @@ def delete_topic(ctx: SnsContext, request: dict[str, Any]) -> None:
 def list_topics(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     page = paginate(sorted(ctx.state.topics), request.get("NextToken"), PAGE_SIZE, kind="sns:ListTopics",
                     key=str, error=token_error())
-    output: dict[str, Any] = {"Topics": [{"TopicArn": arn} for arn in page.items]}
-    if page.next_token:
-        output["NextToken"] = page.next_token
-    return output
+    return {"Topics": [{"TopicArn": arn} for arn in page.items], **page.token_member()}
 
 
 @ops.operation

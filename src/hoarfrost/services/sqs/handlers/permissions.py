@@ -6,7 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from hoarfrost.core.kit import tags as tagging
-from hoarfrost.core.kit.policy_grants import DuplicateStatement, dump_document, grant, load_document, revoke
+from hoarfrost.core.kit.policy_grants import (
+    DuplicateStatement,
+    dump_document,
+    grant,
+    load_document,
+    revoke,
+)
 from hoarfrost.core.kit.tags import TagRules
 from hoarfrost.services.sqs.errors import (
     errors,

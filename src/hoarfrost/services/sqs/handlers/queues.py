@@ -82,11 +82,9 @@ def list_queues(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     prefix = request.get("QueueNamePrefix") or ""
     names = sorted(name for name in backend(ctx).queues if name.startswith(prefix))
     page = name_page(names, request, "sqs:ListQueues")
-    output: dict[str, Any] = {}
+    output: dict[str, Any] = page.token_member()
     if page.items:
         output["QueueUrls"] = [queue_url(ctx, ctx.account, name) for name in page.items]
-    if page.next_token:
-        output["NextToken"] = page.next_token
     return output
 
 
@@ -164,7 +162,4 @@ def list_dead_letter_source_queues(ctx: SqsContext, request: dict[str, Any]) -> 
     queue = resolve_queue(ctx, request["QueueUrl"])
     names = sorted(source.name for source in backend(ctx).dead_letter_sources(queue))
     page = name_page(names, request, "sqs:ListDeadLetterSourceQueues")
-    output: dict[str, Any] = {"queueUrls": [queue_url(ctx, ctx.account, name) for name in page.items]}
-    if page.next_token:
-        output["NextToken"] = page.next_token
-    return output
+    return {"queueUrls": [queue_url(ctx, ctx.account, name) for name in page.items], **page.token_member()}

@@ -62,7 +62,7 @@ def caller_identity(ctx: StsContext) -> Identity:
     if identity is not None:
         return identity
     service = ctx.service
-    return service.root_identity(ctx.account)
+    return service.root_identity(ctx.account, ctx.region)
 
 
 def role_arn(arn: str) -> RoleArn:

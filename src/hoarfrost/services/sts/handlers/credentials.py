@@ -8,6 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.errors import ValidationError
+from hoarfrost.core.kit.arn import build_arn, partition_for
 from hoarfrost.services.sts import limits, tokens
 from hoarfrost.services.sts.errors import errors
 from hoarfrost.services.sts.state import (
@@ -67,7 +68,8 @@ def get_federation_token(ctx: StsContext, request: dict[str, Any]) -> dict[str, 
     session = issue(ctx, new_session(
         now=ctx.clock.now(),
         operation="GetFederationToken", duration=request.get("DurationSeconds") or 43200, account=account,
-        arn=f"arn:aws:sts::{account}:federated-user/{name}", user_id=f"{account}:{name}",
+        arn=build_arn("sts", "", account, f"federated-user/{name}", partition_for(ctx.region)),
+        user_id=f"{account}:{name}",
         minimum_token_size=request.get("MinimumSessionTokenSize") or 0,
         role_session_name=name, tags=tags, policy=request.get("Policy"), policy_arns=policy_arns,
     ))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from hoarfrost.core.accounts import root_arn
 from hoarfrost.core.errors import ValidationError
+from hoarfrost.core.kit.arn import build_arn, try_parse_arn
 from hoarfrost.services.sts import limits, tokens
 from hoarfrost.services.sts.errors import errors
 from hoarfrost.services.sts.state import (
@@ -73,7 +75,8 @@ def assume_role_with_web_identity(ctx: StsContext, request: dict[str, Any]) -> d
         claims = tokens.jwt_claims(token, ctx.clock.now())
         subject, audience = str(claims["sub"]), tokens.first_audience(claims)
         host = tokens.issuer_host(str(claims["iss"]))
-        provider = host if host in WELL_KNOWN_OIDC else f"arn:{role.partition}:iam::{role.account}:oidc-provider/{host}"
+        provider = (host if host in WELL_KNOWN_OIDC
+                    else build_arn("iam", "", role.account, f"oidc-provider/{host}", role.partition))
     aws_tags = claims.get("https://aws.amazon.com/tags")
     aws_tags = aws_tags if isinstance(aws_tags, dict) else {}
     claimed = aws_tags.get("principal_tags")
@@ -147,6 +150,17 @@ def assume_role_with_saml(ctx: StsContext, request: dict[str, Any]) -> dict[str,
     return {key: value for key, value in output.items() if value is not None}
 
 
+_ROOT_TASK_FOLDER = "policy/root-task/"
+
+
+def _is_root_task_policy(text: str) -> bool:
+    """``arn:<partition>:iam::aws:policy/root-task/<name>``, one of the AWS managed root-task policies."""
+    policy = try_parse_arn(text)
+    return (policy is not None and (policy.service, policy.region, policy.account) == ("iam", "", "aws")
+            and policy.resource.startswith(_ROOT_TASK_FOLDER)
+            and policy.resource[len(_ROOT_TASK_FOLDER):] in ROOT_TASK_POLICIES)
+
+
 @ops.operation
 def assume_root(ctx: StsContext, request: dict[str, Any]) -> dict[str, Any]:
     target = request["TargetPrincipal"]
@@ -154,15 +168,14 @@ def assume_root(ctx: StsContext, request: dict[str, Any]) -> dict[str, Any]:
     if account is None:
         raise ValidationError(f"TargetPrincipal {target!r} is not an account ID or an account principal ARN")
     task_policy = (request.get("TaskPolicyArn") or {}).get("arn") or ""
-    prefix, _, name = task_policy.rpartition("/")
-    if not prefix.endswith(":iam::aws:policy/root-task") or name not in ROOT_TASK_POLICIES:
+    if not _is_root_task_policy(task_policy):
         raise ValidationError(f"TaskPolicyArn {task_policy!r} is not one of the root-task policies: "
                               f"{', '.join(sorted(ROOT_TASK_POLICIES))}")
     caller = calling_session(ctx)
     session = issue(ctx, new_session(
         now=ctx.clock.now(),
         operation="AssumeRoot", duration=request.get("DurationSeconds", 900), account=account,
-        arn=f"arn:aws:iam::{account}:root", user_id=account, policy_arns=[task_policy],
+        arn=root_arn(account, ctx.region), user_id=account, policy_arns=[task_policy],
         minimum_token_size=request.get("MinimumSessionTokenSize") or 0,
         source_identity=caller.source_identity if caller is not None else None,
     ))
