@@ -63,11 +63,19 @@ class StateView(ViewModel):
     """One account/region of one service. Subclasses add resource fields with defaults, so a
     partial view (for merge) is valid."""
 
+    # Bumped when the view's shape changes; ``upgrade`` rewrites older documents.
     SCHEMA_VERSION: ClassVar[int] = 1
 
     schema_version: int = 1
     account: str | None = None
     region: str | None = None
+
+    @classmethod
+    def upgrade(cls, document: dict[str, Any], version: int) -> dict[str, Any]:
+        """``document``, written at ``version``, rewritten in the shape of ``version + 1``. A
+        view written by one release restores on the next: a service that changes its view's
+        shape bumps ``SCHEMA_VERSION`` and adds the step here."""
+        raise ValueError(f"{cls.__name__} has no upgrade from schema_version {version}")
 
 
 class StateChange:
@@ -231,6 +239,7 @@ class StatefulService(Generic[B, V]):
             raise
         except Exception as exc:
             raise StateViewError("serialize", f"{self.name}: could not snapshot {account}/{region}: {exc}") from exc
+        view.schema_version = self.view_type.SCHEMA_VERSION
         view.account = account
         view.region = region
         return view
@@ -239,7 +248,9 @@ class StatefulService(Generic[B, V]):
         return self.snapshot(account, region).model_dump_json()
 
     def parse_view(self, view: StateView | Mapping[str, Any] | str | bytes) -> V:
-        """Accept a view object, a dict or JSON text; anything malformed is ``invalid``."""
+        """Accept a view object, a dict or JSON text; anything malformed is ``invalid``. A
+        document written at an older ``schema_version`` is upgraded first (``StateView.upgrade``);
+        one without ``schema_version`` is taken as current."""
         view_type = self.view_type
         try:
             if isinstance(view, view_type):
@@ -248,21 +259,45 @@ class StatefulService(Generic[B, V]):
                 raise StateViewError(
                     "invalid", f"{self.name}: expected a {view_type.__name__}, got a {type(view).__name__}"
                 )
-            elif isinstance(view, (str, bytes)):
-                parsed = view_type.model_validate_json(view)
-            elif isinstance(view, Mapping):
-                parsed = view_type.model_validate_json(json.dumps(view, default=str))
+            elif isinstance(view, (str, bytes, Mapping)):
+                parsed = view_type.model_validate_json(self._current_json(view))
             else:
                 raise StateViewError("invalid", f"{self.name}: a view must be a {view_type.__name__}, dict or JSON")
         except pydantic.ValidationError as exc:
             raise StateViewError("invalid", f"{self.name}: invalid {view_type.__name__}: {exc}") from exc
-        if parsed.schema_version > view_type.SCHEMA_VERSION:
+        parsed.schema_version = view_type.SCHEMA_VERSION
+        return cast(V, parsed)
+
+    def _current_json(self, view: Mapping[str, Any] | str | bytes) -> str | bytes:
+        """The view's JSON in today's schema: upgraded when written at an older version."""
+        view_type = self.view_type
+        if isinstance(view, Mapping):
+            document: Any = json.loads(json.dumps(view, default=str))
+        else:
+            try:
+                document = json.loads(view)
+            except ValueError as exc:
+                raise StateViewError("invalid", f"{self.name}: a view must be JSON: {exc}") from exc
+        version = document.get("schema_version", view_type.SCHEMA_VERSION) if isinstance(document, dict) else None
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise StateViewError("invalid", f"{self.name}: schema_version must be a positive integer, not {version!r}")
+        if version > view_type.SCHEMA_VERSION:
             raise StateViewError(
                 "invalid",
-                f"{self.name}: view schema_version {parsed.schema_version} is newer than this "
-                f"release understands ({view_type.SCHEMA_VERSION}); upgrade hoarfrost",
+                f"{self.name}: view schema_version {version} is newer than this release understands "
+                f"({view_type.SCHEMA_VERSION}); upgrade hoarfrost",
             )
-        return cast(V, parsed)
+        if version == view_type.SCHEMA_VERSION:
+            return view if not isinstance(view, Mapping) else json.dumps(document)
+        while version < view_type.SCHEMA_VERSION:
+            try:
+                document = view_type.upgrade(document, version)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise StateViewError("invalid", f"{self.name}: cannot upgrade a schema_version {version} view: "
+                                                f"{exc}") from exc
+            version += 1
+        document["schema_version"] = version
+        return json.dumps(document)
 
     def _build(self, view: StateView | Mapping[str, Any] | str | bytes, account: str, region: str) -> B:
         parsed = self.parse_view(view)
