@@ -1,12 +1,14 @@
-"""SNS's operation handlers, one module per resource; importing this registers them all."""
+"""SNS's operations, one module per resource; importing this package registers every handler
+on ``ops``."""
 
-from hoarfrost.services.sns.handlers import (
+from hoarfrost.core.operations import OperationRegistry
+
+ops = OperationRegistry("sns")
+
+from hoarfrost.services.sns.handlers import (  # noqa: E402,F401  (registration by import)
     platform,
     publish,
     sms,
     subscriptions,
     topics,
 )
-from hoarfrost.services.sns.handlers.common import ops
-
-__all__ = ["ops", "platform", "publish", "sms", "subscriptions", "topics"]

@@ -18,7 +18,7 @@ from hoarfrost.core.kit.policies import (
     parse_policy,
 )
 from hoarfrost.core.kit.tags import TagRules
-from hoarfrost.core.operations import OperationRegistry, RequestContext
+from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sns.errors import errors, invalid
 from hoarfrost.services.sns.state import SnsBackend, Topic
 
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from hoarfrost.services.sns.delivery import Deliverer
     from hoarfrost.services.sns.service import SnsService  # noqa: F401  (named in SnsContext)
 
-ops = OperationRegistry("sns")
 
 # Handlers see SNS's own backend and service, so they need no casts.
 SnsContext = RequestContext[SnsBackend, "SnsService"]

@@ -10,10 +10,10 @@ from typing import Any
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.kit.paging import paginate
 from hoarfrost.services.sns.errors import errors, invalid
+from hoarfrost.services.sns.handlers import ops
 from hoarfrost.services.sns.handlers.common import (
     PAGE_SIZE,
     SnsContext,
-    ops,
     token_error,
 )
 from hoarfrost.services.sns.state import (

@@ -15,11 +15,11 @@ from hoarfrost.services.sns.errors import (
     errors,
     invalid,
 )
+from hoarfrost.services.sns.handlers import ops
 from hoarfrost.services.sns.handlers.common import (
     SnsContext,
     base_url,
     deliverer,
-    ops,
     topic_access,
     valid_phone,
 )

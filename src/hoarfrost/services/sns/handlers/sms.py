@@ -16,10 +16,10 @@ from hoarfrost.services.sns.errors import (
     errors,
     invalid,
 )
+from hoarfrost.services.sns.handlers import ops
 from hoarfrost.services.sns.handlers.common import (
     PAGE_SIZE,
     SnsContext,
-    ops,
     token_error,
     valid_phone,
 )

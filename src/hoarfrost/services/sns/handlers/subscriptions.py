@@ -18,13 +18,13 @@ from hoarfrost.services.sns.attributes import (
     subscription_attributes,
 )
 from hoarfrost.services.sns.errors import errors, invalid
+from hoarfrost.services.sns.handlers import ops
 from hoarfrost.services.sns.handlers.common import (
     PAGE_SIZE,
     SnsContext,
     base_url,
     deliverer,
     is_true,
-    ops,
     scope_of,
     token_error,
     topic_access,

@@ -21,11 +21,11 @@ from hoarfrost.services.sns.attributes import (
     topic_attributes,
 )
 from hoarfrost.services.sns.errors import errors, invalid
+from hoarfrost.services.sns.handlers import ops
 from hoarfrost.services.sns.handlers.common import (
     PAGE_SIZE,
     TAG_RULES,
     SnsContext,
-    ops,
     parse_topic_arn,
     token_error,
     topic_access,

@@ -1,6 +1,8 @@
-"""SQS's operation handlers, one module per resource; importing this registers them all."""
+"""SQS's operations, one module per resource; importing this package registers every handler
+on ``ops``."""
 
-from hoarfrost.services.sqs.handlers import messages, move_tasks, permissions, queues  # noqa: F401
-from hoarfrost.services.sqs.handlers.common import ops
+from hoarfrost.core.operations import OperationRegistry
 
-__all__ = ["ops"]
+ops = OperationRegistry("sqs")
+
+from hoarfrost.services.sqs.handlers import messages, move_tasks, permissions, queues  # noqa: E402,F401

@@ -9,20 +9,20 @@ from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core import catalog
 from hoarfrost.core.kit.paging import Page, paginate
-from hoarfrost.core.operations import Handler, OperationRegistry, RequestContext
+from hoarfrost.core.operations import Handler, RequestContext
 from hoarfrost.services.sqs.errors import (
     errors,
     invalid_parameter,
     missing_parameter,
     queue_does_not_exist,
 )
+from hoarfrost.services.sqs.handlers import ops
 from hoarfrost.services.sqs.state import Queue, SqsBackend
 from hoarfrost.services.sqs.urls import parse_queue_url, queue_url
 
 if TYPE_CHECKING:
     from hoarfrost.services.sqs.service import SqsService  # noqa: F401  (named in SqsContext)
 
-ops = OperationRegistry("sqs")
 
 # Handlers see SQS's own backend and service, so they need no casts.
 SqsContext = RequestContext[SqsBackend, "SqsService"]

@@ -20,7 +20,6 @@ from hoarfrost.services.sts.state import (
 if TYPE_CHECKING:
     from hoarfrost.services.sts.service import StsService  # noqa: F401  (named in StsContext)
 
-from hoarfrost.services.sts.handlers import ops  # noqa: F401
 
 # Handlers see STS's own backend and service, so they need no casts.
 StsContext = RequestContext[StsBackend, "StsService"]
