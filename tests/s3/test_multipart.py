@@ -131,3 +131,18 @@ def test_list_uploads_with_prefix_and_delimiter(s3: Any, bucket: str) -> None:
     rest = s3.list_multipart_uploads(Bucket=bucket, KeyMarker=page["NextKeyMarker"],
                                      UploadIdMarker=page["NextUploadIdMarker"])
     assert [u["UploadId"] for u in rest["Uploads"]] == [ids["b"], ids["c/3"]]
+
+
+def test_list_parts_pages_and_refuses_a_negative_max_parts(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="paged")["UploadId"]
+    for number in (1, 2, 3):
+        s3.upload_part(Bucket=bucket, Key="paged", UploadId=upload_id, PartNumber=number, Body=b"x")
+    first = s3.list_parts(Bucket=bucket, Key="paged", UploadId=upload_id, MaxParts=2)
+    assert [p["PartNumber"] for p in first["Parts"]] == [1, 2] and first["IsTruncated"]
+    rest = s3.list_parts(Bucket=bucket, Key="paged", UploadId=upload_id, PartNumberMarker=first["NextPartNumberMarker"])
+    assert [p["PartNumber"] for p in rest["Parts"]] == [3] and not rest["IsTruncated"]
+    none = s3.list_parts(Bucket=bucket, Key="paged", UploadId=upload_id, MaxParts=0)
+    assert none.get("Parts", []) == [] and none["IsTruncated"]
+    with pytest.raises(ClientError) as excinfo:
+        s3.list_parts(Bucket=bucket, Key="paged", UploadId=upload_id, MaxParts=-1)
+    assert code(excinfo) == "InvalidArgument" and status(excinfo) == 400

@@ -253,7 +253,7 @@ def abort_multipart_upload(ctx: S3Context, request: dict[str, Any], bucket: Buck
 def list_parts(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     upload = _upload(bucket, request)
     marker = int(request.get("PartNumberMarker") or 0)
-    max_parts = min(int(request.get("MaxParts") if request.get("MaxParts") is not None else 1000), 1000)
+    max_parts = _max_parts(request)
     numbers = sorted(n for n in upload.parts if n > marker)
     page, truncated = numbers[:max_parts], len(numbers) > max_parts
     owner = owner_of(upload.owner)
@@ -270,8 +270,20 @@ def list_parts(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[
         **_algorithm_members(upload),
     }
     if truncated:
-        out["NextPartNumberMarker"] = page[-1]
+        out["NextPartNumberMarker"] = page[-1] if page else marker
     return out
+
+
+def _max_parts(request: dict[str, Any]) -> int:
+    """MaxParts as S3 takes it: absent is 1,000, more is capped at 1,000, negative is refused
+    (0 answers no parts; the listing is truncated when the upload has any)."""
+    value = request.get("MaxParts")
+    if value is None:
+        return 1000
+    if int(value) < 0:
+        raise errors.InvalidArgument("Argument max-parts must be an integer between 0 and 2147483647",
+                                     ArgumentName="max-parts", ArgumentValue=str(value))
+    return min(int(value), 1000)
 
 
 @ops.operation
