@@ -3,10 +3,8 @@ full attribute maps Get*Attributes answer with."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.kit.documents import json_object
 from hoarfrost.core.kit.policies import PolicyError, Problem, parse_policy
 from hoarfrost.services.sns import filter_policy
 from hoarfrost.services.sns.errors import errors, invalid
@@ -40,14 +38,6 @@ RAW_PROTOCOLS = ("sqs", "http", "https", "firehose")
 DEFAULT_MAX_MESSAGE_SIZE = 262144
 
 
-def _json_object(text: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def _boolean(name: str, value: str) -> None:
     if value.lower() not in ("true", "false"):
         raise invalid(f"{name}: {value} is not a valid boolean value" if name != "RawMessageDelivery"
@@ -75,12 +65,12 @@ def check_topic_attribute(name: str, value: str, fifo: bool, *, creating: bool =
         raise invalid("AttributeName")
     if name == "Policy" and value:
         check_topic_policy(value)
-    if name == "DeliveryPolicy" and value and _json_object(value) is None:
+    if name == "DeliveryPolicy" and value and json_object(value) is None:
         raise invalid("DeliveryPolicy: failed to parse JSON.")
     if name == "ArchivePolicy":
         if not fifo:
             raise invalid("ArchivePolicy: Message archiving is only supported on FIFO topics")
-        if value and _json_object(value) is None:
+        if value and json_object(value) is None:
             raise invalid("ArchivePolicy: failed to parse JSON.")
     if name == "SignatureVersion" and value not in ("1", "2"):
         raise invalid("SignatureVersion")
@@ -166,13 +156,13 @@ def check_subscription_attribute(name: str, value: str, protocol: str, scope: st
         if value:
             _check_filter_policy(value, scope or filter_policy.SCOPE_ATTRIBUTES)
     elif name == "RedrivePolicy":
-        document = _json_object(value) if value else {}
+        document = json_object(value) if value else {}
         target = document.get("deadLetterTargetArn") if document is not None else None
         arn = try_parse_arn(target) if isinstance(target, str) else None
         if value and (arn is None or arn.service != "sqs"):
             raise invalid("RedrivePolicy: deadLetterTargetArn is invalid")
     elif name in ("DeliveryPolicy", "ReplayPolicy"):
-        if value and _json_object(value) is None:
+        if value and json_object(value) is None:
             raise invalid(f"{name}: failed to parse JSON.")
     elif name == "SubscriptionRoleArn":
         arn = try_parse_arn(value)

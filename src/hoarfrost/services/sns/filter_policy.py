@@ -25,6 +25,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from hoarfrost.core.kit.documents import json_object
+
 MAX_COMBINATIONS = 150
 MAX_KEYS = 5
 MAX_POLICY_BYTES = 256 * 1024
@@ -432,11 +434,7 @@ def attributes_document(attributes: dict[str, dict[str, Any]]) -> dict[str, Any]
 
 def body_document(message: str) -> Any:
     """The message body as a policy document; a body that is not a JSON object matches nothing."""
-    try:
-        document = json.loads(message)
-    except ValueError:
-        return None
-    return document if isinstance(document, dict) else None
+    return json_object(message)
 
 
 def matches(policy: Policy, scope: str, message: str, attributes: dict[str, dict[str, Any]]) -> bool:

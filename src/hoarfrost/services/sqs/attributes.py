@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 
 from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.kit.documents import json_object
 from hoarfrost.core.kit.policies import PolicyError, parse_policy
 from hoarfrost.services.sqs.errors import (
     errors,
@@ -97,11 +98,8 @@ def _redrive_policy(name: str, value: str) -> str:
     """Shape only; the target queue is checked by the backend. Stored in AWS's canonical form."""
     if value == "":
         return value
-    try:
-        policy = json.loads(value)
-    except ValueError:
-        policy = None
-    if not isinstance(policy, dict):
+    policy = json_object(value)
+    if policy is None:
         raise invalid_parameter(name, value, "Redrive policy is not a valid JSON map")
     target, count = policy.get("deadLetterTargetArn"), policy.get("maxReceiveCount")
     if not target or count is None:
@@ -124,11 +122,8 @@ def _redrive_policy(name: str, value: str) -> str:
 def _redrive_allow_policy(name: str, value: str) -> str:
     if value == "":
         return value
-    try:
-        policy = json.loads(value)
-    except ValueError:
-        policy = None
-    if not isinstance(policy, dict):
+    policy = json_object(value)
+    if policy is None:
         raise invalid_parameter(name, value, "Amazon SQS can't create the redrive allow policy, as it's in an "
                                 "unsupported format")
     permission = policy.get("redrivePermission")

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from hoarfrost.core.errors import ValidationError
+from hoarfrost.core.kit.documents import json_object
 from hoarfrost.services.sts.errors import errors
 
 PACKED_ALLOWANCE = 2048
@@ -35,11 +36,8 @@ def parse_policy(policy: str | None) -> Any:
     """The inline session policy as JSON; anything else is ``MalformedPolicyDocument``."""
     if policy is None:
         return None
-    try:
-        document = json.loads(policy)
-    except ValueError:
-        document = None
-    if not isinstance(document, dict):
+    document = json_object(policy)
+    if document is None:
         raise errors.MalformedPolicyDocumentException("The policy is not in the valid JSON format.")
     return document
 
