@@ -106,12 +106,14 @@ def verify(envelope: dict[str, Any], certificate_pem: bytes) -> bool:
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
     public_key = x509.load_pem_x509_certificate(certificate_pem).public_key()
+    if not isinstance(public_key, rsa.RSAPublicKey):  # SNS signs with RSA only
+        return False
     digest = hashes.SHA256() if envelope.get("SignatureVersion") == "2" else hashes.SHA1()
     try:
-        public_key.verify(  # type: ignore[union-attr, call-arg]
+        public_key.verify(
             base64.b64decode(envelope["Signature"]), string_to_sign(envelope), padding.PKCS1v15(), digest,
         )
     except (InvalidSignature, KeyError, ValueError):

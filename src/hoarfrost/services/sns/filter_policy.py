@@ -418,13 +418,15 @@ def attributes_document(attributes: dict[str, dict[str, Any]]) -> dict[str, Any]
         data_type = str(attribute.get("DataType", ""))
         value = attribute.get("StringValue")
         if data_type.startswith("Number"):
+            if value is None:
+                continue
             try:
-                document[name] = float(value)  # type: ignore[arg-type]
+                document[name] = float(value)
             except (TypeError, ValueError):
                 continue
         elif data_type.startswith("String.Array"):
             try:
-                document[name] = json.loads(value)  # type: ignore[arg-type]
+                document[name] = value if value is None else json.loads(value)
             except (TypeError, ValueError):
                 document[name] = value
         elif data_type.startswith("String"):

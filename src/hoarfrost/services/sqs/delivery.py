@@ -4,7 +4,7 @@ received message. Callers hold the scope's lock."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from hoarfrost.services.sqs import checks
 from hoarfrost.services.sqs.errors import (
@@ -159,8 +159,8 @@ def receive(backend: SqsBackend, queue: Queue, count: int, visibility_timeout: i
                 break
     finally:
         candidates.close()  # drops the expired messages it passed, before any message moves
-    for message in dead:
-        move(queue, dead_letter_queue, message, now)  # type: ignore[arg-type]
+    for message in dead:  # only collected when there is a dead-letter queue
+        move(queue, cast(Queue, dead_letter_queue), message, now)
         message.dead_letter_source_arn = queue.arn
     if attempt_id and queue.fifo and taken:
         queue.receive_attempts[attempt_id] = (now, [(m.message_id, m.receipt_handle or "") for m in taken])

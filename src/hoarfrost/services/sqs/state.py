@@ -13,7 +13,7 @@ import binascii
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from hoarfrost.core.kit.arn import build_arn, try_parse_arn
@@ -210,7 +210,7 @@ class Queue:
         return message
 
     # -- receiving ----------------------------------------------------------------------
-    def receivable(self, now: float) -> Iterator[Message]:
+    def receivable(self, now: float) -> Generator[Message, None, None]:
         """Messages that may be received now, in delivery order. FIFO: only the head of each
         message group, and nothing from a group that has a message in flight or delayed."""
         cutoff = now - self.retention

@@ -16,6 +16,7 @@ import re
 import secrets
 import string
 from dataclasses import dataclass, field
+from typing import Any
 
 from hoarfrost.core.accounts import Identity
 from hoarfrost.core.kit.arn import Arn, build_arn, partitions, try_parse_arn
@@ -169,7 +170,7 @@ class Session:
 
 def new_session(
     *, now: dt.datetime, operation: str, duration: int, account: str, arn: str, user_id: str, prefix: str = "ASIA",
-    minimum_token_size: int = 0, **attributes: object,
+    minimum_token_size: int = 0, **attributes: Any,
 ) -> Session:
     """Mint fresh credentials for a principal, valid ``duration`` seconds from ``now``."""
     now = now.replace(microsecond=0)
@@ -183,7 +184,7 @@ def new_session(
         account=account,
         arn=arn,
         user_id=user_id,
-        **attributes,  # type: ignore[arg-type]
+        **attributes,
     )
 
 
