@@ -71,6 +71,14 @@ class StateView(ViewModel):
     region: str | None = None
 
     @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """A view built in code is written at its class's version, not at 1."""
+        super().__pydantic_init_subclass__(**kwargs)
+        if cls.model_fields["schema_version"].default != cls.SCHEMA_VERSION:
+            cls.model_fields["schema_version"].default = cls.SCHEMA_VERSION
+            cls.model_rebuild(force=True)
+
+    @classmethod
     def upgrade(cls, document: dict[str, Any], version: int) -> dict[str, Any]:
         """``document``, written at ``version``, rewritten in the shape of ``version + 1``. A
         view written by one release restores on the next: a service that changes its view's

@@ -142,3 +142,39 @@ def test_shape_views_handle_recursive_shapes_and_reserved_names() -> None:
     assert model.model_validate_json(text).to_wire() == wire
     assert field_name("Schema") == "schema_"
     assert field_name("SSEKMSKeyId") == "ssekms_key_id"
+
+
+@dataclass
+class Stamp:
+    stamp_id: str
+    at: float = field(default=0.0, metadata=view_as(EPOCH))
+    owner: str = field(default="", metadata=VIEW_EXCLUDE)
+
+
+@dataclass
+class Album:
+    name: str
+    stamps: dict[str, Stamp] = field(default_factory=dict)
+
+
+@record_view(Stamp, key="stamp_id")
+class StampView(RecordView):
+    """A stamp."""
+
+
+@record_view(Album, key="name")
+class AlbumView(RecordView):
+    """An album of stamps."""
+
+
+def test_defaults_are_in_the_views_type_and_excluded_fields_come_from_the_caller() -> None:
+    view = StampView.model_validate({"stamp_id": "s"})  # a partial view: "at" left out
+    assert view.at == dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    record = view.to_record(owner="ann")
+    assert record == Stamp("s", 0.0, "ann")
+
+
+def test_a_key_twice_in_a_collection_is_refused() -> None:
+    view = AlbumView.model_validate({"name": "a", "stamps": [{"stamp_id": "s"}, {"stamp_id": "s"}]})
+    with pytest.raises(ValueError, match="appears twice"):
+        view.to_record()

@@ -113,8 +113,9 @@ class RecordView(ViewModel):
         return cls.model_validate(values)
 
     # -- view -> record -------------------------------------------------------------------
-    def to_record(self) -> Any:
-        """A new record from this view (runtime-only fields are rebuilt by the record)."""
+    def to_record(self, **values: Any) -> Any:
+        """A new record from this view (runtime-only fields are rebuilt by the record);
+        ``values`` supply record fields the view does not hold (the scope's account, say)."""
         init: dict[str, Any] = {}
         late: dict[str, Any] = {}
         for slot in self._slots:
@@ -128,6 +129,8 @@ class RecordView(ViewModel):
             elif isinstance(value, dict):
                 value = dict(value)
             (init if slot.init else late)[slot.name] = value
+        for name, value in values.items():
+            (late if name in late else init)[name] = value
         record = self.record_type(**init)
         for name, value in late.items():
             setattr(record, name, value)
@@ -184,7 +187,10 @@ def _child_records(slot: _Slot, value: Any) -> Any:
     records: dict[Any, Any] = {}
     for item in value:
         key = item.key()
-        records[key[0] if len(key) == 1 else key] = item.to_record()
+        key = key[0] if len(key) == 1 else key
+        if key in records:
+            raise ValueError(f"{type(item).__name__} {key!r} appears twice")
+        records[key] = item.to_record()
     return records
 
 
@@ -223,7 +229,7 @@ def record_view(record: type[Any], *, key: str | Iterable[str] = (),
             slots.append(_Slot(item.name, view_name, item.init, converter, child, kind))
             if view_name in declared:
                 continue
-            fields[view_name] = (annotation, _default(item, kind))
+            fields[view_name] = (annotation, _default(item, kind, converter))
         missing = [name for name in key_fields if name not in {slot.field for slot in slots}]
         if missing:
             raise TypeError(f"{cls.__name__}: key field(s) {missing} are not fields of {record.__name__}")
@@ -240,13 +246,18 @@ def record_view(record: type[Any], *, key: str | Iterable[str] = (),
     return declare
 
 
-def _default(item: dataclasses.Field[Any], kind: str) -> Any:
+def _default(item: dataclasses.Field[Any], kind: str, converter: Converter | None) -> Any:
+    """The view field's default: the record's, in the view's type (a partial view for merge
+    leaves out what it does not change)."""
     if kind == "dict":
         return Field(default_factory=list)
     if item.default is not dataclasses.MISSING:
-        return item.default
+        return item.default if converter is None else converter.to_view(item.default)
     if item.default_factory is not dataclasses.MISSING:
-        return Field(default_factory=item.default_factory)
+        factory = item.default_factory
+        if converter is None:
+            return Field(default_factory=factory)
+        return Field(default_factory=lambda: converter.to_view(factory()))
     return ...
 
 

@@ -23,6 +23,7 @@ from typing import Any, ClassVar, ForwardRef, Optional, cast
 from botocore import xform_name
 from botocore.model import Shape
 from pydantic import BaseModel, create_model
+from typing_extensions import Self
 
 from hoarfrost.core import catalog
 from hoarfrost.core.views import ViewModel
@@ -44,7 +45,7 @@ class ShapeView(ViewModel):
     members: ClassVar[dict[str, tuple[str, Shape]]]
 
     @classmethod
-    def from_wire(cls, value: Mapping[str, Any]) -> ShapeView:
+    def from_wire(cls, value: Mapping[str, Any]) -> Self:
         """The model of a member-named dict (as handlers store it). A member the shape lacks
         is refused: a view must not silently drop what the service stored."""
         return cls.model_validate(_structure_in(cls, value))
