@@ -139,12 +139,17 @@ class Topic:
 @dataclass
 class PlatformEndpoint:
     arn: str
-    application_arn: str
     attributes: dict[str, str] = field(default_factory=dict)
 
     @property
     def enabled(self) -> bool:
         return self.attributes.get("Enabled", "true").lower() == "true"
+
+    @property
+    def application_arn(self) -> str:
+        """Derived, not stored: '...:endpoint/<platform>/<name>/<id>' belongs to '...:app/<platform>/<name>'."""
+        scope, _, resource = self.arn.partition(":endpoint/")
+        return f"{scope}:app/{resource.rpartition('/')[0]}"
 
 
 @dataclass
@@ -153,6 +158,7 @@ class PlatformApplication:
     name: str
     platform: str
     attributes: dict[str, str] = field(default_factory=dict)
+    endpoints: dict[str, PlatformEndpoint] = field(default_factory=dict)  # by ARN
 
     @property
     def enabled(self) -> bool:
@@ -196,6 +202,7 @@ class SnsBackend:
     subscriptions: dict[str, Subscription] = field(default_factory=dict)  # by ARN
     tokens: dict[str, str] = field(default_factory=dict)  # confirmation token -> subscription ARN
     platform_applications: dict[str, PlatformApplication] = field(default_factory=dict)
+    # Every application's endpoints by ARN (publishing names an endpoint, not its application).
     platform_endpoints: dict[str, PlatformEndpoint] = field(default_factory=dict)
     sms_attributes: dict[str, str] = field(default_factory=dict)
     opted_out: dict[str, float] = field(default_factory=dict)  # phone -> when
@@ -235,6 +242,22 @@ class SnsBackend:
                 if subscription is not None and subscription.token:
                     self.tokens.pop(subscription.token, None)
         return topic
+
+    def add_endpoint(self, application: PlatformApplication, endpoint: PlatformEndpoint) -> None:
+        application.endpoints[endpoint.arn] = endpoint
+        self.platform_endpoints[endpoint.arn] = endpoint
+
+    def remove_endpoint(self, arn: str) -> None:
+        endpoint = self.platform_endpoints.pop(arn, None)
+        application = self.platform_applications.get(endpoint.application_arn) if endpoint else None
+        if application is not None:
+            application.endpoints.pop(arn, None)
+
+    def remove_application(self, arn: str) -> None:
+        application = self.platform_applications.pop(arn, None)
+        if application is not None:
+            for endpoint_arn in application.endpoints:
+                self.platform_endpoints.pop(endpoint_arn, None)
 
     def record(self, message: SentMessage) -> SentMessage:
         self.sent_messages.append(message)

@@ -146,7 +146,7 @@ def to_view(backend: SnsBackend) -> SnsStateView:
             name=app.name, platform=app.platform, attributes=dict(app.attributes),
             endpoints=[
                 PlatformEndpointView(endpoint_arn=e.arn, attributes=dict(e.attributes))
-                for e in backend.platform_endpoints.values() if e.application_arn == app.arn
+                for e in app.endpoints.values()
             ],
         )
     return SnsStateView(
@@ -250,18 +250,19 @@ def from_view(view: SnsStateView, account: str, region: str) -> SnsBackend:
         if parsed is None or parsed.service != "sns" or parsed.resource != resource:
             raise _invalid(f"platform application {key!r} must be 'arn:aws:sns:<region>:<account>:{resource}'")
         arn = build_arn("sns", region, account, resource)
-        backend.platform_applications[arn] = PlatformApplication(
+        application = PlatformApplication(
             arn=arn, name=app_view.name, platform=app_view.platform, attributes=dict(app_view.attributes),
         )
+        backend.platform_applications[arn] = application
         prefix = f"endpoint/{app_view.platform}/{app_view.name}/"
         for endpoint_view in app_view.endpoints:
             parsed = try_parse_arn(endpoint_view.endpoint_arn)
             if parsed is None or not parsed.resource.startswith(prefix) or len(parsed.resource) == len(prefix):
                 raise _invalid(f"endpoint {endpoint_view.endpoint_arn!r} does not belong to {key!r}")
             endpoint_arn = build_arn("sns", region, account, parsed.resource)
-            backend.platform_endpoints[endpoint_arn] = PlatformEndpoint(
-                arn=endpoint_arn, application_arn=arn, attributes=dict(endpoint_view.attributes),
-            )
+            backend.add_endpoint(application, PlatformEndpoint(
+                arn=endpoint_arn, attributes=dict(endpoint_view.attributes),
+            ))
     backend.sms_attributes = dict(view.sms_attributes)
     backend.opted_out = {number: 0.0 for number in view.opted_out_phone_numbers}
     backend.sandbox_numbers = {
@@ -290,6 +291,11 @@ def _merge_topic(target: Topic, source: Topic) -> None:
     target.subscriptions_deleted = source.subscriptions_deleted
 
 
+def _merge_application(target: PlatformApplication, source: PlatformApplication) -> None:
+    target.attributes = source.attributes
+    target.endpoints.update(source.endpoints)
+
+
 def merge(target: SnsBackend, source: SnsBackend) -> None:
     merge_resources(target.topics, source.topics, _merge_topic)
     for subscription in source.subscriptions.values():
@@ -297,7 +303,7 @@ def merge(target: SnsBackend, source: SnsBackend) -> None:
         if old is not None and old.token:
             target.tokens.pop(old.token, None)
         target.add_subscription(subscription)
-    merge_resources(target.platform_applications, source.platform_applications)
+    merge_resources(target.platform_applications, source.platform_applications, _merge_application)
     merge_resources(target.platform_endpoints, source.platform_endpoints)
     target.sms_attributes.update(source.sms_attributes)
     for number, when in source.opted_out.items():
