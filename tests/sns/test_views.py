@@ -42,9 +42,10 @@ def test_snapshot_restores_onto_a_fresh_emulator(aws: Harness) -> None:
     assert isinstance(view, SnsStateView)
     text = view.model_dump_json()
     data = json.loads(text)
-    assert set(data["topics"]) == {"orders", "jobs.fifo"}
-    assert data["topics"]["orders"]["tags"] == {"team": "shop"}
-    subscriptions = {s["subscription_arn"]: s for s in data["topics"]["orders"]["subscriptions"]}
+    topics = {t["name"]: t for t in data["topics"]}
+    assert set(topics) == {"orders", "jobs.fifo"}
+    assert topics["orders"]["tags"] == {"team": "shop"}
+    subscriptions = {s["subscription_arn"]: s for s in topics["orders"]["subscriptions"]}
     assert subscriptions[names["pending"]]["pending_confirmation"] is True
     assert subscriptions[names["pending"]]["token"]
     assert subscriptions[names["sub"]]["attributes"]["RawMessageDelivery"] == "true"
@@ -79,12 +80,12 @@ def test_merge_adds_and_keeps_existing(aws: Harness) -> None:
     sub = sns.subscribe(TopicArn=changed, Protocol="sms", Endpoint="+15555550100")["SubscriptionArn"]
     service = aws.emulator.service("sns")
     service.merge(aws.account, aws.region, {
-        "topics": {
-            "changed": {"attributes": {"DisplayName": "Changed"}},
-            "added": {"attributes": {}, "subscriptions": [{
+        "topics": [
+            {"name": "changed", "attributes": {"DisplayName": "Changed"}},
+            {"name": "added", "attributes": {}, "subscriptions": [{
                 "subscription_arn": f"arn:aws:sns:us-east-1:{aws.account}:added:1111",
                 "protocol": "sms", "endpoint": "+15555550111"}]},
-        },
+        ],
         "sms_attributes": {"DefaultSenderID": "Shop"},
     })
     arns = sorted(t["TopicArn"].rsplit(":", 1)[1] for t in sns.list_topics()["Topics"])
@@ -101,20 +102,20 @@ def test_merge_adds_and_keeps_existing(aws: Harness) -> None:
 @pytest.mark.parametrize(
     "view",
     [
-        {"topics": {"bad name!": {}}},
-        {"topics": {"plain.fifo": {"attributes": {}}}},
-        {"topics": {"t": {"subscriptions": [{"subscription_arn": "arn:aws:sns:us-east-1:123456789012:other:1",
-                                             "protocol": "sqs", "endpoint": "x"}]}}},
-        {"topics": {"t": {"subscriptions": [{"subscription_arn": "arn:aws:sns:us-east-1:123456789012:t:1",
-                                             "protocol": "sqs", "endpoint": "x",
-                                             "attributes": {"FilterPolicy": "{\"a\": \"b\"}"}}]}}},
-        {"topics": {"t": {"subscriptions": [{"subscription_arn": "arn:aws:sns:us-east-1:123456789012:t:1",
-                                             "protocol": "http", "endpoint": "http://x",
-                                             "pending_confirmation": True}]}}},
-        {"platform_applications": {"arn:aws:sns:us-east-1:123456789012:app/GCM/wrong": {
-            "name": "a", "platform": "GCM"}}},
-        {"topics": {"t": {"unknown_field": 1}}},
-        {"topics": {"t": {"attributes": {"Policy": "{\"Statement\": [{\"Effect\": \"Maybe\"}]}"}}}},
+        {"topics": [{"name": "bad name!"}]},
+        {"topics": [{"name": "plain.fifo", "attributes": {}}]},
+        {"topics": [{"name": "t", "subscriptions": [{
+            "subscription_arn": "arn:aws:sns:us-east-1:123456789012:other:1", "protocol": "sqs", "endpoint": "x"}]}]},
+        {"topics": [{"name": "t", "subscriptions": [{
+            "subscription_arn": "arn:aws:sns:us-east-1:123456789012:t:1", "protocol": "sqs", "endpoint": "x",
+            "attributes": {"FilterPolicy": "{\"a\": \"b\"}"}}]}]},
+        {"topics": [{"name": "t", "subscriptions": [{
+            "subscription_arn": "arn:aws:sns:us-east-1:123456789012:t:1", "protocol": "http",
+            "endpoint": "http://x", "pending_confirmation": True}]}]},
+        {"platform_applications": [{"platform_application_arn": "arn:aws:sns:us-east-1:123456789012:app/GCM/wrong",
+                                    "name": "a", "platform": "GCM"}]},
+        {"topics": [{"name": "t", "unknown_field": 1}]},
+        {"topics": [{"name": "t", "attributes": {"Policy": "{\"Statement\": [{\"Effect\": \"Maybe\"}]}"}}]},
         {"schema_version": 99},
     ],
 )
