@@ -272,3 +272,28 @@ def test_sent_messages_are_intact(inprocess: Harness) -> None:
     view = inprocess.emulator.service("sns").snapshot(ACCOUNT, REGION)
     written = json.loads(V1_VIEW)["sent_messages"]
     assert json.loads(view.model_dump_json())["sent_messages"] == written
+
+
+def test_the_upgrade_lists_each_collection_with_its_key(inprocess: Harness) -> None:
+    service = inprocess.emulator.service("sns")
+    service.restore(ACCOUNT, REGION, V1_VIEW)
+    written, now = json.loads(V1_VIEW), json.loads(service.snapshot_json(ACCOUNT, REGION))
+    assert now["schema_version"] == 2
+    assert now["topics"] == [{"name": name, **topic, "sequence": 0} for name, topic in written["topics"].items()]
+    assert now["platform_applications"] == [{"platform_application_arn": arn, **application}
+                                            for arn, application in written["platform_applications"].items()]
+    assert now["sms_sandbox_phone_numbers"] == [{"phone_number": number, **entry}
+                                                for number, entry in written["sms_sandbox_phone_numbers"].items()]
+    assert now["origination_numbers"] == [{
+        "phone_number": "+15555550000", "status": "ACTIVE", "iso2_country_code": "US", "route_type": "Transactional",
+        "number_capabilities": ["SMS"], "created_at": "2024-01-02T03:04:05Z"}]
+    for unchanged in ("sms_attributes", "opted_out_phone_numbers", "in_sms_sandbox", "sent_messages"):
+        assert now[unchanged] == written[unchanged]
+
+
+def test_a_version_1_view_merges(inprocess: Harness) -> None:
+    sns = inprocess.client("sns")
+    kept = sns.create_topic(Name="kept")["TopicArn"]
+    inprocess.emulator.service("sns").merge(ACCOUNT, REGION, V1_VIEW)
+    assert sorted(t["TopicArn"] for t in sns.list_topics()["Topics"]) == [JOBS, kept, ORDERS]
+    assert len(sns.list_subscriptions()["Subscriptions"]) == 3
