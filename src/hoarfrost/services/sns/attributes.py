@@ -104,8 +104,8 @@ def set_topic_attribute(topic: Topic, account: str, name: str, value: str) -> No
 
 def topic_attributes(topic: Topic) -> dict[str, str]:
     """GetTopicAttributes' answer: the stored attributes plus the computed ones."""
-    confirmed = sum(1 for sub in topic.subscriptions.values() if sub.confirmed)
-    pending = len(topic.subscriptions) - confirmed
+    pending = sum(1 for sub in topic.subscriptions.values() if sub.pending_confirmation)
+    confirmed = len(topic.subscriptions) - pending
     result = {
         "Policy": topic.access_policy,
         "Owner": topic.owner,
@@ -193,7 +193,7 @@ def subscription_attributes(subscription: Subscription) -> dict[str, str]:
         "Protocol": subscription.protocol,
         "Endpoint": subscription.endpoint,
         "ConfirmationWasAuthenticated": "true" if subscription.confirmation_was_authenticated else "false",
-        "PendingConfirmation": "false" if subscription.confirmed else "true",
+        "PendingConfirmation": "true" if subscription.pending_confirmation else "false",
         "RawMessageDelivery": "true" if subscription.raw else "false",
     }
     for name, value in subscription.attributes.items():

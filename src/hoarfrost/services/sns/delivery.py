@@ -163,7 +163,7 @@ class Deliverer:
         """Deliver ``publication`` to every confirmed subscription whose filter accepts it;
         ``later`` schedules work for after the topic's lock is released (``ctx.after_commit``)."""
         for subscription in list(topic.subscriptions.values()):
-            if not subscription.confirmed:
+            if subscription.pending_confirmation:
                 continue
             text = publication.text_for(subscription.protocol)
             if not subscription.accepts(text, publication.attributes):

@@ -1,7 +1,10 @@
 """SNS's internal state for one account/region: topics, subscriptions, platform applications
 and endpoints, SMS settings, and the record of messages that left for endpoints outside AWS.
 
-Plain classes shaped for the handlers; the user-facing shape is ``views.py``.
+Plain dataclasses shaped for the handlers, and also the declaration of SNS's state view:
+``views.py`` derives each resource's view from its record (``core.kit.records``), so a field
+added here is in the view, its JSON Schema and merge. Metadata keeps runtime-only fields
+(caches, indexes, where a resource lives) out of the view.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hoarfrost.core.kit.arn import build_arn
+from hoarfrost.core.kit.records import EPOCH, VIEW_EXCLUDE, view_as, view_named
 from hoarfrost.services.sns import filter_policy
 
 # How many sent-message records a scope keeps; the oldest go first.
@@ -57,17 +61,22 @@ DEFAULT_EFFECTIVE_DELIVERY_POLICY = json.dumps({
 
 @dataclass
 class Subscription:
-    arn: str
-    topic_arn: str
+    arn: str = field(metadata=view_named("subscription_arn"))
     protocol: str
     endpoint: str
     owner: str
     attributes: dict[str, str] = field(default_factory=dict)
-    confirmed: bool = True
+    pending_confirmation: bool = False
     token: str | None = None
     confirmation_was_authenticated: bool = False
-    _policy: filter_policy.Policy | None = field(default=None, repr=False, compare=False)
-    _policy_source: tuple[str, str] | None = field(default=None, repr=False, compare=False)
+    # The compiled FilterPolicy and what it was compiled from: a cache.
+    _policy: filter_policy.Policy | None = field(default=None, repr=False, compare=False, metadata=VIEW_EXCLUDE)
+    _policy_source: tuple[str, str] | None = field(default=None, repr=False, compare=False, metadata=VIEW_EXCLUDE)
+
+    @property
+    def topic_arn(self) -> str:
+        """Derived, not stored: a subscription's ARN is '<topic ARN>:<id>'."""
+        return self.arn.rpartition(":")[0]
 
     @property
     def raw(self) -> bool:
@@ -93,19 +102,22 @@ class Subscription:
         return policy is None or filter_policy.matches(policy, self.filter_scope, message, attributes)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Topic:
-    arn: str
     name: str
-    owner: str
     attributes: dict[str, str] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     data_protection_policy: str | None = None
     subscriptions_deleted: int = 0
-    subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    subscriptions: dict[str, Subscription] = field(default_factory=dict)  # by ARN
+    # The last FIFO sequence number issued (as a count): a restored topic carries on from it.
     sequence: int = 0
-    # dedup id -> (message id, sequence number, expiry); transient, not part of the view.
-    dedup: dict[str, tuple[str, str, float]] = field(default_factory=dict)
+    # Where the topic lives: a view is portable across accounts and regions, so the scope it
+    # is created or restored in sets these, never the view.
+    arn: str = field(default="", metadata=VIEW_EXCLUDE)
+    owner: str = field(default="", metadata=VIEW_EXCLUDE)
+    # dedup id -> (message id, sequence number, expiry): transient.
+    dedup: dict[str, tuple[str, str, float]] = field(default_factory=dict, metadata=VIEW_EXCLUDE)
 
     @property
     def fifo(self) -> bool:
@@ -138,21 +150,27 @@ class Topic:
 
 @dataclass
 class PlatformEndpoint:
-    arn: str
-    application_arn: str
+    arn: str = field(metadata=view_named("endpoint_arn"))
     attributes: dict[str, str] = field(default_factory=dict)
 
     @property
     def enabled(self) -> bool:
         return self.attributes.get("Enabled", "true").lower() == "true"
 
+    @property
+    def application_arn(self) -> str:
+        """Derived, not stored: '...:endpoint/<platform>/<name>/<id>' belongs to '...:app/<platform>/<name>'."""
+        scope, _, resource = self.arn.partition(":endpoint/")
+        return f"{scope}:app/{resource.rpartition('/')[0]}"
+
 
 @dataclass
 class PlatformApplication:
-    arn: str
+    arn: str = field(metadata=view_named("platform_application_arn"))
     name: str
     platform: str
     attributes: dict[str, str] = field(default_factory=dict)
+    endpoints: dict[str, PlatformEndpoint] = field(default_factory=dict)  # by ARN
 
     @property
     def enabled(self) -> bool:
@@ -167,16 +185,18 @@ class SandboxPhoneNumber:
     one_time_password: str | None = None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SentMessage:
     """One message SNS sent (or tried to send) to an endpoint: what the endpoint receives."""
 
     message_id: str
-    kind: str  # Notification, SubscriptionConfirmation, UnsubscribeConfirmation, OneTimePassword
+    # Notification, SubscriptionConfirmation, UnsubscribeConfirmation, OneTimePassword
+    kind: str = "Notification"
     protocol: str
     endpoint: str
     body: str
-    timestamp: float  # epoch seconds on the emulator's clock
+    # Epoch seconds on the emulator's clock.
+    timestamp: float = field(metadata=view_as(EPOCH))
     topic_arn: str | None = None
     subscription_arn: str | None = None
     subject: str | None = None
@@ -193,19 +213,29 @@ class SnsBackend:
     account: str
     region: str
     topics: dict[str, Topic] = field(default_factory=dict)  # by ARN
+    platform_applications: dict[str, PlatformApplication] = field(default_factory=dict)  # by ARN
+    # Indexes over the topics' subscriptions and the applications' endpoints (see ``index``).
     subscriptions: dict[str, Subscription] = field(default_factory=dict)  # by ARN
     tokens: dict[str, str] = field(default_factory=dict)  # confirmation token -> subscription ARN
-    platform_applications: dict[str, PlatformApplication] = field(default_factory=dict)
-    platform_endpoints: dict[str, PlatformEndpoint] = field(default_factory=dict)
+    platform_endpoints: dict[str, PlatformEndpoint] = field(default_factory=dict)  # by ARN
     sms_attributes: dict[str, str] = field(default_factory=dict)
     opted_out: dict[str, float] = field(default_factory=dict)  # phone -> when
     sandbox_numbers: dict[str, SandboxPhoneNumber] = field(default_factory=dict)
     in_sms_sandbox: bool | None = False  # None only in a backend built from a partial view
-    origination_numbers: list[dict[str, Any]] = field(default_factory=list)
+    # By phone number, in ListOriginationNumbers' member names.
+    origination_numbers: dict[str, dict[str, Any]] = field(default_factory=dict)
     sent_messages: list[SentMessage] = field(default_factory=list)
 
     def topic_arn(self, name: str) -> str:
         return topic_arn(self.region, self.account, name)
+
+    def index(self) -> None:
+        """Rebuild the indexes from the resources that own what they index (after a view was
+        restored or merged, which brings whole topics and applications)."""
+        self.subscriptions = {arn: sub for topic in self.topics.values() for arn, sub in topic.subscriptions.items()}
+        self.tokens = {sub.token: arn for arn, sub in self.subscriptions.items() if sub.token}
+        self.platform_endpoints = {arn: endpoint for application in self.platform_applications.values()
+                                   for arn, endpoint in application.endpoints.items()}
 
     def add_subscription(self, subscription: Subscription) -> None:
         self.subscriptions[subscription.arn] = subscription
@@ -235,6 +265,22 @@ class SnsBackend:
                 if subscription is not None and subscription.token:
                     self.tokens.pop(subscription.token, None)
         return topic
+
+    def add_endpoint(self, application: PlatformApplication, endpoint: PlatformEndpoint) -> None:
+        application.endpoints[endpoint.arn] = endpoint
+        self.platform_endpoints[endpoint.arn] = endpoint
+
+    def remove_endpoint(self, arn: str) -> None:
+        endpoint = self.platform_endpoints.pop(arn, None)
+        application = self.platform_applications.get(endpoint.application_arn) if endpoint else None
+        if application is not None:
+            application.endpoints.pop(arn, None)
+
+    def remove_application(self, arn: str) -> None:
+        application = self.platform_applications.pop(arn, None)
+        if application is not None:
+            for endpoint_arn in application.endpoints:
+                self.platform_endpoints.pop(endpoint_arn, None)
 
     def record(self, message: SentMessage) -> SentMessage:
         self.sent_messages.append(message)

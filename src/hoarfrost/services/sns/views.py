@@ -1,26 +1,34 @@
 """SNS's typed state view: one account/region's topics, subscriptions, platform applications
 and endpoints, SMS settings, and the record of messages sent to endpoints outside AWS.
 
-Merge rule (the one rule of ``core.views``): a topic in the view whose name exists replaces
-that topic's attributes, tags and data protection policy, and its subscriptions merge by ARN;
-subscriptions, platform applications and endpoints merge by ARN; SMS attributes merge by
-name; opted-out numbers and sandbox numbers are added; sent messages are appended. Nothing is
-removed. A subscription in a view must name a topic of the same view.
+Each resource's view is derived from its record in ``state.py`` (``core.kit.records``). What
+is written here is what is not field mapping: the checks a view passes before it becomes
+state, ARNs rebuilt onto the scope a view is restored into (a snapshot of one account/region
+restores into another), the indexes, and the upgrade of documents older releases wrote.
 
-ARNs in a view (subscriptions, platform applications and endpoints) are rebuilt onto the
-scope a view is restored into, so a snapshot of one account/region restores into another.
+Every collection is a list of resources, each carrying its key: topics their ``name`` (the
+ARN follows from the scope), subscriptions, platform applications and endpoints their ARN,
+sandbox and origination numbers their ``phone_number``. A key may appear once.
+
+Merge rule: a resource whose key exists takes the view's fields, and its children (a topic's
+subscriptions, an application's endpoints) merge by the same rule; SMS attributes merge by
+name; opted-out numbers are added; sent messages are appended; a FIFO topic's sequence never
+goes back. Nothing is removed.
 """
 
 from __future__ import annotations
 
-import datetime
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Required, cast
 
 from pydantic import Field
+from typing_extensions import TypedDict  # pydantic refuses typing's before Python 3.12
 
 from hoarfrost.core.kit.arn import build_arn, try_parse_arn
 from hoarfrost.core.kit.policies import PolicyError, parse_policy
-from hoarfrost.core.views import StateView, StateViewError, ViewModel, merge_resources
+from hoarfrost.core.kit.records import RecordView, merge_keyed, record_view
+from hoarfrost.core.kit.shape_views import ShapeView, shape_view
+from hoarfrost.core.views import StateView, StateViewError
 from hoarfrost.services.sns import filter_policy
 from hoarfrost.services.sns.state import (
     PlatformApplication,
@@ -36,141 +44,123 @@ from hoarfrost.services.sns.state import (
 PROTOCOLS = ("http", "https", "email", "email-json", "sms", "sqs", "application", "lambda", "firehose")
 
 
-class SubscriptionView(ViewModel):
-    """One subscription. ``pending_confirmation`` subscriptions receive nothing until confirmed
-    with ``token``."""
+@record_view(Subscription, key="subscription_arn")
+class SubscriptionView(RecordView):
+    """One subscription of its topic. A ``pending_confirmation`` subscription receives nothing
+    until confirmed with ``token``."""
 
-    subscription_arn: str
-    protocol: str
-    endpoint: str
-    owner: str | None = None
-    attributes: dict[str, str] = Field(default_factory=dict)
-    pending_confirmation: bool = False
-    token: str | None = None
-    confirmation_was_authenticated: bool = False
+    owner: str | None = Field(default=None, description="the subscriber's account; the scope's when left out")
 
 
-class TopicView(ViewModel):
-    """One topic (keyed by name in the view). ``attributes`` are the settable ones (Policy,
-    DisplayName, DeliveryPolicy, KmsMasterKeyId, FifoTopic, ContentBasedDeduplication...);
-    counts and the ARN are derived."""
-
-    attributes: dict[str, str] = Field(default_factory=dict)
-    tags: dict[str, str] = Field(default_factory=dict)
-    data_protection_policy: str | None = None
-    subscriptions_deleted: int = 0
-    subscriptions: list[SubscriptionView] = Field(default_factory=list)
+@record_view(Topic, key="name")
+class TopicView(RecordView):
+    """One topic. ``attributes`` are the settable ones (Policy, DisplayName, DeliveryPolicy,
+    KmsMasterKeyId, FifoTopic, ContentBasedDeduplication...); counts and the ARN are derived.
+    ``sequence`` counts the sequence numbers a FIFO topic issued."""
 
 
-class PlatformEndpointView(ViewModel):
-    endpoint_arn: str
-    attributes: dict[str, str] = Field(default_factory=dict)
+@record_view(PlatformEndpoint, key="endpoint_arn")
+class PlatformEndpointView(RecordView):
+    """One push endpoint of its application (``attributes`` hold Token, Enabled, CustomUserData)."""
 
 
-class PlatformApplicationView(ViewModel):
-    name: str
-    platform: str
-    attributes: dict[str, str] = Field(default_factory=dict)
-    endpoints: list[PlatformEndpointView] = Field(default_factory=list)
+@record_view(PlatformApplication, key="platform_application_arn")
+class PlatformApplicationView(RecordView):
+    """A platform application ('...:app/<platform>/<name>') and its endpoints."""
 
 
-class SandboxPhoneNumberView(ViewModel):
-    status: str = "Pending"
-    language_code: str = "en-US"
-    one_time_password: str | None = None
+@record_view(SandboxPhoneNumber, key="phone_number")
+class SandboxPhoneNumberView(RecordView):
+    """A number in the account's SMS sandbox; ``one_time_password`` verifies a pending one."""
 
 
-class SentMessageView(ViewModel):
+class MessageAttributeValue(TypedDict, total=False):
+    """A message attribute as the publisher sent it, under AWS's member names."""
+
+    DataType: Required[str]
+    StringValue: str
+    BinaryValue: bytes
+
+
+@record_view(SentMessage)
+class SentMessageView(RecordView):
     """A message SNS sent to an endpoint outside hoarfrost (or failed to deliver): ``body`` is
     exactly what the endpoint receives (an envelope, a raw message, an SMS text...)."""
 
-    message_id: str
-    kind: str = "Notification"
-    protocol: str
-    endpoint: str
-    body: str
-    timestamp: datetime.datetime
-    topic_arn: str | None = None
-    subscription_arn: str | None = None
-    subject: str | None = None
-    message_attributes: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    headers: dict[str, str] = Field(default_factory=dict)
-    status: str = "recorded"
-    status_code: int | None = None
-    error: str | None = None
+    message_attributes: dict[str, MessageAttributeValue] = Field(default_factory=dict)
+
+
+# ListOriginationNumbers' PhoneNumberInformation, typed from the model (mypy sees the base).
+if TYPE_CHECKING:
+    _PhoneNumberInformation = ShapeView
+else:
+    _PhoneNumberInformation = shape_view("sns", "PhoneNumberInformation")
+
+
+class OriginationNumberView(_PhoneNumberInformation):
+    """An origination number, as ListOriginationNumbers answers it."""
+
+    phone_number: str
 
 
 class SnsStateView(StateView):
-    """SNS state of one account/region. Topics are keyed by name, platform applications by
-    ARN, sandbox numbers by phone number."""
+    """SNS state of one account/region (keys and merge: see ``hoarfrost.services.sns.views``)."""
 
-    topics: dict[str, TopicView] = Field(default_factory=dict)
-    platform_applications: dict[str, PlatformApplicationView] = Field(default_factory=dict)
+    # 2: every collection a list of resources carrying their keys (1 keyed some by name or ARN).
+    SCHEMA_VERSION: ClassVar[int] = 2
+    schema_version: int = SCHEMA_VERSION  # StateView's default is 1: a view built in code is current
+
+    topics: list[TopicView] = Field(default_factory=list)
+    platform_applications: list[PlatformApplicationView] = Field(default_factory=list)
     sms_attributes: dict[str, str] = Field(default_factory=dict)
     opted_out_phone_numbers: list[str] = Field(default_factory=list)
-    sms_sandbox_phone_numbers: dict[str, SandboxPhoneNumberView] = Field(default_factory=dict)
+    sms_sandbox_phone_numbers: list[SandboxPhoneNumberView] = Field(default_factory=list)
     # None in a partial view (merge) leaves the account's sandbox status as it is.
     in_sms_sandbox: bool | None = None
-    origination_numbers: list[dict[str, Any]] = Field(default_factory=list)
+    origination_numbers: list[OriginationNumberView] = Field(default_factory=list)
     sent_messages: list[SentMessageView] = Field(default_factory=list)
+
+    @classmethod
+    def upgrade(cls, document: dict[str, Any], version: int) -> dict[str, Any]:
+        """1 -> 2: topics keyed by name, platform applications by ARN and sandbox numbers by
+        phone number become lists carrying that key; origination numbers move from AWS's
+        member names to the view's (members PhoneNumberInformation lacks never reached a
+        client, and are dropped)."""
+        if version != 1:
+            return super().upgrade(document, version)
+        upgraded = dict(document)
+        for field, key in (("topics", "name"), ("platform_applications", "platform_application_arn"),
+                           ("sms_sandbox_phone_numbers", "phone_number")):
+            if field in document:
+                upgraded[field] = _listed(document[field], key)
+        if "origination_numbers" in document:
+            upgraded["origination_numbers"] = [_snake_case_number(number) for number in document["origination_numbers"]]
+        return upgraded
+
+
+def _listed(resources: Any, key: str) -> list[dict[str, Any]]:
+    if not isinstance(resources, dict):
+        raise TypeError(f"expected an object keyed by {key}, not {type(resources).__name__}")
+    return [{key: name, **resource} for name, resource in resources.items()]
+
+
+def _snake_case_number(number: Any) -> dict[str, Any]:
+    fields = {member: name for name, (member, _) in OriginationNumberView.members.items()}
+    return {fields[member]: value for member, value in dict(number).items() if member in fields}
 
 
 # -- backend -> view -------------------------------------------------------------------------
-def _epoch_to_datetime(epoch: float) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC)
-
-
-def _attributes_copy(attributes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {name: dict(value) for name, value in attributes.items()}
-
-
 def to_view(backend: SnsBackend) -> SnsStateView:
-    topics = {}
-    for topic in backend.topics.values():
-        topics[topic.name] = TopicView(
-            attributes=dict(topic.attributes), tags=dict(topic.tags),
-            data_protection_policy=topic.data_protection_policy,
-            subscriptions_deleted=topic.subscriptions_deleted,
-            subscriptions=[
-                SubscriptionView(
-                    subscription_arn=sub.arn, protocol=sub.protocol, endpoint=sub.endpoint, owner=sub.owner,
-                    attributes=dict(sub.attributes), pending_confirmation=not sub.confirmed, token=sub.token,
-                    confirmation_was_authenticated=sub.confirmation_was_authenticated,
-                )
-                for sub in topic.subscriptions.values()
-            ],
-        )
-    applications = {}
-    for app in backend.platform_applications.values():
-        applications[app.arn] = PlatformApplicationView(
-            name=app.name, platform=app.platform, attributes=dict(app.attributes),
-            endpoints=[
-                PlatformEndpointView(endpoint_arn=e.arn, attributes=dict(e.attributes))
-                for e in backend.platform_endpoints.values() if e.application_arn == app.arn
-            ],
-        )
     return SnsStateView(
-        topics=topics,
-        platform_applications=applications,
+        topics=[TopicView.of(topic) for topic in backend.topics.values()],
+        platform_applications=[PlatformApplicationView.of(app) for app in backend.platform_applications.values()],
         sms_attributes=dict(backend.sms_attributes),
         opted_out_phone_numbers=list(backend.opted_out),
-        sms_sandbox_phone_numbers={
-            number: SandboxPhoneNumberView(status=entry.status, language_code=entry.language_code,
-                                           one_time_password=entry.one_time_password)
-            for number, entry in backend.sandbox_numbers.items()
-        },
+        sms_sandbox_phone_numbers=[SandboxPhoneNumberView.of(entry) for entry in backend.sandbox_numbers.values()],
         in_sms_sandbox=bool(backend.in_sms_sandbox),
-        origination_numbers=[dict(number) for number in backend.origination_numbers],
-        sent_messages=[
-            SentMessageView(
-                message_id=m.message_id, kind=m.kind, protocol=m.protocol, endpoint=m.endpoint, body=m.body,
-                timestamp=_epoch_to_datetime(m.timestamp), topic_arn=m.topic_arn,
-                subscription_arn=m.subscription_arn, subject=m.subject,
-                message_attributes=_attributes_copy(m.message_attributes), headers=dict(m.headers),
-                status=m.status, status_code=m.status_code, error=m.error,
-            )
-            for m in backend.sent_messages
-        ],
+        origination_numbers=[cast(OriginationNumberView, OriginationNumberView.from_wire(number))
+                             for number in backend.origination_numbers.values()],
+        sent_messages=[SentMessageView.of(message) for message in backend.sent_messages],
     )
 
 
@@ -179,16 +169,23 @@ def _invalid(message: str) -> StateViewError:
     return StateViewError("invalid", f"sns: {message}")
 
 
-def _check_topic_name(name: str, attributes: dict[str, str]) -> None:
+def _unique(kind: str, keys: Iterable[str]) -> None:
+    """A key named twice would silently collapse into one resource: refuse the view instead."""
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise _invalid(f"{kind} {key!r} appears twice")
+        seen.add(key)
+
+
+def _check_topic(view: TopicView) -> None:
+    name, attributes = view.name, view.attributes
     fifo = attributes.get("FifoTopic", "false").lower() == "true"
     core = name[:-5] if fifo and name.endswith(".fifo") else name
     if not core or len(name) > 256 or not all(c.isalnum() and c.isascii() or c in "-_" for c in core):
         raise _invalid(f"topic name {name!r} is not a valid SNS topic name")
     if fifo != name.endswith(".fifo"):
         raise _invalid(f"topic {name!r}: a FIFO topic's name ends with .fifo and FifoTopic is 'true' (and only then)")
-
-
-def _check_topic_policy(name: str, attributes: dict[str, str]) -> None:
     policy = attributes.get("Policy")
     if policy:
         try:
@@ -197,116 +194,113 @@ def _check_topic_policy(name: str, attributes: dict[str, str]) -> None:
             raise _invalid(f"topic {name!r}: Policy: {exc.message}") from exc
 
 
-def _subscription(view: SubscriptionView, topic: Topic, account: str, region: str) -> Subscription:
-    # The ARN is '<topic ARN>:<id>'; a view taken in another account or region restores with
-    # the ARN rebuilt onto this scope's topic.
-    parsed = try_parse_arn(view.subscription_arn)
+def _subscription_id(view: SubscriptionView, topic: str) -> str:
+    """The id of a valid subscription of ``topic`` ('<topic ARN>:<id>' in any scope)."""
+    arn = view.subscription_arn
+    parsed = try_parse_arn(arn)
     name, _, sub_id = parsed.resource.partition(":") if parsed is not None else ("", "", "")
-    if parsed is None or parsed.service != "sns" or name != topic.name or not sub_id or ":" in sub_id:
-        raise _invalid(f"subscription {view.subscription_arn!r} must be 'arn:aws:sns:<region>:<account>:"
-                       f"{topic.name}:<id>'")
-    arn = f"{topic.arn}:{sub_id}"
+    if parsed is None or parsed.service != "sns" or name != topic or not sub_id or ":" in sub_id:
+        raise _invalid(f"subscription {arn!r} must be 'arn:aws:sns:<region>:<account>:{topic}:<id>'")
     if view.protocol not in PROTOCOLS:
-        raise _invalid(f"subscription {view.subscription_arn!r}: unknown protocol {view.protocol!r}")
+        raise _invalid(f"subscription {arn!r}: unknown protocol {view.protocol!r}")
     if view.pending_confirmation and not view.token:
-        raise _invalid(f"subscription {view.subscription_arn!r} is pending confirmation but has no token")
+        raise _invalid(f"subscription {arn!r} is pending confirmation but has no token")
     policy = view.attributes.get("FilterPolicy")
     if policy:
         scope = view.attributes.get("FilterPolicyScope") or filter_policy.SCOPE_ATTRIBUTES
         if scope not in filter_policy.SCOPES:
-            raise _invalid(f"subscription {view.subscription_arn!r}: FilterPolicyScope {scope!r} is not valid")
+            raise _invalid(f"subscription {arn!r}: FilterPolicyScope {scope!r} is not valid")
         try:
             filter_policy.parse(policy, scope)
         except filter_policy.FilterPolicyError as exc:
-            raise _invalid(f"subscription {view.subscription_arn!r}: {exc.message}") from exc
-    return Subscription(
-        arn=arn, topic_arn=topic.arn, protocol=view.protocol, endpoint=view.endpoint,
-        owner=view.owner or account, attributes=dict(view.attributes), confirmed=not view.pending_confirmation,
-        token=view.token, confirmation_was_authenticated=view.confirmation_was_authenticated,
-    )
+            raise _invalid(f"subscription {arn!r}: {exc.message}") from exc
+    return sub_id
+
+
+def _moved(arn: str, account: str, region: str) -> str:
+    """A checked ARN of the view's scope as the ARN of the same resource in this scope."""
+    return build_arn("sns", region, account, arn.split(":", 5)[5])
+
+
+def _topic(view: TopicView, account: str, region: str) -> Topic:
+    _check_topic(view)
+    # Ids, not ARNs: two ARNs of one id in different scopes are one subscription here.
+    _unique(f"topic {view.name!r}: subscription id", (_subscription_id(sub, view.name) for sub in view.subscriptions))
+    topic: Topic = view.to_record()
+    topic.arn, topic.owner = topic_arn(region, account, topic.name), account
+    for subscription in topic.subscriptions.values():
+        subscription.arn = _moved(subscription.arn, account, region)
+        subscription.owner = subscription.owner or account
+    topic.subscriptions = {subscription.arn: subscription for subscription in topic.subscriptions.values()}
+    return topic
+
+
+def _endpoint_resource(view: PlatformEndpointView, application: str, prefix: str) -> str:
+    parsed = try_parse_arn(view.endpoint_arn)
+    if parsed is None or not parsed.resource.startswith(prefix) or len(parsed.resource) == len(prefix):
+        raise _invalid(f"endpoint {view.endpoint_arn!r} does not belong to {application!r}")
+    return parsed.resource
+
+
+def _application_resource(view: PlatformApplicationView) -> str:
+    parsed = try_parse_arn(view.platform_application_arn)
+    resource = f"app/{view.platform}/{view.name}"
+    if parsed is None or parsed.service != "sns" or parsed.resource != resource:
+        raise _invalid(f"platform application {view.platform_application_arn!r} must be "
+                       f"'arn:aws:sns:<region>:<account>:{resource}'")
+    return resource
+
+
+def _application(view: PlatformApplicationView, account: str, region: str) -> PlatformApplication:
+    arn, prefix = view.platform_application_arn, f"endpoint/{view.platform}/{view.name}/"
+    _unique(f"platform application {arn!r}: endpoint",
+            (_endpoint_resource(endpoint, arn, prefix) for endpoint in view.endpoints))
+    application: PlatformApplication = view.to_record()
+    application.arn = build_arn("sns", region, account, _application_resource(view))
+    for endpoint in application.endpoints.values():
+        endpoint.arn = _moved(endpoint.arn, account, region)
+    application.endpoints = {endpoint.arn: endpoint for endpoint in application.endpoints.values()}
+    return application
 
 
 def from_view(view: SnsStateView, account: str, region: str) -> SnsBackend:
+    _unique("topic", (topic.name for topic in view.topics))
+    _unique("platform application", (_application_resource(app) for app in view.platform_applications))
+    _unique("SMS sandbox number", (entry.phone_number for entry in view.sms_sandbox_phone_numbers))
+    _unique("origination number", (number.phone_number for number in view.origination_numbers))
     backend = SnsBackend(account=account, region=region)
-    for name, topic_view in view.topics.items():
-        _check_topic_name(name, topic_view.attributes)
-        _check_topic_policy(name, topic_view.attributes)
-        arn = topic_arn(region, account, name)
-        topic = Topic(
-            arn=arn, name=name, owner=account, attributes=dict(topic_view.attributes), tags=dict(topic_view.tags),
-            data_protection_policy=topic_view.data_protection_policy,
-            subscriptions_deleted=topic_view.subscriptions_deleted,
-        )
-        backend.topics[arn] = topic
-        for sub_view in topic_view.subscriptions:
-            subscription = _subscription(sub_view, topic, account, region)
-            if subscription.arn in backend.subscriptions:
-                raise _invalid(f"subscription {sub_view.subscription_arn!r} appears twice")
-            backend.add_subscription(subscription)
-    for key, app_view in view.platform_applications.items():
-        # Keyed by ARN; the account and region of the key are this scope's after a restore.
-        parsed = try_parse_arn(key)
-        resource = f"app/{app_view.platform}/{app_view.name}"
-        if parsed is None or parsed.service != "sns" or parsed.resource != resource:
-            raise _invalid(f"platform application {key!r} must be 'arn:aws:sns:<region>:<account>:{resource}'")
-        arn = build_arn("sns", region, account, resource)
-        backend.platform_applications[arn] = PlatformApplication(
-            arn=arn, name=app_view.name, platform=app_view.platform, attributes=dict(app_view.attributes),
-        )
-        prefix = f"endpoint/{app_view.platform}/{app_view.name}/"
-        for endpoint_view in app_view.endpoints:
-            parsed = try_parse_arn(endpoint_view.endpoint_arn)
-            if parsed is None or not parsed.resource.startswith(prefix) or len(parsed.resource) == len(prefix):
-                raise _invalid(f"endpoint {endpoint_view.endpoint_arn!r} does not belong to {key!r}")
-            endpoint_arn = build_arn("sns", region, account, parsed.resource)
-            backend.platform_endpoints[endpoint_arn] = PlatformEndpoint(
-                arn=endpoint_arn, application_arn=arn, attributes=dict(endpoint_view.attributes),
-            )
+    for topic in (_topic(topic_view, account, region) for topic_view in view.topics):
+        backend.topics[topic.arn] = topic
+    for application in (_application(app_view, account, region) for app_view in view.platform_applications):
+        backend.platform_applications[application.arn] = application
     backend.sms_attributes = dict(view.sms_attributes)
-    backend.opted_out = {number: 0.0 for number in view.opted_out_phone_numbers}
-    backend.sandbox_numbers = {
-        number: SandboxPhoneNumber(number, entry.status, entry.language_code, entry.one_time_password)
-        for number, entry in view.sms_sandbox_phone_numbers.items()
-    }
+    backend.opted_out = dict.fromkeys(view.opted_out_phone_numbers, 0.0)
+    backend.sandbox_numbers = {entry.phone_number: entry.to_record() for entry in view.sms_sandbox_phone_numbers}
     backend.in_sms_sandbox = view.in_sms_sandbox
-    backend.origination_numbers = [dict(number) for number in view.origination_numbers]
-    backend.sent_messages = [
-        SentMessage(
-            message_id=m.message_id, kind=m.kind, protocol=m.protocol, endpoint=m.endpoint, body=m.body,
-            timestamp=m.timestamp.timestamp(), topic_arn=m.topic_arn, subscription_arn=m.subscription_arn,
-            subject=m.subject, message_attributes=_attributes_copy(m.message_attributes), headers=dict(m.headers),
-            status=m.status, status_code=m.status_code, error=m.error,
-        )
-        for m in view.sent_messages
-    ]
+    backend.origination_numbers = {number.phone_number: number.to_wire() for number in view.origination_numbers}
+    backend.sent_messages = [message.to_record() for message in view.sent_messages]
+    backend.index()
     return backend
 
 
 # -- merge -----------------------------------------------------------------------------------
 def _merge_topic(target: Topic, source: Topic) -> None:
-    target.attributes = source.attributes
-    target.tags = source.tags
-    target.data_protection_policy = source.data_protection_policy
-    target.subscriptions_deleted = source.subscriptions_deleted
+    # The record rule, but a partial view must not make a FIFO topic issue sequence numbers again.
+    sequence = max(target.sequence, source.sequence)
+    TopicView.merge(target, source)
+    target.sequence = sequence
 
 
 def merge(target: SnsBackend, source: SnsBackend) -> None:
-    merge_resources(target.topics, source.topics, _merge_topic)
-    for subscription in source.subscriptions.values():
-        old = target.subscriptions.get(subscription.arn)
-        if old is not None and old.token:
-            target.tokens.pop(old.token, None)
-        target.add_subscription(subscription)
-    merge_resources(target.platform_applications, source.platform_applications)
-    merge_resources(target.platform_endpoints, source.platform_endpoints)
-    target.sms_attributes.update(source.sms_attributes)
+    merge_keyed(target.topics, source.topics, _merge_topic)
+    merge_keyed(target.platform_applications, source.platform_applications, PlatformApplicationView.merge)
+    merge_keyed(target.sandbox_numbers, source.sandbox_numbers)
+    merge_keyed(target.origination_numbers, source.origination_numbers)
+    merge_keyed(target.sms_attributes, source.sms_attributes)
     for number, when in source.opted_out.items():
         target.opted_out.setdefault(number, when)
-    merge_resources(target.sandbox_numbers, source.sandbox_numbers)
     if source.in_sms_sandbox is not None:
         target.in_sms_sandbox = source.in_sms_sandbox
-    for number in source.origination_numbers:
-        if number not in target.origination_numbers:
-            target.origination_numbers.append(number)
     for message in source.sent_messages:
         target.record(message)
+    target.index()

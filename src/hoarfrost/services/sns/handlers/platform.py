@@ -88,11 +88,7 @@ def set_platform_application_attributes(ctx: SnsContext, request: dict[str, Any]
 
 @ops.operation
 def delete_platform_application(ctx: SnsContext, request: dict[str, Any]) -> None:
-    backend: SnsBackend = ctx.state
-    arn = request["PlatformApplicationArn"]
-    if backend.platform_applications.pop(arn, None) is not None:
-        for endpoint_arn in [e.arn for e in backend.platform_endpoints.values() if e.application_arn == arn]:
-            del backend.platform_endpoints[endpoint_arn]
+    ctx.state.remove_application(request["PlatformApplicationArn"])
 
 
 @ops.operation
@@ -114,17 +110,17 @@ def create_platform_endpoint(ctx: SnsContext, request: dict[str, Any]) -> dict[s
     _check_enabled(attributes)
     if request.get("CustomUserData") is not None:
         attributes["CustomUserData"] = request["CustomUserData"]
-    for endpoint in backend.platform_endpoints.values():
-        if endpoint.application_arn == application.arn and endpoint.attributes.get("Token") == token:
+    for endpoint in application.endpoints.values():
+        if endpoint.attributes.get("Token") == token:
             if any(endpoint.attributes.get(k) != v for k, v in attributes.items()):
                 raise invalid(f"Token Reason: Endpoint {endpoint.arn} already exists with the same Token, "
                               "but different attributes.")
             return {"EndpointArn": endpoint.arn}
     arn = build_arn("sns", ctx.region, ctx.account,
                     f"endpoint/{application.platform}/{application.name}/{uuid.uuid4()}")
-    backend.platform_endpoints[arn] = PlatformEndpoint(
-        arn=arn, application_arn=application.arn, attributes={"Enabled": "true", "Token": token, **attributes},
-    )
+    backend.add_endpoint(application, PlatformEndpoint(
+        arn=arn, attributes={"Enabled": "true", "Token": token, **attributes},
+    ))
     return {"EndpointArn": arn}
 
 
@@ -143,15 +139,13 @@ def set_endpoint_attributes(ctx: SnsContext, request: dict[str, Any]) -> None:
 
 @ops.operation
 def delete_endpoint(ctx: SnsContext, request: dict[str, Any]) -> None:
-    ctx.state.platform_endpoints.pop(request["EndpointArn"], None)  # deleting twice succeeds, as in AWS
+    ctx.state.remove_endpoint(request["EndpointArn"])  # deleting twice succeeds, as in AWS
 
 
 @ops.operation
 def list_endpoints_by_platform_application(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
-    backend: SnsBackend = ctx.state
-    application = _application(backend, request["PlatformApplicationArn"])
-    endpoints = sorted((e for e in backend.platform_endpoints.values() if e.application_arn == application.arn),
-                       key=_BY_ARN)
+    application = _application(ctx.state, request["PlatformApplicationArn"])
+    endpoints = sorted(application.endpoints.values(), key=_BY_ARN)
     page = paginate(endpoints, request.get("NextToken"), PAGE_SIZE, kind="sns:ListEndpointsByPlatformApplication",
                     key=_BY_ARN, error=token_error())
     return {"Endpoints": [{"EndpointArn": e.arn, "Attributes": dict(e.attributes)} for e in page.items],

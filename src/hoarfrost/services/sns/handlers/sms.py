@@ -126,8 +126,8 @@ def list_sms_sandbox_phone_numbers(ctx: SnsContext, request: dict[str, Any]) -> 
 
 @ops.operation
 def list_origination_numbers(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
-    # Origination numbers are free-form records without a stable key: the token is an offset.
-    page = paginate(ctx.state.origination_numbers, request.get("NextToken"),
-                    request.get("MaxResults") or ORIGINATION_PAGE_SIZE, kind="sns:ListOriginationNumbers",
-                    error=token_error())
-    return {"PhoneNumbers": [dict(number) for number in page.items], **page.token_member()}
+    numbers = sorted(ctx.state.origination_numbers)
+    page = paginate(numbers, request.get("NextToken"), request.get("MaxResults") or ORIGINATION_PAGE_SIZE,
+                    kind="sns:ListOriginationNumbers", key=str, error=token_error())
+    return {"PhoneNumbers": [dict(ctx.state.origination_numbers[number]) for number in page.items],
+            **page.token_member()}

@@ -73,7 +73,7 @@ def _check_endpoint(protocol: str, endpoint: str | None, topic: Topic) -> str:
 
 def _subscription_entry(subscription: Subscription) -> dict[str, str]:
     return {
-        "SubscriptionArn": subscription.arn if subscription.confirmed else "PendingConfirmation",
+        "SubscriptionArn": "PendingConfirmation" if subscription.pending_confirmation else subscription.arn,
         "Owner": subscription.owner,
         "Protocol": subscription.protocol,
         "Endpoint": subscription.endpoint,
@@ -95,18 +95,17 @@ def subscribe(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
             if existing.protocol == protocol and existing.endpoint == endpoint:
                 if any(existing.attributes.get(k) != v for k, v in attributes.items()):
                     raise invalid("Attributes Reason: Subscription already exists with different attributes")
-                return {"SubscriptionArn": existing.arn if existing.confirmed or show_arn else PENDING}
+                return {"SubscriptionArn": PENDING if existing.pending_confirmation and not show_arn else existing.arn}
 
-        confirmed = protocol not in NEEDS_CONFIRMATION
+        pending = protocol in NEEDS_CONFIRMATION
         subscription = Subscription(
-            arn=f"{topic.arn}:{uuid.uuid4()}", topic_arn=topic.arn, protocol=protocol, endpoint=endpoint,
-            owner=ctx.account, attributes=attributes, confirmed=confirmed,
-            token=None if confirmed else secrets.token_hex(64),
+            arn=f"{topic.arn}:{uuid.uuid4()}", protocol=protocol, endpoint=endpoint, owner=ctx.account,
+            attributes=attributes, pending_confirmation=pending, token=secrets.token_hex(64) if pending else None,
         )
         backend.add_subscription(subscription)
-        if not confirmed:
+        if pending:
             deliverer(ctx).confirm_request(backend, scope, topic, subscription, base_url(ctx))
-        return {"SubscriptionArn": subscription.arn if confirmed or show_arn else PENDING}
+        return {"SubscriptionArn": PENDING if pending and not show_arn else subscription.arn}
 
 
 @ops.operation
@@ -116,7 +115,7 @@ def confirm_subscription(ctx: SnsContext, request: dict[str, Any]) -> dict[str, 
         subscription = backend.subscriptions.get(backend.tokens.get(token, ""))
         if subscription is None or subscription.topic_arn != topic.arn:
             raise invalid("Token")
-        subscription.confirmed = True
+        subscription.pending_confirmation = False
         if is_true(request.get("AuthenticateOnUnsubscribe", False)):
             subscription.confirmation_was_authenticated = True
         return {"SubscriptionArn": subscription.arn}
@@ -145,7 +144,7 @@ def unsubscribe(ctx: SnsContext, request: dict[str, Any]) -> None:
         subscription = _subscription(backend, arn_text)
         topic = backend.topics.get(subscription.topic_arn)
         backend.remove_subscription(arn_text)
-        if topic is not None and subscription.confirmed and subscription.protocol in ("http", "https"):
+        if topic is not None and not subscription.pending_confirmation and subscription.protocol in ("http", "https"):
             subscription.token = secrets.token_hex(64)
             deliverer(ctx).confirm_request(backend, scope, topic, subscription, base_url(ctx),
                                            kind="UnsubscribeConfirmation")
