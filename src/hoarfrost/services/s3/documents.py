@@ -26,8 +26,8 @@ from hoarfrost.core.kit.records import Converter, view_as
 from hoarfrost.core.kit.shape_views import ShapeView, shape_view
 from hoarfrost.core.views import ViewModel
 
-# Field metadata key naming the botocore shape a document field holds (the view upgrade and
-# tests read it; the record machinery ignores it).
+# Field metadata key naming the botocore shape a document field holds (the v1 -> v2 view
+# upgrade reads it; the record machinery ignores it).
 SHAPE = "s3_shape"
 
 

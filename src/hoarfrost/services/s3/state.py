@@ -207,9 +207,10 @@ class Bucket:
     config: BucketConfig = field(default_factory=BucketConfig, metadata=view_named("configurations"))
     # Every key with a version, sorted (derived from ``versions``).
     keys: list[str] = field(default_factory=list, metadata=VIEW_EXCLUDE)
-    # key -> its versions, oldest first (a flat list of versions in the view).
+    # key -> its versions, oldest first. In the view: ``objects``, one flat list of versions, and
+    # ``multipart_uploads``, a list (``views.BucketView`` converts both).
     versions: dict[str, list[ObjectVersion]] = field(default_factory=dict)
-    uploads: dict[str, MultipartUpload] = field(default_factory=dict, metadata=view_named("multipart_uploads"))
+    uploads: dict[str, MultipartUpload] = field(default_factory=dict)
 
     # -- reads -------------------------------------------------------------------------------
     @property

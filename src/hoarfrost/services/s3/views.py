@@ -66,7 +66,7 @@ def _distinct(items: Iterable[Any], key: str, what: str) -> None:
         seen.add(value)
 
 
-@record_view(PartInfo, key="part_number")
+@record_view(PartInfo)
 class ObjectPartView(RecordView):
     """A part of a completed multipart object (its body is inside the object's blob)."""
 
