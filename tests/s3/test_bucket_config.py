@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.harness import Harness
 from tests.s3.conftest import code, status
 
 POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -164,3 +165,17 @@ def test_tagging_validation(s3: Any, bucket: str) -> None:
         s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "a", "Value": "1"},
                                                                   {"Key": "a", "Value": "2"}]})
     assert code(excinfo) == "InvalidTag"
+
+
+def test_legacy_lifecycle_rules_are_kept_in_the_current_form(aws: Harness, s3: Any, bucket: str) -> None:
+    """PutBucketLifecycle takes one Transition per rule; GetBucketLifecycleConfiguration (and the
+    state view) see it as the current API's Transitions list, GetBucketLifecycle as given."""
+    rule = {"ID": "old", "Prefix": "logs/", "Status": "Enabled", "Transition": {"Days": 10, "StorageClass": "GLACIER"},
+            "NoncurrentVersionTransition": {"NoncurrentDays": 5, "StorageClass": "GLACIER"}}
+    s3.put_bucket_lifecycle(Bucket=bucket, LifecycleConfiguration={"Rules": [rule]})
+    assert s3.get_bucket_lifecycle(Bucket=bucket)["Rules"] == [rule]
+    current = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]
+    assert current["Transitions"] == [{"Days": 10, "StorageClass": "GLACIER"}]
+    assert current["NoncurrentVersionTransitions"] == [{"NoncurrentDays": 5, "StorageClass": "GLACIER"}]
+    lifecycle = aws.emulator.service("s3").snapshot(aws.account, aws.region).buckets[0].configurations.lifecycle
+    assert lifecycle is not None and lifecycle.rules[0].transitions[0].days == 10

@@ -235,3 +235,29 @@ def test_blobs_stream_in_batches_into_another_emulators_store(inprocess: Harness
     with pytest.raises(StateViewError) as excinfo:
         Emulator().service("s3").restore_with_blobs(ACCOUNT, REGION, view, MemoryBlobArchive())
     assert excinfo.value.kind == "blob"
+
+
+def test_merge_keeps_existing_uploads_and_parts(inprocess: Harness) -> None:
+    s3 = inprocess.client("s3")
+    service = inprocess.emulator.service("s3")
+    s3.create_bucket(Bucket="upload-bucket")
+    upload = s3.create_multipart_upload(Bucket="upload-bucket", Key="big")["UploadId"]
+    for number in (1, 2):
+        s3.upload_part(Bucket="upload-bucket", Key="big", UploadId=upload, PartNumber=number, Body=b"old %d" % number)
+    s3.put_bucket_tagging(Bucket="upload-bucket", Tagging={"TagSet": [{"Key": "old", "Value": "1"}]})
+    archive = MemoryBlobArchive()
+    partial = service.snapshot_with_blobs(ACCOUNT, REGION, archive)
+    bucket = partial.buckets[0]
+    kept = bucket.multipart_uploads[0].parts[0]  # part 1 leaves the view, part 2 stays
+    bucket.multipart_uploads[0].parts = bucket.multipart_uploads[0].parts[1:]
+    bucket.multipart_uploads[0].metadata = {"merged": "yes"}
+    s3.upload_part(Bucket="upload-bucket", Key="big", UploadId=upload, PartNumber=3, Body=b"later")
+    other = s3.create_multipart_upload(Bucket="upload-bucket", Key="other")["UploadId"]
+    assert bucket.configurations.tagging is not None
+    bucket.configurations.tagging.tag_set[0].value = "2"
+    service.merge(ACCOUNT, REGION, partial)
+    parts = s3.list_parts(Bucket="upload-bucket", Key="big", UploadId=upload)["Parts"]
+    assert [(p["PartNumber"], p["Size"]) for p in parts] == [(1, kept.size), (2, 5), (3, 5)]
+    assert {u["UploadId"] for u in s3.list_multipart_uploads(Bucket="upload-bucket")["Uploads"]} == {upload, other}
+    assert s3.get_bucket_tagging(Bucket="upload-bucket")["TagSet"] == [{"Key": "old", "Value": "2"}]
+    assert service.snapshot(ACCOUNT, REGION).buckets[0].multipart_uploads[0].metadata == {"merged": "yes"}

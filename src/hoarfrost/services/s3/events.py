@@ -82,7 +82,7 @@ def _record(ctx: S3Context, bucket: Bucket, event: str, key: str, version: Objec
 
 def emit(ctx: S3Context, bucket: Bucket, event: str, key: str, version: ObjectVersion | None = None) -> None:
     """Deliver ``event`` (``ObjectCreated:Put``...) for ``key`` to every matching queue configuration."""
-    config = bucket.config.get("NotificationConfiguration")
+    config = bucket.config.notification
     if not config:
         return
     for queue_config in config.get("QueueConfigurations") or []:

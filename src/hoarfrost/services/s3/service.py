@@ -26,16 +26,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.blobs import BlobSink, BlobSource
-from hoarfrost.core.views import (
-    StatefulService,
-    StateView,
-    StateViewError,
-    merge_resources,
-)
+from hoarfrost.core.kit.records import merge_keyed
+from hoarfrost.core.views import StatefulService, StateView, StateViewError
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.buckets import bucket_region
-from hoarfrost.services.s3.state import Bucket, ObjectVersion, S3Backend, blob_prefix
+from hoarfrost.services.s3.state import S3Backend, blob_prefix
 from hoarfrost.services.s3.views import (
+    BucketView,
     S3StateView,
     backend_view,
     bucket_from_view,
@@ -162,26 +159,9 @@ class S3Service(StatefulService[S3Backend, S3StateView]):
 
     def merge_backend(self, target: S3Backend, source: S3Backend) -> None:
         before = target.blob_keys()
-        merge_resources(target.buckets, source.buckets, self._merge_bucket)
-        for key in before - target.blob_keys():
+        merge_keyed(target.buckets, source.buckets, BucketView.merge)
+        for key in before - target.blob_keys():  # bodies the merge replaced
             self.blobs.delete(key)
-
-    @staticmethod
-    def _merge_bucket(target: Bucket, source: Bucket) -> None:
-        target.created = source.created
-        target.versioning = source.versioning
-        target.mfa_delete = source.mfa_delete
-        target.object_lock_enabled = source.object_lock_enabled
-        target.config = source.config
-        target.id_configs = source.id_configs
-        for key, versions in source.versions.items():
-            existing = {v.version_id: v for v in target.versions.get(key, [])}
-            merge_resources(existing, {v.version_id: v for v in versions})
-            merged: list[ObjectVersion] = sorted(existing.values(), key=lambda v: v.last_modified)
-            if key not in target.versions:
-                target.add_version(merged[0])
-            target.versions[key] = merged
-        merge_resources(target.uploads, source.uploads)
 
     def backend_replaced(self, account: str, region: str, old: S3Backend | None, new: S3Backend | None) -> None:
         """Keep the name index and the blob store in step with a restored, merged or reset scope."""

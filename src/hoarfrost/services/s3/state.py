@@ -9,6 +9,11 @@ Each bucket keeps its keys in a sorted list (``bisect``), so a listing page cost
 O(log n + page) rather than a sort of the bucket. A key maps to its versions, oldest first;
 the last one is current (it may be a delete marker). Bodies live in the blob store; a version
 or a part names its blob by key and never holds the bytes.
+
+These records are also the declaration of S3's state view (``views.py`` derives it): a field
+is in the view under its own name unless its metadata says otherwise (``view_named``,
+``view_as``, ``VIEW_EXCLUDE``); configuration documents are typed from botocore's shapes
+(``documents.py``).
 """
 
 from __future__ import annotations
@@ -26,8 +31,17 @@ if TYPE_CHECKING:
     from hoarfrost.core.clock import Clock
 
 from hoarfrost.core.kit.arn import build_arn, partition_for
+from hoarfrost.core.kit.records import VIEW_EXCLUDE, view_as, view_named
+from hoarfrost.services.s3.documents import (
+    CONTENT,
+    ENCRYPTION,
+    document,
+    documents_by_id,
+)
 
 UTC = dt.timezone.utc
+# A document as its Put operation took it, by member name ({"Rules": [...]}).
+Document = dict[str, Any]
 NULL_VERSION = "null"
 ARCHIVE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 
@@ -79,7 +93,7 @@ def blob_prefix(account: str, region: str) -> str:
 class PartInfo:
     """One part of a completed multipart object (GetObjectAttributes, GetObject PartNumber)."""
 
-    number: int
+    number: int = field(metadata=view_named("part_number"))
     size: int
     etag: str
     checksums: dict[str, str] = field(default_factory=dict)
@@ -98,20 +112,21 @@ class ObjectVersion:
     size: int = 0
     etag: str = ""  # quoted, as S3 sends it
     # Content-* headers by output member name (ContentType, CacheControl, Expires...).
-    headers: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, Any] = field(default_factory=dict, metadata=view_as(CONTENT, view_name="content"))
     metadata: dict[str, str] = field(default_factory=dict)
     storage_class: str = "STANDARD"
     checksums: dict[str, str] = field(default_factory=dict)
     checksum_type: str | None = None
     parts: list[PartInfo] | None = None
     tags: dict[str, str] = field(default_factory=dict)
-    acl: dict[str, Any] | None = None
+    acl: Document | None = field(default=None, metadata=document("AccessControlPolicy"))
     # ServerSideEncryption, SSEKMSKeyId, BucketKeyEnabled (as output members).
-    encryption: dict[str, Any] = field(default_factory=dict)
-    retention: dict[str, Any] | None = None  # {"Mode":..., "RetainUntilDate": datetime}
+    encryption: dict[str, Any] = field(default_factory=dict, metadata=view_as(ENCRYPTION))
+    # Object Lock: {"Mode": ..., "RetainUntilDate": datetime}.
+    retention: Document | None = field(default=None, metadata=document("ObjectLockRetention"))
     legal_hold: str | None = None  # "ON" / "OFF"
     # An archived (GLACIER, DEEP_ARCHIVE) object's restored copy is readable until then.
-    restore_expiry: dt.datetime | None = None
+    restore_expiry: dt.datetime | None = field(default=None, metadata=view_named("restore_expiry_date"))
 
     def is_archived(self, clock: Clock) -> bool:
         """True when the body is in an archive tier and no restored copy is readable."""
@@ -122,7 +137,7 @@ class ObjectVersion:
 class Part:
     """An uploaded part of an in-progress multipart upload."""
 
-    number: int
+    number: int = field(metadata=view_named("part_number"))
     blob: str
     size: int
     etag: str
@@ -136,34 +151,64 @@ class MultipartUpload:
     key: str
     initiated: dt.datetime
     owner: str
-    headers: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, Any] = field(default_factory=dict, metadata=view_as(CONTENT, view_name="content"))
     metadata: dict[str, str] = field(default_factory=dict)
     storage_class: str = "STANDARD"
     tags: dict[str, str] = field(default_factory=dict)
-    acl: dict[str, Any] | None = None
-    encryption: dict[str, Any] = field(default_factory=dict)
+    acl: Document | None = field(default=None, metadata=document("AccessControlPolicy"))
+    encryption: dict[str, Any] = field(default_factory=dict, metadata=view_as(ENCRYPTION))
     checksum_algorithm: str | None = None
     checksum_type: str | None = None
     parts: dict[int, Part] = field(default_factory=dict)
-    retention: dict[str, Any] | None = None  # Object Lock settings the object will get
+    # The Object Lock retention the object will get.
+    retention: Document | None = field(default=None, metadata=document("ObjectLockRetention"))
     legal_hold: str | None = None
+
+
+@dataclass(slots=True)
+class BucketConfig:
+    """A bucket's sub-resources, each the document its Put operation took (AWS member names
+    inside, as handlers answer them); None when never set. ``policy`` is the policy JSON text."""
+
+    acl: Document | None = field(default=None, metadata=document("AccessControlPolicy"))
+    tagging: Document | None = field(default=None, metadata=document("Tagging"))
+    policy: str | None = None
+    cors: Document | None = field(default=None, metadata=document("CORSConfiguration"))
+    lifecycle: Document | None = field(default=None, metadata=document("BucketLifecycleConfiguration"))
+    transition_default_minimum_object_size: str | None = None
+    encryption: Document | None = field(default=None, metadata=document("ServerSideEncryptionConfiguration"))
+    website: Document | None = field(default=None, metadata=document("WebsiteConfiguration"))
+    logging: Document | None = field(default=None, metadata=document("BucketLoggingStatus"))
+    notification: Document | None = field(default=None, metadata=document("NotificationConfiguration"))
+    ownership_controls: Document | None = field(default=None, metadata=document("OwnershipControls"))
+    public_access_block: Document | None = field(default=None, metadata=document("PublicAccessBlockConfiguration"))
+    object_lock: Document | None = field(default=None, metadata=document("ObjectLockConfiguration"))
+    replication: Document | None = field(default=None, metadata=document("ReplicationConfiguration"))
+    accelerate: Document | None = field(default=None, metadata=document("AccelerateConfiguration"))
+    request_payment: Document | None = field(default=None, metadata=document("RequestPaymentConfiguration"))
+    # The id-keyed ones: {Id: configuration}.
+    inventory: dict[str, Document] = field(default_factory=dict, metadata=documents_by_id("InventoryConfiguration"))
+    analytics: dict[str, Document] = field(default_factory=dict, metadata=documents_by_id("AnalyticsConfiguration"))
+    metrics: dict[str, Document] = field(default_factory=dict, metadata=documents_by_id("MetricsConfiguration"))
+    intelligent_tiering: dict[str, Document] = field(
+        default_factory=dict, metadata=documents_by_id("IntelligentTieringConfiguration"))
 
 
 @dataclass(slots=True)
 class Bucket:
     name: str
-    account: str
-    region: str
-    created: dt.datetime
+    created: dt.datetime = field(metadata=view_named("creation_date"))
+    # The scope the bucket lives in; a view does not name it (its scope is where it is restored).
+    account: str = field(default="", metadata=VIEW_EXCLUDE)
+    region: str = field(default="", metadata=VIEW_EXCLUDE)
     versioning: str | None = None  # None (never enabled), "Enabled", "Suspended"
     mfa_delete: str | None = None
     object_lock_enabled: bool = False
-    # Sub-resource documents as the Put operation took them ("Tagging" -> {"TagSet": [...]}).
-    config: dict[str, Any] = field(default_factory=dict)
-    # Id-keyed configurations: "Inventory" -> {id: configuration}, also Analytics, Metrics,
-    # IntelligentTiering.
-    id_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    keys: list[str] = field(default_factory=list)
+    config: BucketConfig = field(default_factory=BucketConfig, metadata=view_named("configurations"))
+    # Every key with a version, sorted (derived from ``versions``).
+    keys: list[str] = field(default_factory=list, metadata=VIEW_EXCLUDE)
+    # key -> its versions, oldest first. In the view: ``objects``, one flat list of versions, and
+    # ``multipart_uploads``, a list (``views.BucketView`` converts both).
     versions: dict[str, list[ObjectVersion]] = field(default_factory=dict)
     uploads: dict[str, MultipartUpload] = field(default_factory=dict)
 

@@ -102,7 +102,7 @@ def acl_from_request(request: dict[str, Any], account: str, existing: dict[str, 
 
 def acls_disabled(bucket: Bucket) -> bool:
     """ObjectOwnership BucketOwnerEnforced: ACLs are off (deleting the controls turns them on)."""
-    rules = (bucket.config.get("OwnershipControls") or {}).get("Rules") or []
+    rules = (bucket.config.ownership_controls or {}).get("Rules") or []
     return bool(rules) and rules[0].get("ObjectOwnership") == "BucketOwnerEnforced"
 
 

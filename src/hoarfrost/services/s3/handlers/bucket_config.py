@@ -1,14 +1,15 @@
 """A bucket's sub-resources: documents S3 stores as given, returns, and deletes.
 
-Each is kept in ``bucket.config`` under the name of its Put input member (``Tagging``,
-``CORSConfiguration``...) exactly as the client sent it, so Get returns what Put took.
+Each is kept in ``bucket.config`` (``BucketConfig``) as the document its Put operation took,
+with the member names of S3's model, so Get returns what Put took and the state view can type
+it from the same shape.
 Get answers the sub-resource's own "not found" error when it was never set (or its default,
 for the few S3 fills in: request payment, accelerate, logging, notifications).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.kit.paging import paginate
@@ -31,10 +32,13 @@ from hoarfrost.services.s3.state import Bucket
 _CORS_METHODS = frozenset({"GET", "PUT", "HEAD", "POST", "DELETE"})
 _SSE_ALGORITHMS = frozenset({"AES256", "aws:kms", "aws:kms:dsse"})
 ID_PAGE = 100
+T = TypeVar("T")
+# PutBucketLifecycle (deprecated) takes one transition of each kind per rule. Its rules are kept
+# in PutBucketLifecycleConfiguration's form (lists), the one shape both Gets and the view read.
+_LEGACY_TRANSITIONS = {"Transition": "Transitions", "NoncurrentVersionTransition": "NoncurrentVersionTransitions"}
 
 
-def _stored(bucket: Bucket, name: str, missing: type[ServiceError]) -> Any:
-    doc = bucket.config.get(name)
+def _stored(bucket: Bucket, doc: T | None, missing: type[ServiceError]) -> T:
     if doc is None:
         raise missing(BucketName=bucket.name)
     return doc
@@ -48,20 +52,20 @@ def put_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) 
     if tags is None:
         raise errors.MalformedXML()
     checked_tags(tags, BUCKET_TAGS)
-    bucket.config["Tagging"] = {"TagSet": tags}
+    bucket.config.tagging = {"TagSet": tags}
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"TagSet": _stored(bucket, "Tagging", errors.NoSuchTagSet)["TagSet"]}
+    return {"TagSet": _stored(bucket, bucket.config.tagging, errors.NoSuchTagSet)["TagSet"]}
 
 
 @ops.operation
 @on_bucket
 def delete_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    bucket.config.pop("Tagging", None)
+    bucket.config.tagging = None
     return {}
 
 
@@ -70,42 +74,43 @@ def delete_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucke
 def put_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     policy = request.get("Policy") or ""
     check_bucket_policy(policy, bucket.name)
-    bucket.config["Policy"] = policy
+    bucket.config.policy = policy
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"Policy": _stored(bucket, "Policy", errors.NoSuchBucketPolicy)}
+    return {"Policy": _stored(bucket, bucket.config.policy, errors.NoSuchBucketPolicy)}
 
 
 @ops.operation
 @on_bucket
 def delete_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    bucket.config.pop("Policy", None)
+    bucket.config.policy = None
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_bucket_policy_status(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"PolicyStatus": {"IsPublic": is_public(_stored(bucket, "Policy", errors.NoSuchBucketPolicy))}}
+    policy = _stored(bucket, bucket.config.policy, errors.NoSuchBucketPolicy)
+    return {"PolicyStatus": {"IsPublic": is_public(policy)}}
 
 
 @ops.operation
 @on_bucket
 def put_bucket_acl(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    acl = acl_from_request(request, ctx.account, bucket.config.get("AccessControlPolicy"))
+    acl = acl_from_request(request, ctx.account, bucket.config.acl)
     check_acl_allowed(bucket, acl)
-    bucket.config["AccessControlPolicy"] = acl
+    bucket.config.acl = acl
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_bucket_acl(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return dict(bucket.config.get("AccessControlPolicy") or acl_from_request({}, bucket.account, None))
+    return dict(bucket.config.acl or acl_from_request({}, bucket.account, None))
 
 
 # -- CORS, lifecycle, encryption, website ----------------------------------------------------------
@@ -122,24 +127,37 @@ def put_bucket_cors(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> 
             if method not in _CORS_METHODS:
                 raise errors.InvalidRequest(
                     f"Found unsupported HTTP method in CORS config. Unsupported method is {method}")
-    bucket.config["CORSConfiguration"] = {"CORSRules": rules}
+    bucket.config.cors = {"CORSRules": rules}
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_bucket_cors(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"CORSRules": _stored(bucket, "CORSConfiguration", errors.NoSuchCORSConfiguration)["CORSRules"]}
+    return {"CORSRules": _stored(bucket, bucket.config.cors, errors.NoSuchCORSConfiguration)["CORSRules"]}
 
 
 @ops.operation
 @on_bucket
 def delete_bucket_cors(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    bucket.config.pop("CORSConfiguration", None)
+    bucket.config.cors = None
     return {}
 
 
-def _store_lifecycle(request: dict[str, Any], bucket: Bucket) -> None:
+def _current_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    return {_LEGACY_TRANSITIONS.get(name, name): [value] if name in _LEGACY_TRANSITIONS else value
+            for name, value in rule.items()}
+
+
+def _legacy_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    out = {name: value for name, value in rule.items() if name not in _LEGACY_TRANSITIONS.values()}
+    for legacy, current in _LEGACY_TRANSITIONS.items():
+        if rule.get(current):
+            out[legacy] = rule[current][0]
+    return out
+
+
+def _store_lifecycle(request: dict[str, Any], bucket: Bucket, legacy: bool = False) -> None:
     rules = (request.get("LifecycleConfiguration") or {}).get("Rules") or []
     if not rules or len(rules) > 1000:
         raise errors.MalformedXML()
@@ -154,8 +172,8 @@ def _store_lifecycle(request: dict[str, Any], bucket: Bucket) -> None:
                 raise errors.InvalidArgument("Rule ID must be unique. Found same ID for more than one rule",
                                              ArgumentName="ID", ArgumentValue=rule["ID"])
             ids.add(rule["ID"])
-    bucket.config["LifecycleConfiguration"] = {"Rules": rules}
-    bucket.config["TransitionDefaultMinimumObjectSize"] = (
+    bucket.config.lifecycle = {"Rules": [_current_rule(rule) for rule in rules] if legacy else rules}
+    bucket.config.transition_default_minimum_object_size = (
         request.get("TransitionDefaultMinimumObjectSize") or "all_storage_classes_128K")
 
 
@@ -163,35 +181,36 @@ def _store_lifecycle(request: dict[str, Any], bucket: Bucket) -> None:
 @on_bucket
 def put_bucket_lifecycle_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     _store_lifecycle(request, bucket)
-    return {"TransitionDefaultMinimumObjectSize": bucket.config["TransitionDefaultMinimumObjectSize"]}
+    return {"TransitionDefaultMinimumObjectSize": bucket.config.transition_default_minimum_object_size}
 
 
 @ops.operation
 @on_bucket
 def put_bucket_lifecycle(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    _store_lifecycle(request, bucket)
+    _store_lifecycle(request, bucket, legacy=True)
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_bucket_lifecycle_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    rules = _stored(bucket, "LifecycleConfiguration", errors.NoSuchLifecycleConfiguration)["Rules"]
-    return {"Rules": rules, "TransitionDefaultMinimumObjectSize": bucket.config.get(
-        "TransitionDefaultMinimumObjectSize", "all_storage_classes_128K")}
+    rules = _stored(bucket, bucket.config.lifecycle, errors.NoSuchLifecycleConfiguration)["Rules"]
+    minimum_size = bucket.config.transition_default_minimum_object_size or "all_storage_classes_128K"
+    return {"Rules": rules, "TransitionDefaultMinimumObjectSize": minimum_size}
 
 
 @ops.operation
 @on_bucket
 def get_bucket_lifecycle(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"Rules": _stored(bucket, "LifecycleConfiguration", errors.NoSuchLifecycleConfiguration)["Rules"]}
+    rules = _stored(bucket, bucket.config.lifecycle, errors.NoSuchLifecycleConfiguration)["Rules"]
+    return {"Rules": [_legacy_rule(rule) for rule in rules]}
 
 
 @ops.operation
 @on_bucket
 def delete_bucket_lifecycle(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    bucket.config.pop("LifecycleConfiguration", None)
-    bucket.config.pop("TransitionDefaultMinimumObjectSize", None)
+    bucket.config.lifecycle = None
+    bucket.config.transition_default_minimum_object_size = None
     return {}
 
 
@@ -206,14 +225,14 @@ def put_bucket_encryption(ctx: S3Context, request: dict[str, Any], bucket: Bucke
         algorithm = (rule.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
         if algorithm not in _SSE_ALGORITHMS:
             raise errors.MalformedXML()
-    bucket.config["ServerSideEncryptionConfiguration"] = config
+    bucket.config.encryption = config
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_bucket_encryption(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    config = bucket.config.get("ServerSideEncryptionConfiguration") or {
+    config = bucket.config.encryption or {
         # Every bucket has SSE-S3 by default (since January 2023).
         "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}]}
     return {"ServerSideEncryptionConfiguration": config}
@@ -222,7 +241,7 @@ def get_bucket_encryption(ctx: S3Context, request: dict[str, Any], bucket: Bucke
 @ops.operation
 @on_bucket
 def delete_bucket_encryption(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    bucket.config.pop("ServerSideEncryptionConfiguration", None)
+    bucket.config.encryption = None
     return {}
 
 
@@ -234,20 +253,20 @@ def put_bucket_website(ctx: S3Context, request: dict[str, Any], bucket: Bucket) 
         raise errors.InvalidArgument(
             "A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty",
             ArgumentName="IndexDocument")
-    bucket.config["WebsiteConfiguration"] = config
+    bucket.config.website = config
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_bucket_website(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return dict(_stored(bucket, "WebsiteConfiguration", errors.NoSuchWebsiteConfiguration))
+    return dict(_stored(bucket, bucket.config.website, errors.NoSuchWebsiteConfiguration))
 
 
 @ops.operation
 @on_bucket
 def delete_bucket_website(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    bucket.config.pop("WebsiteConfiguration", None)
+    bucket.config.website = None
     return {}
 
 
@@ -260,14 +279,14 @@ def put_bucket_logging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) 
     if target and ctx.service.locate(target) is None:
         raise errors.InvalidArgument("The target bucket for logging does not exist", ArgumentName="TargetBucket",
                                      ArgumentValue=target)
-    bucket.config["BucketLoggingStatus"] = status
+    bucket.config.logging = status
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_bucket_logging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return dict(bucket.config.get("BucketLoggingStatus") or {})
+    return dict(bucket.config.logging or {})
 
 
 @ops.operation
@@ -287,7 +306,7 @@ def put_bucket_notification_configuration(ctx: S3Context, request: dict[str, Any
                                   ArgumentName=queue_arn,
                                   ArgumentValue="Permissions on the destination queue do not allow S3 to "
                                                 "publish notifications from this bucket")
-    bucket.config["NotificationConfiguration"] = config
+    bucket.config.notification = config
     return {}
 
 
@@ -295,7 +314,7 @@ def put_bucket_notification_configuration(ctx: S3Context, request: dict[str, Any
 @on_bucket
 def get_bucket_notification_configuration(ctx: S3Context, request: dict[str, Any],
                                           bucket: Bucket) -> dict[str, Any]:
-    return dict(bucket.config.get("NotificationConfiguration") or {})
+    return dict(bucket.config.notification or {})
 
 
 @ops.operation
@@ -308,7 +327,7 @@ def put_bucket_accelerate_configuration(ctx: S3Context, request: dict[str, Any],
     if "." in bucket.name:
         raise errors.InvalidRequest(
             "S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
-    bucket.config["AccelerateConfiguration"] = {"Status": status}
+    bucket.config.accelerate = {"Status": status}
     return {}
 
 
@@ -316,7 +335,7 @@ def put_bucket_accelerate_configuration(ctx: S3Context, request: dict[str, Any],
 @on_bucket
 def get_bucket_accelerate_configuration(ctx: S3Context, request: dict[str, Any],
                                         bucket: Bucket) -> dict[str, Any]:
-    return dict(bucket.config.get("AccelerateConfiguration") or {})
+    return dict(bucket.config.accelerate or {})
 
 
 @ops.operation
@@ -325,14 +344,14 @@ def put_bucket_request_payment(ctx: S3Context, request: dict[str, Any], bucket: 
     payer = (request.get("RequestPaymentConfiguration") or {}).get("Payer")
     if payer not in ("Requester", "BucketOwner"):
         raise errors.MalformedXML()
-    bucket.config["RequestPaymentConfiguration"] = {"Payer": payer}
+    bucket.config.request_payment = {"Payer": payer}
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_bucket_request_payment(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return dict(bucket.config.get("RequestPaymentConfiguration") or {"Payer": "BucketOwner"})
+    return dict(bucket.config.request_payment or {"Payer": "BucketOwner"})
 
 
 # -- ownership, public access block, object lock, replication --------------------------------------
@@ -343,20 +362,21 @@ def put_bucket_ownership_controls(ctx: S3Context, request: dict[str, Any], bucke
     if len(rules) != 1 or rules[0].get("ObjectOwnership") not in (
             "BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"):
         raise errors.MalformedXML()
-    bucket.config["OwnershipControls"] = {"Rules": rules}
+    bucket.config.ownership_controls = {"Rules": rules}
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_bucket_ownership_controls(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"OwnershipControls": _stored(bucket, "OwnershipControls", errors.OwnershipControlsNotFoundError)}
+    return {"OwnershipControls": _stored(bucket, bucket.config.ownership_controls,
+                                         errors.OwnershipControlsNotFoundError)}
 
 
 @ops.operation
 @on_bucket
 def delete_bucket_ownership_controls(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    bucket.config.pop("OwnershipControls", None)
+    bucket.config.ownership_controls = None
     return {}
 
 
@@ -366,21 +386,21 @@ def put_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: Buc
     config = request.get("PublicAccessBlockConfiguration")
     if not config:
         raise errors.InvalidRequest("Must specify at least one configuration.")
-    bucket.config["PublicAccessBlockConfiguration"] = config
+    bucket.config.public_access_block = config
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"PublicAccessBlockConfiguration": _stored(bucket, "PublicAccessBlockConfiguration",
+    return {"PublicAccessBlockConfiguration": _stored(bucket, bucket.config.public_access_block,
                                                       errors.NoSuchPublicAccessBlockConfiguration)}
 
 
 @ops.operation
 @on_bucket
 def delete_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    bucket.config.pop("PublicAccessBlockConfiguration", None)
+    bucket.config.public_access_block = None
     return {}
 
 
@@ -397,14 +417,14 @@ def put_object_lock_configuration(ctx: S3Context, request: dict[str, Any], bucke
     if retention is not None and (("Days" in retention) == ("Years" in retention) or "Mode" not in retention):
         raise errors.MalformedXML()
     bucket.object_lock_enabled = True
-    bucket.config["ObjectLockConfiguration"] = config
+    bucket.config.object_lock = config
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_object_lock_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"ObjectLockConfiguration": _stored(bucket, "ObjectLockConfiguration",
+    return {"ObjectLockConfiguration": _stored(bucket, bucket.config.object_lock,
                                                errors.ObjectLockConfigurationNotFoundError)}
 
 
@@ -416,51 +436,49 @@ def put_bucket_replication(ctx: S3Context, request: dict[str, Any], bucket: Buck
         raise errors.InvalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
     if not config.get("Role") or not config.get("Rules"):
         raise errors.MalformedXML()
-    bucket.config["ReplicationConfiguration"] = config
+    bucket.config.replication = config
     return {}
 
 
 @ops.operation
 @on_bucket
 def get_bucket_replication(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"ReplicationConfiguration": _stored(bucket, "ReplicationConfiguration",
+    return {"ReplicationConfiguration": _stored(bucket, bucket.config.replication,
                                                 errors.ReplicationConfigurationNotFoundError)}
 
 
 @ops.operation
 @on_bucket
 def delete_bucket_replication(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    bucket.config.pop("ReplicationConfiguration", None)
+    bucket.config.replication = None
     return {}
 
 
 # -- id-keyed configurations: inventory, analytics, metrics, intelligent tiering ------------------
-def _put_id_config(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict[str, Any]:
+def _put_id_config(configs: dict[str, dict[str, Any]], kind: str, request: dict[str, Any]) -> dict[str, Any]:
     config = request.get(f"{kind}Configuration") or {}
     config_id = request.get("Id") or ""
     if config.get("Id") != config_id:
         raise errors.InvalidArgument("Configuration ID does not match the ID in the request", ArgumentName="id",
                                      ArgumentValue=config_id)
-    bucket.id_configs.setdefault(kind, {})[config_id] = config
+    configs[config_id] = config
     return {}
 
 
-def _get_id_config(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict[str, Any]:
-    config = bucket.id_configs.get(kind, {}).get(request.get("Id") or "")
+def _get_id_config(configs: dict[str, dict[str, Any]], kind: str, request: dict[str, Any]) -> dict[str, Any]:
+    config = configs.get(request.get("Id") or "")
     if config is None:
         raise errors.NoSuchConfiguration()
     return {f"{kind}Configuration": config}
 
 
-def _delete_id_config(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict[str, Any]:
-    configs = bucket.id_configs.get(kind, {})
+def _delete_id_config(configs: dict[str, dict[str, Any]], request: dict[str, Any]) -> dict[str, Any]:
     if configs.pop(request.get("Id") or "", None) is None:
         raise errors.NoSuchConfiguration()
     return {}
 
 
-def _list_id_configs(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict[str, Any]:
-    configs = bucket.id_configs.get(kind, {})
+def _list_id_configs(configs: dict[str, dict[str, Any]], kind: str, request: dict[str, Any]) -> dict[str, Any]:
     token = request.get("ContinuationToken") or ""
     page = paginate(sorted(configs), token, ID_PAGE, kind=f"s3:List{kind}Configurations", key=str,
                     error=continuation_error(token))
@@ -475,104 +493,104 @@ def _list_id_configs(bucket: Bucket, kind: str, request: dict[str, Any]) -> dict
 @ops.operation
 @on_bucket
 def put_bucket_inventory_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return _put_id_config(bucket, "Inventory", request)
+    return _put_id_config(bucket.config.inventory, "Inventory", request)
 
 
 @ops.operation
 @on_bucket
 def get_bucket_inventory_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return _get_id_config(bucket, "Inventory", request)
+    return _get_id_config(bucket.config.inventory, "Inventory", request)
 
 
 @ops.operation
 @on_bucket
 def delete_bucket_inventory_configuration(ctx: S3Context, request: dict[str, Any],
                                           bucket: Bucket) -> dict[str, Any]:
-    return _delete_id_config(bucket, "Inventory", request)
+    return _delete_id_config(bucket.config.inventory, request)
 
 
 @ops.operation
 @on_bucket
 def list_bucket_inventory_configurations(ctx: S3Context, request: dict[str, Any],
                                          bucket: Bucket) -> dict[str, Any]:
-    return _list_id_configs(bucket, "Inventory", request)
+    return _list_id_configs(bucket.config.inventory, "Inventory", request)
 
 
 @ops.operation
 @on_bucket
 def put_bucket_analytics_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return _put_id_config(bucket, "Analytics", request)
+    return _put_id_config(bucket.config.analytics, "Analytics", request)
 
 
 @ops.operation
 @on_bucket
 def get_bucket_analytics_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return _get_id_config(bucket, "Analytics", request)
+    return _get_id_config(bucket.config.analytics, "Analytics", request)
 
 
 @ops.operation
 @on_bucket
 def delete_bucket_analytics_configuration(ctx: S3Context, request: dict[str, Any],
                                           bucket: Bucket) -> dict[str, Any]:
-    return _delete_id_config(bucket, "Analytics", request)
+    return _delete_id_config(bucket.config.analytics, request)
 
 
 @ops.operation
 @on_bucket
 def list_bucket_analytics_configurations(ctx: S3Context, request: dict[str, Any],
                                          bucket: Bucket) -> dict[str, Any]:
-    return _list_id_configs(bucket, "Analytics", request)
+    return _list_id_configs(bucket.config.analytics, "Analytics", request)
 
 
 @ops.operation
 @on_bucket
 def put_bucket_metrics_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return _put_id_config(bucket, "Metrics", request)
+    return _put_id_config(bucket.config.metrics, "Metrics", request)
 
 
 @ops.operation
 @on_bucket
 def get_bucket_metrics_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return _get_id_config(bucket, "Metrics", request)
+    return _get_id_config(bucket.config.metrics, "Metrics", request)
 
 
 @ops.operation
 @on_bucket
 def delete_bucket_metrics_configuration(ctx: S3Context, request: dict[str, Any],
                                         bucket: Bucket) -> dict[str, Any]:
-    return _delete_id_config(bucket, "Metrics", request)
+    return _delete_id_config(bucket.config.metrics, request)
 
 
 @ops.operation
 @on_bucket
 def list_bucket_metrics_configurations(ctx: S3Context, request: dict[str, Any],
                                        bucket: Bucket) -> dict[str, Any]:
-    return _list_id_configs(bucket, "Metrics", request)
+    return _list_id_configs(bucket.config.metrics, "Metrics", request)
 
 
 @ops.operation
 @on_bucket
 def put_bucket_intelligent_tiering_configuration(ctx: S3Context, request: dict[str, Any],
                                                  bucket: Bucket) -> dict[str, Any]:
-    return _put_id_config(bucket, "IntelligentTiering", request)
+    return _put_id_config(bucket.config.intelligent_tiering, "IntelligentTiering", request)
 
 
 @ops.operation
 @on_bucket
 def get_bucket_intelligent_tiering_configuration(ctx: S3Context, request: dict[str, Any],
                                                  bucket: Bucket) -> dict[str, Any]:
-    return _get_id_config(bucket, "IntelligentTiering", request)
+    return _get_id_config(bucket.config.intelligent_tiering, "IntelligentTiering", request)
 
 
 @ops.operation
 @on_bucket
 def delete_bucket_intelligent_tiering_configuration(ctx: S3Context, request: dict[str, Any],
                                                     bucket: Bucket) -> dict[str, Any]:
-    return _delete_id_config(bucket, "IntelligentTiering", request)
+    return _delete_id_config(bucket.config.intelligent_tiering, request)
 
 
 @ops.operation
 @on_bucket
 def list_bucket_intelligent_tiering_configurations(ctx: S3Context, request: dict[str, Any],
                                                    bucket: Bucket) -> dict[str, Any]:
-    return _list_id_configs(bucket, "IntelligentTiering", request)
+    return _list_id_configs(bucket.config.intelligent_tiering, "IntelligentTiering", request)

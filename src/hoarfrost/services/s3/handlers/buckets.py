@@ -59,20 +59,20 @@ def create_bucket(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
     if request.get("ObjectLockEnabledForBucket"):
         bucket.object_lock_enabled = True
         bucket.versioning = "Enabled"
-        bucket.config["ObjectLockConfiguration"] = {"ObjectLockEnabled": "Enabled"}
+        bucket.config.object_lock = {"ObjectLockEnabled": "Enabled"}
     ownership = request.get("ObjectOwnership") or "BucketOwnerEnforced"
-    bucket.config["OwnershipControls"] = {"Rules": [{"ObjectOwnership": ownership}]}
-    bucket.config["PublicAccessBlockConfiguration"] = {
+    bucket.config.ownership_controls = {"Rules": [{"ObjectOwnership": ownership}]}
+    bucket.config.public_access_block = {
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
     }
     acl = acl_from_request(request, ctx.account, None)
     if ownership == "BucketOwnerEnforced" and not only_owner(acl, ctx.account):
         raise errors.InvalidBucketAclWithObjectOwnership()
-    bucket.config["AccessControlPolicy"] = acl
+    bucket.config.acl = acl
     tags = (request.get("CreateBucketConfiguration") or {}).get("Tags")
     if tags:
         checked_tags(tags, BUCKET_TAGS)
-        bucket.config["Tagging"] = {"TagSet": tags}
+        bucket.config.tagging = {"TagSet": tags}
     s3 = ctx.service
     holder = s3.claim(name, ctx.account, region)  # last: a refused request must not hold the name
     if holder is not None:

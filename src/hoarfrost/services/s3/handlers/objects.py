@@ -71,7 +71,7 @@ def encryption_of(request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     key_id = request.get("SSEKMSKeyId")
     bucket_key = request.get("BucketKeyEnabled")
     if not algorithm:
-        rules = (bucket.config.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []
+        rules = (bucket.config.encryption or {}).get("Rules") or []
         default = (rules[0].get("ApplyServerSideEncryptionByDefault") or {}) if rules else {}
         algorithm = default.get("SSEAlgorithm") or "AES256"
         key_id = key_id or default.get("KMSMasterKeyID")
@@ -125,7 +125,7 @@ def lock_settings(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> tu
     if mode and until:
         retention = {"Mode": mode, "RetainUntilDate": until}
     elif bucket.object_lock_enabled:
-        rule = (bucket.config.get("ObjectLockConfiguration") or {}).get("Rule") or {}
+        rule = (bucket.config.object_lock or {}).get("Rule") or {}
         default = rule.get("DefaultRetention")
         if default:
             days = default.get("Days") or (default.get("Years") or 0) * 365
