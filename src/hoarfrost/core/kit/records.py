@@ -136,10 +136,6 @@ class RecordView(ViewModel):
             setattr(record, name, value)
         return record
 
-    def key(self) -> tuple[Any, ...]:
-        """The key the record's parent files it under (its key fields' values)."""
-        return tuple(getattr(self, name) for name in self.key_fields)
-
     # -- merge ----------------------------------------------------------------------------
     @classmethod
     def merge(cls, target: Any, source: Any) -> None:
@@ -177,6 +173,13 @@ def _child_views(slot: _Slot, value: Any) -> Any:
     return [child.of(item) for item in value.values()]
 
 
+def _key_of(view: RecordView) -> Any:
+    """The key a record's parent files it under: its key field's value (a tuple for several).
+    A function, not a method, so a resource may have a field called ``key`` (S3 objects do)."""
+    values = tuple(getattr(view, name) for name in view.key_fields)
+    return values[0] if len(values) == 1 else values
+
+
 def _child_records(slot: _Slot, value: Any) -> Any:
     if value is None:
         return None
@@ -186,8 +189,7 @@ def _child_records(slot: _Slot, value: Any) -> Any:
         return [item.to_record() for item in value]
     records: dict[Any, Any] = {}
     for item in value:
-        key = item.key()
-        key = key[0] if len(key) == 1 else key
+        key = _key_of(item)
         if key in records:
             raise ValueError(f"{type(item).__name__} {key!r} appears twice")
         records[key] = item.to_record()
@@ -273,15 +275,17 @@ def _view_annotation(hint: Any, converter: Converter | None) -> tuple[Any, type[
             optional, hint = True, rest[0]
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     view = _VIEWS.get(hint) if isinstance(hint, type) else None
+    annotation: Any = hint
+    kind = "one"
     if view is not None:
-        return (view | None) if optional else view, view, "one"
-    if origin is list and args and args[0] in _VIEWS:
-        view = _VIEWS[args[0]]
-        return list.__class_getitem__(view), view, "list"
-    if origin is dict and len(args) == 2 and args[1] in _VIEWS:
-        view = _VIEWS[args[1]]
-        return list.__class_getitem__(view), view, "dict"
-    return ((hint | None) if optional else hint), None, "one"
+        annotation = view
+    elif origin is list and args and args[0] in _VIEWS:
+        view, kind = _VIEWS[args[0]], "list"
+        annotation = list.__class_getitem__(view)
+    elif origin is dict and len(args) == 2 and args[1] in _VIEWS:
+        view, kind = _VIEWS[args[1]], "dict"
+        annotation = list.__class_getitem__(view)
+    return (annotation | None) if optional else annotation, view, kind
 
 
 def _is_union(hint: Any) -> bool:

@@ -22,10 +22,16 @@ from typing import Any, ClassVar, ForwardRef, Optional, cast
 
 from botocore import xform_name
 from botocore.model import Shape
-from pydantic import BaseModel, create_model
+from pydantic import (
+    BaseModel,
+    SerializerFunctionWrapHandler,
+    create_model,
+    model_serializer,
+)
 from typing_extensions import Self
 
 from hoarfrost.core import catalog
+from hoarfrost.core.kit.records import Converter
 from hoarfrost.core.views import ViewModel
 
 _SCALARS: dict[str, Any] = {
@@ -49,6 +55,11 @@ class ShapeView(ViewModel):
         """The model of a member-named dict (as handlers store it). A member the shape lacks
         is refused: a view must not silently drop what the service stored."""
         return cls.model_validate(_structure_in(cls, value))
+
+    @model_serializer(mode="wrap")
+    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Members never set are left out of the JSON (as they are on the wire), not ``null``."""
+        return {name: value for name, value in handler(self).items() if value is not None}
 
     def to_wire(self) -> dict[str, Any]:
         """The member-named dict again; members never set are left out."""
@@ -169,3 +180,16 @@ def _value_out(shape: Shape, value: Any) -> Any:
     if isinstance(value, dict) and shape.type_name == "map":
         return {key: _value_out(shape.value, item) for key, item in value.items()}
     return value
+
+
+def document_converter(model: type[ShapeView]) -> Converter:
+    """How a record field holding a member-named document of ``model``'s shape (or None)
+    appears in its view: typed by ``model`` (``records.view_as(document_converter(...))``)."""
+
+    def to_view(value: Mapping[str, Any] | None) -> ShapeView | None:
+        return None if value is None else model.from_wire(value)
+
+    def to_record(view: ShapeView | None) -> dict[str, Any] | None:
+        return None if view is None else view.to_wire()
+
+    return Converter(Optional[model], to_view, to_record)  # noqa: UP045 (model is a runtime value)

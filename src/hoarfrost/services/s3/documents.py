@@ -23,22 +23,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from hoarfrost.core.kit.records import Converter, view_as
-from hoarfrost.core.kit.shape_views import ShapeView, shape_view
+from hoarfrost.core.kit.shape_views import ShapeView, document_converter, shape_view
 from hoarfrost.core.views import ViewModel
 
 # Field metadata key naming the botocore shape a document field holds (the v1 -> v2 view
 # upgrade reads it; the record machinery ignores it).
 SHAPE = "s3_shape"
-
-
-def _typed(model: type[ShapeView]) -> Converter:
-    def to_view(value: Mapping[str, Any] | None) -> ShapeView | None:
-        return None if value is None else model.from_wire(value)
-
-    def to_record(view: ShapeView | None) -> dict[str, Any] | None:
-        return None if view is None else view.to_wire()
-
-    return Converter(model | None, to_view, to_record)
 
 
 def _typed_by_id(model: type[ShapeView]) -> Converter:
@@ -60,12 +50,12 @@ def _typed_by_id(model: type[ShapeView]) -> Converter:
             configs[config_id] = config
         return configs
 
-    return Converter(list[model], to_view, to_record)  # type: ignore[valid-type]
+    return Converter(list.__class_getitem__(model), to_view, to_record)
 
 
 def document(shape: str) -> dict[str, Any]:
     """Field metadata: the field holds a document of S3's ``shape`` (its members), or None."""
-    return {**view_as(_typed(shape_view("s3", shape))), SHAPE: shape}
+    return {**view_as(document_converter(shape_view("s3", shape))), SHAPE: shape}
 
 
 def documents_by_id(shape: str) -> dict[str, Any]:

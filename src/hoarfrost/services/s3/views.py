@@ -18,8 +18,7 @@ view's, a new one is added, nothing is removed.
 from __future__ import annotations
 
 import dataclasses
-import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import Field, field_validator, model_validator
@@ -27,7 +26,7 @@ from pydantic import Field, field_validator, model_validator
 from hoarfrost.core.kit.records import RecordView, merge_keyed, record_view
 from hoarfrost.core.kit.shape_views import shape_view
 from hoarfrost.core.views import StateView
-from hoarfrost.services.s3.documents import SHAPE, ContentHeadersView, EncryptionView
+from hoarfrost.services.s3.documents import SHAPE
 from hoarfrost.services.s3.state import (
     NULL_VERSION,
     Bucket,
@@ -41,19 +40,6 @@ from hoarfrost.services.s3.state import (
 )
 
 V = TypeVar("V", bound=RecordView)
-
-
-def _with_key_field(record: type[Any]) -> Callable[[type[V]], type[V]]:
-    """``record_view`` for a record with a field named ``key`` (an object's key). The field
-    shadows ``RecordView.key()`` (pydantic warns), so such views are never put in a keyed
-    collection by the mechanism: their parent converts that collection itself."""
-
-    def declare(cls: type[V]) -> type[V]:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", 'Field name "key"', UserWarning)
-            return record_view(record)(cls)
-
-    return declare
 
 
 def _distinct(items: Iterable[Any], key: str, what: str) -> None:
@@ -71,7 +57,7 @@ class ObjectPartView(RecordView):
     """A part of a completed multipart object (its body is inside the object's blob)."""
 
 
-@_with_key_field(ObjectVersion)
+@record_view(ObjectVersion)
 class ObjectVersionView(RecordView):
     """One version of a key: an object, or a delete marker (``delete_marker``, no blob).
 
@@ -82,9 +68,6 @@ class ObjectVersionView(RecordView):
 
     version_id: str = NULL_VERSION
     owner: str | None = None
-    content: ContentHeadersView = Field(default_factory=ContentHeadersView)
-    parts: list[ObjectPartView] | None = None
-    encryption: EncryptionView = Field(default_factory=EncryptionView)
 
     @field_validator("key", check_fields=False)
     @classmethod
@@ -110,13 +93,11 @@ class UploadedPartView(RecordView):
     part_number: int = Field(ge=1, le=10000)
 
 
-@_with_key_field(MultipartUpload)
+@record_view(MultipartUpload)
 class MultipartUploadView(RecordView):
     """An in-progress multipart upload and the parts uploaded so far (by part number)."""
 
     owner: str | None = None
-    content: ContentHeadersView = Field(default_factory=ContentHeadersView)
-    encryption: EncryptionView = Field(default_factory=EncryptionView)
 
     @field_validator("parts", check_fields=False)
     @classmethod
@@ -125,24 +106,11 @@ class MultipartUploadView(RecordView):
         return sorted(parts, key=lambda part: part.part_number)
 
 
-# The id-keyed configurations' view types, declared again below only for their default: the
-# record's is an empty dict, the view's an empty list.
-_INVENTORY = list[shape_view("s3", "InventoryConfiguration")]  # type: ignore[misc,valid-type]
-_ANALYTICS = list[shape_view("s3", "AnalyticsConfiguration")]  # type: ignore[misc,valid-type]
-_METRICS = list[shape_view("s3", "MetricsConfiguration")]  # type: ignore[misc,valid-type]
-_TIERING = list[shape_view("s3", "IntelligentTieringConfiguration")]  # type: ignore[misc,valid-type]
-
-
 @record_view(BucketConfig)
 class BucketConfigurationsView(RecordView):
     """A bucket's sub-resources, each the document its Put operation takes, typed from S3's
     model (snake_case members); None when never set. ``policy`` is the policy JSON text; the
     id-keyed configurations are lists, each configuration carrying its ``id``."""
-
-    inventory: _INVENTORY = Field(default_factory=list)  # type: ignore[valid-type]
-    analytics: _ANALYTICS = Field(default_factory=list)  # type: ignore[valid-type]
-    metrics: _METRICS = Field(default_factory=list)  # type: ignore[valid-type]
-    intelligent_tiering: _TIERING = Field(default_factory=list)  # type: ignore[valid-type]
 
 
 @record_view(Bucket, key="name", exclude=("versions", "uploads"))
@@ -150,7 +118,6 @@ class BucketView(RecordView):
     """A bucket: its settings, configurations, every object version (per key oldest first,
     the last one current) and its in-progress multipart uploads."""
 
-    configurations: BucketConfigurationsView = Field(default_factory=BucketConfigurationsView)
     objects: list[ObjectVersionView] = Field(default_factory=list)
     multipart_uploads: list[MultipartUploadView] = Field(default_factory=list)
 
