@@ -83,7 +83,7 @@ def test_merge_overlays_queues_and_messages_by_key() -> None:
     emulator = _restored()
     service = emulator.service("sqs")
     work = _queue(_document(), "work")
-    first, second, *rest = work["messages"]
+    first, second = work["messages"][:2]
     view = {
         "queues": [
             {"queue_name": "work", "visibility_timeout": 45, "tags": {"new": "tags"},

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.accounts import Identity, root_arn
 from hoarfrost.core.kit.arn import partition_for
-from hoarfrost.core.views import StatefulService, StateViewError, merge_resources
+from hoarfrost.core.kit.records import merge_keyed
+from hoarfrost.core.views import StatefulService, StateViewError
 from hoarfrost.services.sts.handlers import ops
 from hoarfrost.services.sts.state import Session, StsBackend
 from hoarfrost.services.sts.tokens import JwtSigner
@@ -82,10 +83,8 @@ class StsService(StatefulService[StsBackend, StsStateView]):
         return StsBackend()
 
     def to_view(self, backend: StsBackend, account: str, region: str) -> StsStateView:
-        return StsStateView(
-            sessions=[_session_view(session) for session in backend.sessions.values()],
-            role_ids=dict(backend.role_ids),
-        )
+        return StsStateView(sessions=[SessionView.of(session) for session in backend.sessions.values()],
+                            role_ids=dict(backend.role_ids))
 
     def from_view(self, view: StsStateView, account: str, region: str) -> StsBackend:
         backend = StsBackend()
@@ -97,36 +96,12 @@ class StsService(StatefulService[StsBackend, StsStateView]):
                     f"sts: access key {item.access_key_id} is already issued in {owner[0][0]}/{owner[0][1]}; "
                     "an access key belongs to one scope",
                 )
-            backend.add(Session(**item.model_dump()))
+            backend.add(item.to_record())
         backend.role_ids.update(view.role_ids)
         return backend
 
     def merge_backend(self, target: StsBackend, source: StsBackend) -> None:
-        merge_resources(target.sessions, source.sessions)
-        merge_resources(target.role_ids, source.role_ids)
-
-
-def _session_view(session: Session) -> SessionView:
-    return SessionView(
-        access_key_id=session.access_key_id,
-        secret_access_key=session.secret_access_key,
-        session_token=session.session_token,
-        expiration=session.expiration,
-        issued_at=session.issued_at,
-        operation=session.operation,
-        account=session.account,
-        arn=session.arn,
-        user_id=session.user_id,
-        role_arn=session.role_arn,
-        role_session_name=session.role_session_name,
-        source_identity=session.source_identity,
-        tags=dict(session.tags),
-        transitive_tag_keys=list(session.transitive_tag_keys),
-        policy=session.policy,
-        policy_arns=list(session.policy_arns),
-        external_id=session.external_id,
-        subject=session.subject,
-        provider=session.provider,
-        audience=session.audience,
-        scoped_policies=session.scoped_policies,
-    )
+        # A session is replaced whole (not field by field) so its derived identity and expiry
+        # come with it; backend_replaced then re-indexes the keys.
+        merge_keyed(target.sessions, source.sessions)
+        merge_keyed(target.role_ids, source.role_ids)

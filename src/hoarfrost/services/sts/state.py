@@ -16,10 +16,13 @@ import re
 import secrets
 import string
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from hoarfrost.core.accounts import Identity
 from hoarfrost.core.kit.arn import Arn, build_arn, partitions, try_parse_arn
+from hoarfrost.core.kit.records import VIEW_EXCLUDE
 
 UTC = dt.timezone.utc
 
@@ -116,19 +119,23 @@ def principal_account(arn: str) -> str | None:
 
 
 # -- sessions ---------------------------------------------------------------------------------
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, kw_only=True)
 class Session:
-    """One set of issued credentials and the principal they stand for."""
+    """One set of issued credentials and the principal they stand for.
+
+    This is also ``SessionView``'s declaration: a field added here is in the view, in this
+    order (keyword-only, so optional fields can stay where the published view has them), and a
+    default is what a view may leave out."""
 
     access_key_id: str
     secret_access_key: str
     session_token: str
     expiration: dt.datetime
-    issued_at: dt.datetime | None
-    operation: str  # the STS operation that issued it
+    issued_at: dt.datetime | None = None
+    operation: str = "AssumeRole"  # the STS operation that issued it (a view may omit it)
     account: str  # the account requests signed with this key belong to
     arn: str  # what GetCallerIdentity answers
-    user_id: str
+    user_id: Annotated[str, Field(description="AROA...:session for assumed roles, ACCOUNT:name for federated users")]
     role_arn: str | None = None
     role_session_name: str | None = None
     source_identity: str | None = None
@@ -141,8 +148,9 @@ class Session:
     provider: str | None = None  # web identity issuer, SAML issuer
     audience: str | None = None
     scoped_policies: int = 0  # GetScopedCredentials layers
-    identity: Identity = field(init=False)
-    expires_at: float = field(init=False)  # epoch seconds: the hot-path expiry check is a compare
+    # Derived from the fields above when the session is built; never part of a view.
+    identity: Identity = field(init=False, metadata=VIEW_EXCLUDE)
+    expires_at: float = field(init=False, metadata=VIEW_EXCLUDE)  # epoch seconds: the hot-path expiry check
 
     def __post_init__(self) -> None:
         if self.expiration.tzinfo is None:

@@ -7,55 +7,36 @@ import re
 
 from pydantic import Field, field_validator, model_validator
 
-from hoarfrost.core.views import StateView, ViewModel
-from hoarfrost.services.sts.state import RoleArn, principal_account
+from hoarfrost.core.kit.records import RecordView, record_view
+from hoarfrost.core.views import StateView
+from hoarfrost.services.sts.state import RoleArn, Session, principal_account
 
 _ACCESS_KEY = re.compile(r"[A-Z0-9]{16,128}")
 _ACCOUNT = re.compile(r"\d{12}")
 
 
-class SessionView(ViewModel):
+@record_view(Session, key="access_key_id")
+class SessionView(RecordView):
     """One set of issued credentials (from AssumeRole, GetSessionToken, GetFederationToken...)
     and the principal they stand for: ``arn`` and ``user_id`` are what GetCallerIdentity
     answers for ``access_key_id``; ``account`` is the account its requests belong to."""
 
-    access_key_id: str
-    secret_access_key: str
-    session_token: str
-    expiration: dt.datetime
-    issued_at: dt.datetime | None = None
-    operation: str = "AssumeRole"
-    account: str
-    arn: str
-    user_id: str = Field(description="AROA...:session for assumed roles, ACCOUNT:name for federated users")
-    role_arn: str | None = None
-    role_session_name: str | None = None
-    source_identity: str | None = None
-    tags: dict[str, str] = Field(default_factory=dict)
-    transitive_tag_keys: list[str] = Field(default_factory=list)
-    policy: str | None = None
-    policy_arns: list[str] = Field(default_factory=list)
-    external_id: str | None = None
-    subject: str | None = None
-    provider: str | None = None
-    audience: str | None = None
-    scoped_policies: int = 0
-
-    @field_validator("access_key_id")
+    # The fields are Session's, added after this body: hence check_fields=False.
+    @field_validator("access_key_id", check_fields=False)
     @classmethod
     def _key(cls, value: str) -> str:
         if not _ACCESS_KEY.fullmatch(value):
             raise ValueError(f"access_key_id {value!r} is not 16-128 upper-case letters and digits")
         return value
 
-    @field_validator("account")
+    @field_validator("account", check_fields=False)
     @classmethod
     def _account(cls, value: str) -> str:
         if not _ACCOUNT.fullmatch(value):
             raise ValueError(f"account {value!r} is not 12 digits")
         return value
 
-    @field_validator("expiration", "issued_at")
+    @field_validator("expiration", "issued_at", check_fields=False)
     @classmethod
     def _utc(cls, value: dt.datetime | None) -> dt.datetime | None:
         if value is not None and value.tzinfo is None:
