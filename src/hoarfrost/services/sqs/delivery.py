@@ -13,7 +13,7 @@ from hoarfrost.services.sqs.errors import (
     missing_parameter,
 )
 from hoarfrost.services.sqs.md5 import md5_of_attributes
-from hoarfrost.services.sqs.state import Message, Queue, SqsBackend, millis
+from hoarfrost.services.sqs.state import Message, Queue, SqsBackend, millis, new_id
 
 MAX_DELAY_SECONDS = 900
 MAX_VISIBILITY_TIMEOUT = 43_200
@@ -87,11 +87,12 @@ def send(queue: Queue, prepared: PreparedMessage, sender_id: str, now: float) ->
         duplicate = queue.duplicate_of(queue.deduplication_key(prepared.group_id, prepared.deduplication_id), now)
         if duplicate is not None:
             message_id, sequence = duplicate
-            probe = Message(prepared.body, message_id=message_id, attributes=prepared.attributes,
+            probe = Message(message_id=message_id, body=prepared.body, attributes=prepared.attributes,
                             system_attributes=prepared.system_attributes, sent=now)
             return _sent(probe, sequence)
     message = queue.enqueue(Message(
-        prepared.body,
+        message_id=new_id(),
+        body=prepared.body,
         attributes=prepared.attributes,
         system_attributes=prepared.system_attributes,
         sent=now,

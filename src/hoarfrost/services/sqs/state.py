@@ -1,22 +1,37 @@
 """SQS's internal state: queues holding messages, per account/region.
 
-Plain classes shaped for the hot path (send, receive, delete): a queue keeps its messages in
+Dataclasses shaped for the hot path (send, receive, delete): a queue keeps its messages in
 one insertion-ordered dict (message id -> message), which is both the delivery order and the
 index a receipt handle resolves through. Expired messages are dropped lazily while scanning.
 Nothing here knows about the wire; handlers translate requests into these calls.
+
+These dataclasses are also the declarations of SQS's state view (views.py derives its models
+from them): a field's metadata says how the view names or stores it, and a default is what a
+view may leave out. What the view holds in another form altogether (a queue's attributes,
+where it lives) is convert.py's.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import hashlib
 import json
 import uuid
 from collections.abc import Generator
+from dataclasses import dataclass, field
 from typing import Any
 
-from hoarfrost.core.kit.arn import build_arn, try_parse_arn
+from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.kit.records import (
+    EPOCH,
+    OPTIONAL_EPOCH,
+    VIEW_EXCLUDE,
+    Converter,
+    view_as,
+    view_named,
+)
 from hoarfrost.services.sqs.attributes import FIFO_DEFAULTS, OPTIONAL, STANDARD_DEFAULTS
 from hoarfrost.services.sqs.errors import errors, queue_does_not_exist
 from hoarfrost.services.sqs.md5 import md5_of_attributes, md5_of_body
@@ -27,48 +42,69 @@ PURGE_INTERVAL = 60.0  # one PurgeQueue per queue per minute
 DELETED_QUEUE_QUARANTINE = 60.0  # a deleted queue's name is reusable after a minute
 
 
+def new_id() -> str:
+    """A message or move task id, as SQS makes them (a UUID)."""
+    return str(uuid.uuid4())
+
+
+def _attribute_views(attributes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {name: {"data_type": value["DataType"], "string_value": value.get("StringValue"),
+                   "binary_value": value.get("BinaryValue")} for name, value in attributes.items()}
+
+
+def _attribute_values(views: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    attributes: dict[str, dict[str, Any]] = {}
+    for name, view in views.items():
+        value: dict[str, Any] = {"DataType": view.data_type}
+        if view.data_type.startswith("Binary"):
+            value["BinaryValue"] = view.binary_value
+        else:
+            value["StringValue"] = view.string_value
+        attributes[name] = value
+    return attributes
+
+
+# Message attributes keep SendMessage's input shape, from which their MD5 and ReceiveMessage's
+# answer are made; a view types each one. The view type is named, not imported: views.py
+# defines it (and imports this module), and the view models resolve the name there.
+MESSAGE_ATTRIBUTES = Converter("dict[str, MessageAttributeView]", _attribute_views, _attribute_values)
+# When a message can next be received (the end of its delay or visibility timeout): 0.0 for now
+# on the hot path, where a compare is all a receive needs; None for now in a view.
+VISIBLE_AT = Converter(dt.datetime | None, lambda at: OPTIONAL_EPOCH.to_view(at or None),
+                       lambda moment: OPTIONAL_EPOCH.to_record(moment) or 0.0)
+
+
+@dataclass(slots=True, eq=False, kw_only=True)
 class Message:
     """One message and its delivery state. ``visible_at`` is when it can next be received
     (after a delay or a visibility timeout); ``receipt_handle`` is set while it is in flight."""
 
-    __slots__ = (
-        "message_id", "body", "md5_body", "attributes", "md5_attributes", "system_attributes",
-        "md5_system_attributes", "sent", "visible_at", "receive_count", "first_receive",
-        "group_id", "deduplication_id", "sequence_number", "sender_id", "dead_letter_source_arn",
-        "receipt_handle",
-    )
+    message_id: str
+    body: str
+    attributes: dict[str, dict[str, Any]] = field(
+        default_factory=dict, metadata=view_as(MESSAGE_ATTRIBUTES, "message_attributes"))
+    system_attributes: dict[str, dict[str, Any]] = field(  # AWSTraceHeader, as the sender gave it
+        default_factory=dict, metadata=view_as(MESSAGE_ATTRIBUTES, "message_system_attributes"))
+    sent: float = field(metadata=view_as(EPOCH, "sent_timestamp"))
+    visible_at: float = field(default=0.0, metadata=view_as(VISIBLE_AT, "visible_after"))
+    receive_count: int = field(default=0, metadata=view_named("approximate_receive_count"))
+    first_receive: float | None = field(
+        default=None, metadata=view_as(OPTIONAL_EPOCH, "approximate_first_receive_timestamp"))
+    receipt_handle: str | None = None  # the latest receive's, while its visibility timeout runs
+    group_id: str | None = field(default=None, metadata=view_named("message_group_id"))
+    deduplication_id: str | None = field(default=None, metadata=view_named("message_deduplication_id"))
+    sequence_number: str | None = None
+    sender_id: str = ""
+    dead_letter_source_arn: str | None = field(default=None, metadata=view_named("dead_letter_queue_source_arn"))
+    # What SendMessage and ReceiveMessage answer, computed once.
+    md5_body: str = field(init=False, metadata=VIEW_EXCLUDE)
+    md5_attributes: str | None = field(init=False, metadata=VIEW_EXCLUDE)  # None: no attributes
+    md5_system_attributes: str | None = field(init=False, metadata=VIEW_EXCLUDE)
 
-    def __init__(
-        self,
-        body: str,
-        *,
-        message_id: str | None = None,
-        attributes: dict[str, dict[str, Any]] | None = None,
-        system_attributes: dict[str, dict[str, Any]] | None = None,
-        sent: float,
-        visible_at: float = 0.0,
-        group_id: str | None = None,
-        deduplication_id: str | None = None,
-        sequence_number: str | None = None,
-        sender_id: str = "",
-    ) -> None:
-        self.message_id = message_id or str(uuid.uuid4())
-        self.body = body
-        self.md5_body = md5_of_body(body)
-        self.attributes = attributes or {}
+    def __post_init__(self) -> None:
+        self.md5_body = md5_of_body(self.body)
         self.md5_attributes = md5_of_attributes(self.attributes)
-        self.system_attributes = system_attributes or {}
         self.md5_system_attributes = md5_of_attributes(self.system_attributes)
-        self.sent = sent
-        self.visible_at = visible_at
-        self.receive_count = 0
-        self.first_receive: float | None = None
-        self.group_id = group_id
-        self.deduplication_id = deduplication_id
-        self.sequence_number = sequence_number
-        self.sender_id = sender_id
-        self.dead_letter_source_arn: str | None = None
-        self.receipt_handle: str | None = None
 
     def in_flight(self, now: float) -> bool:
         return self.receipt_handle is not None and self.visible_at > now
@@ -91,38 +127,48 @@ def parse_receipt_handle(handle: str) -> tuple[str, str]:
     return queue_name, message_id
 
 
+@dataclass(slots=True, eq=False, kw_only=True)
 class Queue:
-    """A standard or FIFO queue."""
+    """A standard or FIFO queue.
 
-    def __init__(self, name: str, account: str, region: str, attributes: dict[str, str],
-                 tags: dict[str, str] | None = None, *, created: float) -> None:
-        self.name = name
-        self.account = account
-        self.region = region
-        self.arn = build_arn("sqs", region, account, name)
-        self.fifo = name.endswith(".fifo")
-        self.attributes: dict[str, str] = dict(STANDARD_DEFAULTS)
+    ``attributes`` are the settable attributes as the strings SQS answers with (GetQueueAttributes
+    is a dictionary copy); ``set_attributes`` caches what the hot path reads of them. A view
+    has them as typed fields instead (convert.py), and names the queue's ARN only for
+    information: where a queue lives is its scope's."""
+
+    name: str = field(metadata=view_named("queue_name"))
+    arn: str = field(metadata=view_named("queue_arn"))
+    attributes: dict[str, str] = field(default_factory=dict, metadata=VIEW_EXCLUDE)
+    tags: dict[str, str] = field(default_factory=dict)
+    created: float = field(metadata=view_as(EPOCH, "created_timestamp"))
+    last_modified: float = field(metadata=view_as(EPOCH, "last_modified_timestamp"))
+    last_purge: float | None = field(default=None, metadata=view_as(OPTIONAL_EPOCH, "last_purged_timestamp"))
+    next_sequence: int = field(default=1, metadata=view_named("next_sequence_number"))
+    messages: dict[str, Message] = field(default_factory=dict)
+    # deduplication key -> (message id, sequence number, time sent): a tuple, as every FIFO send
+    # makes one; a view lists them as DeduplicationView (convert.py)
+    deduplication: dict[str, tuple[str, str | None, float]] = field(default_factory=dict)
+    # ReceiveRequestAttemptId -> (time, [(message id, receipt handle)]): five minutes of retries
+    receive_attempts: dict[str, tuple[float, list[tuple[str, str]]]] = field(
+        default_factory=dict, metadata=VIEW_EXCLUDE)
+    # Derived: the queue type from its name, and the hot path's copies of attributes
+    # (``set_attributes`` refreshes them).
+    fifo: bool = field(init=False, metadata=VIEW_EXCLUDE)
+    visibility_timeout: int = field(init=False, metadata=VIEW_EXCLUDE)
+    delay_seconds: int = field(init=False, metadata=VIEW_EXCLUDE)
+    retention: int = field(init=False, metadata=VIEW_EXCLUDE)
+    maximum_message_size: int = field(init=False, metadata=VIEW_EXCLUDE)
+    wait_time_seconds: int = field(init=False, metadata=VIEW_EXCLUDE)
+    redrive_target: str | None = field(init=False, metadata=VIEW_EXCLUDE)
+    max_receive_count: int = field(init=False, metadata=VIEW_EXCLUDE)
+
+    def __post_init__(self) -> None:
+        """Every queue has the defaults of its type; ``attributes`` (already validated) apply over them."""
+        self.fifo = self.name.endswith(".fifo")
+        given, self.attributes = self.attributes, dict(STANDARD_DEFAULTS)
         if self.fifo:
             self.attributes.update(FIFO_DEFAULTS)
-        self.tags: dict[str, str] = dict(tags or {})
-        self.created = created
-        self.last_modified = self.created
-        self.messages: dict[str, Message] = {}
-        self.last_purge: float | None = None
-        self.next_sequence = 1
-        # deduplication key -> (message id, sequence number, time sent)
-        self.deduplication: dict[str, tuple[str, str | None, float]] = {}
-        # ReceiveRequestAttemptId -> (time, [(message id, receipt handle)])
-        self.receive_attempts: dict[str, tuple[float, list[tuple[str, str]]]] = {}
-        # hot-path copies of numeric attributes, refreshed by set_attributes
-        self.visibility_timeout = 30
-        self.delay_seconds = 0
-        self.retention = 345_600
-        self.maximum_message_size = 1_048_576
-        self.wait_time_seconds = 0
-        self.redrive_target: str | None = None
-        self.max_receive_count = 0
-        self.set_attributes(attributes)
+        self.set_attributes(given)
 
     # -- attributes ---------------------------------------------------------------------
     def set_attributes(self, attributes: dict[str, str], modified_at: float | None = None) -> None:
@@ -288,24 +334,21 @@ def _forget_before(entries: dict[str, Any], cutoff: float, time_index: int) -> N
         del entries[key]
 
 
+@dataclass(slots=True, eq=False, kw_only=True)
 class MoveTask:
     """A StartMessageMoveTask: moves a dead-letter queue's messages back to their sources (or
-    to one destination). hoarfrost runs it to completion when it starts."""
+    to one destination). hoarfrost runs it to completion when it starts, so a task a view
+    gives no status has completed."""
 
-    __slots__ = ("task_id", "source_arn", "destination_arn", "max_per_second", "status", "moved", "to_move",
-                 "failure_reason", "started")
-
-    def __init__(self, source_arn: str, destination_arn: str | None, max_per_second: int | None,
-                 started: float, task_id: str | None = None) -> None:
-        self.task_id = task_id or str(uuid.uuid4())
-        self.source_arn = source_arn
-        self.destination_arn = destination_arn
-        self.max_per_second = max_per_second
-        self.status = "RUNNING"
-        self.moved = 0
-        self.to_move = 0
-        self.failure_reason: str | None = None
-        self.started = started
+    task_id: str
+    source_arn: str
+    destination_arn: str | None = None
+    max_per_second: int | None = field(default=None, metadata=view_named("max_number_of_messages_per_second"))
+    status: str = "COMPLETED"
+    moved: int = field(default=0, metadata=view_named("approximate_number_of_messages_moved"))
+    to_move: int = field(default=0, metadata=view_named("approximate_number_of_messages_to_move"))
+    failure_reason: str | None = None
+    started: float = field(metadata=view_as(EPOCH, "started_timestamp"))
 
     @property
     def handle(self) -> str:
@@ -321,6 +364,14 @@ def parse_task_handle(handle: str) -> tuple[str, str] | None:
         return None
 
 
+@dataclass(slots=True, eq=False, kw_only=True)
+class DeletedQueue:
+    """A queue deleted less than a minute ago: its name cannot be reused yet."""
+
+    name: str = field(metadata=view_named("queue_name"))
+    deleted: float = field(metadata=view_as(EPOCH, "deleted_timestamp"))
+
+
 class SqsBackend:
     """One account/region: its queues by name, recently deleted names, move tasks."""
 
@@ -328,7 +379,7 @@ class SqsBackend:
         self.account = account
         self.region = region
         self.queues: dict[str, Queue] = {}
-        self.deleted: dict[str, float] = {}  # queue name -> when it was deleted
+        self.deleted: dict[str, DeletedQueue] = {}
         self.move_tasks: list[MoveTask] = []
 
     def queue(self, name: str) -> Queue:
@@ -346,10 +397,10 @@ class SqsBackend:
         return queue
 
     def recently_deleted(self, name: str, now: float) -> bool:
-        when = self.deleted.get(name)
-        if when is None:
+        deleted = self.deleted.get(name)
+        if deleted is None:
             return False
-        if now - when >= DELETED_QUEUE_QUARANTINE:
+        if now - deleted.deleted >= DELETED_QUEUE_QUARANTINE:
             del self.deleted[name]
             return False
         return True

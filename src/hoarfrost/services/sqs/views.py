@@ -5,19 +5,25 @@ messages in flight (their receipt handle and when they become visible again), so
 brings queues back exactly as they were. It also holds the names of queues deleted within the
 last minute (which cannot be re-created yet) and the message move tasks.
 
+The models take their fields from state.py's records (``record_view``); what is declared here
+is only what a view holds that a record does not, or holds differently: a queue's attributes
+as typed fields, its informational URL and ARN, times a partial view may leave out.
+
 Merge (the rule every service follows): a queue whose name already exists takes the view's
 attributes and tags, and its messages merge by message id (a message in the view replaces the
 one with the same id, new ones are appended); queues not in the view are kept, never removed.
-Recently-deleted markers and move tasks are added.
+Recently-deleted markers are added (except for queues that exist), move tasks merge by task id.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from hoarfrost.core.kit.records import RecordView, record_view
 from hoarfrost.core.views import StateView, ViewModel
+from hoarfrost.services.sqs.state import DeletedQueue, Message, MoveTask, Queue
 
 
 class MessageAttributeView(ViewModel):
@@ -27,45 +33,41 @@ class MessageAttributeView(ViewModel):
     string_value: str | None = None
     binary_value: bytes | None = None
 
+    @model_validator(mode="after")
+    def _has_its_value(self) -> MessageAttributeView:
+        """SendMessage takes no attribute without the value its type needs; neither does a view."""
+        if self.data_type.startswith("Binary"):
+            if self.binary_value is None:
+                raise ValueError(f"a {self.data_type} message attribute needs a binary_value")
+        elif self.string_value is None:
+            raise ValueError(f"a {self.data_type} message attribute needs a string_value")
+        return self
 
-class MessageView(ViewModel):
+
+@record_view(Message, key="message_id")
+class MessageView(RecordView):
     """One message, with its delivery state."""
-
-    message_id: str
-    body: str
-    message_attributes: dict[str, MessageAttributeView] = Field(default_factory=dict)
-    # AWSTraceHeader, as the sender gave it.
-    message_system_attributes: dict[str, MessageAttributeView] = Field(default_factory=dict)
-    sent_timestamp: datetime
-    # When the message can next be received (end of its delay or visibility timeout); None: now.
-    visible_after: datetime | None = None
-    approximate_receive_count: int = 0
-    approximate_first_receive_timestamp: datetime | None = None
-    # The handle of the latest receive, while that receive's visibility timeout runs.
-    receipt_handle: str | None = None
-    message_group_id: str | None = None
-    message_deduplication_id: str | None = None
-    sequence_number: str | None = None
-    sender_id: str = ""
-    dead_letter_queue_source_arn: str | None = None
 
 
 class DeduplicationView(ViewModel):
     """A FIFO deduplication id remembered for five minutes after its send."""
 
+    # Not a record view: a queue keeps these as tuples, one made by every FIFO send (convert.py
+    # turns them into this and back).
     key: str
     message_id: str
     sequence_number: str | None = None
     sent_timestamp: datetime
 
 
-class QueueView(ViewModel):
+@record_view(Queue, key="queue_name", exclude=("deduplication",))
+class QueueView(RecordView):
     """A queue: its settable attributes (typed), tags and messages. ``queue_url`` and ``queue_arn``
     are informational (the URL's host depends on how a client reaches hoarfrost)."""
 
-    queue_name: str
     queue_url: str | None = None
     queue_arn: str | None = None
+    # The settable attributes, each named by botocore's snake_case rule (convert.py).
     fifo_queue: bool = False
     visibility_timeout: int = 30
     maximum_message_size: int = 1_048_576
@@ -81,32 +83,20 @@ class QueueView(ViewModel):
     content_based_deduplication: bool | None = None
     deduplication_scope: str | None = None
     fifo_throughput_limit: str | None = None
-    tags: dict[str, str] = Field(default_factory=dict)
+    # Left out, a queue was created when it is restored, and last modified then.
     created_timestamp: datetime | None = None
     last_modified_timestamp: datetime | None = None
-    last_purged_timestamp: datetime | None = None
-    next_sequence_number: int = 1
-    messages: list[MessageView] = Field(default_factory=list)
     deduplication: list[DeduplicationView] = Field(default_factory=list)
 
 
-class DeletedQueueView(ViewModel):
+@record_view(DeletedQueue, key="queue_name")
+class DeletedQueueView(RecordView):
     """A queue deleted less than a minute ago: its name cannot be reused yet."""
 
-    queue_name: str
-    deleted_timestamp: datetime
 
-
-class MessageMoveTaskView(ViewModel):
-    task_id: str
-    source_arn: str
-    destination_arn: str | None = None
-    max_number_of_messages_per_second: int | None = None
-    status: str = "COMPLETED"
-    approximate_number_of_messages_moved: int = 0
-    approximate_number_of_messages_to_move: int = 0
-    failure_reason: str | None = None
-    started_timestamp: datetime
+@record_view(MoveTask, key="task_id")
+class MessageMoveTaskView(RecordView):
+    """A message move task (StartMessageMoveTask) and how far it got."""
 
 
 class SqsStateView(StateView):

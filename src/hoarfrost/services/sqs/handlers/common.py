@@ -101,7 +101,8 @@ def resolve_queue(ctx: SqsContext, url: str) -> Queue:
 
 
 def url_of(ctx: SqsContext, queue: Queue) -> str:
-    return queue_url(ctx, queue.account, queue.name)
+    """The URL of a queue in the request's scope (its owner's)."""
+    return queue_url(ctx, ctx.scope.account, queue.name)
 
 
 def sender_id(ctx: SqsContext) -> str:

@@ -21,6 +21,7 @@ from hoarfrost.services.sqs.state import (
     Queue,
     SqsBackend,
     millis,
+    new_id,
     parse_task_handle,
 )
 
@@ -57,7 +58,8 @@ def start_message_move_task(ctx: SqsContext, request: dict[str, Any]) -> dict[st
         raise errors.UnsupportedOperation("There is already a task running. Only one active task is allowed for a "
                                    "source queue arn at a given time.")
     now = ctx.clock.time()
-    task = MoveTask(source.arn, destination_arn, rate, now)
+    task = MoveTask(task_id=new_id(), source_arn=source.arn, destination_arn=destination_arn, max_per_second=rate,
+                    status="RUNNING", started=now)
     state.move_tasks.append(task)
     _run(state, task, source, destination, now)
     ctx.wake()

@@ -23,7 +23,7 @@ from hoarfrost.services.sqs.handlers.common import (
     url_of,
 )
 from hoarfrost.services.sqs.handlers.permissions import TAG_RULES
-from hoarfrost.services.sqs.state import PURGE_INTERVAL, Queue, SqsBackend
+from hoarfrost.services.sqs.state import PURGE_INTERVAL, DeletedQueue, Queue, SqsBackend
 from hoarfrost.services.sqs.urls import queue_url
 
 
@@ -54,7 +54,7 @@ def create_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     tags = tagging.check(request.get("tags") or {}, TAG_RULES)
     arn = build_arn("sqs", ctx.region, ctx.account, name)
     check_dead_letter_target(state, arn, fifo, checked)
-    queue = Queue(name, ctx.account, ctx.region, checked, tags, created=now)
+    queue = Queue(name=name, arn=arn, attributes=checked, tags=tags, created=now, last_modified=now)
     state.queues[name] = queue
     return {"QueueUrl": url_of(ctx, queue)}
 
@@ -64,7 +64,7 @@ def delete_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     state = backend(ctx)
     del state.queues[queue.name]
-    state.deleted[queue.name] = ctx.clock.time()
+    state.deleted[queue.name] = DeletedQueue(name=queue.name, deleted=ctx.clock.time())
     ctx.wake()  # long polls on it end
     return {}
 
