@@ -116,6 +116,16 @@ def test_merge_keeps_the_higher_sequence_number() -> None:
     assert _queue(json.loads(service.snapshot_json(ACCOUNT, REGION)), "work.fifo")["next_sequence_number"] == 5
 
 
+def test_merge_takes_move_tasks_by_id() -> None:
+    service = _restored().service("sqs")
+    [task] = _document()["message_move_tasks"]
+    other = {**task, "task_id": "another", "status": "FAILED",
+             "failure_reason": "AWS.SimpleQueueService.NonExistentQueue"}
+    service.merge(ACCOUNT, REGION, {"message_move_tasks": [{**task, "approximate_number_of_messages_moved": 0}, other]})
+    tasks = json.loads(service.snapshot_json(ACCOUNT, REGION))["message_move_tasks"]
+    assert tasks == [{**task, "approximate_number_of_messages_moved": 0}, other]
+
+
 def _message(**fields: Any) -> dict[str, Any]:
     return {"message_id": "m", "body": "b", "sent_timestamp": "2030-01-01T00:00:00Z", **fields}
 
