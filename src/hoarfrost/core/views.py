@@ -15,6 +15,8 @@ once here so that every service keeps the same promises:
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import json
 import logging
 import threading
@@ -177,6 +179,16 @@ def merge_resources(target: dict[K, R], source: Mapping[K, R], merge: Callable[[
             merge(existing, resource)
 
 
+def _json_default(value: Any) -> Any:
+    """JSON for what a Python-mode view dict holds: bytes as base64 (as views write them),
+    timestamps as ISO 8601, anything else as its text."""
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value)
+
+
 class StatefulService(Generic[B, V]):
     """Base of every service: its handlers, its backends and its half of the view contract.
 
@@ -280,7 +292,7 @@ class StatefulService(Generic[B, V]):
         """The view's JSON in today's schema: upgraded when written at an older version."""
         view_type = self.view_type
         if isinstance(view, Mapping):
-            document: Any = json.loads(json.dumps(view, default=str))
+            document: Any = json.loads(json.dumps(view, default=_json_default))
         else:
             try:
                 document = json.loads(view)
