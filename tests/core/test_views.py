@@ -8,8 +8,9 @@ import threading
 import pytest
 
 from hoarfrost import Emulator, StateViewError
+from hoarfrost.core.kit.records import merge_keyed
 from hoarfrost.core.operations import OperationRegistry
-from hoarfrost.core.views import StatefulService, StateView, ViewModel, merge_resources
+from hoarfrost.core.views import StatefulService, StateView, ViewModel
 
 
 class NoteView(ViewModel):
@@ -46,7 +47,7 @@ class NotesService(StatefulService[Notes, NotesView]):
         return backend
 
     def merge_backend(self, target: Notes, source: Notes) -> None:
-        merge_resources(target.notes, source.notes)
+        merge_keyed(target.notes, source.notes)
 
 
 @pytest.fixture

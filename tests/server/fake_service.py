@@ -12,13 +12,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.kit.records import merge_keyed
 from hoarfrost.core.operations import OperationRegistry, RequestContext
 from hoarfrost.core.views import (
     StatefulService,
     StateView,
     StateViewError,
     ViewModel,
-    merge_resources,
 )
 
 SERVICE_NAME = "sdb"
@@ -93,7 +93,7 @@ class SdbService(StatefulService[Backend, SdbView]):
         return backend
 
     def merge_backend(self, target: Backend, source: Backend) -> None:
-        merge_resources(target.domains, source.domains)
+        merge_keyed(target.domains, source.domains)
 
 
 SERVICE = SdbService

@@ -8,7 +8,8 @@ once here so that every service keeps the same promises:
   any error raises ``StateViewError`` and the scope is exactly as it was.
 * The merge rule, for every resource of every service: a resource in the view whose key
   already exists replaces that resource's attributes (its child resources merge by the same
-  rule); a resource that does not exist is added; nothing is ever removed.
+  rule); a resource that does not exist is added; nothing is ever removed. It is written once,
+  in ``core.kit.records`` (``merge_keyed``, ``RecordView.merge``).
 * Notifications cost one truth test when nobody listens; the view a listener asks for is
   built at most once per change.
 """
@@ -37,8 +38,6 @@ log = logging.getLogger("hoarfrost.views")
 
 B = TypeVar("B")
 V = TypeVar("V", bound="StateView")
-K = TypeVar("K")
-R = TypeVar("R")
 
 StateViewErrorKind = Literal["serialize", "invalid", "blob"]
 
@@ -166,17 +165,6 @@ class StateChangeNotifier:
                 listener(change)
             except Exception:  # a listener's bug must not fail the request that changed state
                 log.exception("state change listener %r failed", listener)
-
-
-def merge_resources(target: dict[K, R], source: Mapping[K, R], merge: Callable[[R, R], None] | None = None) -> None:
-    """The one merge rule: existing keys take the source's resource (or ``merge(old, new)`` when
-    children must merge too), new keys are added, nothing is removed."""
-    for key, resource in source.items():
-        existing = target.get(key)
-        if existing is None or merge is None:
-            target[key] = resource
-        else:
-            merge(existing, resource)
 
 
 def _json_default(value: Any) -> Any:
