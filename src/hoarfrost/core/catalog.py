@@ -7,10 +7,13 @@ only then turned into botocore's ``ServiceModel``, so every reader sees the corr
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import lru_cache
 
 import botocore.session
+from typing import Any
+
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from hoarfrost.core import spec_patches
@@ -31,6 +34,21 @@ def botocore_session() -> botocore.session.Session:
 @lru_cache(maxsize=None)
 def available_services() -> tuple[str, ...]:
     return tuple(botocore_session().get_available_services())
+
+
+def load_uncached(name: str, type_name: str) -> Any:
+    """One of a service's data files (``service-2``, ``paginators-1``...), read without adding
+    it to the loader's cache: sweeps over every service must not keep every model in memory."""
+    loader = botocore_session().get_component("data_loader")
+    try:
+        version = loader.determine_latest_version(name, type_name)
+    except Exception:  # noqa: BLE001 - botocore raises DataNotFoundError/UnknownServiceError
+        return None
+    for search_path in loader.search_paths:
+        data = loader.file_loader.load_file(os.path.join(search_path, name, version, type_name))
+        if data is not None:
+            return data
+    return None
 
 
 @lru_cache(maxsize=None)
