@@ -1,0 +1,248 @@
+"""Which input members name a resource, whose resource it is, and where CreateX carries it.
+
+A member names a family when its name says so: ``logGroupName`` names LogGroup, ``apiId``
+names GraphqlApi through the noun's last word when GraphqlApi's own operations use it, a
+bare ``Name``/``Id``/``Arn`` names the operation's own family, and a member spelled like the
+noun (ECS's ``cluster``) names that noun. In an operation of family F, a member naming F is
+one of F's identifiers; one naming another family G that can be created is a parent
+binding. Required members that name nothing but that every read and delete of F takes
+(AppSync's ``fieldName`` for a Resolver) are F's identifiers too.
+
+An identifier's kind (name, id, ARN, URL) comes from its suffix. Where the suffix does not
+say which identifier it holds (``SecretId`` takes the ARN or the name), the member's
+documentation decides, and where that says nothing the identifier stays unresolved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hoarfrost.generic import naming
+from hoarfrost.generic.catalog import Binding, IdKind, Identifier, Match
+from hoarfrost.generic.hints import ServiceHints
+from hoarfrost.generic.model import Member, ServiceView
+
+_DOC_ARN = re.compile(r"\barns?\b|amazon resource name", re.I)
+_DOC_NAME = re.compile(r"\bnames?\b", re.I)
+_DOC_ID = re.compile(r"\bids?\b|\bidentifier\b", re.I)
+_DOC_URL = re.compile(r"\burls?\b", re.I)
+_NOT_ARN = re.compile(r"\bnot (an? |the )?(arn|amazon resource name)", re.I)
+
+
+def _noun_itself(member: Member) -> bool:
+    """A member spelled like a noun names it when its suffix says it holds an identifier
+    (``domainName``), its documentation does (ECS's ``cluster``: "the short name or full
+    ARN"), or it is the plural, a list of strings (ECS's ``services``); SNS's
+    ``DataProtectionPolicy`` is the policy document itself."""
+    return naming.parse_member(member.name) is not None or bool(doc_kinds(member)) or member.scalar_list
+
+
+def _member_kind(member: Member, noun: str) -> naming.MemberName | None:
+    """What ``member`` says about ``noun``: its identifier suffix, or the noun itself."""
+    parsed = naming.names_noun(member.name, noun)
+    if parsed is not None:
+        return parsed
+    lower = member.name.lower()
+    if lower in (noun.lower(), noun.lower() + "s") and _noun_itself(member):
+        return naming.MemberName(naming.kind_of(noun), lower != noun.lower(), False, noun.lower())
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A member naming a family: what kind of identifier, one or many, exact or a prefix."""
+
+    family: str
+    kind: IdKind
+    many: bool
+    prefix: bool
+    documented: tuple[IdKind, ...] = ()  # what the member's documentation says it takes
+
+
+class Ownership:
+    """Which family a member that is not the operation's own names."""
+
+    def __init__(self, view: ServiceView, families: dict[str, list[str]], creatable: set[str],
+                 hints: ServiceHints) -> None:
+        self._families = families
+        self._creatable = creatable
+        self._hints = hints
+        self._full: dict[str, str] = {noun.lower(): noun for noun in families}
+        # A noun's shorter endings count only where its own operations use them (apiId in GetGraphqlApi).
+        self._evidence: dict[str, set[str]] = defaultdict(set)
+        for noun, operations in families.items():
+            for operation in operations:
+                for member in view.inputs(operation).values():
+                    parsed = naming.names_noun(member.name, noun, bare=False)
+                    if parsed is not None and parsed.stem != noun.lower():
+                        self._evidence[parsed.stem].add(noun)
+
+    def owner(self, field: Member) -> tuple[str | None, list[str]]:
+        """The family a member names (or None) and, when several could, all of them."""
+        member = field.name
+        hint = next((h for name, h in self._hints.owners.items() if name.lower() == member.lower()), None)
+        if hint is not None:
+            return hint.family, []  # None: the member names no family (Glue's CatalogId is an account)
+        lower = member.lower()
+        for spelled in (lower, lower[:-1] if lower.endswith("s") else ""):
+            if spelled in self._full and _noun_itself(field):  # ECS's cluster, API Gateway's domainName
+                return self._full[spelled], []
+        parsed = naming.parse_member(member)
+        stem = parsed.stem if parsed is not None and parsed.stem else None
+        if stem is None:
+            return None, []
+        if stem in self._full:
+            return self._full[stem], []
+        claims = sorted(self._evidence.get(stem, ()))
+        if len(claims) == 1:
+            return claims[0], []
+        return None, claims
+
+    def hinted(self, member: str) -> bool:
+        return any(name.lower() == member.lower() for name in self._hints.owners)
+
+    def creatable(self, family: str) -> bool:
+        return family in self._creatable
+
+
+def doc_kinds(member: Member) -> tuple[IdKind, ...]:
+    """The identifier kinds a member's documentation says it accepts ("the ARN or name")."""
+    text = _NOT_ARN.sub(" ", member.documentation)  # IAM: "the name (friendly name, not ARN)"
+    found: list[IdKind] = []
+    if _DOC_ARN.search(text):
+        found.append("arn")
+    if _DOC_NAME.search(_DOC_ARN.sub(" ", text)):
+        found.append("name")
+    if _DOC_ID.search(text):
+        found.append("id")
+    if _DOC_URL.search(text):
+        found.append("url")
+    return tuple(found)
+
+
+@dataclass(slots=True)
+class Bound:
+    """An operation's members sorted: bindings to its own family, to parents, the rest."""
+
+    own: list[tuple[Member, Claim]]
+    parents: list[tuple[Member, Claim]]
+    ambiguous: list[tuple[Member, list[str]]]
+    unnamed_required: list[Member]
+
+
+def bind(view: ServiceView, operation: str, noun: str, ownership: Ownership,
+         forced_parents: dict[str, str], forced_kinds: dict[str, tuple[IdKind, ...]]) -> Bound:
+    out = Bound([], [], [], [])
+    for member in view.inputs(operation).values():
+        if not (member.simple or member.scalar_list):
+            continue
+        if not (member.scalar or member.scalar_list):  # an enum identifies only alongside its parent
+            if member.required:
+                out.unnamed_required.append(member)
+            continue
+        lower = member.name.lower()
+        forced = next((family for name, family in forced_parents.items() if name.lower() == lower), None)
+        if forced is not None:
+            parsed = naming.parse_member(member.name)
+            kind = parsed.kind if parsed else "key"
+            out.parents.append((member, Claim(forced, kind, member.scalar_list, False)))
+            continue
+        if member.name in forced_kinds:
+            out.own.append((member, Claim(noun, forced_kinds[member.name][0], member.scalar_list, False)))
+            continue
+        owner, claims = ownership.owner(member)
+        own = _member_kind(member, noun)
+        if own is not None and own.stem != noun.lower() and ownership.hinted(member.name) and owner not in (None, noun):
+            own = None  # the hint gives the member to another family; the noun's full name still wins
+        if own is not None:
+            if own.prefix and member.scalar_list:
+                continue
+            out.own.append((member, Claim(noun, own.kind, member.scalar_list or own.many, own.prefix)))
+            continue
+        if owner is not None and owner != noun and ownership.creatable(owner):
+            parsed = naming.parse_member(member.name)
+            kind = parsed.kind if parsed else "key"
+            out.parents.append((member, Claim(owner, kind, member.scalar_list, bool(parsed and parsed.prefix),
+                                              doc_kinds(member))))
+            continue
+        if ownership.hinted(member.name):
+            continue
+        if claims and member.required:
+            out.ambiguous.append((member, claims))
+            continue
+        if member.required and (member.simple or member.scalar_list) and owner is None:
+            out.unnamed_required.append(member)
+    return out
+
+
+def match_of(claim: Claim) -> Match:
+    return "prefix" if claim.prefix else "any" if claim.many else "exact"
+
+
+def binding(member: Member, claim: Claim, kinds: tuple[IdKind, ...] | None = None) -> Binding:
+    """A claim as the catalog records it. Another family's member carries every kind its
+    name and documentation offer, narrowed once that family's identifiers are known."""
+    if kinds is None:
+        kinds = tuple(dict.fromkeys((claim.kind, *claim.documented)))
+    return Binding(member.name, claim.family, kinds, member.required, match_of(claim))
+
+
+# -- where CreateX carries an identifier ------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Source:
+    input_path: str | None
+    output_path: str | None
+
+
+def _find(members: dict[str, Member], view: ServiceView, want: str, kind: IdKind, noun: str,
+          nested: Iterable[str] = ()) -> str | None:
+    """The path of a member holding the identifier ``want`` (of ``kind``) of ``noun``: the
+    same name, or the same kind named after the noun or bare; at the top level or one
+    structure down. The resource's wrapper (``nested``) is searched first, then exact names,
+    then members the request always carries (Glue's required TableInput.Name before its
+    optional top-level Name)."""
+    wrappers = tuple(nested)
+    scopes: list[tuple[str, dict[str, Member], bool]] = [("", members, True)]
+    for member in members.values():
+        if member.type == "structure":
+            scopes.append((member.name, view.members(member.shape), member.required))
+    ranked: list[tuple[tuple[int, int, int, int, int], str]] = []
+    for path, scope, scope_required in scopes:
+        for member in scope.values():
+            if member.name.lower() == want.lower() and member.simple:
+                match = 0
+            else:
+                parsed = naming.names_noun(member.name, noun) if member.scalar else None
+                if parsed is None or parsed.kind != kind or parsed.many or parsed.prefix:
+                    continue
+                match = 1
+            rank = (0 if path and path in wrappers else 1, match, 0 if scope_required and member.required else 1,
+                    0 if not path else 1, 1 if naming.is_bare(member.name) else 0)
+            ranked.append((rank, f"{path}.{member.name}" if path else member.name))
+    return min(ranked)[1] if ranked else None
+
+
+def source(view: ServiceView, create: str, member: str, kind: IdKind, noun: str,
+           output_wrapper: str | None) -> Source:
+    inputs = view.inputs(create)
+    outputs = view.outputs(create)
+    input_path = _find(inputs, view, member, kind, noun)
+    output_path = _find(outputs, view, member, kind, noun, [output_wrapper] if output_wrapper else [])
+    return Source(input_path, output_path)
+
+
+def merge(identifiers: list[Identifier], new: Identifier) -> None:
+    """Add an identifier, folding it into one of the same kind that holds the same value."""
+    for index, old in enumerate(identifiers):
+        if old.kind != new.kind:
+            continue
+        same = (old.input_path and old.input_path == new.input_path) or \
+            (old.output_path and old.output_path == new.output_path) or old.member.lower() == new.member.lower()
+        if same:
+            identifiers[index] = Identifier(old.kind, old.member, old.input_path or new.input_path,
+                                            old.output_path or new.output_path, old.key or new.key)
+            return
+    identifiers.append(new)

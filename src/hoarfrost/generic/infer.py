@@ -1,0 +1,427 @@
+"""A service's resource families, inferred once from its botocore model (and hints).
+
+The steps, each in its own module: tag operations are set aside (``tagging``); the rest are
+grouped by noun with a role from their verb (``grouping``); each family's operations have
+their identifying members bound to the family or a parent (``identity``), which also finds
+where CreateX carries each identifier; outputs are located (``outputs``), lists paged
+(``pagination``) and errors sorted (``error_roles``). What cannot be decided is returned as
+``Unresolved`` (an operation) or a family ``problem``, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from hoarfrost.generic import error_roles, identity, naming, outputs, pagination, tagging
+from hoarfrost.generic.catalog import (
+    Binding,
+    ErrorShapes,
+    Family,
+    IdKind,
+    Identifier,
+    OperationRole,
+    Parent,
+    ServiceCatalog,
+    Unresolved,
+)
+from hoarfrost.generic.grouping import Candidate, group
+from hoarfrost.generic.hints import FamilyHint, ServiceHints, for_service
+from hoarfrost.generic.identity import Bound, Claim, Ownership
+from hoarfrost.generic.model import Member, ServiceView
+
+_CRUD = ("create", "read", "list", "update", "delete")
+
+
+def infer(service: str, view: ServiceView | None = None, hints: ServiceHints | None = None) -> ServiceCatalog:
+    view = view or ServiceView.load(service)
+    hints = for_service(service) if hints is None else hints
+    applied: list[str] = []
+    tag_sets, tag_operations = tagging.find(view)
+    grouping = group([op for op in view.operation_names if op not in tag_operations], hints)
+    applied += [f"operations.{op}" for op in hints.operations if op in view.operations]
+    unresolved = list(grouping.unresolved)
+
+    drafts: dict[str, list[Candidate]] = {}
+    for noun, candidates in grouping.families.items():
+        hint = hints.families.get(noun)
+        if hint is not None and hint.exclude:
+            applied.append(f"families.{noun}.exclude")
+            unresolved += [Unresolved(c.operation, "hint", hint.exclude) for c in candidates]
+        else:
+            drafts[noun] = candidates
+    creatable = {noun for noun, candidates in drafts.items() if any(c.role == "create" for c in candidates)}
+    ownership = Ownership(view, {noun: [c.operation for c in cs] for noun, cs in drafts.items()}, creatable, hints)
+    applied += [f"owners.{member}" for member in hints.owners]
+
+    families: list[Family] = []
+    for noun, candidates in drafts.items():
+        builder = _FamilyBuilder(view, noun, candidates, ownership, hints.families.get(noun))
+        family = builder.build()
+        unresolved += builder.unresolved
+        applied += builder.applied
+        if family is not None:
+            families.append(family)
+
+    families = _narrow_kinds(_order_parents(families))
+    families, tag_sets = _rename(families, tag_sets, hints, applied)
+    unresolved.sort(key=lambda item: item.operation)
+    return ServiceCatalog(service, tuple(sorted(families, key=lambda f: f.name)), tuple(tag_sets),
+                          tuple(unresolved), tuple(sorted(set(applied))))
+
+
+@dataclass
+class _FamilyBuilder:
+    view: ServiceView
+    noun: str
+    candidates: list[Candidate]
+    ownership: Ownership
+    hint: FamilyHint | None
+    unresolved: list[Unresolved] = field(default_factory=list)
+    applied: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    chosen: list[str] = field(default_factory=list)  # CreateX input members the caller names it by
+    keys: set[str] = field(default_factory=set)  # members (lower-case) that find one resource
+    key_kinds: set[str] = field(default_factory=set)  # the identifier kinds they take
+
+    def _finders(self) -> list[Candidate]:
+        """The operations whose own members find the resource: reads, deletes, lookups and
+        lists; updates only where nothing else does (their other members are new values)."""
+        finders = [c for c in self.candidates if c.role in ("read", "delete", "lookup", "list")]
+        if not any(c.role in ("read", "delete") and not c.plural for c in finders):
+            finders += [c for c in self.candidates if c.role == "update"]
+        return finders
+
+    def build(self) -> Family | None:
+        view, noun = self.view, self.noun
+        forced_parents = {self.hint.parent.member: self.hint.parent.family} if self.hint and self.hint.parent else {}
+        forced_kinds = dict(self.hint.identifiers) if self.hint else {}
+        if forced_parents:
+            self.applied.append(f"families.{noun}.parent")
+        self.applied += [f"families.{noun}.identifiers.{member}" for member in forced_kinds]
+        bound = {c.operation: identity.bind(view, c.operation, noun, self.ownership, forced_parents, forced_kinds)
+                 for c in self.candidates}
+        creates = [c for c in self.candidates if c.role == "create"]
+        if creates and self._batch(creates[0], bound[creates[0].operation]):
+            self._drop(self.candidates, "batch", f"the {noun} operations take lists: many resources per call")
+            return None
+        self._promote_common_members(bound)
+
+        create = creates[0] if creates else None
+        create_location = outputs.resource_location(view, view.output_shape(create.operation), noun) if create else None
+        wrapper = create_location.path if create_location and create_location.path else None
+        singleton = not any(claim for c in self.candidates if c.role in ("read", "update", "delete")
+                            for _, claim in bound[c.operation].own if not claim.prefix)
+        identifiers, kinds = self._identifiers(create, bound, wrapper, forced_kinds)
+        self.chosen = [i.input_path.split(".")[0] for i in identifiers if i.key and i.input_path and not i.output_path]
+        parents = self._parents(create, bound)
+
+        roles: dict[str, list[OperationRole]] = {}
+        for candidate in self.candidates:
+            for role in self._roles(candidate, bound[candidate.operation], kinds, singleton, create_location):
+                roles.setdefault(role.role, []).append(role)
+        self._read_through_list(roles)
+        if not roles:
+            return None
+        if len(creates) > 1:
+            roles["create"].sort(key=lambda r: (r.upsert, r.operation))
+        missing = tuple(role for role in _CRUD if not roles.get(role))
+        if "create" in missing:
+            self.problems.insert(0, "nothing creates it")
+        if "read" in missing:
+            self.problems.insert(0, "nothing reads it")
+        reads = roles.get("read", []) or roles.get("create", [])
+        resource_shape = next((r.resource_shape for r in reads if r.resource_shape and not r.many), None)
+        not_found = [e for role in ("read", "update", "delete") for r in roles.get(role, ())
+                     for e in r.errors.not_found]
+        plain_creates = [r for r in roles.get("create", ()) if not r.upsert]  # a Put replaces, never collides
+        create_errors = plain_creates[0].errors if plain_creates else ErrorShapes()
+        exists = error_roles.preferred(create_errors.already_exists, noun) or \
+            error_roles.preferred(error_roles.collisions(create_errors.conflict), noun)
+        return Family(
+            name=noun,
+            operations={role: tuple(roles[role]) for role in ("create", "read", "list", "update", "delete", "lookup")
+                        if roles.get(role)},
+            identifiers=tuple(identifiers),
+            parents=tuple(parents),
+            singleton=singleton,
+            status=outputs.status(view, resource_shape, noun),
+            tags=outputs.tag_members(view, view.inputs(create.operation)) if create else None,
+            not_found_error=error_roles.preferred(not_found, noun),
+            exists_error=exists,
+            missing=missing,
+            problems=tuple(dict.fromkeys(self.problems)),
+            warnings=tuple(dict.fromkeys(self.warnings)),
+            hints=tuple(self.applied),
+        )
+
+    # -- steps ------------------------------------------------------------------------------
+    def _batch(self, create: Candidate, bound: Bound) -> bool:
+        """GuardDuty's CreateMembers: a plural noun whose create takes a list and names no
+        single resource of its own."""
+        if not naming.looks_plural(self.noun):
+            return False
+        takes_list = any(m.required and m.type == "list" for m in self.view.inputs(create.operation).values())
+        return takes_list and not any(not claim.many for _, claim in bound.own)
+
+    def _promote_common_members(self, bound: dict[str, Bound]) -> None:
+        """Required members no name explains, taken by every read and delete, identify the
+        resource (AppSync's Resolver: typeName names a Type, fieldName is the Resolver's)."""
+        key_ops = [c.operation for c in self.candidates if c.role in ("read", "delete") and not c.plural]
+        if not key_ops:
+            return
+        common = set.intersection(*({m.name.lower() for m in bound[op].unnamed_required} for op in key_ops))
+        if not common:
+            return
+        for op, found in bound.items():
+            for member in list(found.unnamed_required):
+                if member.name.lower() in common:  # a list here is one composite key (Glue's PartitionValues)
+                    found.unnamed_required.remove(member)
+                    found.own.append((member, Claim(self.noun, naming.kind_of(member.name), False, False)))
+
+    def _identifiers(self, create: Candidate | None, bound: dict[str, Bound], wrapper: str | None,
+                     forced: dict[str, tuple[IdKind, ...]]) -> tuple[list[Identifier], dict[str, tuple[IdKind, ...]]]:
+        """The family's identifiers with their sources in CreateX, and the kinds each own
+        member of the other operations accepts."""
+        view, noun = self.view, self.noun
+        found: list[Identifier] = []
+        kinds: dict[str, tuple[IdKind, ...]] = {}
+        key_members: dict[str, tuple[Member, Claim]] = {}
+        required: set[str] = set()
+        for candidate in self._finders():
+            for member, claim in bound[candidate.operation].own:
+                if not claim.prefix:
+                    key_members.setdefault(member.name.lower(), (member, claim))
+                    if member.required:
+                        required.add(member.name.lower())
+        self.keys = {name for name, (_, claim) in key_members.items() if not claim.many}
+        if create is None:
+            for member, claim in key_members.values():
+                kinds[member.name] = forced.get(member.name) or (claim.kind,)
+            return found, kinds
+
+        def located(kind: IdKind, want: str) -> identity.Source:
+            return identity.source(view, create.operation, want, kind, noun, wrapper)
+
+        for member, claim in sorted(key_members.values(), key=lambda pair: pair[1].many):
+            wanted = forced.get(member.name)
+            if wanted:
+                sources = {kind: located(kind, member.name if kind == claim.kind else "") for kind in wanted}
+            else:
+                direct = located(claim.kind, member.name)
+                documented = identity.doc_kinds(member)
+                if direct.input_path or direct.output_path:
+                    sources = {claim.kind: direct}
+                    if "arn" in documented and claim.kind != "arn":  # "the name or ARN of the function"
+                        sources["arn"] = located("arn", "")
+                else:  # SecretId, ECS's cluster: the documentation says what they hold
+                    sources = {kind: located(kind, "") for kind in documented}
+                if not sources and claim.many:  # ECS's services: many of what service names
+                    sibling = next((kinds[name] for name in kinds
+                                    if name.lower() in {s.lower() for s in naming.singulars(member.name)}), ())
+                    sources = {kind: located(kind, "") for kind in sibling}
+            sources = {kind: src for kind, src in sources.items() if src.input_path or src.output_path}
+            if not sources:
+                if member.name.lower() in required:
+                    self.problems.append(f"identifier {member.name} comes from neither {create.operation}'s "
+                                         f"input nor its output")
+                    kinds[member.name] = (claim.kind,)
+                else:
+                    self.warnings.append(f"optional {member.name}: which identifier it holds is unknown")
+                    kinds[member.name] = ()
+                continue
+            kinds[member.name] = tuple(sources)
+            if not claim.many:
+                self.key_kinds.update(sources)
+            single = member.name if len(sources) == 1 and not claim.many else None
+            for kind, src in sources.items():
+                name = single or (src.input_path or src.output_path or member.name).split(".")[-1]
+                identity.merge(found, Identifier(kind, name, src.input_path, src.output_path, key=True))
+        # Names and ids CreateX takes or returns that no other operation finds it by.
+        for member in view.inputs(create.operation).values():
+            parsed = naming.names_noun(member.name, noun)
+            if parsed and member.scalar and not parsed.many and not parsed.prefix and parsed.kind in ("name", "id"):
+                identity.merge(found, Identifier(parsed.kind, member.name, input_path=member.name))
+        for path, member in self._output_members(create.operation, wrapper):
+            parsed = naming.names_noun(member.name, noun)
+            if parsed and member.scalar and not parsed.many and not parsed.prefix:
+                identity.merge(found, Identifier(parsed.kind, member.name, output_path=path))
+        return found, kinds
+
+    def _output_members(self, operation: str, wrapper: str | None) -> list[tuple[str, Member]]:
+        top = self.view.outputs(operation)
+        if wrapper and wrapper in top:
+            return [(f"{wrapper}.{name}", m) for name, m in self.view.members(top[wrapper].shape).items()]
+        return list(top.items())
+
+    def _parents(self, create: Candidate | None, bound: dict[str, Bound]) -> list[Parent]:
+        """Families CreateX's input names that the resource lives in: required there, or also
+        named when reading, updating or deleting it (EventBridge's optional EventBusName).
+        Others are references (API Gateway's PutMethod names an authorizerId)."""
+        finders = [c for c in self.candidates if c.role in ("read", "delete") and not c.plural]
+        named_later = {m.name.lower() for c in finders for m, _ in bound[c.operation].parents}
+        parents: dict[str, Parent] = {}
+        if create is not None:
+            for member, claim in bound[create.operation].parents:
+                keyed = member.name.lower() in named_later
+                if member.scalar and (member.required or keyed):
+                    parents.setdefault(claim.family, Parent(claim.family, member.name, (claim.kind,), member.required,
+                                                            keyed))
+        carried = {p.member.lower() for p in parents.values()}
+        for candidate in finders if create is not None else ():
+            for member, claim in bound[candidate.operation].parents:
+                if member.required and member.name.lower() not in carried and claim.family not in parents:
+                    self.problems.append(f"{candidate.operation} names a parent {claim.family} by {member.name}; "
+                                         f"{create.operation}'s input does not carry it")
+        return list(parents.values())
+
+    def _roles(self, candidate: Candidate, bound: Bound, kinds: dict[str, tuple[IdKind, ...]], singleton: bool,
+               create_location: outputs.Location | None) -> list[OperationRole]:
+        view, noun, op = self.view, self.noun, candidate.operation
+        if bound.ambiguous:
+            member, claims = bound.ambiguous[0]
+            self._drop([candidate], "identifier", f"{member.name} could name any of {', '.join(claims)}")
+            return []
+        errors = error_roles.classify(view, op)
+        own = [(m, c) for m, c in bound.own if not c.prefix and not c.many]
+        if candidate.role == "update" and self.keys:  # UpdateApi's required name is the new name
+            own = [(m, c) for m, c in own if m.name.lower() in self.keys or c.kind in self.key_kinds]
+        selectors = [(m, c) for m, c in bound.own if c.prefix or c.many]
+        bindings = [identity.binding(m, c, kinds.get(m.name)) for m, c in own] + \
+            [identity.binding(m, c) for m, c in bound.parents]
+        if candidate.role == "create":
+            inputs = view.inputs(op)
+            absent = [name for name in self.chosen if name not in inputs]
+            if absent:  # IoT's RegisterThing provisions from a template: it carries no thingName
+                self._drop([candidate], "identifier", f"{op} does not carry {', '.join(absent)}, "
+                                                      f"which names the {noun}")
+                return []
+            location = create_location
+            return [OperationRole(op, "create", tuple(bindings), location.path if location else None,
+                                  location.shape if location else None, upsert=candidate.upsert, errors=errors)]
+        if candidate.role == "lookup":
+            return self._lookup(candidate, own, bindings, errors)
+        if candidate.role in ("read", "update", "delete") and not candidate.plural:
+            if not own and not singleton:
+                self._drop([candidate], "identifier", f"no member of {op} names the {noun}")
+                return []
+            location = outputs.resource_location(view, view.output_shape(op), noun)
+            return [OperationRole(op, candidate.role, tuple(bindings), location.path if location else None,
+                                  location.shape if location else None, errors=errors)]
+        # ListXs, and GetXs/DescribeXs that read many and list.
+        listed = outputs.list_location(view, view.output_shape(op), noun,
+                                       pagination.result_keys(view.paginator(op)))
+        if listed is None:
+            self._drop([candidate], "shape", f"{op}'s output holds no list of {noun}")
+            return []
+        unnamed = [m for m in bound.unnamed_required if not m.enum]  # ListTypes' format is an option
+        if unnamed:
+            names = ", ".join(m.name for m in unnamed)
+            self._drop([candidate], "identifier", f"{op} requires {names}, which names no {noun} or parent")
+            return []
+        paging = pagination.paging(view.paginator(op), view.inputs(op), view.outputs(op))
+        filters = tuple(identity.binding(m, c, kinds.get(m.name)) for m, c in selectors) + \
+            tuple(identity.binding(m, c) for m, c in bound.parents) + \
+            tuple(identity.binding(m, c, kinds.get(m.name)) for m, c in own)
+        roles: list[OperationRole] = []
+        if not any(m.required for m, _ in selectors):  # DescribeServices needs its services: no listing
+            roles.append(OperationRole(op, "list", filters, listed.path, listed.item_shape, listed.items,
+                                       paging=paging, errors=errors))
+        if candidate.role == "read" and selectors:
+            roles.append(OperationRole(op, "read", filters, listed.path, listed.item_shape, listed.items, many=True,
+                                       paging=paging, errors=errors))
+        return roles
+
+    def _lookup(self, candidate: Candidate, own: list[tuple[Member, Claim]], bindings: list[Binding],
+                errors: ErrorShapes) -> list[OperationRole]:
+        wanted = naming.parse_member(candidate.operation[len("Get"):])
+        out = self.view.outputs(candidate.operation)
+        path = next((name for name, m in out.items() if wanted and naming.kind_of(name) == wanted.kind and m.scalar),
+                    None)
+        if not own or path is None:
+            self._drop([candidate], "identifier", f"{candidate.operation} takes or returns no {self.noun} identifier")
+            return []
+        return [OperationRole(candidate.operation, "lookup", tuple(bindings), path, errors=errors)]
+
+    def _read_through_list(self, roles: dict[str, list[OperationRole]]) -> None:
+        """A family no operation reads one at a time is read through a list that filters by its
+        identifiers (a list of names, or a name prefix), as clients do."""
+        if roles.get("read") or not roles.get("list"):
+            return
+        for listed in roles["list"]:
+            if any(b.family == self.noun and b.match in ("any", "prefix") for b in listed.bindings):
+                roles.setdefault("read", []).append(replace(listed, role="read", many=True))
+
+    def _drop(self, candidates: Iterable[Candidate], reason: str, detail: str) -> None:
+        self.unresolved += [Unresolved(c.operation, reason, detail) for c in candidates]
+
+
+def _narrow_kinds(families: list[Family]) -> list[Family]:
+    """Members naming another family keep only the kinds that family has identifiers of
+    (CloudWatch Logs' logGroupIdentifier takes a name or an ARN; a LogGroup has a name)."""
+    kinds = {family.name: {ident.kind for ident in family.identifiers} for family in families}
+    out: list[Family] = []
+    for family in families:
+        warnings = list(family.warnings)
+
+        def narrow(binding: Binding) -> Binding:
+            if binding.family == family.name or binding.family not in kinds:
+                return binding
+            kept = tuple(kind for kind in binding.kinds if kind in kinds[binding.family])
+            if not kept and kinds[binding.family]:
+                warnings.append(f"{binding.member} names a {binding.family} by {'|'.join(binding.kinds)}, "
+                                f"which it has no identifier of")
+            return replace(binding, kinds=kept or binding.kinds[:1])
+
+        operations = {role: tuple(replace(r, bindings=tuple(narrow(b) for b in r.bindings)) for r in rs)
+                      for role, rs in family.operations.items()}
+        create_bindings = {b.member: b for r in operations.get("create", ()) for b in r.bindings}
+        parents = tuple(replace(p, kinds=create_bindings[p.member].kinds) if p.member in create_bindings else p
+                        for p in family.parents)
+        out.append(replace(family, operations=operations, parents=parents,
+                           warnings=tuple(dict.fromkeys(warnings))))
+    return out
+
+
+def _order_parents(families: list[Family]) -> list[Family]:
+    """Each family's keyed parents outermost first (AppSync's Resolver: GraphqlApi, then
+    Type), then the ones CreateX only requires."""
+    direct = {family.name: [parent.family for parent in family.parents] for family in families}
+
+    def ancestors(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        out: set[str] = set()
+        for parent in direct.get(name, ()):
+            if parent not in seen:
+                out |= {parent} | ancestors(parent, seen | {name})
+        return out
+
+    ordered: list[Family] = []
+    for family in families:
+        parents = list(family.parents)
+        depth = {p.family: len(ancestors(p.family)) for p in parents}
+        parents.sort(key=lambda p: (not p.keyed, depth[p.family]))
+        ordered.append(replace(family, parents=tuple(parents)))
+    return ordered
+
+
+def _rename(families: list[Family], tag_sets: list, hints: ServiceHints, applied: list[str]) -> tuple[list[Family], list]:
+    names = {noun: hint.rename for noun, hint in hints.families.items() if hint.rename}
+    if not names:
+        return families, tag_sets
+    present = {family.name for family in families}
+    applied += [f"families.{noun}.rename" for noun in names if noun in present]
+
+    def new(name: str) -> str:
+        return names.get(name, name)
+
+    def bindings(items: tuple[Binding, ...]) -> tuple[Binding, ...]:
+        return tuple(replace(b, family=new(b.family)) for b in items)
+
+    out = []
+    for family in families:
+        operations = {role: tuple(replace(r, bindings=bindings(r.bindings)) for r in rs)
+                      for role, rs in family.operations.items()}
+        parents = tuple(replace(p, family=new(p.family)) for p in family.parents)
+        out.append(replace(family, name=new(family.name), operations=operations, parents=parents))
+    return out, [replace(t, family=new(t.family)) if t.family else t for t in tag_sets]
