@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from functools import lru_cache
+from pathlib import Path
 
 import botocore.session
 from typing import Any
@@ -34,6 +35,12 @@ def botocore_session() -> botocore.session.Session:
 @lru_cache(maxsize=None)
 def available_services() -> tuple[str, ...]:
     return tuple(botocore_session().get_available_services())
+
+
+def cache_dir() -> Path:
+    """Where indexes built from the models are kept between processes."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "hoarfrost"
 
 
 def load_uncached(name: str, type_name: str) -> Any:

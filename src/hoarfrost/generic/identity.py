@@ -131,12 +131,18 @@ class Bound:
     parents: list[tuple[Member, Claim]]
     ambiguous: list[tuple[Member, list[str]]]
     unnamed_required: list[Member]
+    structures: list[Member]  # required structures and maps, which may hold an identifier (SWF's
+    # activityType, DynamoDB's Key)
+    unbound: list[Member]  # ARNs of nothing inference knows: perhaps the resource's own (Beanstalk's
+    # PlatformArn), so the resource is no singleton
 
 
 def bind(view: ServiceView, operation: str, noun: str, ownership: Ownership,
          forced_parents: dict[str, str], forced_kinds: dict[str, tuple[IdKind, ...]]) -> Bound:
-    out = Bound([], [], [], [])
+    out = Bound([], [], [], [], [], [])
     for member in view.inputs(operation).values():
+        if member.type in ("structure", "map") and member.required:
+            out.structures.append(member)
         if not (member.simple or member.scalar_list):
             continue
         if not (member.scalar or member.scalar_list):  # an enum identifies only alongside its parent
@@ -173,8 +179,11 @@ def bind(view: ServiceView, operation: str, noun: str, ownership: Ownership,
         if claims and member.required:
             out.ambiguous.append((member, claims))
             continue
-        if member.required and (member.simple or member.scalar_list) and owner is None:
+        if member.required and (member.simple or member.scalar_list) and \
+                (owner is None or not ownership.creatable(owner)):
             out.unnamed_required.append(member)
+        elif owner is None and naming.kind_of(member.name) == "arn":
+            out.unbound.append(member)
     return out
 
 
@@ -197,40 +206,77 @@ class Source:
     output_path: str | None
 
 
-def _find(members: dict[str, Member], view: ServiceView, want: str, kind: IdKind, noun: str,
+def _find(members: dict[str, Member], view: ServiceView, want: str, kind: IdKind, stems: frozenset[str],
           nested: Iterable[str] = ()) -> str | None:
-    """The path of a member holding the identifier ``want`` (of ``kind``) of ``noun``: the
-    same name, or the same kind named after the noun or bare; at the top level or one
-    structure down. The resource's wrapper (``nested``) is searched first, then exact names,
-    then members the request always carries (Glue's required TableInput.Name before its
-    optional top-level Name)."""
+    """The path of a member holding the identifier ``want`` (of ``kind``): the same name, or
+    the same kind named after one of ``stems`` (the noun's endings, the member's own stem)
+    or bare; at the top level or up to two structures down (Audit Manager's
+    ``assessment.metadata.id``). The resource's wrapper (``nested``) is searched first, then
+    exact names, then members the request always carries (Glue's required TableInput.Name
+    before its optional top-level Name), then shallower ones."""
     wrappers = tuple(nested)
-    scopes: list[tuple[str, dict[str, Member], bool]] = [("", members, True)]
+    scopes: list[tuple[str, dict[str, Member], bool, int]] = [("", members, True, 0)]
     for member in members.values():
         if member.type == "structure":
-            scopes.append((member.name, view.members(member.shape), member.required))
+            inner = view.members(member.shape)
+            scopes.append((member.name, inner, member.required, 1))
+            for deeper in inner.values():
+                if deeper.type == "structure":
+                    scopes.append((f"{member.name}.{deeper.name}", view.members(deeper.shape),
+                                   member.required and deeper.required, 2))
     ranked: list[tuple[tuple[int, int, int, int, int], str]] = []
-    for path, scope, scope_required in scopes:
+    for path, scope, scope_required, depth in scopes:
+        # A bare Id inside awsAccount or containerProvider is that thing's id, not the resource's.
+        bare_allowed = all(_wrapperish(part, stems) or part in wrappers for part in path.split(".")) if path else True
         for member in scope.values():
+            if naming.is_bare(member.name) and not bare_allowed:
+                continue
             if member.name.lower() == want.lower() and member.simple:
                 match = 0
             else:
-                parsed = naming.names_noun(member.name, noun) if member.scalar else None
-                if parsed is None or parsed.kind != kind or parsed.many or parsed.prefix:
+                parsed = naming.parse_member(member.name) if member.scalar else None
+                if parsed is None or parsed.kind != kind or parsed.many or parsed.prefix or \
+                        (parsed.stem and parsed.stem not in stems):
                     continue
                 match = 1
-            rank = (0 if path and path in wrappers else 1, match, 0 if scope_required and member.required else 1,
-                    0 if not path else 1, 1 if naming.is_bare(member.name) else 0)
+            in_wrapper = bool(path) and path.split(".")[0] in wrappers
+            rank = (0 if in_wrapper else 1, match, 0 if scope_required and member.required else 1, depth,
+                    1 if naming.is_bare(member.name) else 0)
             ranked.append((rank, f"{path}.{member.name}" if path else member.name))
     return min(ranked)[1] if ranked else None
 
 
+_NEUTRAL = ("metadata", "summary", "details", "detail", "info", "information", "properties", "configuration",
+            "config", "description", "attributes", "input", "output", "result", "data", "definition", "settings",
+            "spec", "specification", "request", "response", "record", "item")
+
+
+def _wrapperish(name: str, stems: frozenset[str]) -> bool:
+    """A structure that holds the resource itself: a neutral word (metadata), or named after
+    the noun (DatabaseInput, GrokClassifier)."""
+    lower = name.lower()
+    if lower in _NEUTRAL:
+        return True
+    for suffix in ("", *_NEUTRAL):
+        if suffix and not lower.endswith(suffix):
+            continue
+        head = lower[: len(lower) - len(suffix)] if suffix else lower
+        if any(head.endswith(stem) for stem in stems if stem):
+            return True
+    return False
+
+
 def source(view: ServiceView, create: str, member: str, kind: IdKind, noun: str,
-           output_wrapper: str | None) -> Source:
+           output_wrapper: str | None, alias: str = "") -> Source:
+    """Where CreateX carries the identifier ``member`` holds (or, with ``member`` empty, any
+    identifier of ``kind`` named after the noun or after ``alias``'s stem: Bedrock's
+    provisionedModelId, "the ARN or name", is provisionedModelArn or provisionedModelName)."""
+    parsed = naming.parse_member(alias or member) if (alias or member) else None
+    stems = frozenset(naming.noun_tails(noun)) | ({parsed.stem} if parsed and parsed.stem else set())
     inputs = view.inputs(create)
     outputs = view.outputs(create)
-    input_path = _find(inputs, view, member, kind, noun)
-    output_path = _find(outputs, view, member, kind, noun, [output_wrapper] if output_wrapper else [])
+    input_path = _find(inputs, view, member, kind, stems)
+    output_path = _find(outputs, view, member, kind, stems, [output_wrapper] if output_wrapper else [])
     return Source(input_path, output_path)
 
 

@@ -107,12 +107,15 @@ class _FamilyBuilder:
             self._drop(self.candidates, "batch", f"the {noun} operations take lists: many resources per call")
             return None
         self._promote_common_members(bound)
+        if creates:
+            self._promote_returned_arns(creates[0], bound)
 
         create = creates[0] if creates else None
         create_location = outputs.resource_location(view, view.output_shape(create.operation), noun) if create else None
         wrapper = create_location.path if create_location and create_location.path else None
-        singleton = not any(claim for c in self.candidates if c.role in ("read", "update", "delete")
-                            for _, claim in bound[c.operation].own if not claim.prefix)
+        finding = [c for c in self.candidates if c.role in ("read", "update", "delete") and not c.plural]
+        singleton = not any(not claim.prefix for c in finding for _, claim in bound[c.operation].own) and \
+            not any(bound[c.operation].structures or bound[c.operation].unbound for c in finding if c.role != "update")
         identifiers, kinds = self._identifiers(create, bound, wrapper, forced_kinds)
         self.chosen = [i.input_path.split(".")[0] for i in identifiers if i.key and i.input_path and not i.output_path]
         parents = self._parents(create, bound)
@@ -180,6 +183,16 @@ class _FamilyBuilder:
                     found.unnamed_required.remove(member)
                     found.own.append((member, Claim(self.noun, naming.kind_of(member.name), False, False)))
 
+    def _promote_returned_arns(self, create: Candidate, bound: dict[str, Bound]) -> None:
+        """An ARN member of no known family that CreateX returns under the same name is the
+        resource's own (Elastic Beanstalk's PlatformArn for a PlatformVersion)."""
+        returned = {name.lower() for name in _member_names(self.view, self.view.output_shape(create.operation))}
+        for found in bound.values():
+            for member in list(found.unbound):
+                if member.name.lower() in returned:
+                    found.unbound.remove(member)
+                    found.own.append((member, Claim(self.noun, "arn", member.scalar_list, False)))
+
     def _identifiers(self, create: Candidate | None, bound: dict[str, Bound], wrapper: str | None,
                      forced: dict[str, tuple[IdKind, ...]]) -> tuple[list[Identifier], dict[str, tuple[IdKind, ...]]]:
         """The family's identifiers with their sources in CreateX, and the kinds each own
@@ -201,26 +214,27 @@ class _FamilyBuilder:
                 kinds[member.name] = forced.get(member.name) or (claim.kind,)
             return found, kinds
 
-        def located(kind: IdKind, want: str) -> identity.Source:
-            return identity.source(view, create.operation, want, kind, noun, wrapper)
+        def located(kind: IdKind, want: str, alias: str = "") -> identity.Source:
+            return identity.source(view, create.operation, want, kind, noun, wrapper, alias)
 
         for member, claim in sorted(key_members.values(), key=lambda pair: pair[1].many):
             wanted = forced.get(member.name)
             if wanted:
-                sources = {kind: located(kind, member.name if kind == claim.kind else "") for kind in wanted}
+                sources = {kind: located(kind, member.name if kind == claim.kind else "", member.name)
+                           for kind in wanted}
             else:
                 direct = located(claim.kind, member.name)
                 documented = identity.doc_kinds(member)
                 if direct.input_path or direct.output_path:
                     sources = {claim.kind: direct}
                     if "arn" in documented and claim.kind != "arn":  # "the name or ARN of the function"
-                        sources["arn"] = located("arn", "")
+                        sources["arn"] = located("arn", "", member.name)
                 else:  # SecretId, ECS's cluster: the documentation says what they hold
-                    sources = {kind: located(kind, "") for kind in documented}
+                    sources = {kind: located(kind, "", member.name) for kind in documented}
                 if not sources and claim.many:  # ECS's services: many of what service names
                     sibling = next((kinds[name] for name in kinds
                                     if name.lower() in {s.lower() for s in naming.singulars(member.name)}), ())
-                    sources = {kind: located(kind, "") for kind in sibling}
+                    sources = {kind: located(kind, "", member.name) for kind in sibling}
             sources = {kind: src for kind, src in sources.items() if src.input_path or src.output_path}
             if not sources:
                 if member.name.lower() in required:
@@ -304,7 +318,12 @@ class _FamilyBuilder:
             return self._lookup(candidate, own, bindings, errors)
         if candidate.role in ("read", "update", "delete") and not candidate.plural:
             if not own and not singleton:
-                self._drop([candidate], "identifier", f"no member of {op} names the {noun}")
+                if bound.structures:
+                    names = ", ".join(m.name for m in bound.structures)
+                    self._drop([candidate], "identifier", f"{op} names the {noun} by a structure ({names}), "
+                                                          f"which inference does not take apart")
+                else:
+                    self._drop([candidate], "identifier", f"no member of {op} names the {noun}")
                 return []
             location = outputs.resource_location(view, view.output_shape(op), noun)
             return [OperationRole(op, candidate.role, tuple(bindings), location.path if location else None,
@@ -355,6 +374,16 @@ class _FamilyBuilder:
 
     def _drop(self, candidates: Iterable[Candidate], reason: str, detail: str) -> None:
         self.unresolved += [Unresolved(c.operation, reason, detail) for c in candidates]
+
+
+def _member_names(view: ServiceView, shape: str | None) -> list[str]:
+    """Member names of a structure and of the structures directly inside it."""
+    names: list[str] = []
+    for member in view.members(shape).values():
+        names.append(member.name)
+        if member.type == "structure":
+            names += list(view.members(member.shape))
+    return names
 
 
 def _narrow_kinds(families: list[Family]) -> list[Family]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
-from hoarfrost.generic.catalog import Binding, Family, Identifier, OperationRole, ServiceCatalog
+from hoarfrost.generic.catalog import Binding, Family, Identifier, OperationRole, ServiceCatalog, to_json
 
 ROLE_ORDER = ("create", "read", "list", "update", "delete", "lookup")
 
@@ -168,3 +169,20 @@ def summary_text(catalogs: list[ServiceCatalog]) -> str:
                     f"{count.resolved_operations:>10} {count.unresolved:>10}")
     header = f"{'service':<36} {'fams':>5} {'complete':>8} {'resolved':>8} {'served ops':>10} {'unresolved':>10}"
     return "\n".join([header, *rows, "", *Counts.of(catalogs).lines()]) + "\n"
+
+
+def catalog_document(catalog: ServiceCatalog) -> dict[str, Any]:
+    """A catalog as JSON, each family with its derived state (complete, resolved, servable)."""
+    document: dict[str, Any] = to_json(catalog)
+    for family, entry in zip(catalog.families, document.get("families", []), strict=True):
+        entry.update(complete=family.complete, resolved=family.resolved, servable=family.servable,
+                     parent=family.parent.family if family.parent else None)
+    return document
+
+
+def summary_document(catalogs: list[ServiceCatalog]) -> dict[str, Any]:
+    def counts(value: Counts) -> dict[str, Any]:
+        return {key: dict(item) if isinstance(item, Counter) else item for key, item in asdict(value).items()}
+
+    return {"services": {catalog.service: counts(Counts.of([catalog])) for catalog in catalogs},
+            "total": counts(Counts.of(catalogs))}

@@ -49,11 +49,6 @@ def hyphenize(service_id: str) -> str:
     return service_id.replace(" ", "-").lower()
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hoarfrost"
-
-
 def _signing_names_in(rules: Any, found: set[str]) -> None:
     """Every ``signingName`` an endpoint rule set's auth schemes name."""
     if isinstance(rules, dict):
@@ -124,7 +119,7 @@ class ServiceIndex:
     def _cache_file(self) -> Path:
         names = [*catalog.available_services(), spec_patches.digest()]
         digest = hashlib.sha1("\n".join(names).encode()).hexdigest()[:12]
-        return (self._cache_dir or _cache_dir()) / f"route-index-{botocore.__version__}-{digest}.json"
+        return (self._cache_dir or catalog.cache_dir()) / f"route-index-{botocore.__version__}-{digest}.json"
 
     def _load_raw(self) -> dict[str, dict[str, Any]]:
         path = self._cache_file()
