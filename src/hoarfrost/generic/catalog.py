@@ -36,17 +36,23 @@ Match = Literal["exact", "any", "prefix"]
 class Identifier:
     """One attribute that names a resource of the family, and where CreateX carries it.
 
-    ``input_path`` set: the caller chooses the value (copied from the request). Only
+    ``input_paths`` set: the caller chooses the value, at the first of these paths the
+    request carries (Glue's CreateTable takes ``Name`` or ``TableInput.Name``). Only
     ``output_path`` set: the service assigns it and CreateX returns it there. Both: the
-    caller may choose it, else the service assigns it. Paths are dotted member names.
-    ``key``: some read, update or delete operation finds the resource by it.
+    caller may choose it, else the service assigns it. Paths are dotted member names; ``[]``
+    steps into a list that holds just the resource. ``key``: some read, update or delete
+    operation finds the resource by it.
     """
 
     kind: IdKind
     member: str
-    input_path: str | None = None
+    input_paths: tuple[str, ...] = ()
     output_path: str | None = None
     key: bool = False
+
+    @property
+    def input_path(self) -> str | None:
+        return self.input_paths[0] if self.input_paths else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +101,8 @@ class OperationRole:
     members, a member path (``Table``, ``HostedZone``) for a nested structure, or the list
     member for ``list`` and for a read of many (``many``). ``items``: what that list holds:
     ``resource`` structures or identifiers of one kind (ListTables' TableNames). ``upsert``:
-    a Put that creates or replaces.
+    a Put that creates or replaces. ``attributes``: reads or writes the resource's
+    attributes by name (GetQueueAttributes, ModifyVpcAttribute) rather than the resource.
     """
 
     operation: str
@@ -106,6 +113,7 @@ class OperationRole:
     items: str | None = None
     many: bool = False
     upsert: bool = False
+    attributes: bool = False
     paging: Paging | None = None
     errors: ErrorShapes = ErrorShapes()
 

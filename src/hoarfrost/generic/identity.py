@@ -32,12 +32,14 @@ _DOC_URL = re.compile(r"\burls?\b", re.I)
 _NOT_ARN = re.compile(r"\bnot (an? |the )?(arn|amazon resource name)", re.I)
 
 
-def _noun_itself(member: Member) -> bool:
+def _noun_itself(member: Member, plural: bool) -> bool:
     """A member spelled like a noun names it when its suffix says it holds an identifier
     (``domainName``), its documentation does (ECS's ``cluster``: "the short name or full
-    ARN"), or it is the plural, a list of strings (ECS's ``services``); SNS's
+    ARN"), or it is the plural and a list of strings (ECS's ``services``); SNS's
     ``DataProtectionPolicy`` is the policy document itself."""
-    return naming.parse_member(member.name) is not None or bool(doc_kinds(member)) or member.scalar_list
+    if plural:
+        return member.scalar_list
+    return naming.parse_member(member.name) is not None or bool(doc_kinds(member))
 
 
 def _member_kind(member: Member, noun: str) -> naming.MemberName | None:
@@ -46,7 +48,7 @@ def _member_kind(member: Member, noun: str) -> naming.MemberName | None:
     if parsed is not None:
         return parsed
     lower = member.name.lower()
-    if lower in (noun.lower(), noun.lower() + "s") and _noun_itself(member):
+    if lower in (noun.lower(), noun.lower() + "s") and _noun_itself(member, lower != noun.lower()):
         return naming.MemberName(naming.kind_of(noun), lower != noun.lower(), False, noun.lower())
     return None
 
@@ -88,7 +90,7 @@ class Ownership:
             return hint.family, []  # None: the member names no family (Glue's CatalogId is an account)
         lower = member.lower()
         for spelled in (lower, lower[:-1] if lower.endswith("s") else ""):
-            if spelled in self._full and _noun_itself(field):  # ECS's cluster, API Gateway's domainName
+            if spelled in self._full and _noun_itself(field, spelled != lower):  # ECS's cluster, API GW's domainName
                 return self._full[spelled], []
         parsed = naming.parse_member(member)
         stem = parsed.stem if parsed is not None and parsed.stem else None
@@ -202,26 +204,32 @@ def binding(member: Member, claim: Claim, kinds: tuple[IdKind, ...] | None = Non
 # -- where CreateX carries an identifier ------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Source:
-    input_path: str | None
+    input_paths: tuple[str, ...]
     output_path: str | None
+
+    @property
+    def found(self) -> bool:
+        return bool(self.input_paths or self.output_path)
 
 
 def _find(members: dict[str, Member], view: ServiceView, want: str, kind: IdKind, stems: frozenset[str],
-          nested: Iterable[str] = ()) -> str | None:
-    """The path of a member holding the identifier ``want`` (of ``kind``): the same name, or
+          nested: Iterable[str] = ()) -> tuple[str, ...]:
+    """The paths of members holding the identifier ``want`` (of ``kind``): the same name, or
     the same kind named after one of ``stems`` (the noun's endings, the member's own stem)
     or bare; at the top level or up to two structures down (Audit Manager's
     ``assessment.metadata.id``). The resource's wrapper (``nested``) is searched first, then
-    exact names, then members the request always carries (Glue's required TableInput.Name
-    before its optional top-level Name), then shallower ones."""
+    exact names, then members the request always carries, then shallower ones; only the
+    best kind of match is kept (exact names over names of the same kind)."""
     wrappers = tuple(nested)
     scopes: list[tuple[str, dict[str, Member], bool, int]] = [("", members, True, 0)]
     for member in members.values():
-        if member.type == "structure":
-            inner = view.members(member.shape)
-            scopes.append((member.name, inner, member.required, 1))
-            for deeper in inner.values():
-                if deeper.type == "structure":
+        if member.type == "structure" or (member.type == "list" and member.item_type == "structure"
+                                          and f"{member.name}[]" in wrappers):
+            listed = member.type == "list"  # ELBv2 answers CreateLoadBalancer with a list of one
+            inner = view.members(member.item_shape if listed else member.shape)
+            scopes.append((f"{member.name}[]" if listed else member.name, inner, member.required, 1))
+            for deeper in inner.values():  # two down only through a neutral word: assessment.metadata
+                if deeper.type == "structure" and deeper.name.lower() in _NEUTRAL:
                     scopes.append((f"{member.name}.{deeper.name}", view.members(deeper.shape),
                                    member.required and deeper.required, 2))
     ranked: list[tuple[tuple[int, int, int, int, int], str]] = []
@@ -243,7 +251,11 @@ def _find(members: dict[str, Member], view: ServiceView, want: str, kind: IdKind
             rank = (0 if in_wrapper else 1, match, 0 if scope_required and member.required else 1, depth,
                     1 if naming.is_bare(member.name) else 0)
             ranked.append((rank, f"{path}.{member.name}" if path else member.name))
-    return min(ranked)[1] if ranked else None
+    if not ranked:
+        return ()
+    ranked.sort()
+    best = ranked[0][0][:2]
+    return tuple(dict.fromkeys(path for rank, path in ranked if rank[:2] == best))
 
 
 _NEUTRAL = ("metadata", "summary", "details", "detail", "info", "information", "properties", "configuration",
@@ -275,9 +287,8 @@ def source(view: ServiceView, create: str, member: str, kind: IdKind, noun: str,
     stems = frozenset(naming.noun_tails(noun)) | ({parsed.stem} if parsed and parsed.stem else set())
     inputs = view.inputs(create)
     outputs = view.outputs(create)
-    input_path = _find(inputs, view, member, kind, stems)
-    output_path = _find(outputs, view, member, kind, stems, [output_wrapper] if output_wrapper else [])
-    return Source(input_path, output_path)
+    output_paths = _find(outputs, view, member, kind, stems, [output_wrapper] if output_wrapper else [])
+    return Source(_find(inputs, view, member, kind, stems), output_paths[0] if output_paths else None)
 
 
 def merge(identifiers: list[Identifier], new: Identifier) -> None:
@@ -285,10 +296,11 @@ def merge(identifiers: list[Identifier], new: Identifier) -> None:
     for index, old in enumerate(identifiers):
         if old.kind != new.kind:
             continue
-        same = (old.input_path and old.input_path == new.input_path) or \
+        same = bool(set(old.input_paths) & set(new.input_paths)) or \
             (old.output_path and old.output_path == new.output_path) or old.member.lower() == new.member.lower()
         if same:
-            identifiers[index] = Identifier(old.kind, old.member, old.input_path or new.input_path,
-                                            old.output_path or new.output_path, old.key or new.key)
+            paths = tuple(dict.fromkeys(old.input_paths + new.input_paths))
+            identifiers[index] = Identifier(old.kind, old.member, paths, old.output_path or new.output_path,
+                                            old.key or new.key)
             return
     identifiers.append(new)

@@ -81,7 +81,7 @@ class _FamilyBuilder:
     applied: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    chosen: list[str] = field(default_factory=list)  # CreateX input members the caller names it by
+    chosen: list[str] = field(default_factory=list)  # required CreateX members the caller names it by
     keys: set[str] = field(default_factory=set)  # members (lower-case) that find one resource
     key_kinds: set[str] = field(default_factory=set)  # the identifier kinds they take
 
@@ -117,7 +117,9 @@ class _FamilyBuilder:
         singleton = not any(not claim.prefix for c in finding for _, claim in bound[c.operation].own) and \
             not any(bound[c.operation].structures or bound[c.operation].unbound for c in finding if c.role != "update")
         identifiers, kinds = self._identifiers(create, bound, wrapper, forced_kinds)
-        self.chosen = [i.input_path.split(".")[0] for i in identifiers if i.key and i.input_path and not i.output_path]
+        required = {name for name, m in view.inputs(create.operation).items() if m.required} if create else set()
+        self.chosen = [i.input_paths[0] for i in identifiers if i.key and len(i.input_paths) == 1
+                       and i.input_paths[0] in required]
         parents = self._parents(create, bound)
 
         roles: dict[str, list[OperationRole]] = {}
@@ -127,8 +129,8 @@ class _FamilyBuilder:
         self._read_through_list(roles)
         if not roles:
             return None
-        if len(creates) > 1:
-            roles["create"].sort(key=lambda r: (r.upsert, r.operation))
+        for items in roles.values():  # the plain operation of a role first: CreateX before PutX, DescribeX
+            items.sort(key=lambda r: (r.upsert, r.attributes, r.many))  # before DescribeXAttributes, DescribeXs
         missing = tuple(role for role in _CRUD if not roles.get(role))
         if "create" in missing:
             self.problems.insert(0, "nothing creates it")
@@ -225,7 +227,7 @@ class _FamilyBuilder:
             else:
                 direct = located(claim.kind, member.name)
                 documented = identity.doc_kinds(member)
-                if direct.input_path or direct.output_path:
+                if direct.found:
                     sources = {claim.kind: direct}
                     if "arn" in documented and claim.kind != "arn":  # "the name or ARN of the function"
                         sources["arn"] = located("arn", "", member.name)
@@ -235,7 +237,7 @@ class _FamilyBuilder:
                     sibling = next((kinds[name] for name in kinds
                                     if name.lower() in {s.lower() for s in naming.singulars(member.name)}), ())
                     sources = {kind: located(kind, "", member.name) for kind in sibling}
-            sources = {kind: src for kind, src in sources.items() if src.input_path or src.output_path}
+            sources = {kind: src for kind, src in sources.items() if src.found}
             if not sources:
                 if member.name.lower() in required:
                     self.problems.append(f"identifier {member.name} comes from neither {create.operation}'s "
@@ -250,13 +252,13 @@ class _FamilyBuilder:
                 self.key_kinds.update(sources)
             single = member.name if len(sources) == 1 and not claim.many else None
             for kind, src in sources.items():
-                name = single or (src.input_path or src.output_path or member.name).split(".")[-1]
-                identity.merge(found, Identifier(kind, name, src.input_path, src.output_path, key=True))
+                name = single or (src.input_paths[:1] or [src.output_path or member.name])[0].split(".")[-1]
+                identity.merge(found, Identifier(kind, name, src.input_paths, src.output_path, key=True))
         # Names and ids CreateX takes or returns that no other operation finds it by.
         for member in view.inputs(create.operation).values():
             parsed = naming.names_noun(member.name, noun)
             if parsed and member.scalar and not parsed.many and not parsed.prefix and parsed.kind in ("name", "id"):
-                identity.merge(found, Identifier(parsed.kind, member.name, input_path=member.name))
+                identity.merge(found, Identifier(parsed.kind, member.name, input_paths=(member.name,)))
         for path, member in self._output_members(create.operation, wrapper):
             parsed = naming.names_noun(member.name, noun)
             if parsed and member.scalar and not parsed.many and not parsed.prefix:
@@ -327,7 +329,8 @@ class _FamilyBuilder:
                 return []
             location = outputs.resource_location(view, view.output_shape(op), noun)
             return [OperationRole(op, candidate.role, tuple(bindings), location.path if location else None,
-                                  location.shape if location else None, errors=errors)]
+                                  location.shape if location else None, attributes=candidate.attributes,
+                                  errors=errors)]
         # ListXs, and GetXs/DescribeXs that read many and list.
         listed = outputs.list_location(view, view.output_shape(op), noun,
                                        pagination.result_keys(view.paginator(op)))
@@ -344,12 +347,15 @@ class _FamilyBuilder:
             tuple(identity.binding(m, c) for m, c in bound.parents) + \
             tuple(identity.binding(m, c, kinds.get(m.name)) for m, c in own)
         roles: list[OperationRole] = []
-        if not any(m.required for m, _ in selectors):  # DescribeServices needs its services: no listing
+        if not any(m.required and c.many for m, c in selectors):  # DescribeServices needs its services
             roles.append(OperationRole(op, "list", filters, listed.path, listed.item_shape, listed.items,
                                        paging=paging, errors=errors))
-        if candidate.role == "read" and selectors:
+        if candidate.role == "read" and (selectors or own):  # RDS's DescribeDBInstances(DBInstanceIdentifier)
             roles.append(OperationRole(op, "read", filters, listed.path, listed.item_shape, listed.items, many=True,
                                        paging=paging, errors=errors))
+        if not roles:
+            self._drop([candidate], "identifier", f"{op} requires a list of {noun} identifiers: it neither lists "
+                                                  f"nor reads one")
         return roles
 
     def _lookup(self, candidate: Candidate, own: list[tuple[Member, Claim]], bindings: list[Binding],
@@ -365,11 +371,11 @@ class _FamilyBuilder:
 
     def _read_through_list(self, roles: dict[str, list[OperationRole]]) -> None:
         """A family no operation reads one at a time is read through a list that filters by its
-        identifiers (a list of names, or a name prefix), as clients do."""
+        identifiers (one, a list of them, or a name prefix), as clients do."""
         if roles.get("read") or not roles.get("list"):
             return
         for listed in roles["list"]:
-            if any(b.family == self.noun and b.match in ("any", "prefix") for b in listed.bindings):
+            if any(b.family == self.noun for b in listed.bindings):
                 roles.setdefault("read", []).append(replace(listed, role="read", many=True))
 
     def _drop(self, candidates: Iterable[Candidate], reason: str, detail: str) -> None:
@@ -390,11 +396,16 @@ def _narrow_kinds(families: list[Family]) -> list[Family]:
     """Members naming another family keep only the kinds that family has identifiers of
     (CloudWatch Logs' logGroupIdentifier takes a name or an ARN; a LogGroup has a name)."""
     kinds = {family.name: {ident.kind for ident in family.identifiers} for family in families}
+    # A family with no identifier of its own, one per parent, cannot be named by a member:
+    # ELBv2's Subnets (SetSubnets) is not what CreateLoadBalancer's Subnets list holds.
+    unnamable = {family.name for family in families if family.singleton and not family.identifiers}
     out: list[Family] = []
     for family in families:
         warnings = list(family.warnings)
 
-        def narrow(binding: Binding) -> Binding:
+        def narrow(binding: Binding) -> Binding | None:
+            if binding.family != family.name and (binding.family in unnamable or binding.family not in kinds):
+                return None  # or a family inference gave up on (ELBv2's SecurityGroups)
             if binding.family == family.name or binding.family not in kinds:
                 return binding
             kept = tuple(kind for kind in binding.kinds if kind in kinds[binding.family])
@@ -403,11 +414,11 @@ def _narrow_kinds(families: list[Family]) -> list[Family]:
                                 f"which it has no identifier of")
             return replace(binding, kinds=kept or binding.kinds[:1])
 
-        operations = {role: tuple(replace(r, bindings=tuple(narrow(b) for b in r.bindings)) for r in rs)
+        operations = {role: tuple(replace(r, bindings=tuple(b for b in map(narrow, r.bindings) if b)) for r in rs)
                       for role, rs in family.operations.items()}
         create_bindings = {b.member: b for r in operations.get("create", ()) for b in r.bindings}
         parents = tuple(replace(p, kinds=create_bindings[p.member].kinds) if p.member in create_bindings else p
-                        for p in family.parents)
+                        for p in family.parents if p.family not in unnamable and p.family in kinds)
         out.append(replace(family, operations=operations, parents=parents,
                            warnings=tuple(dict.fromkeys(warnings))))
     return out

@@ -40,7 +40,8 @@ def _wrapper_rank(member: Member, noun: str) -> int | None:
 
 
 def resource_location(view: ServiceView, output_shape: str | None, noun: str) -> Location | None:
-    """The resource in an output, or None when the output carries nothing (Glue's CreateTable)."""
+    """The resource in an output, or None when the output carries nothing (Glue's CreateTable).
+    A path ending in ``[]`` is a list holding just the resource."""
     members = view.members(output_shape)
     if not members:
         return None
@@ -55,6 +56,9 @@ def resource_location(view: ServiceView, output_shape: str | None, noun: str) ->
         (only,) = members.values()
         if only.type in ("structure", "map"):
             return Location(only.name, only.shape)
+    lists = [member for member in members.values() if member.type == "list" and member.item_type == "structure"]
+    if len(lists) == 1 and _names_many(lists[0].name, noun):  # ELBv2: {LoadBalancers: [the new one]}
+        return Location(f"{lists[0].name}[]", lists[0].item_shape)
     return Location("", output_shape)
 
 

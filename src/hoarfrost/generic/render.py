@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from hoarfrost.generic.catalog import Binding, Family, Identifier, OperationRole, ServiceCatalog, to_json
@@ -22,8 +22,8 @@ def _binding(binding: Binding, family: str) -> str:
 
 def _identifier(ident: Identifier) -> str:
     sources = []
-    if ident.input_path:
-        sources.append(f"in {ident.input_path}")
+    if ident.input_paths:
+        sources.append("in " + " or ".join(ident.input_paths))
     if ident.output_path:
         sources.append(f"out {ident.output_path}")
     key = " key" if ident.key else ""
@@ -43,6 +43,8 @@ def _operation(role: OperationRole, family: str) -> str:
         parts.append("(many)")
     if role.upsert:
         parts.append("(upsert)")
+    if role.attributes:
+        parts.append("(attributes)")
     if role.paging is not None:
         paging = role.paging
         parts.append(f"pages {'/'.join(paging.input_tokens) or '-'}->{'/'.join(paging.output_tokens) or '-'}"
@@ -182,7 +184,8 @@ def catalog_document(catalog: ServiceCatalog) -> dict[str, Any]:
 
 def summary_document(catalogs: list[ServiceCatalog]) -> dict[str, Any]:
     def counts(value: Counts) -> dict[str, Any]:
-        return {key: dict(item) if isinstance(item, Counter) else item for key, item in asdict(value).items()}
+        return {item.name: dict(getattr(value, item.name)) if isinstance(getattr(value, item.name), Counter)
+                else getattr(value, item.name) for item in fields(value)}
 
     return {"services": {catalog.service: counts(Counts.of([catalog])) for catalog in catalogs},
             "total": counts(Counts.of(catalogs))}
