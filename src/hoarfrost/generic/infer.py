@@ -4,7 +4,8 @@ The steps, each in its own module: tag operations are set aside (``tagging``); t
 grouped by noun with a role from their verb (``grouping``); each family's operations have
 their identifying members bound to the family or a parent (``identity``), which also finds
 where CreateX carries each identifier; outputs are located (``outputs``), lists paged
-(``pagination``) and errors sorted (``error_roles``). What cannot be decided is returned as
+(``pagination``) and errors sorted (``error_roles``); operations on a facet of a resource
+(Lambda's UpdateFunctionConfiguration) join its family (``facets``). What cannot be decided is returned as
 ``Unresolved`` (an operation) or a family ``problem``, never guessed.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from hoarfrost.generic import error_roles, identity, naming, outputs, pagination, tagging
+from hoarfrost.generic import error_roles, facets, identity, naming, outputs, pagination, tagging
 from hoarfrost.generic.catalog import (
     Binding,
     ErrorShapes,
@@ -63,6 +64,7 @@ def infer(service: str, view: ServiceView | None = None, hints: ServiceHints | N
         if family is not None:
             families.append(family)
 
+    families, unresolved = facets.absorb(view, families, unresolved, ownership)
     families = _narrow_kinds(_order_parents(families))
     families, tag_sets = _rename(families, tag_sets, hints, applied)
     unresolved.sort(key=lambda item: item.operation)
@@ -189,7 +191,10 @@ class _FamilyBuilder:
         """An ARN member of no known family that CreateX returns under the same name is the
         resource's own (Elastic Beanstalk's PlatformArn for a PlatformVersion)."""
         returned = {name.lower() for name in _member_names(self.view, self.view.output_shape(create.operation))}
-        for found in bound.values():
+        for candidate in self.candidates:
+            found = bound[candidate.operation]
+            if candidate.role not in ("read", "update", "delete") or any(not c.prefix for _, c in found.own):
+                continue
             for member in list(found.unbound):
                 if member.name.lower() in returned:
                     found.unbound.remove(member)

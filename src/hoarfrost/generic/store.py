@@ -27,8 +27,8 @@ from hoarfrost.generic.catalog import ServiceCatalog, from_json, to_json
 from hoarfrost.generic.infer import infer
 
 # Modules whose code decides what a catalog holds (render and the store itself do not).
-_INFERENCE_MODULES = ("catalog", "error_roles", "grouping", "hints", "identity", "infer", "model", "naming",
-                      "outputs", "pagination", "tagging")
+_INFERENCE_MODULES = ("catalog", "error_roles", "facets", "grouping", "hints", "identity", "infer", "model",
+                      "naming", "outputs", "pagination", "tagging")
 
 
 class UnknownService(KeyError):
