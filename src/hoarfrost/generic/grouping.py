@@ -57,7 +57,11 @@ def group(operations: list[str], hints: ServiceHints) -> Grouping:
             out.unresolved.append(Unresolved(operation, "hint", hint.exclude))
             continue
         if hint is not None and hint.family and hint.role:
-            forced.append(Candidate(operation, hint.role, hint.family, hint=hint.why))
+            parsed = naming.split(operation)
+            plural = hint.role in ("read", "list") and parsed is not None and parsed.noun != hint.family and \
+                naming.looks_plural(parsed.noun)  # DescribeAlarms for a MetricAlarm
+            forced.append(Candidate(operation, hint.role, hint.family, plural=plural or hint.role == "list",
+                                    hint=hint.why))
             continue
         refusal = _refusal(operation)
         if refusal:

@@ -16,8 +16,9 @@ Hints are data: a service's file says where its names mislead inference, each en
 ``operations``: put an operation in a family with a role, or leave it out. ``families``:
 set a family's parent, the identifier kinds a member accepts, its name in the catalog, or
 leave it out. ``owners``: which family a member that several families could claim names
-(it then makes a parent of that family wherever it appears), or ``null`` for a member that
-names none though its name says so (Glue's ``CatalogId`` holds an account id). Every entry must change
+(it then makes a parent of that family wherever it does not name the operation's own
+family), or ``null`` for a member that names none though its name says so (Glue's
+``CatalogId`` holds an account id). Every entry must change
 something; the catalog lists the ones applied (``ServiceCatalog.hints``) and a test checks
 that none is stale.
 """

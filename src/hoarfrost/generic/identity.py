@@ -103,6 +103,11 @@ class Ownership:
             return claims[0], []
         return None, claims
 
+    def full_noun(self, field: Member) -> str | None:
+        """The family whose whole noun the member's stem is, if any."""
+        parsed = naming.parse_member(field.name)
+        return self._full.get(parsed.stem) if parsed is not None and parsed.stem else None
+
     def hinted(self, member: str) -> bool:
         return any(name.lower() == member.lower() for name in self._hints.owners)
 
@@ -162,9 +167,7 @@ def bind(view: ServiceView, operation: str, noun: str, ownership: Ownership,
             out.own.append((member, Claim(noun, forced_kinds[member.name][0], member.scalar_list, False)))
             continue
         owner, claims = ownership.owner(member)
-        own = _member_kind(member, noun)
-        if own is not None and own.stem != noun.lower() and ownership.hinted(member.name) and owner not in (None, noun):
-            own = None  # the hint gives the member to another family; the noun's full name still wins
+        own = _member_kind(member, noun)  # a member naming the operation's own family stays its own
         if own is not None:
             if own.prefix and member.scalar_list:
                 continue

@@ -109,16 +109,20 @@ class _FamilyBuilder:
             self._drop(self.candidates, "batch", f"the {noun} operations take lists: many resources per call")
             return None
         self._promote_common_members(bound)
+        self._tails_of_other_nouns(bound)
         if creates:
             self._promote_returned_arns(creates[0], bound)
 
         create = creates[0] if creates else None
         create_location = outputs.resource_location(view, view.output_shape(create.operation), noun) if create else None
         wrapper = create_location.path if create_location and create_location.path else None
+        identifiers, kinds = self._identifiers(create, bound, wrapper, forced_kinds)
+        # One per parent (or per account and region): nothing names the resource itself, neither
+        # when it is found (RepositoryPolicy by its repository) nor when it is created.
         finding = [c for c in self.candidates if c.role in ("read", "update", "delete") and not c.plural]
         singleton = not any(not claim.prefix for c in finding for _, claim in bound[c.operation].own) and \
-            not any(bound[c.operation].structures or bound[c.operation].unbound for c in finding if c.role != "update")
-        identifiers, kinds = self._identifiers(create, bound, wrapper, forced_kinds)
+            not any(bound[c.operation].structures or bound[c.operation].unbound for c in finding if c.role != "update") \
+            and not any(ident.key for ident in identifiers) and not (not finding and create and bound[create.operation].own)
         required = {name for name, m in view.inputs(create.operation).items() if m.required} if create else set()
         self.chosen = [i.input_paths[0] for i in identifiers if i.key and len(i.input_paths) == 1
                        and i.input_paths[0] in required]
@@ -186,6 +190,22 @@ class _FamilyBuilder:
                 if member.name.lower() in common:  # a list here is one composite key (Glue's PartitionValues)
                     found.unnamed_required.remove(member)
                     found.own.append((member, Claim(self.noun, naming.kind_of(member.name), False, False)))
+
+    def _tails_of_other_nouns(self, bound: dict[str, Bound]) -> None:
+        """A member naming the family only by the noun's last words, that names another family
+        by its whole noun, is that family's unless reads and deletes find this one by it:
+        Lambda's PutFunctionCodeSigningConfig takes a CodeSigningConfigArn to attach, while
+        AppSync's GetGraphqlApi finds a GraphqlApi by apiId."""
+        finders = {m.name.lower() for c in self.candidates if c.role in ("read", "delete") and not c.plural
+                   for m, _ in bound[c.operation].own}
+        for found in bound.values():
+            for member, claim in list(found.own):
+                other = self.ownership.full_noun(member)
+                if other is None or other == self.noun or member.name.lower() in finders:
+                    continue
+                if self.noun.lower().endswith(other.lower()) and self.ownership.creatable(other):
+                    found.own.remove((member, claim))
+                    found.parents.append((member, Claim(other, claim.kind, claim.many, claim.prefix)))
 
     def _promote_returned_arns(self, create: Candidate, bound: dict[str, Bound]) -> None:
         """An ARN member of no known family that CreateX returns under the same name is the
@@ -260,13 +280,16 @@ class _FamilyBuilder:
                 name = single or (src.input_paths[:1] or [src.output_path or member.name])[0].split(".")[-1]
                 identity.merge(found, Identifier(kind, name, src.input_paths, src.output_path, key=True))
         # Names and ids CreateX takes or returns that no other operation finds it by.
+        def others(member: Member) -> bool:  # CodeSigningConfigArn is a CodeSigningConfig's
+            return self.ownership.full_noun(member) not in (None, noun)
+
         for member in view.inputs(create.operation).values():
             parsed = naming.names_noun(member.name, noun)
-            if parsed and member.scalar and not parsed.many and not parsed.prefix and parsed.kind in ("name", "id"):
+            if parsed and not others(member) and member.scalar and not parsed.many and not parsed.prefix and parsed.kind in ("name", "id"):
                 identity.merge(found, Identifier(parsed.kind, member.name, input_paths=(member.name,)))
         for path, member in self._output_members(create.operation, wrapper):
             parsed = naming.names_noun(member.name, noun)
-            if parsed and member.scalar and not parsed.many and not parsed.prefix:
+            if parsed and not others(member) and member.scalar and not parsed.many and not parsed.prefix:
                 identity.merge(found, Identifier(parsed.kind, member.name, output_path=path))
         return found, kinds
 
@@ -365,12 +388,15 @@ class _FamilyBuilder:
 
     def _lookup(self, candidate: Candidate, own: list[tuple[Member, Claim]], bindings: list[Binding],
                 errors: ErrorShapes) -> list[OperationRole]:
-        wanted = naming.parse_member(candidate.operation[len("Get"):])
-        out = self.view.outputs(candidate.operation)
-        path = next((name for name, m in out.items() if wanted and naming.kind_of(name) == wanted.kind and m.scalar),
-                    None)
-        if not own or path is None:
-            self._drop([candidate], "identifier", f"{candidate.operation} takes or returns no {self.noun} identifier")
+        """GetQueueUrl: finds the identifier its name says (QueueUrl, in the output under that
+        name) by another identifier the family's own name says (QueueName)."""
+        wanted = candidate.operation[len("Get"):]
+        path = next((name for name, m in self.view.outputs(candidate.operation).items()
+                     if name.lower() == wanted.lower() and m.scalar), None)
+        named = [m for m, _ in own if naming.names_noun(m.name, self.noun, bare=False)]
+        if not named or path is None:
+            self._drop([candidate], "identifier", f"{candidate.operation} finds no {self.noun} identifier by "
+                                                  f"another of its identifiers")
             return []
         return [OperationRole(candidate.operation, "lookup", tuple(bindings), path, errors=errors)]
 
