@@ -11,10 +11,9 @@ import os
 import threading
 from functools import lru_cache
 from pathlib import Path
-
-import botocore.session
 from typing import Any
 
+import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from hoarfrost.core import spec_patches

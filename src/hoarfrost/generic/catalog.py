@@ -299,8 +299,3 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
         _HINTS[cls] = typing.get_type_hints(cls)
     return _HINTS[cls]
 
-
-__all__ = [
-    "Binding", "ErrorShapes", "Family", "IdKind", "Identifier", "Match", "OperationRole", "Paging", "Parent",
-    "ROLES", "Role", "ServiceCatalog", "Status", "TagMembers", "Tagging", "Unresolved", "from_json", "to_json",
-]

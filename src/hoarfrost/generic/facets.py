@@ -20,8 +20,10 @@ from hoarfrost.generic.identity import Ownership
 from hoarfrost.generic.model import ServiceView
 
 _CRUD = ("create", "read", "list", "update", "delete")
-_ROLES: dict[str, Role] = {verb: "read" for verb in naming.READ_VERBS} | \
-    {verb: "update" for verb in (*naming.UPDATE_VERBS, "Put", "Set")}
+_READ: Role = "read"
+_UPDATE: Role = "update"
+_ROLES: dict[str, Role] = {verb: _READ for verb in naming.READ_VERBS} | \
+    {verb: _UPDATE for verb in (*naming.UPDATE_VERBS, "Put", "Set")}
 
 
 def _owner(noun: str, families: dict[str, Family]) -> Family | None:
@@ -74,8 +76,7 @@ def absorb(view: ServiceView, families: list[Family], unresolved: list[Unresolve
         return families, unresolved
     out: list[Family] = []
     for family in families:
-        operations = {role: tuple(r for r in rs if r.operation not in taken or family.name in joined
-                                  and r in joined[family.name]) for role, rs in family.operations.items()}
+        operations = {role: tuple(r for r in rs if r.operation not in taken) for role, rs in family.operations.items()}
         for extra in joined.get(family.name, ()):
             operations[extra.role] = (*operations.get(extra.role, ()), extra)
         operations = {role: rs for role, rs in operations.items() if rs}

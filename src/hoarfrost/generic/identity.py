@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hoarfrost.generic import naming
-from hoarfrost.generic.catalog import Binding, IdKind, Identifier, Match
+from hoarfrost.generic.catalog import Binding, Identifier, IdKind, Match
 from hoarfrost.generic.hints import ServiceHints
 from hoarfrost.generic.model import Member, ServiceView
 

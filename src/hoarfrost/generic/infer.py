@@ -19,11 +19,12 @@ from hoarfrost.generic.catalog import (
     Binding,
     ErrorShapes,
     Family,
-    IdKind,
     Identifier,
+    IdKind,
     OperationRole,
     Parent,
     ServiceCatalog,
+    Tagging,
     Unresolved,
 )
 from hoarfrost.generic.grouping import Candidate, group
@@ -120,9 +121,10 @@ class _FamilyBuilder:
         # One per parent (or per account and region): nothing names the resource itself, neither
         # when it is found (RepositoryPolicy by its repository) nor when it is created.
         finding = [c for c in self.candidates if c.role in ("read", "update", "delete") and not c.plural]
-        singleton = not any(not claim.prefix for c in finding for _, claim in bound[c.operation].own) and \
-            not any(bound[c.operation].structures or bound[c.operation].unbound for c in finding if c.role != "update") \
-            and not any(ident.key for ident in identifiers) and not (not finding and create and bound[create.operation].own)
+        named_when_found = any(not claim.prefix for c in finding for _, claim in bound[c.operation].own) or \
+            any(bound[c.operation].structures or bound[c.operation].unbound for c in finding if c.role != "update")
+        named_when_created = bool(not finding and create and bound[create.operation].own)
+        singleton = not (named_when_found or named_when_created or any(ident.key for ident in identifiers))
         required = {name for name, m in view.inputs(create.operation).items() if m.required} if create else set()
         self.chosen = [i.input_paths[0] for i in identifiers if i.key and len(i.input_paths) == 1
                        and i.input_paths[0] in required]
@@ -185,7 +187,7 @@ class _FamilyBuilder:
         common = set.intersection(*({m.name.lower() for m in bound[op].unnamed_required} for op in key_ops))
         if not common:
             return
-        for op, found in bound.items():
+        for found in bound.values():
             for member in list(found.unnamed_required):
                 if member.name.lower() in common:  # a list here is one composite key (Glue's PartitionValues)
                     found.unnamed_required.remove(member)
@@ -285,7 +287,8 @@ class _FamilyBuilder:
 
         for member in view.inputs(create.operation).values():
             parsed = naming.names_noun(member.name, noun)
-            if parsed and not others(member) and member.scalar and not parsed.many and not parsed.prefix and parsed.kind in ("name", "id"):
+            if parsed and not others(member) and member.scalar and not (parsed.many or parsed.prefix) \
+                    and parsed.kind in ("name", "id"):
                 identity.merge(found, Identifier(parsed.kind, member.name, input_paths=(member.name,)))
         for path, member in self._output_members(create.operation, wrapper):
             parsed = naming.names_noun(member.name, noun)
@@ -312,8 +315,10 @@ class _FamilyBuilder:
                 if member.scalar and (member.required or keyed):
                     parents.setdefault(claim.family, Parent(claim.family, member.name, (claim.kind,), member.required,
                                                             keyed))
+        if create is None:
+            return []
         carried = {p.member.lower() for p in parents.values()}
-        for candidate in finders if create is not None else ():
+        for candidate in finders:
             for member, claim in bound[candidate.operation].parents:
                 if member.required and member.name.lower() not in carried and claim.family not in parents:
                     self.problems.append(f"{candidate.operation} names a parent {claim.family} by {member.name}; "
@@ -433,26 +438,31 @@ def _narrow_kinds(families: list[Family]) -> list[Family]:
     out: list[Family] = []
     for family in families:
         warnings = list(family.warnings)
-
-        def narrow(binding: Binding) -> Binding | None:
-            if binding.family != family.name and (binding.family in unnamable or binding.family not in kinds):
-                return None  # or a family inference gave up on (ELBv2's SecurityGroups)
-            if binding.family == family.name or binding.family not in kinds:
-                return binding
-            kept = tuple(kind for kind in binding.kinds if kind in kinds[binding.family])
-            if not kept and kinds[binding.family]:
-                warnings.append(f"{binding.member} names a {binding.family} by {'|'.join(binding.kinds)}, "
-                                f"which it has no identifier of")
-            return replace(binding, kinds=kept or binding.kinds[:1])
-
-        operations = {role: tuple(replace(r, bindings=tuple(b for b in map(narrow, r.bindings) if b)) for r in rs)
-                      for role, rs in family.operations.items()}
+        operations = {role: tuple(replace(r, bindings=_narrowed(r.bindings, family.name, kinds, unnamable, warnings))
+                                  for r in rs) for role, rs in family.operations.items()}
         create_bindings = {b.member: b for r in operations.get("create", ()) for b in r.bindings}
         parents = tuple(replace(p, kinds=create_bindings[p.member].kinds) if p.member in create_bindings else p
                         for p in family.parents if p.family not in unnamable and p.family in kinds)
         out.append(replace(family, operations=operations, parents=parents,
                            warnings=tuple(dict.fromkeys(warnings))))
     return out
+
+
+def _narrowed(bindings: tuple[Binding, ...], family: str, kinds: dict[str, set[IdKind]], unnamable: set[str],
+              warnings: list[str]) -> tuple[Binding, ...]:
+    out: list[Binding] = []
+    for binding in bindings:
+        if binding.family == family:
+            out.append(binding)
+        elif binding.family in unnamable or binding.family not in kinds:
+            continue  # or a family inference gave up on (ELBv2's SecurityGroups)
+        else:
+            kept = tuple(kind for kind in binding.kinds if kind in kinds[binding.family])
+            if not kept and kinds[binding.family]:
+                warnings.append(f"{binding.member} names a {binding.family} by {'|'.join(binding.kinds)}, "
+                                f"which it has no identifier of")
+            out.append(replace(binding, kinds=kept or binding.kinds[:1]))
+    return tuple(out)
 
 
 def _order_parents(families: list[Family]) -> list[Family]:
@@ -476,7 +486,8 @@ def _order_parents(families: list[Family]) -> list[Family]:
     return ordered
 
 
-def _rename(families: list[Family], tag_sets: list, hints: ServiceHints, applied: list[str]) -> tuple[list[Family], list]:
+def _rename(families: list[Family], tag_sets: list[Tagging], hints: ServiceHints,
+            applied: list[str]) -> tuple[list[Family], list[Tagging]]:
     names = {noun: hint.rename for noun, hint in hints.families.items() if hint.rename}
     if not names:
         return families, tag_sets

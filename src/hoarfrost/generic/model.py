@@ -88,10 +88,12 @@ class ServiceView:
         return out
 
     def input_shape(self, operation: str) -> str | None:
-        return self.operations[operation].get("input", {}).get("shape")
+        shape = self.operations[operation].get("input", {}).get("shape")
+        return str(shape) if shape else None
 
     def output_shape(self, operation: str) -> str | None:
-        return self.operations[operation].get("output", {}).get("shape")
+        shape = self.operations[operation].get("output", {}).get("shape")
+        return str(shape) if shape else None
 
     def inputs(self, operation: str) -> dict[str, Member]:
         return self.members(self.input_shape(operation))

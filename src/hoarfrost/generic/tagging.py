@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from hoarfrost.generic import naming
-from hoarfrost.generic.catalog import IdKind, TagMembers, Tagging
+from hoarfrost.generic.catalog import IdKind, Tagging, TagMembers
 from hoarfrost.generic.model import Member, ServiceView
 from hoarfrost.generic.outputs import tag_members
 
@@ -49,7 +49,8 @@ def _match(operation: str) -> tuple[str, str] | None:
 def _resource_member(inputs: dict[str, Member], skip: set[str]) -> Member | None:
     scalars = [member for member in inputs.values() if member.required and member.scalar and member.name not in skip]
     named = [member for member in scalars if naming.parse_member(member.name)]
-    return (named or scalars or [None])[0]
+    found = named or scalars
+    return found[0] if found else None
 
 
 def _keys_member(inputs: dict[str, Member]) -> Member | None:
