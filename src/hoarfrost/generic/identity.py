@@ -237,11 +237,12 @@ def _find(members: dict[str, Member], view: ServiceView, want: str, kind: IdKind
                                    member.required and deeper.required, 2))
     ranked: list[tuple[tuple[int, int, int, int, int], str]] = []
     for path, scope, scope_required, depth in scopes:
-        # A bare Id inside awsAccount or containerProvider is that thing's id, not the resource's.
-        bare_allowed = all(_wrapperish(part, stems) or part in wrappers for part in path.split(".")) if path else True
+        # An Id inside awsAccount or containerProvider, a DatasetArn inside DatasetSource, is that
+        # thing's, not the resource's: only the resource's own structures are searched.
+        if path and not all(_wrapperish(part.removesuffix("[]"), stems) or part in wrappers
+                            for part in path.split(".")):
+            continue
         for member in scope.values():
-            if naming.is_bare(member.name) and not bare_allowed:
-                continue
             if member.name.lower() == want.lower() and member.simple:
                 match = 0
             else:
@@ -287,7 +288,10 @@ def source(view: ServiceView, create: str, member: str, kind: IdKind, noun: str,
     identifier of ``kind`` named after the noun or after ``alias``'s stem: Bedrock's
     provisionedModelId, "the ARN or name", is provisionedModelArn or provisionedModelName)."""
     parsed = naming.parse_member(alias or member) if (alias or member) else None
-    stems = frozenset(naming.noun_tails(noun)) | ({parsed.stem} if parsed and parsed.stem else set())
+    tails = frozenset(naming.noun_tails(noun))
+    # A member named after something else (WorkDocs' OrganizationId in a subscription's reads)
+    # is found under its own name only, never as the resource's SubscriptionId.
+    stems = frozenset({parsed.stem}) if parsed and parsed.stem and parsed.stem not in tails else tails
     inputs = view.inputs(create)
     outputs = view.outputs(create)
     output_paths = _find(outputs, view, member, kind, stems, [output_wrapper] if output_wrapper else [])
