@@ -75,9 +75,14 @@ class Ownership:
         self._full: dict[str, str] = {noun.lower(): noun for noun in families}
         # A noun's shorter endings count only where its own operations use them (apiId in GetGraphqlApi).
         self._evidence: dict[str, set[str]] = defaultdict(set)
+        # Members spelled like a noun that the noun's own operations take as its identifier
+        # (Athena's WorkGroup): they name it elsewhere too, whatever their documentation says there.
+        self._itself: set[str] = set()
         for noun, operations in families.items():
             for operation in operations:
                 for member in view.inputs(operation).values():
+                    if member.name.lower() == noun.lower() and _noun_itself(member, False):
+                        self._itself.add(member.name.lower())
                     parsed = naming.names_noun(member.name, noun, bare=False)
                     if parsed is not None and parsed.stem != noun.lower():
                         self._evidence[parsed.stem].add(noun)
@@ -90,7 +95,7 @@ class Ownership:
             return hint.family, []  # None: the member names no family (Glue's CatalogId is an account)
         lower = member.lower()
         for spelled in (lower, lower[:-1] if lower.endswith("s") else ""):
-            if spelled in self._full and _noun_itself(field, spelled != lower):  # ECS's cluster, API GW's domainName
+            if spelled in self._full and (spelled in self._itself or _noun_itself(field, spelled != lower)):
                 return self._full[spelled], []
         parsed = naming.parse_member(member)
         stem = parsed.stem if parsed is not None and parsed.stem else None

@@ -375,7 +375,10 @@ class _FamilyBuilder:
             names = ", ".join(m.name for m in unnamed)
             self._drop([candidate], "identifier", f"{op} requires {names}, which names no {noun} or parent")
             return []
-        paging = pagination.paging(view.paginator(op), view.inputs(op), view.outputs(op))
+        container = listed.path.rpartition(".")[0]
+        holder = view.member_at(view.output_shape(op), container) if container else None
+        paging = pagination.paging(view.paginator(op), view.inputs(op), view.outputs(op), container,
+                                   view.members(holder.shape) if holder else None)
         filters = tuple(identity.binding(m, c, kinds.get(m.name)) for m, c in selectors) + \
             tuple(identity.binding(m, c) for m, c in bound.parents) + \
             tuple(identity.binding(m, c, kinds.get(m.name)) for m, c in own)

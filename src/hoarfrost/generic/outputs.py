@@ -75,12 +75,24 @@ def list_location(view: ServiceView, output_shape: str | None, noun: str,
         member = view.member_at(output_shape, key)
         if member is not None and member.type == "list":
             return _list(key, member)
-    lists = [member for member in view.members(output_shape).values() if member.type == "list"]
+    found = _list_in(view, output_shape, noun, "")
+    if found is not None:
+        return found
+    # CloudFront: {CachePolicyList: {Items: [...], NextMarker, Quantity}}
+    structures = [m for m in view.members(output_shape).values() if m.type == "structure"]
+    named = [m for m in structures if _names_many(m.name, noun)] or (structures if len(structures) == 1 else [])
+    if len(named) == 1:
+        return _list_in(view, named[0].shape, noun, f"{named[0].name}.")
+    return None
+
+
+def _list_in(view: ServiceView, shape: str | None, noun: str, prefix: str) -> ListLocation | None:
+    lists = [member for member in view.members(shape).values() if member.type == "list"]
     if len(lists) == 1:
-        return _list(lists[0].name, lists[0])
+        return _list(prefix + lists[0].name, lists[0])
     named = [member for member in lists if _names_many(member.name, noun)]
     if len(named) == 1:
-        return _list(named[0].name, named[0])
+        return _list(prefix + named[0].name, named[0])
     return None
 
 
