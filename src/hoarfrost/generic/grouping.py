@@ -61,7 +61,7 @@ def group(operations: list[str], hints: ServiceHints) -> Grouping:
             plural = hint.role in ("read", "list") and parsed is not None and parsed.noun != hint.family and \
                 naming.looks_plural(parsed.noun)  # DescribeAlarms for a MetricAlarm
             forced.append(Candidate(operation, hint.role, hint.family, plural=plural or hint.role == "list",
-                                    hint=hint.why))
+                                    attributes=bool(parsed and parsed.attributes), hint=hint.why))
             continue
         refusal = _refusal(operation)
         if refusal:
@@ -72,9 +72,11 @@ def group(operations: list[str], hints: ServiceHints) -> Grouping:
         named.append((operation, parsed))
 
     singular = {parsed.noun for _, parsed in named if parsed.verb not in naming.LIST_VERBS}
+    singular |= {candidate.noun for candidate in forced}
     # DescribeClusters' noun is many Clusters, not a noun of its own, once a Cluster exists.
     singular -= {noun for noun in singular if naming.singular_of(noun, singular - {noun})}
     created = {parsed.noun for _, parsed in named if parsed.verb in ("Create", "Register")}
+    created |= {candidate.noun for candidate in forced if candidate.role == "create"}
     candidates: list[Candidate] = list(forced)
     for operation, parsed in named:
         candidate = _candidate(operation, parsed, singular, created)

@@ -7,14 +7,16 @@ Hints are data: a service's file says where its names mislead inference, each en
       "operations": {"GetQueueUrl": {"family": "Queue", "role": "lookup", "why": "..."},
                      "ImportApi":   {"exclude": "why it stays NotImplemented"}},
       "families":   {"Resolver": {"parent": {"member": "apiId", "family": "GraphqlApi"},
-                                  "identifiers": {"SecretId": ["arn", "name"]},
+                                  "identifiers": {"SecretId": ["arn", "name"],
+                                                  "VersionNumber": {"kinds": ["key"], "output": "Version"}},
                                   "rename": "NewName", "why": "..."},
                      "Thing":    {"exclude": "why"}},
       "owners":     {"apiId": {"family": "GraphqlApi", "why": "..."}}
     }
 
 ``operations``: put an operation in a family with a role, or leave it out. ``families``:
-set a family's parent, the identifier kinds a member accepts, its name in the catalog, or
+set a family's parent, the identifier kinds a member accepts (and, in the object form,
+where CreateX carries it: ``input`` path, ``output`` path), its name in the catalog, or
 leave it out. ``owners``: which family a member that several families could claim names
 (it then makes a parent of that family wherever it does not name the operation's own
 family), or ``null`` for a member that names none though its name says so (Glue's
@@ -63,6 +65,8 @@ class FamilyHint:
     exclude: str | None = None
     parent: ParentHint | None = None
     identifiers: dict[str, tuple[IdKind, ...]] = field(default_factory=dict)
+    # member -> (input paths, output path) in CreateX, where the hint says
+    sources: dict[str, tuple[tuple[str, ...], str | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,13 +140,20 @@ def parse(service: str, document: Any) -> ServiceHints:
             spec = _check_keys(entry["parent"], {"member", "family"}, f"{where}.parent")
             parent = ParentHint(str(spec["member"]), str(spec["family"]))
         identifiers: dict[str, tuple[IdKind, ...]] = {}
-        for member, kinds in _check_keys(entry.get("identifiers", {}), set(entry.get("identifiers", {})),
-                                         where).items():
+        sources: dict[str, tuple[tuple[str, ...], str | None]] = {}
+        for member, spec in _check_keys(entry.get("identifiers", {}), set(entry.get("identifiers", {})),
+                                        where).items():
+            kinds = spec
+            if isinstance(spec, dict):
+                spec = _check_keys(spec, {"kinds", "input", "output"}, f"{where}.identifiers.{member}")
+                kinds = spec.get("kinds")
+                given_input = _text(spec, "input", f"{where}.identifiers.{member}")
+                sources[member] = ((given_input,) if given_input else (), _text(spec, "output", where))
             if not isinstance(kinds, list) or not kinds or any(kind not in _KINDS for kind in kinds):
                 raise HintError(f"{where}.identifiers.{member}: a list of {_KINDS}")
             identifiers[member] = tuple(cast(list[IdKind], kinds))
         families[name] = FamilyHint(_why(entry, where), _text(entry, "rename", where), _text(entry, "exclude", where),
-                                    parent, identifiers)
+                                    parent, identifiers, sources)
     owners: dict[str, OwnerHint] = {}
     for member, raw in document.get("owners", {}).items():
         where = f"{service}: owners.{member}"

@@ -24,6 +24,7 @@ from hoarfrost.generic import naming
 from hoarfrost.generic.catalog import Binding, Identifier, IdKind, Match
 from hoarfrost.generic.hints import ServiceHints
 from hoarfrost.generic.model import Member, ServiceView
+from hoarfrost.generic.pagination import is_paging_member
 
 _DOC_ARN = re.compile(r"\barns?\b|amazon resource name", re.I)
 _DOC_NAME = re.compile(r"\bnames?\b", re.I)
@@ -153,6 +154,8 @@ def bind(view: ServiceView, operation: str, noun: str, ownership: Ownership,
          forced_parents: dict[str, str], forced_kinds: dict[str, tuple[IdKind, ...]]) -> Bound:
     out = Bound([], [], [], [], [], [])
     for member in view.inputs(operation).values():
+        if is_paging_member(member.name):
+            continue
         if member.type in ("structure", "map") and member.required:
             out.structures.append(member)
         if not (member.simple or member.scalar_list):

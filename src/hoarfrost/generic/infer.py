@@ -248,7 +248,10 @@ class _FamilyBuilder:
 
         for member, claim in sorted(key_members.values(), key=lambda pair: pair[1].many):
             wanted = forced.get(member.name)
-            if wanted:
+            given = self.hint.sources.get(member.name) if self.hint else None
+            if wanted and given:  # Lambda's VersionNumber is PublishLayerVersion's Version
+                sources = {wanted[0]: identity.Source(*given)}
+            elif wanted:
                 sources = {kind: located(kind, member.name if kind == claim.kind else "", member.name)
                            for kind in wanted}
             else:

@@ -18,6 +18,12 @@ _OUTPUT_TOKENS = ("nexttoken", "nextmarker", "nextpagetoken", "marker", "positio
 _LIMITS = ("maxresults", "limit", "maxitems", "maxrecords", "pagesize", "maxkeys", "maxentries", "maxresult")
 
 
+def is_paging_member(name: str) -> bool:
+    """A page token or size, never an identifier (Cognito's ListUserPools requires MaxResults)."""
+    lower = name.lower()
+    return lower in _INPUT_TOKENS or lower in _LIMITS or lower.startswith("exclusivestart")
+
+
 def _tuple(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
