@@ -26,6 +26,7 @@ def test_every_hint_applies(service: str) -> None:
     ({"families": {"A": {"parent": {"member": "m"}, "why": "w"}}}, "family"),
     ({"families": {"A": {"identifiers": {"m": ["nickname"]}, "why": "w"}}}, "a list of"),
     ({"families": {"A": {"colour": "red", "why": "w"}}}, "unknown keys"),
+    ({"families": {"A": {"identifiers": {"m": {"kinds": ["key"], "path": "x"}}, "why": "w"}}}, "unknown keys"),
     ({"owners": {"m": {"family": 3, "why": "w"}}}, "family name or null"),
     ([], "expected an object"),
 ])
@@ -64,3 +65,12 @@ def test_family_hints_rename_and_exclude() -> None:
     assert built.family("Topic") is None and built.family("SnsTopic") is not None
     assert built.family("PlatformApplication") is None
     assert {u.operation: u.reason for u in built.unresolved}["CreatePlatformApplication"] == "hint"
+
+
+def test_an_identifier_hint_says_where_create_carries_it() -> None:
+    # Lambda's PublishLayerVersion returns as Version what GetLayerVersion takes as VersionNumber.
+    layer = infer("lambda").family("LayerVersion")
+    assert layer is not None and layer.resolved
+    version = next(ident for ident in layer.identifiers if ident.member == "VersionNumber")
+    assert (version.kind, version.output_path, version.input_paths) == ("key", "Version", ())
+    assert [r.operation for r in layer.roles("create")] == ["PublishLayerVersion"]

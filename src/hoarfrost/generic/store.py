@@ -5,7 +5,7 @@ is built only when that service is first asked for, then written to
 ``$XDG_CACHE_HOME/hoarfrost/generic-catalog-<botocore version>-<digest>/<service>.json``;
 later processes read it in a millisecond, and start-up time does not grow with the number of
 services. The digest covers what the catalog is computed from besides botocore: the
-inference code, the hints files and the spec patches, so editing any of them builds afresh.
+package's code, the hints files and the spec patches, so editing any of them builds afresh.
 Where the cache directory is not writable the catalogs stay in memory only.
 """
 
@@ -26,20 +26,17 @@ from hoarfrost.generic import hints
 from hoarfrost.generic.catalog import ServiceCatalog, from_json, to_json
 from hoarfrost.generic.infer import infer
 
-# Modules whose code decides what a catalog holds (render and the store itself do not).
-_INFERENCE_MODULES = ("catalog", "error_roles", "facets", "grouping", "hints", "identity", "infer", "model",
-                      "naming", "outputs", "pagination", "tagging")
-
 
 class UnknownService(KeyError):
     """A name botocore has no model for."""
 
 
 def digest() -> str:
+    """Every module of the package (a new one counts without anyone remembering to list it),
+    the hints and the spec patches."""
     hasher = hashlib.sha1()
-    package = Path(__file__).resolve().parent
-    for name in _INFERENCE_MODULES:
-        hasher.update((package / f"{name}.py").read_bytes())
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        hasher.update(path.name.encode() + b"\0" + path.read_bytes())
     hasher.update(hints.digest().encode())
     hasher.update(spec_patches.digest().encode())
     return hasher.hexdigest()[:12]
