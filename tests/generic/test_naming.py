@@ -67,6 +67,3 @@ def test_names_noun_by_full_name_tail_or_bare() -> None:
     assert naming.names_noun("Name", "Table") is not None
     assert naming.names_noun("Name", "Table", bare=False) is None
     assert naming.names_noun("restApiId", "Resource") is None
-    assert naming.same_identifier("restApiId", "id", "RestApi")
-    assert naming.same_identifier("TableName", "Name", "Table")
-    assert not naming.same_identifier("TableName", "TableArn", "Table")

@@ -120,6 +120,8 @@ def test_ecr_repository_by_name_read_through_describe_repositories() -> None:
     assert read.many and read.resource_path == "repositories"
     assert bindings(read)["repositoryNames"].match == "any"
     assert "DescribeRepositories" in ops(repository, "list")
+    assert [(f.name, r.role) for f, r in catalog("ecr").role_of("DescribeRepositories")] == [
+        ("Repository", "read"), ("Repository", "list")]
     assert repository.not_found_error == "RepositoryNotFoundException"
     assert repository.exists_error == "RepositoryAlreadyExistsException"
     policy = family("ecr", "RepositoryPolicy")

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 Role = Literal["create", "read", "list", "update", "delete", "lookup"]
 ROLES: tuple[Role, ...] = ("create", "read", "list", "update", "delete", "lookup")
+CRUD: tuple[Role, ...] = ("create", "read", "list", "update", "delete")  # what a family may be missing
 
 # What an identifier member holds. ``key`` is any other naming member (appsync's fieldName
 # is a name; API Gateway's httpMethod is a key).

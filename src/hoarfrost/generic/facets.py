@@ -15,11 +15,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hoarfrost.generic import error_roles, identity, naming, outputs
-from hoarfrost.generic.catalog import Family, OperationRole, Role, Unresolved
+from hoarfrost.generic.catalog import CRUD, Family, OperationRole, Role, Unresolved
 from hoarfrost.generic.identity import Ownership
 from hoarfrost.generic.model import ServiceView
 
-_CRUD = ("create", "read", "list", "update", "delete")
 _READ: Role = "read"
 _UPDATE: Role = "update"
 _ROLES: dict[str, Role] = {verb: _READ for verb in naming.READ_VERBS} | \
@@ -81,6 +80,6 @@ def absorb(view: ServiceView, families: list[Family], unresolved: list[Unresolve
             operations[extra.role] = (*operations.get(extra.role, ()), extra)
         operations = {role: rs for role, rs in operations.items() if rs}
         if operations:
-            missing = tuple(role for role in _CRUD if not operations.get(role))
+            missing = tuple(role for role in CRUD if not operations.get(role))
             out.append(replace(family, operations=operations, missing=missing))
     return out, [item for item in unresolved if item.operation not in taken]

@@ -111,12 +111,6 @@ class ServiceView:
     def paginator(self, operation: str) -> dict[str, Any] | None:
         return self.paginators.get(operation)
 
-    def deprecated(self, operation: str) -> bool:
-        return bool(self.operations[operation].get("deprecated"))
-
-    def shape_type(self, shape_name: str) -> str:
-        return str(self.shapes.get(shape_name, {}).get("type", ""))
-
     def member_at(self, shape_name: str | None, path: str) -> Member | None:
         """The member a dotted path names below a structure (``DistributionList.Items``)."""
         member: Member | None = None

@@ -158,12 +158,3 @@ def is_bare(member: str) -> bool:
 def kind_of(member: str) -> IdKind:
     parsed = parse_member(member)
     return parsed.kind if parsed else "key"
-
-
-def same_identifier(left: str, right: str, noun: str) -> bool:
-    """Two members hold the same identifier of ``noun``: equal names, or the same kind named
-    bare on one side and after the noun on the other (restApiId and id, Name and TableName)."""
-    if left.lower() == right.lower():
-        return True
-    a, b = names_noun(left, noun), names_noun(right, noun)
-    return a is not None and b is not None and a.kind == b.kind and a.many == b.many and not (a.prefix or b.prefix)
