@@ -258,3 +258,19 @@ def test_operations_that_are_not_resource_crud_say_why() -> None:
     # EC2's CreateTags is tagging, not a family named Tags.
     assert catalog("ec2").family("Tags") is None
     assert any(t.tag == "CreateTags" for t in catalog("ec2").tagging)
+
+
+def test_tag_operations_per_service_and_per_family() -> None:
+    def tagging(service: str, family: str | None) -> tuple[object, ...]:
+        found = next(t for t in catalog(service).tagging if t.family == family)
+        return (found.tag, found.untag, found.list, found.resource_member, found.resource_kinds,
+                found.tags and (found.tags.member, found.tags.form), found.keys_member)
+
+    assert tagging("lambda", None) == ("TagResource", "UntagResource", "ListTags", "Resource", ("arn",),
+                                       ("Tags", "map"), "TagKeys")
+    assert tagging("ec2", None) == ("CreateTags", "DeleteTags", "DescribeTags", "Resources", ("id",),
+                                    ("Tags", "list"), None)  # DeleteTags names keys (and values) in Tags
+    assert tagging("glue", None)[:2] == ("TagResource", "UntagResource")
+    assert tagging("glue", None)[5:] == (("TagsToAdd", "map"), "TagsToRemove")
+    assert tagging("logs", "LogGroup")[:4] == ("TagLogGroup", "UntagLogGroup", "ListTagsLogGroup", "logGroupName")
+    assert tagging("rds", None)[3:5] == ("ResourceName", ("name", "arn"))

@@ -17,9 +17,13 @@ from hoarfrost.generic.model import Member, ServiceView
 
 _WRAPPER_SUFFIXES = ("", "description", "detail", "details", "info", "information", "summary", "properties",
                      "output", "result", "metadata", "data", "configuration", "definition", "response", "record")
+# Values meaning "created and usable", likeliest first; an enum with none of them has no
+# active value in the catalog rather than a guessed one.
 _ACTIVE = ("active", "available", "ready", "enabled", "created", "running", "inservice", "deployed", "succeeded",
-           "success", "completed", "complete", "createcomplete", "healthy", "issued", "published", "online",
-           "operational", "stable", "provisioned", "live", "up", "ok", "valid", "idle")
+           "success", "completed", "complete", "createcomplete", "createcompleted", "creationsuccessful",
+           "createsuccess", "readyfordeployment", "healthy", "issued", "published", "online", "operational", "stable",
+           "provisioned", "live", "up", "ok", "valid", "idle", "registered", "prepared", "connected", "confirmed",
+           "activated", "verified", "trained", "onboarded", "attachable", "started", "scheduled")
 _TAG_MEMBERS = ("tags", "taglist", "tagset", "resourcetags", "tagspecifications", "tagging")
 
 
@@ -125,7 +129,8 @@ def status(view: ServiceView, resource_shape: str | None, noun: str) -> Status |
 def tag_members(view: ServiceView, members: dict[str, Member]) -> TagMembers | None:
     """The member a request carries tags in, and its form."""
     for member in members.values():
-        if member.name.lower() not in _TAG_MEMBERS:
+        lower = member.name.lower()
+        if lower not in _TAG_MEMBERS and not lower.startswith("tags"):  # Glue's TagsToAdd
             continue
         if member.type == "map":
             return TagMembers(member.name, "map")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from hoarfrost.generic import naming
 from hoarfrost.generic.catalog import IdKind, Tagging, TagMembers
+from hoarfrost.generic.identity import doc_kinds
 from hoarfrost.generic.model import Member, ServiceView
 from hoarfrost.generic.outputs import tag_members
 
@@ -25,6 +26,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("untag", re.compile(r"^Delete(?P<t>[A-Z]\w*)Tagging$")),
     ("list", re.compile(r"^(List|Describe|Get)Tags((For|Of|On)(?P<t>[A-Z]\w*))?$")),
     ("list", re.compile(r"^(List|Get|Describe)(?P<t>[A-Z]\w*)Tags$")),
+    ("list", re.compile(r"^(List|Get)Tags(?P<t>[A-Z]\w*)$")),  # CloudWatch Logs' ListTagsLogGroup
     ("list", re.compile(r"^Get(?P<t>[A-Z]\w*)Tagging$")),
 )
 _SERVICE_WIDE = ("", "Resource", "Resources")
@@ -47,15 +49,22 @@ def _match(operation: str) -> tuple[str, str] | None:
 
 
 def _resource_member(inputs: dict[str, Member], skip: set[str]) -> Member | None:
+    """The member naming the tagged resource: a required string, else a required list of them
+    (EC2's CreateTags tags every one of its Resources)."""
     scalars = [member for member in inputs.values() if member.required and member.scalar and member.name not in skip]
     named = [member for member in scalars if naming.parse_member(member.name)]
-    found = named or scalars
+    lists = [member for member in inputs.values() if member.required and member.scalar_list and member.name not in skip
+             and "key" not in member.name.lower()]
+    found = named or scalars or lists
     return found[0] if found else None
 
 
 def _keys_member(inputs: dict[str, Member]) -> Member | None:
+    """The list of tag keys to remove: TagKeys, Glue's TagsToRemove, Cost Explorer's
+    ResourceTagKeys; never the resources to untag (EC2's Resources)."""
     lists = [member for member in inputs.values() if member.scalar_list]
-    return next((member for member in lists if member.name.lower() in _KEY_LISTS), lists[0] if lists else None)
+    return next((member for member in lists if member.name.lower() in _KEY_LISTS), None) or \
+        next((member for member in lists if "key" in member.name.lower() or "tag" in member.name.lower()), None)
 
 
 def find(view: ServiceView) -> tuple[list[Tagging], set[str]]:
@@ -102,7 +111,14 @@ def _tagging(view: ServiceView, group: _Group) -> Tagging:
         found = tag_members(view, view.outputs(group.ops["list"]))
         list_output = found.member if found else None
         resource = resource or _resource_member(view.inputs(group.ops["list"]), set())
-    kinds: tuple[IdKind, ...] = (naming.kind_of(resource.name),) if resource else ()
+    kinds: tuple[IdKind, ...] = ()
+    if resource is not None:  # Lambda's TagResource takes Resource: "the function's ARN"
+        kind = naming.kind_of(resource.name)
+        documented = doc_kinds(resource)
+        if kind == "key":
+            kinds = documented or (kind,)
+        else:  # RDS's ResourceName: "an Amazon Resource Name (ARN)"
+            kinds = (kind, "arn") if "arn" in documented and kind != "arn" else (kind,)
     return Tagging(family=group.target or None, tag=group.ops.get("tag"), untag=group.ops.get("untag"),
                    list=group.ops.get("list"), resource_member=resource.name if resource else None,
                    resource_kinds=kinds, tags=tags, keys_member=keys, list_output=list_output)
