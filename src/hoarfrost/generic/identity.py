@@ -152,6 +152,9 @@ class Bound:
 
 def bind(view: ServiceView, operation: str, noun: str, ownership: Ownership,
          forced_parents: dict[str, str], forced_kinds: dict[str, tuple[IdKind, ...]]) -> Bound:
+    """Sort an operation's input members for family ``noun``; hints may force a member to
+    name a parent (``forced_parents``) or the family itself (``forced_kinds``). Page tokens
+    and sizes are skipped: they never identify anything."""
     out = Bound([], [], [], [], [], [])
     for member in view.inputs(operation).values():
         if is_paging_member(member.name):
