@@ -5,9 +5,13 @@
     hoarfrost state export --url URL [--service S [--account A] [--region R] | --blobs] [-o FILE]
     hoarfrost state import --url URL [--service S [--account A] [--region R]] [--merge] FILE
     hoarfrost state show   --url URL [--service S [--account A] [--region R]]
+    hoarfrost catalog SERVICE [--json]
+    hoarfrost catalog --summary [--json]
 
 The state commands talk to the admin API (``/_hoarfrost/state``) with the standard library
-only, so they work from any environment that can run Python.
+only, so they work from any environment that can run Python. ``catalog`` shows what the
+generic resource engine inferred from a service's model: its resource families, their
+operations by role, identifiers and parents, and the operations it leaves unresolved.
 """
 
 from __future__ import annotations
@@ -153,6 +157,34 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- catalog --------------------------------------------------------------------------------
+def _catalog(args: argparse.Namespace) -> int:
+    from hoarfrost.generic import render
+    from hoarfrost.generic.store import UnknownService, shared_store
+
+    store = shared_store()
+    if args.summary:
+        if args.service:
+            raise CliError("give a SERVICE or --summary, not both")
+        catalogs = store.all()
+        if args.json:
+            print(json.dumps(render.summary_document(catalogs), indent=2, sort_keys=True))
+        else:
+            sys.stdout.write(render.summary_text(catalogs))
+        return 0
+    if not args.service:
+        raise CliError("name a SERVICE (botocore name: glue, apigateway, ...) or pass --summary")
+    try:
+        found = store.get(args.service)
+    except UnknownService:
+        raise CliError(f"botocore has no service named {args.service!r}") from None
+    if args.json:
+        print(json.dumps(render.catalog_document(found), indent=2))
+    else:
+        sys.stdout.write(render.catalog_text(found))
+    return 0
+
+
 # -- the parser -----------------------------------------------------------------------------
 def _scope_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", default=os.environ.get("HOARFROST_URL", DEFAULT_URL),
@@ -194,6 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
     show = actions.add_parser("show", help="pretty-print state")
     _scope_options(show)
     show.set_defaults(run=_show)
+
+    inspect = commands.add_parser("catalog", help="show the resource families inferred from a service's model")
+    inspect.add_argument("service", nargs="?", help="botocore service name (glue, apigateway, ...)")
+    inspect.add_argument("--summary", action="store_true", help="counts for every service, and totals")
+    inspect.add_argument("--json", action="store_true", help="JSON instead of text")
+    inspect.set_defaults(run=_catalog)
     return parser
 
 

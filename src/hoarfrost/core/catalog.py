@@ -7,8 +7,11 @@ only then turned into botocore's ``ServiceModel``, so every reader sees the corr
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -31,6 +34,27 @@ def botocore_session() -> botocore.session.Session:
 @lru_cache(maxsize=None)
 def available_services() -> tuple[str, ...]:
     return tuple(botocore_session().get_available_services())
+
+
+def cache_dir() -> Path:
+    """Where indexes built from the models are kept between processes."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "hoarfrost"
+
+
+def load_uncached(name: str, type_name: str) -> Any:
+    """One of a service's data files (``service-2``, ``paginators-1``...), read without adding
+    it to the loader's cache: sweeps over every service must not keep every model in memory."""
+    loader = botocore_session().get_component("data_loader")
+    try:
+        version = loader.determine_latest_version(name, type_name)
+    except Exception:  # noqa: BLE001 - botocore raises DataNotFoundError/UnknownServiceError
+        return None
+    for search_path in loader.search_paths:
+        data = loader.file_loader.load_file(os.path.join(search_path, name, version, type_name))
+        if data is not None:
+            return data
+    return None
 
 
 @lru_cache(maxsize=None)

@@ -49,25 +49,6 @@ def hyphenize(service_id: str) -> str:
     return service_id.replace(" ", "-").lower()
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hoarfrost"
-
-
-def _load_uncached(name: str, type_name: str) -> Any:
-    """One of a service's data files, read without adding it to the loader's cache."""
-    loader = catalog.botocore_session().get_component("data_loader")
-    try:
-        version = loader.determine_latest_version(name, type_name)
-    except Exception:  # noqa: BLE001 - botocore raises DataNotFoundError/UnknownServiceError
-        return None
-    for search_path in loader.search_paths:
-        data = loader.file_loader.load_file(os.path.join(search_path, name, version, type_name))
-        if data is not None:
-            return data
-    return None
-
-
 def _signing_names_in(rules: Any, found: set[str]) -> None:
     """Every ``signingName`` an endpoint rule set's auth schemes name."""
     if isinstance(rules, dict):
@@ -85,12 +66,12 @@ def _signing_names_in(rules: Any, found: set[str]) -> None:
 
 def _read_metadata(name: str) -> dict[str, Any]:
     """Routing metadata and operation names of one model, read without keeping the model in memory."""
-    data = _load_uncached(name, "service-2")
+    data = catalog.load_uncached(name, "service-2")
     if data is None:  # unusual layout: go through the regular loader
         data = catalog.botocore_session().get_component("data_loader").load_service_model(name, "service-2")
     data = spec_patches.apply(name, data)
     rule_names: set[str] = set()
-    _signing_names_in(_load_uncached(name, "endpoint-rule-set-1"), rule_names)
+    _signing_names_in(catalog.load_uncached(name, "endpoint-rule-set-1"), rule_names)
     metadata = data.get("metadata", {})
     protocol = metadata.get("protocol", "")
     protocols = metadata.get("protocols") or [protocol]
@@ -138,7 +119,7 @@ class ServiceIndex:
     def _cache_file(self) -> Path:
         names = [*catalog.available_services(), spec_patches.digest()]
         digest = hashlib.sha1("\n".join(names).encode()).hexdigest()[:12]
-        return (self._cache_dir or _cache_dir()) / f"route-index-{botocore.__version__}-{digest}.json"
+        return (self._cache_dir or catalog.cache_dir()) / f"route-index-{botocore.__version__}-{digest}.json"
 
     def _load_raw(self) -> dict[str, dict[str, Any]]:
         path = self._cache_file()
