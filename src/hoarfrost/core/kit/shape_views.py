@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Mapping
-from typing import Any, ClassVar, ForwardRef, Optional, cast
+from typing import Any, ClassVar, ForwardRef, Optional, Self, cast
 
 from botocore import xform_name
 from botocore.model import Shape
@@ -28,7 +28,6 @@ from pydantic import (
     create_model,
     model_serializer,
 )
-from typing_extensions import Self
 
 from hoarfrost.core import catalog
 from hoarfrost.core.kit.records import Converter
