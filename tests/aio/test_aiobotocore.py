@@ -165,14 +165,14 @@ def test_unimplemented_operation_answers_not_implemented() -> None:
     async def main() -> botocore.exceptions.ClientError:
         async with client("dynamodb") as dynamodb:
             try:
-                await dynamodb.list_tables()
+                await dynamodb.describe_limits()
             except botocore.exceptions.ClientError as error:
                 return error
-        raise AssertionError("ListTables succeeded")
+        raise AssertionError("DescribeLimits succeeded")
 
     error = run_mocked(main).response
     assert error["Error"]["Code"] == "NotImplemented"
-    assert "ListTables" in error["Error"]["Message"]
+    assert "DescribeLimits" in error["Error"]["Message"]
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
 
 

@@ -86,10 +86,10 @@ def test_unimplemented_operation_answers_not_implemented() -> None:
     with hoarfrost.mock_aws():
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
         with pytest.raises(botocore.exceptions.ClientError) as info:
-            dynamodb.list_tables()
+            dynamodb.describe_limits()  # not resource CRUD: neither handwritten nor the engine's
     error = info.value.response
     assert error["Error"]["Code"] == "NotImplemented"
-    assert "ListTables" in error["Error"]["Message"] and "dynamodb" in error["Error"]["Message"]
+    assert "DescribeLimits" in error["Error"]["Message"] and "dynamodb" in error["Error"]["Message"]
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
 
 

@@ -190,7 +190,7 @@ class TestJsonThroughBoto3:
 
     def test_not_implemented_is_an_error_in_each_protocol(self) -> None:
         with mock_aws():
-            for service, operation in (("logs", "describe_log_groups"), ("cloudwatch", "list_metrics")):
+            for service, operation in (("logs", "describe_queries"), ("cloudwatch", "list_metrics")):
                 client = boto3.client(service, region_name="us-east-1")
                 with pytest.raises(client.exceptions.ClientError) as caught:
                     getattr(client, operation)()

@@ -311,10 +311,10 @@ def test_boto3_reads_query_success_and_error_from_the_emulator() -> None:
         identity = boto3.client("sts", region_name="us-east-1").get_caller_identity()
         assert identity["Account"] == "123456789012"
         with pytest.raises(ClientError) as caught:
-            boto3.client("iam", region_name="us-east-1").list_users()
+            boto3.client("iam", region_name="us-east-1").get_account_summary()
     error = caught.value.response
     assert error["Error"]["Code"] == "NotImplemented"
-    assert "ListUsers" in error["Error"]["Message"]
+    assert "GetAccountSummary" in error["Error"]["Message"]
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert error["ResponseMetadata"]["RequestId"]
 
@@ -322,7 +322,7 @@ def test_boto3_reads_query_success_and_error_from_the_emulator() -> None:
 def test_boto3_reads_ec2_errors_from_the_emulator() -> None:
     with hoarfrost.mock_aws():
         with pytest.raises(ClientError) as caught:
-            boto3.client("ec2", region_name="us-east-1").describe_vpcs()
+            boto3.client("ec2", region_name="us-east-1").describe_regions()
     assert caught.value.response["Error"]["Code"] == "NotImplemented"
     assert caught.value.response["ResponseMetadata"]["RequestId"]
 

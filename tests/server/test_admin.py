@@ -113,7 +113,7 @@ def test_unknown_service_and_route_answer_json_errors(server: ServerHarness) -> 
     assert unknown.json()["error"] == "UnknownService"
     assert "no-such-service" in unknown.json()["message"]
 
-    not_implemented = requests.get(server.http_url("/_hoarfrost/state/codecommit"))
+    not_implemented = requests.get(server.http_url("/_hoarfrost/state/cur"))  # nothing the engine serves
     assert not_implemented.status_code == 404
     assert "does not implement" in not_implemented.json()["message"]
 
@@ -152,3 +152,16 @@ def test_moto_api_reset_resets_everything(server: ServerHarness, sdb: str) -> No
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
     assert domains(server) == []
+
+
+def test_state_of_a_service_the_generic_engine_serves(server: ServerHarness) -> None:
+    server.client("codecommit").create_repository(repositoryName="app")
+    url = server.http_url("/_hoarfrost/state/codecommit")
+    view = requests.get(url).json()
+    assert [(item["family"], item["identifiers"]["repositoryName"]) for item in view["resources"]] == [
+        ("Repository", "app")]
+    assert requests.delete(url).status_code == 200
+    assert server.client("codecommit").list_repositories()["repositories"] == []
+    assert requests.put(url, json=view).status_code == 200
+    names = [repo["repositoryName"] for repo in server.client("codecommit").list_repositories()["repositories"]]
+    assert names == ["app"]

@@ -46,13 +46,21 @@ def test_unimplemented_operation_is_the_protocols_not_implemented_error(aws: Har
 
 
 def test_unimplemented_service_is_not_implemented_too(aws: Harness) -> None:
+    # cur has no resource family the generic engine serves, and no hand-written handlers
     with pytest.raises(ClientError) as raised:
-        aws.client("codecommit").list_repositories()
+        aws.client("cur").describe_report_definitions()
 
     error = raised.value.response
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert error["Error"]["Code"] == "NotImplemented"
-    assert "ListRepositories" in error["Error"]["Message"]
+    assert "DescribeReportDefinitions" in error["Error"]["Message"]
+
+
+def test_a_service_without_handlers_is_served_by_the_generic_engine(aws: Harness) -> None:
+    codecommit = aws.client("codecommit")
+    assert codecommit.list_repositories()["repositories"] == []
+    codecommit.create_repository(repositoryName="app")
+    assert [repo["repositoryName"] for repo in codecommit.list_repositories()["repositories"]] == ["app"]
 
 
 def test_request_no_service_claims_gets_a_json_error(server: ServerHarness) -> None:

@@ -64,18 +64,36 @@ class Emulator:
 
     # -- services -------------------------------------------------------------------------
     def service(self, name: str) -> StatefulService[Any, Any]:
-        """The stateful service ``name`` (botocore's name), created on first use."""
+        """The stateful service ``name`` (botocore's name), created on first use.
+
+        A service without hand-written handlers is the generic engine's when its catalog
+        has a family the engine serves."""
         service = self._services.get(name)
         if service is None:
             module = IMPLEMENTED.get(name)
-            if module is None:
+            if module is None and not self.engine_serves(name):
                 raise KeyError(f"hoarfrost does not implement {name!r}; implemented: {sorted(IMPLEMENTED)}")
             with self._services_lock:
                 service = self._services.get(name)
                 if service is None:
-                    service = importlib.import_module(module).SERVICE(self)
+                    if module is not None:
+                        service = importlib.import_module(module).SERVICE(self)
+                    else:
+                        from hoarfrost.generic.engine import GenericService
+
+                        service = GenericService.for_service(name)(self)
                     self._services[name] = service
         return service
+
+    @staticmethod
+    def engine_serves(name: str, operation: str | None = None) -> bool:
+        """Whether the generic engine serves ``name`` (hand-written services excluded), or
+        that one operation of it."""
+        if name in IMPLEMENTED:
+            return False
+        from hoarfrost.generic.engine.plan import plan, serves
+
+        return serves(name) if operation is None else serves(name) and operation in plan(name)
 
     def _start_service(self, name: str) -> None:
         if name in IMPLEMENTED:
@@ -160,12 +178,12 @@ class Emulator:
         operation = service_model.operation_model(route.operation)
         protocol = get_protocol(route.protocol)
         try:
-            module = IMPLEMENTED.get(route.service)
+            # Hand-written handlers first, then the generic engine, else NotImplemented.
             handler: OperationHandler | None = None
             service: StatefulService[Any, Any] | None = None
-            if module is not None:
+            if route.service in IMPLEMENTED or self.engine_serves(route.service, route.operation):
                 service = self.service(route.service)
-                handler = service.operations.resolve().get(route.operation)
+                handler = service.handler(route.operation)
             if handler is None or service is None:
                 raise NotImplementedOperation(
                     f"{route.operation} of service {route.service} is not implemented in hoarfrost yet"

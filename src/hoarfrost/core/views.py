@@ -32,7 +32,7 @@ from hoarfrost.core.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from hoarfrost.core.emulator import Emulator
-    from hoarfrost.core.operations import OperationRegistry
+    from hoarfrost.core.operations import OperationHandler, OperationRegistry
 
 log = logging.getLogger("hoarfrost.views")
 
@@ -233,6 +233,11 @@ class StatefulService(Generic[B, V]):
         """Add ``source``'s resources to ``target`` by the merge rule. Runs under the lock
         after ``source`` was fully built from a valid view, so it must not fail."""
         raise NotImplementedError
+
+    def handler(self, operation: str) -> OperationHandler | None:
+        """The handler of ``operation``, None when this service has none (the pipeline then
+        answers NotImplemented). The generic engine answers from its catalog instead."""
+        return self.operations.resolve().get(operation)
 
     # -- the contract ---------------------------------------------------------------------
     def scope(self, account: str, region: str) -> Scope[B]:

@@ -126,7 +126,8 @@ class AdminApi:
         return handler(request)
 
     def _service(self, name: str) -> StatefulService[Any, Any]:
-        if name not in IMPLEMENTED:
+        """A hand-written service, or one the generic engine serves."""
+        if name not in IMPLEMENTED and not self.emulator.engine_serves(name):
             known = "a botocore service hoarfrost does not implement yet" if name in catalog.available_services() \
                 else "not a service name botocore knows"
             raise AdminError(404, "UnknownService",

@@ -1,0 +1,389 @@
+"""What the engine does for each role: create, read, list, update, delete, and tags by ARN.
+
+Every answer is built from stored state in the operation's output shape; every failure is
+one of the model's errors (the family's not-found or exists error, the operation's conflict
+error), so a client sees what the real service would send, never an empty success.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import TYPE_CHECKING, Any
+
+from hoarfrost.core import catalog as models
+from hoarfrost.core.errors import ServiceError, ValidationException
+from hoarfrost.core.kit import tags as tag_rules
+from hoarfrost.core.kit.arn import build_arn
+from hoarfrost.core.kit.errors import declare, model_errors
+from hoarfrost.core.kit.paging import paginate
+from hoarfrost.core.operations import RequestContext
+from hoarfrost.generic.catalog import Binding, Family, OperationRole, TagMembers
+from hoarfrost.generic.engine.plan import Served
+from hoarfrost.generic.engine.shapes import at_path, conform, fill, new_identifier
+from hoarfrost.generic.engine.state import GenericBackend, Resource
+
+if TYPE_CHECKING:
+    from hoarfrost.generic.engine.service import GenericService
+
+# The not-found answer for a family whose model names no not-found error.
+ResourceNotFound = declare("ResourceNotFoundException", 404, "The resource does not exist.")
+
+Ctx = RequestContext[GenericBackend, "GenericService"]
+DEFAULT_PAGE = 100
+
+
+def run(ctx: Ctx, operation: str, served: Served, params: dict[str, Any]) -> dict[str, Any]:
+    output_shape = models.service_model(ctx.service.name).operation_model(operation).output_shape
+    if served.tagging is not None:
+        return _tags(ctx, operation, served, params, output_shape)
+    assert served.family is not None and served.role is not None
+    action = _ACTIONS[served.kind]
+    return action(ctx, served.family, served.role, params, output_shape)
+
+
+# -- errors ---------------------------------------------------------------------------------
+def _model_error(service: str, names: tuple[str | None, ...]) -> type[ServiceError] | None:
+    errors = model_errors(service)
+    return next((getattr(errors, name) for name in names if name and name in errors), None)
+
+
+def not_found(ctx: Ctx, family: Family, role: OperationRole | None, value: Any) -> ServiceError:
+    names = (family.not_found_error, *(role.errors.not_found if role else ()))
+    cls = _model_error(ctx.service.name, names) or ResourceNotFound
+    return cls(f"{family.name} {value!r} does not exist")
+
+
+def _validation(ctx: Ctx, role: OperationRole, message: str) -> ServiceError:
+    cls = _model_error(ctx.service.name, role.errors.validation) or ValidationException
+    return cls(message)
+
+
+# -- finding resources ----------------------------------------------------------------------
+def _own_binding(family: Family, role: OperationRole) -> Binding | None:
+    return next((item for item in role.bindings if item.family == family.name), None)
+
+
+def _parent_uid(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]) -> str | None:
+    """The uid of the parent the request names (its not-found error when it does not exist);
+    None when the request names none."""
+    parent = family.parent
+    if parent is None:
+        return None
+    binding = next((item for item in role.bindings if item.family == parent.family), None)
+    member = binding.member if binding is not None else parent.member
+    value = params.get(member)
+    if value is None or not isinstance(value, str):
+        return None
+    parent_family = _catalog_family(ctx, parent.family)
+    found = next((item for item in ctx.state.of_family(parent.family) if value in item.names()), None)
+    if found is None:
+        raise not_found(ctx, parent_family or family, None if parent_family else role, value)
+    return found.uid
+
+
+def _catalog_family(ctx: Ctx, name: str) -> Family | None:
+    from hoarfrost.generic.store import catalog_for
+
+    return catalog_for(ctx.service.name).family(name)
+
+
+def _find(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]) -> Resource:
+    parent_uid = _parent_uid(ctx, family, role, params)
+    binding = _own_binding(family, role)
+    value = params.get(binding.member) if binding is not None else None
+    if value is None:  # UpdateTable names it in TableInput.Name, as CreateTable does
+        value = next((_get_path(params, path) for ident in family.identifiers for path in ident.input_paths
+                      if "." in path and isinstance(_get_path(params, path), str)), None)
+    for item in ctx.state.of_family(family.name):
+        if parent_uid is not None and item.parent != parent_uid:
+            continue
+        if value is not None and value in item.names():
+            return item
+    raise not_found(ctx, family, role, value)
+
+
+# -- rendering ------------------------------------------------------------------------------
+def _attributes(resource: Resource) -> dict[str, Any]:
+    return {**resource.attributes, **resource.identifiers}
+
+
+def render(output_shape: Any, path: str | None, resource: Resource) -> dict[str, Any]:
+    """The resource in ``output_shape``: at the top level, or nested at ``path``."""
+    if output_shape is None:
+        return {}
+    attributes = _attributes(resource)
+    if not path:
+        return fill(output_shape, attributes)
+    parts = path.split(".")
+    inner = at_path(output_shape, path.replace("[]", ""))
+    if inner is None:
+        return fill(output_shape, attributes)
+    value: Any = conform(attributes, inner) if inner.type_name == "structure" else None
+    if value is None:
+        return {}
+    for part in reversed(parts):
+        if part.endswith("[]"):
+            value = {part[:-2]: [value]}
+        else:
+            value = {part: value}
+    return value  # type: ignore[no-any-return]
+
+
+# -- create ---------------------------------------------------------------------------------
+def _get_path(params: dict[str, Any], path: str) -> Any:
+    current: Any = params
+    for part in path.split("."):
+        listed = part.endswith("[]")
+        name = part[:-2] if listed else part
+        if not isinstance(current, dict) or name not in current:
+            return None
+        current = current[name]
+        if listed:
+            current = current[0] if isinstance(current, list) and current else None
+    return current
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"-\1", name).lower()
+
+
+def _arn_namespace(service: str) -> str:
+    metadata = models.service_model(service).metadata
+    return str(metadata.get("signingName") or metadata.get("endpointPrefix") or service)
+
+
+def _stored(params: dict[str, Any], family: Family, skip: set[str]) -> dict[str, Any]:
+    """The request's members as the resource's attributes; a nested input structure that
+    carries an identifier (TableInput.Name) is spread out too."""
+    attributes = {key: copy.deepcopy(value) for key, value in params.items() if key not in skip}
+    for ident in family.identifiers:
+        for path in ident.input_paths:
+            head = path.split(".")[0].replace("[]", "")
+            if "." in path and isinstance(params.get(head), dict):
+                for key, value in params[head].items():
+                    attributes.setdefault(key, copy.deepcopy(value))
+    return attributes
+
+
+def _tags_in(members: TagMembers | None, params: dict[str, Any]) -> dict[str, str]:
+    if members is None:
+        return {}
+    value = params.get(members.member)
+    if members.form == "map":
+        return tag_rules.check(dict(value or {}))
+    rules = tag_rules.TagRules(key_member=members.key or "Key", value_member=members.value or "Value")
+    return tag_rules.check(tag_rules.from_list(value or [], rules))
+
+
+def _stamp(ctx: Ctx, family: Family, attributes: dict[str, Any], created: bool) -> None:
+    """Timestamps the read answer carries: creation ones once, modification ones on every write."""
+    reads = family.roles("read")
+    if not reads:
+        return
+    output = models.service_model(ctx.service.name).operation_model(reads[0].operation).output_shape
+    shape = at_path(output, reads[0].resource_path.replace("[]", "")) if output is not None and reads[0].resource_path \
+        else output
+    for name, member in getattr(shape, "members", {}).items():
+        if member.type_name != "timestamp":
+            continue
+        lowered = name.lower()
+        if ("creat" in lowered and created) or "modif" in lowered or "updat" in lowered:
+            attributes[name] = ctx.clock.now()
+
+
+def _id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, output: Any) -> list[Any]:
+    """Every member shape an assigned identifier must fit: where CreateX answers it and
+    where the family's other operations take it."""
+    shapes = []
+    if output is not None and output_path:
+        found = at_path(output, output_path.replace("[]", ""))
+        if found is not None:
+            shapes.append(found)
+    model = models.service_model(ctx.service.name)
+    for role_name in ("read", "update", "delete"):
+        for role in family.roles(role_name):
+            for binding in role.bindings:
+                if binding.family != family.name or kind not in binding.kinds or len(binding.kinds) != 1:
+                    continue
+                member = model.operation_model(role.operation).input_shape.members.get(binding.member)
+                if member is not None:
+                    shapes.append(member.member if member.type_name == "list" else member)
+    return [shape for shape in shapes if shape.type_name == "string"]
+
+
+def create(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
+    parent_uid = _parent_uid(ctx, family, role, params)
+    if parent_uid is None and family.parent is not None and family.parent.required:
+        raise not_found(ctx, family, role, params.get(family.parent.member))
+    chosen: dict[str, str] = {}
+    identifiers: dict[str, str] = {}
+    for ident in family.identifiers:
+        value = next((_get_path(params, path) for path in ident.input_paths if _get_path(params, path) is not None),
+                     None)
+        if isinstance(value, str):
+            chosen[ident.member] = identifiers[ident.member] = value
+        elif ident.kind != "arn":
+            identifiers[ident.member] = new_identifier(_id_shapes(ctx, family, ident.kind, ident.output_path, output))
+    existing = next((item for item in ctx.state.of_family(family.name) if item.parent == parent_uid and chosen
+                     and all(item.identifiers.get(key) == value for key, value in chosen.items())), None)
+    if existing is not None and not role.upsert:
+        names = (*role.errors.already_exists, family.exists_error, *role.errors.conflict)
+        cls = _model_error(ctx.service.name, names) or ValidationException
+        raise cls(f"{family.name} {next(iter(chosen.values()))!r} already exists")
+    primary = next((identifiers[ident.member] for kind in ("name", "id", "key", "url")
+                    for ident in family.identifiers if ident.kind == kind and ident.member in identifiers),
+                   str(ctx.state.next_seq))
+    path = [primary]
+    parent = ctx.state.resources.get(parent_uid) if parent_uid else None
+    while parent is not None:
+        parent_primary = next(iter(parent.identifiers.values()), parent.uid)
+        path.insert(0, parent_primary)
+        parent = ctx.state.resources.get(parent.parent) if parent.parent else None
+    arn = build_arn(_arn_namespace(ctx.service.name), ctx.scope.region, ctx.scope.account,
+                    f"{_kebab(family.name)}/{'/'.join(path)}")
+    for ident in family.identifiers:
+        if ident.kind == "arn" and ident.member not in identifiers:
+            identifiers[ident.member] = arn
+    tag_member = {family.tags.member} if family.tags is not None else set()
+    attributes = _stored(params, family, tag_member)
+    for ident in family.identifiers:
+        if ident.output_path and ident.member in identifiers:
+            attributes.setdefault(ident.output_path.split(".")[-1].replace("[]", ""), identifiers[ident.member])
+    attributes.setdefault("Arn", arn)
+    attributes.setdefault(f"{family.name}Arn", arn)
+    if family.status is not None and family.status.active and "." not in family.status.path:
+        attributes[family.status.path] = family.status.active
+    _stamp(ctx, family, attributes, created=True)
+    tags = _tags_in(family.tags, params)
+    if existing is not None:
+        existing.attributes, existing.identifiers = attributes, {**existing.identifiers, **identifiers}
+        existing.tags.update(tags)
+        resource = existing
+    else:
+        seq = ctx.state.next_seq
+        ctx.state.next_seq += 1
+        resource = Resource(family.name, f"r{seq}", seq, identifiers, attributes, arn, ctx.clock.now(), tags,
+                            parent_uid)
+        ctx.state.resources[resource.uid] = resource
+    return render(output, role.resource_path, resource)
+
+
+def read(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
+    return render(output, role.resource_path, _find(ctx, family, role, params))
+
+
+def update(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
+    resource = _find(ctx, family, role, params)
+    skip = {binding.member for binding in role.bindings}
+    resource.attributes.update(_stored(params, family, skip))
+    _stamp(ctx, family, resource.attributes, created=False)
+    return render(output, role.resource_path, resource)
+
+
+def delete(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
+    resource = _find(ctx, family, role, params)
+    children = ctx.state.children(resource.uid)
+    if children:
+        cls = _model_error(ctx.service.name, role.errors.conflict)
+        if cls is not None:
+            raise cls(f"{family.name} {next(iter(resource.identifiers.values()))!r} still has "
+                      f"{len(children)} {children[0].family} resource(s)")
+    answer = render(output, role.resource_path, resource)
+    _remove(ctx.state, resource.uid)
+    return answer
+
+
+def _remove(backend: GenericBackend, uid: str) -> None:
+    for child in backend.children(uid):
+        _remove(backend, child.uid)
+    backend.resources.pop(uid, None)
+
+
+# -- list -----------------------------------------------------------------------------------
+def _selected(item: Resource, binding: Binding, value: Any) -> bool:
+    if binding.match == "prefix":
+        return isinstance(value, str) and any(name.startswith(value) for name in item.names())
+    if binding.match == "any" or isinstance(value, list):
+        return any(entry in item.names() for entry in value)
+    return value in item.names()
+
+
+def list_(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
+    parent_uid = _parent_uid(ctx, family, role, params)
+    items = [item for item in ctx.state.of_family(family.name) if parent_uid is None or item.parent == parent_uid]
+    for binding in role.bindings:
+        value = params.get(binding.member)
+        if binding.family == family.name and value not in (None, [], ""):
+            items = [item for item in items if _selected(item, binding, value)]
+            if binding.match != "prefix" and role.errors.not_found:
+                # Naming resources explicitly (DescribeRepositories' repositoryNames) is a read
+                # of each: one that does not exist is the not-found error, as AWS answers.
+                for wanted in value if isinstance(value, list) else [value]:
+                    if not any(wanted in item.names() for item in items):
+                        raise not_found(ctx, family, role, wanted)
+    paging = role.paging
+    token = params.get(paging.input_tokens[0]) if paging and paging.input_tokens else None
+    limit = params.get(paging.limit) if paging and paging.limit else None
+    if not isinstance(limit, int) or limit < 1:
+        limit = DEFAULT_PAGE
+    page = paginate(items, token, limit, kind=f"{ctx.service.name}:{ctx.operation}",
+                    error=lambda: _validation(ctx, role, "The pagination token is invalid"), key=lambda item: item.seq)
+    path = (role.resource_path or "").replace("[]", "")
+    answer: dict[str, Any] = {}
+    list_shape = at_path(output, path) if output is not None and path else None
+    if list_shape is not None and list_shape.type_name == "list":
+        member = list_shape.member  # type: ignore[attr-defined]
+        if role.items == "resource" and member.type_name == "structure":
+            values: list[Any] = [fill(member, _attributes(item)) for item in page.items]
+        else:
+            values = [_identifier_of(item, role.items) for item in page.items]
+        _set_path(answer, path, values)
+    if page.next_token and paging and paging.output_tokens:
+        _set_path(answer, paging.output_tokens[0], page.next_token)
+    return answer
+
+
+def _identifier_of(item: Resource, kind: str | None) -> str:
+    if kind == "arn":
+        return item.arn
+    return next(iter(item.identifiers.values()), item.arn)
+
+
+def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
+
+
+# -- tags by ARN ----------------------------------------------------------------------------
+def _tags(ctx: Ctx, operation: str, served: Served, params: dict[str, Any], output: Any) -> dict[str, Any]:
+    tagging = served.tagging
+    assert tagging is not None and tagging.resource_member is not None
+    value = params.get(tagging.resource_member)
+    resource = next((item for item in ctx.state.resources.values() if item.arn == value), None)
+    if resource is None:
+        op_model = models.service_model(ctx.service.name).operation_model(operation)
+        names = tuple(shape.name for shape in op_model.error_shapes if "NotFound" in shape.name)
+        cls = _model_error(ctx.service.name, names) or ResourceNotFound
+        raise cls(f"No resource with ARN {value!r}")
+    if served.kind == "tag":
+        tag_rules.tag(resource.tags, _tags_in(tagging.tags, params) if tagging.tags else {})
+        return {}
+    if served.kind == "untag":
+        tag_rules.untag(resource.tags, params.get(tagging.keys_member or "", []) or [])
+        return {}
+    member = tagging.list_output
+    shape = output.members.get(member) if output is not None and member else None
+    if shape is None:
+        return {}
+    if shape.type_name == "map":
+        return {member: dict(resource.tags)}
+    entry = shape.member  # type: ignore[attr-defined]
+    key = next((name for name in entry.members if name.lower() in ("key", "tagkey")), "Key")
+    value_name = next((name for name in entry.members if name.lower() in ("value", "tagvalue")), "Value")
+    return {member: [{key: k, value_name: v} for k, v in resource.tags.items()]}
+
+
+_ACTIONS = {"create": create, "read": read, "list": list_, "update": update, "delete": delete}

@@ -1,0 +1,75 @@
+"""Which operations of a service the generic engine serves, and as what.
+
+Only families inference marked resolved (created, read and deleted, every identifier's
+source known, no problem) and not singletons; only the CRUD roles, never attribute-wise
+reads or writes; an operation playing roles in two families is ambiguous and stays
+NotImplemented. Tag operations come from the catalog's service-wide tagging by ARN.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from hoarfrost.core import catalog as models
+from hoarfrost.generic.catalog import Family, OperationRole, ServiceCatalog, Tagging
+from hoarfrost.generic.store import UnknownService, catalog_for
+
+_CRUD = ("create", "read", "list", "update", "delete")
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """What the engine does for one operation: a family role, or one tag action."""
+
+    kind: str  # create / read / list / update / delete / tag / untag / list_tags
+    family: Family | None = None
+    role: OperationRole | None = None
+    tagging: Tagging | None = None
+
+
+def servable_family(family: Family) -> bool:
+    return family.resolved and family.servable and not family.singleton and bool(family.identifiers)
+
+
+@functools.cache
+def plan(service: str) -> dict[str, Served]:
+    """Operation name -> what the engine does for it (empty for a service it cannot serve)."""
+    try:
+        found: ServiceCatalog = catalog_for(service)
+    except UnknownService:
+        return {}
+    served: dict[str, Served] = {}
+    claims: dict[str, list[Served]] = {}
+    for family in found.families:
+        if not servable_family(family):
+            continue
+        for role_name in _CRUD:
+            for role in family.roles(role_name):
+                if role.attributes or (role_name == "read" and role.many):
+                    continue
+                claims.setdefault(role.operation, []).append(Served(role_name, family, role))
+    for operation, options in claims.items():
+        families = {option.family.name for option in options if option.family is not None}
+        if len(families) != 1:
+            continue
+        kinds = {option.kind for option in options}
+        if kinds == {"read", "list"}:
+            served[operation] = next(option for option in options if option.kind == "list")
+        elif len(options) == 1:
+            served[operation] = options[0]
+    if served:
+        for tagging in found.tagging:
+            if tagging.family is not None or not tagging.resource_member or "arn" not in tagging.resource_kinds:
+                continue
+            for kind, operation in (("tag", tagging.tag), ("untag", tagging.untag), ("list_tags", tagging.list)):
+                if operation and operation not in served:
+                    served[operation] = Served(kind, tagging=tagging)
+    return served
+
+
+def serves(service: str) -> bool:
+    """Whether the engine serves any operation of ``service``."""
+    from hoarfrost.services import IMPLEMENTED
+
+    return service not in IMPLEMENTED and service in models.available_services() and bool(plan(service))

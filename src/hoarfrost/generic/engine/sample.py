@@ -1,0 +1,116 @@
+"""Minimal valid inputs built from the model: the required members, each with a value that
+satisfies its type, enum, pattern and length. The engine's round-trip tests build every
+family's requests with it; a value it cannot make fit is reported, not guessed at."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from typing import Any
+
+from botocore.model import Shape
+
+_counter = itertools.count(1)
+
+
+class CannotSample(ValueError):
+    """No candidate value satisfies a member's constraints."""
+
+
+def sample_input(shape: Shape | None, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The required members of ``shape``, but for ``skip`` (members the caller sets itself)."""
+    if shape is None:
+        return {}
+    members = shape.members  # type: ignore[attr-defined]
+    return {name: _value(members[name], name, depth=1) for name in shape.required_members  # type: ignore[attr-defined]
+            if name not in skip}
+
+
+def sample_value(shape: Shape, name: str = "") -> Any:
+    return _value(shape, name, depth=0)
+
+
+def _structure(shape: Shape, name: str, depth: int) -> dict[str, Any]:
+    members = shape.members  # type: ignore[attr-defined]
+    if shape.metadata.get("union"):
+        first = next(iter(members.items()), None)
+        return {first[0]: _value(first[1], first[0], depth + 1)} if first else {}
+    out: dict[str, Any] = {}
+    for member in shape.required_members:  # type: ignore[attr-defined]
+        out[member] = _value(members[member], member, depth + 1)
+    return out
+
+
+def _value(shape: Shape, name: str, depth: int) -> Any:
+    if depth > 12:
+        raise CannotSample(f"{name}: nested too deep")
+    kind, meta = shape.type_name, shape.metadata
+    if kind == "structure":
+        return _structure(shape, name, depth)
+    if kind == "list":
+        count = max(int(meta.get("min", 1)), 1)
+        return [_value(shape.member, name, depth + 1) for _ in range(count)]  # type: ignore[attr-defined]
+    if kind == "map":
+        count = int(meta.get("min", 0))
+        return {f"k{index}": _value(shape.value, name, depth + 1) for index in range(count)}  # type: ignore[attr-defined]
+    if kind == "string":
+        return string_for(shape, name)
+    if kind in ("integer", "long"):
+        low = int(meta.get("min", 1))
+        return max(low, min(1, int(meta.get("max", 1))))
+    if kind in ("float", "double"):
+        return float(meta.get("min", 1))
+    if kind == "boolean":
+        return False
+    if kind == "blob":
+        return b"x" * max(1, int(meta.get("min", 1)))
+    if kind == "timestamp":
+        return dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    raise CannotSample(f"{name}: a {kind} member")
+
+
+def string_for(shape: Shape, name: str) -> str:
+    if shape.enum:  # type: ignore[attr-defined]
+        return str(shape.enum[0])  # type: ignore[attr-defined]
+    meta = shape.metadata
+    low, high = int(meta.get("min", 0)), int(meta.get("max", 256))
+    serial = next(_counter)
+    lowered = name.lower()
+    candidates = []
+    if lowered.endswith("arn") or "arn" == lowered[-3:]:
+        candidates.append(f"arn:aws:iam::123456789012:role/hf{serial}")
+    if "url" in lowered or "uri" in lowered:
+        candidates.append(f"https://example.com/hf{serial}")
+    if "email" in lowered:
+        candidates.append(f"hf{serial}@example.com")
+    base = f"hf{serial}x"
+    candidates += [base, f"Hf{serial}x", f"hf-{serial}", f"{serial:08d}", f"HF{serial}X", base.upper(),
+                   f"/hf{serial}", f"hf{serial}.example.com", "1", "a", "A", "*"]
+    pattern = meta.get("pattern")
+    if pattern:
+        from hoarfrost.generic.engine.shapes import _COUNT, _PREFIX
+
+        counts = [int(found) for found in _COUNT.findall(pattern)]
+        for prefix in ["", *_PREFIX.findall(pattern)]:
+            for length in (*counts, 8, 10, 17, 12, 16, 20):
+                candidates.append(prefix + f"{serial:0{length}x}"[-length:])
+    for candidate in candidates:
+        text = candidate
+        if len(text) < low:
+            text = text + ("x" if text[-1].isalpha() else "0") * (low - len(text))
+            if pattern and not _fits(pattern, text):
+                text = candidate + candidate[-1] * (low - len(candidate))
+        if len(text) > high:
+            text = text[:high]
+        if low <= len(text) <= high and (not pattern or _fits(pattern, text)):
+            return text
+    raise CannotSample(f"{name}: no sample fits pattern {pattern!r} and length {low}..{high}")
+
+
+def _fits(pattern: str, text: str) -> bool:
+    try:
+        return re.fullmatch(pattern, text) is not None or (
+            pattern.startswith("^") or pattern.endswith("$")) and re.search(pattern, text) is not None
+    except re.error:
+        return True

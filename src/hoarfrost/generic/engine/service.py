@@ -1,0 +1,74 @@
+"""The generic resource engine: one ``StatefulService`` per botocore service without
+hand-written handlers, serving the resource families its catalog resolved.
+
+The pipeline asks ``handler(operation)``; the engine answers with a handler only for the
+operations ``plan`` lists, so everything else stays the protocol's NotImplemented.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, ClassVar
+
+from hoarfrost.core import catalog as models
+from hoarfrost.core.operations import OperationHandler, OperationRegistry, RequestContext
+from hoarfrost.core.views import StatefulService
+from hoarfrost.generic.engine import ops, state
+from hoarfrost.generic.engine.ops import ResourceNotFound
+from hoarfrost.generic.engine.plan import plan
+from hoarfrost.generic.engine.state import GenericBackend, GenericView
+
+_READ_ONLY = ("read", "list", "list_tags")
+
+class GenericService(StatefulService[GenericBackend, GenericView]):
+    """The engine's service; ``for_service`` makes the class of one botocore service."""
+
+    view_type: ClassVar[type[GenericView]] = GenericView
+
+    @classmethod
+    def for_service(cls, name: str) -> type[GenericService]:
+        return _service_class(name)
+
+    def handler(self, operation: str) -> OperationHandler | None:
+        served = plan(self.name).get(operation)
+        if served is None:
+            return None
+        return _handler(self.name, operation)
+
+    def served_operations(self) -> list[str]:
+        return sorted(plan(self.name))
+
+    def new_backend(self, account: str, region: str) -> GenericBackend:
+        return GenericBackend()
+
+    def to_view(self, backend: GenericBackend, account: str, region: str) -> GenericView:
+        return state.to_view(backend)
+
+    def from_view(self, view: GenericView, account: str, region: str) -> GenericBackend:
+        return state.from_view(view)
+
+    @staticmethod
+    def not_found_error() -> type[Exception]:
+        """The answer for a family whose model names no not-found error."""
+        return ResourceNotFound
+
+    def merge_backend(self, target: GenericBackend, source: GenericBackend) -> None:
+        state.merge(target, source)
+
+
+@functools.cache
+def _service_class(name: str) -> type[GenericService]:
+    models.service_model(name)  # an unknown name fails here, not on first request
+    attributes = {"name": name, "operations": OperationRegistry(name), "__doc__": f"{name}, served by the engine."}
+    return type(f"Generic_{name.replace('-', '_')}", (GenericService,), attributes)
+
+
+@functools.cache
+def _handler(service: str, operation: str) -> OperationHandler:
+    served = plan(service)[operation]
+
+    def run(ctx: RequestContext[GenericBackend, GenericService], params: dict[str, Any]) -> dict[str, Any]:
+        return ops.run(ctx, operation, served, params)
+
+    run.__name__ = operation
+    return OperationHandler(operation, run, mutates=served.kind not in _READ_ONLY)

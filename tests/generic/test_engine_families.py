@@ -1,0 +1,163 @@
+"""Concrete families the engine serves, through boto3 in-process and over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from hoarfrost.generic.engine import GenericService
+from tests.harness import Harness
+
+
+def _code(raised: pytest.ExceptionInfo[ClientError]) -> str:
+    return str(raised.value.response["Error"]["Code"])
+
+
+def test_glue_database_and_tables_with_parent_checks(aws: Harness) -> None:
+    glue = aws.client("glue")
+    with pytest.raises(ClientError) as raised:
+        glue.create_table(DatabaseName="missing", TableInput={"Name": "t"})
+    assert _code(raised) == "EntityNotFoundException" and "missing" in raised.value.response["Error"]["Message"]
+
+    glue.create_database(DatabaseInput={"Name": "sales", "Description": "numbers"})
+    glue.create_database(DatabaseInput={"Name": "other"})
+    assert glue.get_database(Name="sales")["Database"]["Description"] == "numbers"
+    for name in ("orders", "items", "refunds"):
+        glue.create_table(DatabaseName="sales", TableInput={"Name": name})
+    glue.create_table(DatabaseName="other", TableInput={"Name": "elsewhere"})
+
+    first = glue.get_tables(DatabaseName="sales", MaxResults=2)
+    assert [table["Name"] for table in first["TableList"]] == ["orders", "items"]
+    rest = glue.get_tables(DatabaseName="sales", NextToken=first["NextToken"])
+    assert [table["Name"] for table in rest["TableList"]] == ["refunds"] and "NextToken" not in rest
+    assert glue.get_table(DatabaseName="sales", Name="orders")["Table"]["DatabaseName"] == "sales"
+
+    with pytest.raises(ClientError) as raised:
+        glue.create_table(DatabaseName="sales", TableInput={"Name": "orders"})
+    assert _code(raised) == "AlreadyExistsException"
+    with pytest.raises(ClientError) as raised:
+        glue.delete_database(Name="sales")  # it still has tables
+    assert _code(raised) == "ConcurrentModificationException"
+
+    glue.update_table(DatabaseName="sales", TableInput={"Name": "orders", "Description": "v2"})
+    assert glue.get_table(DatabaseName="sales", Name="orders")["Table"]["Description"] == "v2"
+    for name in ("orders", "items", "refunds"):
+        glue.delete_table(DatabaseName="sales", Name=name)
+    with pytest.raises(ClientError) as raised:
+        glue.get_table(DatabaseName="sales", Name="orders")
+    assert _code(raised) == "EntityNotFoundException"
+    glue.delete_database(Name="sales")
+    assert [db["Name"] for db in glue.get_databases()["DatabaseList"]] == ["other"]
+
+
+def test_ecr_repository_with_tags(aws: Harness) -> None:
+    ecr = aws.client("ecr")
+    repo = ecr.create_repository(repositoryName="app", tags=[{"Key": "team", "Value": "a"}])["repository"]
+    assert repo["repositoryArn"] == f"arn:aws:ecr:us-east-1:{aws.account}:repository/app"
+    assert [item["repositoryName"] for item in ecr.describe_repositories()["repositories"]] == ["app"]
+    ecr.tag_resource(resourceArn=repo["repositoryArn"], tags=[{"Key": "env", "Value": "dev"}])
+    ecr.untag_resource(resourceArn=repo["repositoryArn"], tagKeys=["team"])
+    assert ecr.list_tags_for_resource(resourceArn=repo["repositoryArn"])["tags"] == [{"Key": "env", "Value": "dev"}]
+    with pytest.raises(ClientError) as raised:
+        ecr.create_repository(repositoryName="app")
+    assert _code(raised) == "RepositoryAlreadyExistsException"
+    ecr.delete_repository(repositoryName="app")
+    with pytest.raises(ClientError) as raised:
+        ecr.describe_repositories(repositoryNames=["app"])
+    assert _code(raised) == "RepositoryNotFoundException"
+
+
+def test_secretsmanager_secret_by_name_or_arn(aws: Harness) -> None:
+    secrets = aws.client("secretsmanager")
+    created = secrets.create_secret(Name="db-password", Description="first")
+    assert created["ARN"].startswith(f"arn:aws:secretsmanager:us-east-1:{aws.account}:")
+    assert secrets.describe_secret(SecretId=created["ARN"])["Name"] == "db-password"
+    secrets.update_secret(SecretId="db-password", Description="second")
+    assert secrets.describe_secret(SecretId="db-password")["Description"] == "second"
+    assert [item["Name"] for item in secrets.list_secrets()["SecretList"]] == ["db-password"]
+    secrets.delete_secret(SecretId="db-password")
+    with pytest.raises(ClientError) as raised:
+        secrets.describe_secret(SecretId="db-password")
+    assert _code(raised) == "ResourceNotFoundException"
+
+
+def test_logs_groups_and_streams(aws: Harness) -> None:
+    logs = aws.client("logs")
+    with pytest.raises(ClientError) as raised:
+        logs.create_log_stream(logGroupName="nope", logStreamName="s")
+    assert _code(raised) == "ResourceNotFoundException"
+    logs.create_log_group(logGroupName="/app/web")
+    logs.create_log_group(logGroupName="/app/worker")
+    logs.create_log_stream(logGroupName="/app/web", logStreamName="one")
+    logs.create_log_stream(logGroupName="/app/web", logStreamName="two")
+    logs.create_log_stream(logGroupName="/app/worker", logStreamName="three")
+    streams = logs.describe_log_streams(logGroupName="/app/web")["logStreams"]
+    assert [stream["logStreamName"] for stream in streams] == ["one", "two"]
+    groups = logs.describe_log_groups(logGroupNamePrefix="/app/w")["logGroups"]
+    assert [group["logGroupName"] for group in groups] == ["/app/web", "/app/worker"]
+    logs.delete_log_stream(logGroupName="/app/web", logStreamName="one")
+    streams = logs.describe_log_streams(logGroupName="/app/web")["logStreams"]
+    assert [stream["logStreamName"] for stream in streams] == ["two"]
+    with pytest.raises(ClientError) as raised:
+        logs.create_log_group(logGroupName="/app/web")
+    assert _code(raised) == "ResourceAlreadyExistsException"
+    with pytest.raises(ClientError) as raised:  # reading events is not resource CRUD: not served
+        logs.get_log_events(logGroupName="/app/web", logStreamName="two")
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+
+
+def test_apigateway_rest_api_and_resources(aws: Harness) -> None:
+    api = aws.client("apigateway")
+    rest = api.create_rest_api(name="shop", description="v1")
+    assert rest["name"] == "shop" and rest["id"]
+    assert api.get_rest_api(restApiId=rest["id"])["description"] == "v1"
+    child = api.create_resource(restApiId=rest["id"], parentId="root", pathPart="items")
+    assert api.get_resource(restApiId=rest["id"], resourceId=child["id"])["pathPart"] == "items"
+    assert [item["id"] for item in api.get_resources(restApiId=rest["id"])["items"]] == [child["id"]]
+    with pytest.raises(ClientError) as raised:
+        api.create_resource(restApiId="nope", parentId="root", pathPart="x")
+    assert _code(raised) == "NotFoundException"
+    with pytest.raises(ClientError) as raised:  # refused while it has resources (the model's ConflictException)
+        api.delete_rest_api(restApiId=rest["id"])
+    assert _code(raised) == "ConflictException"
+    api.delete_resource(restApiId=rest["id"], resourceId=child["id"])
+    api.delete_rest_api(restApiId=rest["id"])
+    with pytest.raises(ClientError) as raised:
+        api.get_rest_api(restApiId=rest["id"])
+    assert _code(raised) == "NotFoundException"
+
+
+def test_engine_state_view_snapshot_restore_merge_and_notifications(aws: Harness) -> None:
+    glue = aws.client("glue")
+    service = aws.emulator.service("glue")
+    assert isinstance(service, GenericService)
+    changes: list[str] = []
+    with service.notifier.subscribe(lambda change: changes.append(change.operation)):
+        glue.create_database(DatabaseInput={"Name": "a"})
+        glue.create_table(DatabaseName="a", TableInput={"Name": "t"})
+        glue.get_table(DatabaseName="a", Name="t")
+    assert changes == ["CreateDatabase", "CreateTable"]
+    view = service.snapshot(aws.account, aws.region)
+    document = view.model_dump(mode="json")
+    assert [(item["family"], item["identifiers"]) for item in document["resources"]] == [
+        ("Database", {"Name": "a"}), ("Table", {"Name": "t"})]
+    table = document["resources"][1]
+    assert table["parent"] == document["resources"][0]["uid"] and table["created"]
+
+    with pytest.raises(ClientError) as raised:  # the model has a conflict error: the table must go first
+        glue.delete_database(Name="a")
+    assert _code(raised) == "ConcurrentModificationException"
+    glue.delete_table(DatabaseName="a", Name="t")
+    glue.delete_database(Name="a")
+    service.restore(aws.account, aws.region, document)
+    assert glue.get_table(DatabaseName="a", Name="t")["Table"]["Name"] == "t"
+
+    glue.create_database(DatabaseInput={"Name": "b"})
+    service.restore(aws.account, aws.region, {"resources": []})
+    service.merge(aws.account, aws.region, document)
+    assert [db["Name"] for db in glue.get_databases()["DatabaseList"]] == ["a"]
+    bad = dict(document, resources=[dict(table, parent="nowhere")])
+    with pytest.raises(Exception) as raised:
+        service.restore(aws.account, aws.region, bad)
+    assert getattr(raised.value, "kind", None) == "invalid"
+    assert glue.get_table(DatabaseName="a", Name="t")["Table"]["Name"] == "t"
