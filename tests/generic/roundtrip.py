@@ -130,7 +130,8 @@ class Driver:
 
     def value_for(self, binding: Binding) -> str | None:
         known = self.values.get(binding.family, {})
-        return next((known[kind] for kind in binding.kinds if kind in known), None) or (
+        kinds = sorted(binding.kinds, key=lambda kind: kind == "arn")  # the caller's own name before an ARN
+        return next((known[kind] for kind in kinds if kind in known), None) or (
             next(iter(known.values()), None) if not binding.kinds else None)
 
     def create(self, family: Family, role: OperationRole) -> None:
@@ -159,17 +160,27 @@ class Driver:
         assert create is not None
         self.create(family, create)
         if read is not None:
-            self.call("read", read.operation, self.params("read", family, read))
+            self.expect_mentioned("read", self.call("read", read.operation, self.params("read", family, read)), family)
         listing = roles["list"]
         if listing is not None:
-            self.call("list", listing.operation, self.params("list", family, listing))
+            answer = self.call("list", listing.operation, self.params("list", family, listing))
+            self.expect_mentioned("list", answer, family)
         update = roles["update"]
         if update is not None:
             self.call("update", update.operation, self.params("update", family, update))
         self.tags(family)
 
+    def expect_mentioned(self, step: str, answer: dict[str, Any], family: Family) -> None:
+        if not self.mentioned(answer, family):
+            raise StepFailed(step, f"the answer does not name the resource {self.values[family.name]}")
+
+    def mentioned(self, answer: dict[str, Any], family: Family) -> bool:
+        text = str({key: value for key, value in answer.items() if key != "ResponseMetadata"})
+        return any(f"'{value}'" in text for value in self.values[family.name].values())
+
     def tags(self, family: Family) -> None:
-        arn = self.values[family.name].get("arn")
+        own_arn = any(ident.kind == "arn" and not ident.input_paths for ident in family.identifiers)
+        arn = self.values[family.name].get("arn") if own_arn else None
         for served in plan(self.service).values():
             tagging = served.tagging
             if served.kind != "tag" or tagging is None or arn is None or tagging.tags is None:
@@ -191,11 +202,13 @@ class Driver:
             raise StepFailed("delete", "no served delete/read")
         self.call("delete", delete.operation, self.params("delete", family, delete))
         try:
-            self.call("read-after-delete", read.operation, self.params("read", family, read))
+            answer = self.call("read-after-delete", read.operation, self.params("read", family, read))
         except StepFailed as failure:
             if failure.hard:
                 raise
             return
+        if served[read.operation].kind == "list" and not self.mentioned(answer, family):
+            return  # a Describe that lists: no longer among the answers
         raise StepFailed("read-after-delete", f"{read.operation} still answers after delete")
 
 

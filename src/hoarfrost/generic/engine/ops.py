@@ -104,15 +104,33 @@ def _find(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any])
 
 
 # -- rendering ------------------------------------------------------------------------------
-def _attributes(resource: Resource) -> dict[str, Any]:
-    return {**resource.attributes, **resource.identifiers}
+def _attributes(resource: Resource, family: Family) -> dict[str, Any]:
+    """What answers carry: the stored attributes, the identifiers, and each identifier under
+    the shorter names outputs give it (``restApiId`` is a RestApi's ``id``, a
+    DocumentationVersion's ``documentationVersion`` its ``version``)."""
+    attributes = {**resource.attributes, **resource.identifiers}
+    lowered = {key.lower() for key in attributes}
+    for ident in family.identifiers:
+        value = resource.identifiers.get(ident.member)
+        if value is None:
+            continue
+        member = ident.member[0].lower() + ident.member[1:]
+        words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", ident.member)
+        aliases = {ident.kind if ident.kind != "key" else "", member.lower().removeprefix(family.name.lower()),
+                   words[-1].lower() if words and member.lower() == family.name.lower() else "",
+                   member.lower().replace("identifier", "id")}
+        for alias in aliases - {""}:
+            if alias not in lowered:
+                attributes[alias] = value
+                lowered.add(alias)
+    return attributes
 
 
-def render(output_shape: Any, path: str | None, resource: Resource) -> dict[str, Any]:
+def render(output_shape: Any, path: str | None, resource: Resource, family: Family) -> dict[str, Any]:
     """The resource in ``output_shape``: at the top level, or nested at ``path``."""
     if output_shape is None:
         return {}
-    attributes = _attributes(resource)
+    attributes = _attributes(resource, family)
     if not path:
         return fill(output_shape, attributes)
     parts = path.split(".")
@@ -266,11 +284,11 @@ def create(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]
         resource = Resource(family.name, f"r{seq}", seq, identifiers, attributes, arn, ctx.clock.now(), tags,
                             parent_uid)
         ctx.state.resources[resource.uid] = resource
-    return render(output, role.resource_path, resource)
+    return render(output, role.resource_path, resource, family)
 
 
 def read(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
-    return render(output, role.resource_path, _find(ctx, family, role, params))
+    return render(output, role.resource_path, _find(ctx, family, role, params), family)
 
 
 def update(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
@@ -278,7 +296,7 @@ def update(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]
     skip = {binding.member for binding in role.bindings}
     resource.attributes.update(_stored(params, family, skip))
     _stamp(ctx, family, resource.attributes, created=False)
-    return render(output, role.resource_path, resource)
+    return render(output, role.resource_path, resource, family)
 
 
 def delete(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
@@ -289,7 +307,7 @@ def delete(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]
         if cls is not None:
             raise cls(f"{family.name} {next(iter(resource.identifiers.values()))!r} still has "
                       f"{len(children)} {children[0].family} resource(s)")
-    answer = render(output, role.resource_path, resource)
+    answer = render(output, role.resource_path, resource, family)
     _remove(ctx.state, resource.uid)
     return answer
 
@@ -335,7 +353,7 @@ def list_(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any],
     if list_shape is not None and list_shape.type_name == "list":
         member = list_shape.member  # type: ignore[attr-defined]
         if role.items == "resource" and member.type_name == "structure":
-            values: list[Any] = [fill(member, _attributes(item)) for item in page.items]
+            values: list[Any] = [fill(member, _attributes(item, family)) for item in page.items]
         else:
             values = [_identifier_of(item, role.items) for item in page.items]
         _set_path(answer, path, values)
@@ -374,8 +392,8 @@ def _tags(ctx: Ctx, operation: str, served: Served, params: dict[str, Any], outp
     if served.kind == "untag":
         tag_rules.untag(resource.tags, params.get(tagging.keys_member or "", []) or [])
         return {}
-    member = tagging.list_output
-    shape = output.members.get(member) if output is not None and member else None
+    member = tagging.list_output or ""
+    shape = output.members.get(member) if output is not None else None
     if shape is None:
         return {}
     if shape.type_name == "map":

@@ -62,9 +62,12 @@ def plan(service: str) -> dict[str, Served]:
         for tagging in found.tagging:
             if tagging.family is not None or not tagging.resource_member or "arn" not in tagging.resource_kinds:
                 continue
-            for kind, operation in (("tag", tagging.tag), ("untag", tagging.untag), ("list_tags", tagging.list)):
-                if operation and operation not in served:
-                    served[operation] = Served(kind, tagging=tagging)
+            # Each only when the catalog says where its tags or keys are: never an empty success.
+            actions = (("tag", tagging.tag, tagging.tags), ("untag", tagging.untag, tagging.keys_member),
+                       ("list_tags", tagging.list, tagging.list_output))
+            for kind, tag_operation, carried in actions:
+                if tag_operation and carried and tag_operation not in served:
+                    served[tag_operation] = Served(kind, tagging=tagging)
     return served
 
 
