@@ -10,7 +10,7 @@ from hoarfrost.core import catalog as models
 from hoarfrost.generic.engine.plan import serves
 from tests.coverage_report import report
 from tests.generic.roundtrip import ServiceResult, served_families, sweep
-from tests.harness import InProcessHarness
+from tests.harness import InProcessHarness, ServerHarness
 
 SERVICES = [name for name in models.available_services() if serves(name) and served_families(name)]
 RESULTS: dict[str, ServiceResult] = {}
@@ -38,3 +38,16 @@ def _report() -> None:
         failures = "; ".join(f"{outcome.family}: {outcome.failure}" for outcome in result.outcomes
                              if not outcome.ok)
         report(f"  {name}: {result.passed}/{len(result.outcomes)}" + (f"  [{failures[:400]}]" if failures else ""))
+
+
+# Over HTTP for a handful of services, one per protocol family the engine meets most.
+OVER_HTTP = ["glue", "ecr", "logs", "secretsmanager", "apigateway", "codecommit", "elasticache", "route53"]
+
+
+@pytest.mark.parametrize("service", [name for name in OVER_HTTP if name in SERVICES])
+def test_round_trip_over_http(service: str, server: ServerHarness) -> None:
+    result = sweep(server.client(service), service)
+    hard = [outcome for outcome in result.outcomes if outcome.hard]
+    assert not hard, "\n".join(f"{outcome.family}: {outcome.failure}" for outcome in hard)
+    assert result.passed, f"{service}: no family round-trips over HTTP: {result.outcomes}"
+    report(f"  over HTTP {service}: {result.passed}/{len(result.outcomes)}")
