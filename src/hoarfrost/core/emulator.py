@@ -91,7 +91,7 @@ class Emulator:
         that one operation of it."""
         if name in IMPLEMENTED:
             return False
-        from hoarfrost.generic.engine.plan import plan, serves
+        from hoarfrost.generic.engine.plan import plan, serves  # loaded on the first such request
 
         return serves(name) if operation is None else serves(name) and operation in plan(name)
 

@@ -24,7 +24,7 @@ from hoarfrost.generic.engine.shapes import at_path, conform, fill, new_identifi
 from hoarfrost.generic.engine.state import GenericBackend, Resource
 
 if TYPE_CHECKING:
-    from hoarfrost.generic.engine.service import GenericService
+    pass
 
 # The not-found answer for a family whose model names no not-found error.
 ResourceNotFound = declare("ResourceNotFoundException", 404, "The resource does not exist.")
@@ -34,7 +34,7 @@ DEFAULT_PAGE = 100
 
 
 def run(ctx: Ctx, operation: str, served: Served, params: dict[str, Any]) -> dict[str, Any]:
-    output_shape = models.service_model(ctx.service.name).operation_model(operation).output_shape
+    output_shape = models.operation_model(ctx.service.name, operation).output_shape
     if served.tagging is not None:
         return _tags(ctx, operation, served, params, output_shape)
     assert served.family is not None and served.role is not None
@@ -76,7 +76,7 @@ def _parent_uid(ctx: Ctx, family: Family, role: OperationRole, params: dict[str,
     if value is None or not isinstance(value, str):
         return None
     parent_family = _catalog_family(ctx, parent.family)
-    found = next((item for item in ctx.state.of_family(parent.family) if value in item.names()), None)
+    found = next(iter(ctx.state.named(parent.family, value)), None)
     if found is None:
         raise not_found(ctx, parent_family or family, None if parent_family else role, value)
     return found.uid
@@ -95,42 +95,58 @@ def _find(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any])
     if value is None:  # UpdateTable names it in TableInput.Name, as CreateTable does
         value = next((_get_path(params, path) for ident in family.identifiers for path in ident.input_paths
                       if "." in path and isinstance(_get_path(params, path), str)), None)
-    for item in ctx.state.of_family(family.name):
-        if parent_uid is not None and item.parent != parent_uid:
-            continue
-        if value is not None and value in item.names():
-            return item
+    if isinstance(value, str):
+        for item in ctx.state.named(family.name, value):
+            if parent_uid is None or item.parent == parent_uid:
+                return item
     raise not_found(ctx, family, role, value)
 
 
 # -- rendering ------------------------------------------------------------------------------
-def _attributes(resource: Resource, family: Family) -> dict[str, Any]:
+def _attributes(service: str, resource: Resource, family: Family) -> dict[str, Any]:
     """What answers carry: the stored attributes, the identifiers, and each identifier under
     the shorter names outputs give it (``restApiId`` is a RestApi's ``id``, a
     DocumentationVersion's ``documentationVersion`` its ``version``)."""
     attributes = {**resource.attributes, **resource.identifiers}
     lowered = {key.lower() for key in attributes}
-    for ident in family.identifiers:
-        value = resource.identifiers.get(ident.member)
+    for member, aliases in _aliases(service, family):
+        value = resource.identifiers.get(member)
         if value is None:
             continue
-        member = ident.member[0].lower() + ident.member[1:]
-        words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", ident.member)
-        aliases = {ident.kind if ident.kind != "key" else "", member.lower().removeprefix(family.name.lower()),
-                   words[-1].lower() if words and member.lower() == family.name.lower() else "",
-                   member.lower().replace("identifier", "id")}
-        for alias in aliases - {""}:
+        for alias in aliases:
             if alias not in lowered:
                 attributes[alias] = value
                 lowered.add(alias)
     return attributes
 
 
-def render(output_shape: Any, path: str | None, resource: Resource, family: Family) -> dict[str, Any]:
+_ALIASES: dict[tuple[str, str], tuple[tuple[str, tuple[str, ...]], ...]] = {}
+_TIMESTAMPS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _aliases(service: str, family: Family) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Per identifier member, the shorter names outputs may give it (worked out once per family)."""
+    key = (service, family.name)
+    known = _ALIASES.get(key)
+    if known is not None:
+        return known
+    found = []
+    for ident in family.identifiers:
+        member = ident.member[0].lower() + ident.member[1:]
+        words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", ident.member)
+        aliases = {ident.kind if ident.kind != "key" else "", member.lower().removeprefix(family.name.lower()),
+                   words[-1].lower() if words and member.lower() == family.name.lower() else "",
+                   member.lower().replace("identifier", "id")}
+        found.append((ident.member, tuple(sorted(aliases - {""}))))
+    _ALIASES[key] = tuple(found)
+    return _ALIASES[key]
+
+
+def render(service: str, output_shape: Any, path: str | None, resource: Resource, family: Family) -> dict[str, Any]:
     """The resource in ``output_shape``: at the top level, or nested at ``path``."""
     if output_shape is None:
         return {}
-    attributes = _attributes(resource, family)
+    attributes = _attributes(service, resource, family)
     if not path:
         return fill(output_shape, attributes)
     parts = path.split(".")
@@ -196,18 +212,34 @@ def _tags_in(members: TagMembers | None, params: dict[str, Any]) -> dict[str, st
 
 def _stamp(ctx: Ctx, family: Family, attributes: dict[str, Any], created: bool) -> None:
     """Timestamps the read answer carries: creation ones once, modification ones on every write."""
+    creation, modification = _timestamp_members(ctx.service.name, family)
+    now = ctx.clock.now()
+    for name in (*creation, *modification) if created else modification:
+        attributes[name] = now
+
+
+def _timestamp_members(service: str, family: Family) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The read answer's (creation, modification) timestamp members, worked out once per family."""
+    known = _TIMESTAMPS.get((service, family.name))
+    if known is not None:
+        return known
     reads = family.roles("read")
     if not reads:
-        return
-    output = models.service_model(ctx.service.name).operation_model(reads[0].operation).output_shape
+        return (), ()
+    output = models.operation_model(service, reads[0].operation).output_shape
     shape = at_path(output, reads[0].resource_path.replace("[]", "")) if output is not None and reads[0].resource_path \
         else output
+    creation, modification = [], []
     for name, member in getattr(shape, "members", {}).items():
         if member.type_name != "timestamp":
             continue
         lowered = name.lower()
-        if ("creat" in lowered and created) or "modif" in lowered or "updat" in lowered:
-            attributes[name] = ctx.clock.now()
+        if "modif" in lowered or "updat" in lowered:
+            modification.append(name)
+        elif "creat" in lowered:
+            creation.append(name)
+    _TIMESTAMPS[(service, family.name)] = (tuple(creation), tuple(modification))
+    return _TIMESTAMPS[(service, family.name)]
 
 
 def _id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, output: Any) -> list[Any]:
@@ -243,7 +275,8 @@ def create(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]
             chosen[ident.member] = identifiers[ident.member] = value
         elif ident.kind != "arn":
             identifiers[ident.member] = new_identifier(_id_shapes(ctx, family, ident.kind, ident.output_path, output))
-    existing = next((item for item in ctx.state.of_family(family.name) if item.parent == parent_uid and chosen
+    candidates = ctx.state.named(family.name, next(iter(chosen.values()))) if chosen else []
+    existing = next((item for item in candidates if item.parent == parent_uid
                      and all(item.identifiers.get(key) == value for key, value in chosen.items())), None)
     if existing is not None and not role.upsert:
         names = (*role.errors.already_exists, family.exists_error, *role.errors.conflict)
@@ -275,20 +308,22 @@ def create(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]
     _stamp(ctx, family, attributes, created=True)
     tags = _tags_in(family.tags, params)
     if existing is not None:
+        old_names = existing.names()
         existing.attributes, existing.identifiers = attributes, {**existing.identifiers, **identifiers}
         existing.tags.update(tags)
+        ctx.state.renamed(existing, old_names)
         resource = existing
     else:
         seq = ctx.state.next_seq
         ctx.state.next_seq += 1
         resource = Resource(family.name, f"r{seq}", seq, identifiers, attributes, arn, ctx.clock.now(), tags,
                             parent_uid)
-        ctx.state.resources[resource.uid] = resource
-    return render(output, role.resource_path, resource, family)
+        ctx.state.add(resource)
+    return render(ctx.service.name, output, role.resource_path, resource, family)
 
 
 def read(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
-    return render(output, role.resource_path, _find(ctx, family, role, params), family)
+    return render(ctx.service.name, output, role.resource_path, _find(ctx, family, role, params), family)
 
 
 def update(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
@@ -296,7 +331,7 @@ def update(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]
     skip = {binding.member for binding in role.bindings}
     resource.attributes.update(_stored(params, family, skip))
     _stamp(ctx, family, resource.attributes, created=False)
-    return render(output, role.resource_path, resource, family)
+    return render(ctx.service.name, output, role.resource_path, resource, family)
 
 
 def delete(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
@@ -307,7 +342,7 @@ def delete(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]
         if cls is not None:
             raise cls(f"{family.name} {next(iter(resource.identifiers.values()))!r} still has "
                       f"{len(children)} {children[0].family} resource(s)")
-    answer = render(output, role.resource_path, resource, family)
+    answer = render(ctx.service.name, output, role.resource_path, resource, family)
     _remove(ctx.state, resource.uid)
     return answer
 
@@ -315,7 +350,7 @@ def delete(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]
 def _remove(backend: GenericBackend, uid: str) -> None:
     for child in backend.children(uid):
         _remove(backend, child.uid)
-    backend.resources.pop(uid, None)
+    backend.remove(uid)
 
 
 # -- list -----------------------------------------------------------------------------------
@@ -353,7 +388,7 @@ def list_(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any],
     if list_shape is not None and list_shape.type_name == "list":
         member = list_shape.member  # type: ignore[attr-defined]
         if role.items == "resource" and member.type_name == "structure":
-            values: list[Any] = [fill(member, _attributes(item, family)) for item in page.items]
+            values: list[Any] = [fill(member, _attributes(ctx.service.name, item, family)) for item in page.items]
         else:
             values = [_identifier_of(item, role.items) for item in page.items]
         _set_path(answer, path, values)
@@ -380,7 +415,7 @@ def _tags(ctx: Ctx, operation: str, served: Served, params: dict[str, Any], outp
     tagging = served.tagging
     assert tagging is not None and tagging.resource_member is not None
     value = params.get(tagging.resource_member)
-    resource = next((item for item in ctx.state.resources.values() if item.arn == value), None)
+    resource = ctx.state.by_arn(value) if isinstance(value, str) else None
     if resource is None:
         op_model = models.service_model(ctx.service.name).operation_model(operation)
         names = tuple(shape.name for shape in op_model.error_shapes if "NotFound" in shape.name)

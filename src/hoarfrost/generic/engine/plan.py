@@ -71,8 +71,10 @@ def plan(service: str) -> dict[str, Served]:
     return served
 
 
+@functools.cache
 def serves(service: str) -> bool:
-    """Whether the engine serves any operation of ``service``."""
+    """Whether the engine serves any operation of ``service`` (asked on every request of a
+    service without hand-written handlers, so answered once)."""
     from hoarfrost.services import IMPLEMENTED
 
-    return service not in IMPLEMENTED and service in models.available_services() and bool(plan(service))
+    return service not in IMPLEMENTED and service in frozenset(models.available_services()) and bool(plan(service))

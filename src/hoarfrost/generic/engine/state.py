@@ -35,16 +35,72 @@ class Resource:
         return {*self.identifiers.values(), self.arn}
 
 
-@dataclass(slots=True)
 class GenericBackend:
-    resources: dict[str, Resource] = field(default_factory=dict)  # uid -> resource, creation order
-    next_seq: int = 1
+    """The resources of one scope, with the indexes that make a request a look-up: by
+    (family, any name or ARN), by ARN alone (tags), by family in creation order (lists) and
+    by parent (children). Every change goes through ``add`` / ``remove`` / ``renamed``."""
+
+    __slots__ = ("resources", "next_seq", "_named", "_arns", "_families", "_children")
+
+    def __init__(self) -> None:
+        self.resources: dict[str, Resource] = {}  # uid -> resource, creation order
+        self.next_seq = 1
+        self._named: dict[tuple[str, str], dict[str, None]] = {}
+        self._arns: dict[str, str] = {}
+        self._families: dict[str, dict[str, None]] = {}
+        self._children: dict[str, dict[str, None]] = {}
+
+    def add(self, resource: Resource) -> None:
+        self.resources[resource.uid] = resource
+        self._index(resource)
+
+    def remove(self, uid: str) -> None:
+        resource = self.resources.pop(uid, None)
+        if resource is None:
+            return
+        self._unindex(resource, resource.names())
+        self._families.get(resource.family, {}).pop(uid, None)
+        if resource.parent is not None:
+            self._children.get(resource.parent, {}).pop(uid, None)
+        self._children.pop(uid, None)
+
+    def renamed(self, resource: Resource, old_names: set[str]) -> None:
+        """``resource``'s identifiers changed from ``old_names``."""
+        self._unindex(resource, old_names)
+        self._index(resource)
+
+    def named(self, family: str, value: str) -> list[Resource]:
+        """The family's resources that ``value`` names (a name, id, URL or ARN), oldest first."""
+        return [self.resources[uid] for uid in self._named.get((family, value), ())]
+
+    def by_arn(self, arn: str) -> Resource | None:
+        uid = self._arns.get(arn)
+        return self.resources.get(uid) if uid is not None else None
 
     def of_family(self, family: str) -> list[Resource]:
-        return [item for item in self.resources.values() if item.family == family]
+        """The family's resources in creation order."""
+        return [self.resources[uid] for uid in self._families.get(family, ())]
 
     def children(self, uid: str) -> list[Resource]:
-        return [item for item in self.resources.values() if item.parent == uid]
+        return [self.resources[child] for child in self._children.get(uid, ())]
+
+    def _index(self, resource: Resource) -> None:
+        for name in resource.names():
+            self._named.setdefault((resource.family, name), {})[resource.uid] = None
+        self._arns[resource.arn] = resource.uid
+        self._families.setdefault(resource.family, {})[resource.uid] = None
+        if resource.parent is not None:
+            self._children.setdefault(resource.parent, {})[resource.uid] = None
+
+    def _unindex(self, resource: Resource, names: set[str]) -> None:
+        for name in names:
+            uids = self._named.get((resource.family, name))
+            if uids is not None:
+                uids.pop(resource.uid, None)
+                if not uids:
+                    del self._named[(resource.family, name)]
+        if self._arns.get(resource.arn) == resource.uid:
+            del self._arns[resource.arn]
 
 
 class ResourceView(ViewModel):
@@ -80,9 +136,9 @@ def from_view(view: GenericView) -> GenericBackend:
     for item in sorted(view.resources, key=lambda entry: entry.seq):
         if item.uid in backend.resources:
             raise ValueError(f"resource uid {item.uid!r} appears twice")
-        backend.resources[item.uid] = Resource(
+        backend.add(Resource(
             item.family, item.uid, item.seq, dict(item.identifiers), dict(item.attributes), item.arn,
-            item.created, dict(item.tags), item.parent)
+            item.created, dict(item.tags), item.parent))
         backend.next_seq = max(backend.next_seq, item.seq + 1)
     for resource in backend.resources.values():
         if resource.parent is not None and resource.parent not in backend.resources:
@@ -92,6 +148,10 @@ def from_view(view: GenericView) -> GenericBackend:
 
 def merge(target: GenericBackend, source: GenericBackend) -> None:
     """The merge rule: the source's resources by uid replace or join the target's."""
-    merge_keyed(target.resources, source.resources)
+    resources = dict(target.resources)
+    merge_keyed(resources, source.resources)
+    for uid in list(target.resources):
+        target.remove(uid)
+    for resource in sorted(resources.values(), key=lambda item: item.seq):
+        target.add(resource)
     target.next_seq = max(target.next_seq, source.next_seq)
-    target.resources = dict(sorted(target.resources.items(), key=lambda entry: entry[1].seq))
