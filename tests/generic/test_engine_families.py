@@ -161,3 +161,28 @@ def test_engine_state_view_snapshot_restore_merge_and_notifications(aws: Harness
         service.restore(aws.account, aws.region, bad)
     assert getattr(raised.value, "kind", None) == "invalid"
     assert glue.get_table(DatabaseName="a", Name="t")["Table"]["Name"] == "t"
+
+
+def test_merging_another_emulators_view_keeps_what_exists(aws: Harness) -> None:
+    """Resources recorded by two emulators never share an internal key: a merge adds the
+    other's, replaces the one both have (same ARN), and removes nothing."""
+    from hoarfrost.core.emulator import Emulator
+    from hoarfrost.mock import mock_aws
+
+    other = Emulator()
+    with mock_aws(other, keep_state=True):
+        import boto3
+
+        theirs = boto3.client("ecr", region_name=aws.region)
+        theirs.create_repository(repositoryName="theirs")
+        theirs.create_repository(repositoryName="both", imageTagMutability="IMMUTABLE")
+    view = other.service("ecr").snapshot(aws.account, aws.region)
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName="ours")
+    ecr.create_repository(repositoryName="both")
+    aws.emulator.service("ecr").merge(aws.account, aws.region, view.model_dump_json())
+    repositories = {r["repositoryName"]: r for r in ecr.describe_repositories()["repositories"]}
+    assert sorted(repositories) == ["both", "ours", "theirs"]
+    assert repositories["both"]["imageTagMutability"] == "IMMUTABLE"
+    ecr.delete_repository(repositoryName="both")
+    assert sorted(r["repositoryName"] for r in ecr.describe_repositories()["repositories"]) == ["ours", "theirs"]

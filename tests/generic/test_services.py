@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from hoarfrost.generic.catalog import Binding, Family, Identifier, OperationRole, ServiceCatalog
+from hoarfrost.generic.catalog import (
+    Binding,
+    Family,
+    Identifier,
+    OperationRole,
+    ServiceCatalog,
+)
 from hoarfrost.generic.infer import infer
 
 

@@ -6,7 +6,12 @@ memory and on disk); ``infer`` builds one without the cache. See ``catalog`` for
 
 from hoarfrost.generic.catalog import Family, OperationRole, ServiceCatalog, Unresolved
 from hoarfrost.generic.infer import infer
-from hoarfrost.generic.store import CatalogStore, UnknownService, catalog_for, shared_store
+from hoarfrost.generic.store import (
+           CatalogStore,
+           UnknownService,
+           catalog_for,
+           shared_store,
+)
 
 __all__ = ["CatalogStore", "Family", "OperationRole", "ServiceCatalog", "UnknownService", "Unresolved",
            "catalog_for", "infer", "shared_store"]

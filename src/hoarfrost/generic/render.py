@@ -7,7 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from hoarfrost.generic.catalog import Binding, Family, Identifier, OperationRole, ServiceCatalog, to_json
+from hoarfrost.generic.catalog import (
+    Binding,
+    Family,
+    Identifier,
+    OperationRole,
+    ServiceCatalog,
+    to_json,
+)
 
 ROLE_ORDER = ("create", "read", "list", "update", "delete", "lookup")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core import catalog as models
@@ -316,7 +317,8 @@ def create(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]
     else:
         seq = ctx.state.next_seq
         ctx.state.next_seq += 1
-        resource = Resource(family.name, f"r{seq}", seq, identifiers, attributes, arn, ctx.clock.now(), tags,
+        # A uid unique beyond this scope, so merging another emulator's view never confuses two resources.
+        resource = Resource(family.name, uuid.uuid4().hex, seq, identifiers, attributes, arn, ctx.clock.now(), tags,
                             parent_uid)
         ctx.state.add(resource)
     return render(ctx.service.name, output, role.resource_path, resource, family)

@@ -11,7 +11,11 @@ import functools
 from typing import Any, ClassVar
 
 from hoarfrost.core import catalog as models
-from hoarfrost.core.operations import OperationHandler, OperationRegistry, RequestContext
+from hoarfrost.core.operations import (
+    OperationHandler,
+    OperationRegistry,
+    RequestContext,
+)
 from hoarfrost.core.views import StatefulService
 from hoarfrost.generic.engine import ops, state
 from hoarfrost.generic.engine.ops import ResourceNotFound

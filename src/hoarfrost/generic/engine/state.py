@@ -147,8 +147,17 @@ def from_view(view: GenericView) -> GenericBackend:
 
 
 def merge(target: GenericBackend, source: GenericBackend) -> None:
-    """The merge rule: the source's resources by uid replace or join the target's."""
+    """The merge rule: a source resource replaces the target's of the same uid, or of the same
+    ARN (the same resource, recorded by another emulator: the target's children follow it);
+    the others join; nothing is removed."""
     resources = dict(target.resources)
+    for item in source.resources.values():
+        same = target.by_arn(item.arn)
+        if same is not None and same.uid != item.uid:
+            del resources[same.uid]
+            for child in resources.values():
+                if child.parent == same.uid:
+                    child.parent = item.uid
     merge_keyed(resources, source.resources)
     for uid in list(target.resources):
         target.remove(uid)
