@@ -11,7 +11,7 @@ Keys are keyed by ``key_id`` (the ARN follows from the scope), their material by
 
 Merge rule: a key whose id exists takes the view's fields, and its material, grants and
 import parameters merge by their keys (material is never removed, so ciphertexts stay
-decryptable); aliases merge by name. Nothing is removed. An alias may name a key the view
+decryptable, and the current material stays one the key has); aliases merge by name. Nothing is removed. An alias may name a key the view
 does not hold (a partial view for merge); it then resolves to NotFound until that key exists.
 """
 
@@ -102,10 +102,10 @@ def _check_key(view: KeyView) -> None:
             crypto.check_imported(view.key_spec, material.material)
         except crypto.CryptoError as exc:
             raise _invalid(f"{where}: material {material.material_id!r}: {exc.message}") from None
-    if view.current_material is not None and view.current_material not in {m.material_id for m in view.materials}:
+    # A partial view (for merge) may leave the materials out; when it has them, the current
+    # one must be among them.
+    if view.materials and view.current_material not in {m.material_id for m in view.materials}:
         raise _invalid(f"{where}: current_material {view.current_material!r} is not among its materials")
-    if view.key_state in ("Enabled", "Disabled") and view.current_material is None:
-        raise _invalid(f"{where}: an {view.key_state} key needs current material")
     if view.policy:
         try:
             parse_policy(view.policy)
@@ -129,7 +129,16 @@ def from_view(view: KmsStateView, account: str, region: str) -> KmsBackend:
     return backend
 
 
+def _merge_key(target: Key, source: Key) -> None:
+    """The record rule, but the current material stays one the key has (a partial view that
+    leaves materials out must not leave the key without current material)."""
+    current = target.current_material
+    KeyView.merge(target, source)
+    if target.current_material not in target.materials:
+        target.current_material = current
+
+
 def merge(target: KmsBackend, source: KmsBackend) -> None:
-    merge_keyed(target.keys, source.keys, KeyView.merge)
+    merge_keyed(target.keys, source.keys, _merge_key)
     merge_keyed(target.aliases, source.aliases)
     target.index()
