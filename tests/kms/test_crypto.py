@@ -294,3 +294,13 @@ def test_ciphertext_is_aes_gcm_under_the_key_material(aws: Harness, kms: Any) ->
     material = view.keys[0].materials[0].material
     header, nonce, body = blob[:69], blob[69:81], blob[81:]
     assert AESGCM(material).decrypt(nonce, body, header + b"{}") == b"by hand"
+
+
+def test_re_encrypt_into_another_region(aws: Harness, kms: Any) -> None:
+    source = make_key(kms)["KeyId"]
+    west = aws.client("kms", region_name="eu-west-1")
+    destination = make_key(west)["Arn"]
+    blob = kms.encrypt(KeyId=source, Plaintext=b"travel")["CiphertextBlob"]
+    moved = kms.re_encrypt(CiphertextBlob=blob, DestinationKeyId=destination)
+    assert moved["KeyId"] == destination
+    assert west.decrypt(CiphertextBlob=moved["CiphertextBlob"])["Plaintext"] == b"travel"

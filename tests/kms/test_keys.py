@@ -240,3 +240,36 @@ def test_another_account_needs_the_key_policy_or_a_grant(aws: Harness, kms: Any)
     with pytest.raises(ClientError) as exc:
         other.generate_data_key(KeyId=arn, KeySpec="AES_256")
     assert error_code(exc) == "AccessDeniedException"
+
+
+def test_cross_account_rules(aws: Harness, kms: Any) -> None:
+    arn = make_key(kms)["Arn"]
+    other = aws.client("kms", aws_access_key_id="111122223333", aws_secret_access_key="x")
+    with pytest.raises(ClientError) as exc:
+        other.describe_key(KeyId=arn)
+    assert error_code(exc) == "AccessDeniedException"
+    with pytest.raises(ClientError) as exc:
+        other.disable_key(KeyId=arn)  # never across accounts
+    assert error_code(exc) == "NotFoundException"
+    policy = json.loads(kms.get_key_policy(KeyId=arn)["Policy"])
+    policy["Statement"].append({"Sid": "Partner", "Effect": "Allow",
+                                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                                "Action": ["kms:DescribeKey", "kms:Encrypt"], "Resource": "*"})
+    kms.put_key_policy(KeyId=arn, Policy=json.dumps(policy))
+    assert other.describe_key(KeyId=arn)["KeyMetadata"]["Arn"] == arn
+    assert other.encrypt(KeyId=arn, Plaintext=b"x")["KeyId"] == arn
+    with pytest.raises(ClientError) as exc:
+        other.generate_data_key(KeyId=arn, KeySpec="AES_256")
+    assert error_code(exc) == "AccessDeniedException"
+
+
+def test_grant_constraints_limit_the_encryption_context(aws: Harness, kms: Any) -> None:
+    arn = make_key(kms)["Arn"]
+    other = aws.client("kms", aws_access_key_id="111122223333", aws_secret_access_key="x")
+    kms.create_grant(KeyId=arn, GranteePrincipal="arn:aws:iam::111122223333:root", Operations=["Encrypt"],
+                     Constraints={"EncryptionContextSubset": {"tenant": "a"}})
+    other.encrypt(KeyId=arn, Plaintext=b"x", EncryptionContext={"tenant": "a", "extra": "1"})
+    for context in ({}, {"tenant": "b"}):
+        with pytest.raises(ClientError) as exc:
+            other.encrypt(KeyId=arn, Plaintext=b"x", EncryptionContext=context)
+        assert error_code(exc) == "AccessDeniedException"

@@ -244,11 +244,12 @@ class KmsBackend:
                 self.grant_tokens[grant.token] = (key.key_id, grant.grant_id)
             self.schedule(key)
 
-    def catch_up(self, now: float) -> list[Key]:
+    def catch_up(self, now: float) -> tuple[bool, list[Key]]:
         """Apply what the clock made due: deletions, automatic rotations, expired imported
-        material. Answers the multi-region primaries that rotated (their replicas follow)."""
+        material. Answers whether anything was due, and the multi-Region primaries that
+        rotated (their replicas follow)."""
         if self.next_due is None or now < self.next_due:
-            return []
+            return False, []
         rotated: list[Key] = []
         for key in list(self.keys.values()):
             if key.deletion_date is not None and key.deletion_date <= now:
@@ -270,7 +271,7 @@ class KmsBackend:
         self.next_due = None
         for key in self.keys.values():
             self.schedule(key)
-        return rotated
+        return True, rotated
 
 
 def expire_imported(key: Key) -> None:

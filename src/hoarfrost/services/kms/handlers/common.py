@@ -5,6 +5,7 @@ or a grant), grant tokens, DryRun, and KeyMetadata as DescribeKey answers it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.kit.arn import partition_for, try_parse_arn
@@ -39,12 +40,21 @@ KmsContext = RequestContext[KmsBackend, "KmsService"]
 ALIAS_PREFIX = "alias/"
 MANAGED_PREFIX = "alias/aws/"
 DEFAULT_PAGE = 100
+# What a caller may do with a key of another account (given the key policy or a grant).
+CROSS_ACCOUNT_OPERATIONS = frozenset((
+    "CreateGrant", "Decrypt", "DeriveSharedSecret", "DescribeKey", "Encrypt", "GenerateDataKey",
+    "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "GenerateDataKeyWithoutPlaintext", "GenerateMac",
+    "GetPublicKey", "ListGrants", "ReEncrypt", "RetireGrant", "RevokeGrant", "Sign", "Verify", "VerifyMac",
+    "Encapsulate", "Decapsulate", "GetKeyRotationStatus",
+))
 
 
 def backend(ctx: KmsContext) -> KmsBackend:
     """The scope's backend after the clock's due changes (deletions, rotations) were applied."""
     state = ctx.state
-    rotated = state.catch_up(ctx.clock.time())
+    changed, rotated = state.catch_up(ctx.clock.time())
+    if changed:
+        ctx.mark_changed()
     for key in rotated:
         ctx.after_commit(lambda key_id=key.key_id: ctx.service.sync_replicas(state.account, state.region, key_id))
     return state
@@ -54,7 +64,15 @@ def backend(ctx: KmsContext) -> KmsBackend:
 def key(ctx: KmsContext, text: str, *, aliases: bool = False, create_managed: bool = False) -> Key:
     """The key ``text`` names: a key id or key ARN, and where AWS accepts them (``aliases``)
     an alias name or alias ARN. An ``alias/aws/<service>`` name makes the AWS managed key on
-    first use when ``create_managed``."""
+    first use when ``create_managed``. Another account's key is found only by operations AWS
+    allows across accounts (and the key policy or a grant must then allow the caller)."""
+    found = _find(ctx, text, aliases, create_managed)
+    if ctx.account != ctx.state.account and ctx.operation not in CROSS_ACCOUNT_OPERATIONS:
+        raise key_not_found(found.arn)
+    return found
+
+
+def _find(ctx: KmsContext, text: str, aliases: bool, create_managed: bool) -> Key:
     state = backend(ctx)
     arn = try_parse_arn(text) if text.startswith("arn:") else None
     if arn is not None:
@@ -130,10 +148,11 @@ def new_key(state: KmsBackend, now: float, *, key_spec: str = specs.SYMMETRIC_DE
 
 
 # -- checks ----------------------------------------------------------------------------------
-def usable(ctx: KmsContext, found: Key, operation: str, usage: str | None = None) -> Key:
+def usable(ctx: KmsContext, found: Key, operation: str, usage: str | None = None,
+           context: Mapping[str, str] | None = None) -> Key:
     """``found`` if it may perform ``operation`` now: enabled, of the right usage, and the
-    caller allowed by its key policy or a grant."""
-    authorize(ctx, found, operation)
+    caller allowed by its key policy or a grant (whose constraints ``context`` must meet)."""
+    authorize(ctx, found, operation, context)
     if found.key_state != ENABLED:
         if found.key_state == DISABLED:
             raise disabled(found.arn)
@@ -171,7 +190,7 @@ def dry_run(request: dict[str, Any]) -> None:
         raise errors.DryRunOperationException()
 
 
-def authorize(ctx: KmsContext, found: Key, operation: str) -> None:
+def authorize(ctx: KmsContext, found: Key, operation: str, context: Mapping[str, str] | None = None) -> None:
     """The key policy's (and grants') answer for the caller. The owner account is allowed
     unless a statement denies it (the default policy delegates to IAM, which hoarfrost
     allows); another account needs a statement or a grant that allows it."""
@@ -189,7 +208,7 @@ def authorize(ctx: KmsContext, found: Key, operation: str) -> None:
                                                   {"kms:CallerAccount": ctx.account}))
     if decision is Decision.ALLOW or (decision is Decision.IMPLICIT_DENY and not cross_account):
         return
-    if decision is Decision.IMPLICIT_DENY and _granted(ctx, found, operation):
+    if decision is Decision.IMPLICIT_DENY and _granted(ctx, found, operation, context or {}):
         return
     caller = ctx.emulator.accounts.identity_for(ctx.access_key, ctx.region).arn
     why = ("with an explicit deny in a resource-based policy" if decision is Decision.DENY
@@ -198,12 +217,23 @@ def authorize(ctx: KmsContext, found: Key, operation: str) -> None:
         f"User: {caller} is not authorized to perform: kms:{operation} on resource: {found.arn} {why}")
 
 
-def _granted(ctx: KmsContext, found: Key, operation: str) -> bool:
+def _granted(ctx: KmsContext, found: Key, operation: str, context: Mapping[str, str]) -> bool:
+    """Whether a grant of ``found`` lets the caller perform ``operation`` with this
+    encryption context (EncryptionContextEquals: exactly it; EncryptionContextSubset: at
+    least its pairs)."""
     identity = ctx.emulator.accounts.identity_for(ctx.access_key, ctx.region)
     principals = {identity.arn, identity.account, f"arn:{partition_for(ctx.region)}:iam::{identity.account}:root"}
-    wanted = "ReEncryptFrom" if operation == "ReEncrypt" else operation
-    return any(grant.grantee_principal in principals and wanted in grant.operations
-               for grant in found.grants.values())
+    for grant in found.grants.values():
+        if grant.grantee_principal not in principals or operation not in grant.operations:
+            continue
+        equals = grant.constraints.get("EncryptionContextEquals")
+        subset = grant.constraints.get("EncryptionContextSubset")
+        if equals is not None and dict(context) != equals:
+            continue
+        if subset is not None and any(context.get(name) != value for name, value in subset.items()):
+            continue
+        return True
+    return False
 
 
 # -- answers ---------------------------------------------------------------------------------

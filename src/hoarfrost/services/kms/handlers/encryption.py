@@ -49,10 +49,10 @@ def encrypt_with(found: Key, plaintext: bytes, context: dict[str, str] | None, c
 
 
 def _encrypting_key(ctx: KmsContext, key_id: str, request: dict[str, Any], operation: str,
-                    symmetric_only: bool = True) -> Key:
+                    symmetric_only: bool = True, context_member: str = "EncryptionContext") -> Key:
     found = key(ctx, key_id, aliases=True, create_managed=True)
     grant_tokens(ctx, request)
-    usable(ctx, found, operation, specs.ENCRYPT_DECRYPT)
+    usable(ctx, found, operation, specs.ENCRYPT_DECRYPT, request.get(context_member))
     if symmetric_only and found.key_spec != specs.SYMMETRIC_DEFAULT:
         raise errors.InvalidKeyUsageException(f"{found.arn} key spec is {found.key_spec} which is not valid for "
                                               f"{operation}.")
@@ -84,7 +84,7 @@ def decrypt_blob(ctx: KmsContext, blob: bytes, key_id: str | None, context: dict
         found = state.keys.get(header[0])
         if found is None:
             raise key_not_found(state.key_arn(header[0]))
-    usable(ctx, found, operation, specs.ENCRYPT_DECRYPT)
+    usable(ctx, found, operation, specs.ENCRYPT_DECRYPT, context)
     chosen = algorithm(found, requested)
     if chosen == specs.SYMMETRIC_DEFAULT:
         if header is None:
@@ -134,7 +134,8 @@ def re_encrypt(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
         # Inside another scope ``ctx.state`` is still the request's: resolve through a context
         # whose scope is the destination's.
         target_ctx = ctx if where == (ctx.scope.account, ctx.scope.region) else _scoped(ctx, where)
-        destination = _encrypting_key(target_ctx, destination_id, request, "ReEncryptTo", symmetric_only=False)
+        destination = _encrypting_key(target_ctx, destination_id, request, "ReEncryptTo", symmetric_only=False,
+                                      context_member="DestinationEncryptionContext")
         chosen = algorithm(destination, request.get("DestinationEncryptionAlgorithm"))
         blob = encrypt_with(destination, plaintext, request.get("DestinationEncryptionContext"), chosen)
         destination_arn, destination_material = destination.arn, destination.current_material

@@ -12,7 +12,15 @@ from typing import Any
 from hoarfrost.core.kit.arn import partition_for
 from hoarfrost.services.kms.errors import errors, validation
 from hoarfrost.services.kms.handlers import ops
-from hoarfrost.services.kms.handlers.common import KmsContext, backend, dry_run, grant_tokens, key, usable
+from hoarfrost.services.kms.handlers.common import (
+    KmsContext,
+    authorize,
+    backend,
+    dry_run,
+    grant_tokens,
+    key,
+    usable,
+)
 from hoarfrost.services.kms.handlers.keys import page, paged
 from hoarfrost.services.kms.state import Grant, Key
 
@@ -88,6 +96,7 @@ def _same(one: Grant, other: Grant) -> bool:
 @ops.operation
 def list_grants(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     found = key(ctx, request["KeyId"])
+    authorize(ctx, found, "ListGrants")
     grants = list(found.grants.values())
     if request.get("GrantId"):
         grants = [grant for grant in grants if grant.grant_id == request["GrantId"]]
@@ -113,8 +122,9 @@ def list_retirable_grants(ctx: KmsContext, request: dict[str, Any]) -> dict[str,
     return paged(result, "Grants", [_entry(owner, grant) for owner, grant in result.items])
 
 
-def _grant(ctx: KmsContext, key_id: str, grant_id: str) -> tuple[Key, Grant]:
+def _grant(ctx: KmsContext, key_id: str, grant_id: str, operation: str) -> tuple[Key, Grant]:
     found = key(ctx, key_id)
+    authorize(ctx, found, operation)
     grant = found.grants.get(grant_id)
     if grant is None:
         raise errors.NotFoundException(f"Grant ID {grant_id} not found")
@@ -131,7 +141,7 @@ def retire_grant(ctx: KmsContext, request: dict[str, Any]) -> None:
             raise errors.InvalidGrantTokenException("Invalid grant token.")
         found, grant = state.keys[where[0]], state.keys[where[0]].grants[where[1]]
     elif grant_id and key_id:
-        found, grant = _grant(ctx, key_id, grant_id)
+        found, grant = _grant(ctx, key_id, grant_id, "RetireGrant")
     else:
         raise validation("Either GrantToken, or both KeyId and GrantId, must be specified.")
     dry_run(request)
@@ -140,6 +150,6 @@ def retire_grant(ctx: KmsContext, request: dict[str, Any]) -> None:
 
 @ops.operation
 def revoke_grant(ctx: KmsContext, request: dict[str, Any]) -> None:
-    found, grant = _grant(ctx, request["KeyId"], request["GrantId"])
+    found, grant = _grant(ctx, request["KeyId"], request["GrantId"], "RevokeGrant")
     dry_run(request)
     ctx.state.remove_grant(found, grant.grant_id)

@@ -15,6 +15,7 @@ from hoarfrost.services.kms.handlers import ops
 from hoarfrost.services.kms.handlers.common import (
     DEFAULT_PAGE,
     KmsContext,
+    authorize,
     backend,
     key,
     key_metadata,
@@ -146,6 +147,7 @@ def create_key(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
 @ops.operation
 def describe_key(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     found = key(ctx, request["KeyId"], aliases=True, create_managed=True)
+    authorize(ctx, found, "DescribeKey")
     return {"KeyMetadata": key_metadata(found, ctx.state.account)}
 
 

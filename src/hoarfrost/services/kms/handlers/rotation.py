@@ -7,12 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from hoarfrost.services.kms import specs
-from hoarfrost.services.kms.errors import errors, unsupported_origin
+from hoarfrost.services.kms.errors import errors, invalid_state, unsupported_origin
 from hoarfrost.services.kms.handlers import ops
-from hoarfrost.services.kms.handlers.common import KmsContext, key, usable
+from hoarfrost.services.kms.handlers.common import KmsContext, authorize, key, usable
 from hoarfrost.services.kms.handlers.keys import page, paged
 from hoarfrost.services.kms.state import DAY, DEFAULT_ROTATION_DAYS, PENDING_DELETION, Key
-from hoarfrost.services.kms.errors import invalid_state
 
 MAX_ON_DEMAND_ROTATIONS = 25
 
@@ -21,8 +20,10 @@ def _rotatable(ctx: KmsContext, request: dict[str, Any], operation: str, *, in_u
     found = key(ctx, request["KeyId"])
     if in_use:
         usable(ctx, found, operation)
-    elif found.key_state == PENDING_DELETION:
-        raise invalid_state(found.arn, found.key_state)
+    else:
+        authorize(ctx, found, operation)
+        if found.key_state == PENDING_DELETION:
+            raise invalid_state(found.arn, found.key_state)
     if found.key_spec != specs.SYMMETRIC_DEFAULT:
         raise errors.UnsupportedOperationException(
             f"{found.arn} key spec is {found.key_spec}: only symmetric encryption KMS keys rotate.")
