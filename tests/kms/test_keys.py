@@ -273,3 +273,30 @@ def test_grant_constraints_limit_the_encryption_context(aws: Harness, kms: Any) 
         with pytest.raises(ClientError) as exc:
             other.encrypt(KeyId=arn, Plaintext=b"x", EncryptionContext=context)
         assert error_code(exc) == "AccessDeniedException"
+
+
+def test_key_last_usage(kms: Any) -> None:
+    meta = make_key(kms)
+    fresh = kms.get_key_last_usage(KeyId=meta["KeyId"])
+    assert "KeyLastUsage" not in fresh and fresh["KeyCreationDate"] == meta["CreationDate"]
+    blob = kms.encrypt(KeyId=meta["KeyId"], Plaintext=b"x")["CiphertextBlob"]
+    assert kms.get_key_last_usage(KeyId=meta["KeyId"])["KeyLastUsage"]["Operation"] == "Encrypt"
+    answer = kms.decrypt(CiphertextBlob=blob)
+    usage = kms.get_key_last_usage(KeyId=meta["KeyId"])["KeyLastUsage"]
+    assert (usage["Operation"], usage["KmsRequestId"]) == ("Decrypt", answer["ResponseMetadata"]["RequestId"])
+    with pytest.raises(ClientError):
+        kms.decrypt(CiphertextBlob=blob, EncryptionContext={"wrong": "context"})
+    assert kms.get_key_last_usage(KeyId=meta["KeyId"])["KeyLastUsage"]["Operation"] == "Decrypt"
+
+
+def test_key_policy_conditions_on_the_encryption_context(kms: Any) -> None:
+    key_id = make_key(kms)["KeyId"]
+    policy = json.loads(kms.get_key_policy(KeyId=key_id)["Policy"])
+    policy["Statement"].append({"Sid": "OnlyTenantA", "Effect": "Deny", "Principal": {"AWS": "*"},
+                                "Action": "kms:Encrypt", "Resource": "*",
+                                "Condition": {"StringNotEquals": {"kms:EncryptionContext:tenant": "a"}}})
+    kms.put_key_policy(KeyId=key_id, Policy=json.dumps(policy))
+    kms.encrypt(KeyId=key_id, Plaintext=b"x", EncryptionContext={"tenant": "a"})
+    with pytest.raises(ClientError) as exc:
+        kms.encrypt(KeyId=key_id, Plaintext=b"x", EncryptionContext={"tenant": "b"})
+    assert error_code(exc) == "AccessDeniedException"

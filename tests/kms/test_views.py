@@ -46,6 +46,8 @@ def test_restored_emulator_decrypts_what_the_old_one_encrypted(aws: Harness, kms
 
     with hoarfrost.mock_aws() as fresh:
         fresh.service("kms").restore(ACCOUNT, REGION, text)
+        again = fresh.service("kms").snapshot(ACCOUNT, REGION)
+        assert json.loads(again.model_dump_json())["keys"] == data["keys"]
         kms2 = boto3.client("kms", region_name=REGION)
         out = kms2.decrypt(CiphertextBlob=made["blob"], EncryptionContext={"app": "x"})
         assert out["Plaintext"] == b"keep me"
@@ -57,8 +59,6 @@ def test_restored_emulator_decrypts_what_the_old_one_encrypted(aws: Harness, kms
         # The grant token is a grant token in the restored emulator too.
         kms2.decrypt(CiphertextBlob=made["blob"], EncryptionContext={"app": "x"},
                      GrantTokens=[made["grant"]["GrantToken"]])
-        again = fresh.service("kms").snapshot(ACCOUNT, REGION)
-        assert json.loads(again.model_dump_json())["keys"] == data["keys"]
 
 
 def test_restore_into_another_scope_moves_the_arns(aws: Harness, kms: Any) -> None:

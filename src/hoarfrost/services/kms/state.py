@@ -152,6 +152,10 @@ class Key:
     primary_region: str | None = None
     replica_regions: list[str] = field(default_factory=list)
     grants: dict[str, Grant] = field(default_factory=dict)
+    # The last successful cryptographic operation (GetKeyLastUsage): name, when, request id.
+    last_used_operation: str | None = None
+    last_used_at: float | None = field(default=None, metadata=view_as(OPTIONAL_EPOCH))
+    last_used_request_id: str | None = None
     # Where the key lives: set by the scope it is created or restored in, never by a view.
     arn: str = field(default="", metadata=VIEW_EXCLUDE)
 

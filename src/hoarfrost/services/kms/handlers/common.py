@@ -162,6 +162,13 @@ def usable(ctx: KmsContext, found: Key, operation: str, usage: str | None = None
     return found
 
 
+def record_use(ctx: KmsContext, found: Key, operation: str) -> None:
+    """Note a successful cryptographic operation for GetKeyLastUsage (telemetry: listeners
+    are not told)."""
+    found.last_used_operation, found.last_used_at = operation, ctx.clock.time()
+    found.last_used_request_id = ctx.request_id
+
+
 def not_pending_deletion(found: Key) -> Key:
     if found.key_state == PENDING_DELETION:
         raise invalid_state(found.arn, found.key_state)
@@ -205,7 +212,7 @@ def authorize(ctx: KmsContext, found: Key, operation: str, context: Mapping[str,
         decision = Decision.IMPLICIT_DENY
     else:
         decision = policy.evaluate(caller_request(ctx, f"kms:{operation}", found.arn,
-                                                  {"kms:CallerAccount": ctx.account}))
+                                                  condition_keys(ctx, context)))
     if decision is Decision.ALLOW or (decision is Decision.IMPLICIT_DENY and not cross_account):
         return
     if decision is Decision.IMPLICIT_DENY and _granted(ctx, found, operation, context or {}):
@@ -215,6 +222,16 @@ def authorize(ctx: KmsContext, found: Key, operation: str, context: Mapping[str,
            else f"because no resource-based policy allows the kms:{operation} action")
     raise errors.AccessDeniedException(
         f"User: {caller} is not authorized to perform: kms:{operation} on resource: {found.arn} {why}")
+
+
+def condition_keys(ctx: KmsContext, context: Mapping[str, str] | None) -> dict[str, Any]:
+    """KMS's condition keys for a key policy: the caller's account and the request's
+    encryption context (``kms:EncryptionContext:<name>``, ``kms:EncryptionContextKeys``)."""
+    keys: dict[str, Any] = {"kms:CallerAccount": ctx.account}
+    if context:
+        keys["kms:EncryptionContextKeys"] = list(context)
+        keys.update({f"kms:EncryptionContext:{name}": value for name, value in context.items()})
+    return keys
 
 
 def _granted(ctx: KmsContext, found: Key, operation: str, context: Mapping[str, str]) -> bool:

@@ -21,6 +21,7 @@ from hoarfrost.services.kms.handlers.common import (
     dry_run,
     grant_tokens,
     key,
+    record_use,
     usable,
 )
 from hoarfrost.services.kms.state import Key
@@ -65,6 +66,7 @@ def encrypt(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     chosen = algorithm(found, request.get("EncryptionAlgorithm"))
     blob = encrypt_with(found, request["Plaintext"], request.get("EncryptionContext"), chosen)
     dry_run(request)
+    record_use(ctx, found, "Encrypt")
     return {"CiphertextBlob": blob, "KeyId": found.arn, "EncryptionAlgorithm": chosen}
 
 
@@ -114,6 +116,7 @@ def decrypt(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     found, plaintext, material_id = decrypt_blob(ctx, request["CiphertextBlob"], request.get("KeyId"),
                                                  request.get("EncryptionContext"), request.get("EncryptionAlgorithm"))
     dry_run(request)
+    record_use(ctx, found, "Decrypt")
     out: dict[str, Any] = {"KeyId": found.arn, "Plaintext": plaintext,
                            "EncryptionAlgorithm": request.get("EncryptionAlgorithm") or specs.SYMMETRIC_DEFAULT}
     if material_id:
@@ -139,7 +142,10 @@ def re_encrypt(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
         chosen = algorithm(destination, request.get("DestinationEncryptionAlgorithm"))
         blob = encrypt_with(destination, plaintext, request.get("DestinationEncryptionContext"), chosen)
         destination_arn, destination_material = destination.arn, destination.current_material
+        if not request.get("DryRun"):
+            record_use(target_ctx, destination, "ReEncrypt")
     dry_run(request)
+    record_use(ctx, ctx.state.keys.get(source.key_id, source), "ReEncrypt")
     out: dict[str, Any] = {
         "CiphertextBlob": blob, "SourceKeyId": source_arn, "KeyId": destination_arn,
         "SourceEncryptionAlgorithm": request.get("SourceEncryptionAlgorithm") or specs.SYMMETRIC_DEFAULT,
@@ -167,6 +173,7 @@ def _data_key(ctx: KmsContext, request: dict[str, Any], operation: str) -> dict[
     plaintext = os.urandom(DATA_KEY_BYTES[spec] if spec else size)
     blob = encrypt_with(found, plaintext, request.get("EncryptionContext"), specs.SYMMETRIC_DEFAULT)
     dry_run(request)
+    record_use(ctx, found, operation)
     return {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": found.arn,
             "KeyMaterialId": found.current_material}
 
@@ -192,6 +199,7 @@ def _data_key_pair(ctx: KmsContext, request: dict[str, Any], operation: str) -> 
             f"KeyPairSpec {pair_spec} is not supported in this region." if pair_spec == "SM2" else
             f"KeyPairSpec {pair_spec} is not supported by hoarfrost: the cryptography package has no {pair_spec}.")
     dry_run(request)
+    record_use(ctx, found, operation)
     private = crypto.generate(pair_spec)
     blob = encrypt_with(found, private, request.get("EncryptionContext"), specs.SYMMETRIC_DEFAULT)
     return {"PrivateKeyCiphertextBlob": blob, "PrivateKeyPlaintext": private,

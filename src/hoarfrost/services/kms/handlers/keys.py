@@ -152,6 +152,16 @@ def describe_key(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
 
 
 @ops.operation
+def get_key_last_usage(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
+    found = key(ctx, request["KeyId"])
+    out: dict[str, Any] = {"KeyId": found.arn, "TrackingStartDate": found.created, "KeyCreationDate": found.created}
+    if found.last_used_operation and found.last_used_at is not None:
+        out["KeyLastUsage"] = {"Operation": found.last_used_operation, "Timestamp": found.last_used_at,
+                               "KmsRequestId": found.last_used_request_id or ""}
+    return out
+
+
+@ops.operation
 def list_keys(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     state = backend(ctx)
     result = page(ctx, sorted(state.keys), request, "ListKeys", sort_key=str)

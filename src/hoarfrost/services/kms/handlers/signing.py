@@ -17,6 +17,7 @@ from hoarfrost.services.kms.handlers.common import (
     dry_run,
     grant_tokens,
     key,
+    record_use,
     usable,
 )
 from hoarfrost.services.kms.state import Key
@@ -57,6 +58,7 @@ def sign(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     except crypto.CryptoError as exc:
         raise _crypto_error(exc) from None
     dry_run(request)
+    record_use(ctx, found, "Sign")
     return {"KeyId": found.arn, "Signature": signature, "SigningAlgorithm": chosen}
 
 
@@ -71,6 +73,7 @@ def verify(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     dry_run(request)
     if not valid:
         raise errors.KMSInvalidSignatureException()
+    record_use(ctx, found, "Verify")
     return {"KeyId": found.arn, "SignatureValid": True, "SigningAlgorithm": chosen}
 
 
@@ -102,6 +105,7 @@ def _mac_key(ctx: KmsContext, request: dict[str, Any], operation: str) -> tuple[
 def generate_mac(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     found, chosen = _mac_key(ctx, request, "GenerateMac")
     dry_run(request)
+    record_use(ctx, found, "GenerateMac")
     return {"Mac": crypto.mac(_material(found), chosen, request["Message"]), "MacAlgorithm": chosen,
             "KeyId": found.arn}
 
@@ -112,6 +116,7 @@ def verify_mac(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     dry_run(request)
     if not hmac.compare_digest(crypto.mac(_material(found), chosen, request["Message"]), request["Mac"]):
         raise errors.KMSInvalidMacException()
+    record_use(ctx, found, "VerifyMac")
     return {"KeyId": found.arn, "MacValid": True, "MacAlgorithm": chosen}
 
 
@@ -129,6 +134,7 @@ def derive_shared_secret(ctx: KmsContext, request: dict[str, Any]) -> dict[str, 
     except crypto.CryptoError as exc:
         raise _crypto_error(exc) from None
     dry_run(request)
+    record_use(ctx, found, "DeriveSharedSecret")
     return {"KeyId": found.arn, "SharedSecret": secret, "KeyAgreementAlgorithm": chosen, "KeyOrigin": found.origin}
 
 
@@ -144,6 +150,7 @@ def encapsulate(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     found, chosen = _kem_key(ctx, request, "Encapsulate")
     dry_run(request)
     secret, ciphertext = crypto.encapsulate(_material(found))
+    record_use(ctx, found, "Encapsulate")
     return {"KeyId": found.arn, "SharedSecret": secret, "SharedSecretCiphertextBlob": ciphertext,
             "EncapsulationAlgorithm": chosen}
 
@@ -156,4 +163,5 @@ def decapsulate(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
         secret = crypto.decapsulate(_material(found), request["SharedSecretCiphertextBlob"])
     except crypto.CryptoError:
         raise errors.InvalidCiphertextException() from None
+    record_use(ctx, found, "Decapsulate")
     return {"KeyId": found.arn, "SharedSecret": secret, "EncapsulationAlgorithm": chosen}
