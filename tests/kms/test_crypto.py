@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, utils
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from hoarfrost.core.errors import ServiceError
 from tests.harness import Harness
 from tests.kms.conftest import error_code, error_message, make_key
 
@@ -304,3 +305,19 @@ def test_re_encrypt_into_another_region(aws: Harness, kms: Any) -> None:
     moved = kms.re_encrypt(CiphertextBlob=blob, DestinationKeyId=destination)
     assert moved["KeyId"] == destination
     assert west.decrypt(CiphertextBlob=moved["CiphertextBlob"])["Plaintext"] == b"travel"
+
+
+def test_other_services_encrypt_through_invoke(aws: Harness, kms: Any) -> None:
+    """What Secrets Manager and SSM use: the same semantics as the API, without a wire."""
+    service = aws.emulator.service("kms")
+    sealed = service.invoke(aws.account, aws.region, "Encrypt", {
+        "KeyId": "alias/aws/secretsmanager", "Plaintext": b"value", "EncryptionContext": {"SecretARN": "s"}})
+    out = kms.decrypt(CiphertextBlob=sealed["CiphertextBlob"], EncryptionContext={"SecretARN": "s"})
+    assert out["Plaintext"] == b"value" and out["KeyId"] == sealed["KeyId"]
+    assert kms.describe_key(KeyId="alias/aws/secretsmanager")["KeyMetadata"]["KeyManager"] == "AWS"
+    key_id = make_key(kms)["KeyId"]
+    blob = service.invoke(aws.account, aws.region, "Encrypt", {"KeyId": key_id, "Plaintext": b"v"})["CiphertextBlob"]
+    kms.disable_key(KeyId=key_id)
+    with pytest.raises(ServiceError) as exc:
+        service.invoke(aws.account, aws.region, "Decrypt", {"CiphertextBlob": blob})
+    assert exc.value.code == "DisabledException"

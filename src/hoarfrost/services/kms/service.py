@@ -6,7 +6,9 @@ from __future__ import annotations
 import copy
 from typing import Any, ClassVar
 
+from hoarfrost.core.http import HttpRequest
 from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.operations import RequestContext
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.kms import views
 from hoarfrost.services.kms.handlers import ops
@@ -51,6 +53,27 @@ class KmsService(StatefulService[KmsBackend, KmsStateView]):
             if arn is not None and arn.service == "kms" and arn.account and arn.region:
                 return arn.account, arn.region
         return account, region
+
+    def invoke(self, account: str, region: str, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Run one KMS operation for another service on behalf of ``account`` in ``region``
+        (Secrets Manager and SSM encrypt and decrypt through here): the same checks and
+        answers as an API call, so a disabled key raises DisabledException and
+        ``alias/aws/<service>`` makes its managed key on first use. The caller may hold its
+        own service's lock (KMS never calls back into it); it must not hold a KMS lock."""
+        handler = self.operations.resolve()[operation]
+        where = self.scope_for(operation, request, account, region)
+        scope = self.backends.scope(*where)
+        ctx: RequestContext[KmsBackend, KmsService] = RequestContext(
+            self.emulator, self, operation, account, region, scope, HttpRequest("POST", "/"), account,
+            f"internal-{operation}", "json")
+        with scope.lock:
+            output = handler.fn(ctx, request)
+        if (handler.mutates or ctx.changed) and self.notifier.listeners:
+            for changed_account, changed_region in ctx.changed_scopes():
+                self.notify_state_changed(changed_account, changed_region, operation)
+        for work in ctx.after or ():
+            work()
+        return output if isinstance(output, dict) else {}
 
     def sync_replicas(self, account: str, region: str, key_id: str) -> None:
         """Make every copy of the multi-Region key ``key_id`` agree with its copy in ``region``:
