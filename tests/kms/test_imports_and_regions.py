@@ -190,3 +190,36 @@ def test_custom_key_stores_answer_the_models_errors(kms: Any) -> None:
     with pytest.raises(ClientError) as exc:
         kms.create_key(CustomKeyStoreId="cks-1234567890abcdef0", Origin="AWS_CLOUDHSM")
     assert error_code(exc) == "CustomKeyStoreNotFoundException"
+
+
+def test_a_primary_waits_for_its_replicas_to_be_deleted(aws: Harness) -> None:
+    east, west = aws.client("kms"), aws.client("kms", region_name="eu-west-1")
+    key_id = make_key(east, MultiRegion=True)["KeyId"]
+    east.replicate_key(KeyId=key_id, ReplicaRegion="eu-west-1")
+    answer = east.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    assert answer["KeyState"] == "PendingReplicaDeletion" and "DeletionDate" not in answer
+    with pytest.raises(ClientError) as exc:
+        east.encrypt(KeyId=key_id, Plaintext=b"x")
+    assert error_message(exc).endswith("is pending replica deletion.")
+    west.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    aws.emulator.clock.advance(7 * 86400 + 1)
+    # The replica is gone; the primary forgot it and started its own waiting period.
+    meta = east.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert meta["KeyState"] == "PendingDeletion" and meta["MultiRegionConfiguration"]["ReplicaKeys"] == []
+    with pytest.raises(ClientError) as exc:
+        west.describe_key(KeyId=key_id)
+    assert error_code(exc) == "NotFoundException"
+    aws.emulator.clock.advance(7 * 86400 + 1)
+    assert east.list_keys()["Keys"] == []
+
+
+def test_automatic_rotation_of_a_primary_reaches_its_replica(aws: Harness) -> None:
+    east, west = aws.client("kms"), aws.client("kms", region_name="eu-west-1")
+    key_id = make_key(east, MultiRegion=True)["KeyId"]
+    east.replicate_key(KeyId=key_id, ReplicaRegion="eu-west-1")
+    east.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=90)
+    aws.emulator.clock.advance(91 * 86400)
+    rotated = west.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"]
+    assert rotated == east.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"]
+    blob = east.encrypt(KeyId=key_id, Plaintext=b"new")["CiphertextBlob"]
+    assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"new"

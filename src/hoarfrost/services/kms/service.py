@@ -12,7 +12,7 @@ from hoarfrost.core.operations import RequestContext
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.kms import views
 from hoarfrost.services.kms.handlers import ops
-from hoarfrost.services.kms.state import KmsBackend
+from hoarfrost.services.kms.state import DAY, PENDING_DELETION, PENDING_REPLICA_DELETION, Due, KmsBackend
 from hoarfrost.services.kms.views import KmsStateView
 
 # Request members naming the key an operation works on, most specific first.
@@ -74,6 +74,41 @@ class KmsService(StatefulService[KmsBackend, KmsStateView]):
         for work in ctx.after or ():
             work()
         return output if isinstance(output, dict) else {}
+
+    def wake_all(self) -> None:
+        """The clock moved: apply what became due in every scope (deletions, rotations,
+        expiring material) at once, so other regions see it too, then wake any waiter."""
+        now = self.clock.time()
+        for scope in list(self.backends):
+            with scope.lock:
+                due = scope.backend.catch_up(now)
+            if due.changed:
+                self.notify_state_changed(scope.account, scope.region, "ClockAdvanced")
+                self.follow_up(scope.account, scope.region, due)
+        super().wake_all()
+
+    def follow_up(self, account: str, region: str, due: Due) -> None:
+        """Carry what a scope's catch-up did to the other regions of its multi-Region keys."""
+        for key_id in due.rotated:
+            self.sync_replicas(account, region, key_id)
+        for key_id, primary in due.replicas_gone:
+            self.forget_replica(account, primary, key_id, region)
+
+    def forget_replica(self, account: str, primary_region: str, key_id: str, replica_region: str) -> None:
+        """A replica was deleted: its primary no longer lists it, and a primary that waited
+        for its last replica (PendingReplicaDeletion) starts its own waiting period."""
+        scope = self.backends.scope(account, primary_region)
+        with scope.lock:
+            primary = scope.backend.keys.get(key_id)
+            if primary is None:
+                return
+            primary.replica_regions = [where for where in primary.replica_regions if where != replica_region]
+            if primary.key_state == PENDING_REPLICA_DELETION and not primary.replica_regions:
+                primary.key_state = PENDING_DELETION
+                primary.deletion_date = self.clock.time() + (primary.pending_window_days or 30) * DAY
+                scope.backend.schedule(primary)
+        self.notify_state_changed(account, primary_region, "ReplicaDeleted")
+        self.sync_replicas(account, primary_region, key_id)
 
     def sync_replicas(self, account: str, region: str, key_id: str) -> None:
         """Make every copy of the multi-Region key ``key_id`` agree with its copy in ``region``:

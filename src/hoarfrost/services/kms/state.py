@@ -26,6 +26,9 @@ MAX_CATCH_UP_ROTATIONS = 100
 
 ENABLED, DISABLED = "Enabled", "Disabled"
 PENDING_DELETION, PENDING_IMPORT = "PendingDeletion", "PendingImport"
+# A multi-Region primary scheduled for deletion while it still has replicas.
+PENDING_REPLICA_DELETION = "PendingReplicaDeletion"
+PENDING_DELETIONS = (PENDING_DELETION, PENDING_REPLICA_DELETION)
 
 
 def key_arn(region: str, account: str, key_id: str) -> str:
@@ -194,6 +197,17 @@ class Alias:
 
 
 @dataclass
+class Due:
+    """What ``KmsBackend.catch_up`` did that reaches beyond its scope: whether anything
+    changed, the multi-Region primaries that rotated (their replicas take the new material),
+    and the replicas deleted (key id, primary region: the primary forgets them)."""
+
+    changed: bool = False
+    rotated: list[str] = field(default_factory=list)
+    replicas_gone: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
 class KmsBackend:
     account: str
     region: str
@@ -248,26 +262,28 @@ class KmsBackend:
                 self.grant_tokens[grant.token] = (key.key_id, grant.grant_id)
             self.schedule(key)
 
-    def catch_up(self, now: float) -> tuple[bool, list[Key]]:
+    def catch_up(self, now: float) -> Due:
         """Apply what the clock made due: deletions, automatic rotations, expired imported
-        material. Answers whether anything was due, and the multi-Region primaries that
-        rotated (their replicas follow)."""
+        material. Answers what other regions must follow (``Due``)."""
+        due = Due()
         if self.next_due is None or now < self.next_due:
-            return False, []
-        rotated: list[Key] = []
+            return due
+        due.changed = True
         for key in list(self.keys.values()):
             if key.deletion_date is not None and key.deletion_date <= now:
                 self.remove_key(key.key_id)
+                if key.multi_region and key.primary_region and key.primary_region != self.region:
+                    due.replicas_gone.append((key.key_id, key.primary_region))
                 continue
             if key.rotation_enabled and key.next_rotation is not None and key.next_rotation <= now \
-                    and key.rotation_period_days and key.key_state != PENDING_DELETION:
+                    and key.rotation_period_days and key.key_state not in PENDING_DELETIONS:
                 for _ in range(MAX_CATCH_UP_ROTATIONS):
                     key.rotate(key.next_rotation, "AUTOMATIC")
                     key.next_rotation += key.rotation_period_days * DAY
                     if key.next_rotation > now:
                         break
                 if key.multi_region and key.primary_region == self.region:
-                    rotated.append(key)
+                    due.rotated.append(key.key_id)
             for material in list(key.materials.values()):
                 if material.valid_to is not None and material.valid_to <= now:
                     expire_imported(key)
@@ -275,13 +291,13 @@ class KmsBackend:
         self.next_due = None
         for key in self.keys.values():
             self.schedule(key)
-        return True, rotated
+        return due
 
 
 def expire_imported(key: Key) -> None:
     """Imported material removed (expired or deleted): the key waits for an import again."""
     key.materials.clear()
     key.current_material = None
-    if key.key_state != PENDING_DELETION:
+    if key.key_state not in PENDING_DELETIONS:
         key.key_state = PENDING_IMPORT
     key.expiration_model = None

@@ -28,7 +28,7 @@ from hoarfrost.services.kms import crypto, specs
 from hoarfrost.services.kms.state import Alias, Grant, ImportParameters, Key, KeyMaterial, KmsBackend
 
 SENSITIVE: dict[str, Any] = {"sensitive": True}
-KEY_STATES = ("Enabled", "Disabled", "PendingDeletion", "PendingImport")
+KEY_STATES = ("Enabled", "Disabled", "PendingDeletion", "PendingImport", "PendingReplicaDeletion")
 
 
 @record_view(KeyMaterial, key="material_id")

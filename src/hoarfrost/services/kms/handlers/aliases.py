@@ -11,7 +11,7 @@ from hoarfrost.services.kms.errors import alias_not_found, errors, invalid_state
 from hoarfrost.services.kms.handlers import ops
 from hoarfrost.services.kms.handlers.common import ALIAS_PREFIX, MANAGED_PREFIX, KmsContext, backend, key
 from hoarfrost.services.kms.handlers.keys import page, paged
-from hoarfrost.services.kms.state import PENDING_DELETION, Alias, Key
+from hoarfrost.services.kms.state import PENDING_DELETIONS, Alias, Key
 
 _NAME = re.compile(r"^alias/[a-zA-Z0-9/_-]+$")
 
@@ -29,7 +29,7 @@ def _check_name(name: str) -> None:
 
 def _target(ctx: KmsContext, key_id: str) -> Key:
     found = key(ctx, key_id)
-    if found.key_state == PENDING_DELETION:
+    if found.key_state in PENDING_DELETIONS:
         raise invalid_state(found.arn, found.key_state)
     if found.key_manager == "AWS":
         raise errors.UnsupportedOperationException(f"{found.arn} is an AWS managed key: it cannot have an alias.")

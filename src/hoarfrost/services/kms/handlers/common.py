@@ -24,6 +24,7 @@ from hoarfrost.services.kms.state import (
     DISABLED,
     ENABLED,
     PENDING_DELETION,
+    PENDING_REPLICA_DELETION,
     Alias,
     Key,
     KeyMaterial,
@@ -52,11 +53,11 @@ CROSS_ACCOUNT_OPERATIONS = frozenset((
 def backend(ctx: KmsContext) -> KmsBackend:
     """The scope's backend after the clock's due changes (deletions, rotations) were applied."""
     state = ctx.state
-    changed, rotated = state.catch_up(ctx.clock.time())
-    if changed:
+    due = state.catch_up(ctx.clock.time())
+    if due.changed:
         ctx.mark_changed()
-    for key in rotated:
-        ctx.after_commit(lambda key_id=key.key_id: ctx.service.sync_replicas(state.account, state.region, key_id))
+        account, region = state.account, state.region
+        ctx.after_commit(lambda: ctx.service.follow_up(account, region, due))
     return state
 
 
@@ -170,7 +171,7 @@ def record_use(ctx: KmsContext, found: Key, operation: str) -> None:
 
 
 def not_pending_deletion(found: Key) -> Key:
-    if found.key_state == PENDING_DELETION:
+    if found.key_state in (PENDING_DELETION, PENDING_REPLICA_DELETION):
         raise invalid_state(found.arn, found.key_state)
     return found
 

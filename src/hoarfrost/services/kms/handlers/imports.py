@@ -17,7 +17,7 @@ from hoarfrost.services.kms.state import (
     DAY,
     DISABLED,
     ENABLED,
-    PENDING_DELETION,
+    PENDING_DELETIONS,
     PENDING_IMPORT,
     ImportParameters,
     Key,
@@ -33,7 +33,7 @@ def _external(ctx: KmsContext, key_id: str) -> Key:
     found = key(ctx, key_id)
     if found.origin != "EXTERNAL":
         raise unsupported_origin(found.arn, found.origin)
-    if found.key_state == PENDING_DELETION:
+    if found.key_state in PENDING_DELETIONS:
         raise invalid_state(found.arn, found.key_state)
     return found
 

@@ -28,6 +28,7 @@ from hoarfrost.services.kms.state import (
     ENABLED,
     PENDING_DELETION,
     PENDING_IMPORT,
+    PENDING_REPLICA_DELETION,
     Key,
     default_key_policy,
 )
@@ -181,7 +182,7 @@ def disable_key(ctx: KmsContext, request: dict[str, Any]) -> None:
 
 
 def _changeable(found: Key) -> Key:
-    if found.key_state in (PENDING_DELETION, PENDING_IMPORT):
+    if found.key_state in (PENDING_DELETION, PENDING_REPLICA_DELETION, PENDING_IMPORT):
         raise invalid_state(found.arn, found.key_state)
     if found.key_manager == "AWS":
         raise errors.UnsupportedOperationException(f"{found.arn} is an AWS managed key: it cannot be changed.")
@@ -203,13 +204,17 @@ def schedule_key_deletion(ctx: KmsContext, request: dict[str, Any]) -> dict[str,
         raise constraint(window, "pendingWindowInDays", f"Member must have value greater than or equal to {MIN_WINDOW}")
     if window > MAX_WINDOW:
         raise constraint(window, "pendingWindowInDays", f"Member must have value less than or equal to {MAX_WINDOW}")
-    if found.key_state == PENDING_DELETION:
+    if found.key_state in (PENDING_DELETION, PENDING_REPLICA_DELETION):
         raise invalid_state(found.arn, found.key_state)
     if found.key_manager == "AWS":
         raise errors.UnsupportedOperationException(f"{found.arn} is an AWS managed key: it cannot be deleted.")
+    found.pending_window_days = window
+    if found.multi_region and found.primary_region == ctx.state.region and found.replica_regions:
+        # A primary waits for its replicas to go; its own waiting period starts then.
+        found.key_state = PENDING_REPLICA_DELETION
+        return {"KeyId": found.arn, "KeyState": found.key_state, "PendingWindowInDays": window}
     found.key_state = PENDING_DELETION
     found.deletion_date = ctx.clock.time() + window * DAY
-    found.pending_window_days = window
     ctx.state.schedule(found)
     return {"KeyId": found.arn, "DeletionDate": found.deletion_date, "KeyState": found.key_state,
             "PendingWindowInDays": window}
@@ -218,7 +223,7 @@ def schedule_key_deletion(ctx: KmsContext, request: dict[str, Any]) -> dict[str,
 @ops.operation
 def cancel_key_deletion(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     found = key(ctx, request["KeyId"])
-    if found.key_state != PENDING_DELETION:
+    if found.key_state not in (PENDING_DELETION, PENDING_REPLICA_DELETION):
         raise errors.KMSInvalidStateException(f"{found.arn} is not pending deletion.")
     found.key_state = DISABLED if found.materials or found.origin != "EXTERNAL" else PENDING_IMPORT
     found.deletion_date = found.pending_window_days = None

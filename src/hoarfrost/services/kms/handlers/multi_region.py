@@ -16,7 +16,7 @@ from hoarfrost.services.kms.handlers.common import KmsContext, key, key_metadata
 from hoarfrost.services.kms.handlers.keys import TAG_RULES, checked_policy
 from hoarfrost.services.kms.state import (
     ENABLED,
-    PENDING_DELETION,
+    PENDING_DELETIONS,
     PENDING_IMPORT,
     Key,
     default_key_policy,
@@ -30,7 +30,7 @@ def _primary(ctx: KmsContext, key_id: str) -> Key:
         raise errors.UnsupportedOperationException(f"{found.arn} is not a multi-Region key.")
     if found.primary_region != ctx.state.region:
         raise errors.UnsupportedOperationException(f"{found.arn} is not a multi-Region primary key.")
-    if found.key_state == PENDING_DELETION:
+    if found.key_state in PENDING_DELETIONS:
         raise invalid_state(found.arn, found.key_state)
     return found
 

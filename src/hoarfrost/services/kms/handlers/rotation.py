@@ -11,7 +11,7 @@ from hoarfrost.services.kms.errors import errors, invalid_state, unsupported_ori
 from hoarfrost.services.kms.handlers import ops
 from hoarfrost.services.kms.handlers.common import KmsContext, authorize, key, usable
 from hoarfrost.services.kms.handlers.keys import page, paged
-from hoarfrost.services.kms.state import DAY, DEFAULT_ROTATION_DAYS, PENDING_DELETION, Key
+from hoarfrost.services.kms.state import DAY, DEFAULT_ROTATION_DAYS, PENDING_DELETIONS, Key
 
 MAX_ON_DEMAND_ROTATIONS = 25
 
@@ -22,7 +22,7 @@ def _rotatable(ctx: KmsContext, request: dict[str, Any], operation: str, *, in_u
         usable(ctx, found, operation)
     else:
         authorize(ctx, found, operation)
-        if found.key_state == PENDING_DELETION:
+        if found.key_state in PENDING_DELETIONS:
             raise invalid_state(found.arn, found.key_state)
     if found.key_spec != specs.SYMMETRIC_DEFAULT:
         raise errors.UnsupportedOperationException(
