@@ -21,6 +21,7 @@ from hoarfrost.services.kms.errors import (
     wrong_usage,
 )
 from hoarfrost.services.kms.state import (
+    DAY,
     DISABLED,
     ENABLED,
     PENDING_DELETION,
@@ -125,7 +126,7 @@ def managed_key(ctx: KmsContext, state: KmsBackend, service: str) -> Key:
                       policy=managed_key_policy(state.account, partition_for(state.region), service))
     # AWS rotates its managed keys every year.
     managed.rotation_enabled, managed.rotation_period_days = True, 365
-    managed.next_rotation = now + 365 * 86400.0
+    managed.next_rotation = now + 365 * DAY
     state.add_key(managed)
     state.aliases[name] = Alias(name=name, target_key_id=managed.key_id, created=now, updated=now)
     ctx.mark_changed()
