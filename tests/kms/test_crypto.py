@@ -201,6 +201,14 @@ def test_ed25519_and_ml_dsa(kms: Any) -> None:
     public = serialization.load_der_public_key(kms.get_public_key(KeyId=ed)["PublicKey"])
     assert isinstance(public, ed25519.Ed25519PublicKey)
     public.verify(signature, b"m")
+    # HashEdDSA: RAW (KMS takes the SHA-512 digest) and DIGEST sign the same thing.
+    for message, message_type in ((b"m", "RAW"), (hashlib.sha512(b"m").digest(), "DIGEST")):
+        signed = kms.sign(KeyId=ed, Message=message, MessageType=message_type,
+                          SigningAlgorithm="ED25519_PH_SHA_512")["Signature"]
+        assert kms.verify(KeyId=ed, Message=b"m", Signature=signed, SigningAlgorithm="ED25519_PH_SHA_512")
+        with pytest.raises(ClientError) as exc:
+            kms.verify(KeyId=ed, Message=b"n", Signature=signed, SigningAlgorithm="ED25519_PH_SHA_512")
+        assert error_code(exc) == "KMSInvalidSignatureException"
     ml = make_key(kms, KeySpec="ML_DSA_44", KeyUsage="SIGN_VERIFY")["KeyId"]
     signature = kms.sign(KeyId=ml, Message=b"m", SigningAlgorithm="ML_DSA_SHAKE_256")["Signature"]
     public = serialization.load_der_public_key(kms.get_public_key(KeyId=ml)["PublicKey"])

@@ -1,4 +1,5 @@
-"""KMS's cryptography, with the ``cryptography`` package: key material, symmetric ciphertext
+"""KMS's cryptography, with the ``cryptography`` package (and ``ed25519ph`` for the one signature
+it lacks): key material, symmetric ciphertext
 blobs, RSA encryption, signatures, MACs, key agreement, ML-KEM and key-import unwrapping.
 
 Pure functions over key material (bytes): they know nothing of keys' states or of requests,
@@ -30,6 +31,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, mlkem, padding, rsa, utils
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap_with_padding
+
+from hoarfrost.services.kms import ed25519ph
 
 VERSION = b"\x01"
 KEY_ID_SIZE = 36  # a UUID, or 'mrk-' and 32 hex digits: both 36 characters
@@ -219,14 +222,22 @@ def _check_message_type(spec: str, algorithm: str, message_type: str) -> None:
         raise CryptoError("validation", f"Message type EXTERNAL_MU is incompatible with key spec {spec}.")
     if message_type == "DIGEST" and (spec.startswith("ML_DSA") or algorithm == "ED25519_SHA_512"):
         raise CryptoError("validation", f"Message type DIGEST is incompatible with key spec {spec}.")
-    if algorithm == "ED25519_PH_SHA_512":
-        raise CryptoError("unsupported", "hoarfrost cannot sign with ED25519_PH_SHA_512: HashEdDSA (Ed25519ph) "
-                                         "is not in the cryptography package; use ED25519_SHA_512.")
+
+
+def _ed25519_prehash(message: bytes, message_type: str) -> bytes:
+    """What Ed25519ph signs: the SHA-512 digest of the message (given, or computed here)."""
+    if message_type == "DIGEST":
+        if len(message) != 64:
+            raise CryptoError("validation", "Digest is invalid length for algorithm ED25519_PH_SHA_512.")
+        return message
+    return hashlib.sha512(message).digest()
 
 
 def sign(spec: str, material: bytes, algorithm: str, message: bytes, message_type: str) -> bytes:
     _check_message_type(spec, algorithm, message_type)
     key = private_key(material)
+    if algorithm == "ED25519_PH_SHA_512":
+        return ed25519ph.sign(key.private_bytes_raw(), _ed25519_prehash(message, message_type))
     if spec.startswith("ML_DSA"):
         if message_type == "EXTERNAL_MU":
             if len(message) != 64:
@@ -251,6 +262,8 @@ def _rsa_padding(algorithm: str) -> padding.AsymmetricPadding:
 def verify(spec: str, material: bytes, algorithm: str, message: bytes, message_type: str, signature: bytes) -> bool:
     _check_message_type(spec, algorithm, message_type)
     public = private_key(material).public_key()
+    if algorithm == "ED25519_PH_SHA_512":
+        return ed25519ph.verify(public.public_bytes_raw(), _ed25519_prehash(message, message_type), signature)
     try:
         if spec.startswith("ML_DSA"):
             if message_type == "EXTERNAL_MU":
