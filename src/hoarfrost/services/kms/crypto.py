@@ -1,6 +1,6 @@
-"""KMS's cryptography, with the ``cryptography`` package (and ``ed25519ph`` for the one signature
-it lacks): key material, symmetric ciphertext
-blobs, RSA encryption, signatures, MACs, key agreement, ML-KEM and key-import unwrapping.
+"""KMS's cryptography, with the ``cryptography`` package (and ``ed25519ph`` for the one
+signature it lacks): key material, symmetric ciphertext blobs, RSA encryption, signatures,
+MACs, key agreement, ML-KEM and key-import unwrapping.
 
 Pure functions over key material (bytes): they know nothing of keys' states or of requests,
 so handlers decide *whether* to use a key and this module only *how*. Material is kept as AWS
