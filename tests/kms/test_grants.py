@@ -80,3 +80,16 @@ def test_grant_needs_a_grantee_and_a_usable_key(kms: Any) -> None:
     with pytest.raises(ClientError) as exc:
         kms.create_grant(KeyId=key_id, GranteePrincipal=ROLE, Operations=["Encrypt"])
     assert error_code(exc) == "KMSInvalidStateException"
+
+
+def test_grant_operations_must_fit_the_key(kms: Any) -> None:
+    signing = make_key(kms, KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyId"]
+    kms.create_grant(KeyId=signing, GranteePrincipal=ROLE, Operations=["Sign", "Verify", "GetPublicKey"])
+    with pytest.raises(ClientError) as exc:
+        kms.create_grant(KeyId=signing, GranteePrincipal=ROLE, Operations=["Sign", "Decrypt"])
+    assert error_code(exc) == "ValidationException"
+    assert "Decrypt" in exc.value.response["Error"]["Message"]
+    symmetric = make_key(kms)["KeyId"]
+    with pytest.raises(ClientError) as exc:
+        kms.create_grant(KeyId=symmetric, GranteePrincipal=ROLE, Operations=["GenerateMac"])
+    assert error_code(exc) == "ValidationException"

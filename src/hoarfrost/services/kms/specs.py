@@ -88,3 +88,23 @@ CUSTOMER_MASTER_KEY_SPECS = frozenset((
     "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521", "ECC_SECG_P256K1",
     SYMMETRIC_DEFAULT, "HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512", "SM2",
 ))
+
+
+# The grant operations that make sense for each key usage (CreateGrant refuses the others).
+_GRANT_COMMON = ("CreateGrant", "RetireGrant", "DescribeKey")
+GRANT_OPERATIONS: dict[tuple[str, bool], frozenset[str]] = {
+    (ENCRYPT_DECRYPT, True): frozenset((*_GRANT_COMMON, "Decrypt", "Encrypt", "GenerateDataKey",
+                                        "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair",
+                                        "GenerateDataKeyPairWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo")),
+    (ENCRYPT_DECRYPT, False): frozenset((*_GRANT_COMMON, "Decrypt", "Encrypt", "ReEncryptFrom", "ReEncryptTo",
+                                         "GetPublicKey")),
+    (SIGN_VERIFY, False): frozenset((*_GRANT_COMMON, "Sign", "Verify", "GetPublicKey")),
+    (GENERATE_VERIFY_MAC, False): frozenset((*_GRANT_COMMON, "GenerateMac", "VerifyMac")),
+    (KEY_AGREEMENT, False): frozenset((*_GRANT_COMMON, "DeriveSharedSecret", "GetPublicKey")),
+    (ENCAPSULATE_DECAPSULATE, False): frozenset((*_GRANT_COMMON, "Encapsulate", "Decapsulate", "GetPublicKey")),
+}
+
+
+def grant_operations(key_spec: str, key_usage: str) -> frozenset[str]:
+    """The grant operations valid for a key of ``key_spec`` and ``key_usage``."""
+    return GRANT_OPERATIONS[(key_usage, key_spec == SYMMETRIC_DEFAULT and key_usage == ENCRYPT_DECRYPT)]

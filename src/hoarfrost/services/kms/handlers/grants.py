@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from hoarfrost.core.kit.arn import partition_for
+from hoarfrost.services.kms import specs
 from hoarfrost.services.kms.errors import errors, validation
 from hoarfrost.services.kms.handlers import ops
 from hoarfrost.services.kms.handlers.common import (
@@ -62,6 +63,10 @@ def create_grant(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     operations = list(dict.fromkeys(request["Operations"]))
     if not operations:
         raise validation("Operations must contain at least one grant operation.")
+    invalid = [name for name in operations if name not in specs.grant_operations(found.key_spec, found.key_usage)]
+    if invalid:
+        raise validation(f"Grant operations {', '.join(invalid)} are not valid for a {found.key_spec} KMS key "
+                         f"with key usage {found.key_usage}.")
     constraints = {name: dict(pairs) for name, pairs in (request.get("Constraints") or {}).items() if pairs is not None}
     if "EncryptionContextSubset" in constraints and "EncryptionContextEquals" in constraints:
         raise validation("Grant constraints may have EncryptionContextSubset or EncryptionContextEquals, not both.")
