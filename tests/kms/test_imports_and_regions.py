@@ -4,13 +4,14 @@ keys and their replicas, aliases, and custom key stores answering the model's er
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import os
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
 
@@ -94,8 +95,6 @@ def test_hmac_material_imported_with_aes_key_wrap(kms: Any) -> None:
     material = os.urandom(32)
     token, wrapped = _wrap(kms, key_id, material, "RSA_AES_KEY_WRAP_SHA_256")
     kms.import_key_material(KeyId=key_id, ImportToken=token, EncryptedKeyMaterial=wrapped)
-    import hmac
-
     mac = kms.generate_mac(KeyId=key_id, Message=b"m", MacAlgorithm="HMAC_SHA_256")["Mac"]
     assert mac == hmac.new(material, b"m", "sha256").digest()
 
@@ -223,3 +222,23 @@ def test_automatic_rotation_of_a_primary_reaches_its_replica(aws: Harness) -> No
     assert rotated == east.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"]
     blob = east.encrypt(KeyId=key_id, Plaintext=b"new")["CiphertextBlob"]
     assert west.decrypt(CiphertextBlob=blob)["Plaintext"] == b"new"
+
+
+def test_imported_rsa_signing_key(kms: Any) -> None:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    der = private.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    key_id = make_key(kms, Origin="EXTERNAL", KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyId"]
+    token, wrapped = _wrap(kms, key_id, der, "RSA_AES_KEY_WRAP_SHA_256")
+    kms.import_key_material(KeyId=key_id, ImportToken=token, EncryptedKeyMaterial=wrapped)
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key_id)["PublicKey"])
+    assert public.public_numbers() == private.public_key().public_numbers()
+    signature = kms.sign(KeyId=key_id, Message=b"m", SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_256")["Signature"]
+    private.public_key().verify(signature, b"m", padding.PKCS1v15(), hashes.SHA256())
+    ec_der = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    other = make_key(kms, Origin="EXTERNAL", KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyId"]
+    token, wrapped = _wrap(kms, other, ec_der, "RSA_AES_KEY_WRAP_SHA_256")
+    with pytest.raises(ClientError) as exc:
+        kms.import_key_material(KeyId=other, ImportToken=token, EncryptedKeyMaterial=wrapped)
+    assert error_code(exc) == "IncorrectKeyMaterialException"
