@@ -130,7 +130,7 @@ def re_encrypt(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     source, plaintext, source_material = decrypt_blob(
         ctx, request["CiphertextBlob"], request.get("SourceKeyId"), request.get("SourceEncryptionContext"),
         request.get("SourceEncryptionAlgorithm"), "ReEncryptFrom")
-    source_arn = source.arn
+    source_arn, source_id = source.arn, source.key_id
     destination_id: str = request["DestinationKeyId"]
     where = ctx.service.scope_of_key(destination_id, ctx.account, ctx.region)
     with ctx.in_scope(*where):
@@ -145,7 +145,9 @@ def re_encrypt(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
         if not request.get("DryRun"):
             record_use(target_ctx, destination, "ReEncrypt")
     dry_run(request)
-    record_use(ctx, ctx.state.keys.get(source.key_id, source), "ReEncrypt")
+    source = ctx.state.keys.get(source_id)  # looked up again: the own lock may have been released
+    if source is not None:
+        record_use(ctx, source, "ReEncrypt")
     out: dict[str, Any] = {
         "CiphertextBlob": blob, "SourceKeyId": source_arn, "KeyId": destination_arn,
         "SourceEncryptionAlgorithm": request.get("SourceEncryptionAlgorithm") or specs.SYMMETRIC_DEFAULT,
