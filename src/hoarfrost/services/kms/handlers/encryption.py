@@ -145,9 +145,9 @@ def re_encrypt(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
         if not request.get("DryRun"):
             record_use(target_ctx, destination, "ReEncrypt")
     dry_run(request)
-    source = ctx.state.keys.get(source_id)  # looked up again: the own lock may have been released
-    if source is not None:
-        record_use(ctx, source, "ReEncrypt")
+    used = ctx.state.keys.get(source_id)  # looked up again: the own lock may have been released
+    if used is not None:
+        record_use(ctx, used, "ReEncrypt")
     out: dict[str, Any] = {
         "CiphertextBlob": blob, "SourceKeyId": source_arn, "KeyId": destination_arn,
         "SourceEncryptionAlgorithm": request.get("SourceEncryptionAlgorithm") or specs.SYMMETRIC_DEFAULT,
