@@ -213,7 +213,9 @@ class Emulator:
                     response.headers.update(output.headers)
             else:
                 response = protocol.serialize_response(output or {}, operation, request_id)
-            if handler.mutates and service.notifier.listeners:
+            # A read-only operation that changed state after all (KMS makes an AWS managed key on
+            # first use) said so with ``ctx.mark_changed()``.
+            if (handler.mutates or ctx.changed) and service.notifier.listeners:
                 for changed_account, changed_region in ctx.changed_scopes():
                     service.notify_state_changed(changed_account, changed_region, route.operation)
             if ctx.after is not None:
