@@ -7,4 +7,5 @@ IMPLEMENTED: dict[str, str] = {
     "sqs": "hoarfrost.services.sqs",
     "sns": "hoarfrost.services.sns",
     "secretsmanager": "hoarfrost.services.secretsmanager",
+    "ssm": "hoarfrost.services.ssm",
 }
