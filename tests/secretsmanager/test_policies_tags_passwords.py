@@ -92,3 +92,25 @@ def test_random_password_options(sm: Any) -> None:
     with pytest.raises(ClientError) as raised:
         sm.get_random_password(PasswordLength=5000)
     assert code(raised) in ("ValidationException", "InvalidParameterException")
+
+
+def test_resource_policy_governs_other_accounts(sm: Any, aws: Any) -> None:
+    arn = sm.create_secret(Name="shared", SecretString="v")["ARN"]
+    other = aws.client("secretsmanager", aws_access_key_id="111122223333", aws_secret_access_key="x")
+    with pytest.raises(ClientError) as raised:
+        other.get_secret_value(SecretId=arn)
+    assert code(raised) == "AccessDeniedException"
+    assert "no resource-based policy allows the secretsmanager:GetSecretValue action" in \
+        raised.value.response["Error"]["Message"]
+    sm.put_resource_policy(SecretId="shared", ResourcePolicy=PRIVATE)  # allows 111122223333 to read
+    assert other.get_secret_value(SecretId=arn)["SecretString"] == "v"
+    with pytest.raises(ClientError) as raised:
+        other.put_secret_value(SecretId=arn, SecretString="mine")
+    assert code(raised) == "AccessDeniedException"
+    deny = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]})
+    sm.put_resource_policy(SecretId="shared", ResourcePolicy=deny)
+    with pytest.raises(ClientError) as raised:
+        sm.get_secret_value(SecretId="shared")
+    assert code(raised) == "AccessDeniedException" and "explicit deny" in raised.value.response["Error"]["Message"]
+    assert sm.describe_secret(SecretId="shared")["Name"] == "shared"  # only GetSecretValue is denied

@@ -7,6 +7,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.kit.policies import Decision, caller_request, parse_policy
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.secretsmanager.errors import errors, marked_for_deletion, not_found, on_replica
 from hoarfrost.services.secretsmanager.state import CURRENT, Secret, SecretsBackend, SecretVersion
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 SmContext = RequestContext[SecretsBackend, "SecretsManagerService"]
 
 SUFFIX_LENGTH = 6
+# The IAM action an operation is authorised as, where it is not the operation's own name.
+ACTIONS = {"BatchGetSecretValue": "GetSecretValue"}
 
 
 def backend(ctx: SmContext) -> SecretsBackend:
@@ -27,6 +30,30 @@ def backend(ctx: SmContext) -> SecretsBackend:
 
 
 def find(ctx: SmContext, secret_id: str) -> Secret:
+    """The secret ``secret_id`` names (see ``_lookup``), if the caller may act on it: another
+    account needs the secret's resource policy to allow the action, and an explicit Deny in it
+    stops anyone."""
+    secret = _lookup(ctx, secret_id)
+    if secret.resource_policy is not None or ctx.account != ctx.scope.account:
+        _authorize(ctx, secret, secret_id)
+    return secret
+
+
+def _authorize(ctx: SmContext, secret: Secret, secret_id: str) -> None:
+    action = "secretsmanager:" + ACTIONS.get(ctx.operation, ctx.operation)
+    decision = Decision.IMPLICIT_DENY
+    if secret.resource_policy is not None:
+        decision = parse_policy(secret.resource_policy).evaluate(caller_request(ctx, action, secret.arn))
+    if decision is Decision.ALLOW or (decision is Decision.IMPLICIT_DENY and ctx.account == ctx.scope.account):
+        return
+    caller = ctx.emulator.accounts.identity_for(ctx.access_key, ctx.region).arn
+    reason = ("with an explicit deny in a resource-based policy" if decision is Decision.DENY
+              else f"because no resource-based policy allows the {action} action")
+    raise errors.AccessDeniedException(
+        f"User: {caller} is not authorized to perform: {action} on resource: {secret_id} {reason}")
+
+
+def _lookup(ctx: SmContext, secret_id: str) -> Secret:
     """The secret ``secret_id`` names: its name, its ARN, or its ARN without the random suffix
     (a partial ARN). Deleted-but-recoverable secrets are found too."""
     state = backend(ctx)
