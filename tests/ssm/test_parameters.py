@@ -33,6 +33,7 @@ def test_put_get_and_versions(ssm: Any, aws: Harness) -> None:
     with pytest.raises(ClientError) as raised:
         ssm.get_parameter(Name="/nope")
     assert code(raised) == "ParameterNotFound"
+    assert message(raised) == ""  # AWS sends this code without a message
 
 
 def test_string_list_and_secure_string(ssm: Any) -> None:

@@ -20,7 +20,8 @@ def validation(message: str) -> ServiceError:
 
 
 def not_found(name: str) -> ServiceError:
-    return errors.ParameterNotFound(f"Parameter {name} not found.")
+    """ParameterNotFound: AWS sends it without a message (clients see ``null`` or nothing)."""
+    return errors.ParameterNotFound("")
 
 
 def version_not_found(name: str, selector: str) -> ServiceError:
