@@ -14,10 +14,9 @@ from hoarfrost.services.secretsmanager.errors import errors, invalid_parameter
 from hoarfrost.services.secretsmanager.handlers import ops
 from hoarfrost.services.secretsmanager.handlers.common import SmContext, primary
 from hoarfrost.services.secretsmanager.handlers.replication import sync_replicas
-from hoarfrost.services.secretsmanager.state import CURRENT, DAY, PENDING, RotationRules, Secret
+from hoarfrost.services.secretsmanager.schedule import CRON, RATE, CronError, next_rotation, parse_cron
+from hoarfrost.services.secretsmanager.state import CURRENT, PENDING, RotationRules, Secret
 
-_RATE = re.compile(r"rate\((\d+) (hour|hours|day|days)\)")
-_CRON = re.compile(r"cron\([^()]+\)")
 _DURATION = re.compile(r"(\d+)h")
 CANNOT_INVOKE = ("Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy "
                  "grants access to the principal secretsmanager.amazonaws.com.")
@@ -30,9 +29,15 @@ def _rules(raw: dict[str, Any]) -> RotationRules:
     if rules.automatically_after_days is None and rules.schedule_expression is None:
         raise invalid_parameter("RotationRules must specify AutomaticallyAfterDays or ScheduleExpression.")
     expression = rules.schedule_expression
-    if expression is not None and not (_RATE.fullmatch(expression) or _CRON.fullmatch(expression)):
+    if expression is not None and CRON.fullmatch(expression):
+        try:
+            parse_cron(expression)
+        except CronError:
+            if not any(mark in expression for mark in ("L", "W", "#")):  # valid, but not computed here
+                raise invalid_parameter(f"Invalid ScheduleExpression: {expression}") from None
+    elif expression is not None and not RATE.fullmatch(expression):
         raise invalid_parameter(f"Invalid ScheduleExpression: {expression}")
-    match = _RATE.fullmatch(expression or "")
+    match = RATE.fullmatch(expression or "")
     if match and match.group(2).startswith("hour") and not 4 <= int(match.group(1)) <= 23:
         raise invalid_parameter("A rate expression in hours must be between 4 and 23 hours.")
     if match and match.group(2).startswith("day") and not 1 <= int(match.group(1)) <= 1000:
@@ -41,20 +46,6 @@ def _rules(raw: dict[str, Any]) -> RotationRules:
     if duration is None or not 1 <= int(duration.group(1)) <= 24:
         raise invalid_parameter(f"Invalid Duration: {rules.duration}")
     return rules
-
-
-def next_rotation(rules: RotationRules | None, base: float) -> float | None:
-    """When the schedule next rotates after ``base``: AutomaticallyAfterDays and rate()
-    schedules count from it; a cron() schedule is stored but not computed (None)."""
-    if rules is None:
-        return None
-    if rules.automatically_after_days is not None:
-        return base + rules.automatically_after_days * DAY
-    match = _RATE.fullmatch(rules.schedule_expression or "")
-    if match is None:
-        return None
-    unit = 3600.0 if match.group(2).startswith("hour") else DAY
-    return base + int(match.group(1)) * unit
 
 
 @ops.operation
