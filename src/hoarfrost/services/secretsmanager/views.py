@@ -32,7 +32,6 @@ from hoarfrost.services.secretsmanager.state import (
     SecretVersion,
 )
 
-_SENSITIVE = {"sensitive": True}
 _SUFFIX = re.compile(r"[A-Za-z0-9]{6}")
 _NAME = re.compile(r"[A-Za-z0-9/_+=.@-]{1,512}")
 
@@ -41,8 +40,8 @@ _NAME = re.compile(r"[A-Za-z0-9/_+=.@-]{1,512}")
 class SecretVersionView(RecordView):
     """One version of a secret: its value and the staging labels on it (none: deprecated)."""
 
-    secret_string: str | None = Field(default=None, json_schema_extra=_SENSITIVE)
-    secret_binary: bytes | None = Field(default=None, json_schema_extra=_SENSITIVE)
+    secret_string: str | None = Field(default=None, json_schema_extra={"sensitive": True})
+    secret_binary: bytes | None = Field(default=None, json_schema_extra={"sensitive": True})
 
 
 @record_view(ReplicaStatus)

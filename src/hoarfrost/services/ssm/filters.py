@@ -77,11 +77,11 @@ def compile_filters(filters: list[dict[str, Any]] | None, allowed: tuple[str, ..
 
 def compile_legacy(filters: list[dict[str, Any]] | None) -> Predicate:
     """DescribeParameters' older Filters: Name (a prefix), Type, KeyId."""
-    predicates: list[Predicate] = []
-    for item in filters or []:
-        key, values = item["Key"], list(item["Values"])
-        if key == "Name":
-            predicates.append(lambda p, values=values: any(p.name.startswith(v) for v in values))
-        else:
-            predicates.append(lambda p, key=key, values=values: _field(p.latest, key) in values)
+    predicates = [_legacy(item["Key"], list(item["Values"])) for item in filters or []]
     return lambda p: all(predicate(p) for predicate in predicates)
+
+
+def _legacy(key: str, values: list[str]) -> Predicate:
+    if key == "Name":
+        return lambda p: any(p.name.startswith(v) for v in values)
+    return lambda p: _field(p.latest, key) in values

@@ -41,6 +41,6 @@ def generate(request: dict[str, Any]) -> str:
     return "".join(chars)
 
 
-@ops.operation(mutates=False)
+@ops.operation
 def get_random_password(ctx: SmContext, request: dict[str, Any]) -> dict[str, Any]:
     return {"RandomPassword": generate(request)}

@@ -61,7 +61,6 @@ def delete_resource_policy(ctx: SmContext, request: dict[str, Any]) -> dict[str,
     return {"ARN": secret.arn, "Name": secret.name}
 
 
-@ops.operation(mutates=False)
 def validate_resource_policy(ctx: SmContext, request: dict[str, Any]) -> dict[str, Any]:
     if request.get("SecretId") is not None:
         find(ctx, request["SecretId"])
@@ -74,3 +73,6 @@ def validate_resource_policy(ctx: SmContext, request: dict[str, Any]) -> dict[st
         return {"PolicyValidationPassed": False,
                 "ValidationErrors": [{"CheckName": "BROAD_ACCESS_CHECK", "ErrorMessage": PUBLIC}]}
     return {"PolicyValidationPassed": True, "ValidationErrors": []}
+
+
+ops.operation(validate_resource_policy, mutates=False)  # a check: it changes nothing

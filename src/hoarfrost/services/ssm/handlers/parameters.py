@@ -155,7 +155,8 @@ def delete_parameter(ctx: SsmContext, request: dict[str, Any]) -> dict[str, Any]
 @ops.operation
 def delete_parameters(ctx: SsmContext, request: dict[str, Any]) -> dict[str, Any]:
     state = backend(ctx)
-    deleted, invalid = [], []
+    deleted: list[str] = []
+    invalid: list[str] = []
     for text in dict.fromkeys(request["Names"]):
         (deleted if state.remove(plain_name(text)) is not None else invalid).append(text)
     return {"DeletedParameters": deleted, "InvalidParameters": invalid}
