@@ -71,7 +71,7 @@ def test_replicas(sm: Any, aws: Harness) -> None:
     west = aws.client("secretsmanager", region_name="us-west-2")
     west.create_secret(Name="shared", SecretString="mine")
     status = sm.replicate_secret_to_regions(SecretId="shared", AddReplicaRegions=[{"Region": "us-west-2"}])
-    failed = [s for s in status["ReplicationStatus"] if s["Region"] == "us-west-2"][0]
+    failed = next(s for s in status["ReplicationStatus"] if s["Region"] == "us-west-2")
     assert failed["Status"] == "Failed"
     assert west.get_secret_value(SecretId="shared")["SecretString"] == "mine"
     described = sm.describe_secret(SecretId="shared")
@@ -105,13 +105,13 @@ def test_cron_schedule_next_rotation(sm: Any, aws: Harness) -> None:
     sm.create_secret(Name="c", SecretString="x")
     sm.rotate_secret(SecretId="c", RotationLambdaARN=LAMBDA, RotateImmediately=False,
                      RotationRules={"ScheduleExpression": "cron(30 4 ? * MON *)", "Duration": "3h"})
-    when = sm.describe_secret(SecretId="c")["NextRotationDate"].astimezone(dt.timezone.utc)
+    when = sm.describe_secret(SecretId="c")["NextRotationDate"].astimezone(dt.UTC)
     now = aws.emulator.clock.now()
     assert (when.isoweekday(), when.hour, when.minute) == (1, 4, 30)
     assert dt.timedelta(0) < when - now <= dt.timedelta(days=7)
     sm.rotate_secret(SecretId="c", RotateImmediately=False,
                      RotationRules={"ScheduleExpression": "cron(0 0 1,15 JAN-JUN ? *)"})
-    when = sm.describe_secret(SecretId="c")["NextRotationDate"].astimezone(dt.timezone.utc)
+    when = sm.describe_secret(SecretId="c")["NextRotationDate"].astimezone(dt.UTC)
     assert when.day in (1, 15) and 1 <= when.month <= 6 and (when.hour, when.minute) == (0, 0)
     for bad in ("cron(0 0 * * * *)", "cron(61 0 ? * MON *)", "cron(0 0 ? * MON)"):
         with pytest.raises(ClientError) as raised:
@@ -123,17 +123,17 @@ def test_cron_evaluation() -> None:
     from hoarfrost.services.secretsmanager.schedule import next_rotation
     from hoarfrost.services.secretsmanager.state import RotationRules
 
-    base = dt.datetime(2026, 3, 4, 12, 0, tzinfo=dt.timezone.utc).timestamp()  # a Wednesday
+    base = dt.datetime(2026, 3, 4, 12, 0, tzinfo=dt.UTC).timestamp()  # a Wednesday
 
     def after(expression: str) -> dt.datetime | None:
         moment = next_rotation(RotationRules(schedule_expression=expression), base)
-        return None if moment is None else dt.datetime.fromtimestamp(moment, dt.timezone.utc)
+        return None if moment is None else dt.datetime.fromtimestamp(moment, dt.UTC)
 
-    assert after("cron(0 12 * * ? *)") == dt.datetime(2026, 3, 5, 12, 0, tzinfo=dt.timezone.utc)
-    assert after("cron(15 13 * * ? *)") == dt.datetime(2026, 3, 4, 13, 15, tzinfo=dt.timezone.utc)
-    assert after("cron(0 8 ? * SUN *)") == dt.datetime(2026, 3, 8, 8, 0, tzinfo=dt.timezone.utc)
-    assert after("cron(0 0 29 FEB ? *)") == dt.datetime(2028, 2, 29, 0, 0, tzinfo=dt.timezone.utc)
-    assert after("cron(0 0 1 1 ? 2027)") == dt.datetime(2027, 1, 1, 0, 0, tzinfo=dt.timezone.utc)
-    assert after("cron(*/20 0 ? * 1 *)") == dt.datetime(2026, 3, 8, 0, 0, tzinfo=dt.timezone.utc)
+    assert after("cron(0 12 * * ? *)") == dt.datetime(2026, 3, 5, 12, 0, tzinfo=dt.UTC)
+    assert after("cron(15 13 * * ? *)") == dt.datetime(2026, 3, 4, 13, 15, tzinfo=dt.UTC)
+    assert after("cron(0 8 ? * SUN *)") == dt.datetime(2026, 3, 8, 8, 0, tzinfo=dt.UTC)
+    assert after("cron(0 0 29 FEB ? *)") == dt.datetime(2028, 2, 29, 0, 0, tzinfo=dt.UTC)
+    assert after("cron(0 0 1 1 ? 2027)") == dt.datetime(2027, 1, 1, 0, 0, tzinfo=dt.UTC)
+    assert after("cron(*/20 0 ? * 1 *)") == dt.datetime(2026, 3, 8, 0, 0, tzinfo=dt.UTC)
     assert after("cron(0 0 L * ? *)") is None  # stored, not computed
-    assert after("rate(10 days)") == dt.datetime(2026, 3, 14, 12, 0, tzinfo=dt.timezone.utc)
+    assert after("rate(10 days)") == dt.datetime(2026, 3, 14, 12, 0, tzinfo=dt.UTC)

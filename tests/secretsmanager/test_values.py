@@ -68,7 +68,7 @@ def test_list_versions_and_deprecated(sm: Any) -> None:
     listed = sm.list_secret_version_ids(SecretId="s")
     assert len(listed["Versions"]) == 2 and listed["Name"] == "s"
     everything = sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True)["Versions"]
-    assert [v["VersionId"] for v in everything][0] == v1 and everything[0]["VersionStages"] == []
+    assert everything[0]["VersionId"] == v1 and everything[0]["VersionStages"] == []
     page = sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True, MaxResults=2)
     rest = sm.list_secret_version_ids(SecretId="s", IncludeDeprecated=True, MaxResults=2, NextToken=page["NextToken"])
     assert len(page["Versions"]) == 2 and len(rest["Versions"]) == 1
@@ -125,6 +125,6 @@ def test_last_accessed_is_a_day(sm: Any, aws: Harness) -> None:
     sm.create_secret(Name="s", SecretString="x")
     assert "LastAccessedDate" not in sm.describe_secret(SecretId="s")
     sm.get_secret_value(SecretId="s")
-    accessed = sm.describe_secret(SecretId="s")["LastAccessedDate"].astimezone(dt.timezone.utc)
+    accessed = sm.describe_secret(SecretId="s")["LastAccessedDate"].astimezone(dt.UTC)
     assert (accessed.hour, accessed.minute, accessed.second) == (0, 0, 0)
     assert accessed.date() == aws.emulator.clock.now().date()

@@ -169,7 +169,7 @@ def test_hundred_versions(ssm: Any) -> None:
 
 def test_expiration_policy_by_the_clock(ssm: Any, aws: Harness) -> None:
     when = aws.emulator.clock.now().timestamp() + 3600
-    stamp = dt.datetime.fromtimestamp(when, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    stamp = dt.datetime.fromtimestamp(when, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     policy = json.dumps([{"Type": "Expiration", "Version": "1.0", "Attributes": {"Timestamp": stamp}},
                          {"Type": "NoChangeNotification", "Version": "1.0",
                           "Attributes": {"After": "20", "Unit": "Days"}}])

@@ -78,7 +78,7 @@ def parse_cron(expression: str) -> tuple[frozenset[int] | None, ...]:
 def _cron_after(fields: tuple[frozenset[int] | None, ...], base: float) -> float | None:
     minutes, hours, month_days, months, week_days, years = fields
     assert minutes is not None and hours is not None and months is not None and years is not None
-    start = dt.datetime.fromtimestamp(base, dt.timezone.utc).replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    start = dt.datetime.fromtimestamp(base, dt.UTC).replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     day = start.replace(hour=0, minute=0)
     for _ in range(_HORIZON_DAYS):
         weekday = day.isoweekday() % 7 + 1  # SUN=1 .. SAT=7

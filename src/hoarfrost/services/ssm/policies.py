@@ -26,11 +26,11 @@ def _attributes(policy: dict[str, Any]) -> dict[str, Any]:
 
 def _timestamp(text: Any) -> float:
     try:
-        when = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        when = dt.datetime.fromisoformat(str(text))  # Python 3.11 reads a trailing Z itself
     except ValueError:
         raise errors.InvalidPolicyAttributeException(
             f"Invalid Timestamp {text}: use ISO 8601, for example 2030-12-02T21:34:33.000Z.") from None
-    return (when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)).timestamp()
+    return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).timestamp()
 
 
 def parse(text: str) -> list[str]:
