@@ -195,3 +195,17 @@ def test_expiration_policy_by_the_clock(ssm: Any, aws: Harness) -> None:
                           Policies=json.dumps([{"Type": "Expiration", "Version": "1.0",
                                                 "Attributes": {"Timestamp": "tomorrow"}}]))
     assert code(raised) == "InvalidPolicyAttributeException"
+
+
+def test_arn_with_selector(ssm: Any, aws: Harness) -> None:
+    ssm.put_parameter(Name="/svc/key", Value="a", Type="String")
+    ssm.put_parameter(Name="/svc/key", Value="b", Overwrite=True)
+    ssm.label_parameter_version(Name="/svc/key", ParameterVersion=1, Labels=["first"])
+    ssm.put_parameter(Name="flat", Value="f", Type="String")
+    arn = f"arn:aws:ssm:us-east-1:{aws.account}:parameter/svc/key"
+    assert ssm.get_parameter(Name=arn + ":first")["Parameter"]["Value"] == "a"
+    assert ssm.get_parameter(Name=arn + ":2")["Parameter"]["Value"] == "b"
+    flat = ssm.get_parameter(Name=f"arn:aws:ssm:us-east-1:{aws.account}:parameter/flat")["Parameter"]
+    assert flat["Name"] == "flat" and flat["ARN"].endswith(":parameter/flat")
+    got = ssm.get_parameters(Names=[arn, arn + ":first"])
+    assert [p["Value"] for p in got["Parameters"]] == ["b", "a"]
