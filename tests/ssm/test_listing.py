@@ -92,6 +92,7 @@ def test_describe_parameters_filters_and_pages(ssm: Any) -> None:
         ssm.describe_parameters(Filters=[{"Key": "Name", "Values": ["a"]}],
                                 ParameterFilters=[{"Key": "Name", "Values": ["a"]}])
     assert code(raised) == "ValidationException"
+    assert ssm.describe_parameters(Shared=True)["Parameters"] == []
     first = ssm.describe_parameters(MaxResults=4)
     rest = ssm.describe_parameters(MaxResults=4, NextToken=first["NextToken"])
     assert [p["Name"] for p in first["Parameters"] + rest["Parameters"]] == names()

@@ -128,6 +128,11 @@ def test_allowed_pattern_and_data_types(ssm: Any) -> None:
     with pytest.raises(ClientError) as raised:
         ssm.put_parameter(Name="image3", Value="x", Type="String", DataType="Text")
     assert code(raised) == "ValidationException"
+    hook = "/d9d01087-4a3f-49e0-b0b4-d568d7826553/ssm/integrations/webhook/chat"
+    with pytest.raises(ClientError) as raised:
+        ssm.put_parameter(Name="/hook", Value="{}", Type="SecureString", DataType="aws:ssm:integration")
+    assert code(raised) == "ValidationException"
+    ssm.put_parameter(Name=hook, Value="{}", Type="SecureString", DataType="aws:ssm:integration")
 
 
 def test_tags_and_overwrite_conflict(ssm: Any) -> None:

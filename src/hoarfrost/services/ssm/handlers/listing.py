@@ -58,6 +58,8 @@ def get_parameters_by_path(ctx: SsmContext, request: dict[str, Any]) -> dict[str
 def describe_parameters(ctx: SsmContext, request: dict[str, Any]) -> dict[str, Any]:
     if request.get("Filters") and request.get("ParameterFilters"):
         raise validation("You can use either Filters or ParameterFilters in a single request.")
+    if request.get("Shared"):
+        return {"Parameters": []}  # shared through AWS RAM, which hoarfrost does not have
     state = backend(ctx)
     wanted = compile_filters(request.get("ParameterFilters"), DESCRIBE_KEYS)
     legacy = compile_legacy(request.get("Filters"))

@@ -19,6 +19,7 @@ from hoarfrost.services.ssm.state import MAX_VERSIONS, Parameter, ParameterVersi
 STANDARD_MAX, ADVANCED_MAX = 4096, 8192
 DATA_TYPES = ("text", "aws:ec2:image", "aws:ssm:integration")
 _AMI = re.compile(r"ami-([0-9a-f]{8}|[0-9a-f]{17})")
+INTEGRATION_PATH = "/d9d01087-4a3f-49e0-b0b4-d568d7826553/ssm/integrations/webhook/"
 TAGS_AND_OVERWRITE = ("Invalid request: tags and overwrite can't be used together. To create a parameter with tags, "
                       "please remove overwrite flag. To update tags for an existing parameter, please use "
                       "AddTagsToResource or RemoveTagsFromResource.")
@@ -39,7 +40,7 @@ def _check_pattern(pattern: str | None, value: str) -> None:
             f"Parameter value, cannot be validated against allowedPattern: {pattern}")
 
 
-def _check_data_type(data_type: str, kind: str, value: str) -> None:
+def _check_data_type(data_type: str, kind: str, value: str, name: str) -> None:
     if data_type not in DATA_TYPES:
         raise validation(f"The following data type is not supported: {data_type} (Data type names are all "
                          "lowercase.)")
@@ -49,6 +50,9 @@ def _check_data_type(data_type: str, kind: str, value: str) -> None:
         if not _AMI.fullmatch(value):
             raise validation(f"Invalid value {value} for the aws:ec2:image data type: an image id looks like "
                              "ami-1234567890abcdef0.")
+    if data_type == "aws:ssm:integration" and (kind != "SecureString" or not name.startswith(INTEGRATION_PATH)):
+        raise validation(f"Parameters of the aws:ssm:integration data type must be SecureString parameters named "
+                         f"under {INTEGRATION_PATH}.")
 
 
 def _tier(requested: str | None, previous: str | None, value: str, has_policies: bool) -> str:
@@ -94,7 +98,7 @@ def put_parameter(ctx: SsmContext, request: dict[str, Any]) -> dict[str, Any]:
     if kind == "SecureString" and key_id is None and previous is not None and previous.type == "SecureString":
         key_id = previous.key_id
     data_type = request.get("DataType") or (previous.data_type if previous is not None else "text")
-    _check_data_type(data_type, kind, value)
+    _check_data_type(data_type, kind, value, name)
     pattern = request.get("AllowedPattern", previous.allowed_pattern if previous is not None else None)
     _check_pattern(pattern, value)
     if request.get("Policies") is not None:
