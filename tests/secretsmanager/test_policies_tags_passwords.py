@@ -95,7 +95,9 @@ def test_random_password_options(sm: Any) -> None:
 
 
 def test_resource_policy_governs_other_accounts(sm: Any, aws: Any) -> None:
-    arn = sm.create_secret(Name="shared", SecretString="v")["ARN"]
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    arn = sm.create_secret(Name="shared", SecretString="v", KmsKeyId=key)["ARN"]
+    default_key = sm.create_secret(Name="default-key", SecretString="d")["ARN"]
     other = aws.client("secretsmanager", aws_access_key_id="111122223333", aws_secret_access_key="x")
     with pytest.raises(ClientError) as raised:
         other.get_secret_value(SecretId=arn)
@@ -104,6 +106,10 @@ def test_resource_policy_governs_other_accounts(sm: Any, aws: Any) -> None:
         raised.value.response["Error"]["Message"]
     sm.put_resource_policy(SecretId="shared", ResourcePolicy=PRIVATE)  # allows 111122223333 to read
     assert other.get_secret_value(SecretId=arn)["SecretString"] == "v"
+    sm.put_resource_policy(SecretId="default-key", ResourcePolicy=PRIVATE)
+    with pytest.raises(ClientError) as raised:
+        other.get_secret_value(SecretId=default_key)
+    assert code(raised) == "InvalidRequestException"  # the AWS managed key serves its own account only
     with pytest.raises(ClientError) as raised:
         other.put_secret_value(SecretId=arn, SecretString="mine")
     assert code(raised) == "AccessDeniedException"

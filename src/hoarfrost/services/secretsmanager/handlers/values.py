@@ -26,6 +26,7 @@ from hoarfrost.services.secretsmanager.handlers.secrets import filtered
 from hoarfrost.services.secretsmanager.state import CURRENT, Secret, SecretVersion
 
 BATCH_MAX = 20
+DEFAULT_KEY = "alias/aws/secretsmanager"
 MAX_LABELS = 20
 
 
@@ -58,6 +59,10 @@ def _value(secret: Secret, version: SecretVersion) -> dict[str, Any]:
 
 
 def _read(ctx: SmContext, secret: Secret, version: SecretVersion) -> dict[str, Any]:
+    if ctx.account != ctx.scope.account and secret.kms_key_id in (None, DEFAULT_KEY):
+        # The AWS managed key's policy admits its own account only.
+        raise errors.InvalidRequestException("You can't access a secret from a different AWS account if you encrypt "
+                                             "the secret with the default KMS service key.")
     today = day_of(ctx.clock.time())
     secret.last_accessed = version.last_accessed = today
     return _value(secret, version)
