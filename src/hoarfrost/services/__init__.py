@@ -7,4 +7,6 @@ IMPLEMENTED: dict[str, str] = {
     "sqs": "hoarfrost.services.sqs",
     "sns": "hoarfrost.services.sns",
     "kms": "hoarfrost.services.kms",
+    "secretsmanager": "hoarfrost.services.secretsmanager",
+    "ssm": "hoarfrost.services.ssm",
 }
