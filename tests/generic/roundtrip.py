@@ -8,6 +8,7 @@ a 5xx or an unparseable answer is recorded apart, as a hard failure.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ from botocore.parsers import ResponseParserError
 from hoarfrost.core import catalog as models
 from hoarfrost.generic.catalog import Binding, Family, OperationRole
 from hoarfrost.generic.engine.plan import Served, plan
+from hoarfrost.generic.engine.service import fallback_plan
+from hoarfrost.services import IMPLEMENTED
 from hoarfrost.generic.engine.sample import CannotSample, sample_input, string_for
 
 
@@ -45,11 +48,21 @@ class ServiceResult:
         return sum(outcome.ok for outcome in self.outcomes)
 
 
+def engine_operations(service: str) -> frozenset[str]:
+    """What the engine serves of ``service``: all of its plan, or beside hand-written
+    handlers, the engine's part."""
+    if service not in IMPLEMENTED:
+        return frozenset(plan(service))
+    hand_written = frozenset(importlib.import_module(IMPLEMENTED[service]).SERVICE.operations.resolve())
+    return fallback_plan(service, hand_written)
+
+
 def served_families(service: str) -> list[Family]:
     """The families the engine creates, parents before children."""
     families: dict[str, Family] = {}
-    for served in plan(service).values():
-        if served.kind == "create" and served.family is not None:
+    operations = engine_operations(service)
+    for operation, served in plan(service).items():
+        if served.kind == "create" and served.family is not None and operation in operations:
             families[served.family.name] = served.family
     ordered: list[Family] = []
 
@@ -218,9 +231,11 @@ class Driver:
     def tags(self, family: Family) -> None:
         own_arn = any(ident.kind == "arn" and not ident.input_paths for ident in family.identifiers)
         arn = self.values[family.name].get("arn") if own_arn else None
-        for served in plan(self.service).values():
+        operations = engine_operations(self.service)
+        for operation, served in plan(self.service).items():
             tagging = served.tagging
-            if served.kind != "tag" or tagging is None or arn is None or tagging.tags is None:
+            if served.kind != "tag" or tagging is None or arn is None or tagging.tags is None \
+                    or operation not in operations:
                 continue
             tags: Any = {"hf": "1"} if tagging.tags.form == "map" else [
                 {tagging.tags.key or "Key": "hf", tagging.tags.value or "Value": "1"}]

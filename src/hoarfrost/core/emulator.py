@@ -20,7 +20,7 @@ from hoarfrost.core.operations import OperationHandler, Reply, RequestContext
 from hoarfrost.core.ports import DeliveryError, Message, Ports
 from hoarfrost.core.routing.route import Route, RoutingError
 from hoarfrost.core.validation import validate_input
-from hoarfrost.core.views import StatefulService
+from hoarfrost.core.views import ENGINE_PART, StatefulService
 from hoarfrost.protocols.base import Protocol, get_protocol
 from hoarfrost.services import IMPLEMENTED
 
@@ -69,6 +69,11 @@ class Emulator:
         A service without hand-written handlers is the generic engine's when its catalog
         has a family the engine serves."""
         service = self._services.get(name)
+        if service is None and name.endswith(ENGINE_PART):
+            part = self.engine_part(name[: -len(ENGINE_PART)])
+            if part is None:
+                raise KeyError(f"hoarfrost's engine serves no part of {name[: -len(ENGINE_PART)]!r}")
+            return part
         if service is None:
             module = IMPLEMENTED.get(name)
             if module is None and not self.engine_serves(name):
@@ -84,6 +89,26 @@ class Emulator:
                         service = GenericService.for_service(name)(self)
                     self._services[name] = service
         return service
+
+    def engine_part(self, name: str) -> StatefulService[Any, Any] | None:
+        """The engine's part of the hand-written service ``name``: the resource families its
+        handlers leave untouched (SSM's documents beside hand-written parameters); None when
+        there are none."""
+        key = name + ENGINE_PART
+        part = self._services.get(key)
+        if part is not None or name not in IMPLEMENTED:
+            return part
+        from hoarfrost.generic.engine import GenericService
+
+        hand_written = frozenset(self.service(name).operations.resolve())
+        cls = GenericService.part_of(name, hand_written)
+        if not cls.served:
+            return None
+        with self._services_lock:
+            part = self._services.get(key)
+            if part is None:
+                part = self._services[key] = cls(self)
+        return part
 
     @staticmethod
     def engine_serves(name: str, operation: str | None = None) -> bool:
@@ -184,6 +209,9 @@ class Emulator:
             if route.service in IMPLEMENTED or self.engine_serves(route.service, route.operation):
                 service = self.service(route.service)
                 handler = service.handler(route.operation)
+                if handler is None and route.service in IMPLEMENTED:
+                    service = self.engine_part(route.service)
+                    handler = service.handler(route.operation) if service is not None else None
             if handler is None or service is None:
                 raise NotImplementedOperation(
                     f"{route.operation} of service {route.service} is not implemented in hoarfrost yet"
