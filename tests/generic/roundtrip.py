@@ -20,6 +20,7 @@ from hoarfrost.core import catalog as models
 from hoarfrost.generic.catalog import Binding, Family, OperationRole
 from hoarfrost.generic.engine.plan import Served, plan
 from hoarfrost.generic.engine.service import fallback_plan
+from hoarfrost.generic.pattern_strings import matches
 from hoarfrost.services import IMPLEMENTED
 from hoarfrost.generic.engine.sample import CannotSample, sample_input, string_for
 
@@ -229,25 +230,58 @@ class Driver:
         return any(f"'{value}'" in text for value in self.values[family.name].values())
 
     def tags(self, family: Family) -> None:
+        """Tag with the first tag operation that names this family's resources (by its own
+        ARN, or by id or name), then see the tag in the tag listing (or the read answer)."""
         own_arn = any(ident.kind == "arn" and not ident.input_paths for ident in family.identifiers)
-        arn = self.values[family.name].get("arn") if own_arn else None
+        known = dict(self.values[family.name])
+        if not own_arn:
+            known.pop("arn", None)
+        served_plan = plan(self.service)
         operations = engine_operations(self.service)
-        for operation, served in plan(self.service).items():
+        for operation, served in served_plan.items():
             tagging = served.tagging
-            if served.kind != "tag" or tagging is None or arn is None or tagging.tags is None \
-                    or operation not in operations:
+            if served.kind != "tag" or tagging is None or tagging.tags is None or operation not in operations \
+                    or (tagging.family is not None and tagging.family != family.name):
                 continue
+            value = next((known[kind] for kind in tagging.resource_kinds if kind in known), None)
+            if value is None or not self.accepts(operation, tagging.resource_member or "", value):
+                continue  # Directory Service's AddTagsToResource takes directory ids only
             tags: Any = {"hf": "1"} if tagging.tags.form == "map" else [
                 {tagging.tags.key or "Key": "hf", tagging.tags.value or "Value": "1"}]
-            params: dict[str, Any] = {tagging.resource_member: arn}
+            try:
+                params = sample_input(self.model.operation_model(operation).input_shape,
+                                      frozenset({tagging.resource_member or "", tagging.tags.member.split(".")[0]}))
+            except CannotSample:
+                continue
+            params[tagging.resource_member or ""] = self.shaped(operation, tagging.resource_member or "", value)
             _set_nested(params, tagging.tags.member, tags)  # CloudFront's Tags.Items
             self.call("tag", tagging.tag or "", params)
-            if tagging.list:
-                member = self.member_like(tagging.list, tagging.resource_member or "")
-                answer = self.call("tags", tagging.list, {member: arn})
-                if "hf" not in str(answer.get(tagging.list_output or "", "")):
-                    raise StepFailed("tags", f"{tagging.list} does not show the tag: {answer}")
+            listing = tagging.list if tagging.list in served_plan and tagging.list in operations else None
+            if listing:
+                member = self.member_like(listing, tagging.resource_member or "")
+                try:
+                    params = sample_input(self.model.operation_model(listing).input_shape, frozenset({member}))
+                except CannotSample:
+                    return
+                params[member] = self.shaped(listing, member, value)
+                answer = self.call("tags", listing, params)
+                if "'hf'" not in str(answer):
+                    raise StepFailed("tags", f"{listing} does not show the tag: {answer}")
             return
+
+    def accepts(self, operation: str, member: str, value: str) -> bool:
+        shape = self.model.operation_model(operation).input_shape
+        found = shape.members.get(member) if shape is not None else None
+        if found is not None and found.type_name == "list":
+            found = found.member
+        pattern = found.metadata.get("pattern") if found is not None else None
+        return not pattern or matches(pattern, value)
+
+    def shaped(self, operation: str, member: str, value: str) -> Any:
+        """``value`` as the member takes it: EC2's CreateTags takes a list of ids."""
+        shape = self.model.operation_model(operation).input_shape
+        found = shape.members.get(member) if shape is not None else None
+        return [value] if found is not None and found.type_name == "list" else value
 
     def member_like(self, operation: str, name: str) -> str:
         """``name`` as ``operation`` spells it (backup-gateway's ResourceARN is ResourceArn there)."""

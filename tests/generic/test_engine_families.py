@@ -188,3 +188,23 @@ def test_merging_another_emulators_view_keeps_what_exists(aws: Harness) -> None:
     assert repositories["both"]["imageTagMutability"] == "IMMUTABLE"
     ecr.delete_repository(repositoryName="both")
     assert sorted(r["repositoryName"] for r in ecr.describe_repositories()["repositories"]) == ["ours", "theirs"]
+
+
+def test_tags_by_id_and_in_read_answers(aws: Harness) -> None:
+    """Tag operations that name resources by id (EC2's CreateTags takes a list, EFS's
+    TagResource a file system id) tag them, and reads show the tags."""
+    ec2 = aws.client("ec2")
+    first = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    second = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_tags(Resources=[first, second], Tags=[{"Key": "team", "Value": "data"}])
+    described = ec2.describe_vpcs(VpcIds=[first, second])["Vpcs"]
+    assert [vpc["Tags"] for vpc in described] == [[{"Key": "team", "Value": "data"}]] * 2
+    with pytest.raises(ClientError):
+        ec2.create_tags(Resources=["vpc-0123456789abcdef0"], Tags=[{"Key": "a", "Value": "b"}])
+
+    efs = aws.client("efs")
+    system = efs.create_file_system(CreationToken="token-1")["FileSystemId"]
+    efs.tag_resource(ResourceId=system, Tags=[{"Key": "k", "Value": "v"}])
+    assert efs.list_tags_for_resource(ResourceId=system)["Tags"] == [{"Key": "k", "Value": "v"}]
+    efs.untag_resource(ResourceId=system, TagKeys=["k"])
+    assert efs.list_tags_for_resource(ResourceId=system)["Tags"] == []

@@ -122,6 +122,12 @@ def _attributes(service: str, resource: Resource, family: Family) -> dict[str, A
     the shorter names outputs give it (``restApiId`` is a RestApi's ``id``, a
     DocumentationVersion's ``documentationVersion`` its ``version``)."""
     attributes = {**resource.attributes, **resource.identifiers}
+    members = family.tags
+    if resource.tags and members is not None and "." not in members.member:  # as TagResource left them
+        attributes[members.member] = dict(resource.tags) if members.form == "map" else [
+            {members.key or "Key": key, members.value or "Value": value} for key, value in resource.tags.items()]
+    elif resource.tags:  # created with TagSpecifications (EC2): outputs carry a Tags list
+        attributes.setdefault("Tags", [{"Key": key, "Value": value} for key, value in resource.tags.items()])
     lowered = {key.lower() for key in attributes}
     for member, aliases in _aliases(service, family):
         value = resource.identifiers.get(member)
@@ -479,22 +485,41 @@ def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
 
 
 # -- tags by ARN ----------------------------------------------------------------------------
+def _tagged(ctx: Ctx, family: str | None, value: Any) -> Resource:
+    """The resource a tag operation names: by ARN, or by name or id within its family (or,
+    for a service-wide operation that takes ids, within any family)."""
+    found = ctx.state.by_arn(value) if isinstance(value, str) else None
+    if found is None and isinstance(value, str):
+        from hoarfrost.generic.store import catalog_for
+
+        families = [family] if family else [item.name for item in catalog_for(ctx.service.name).families]
+        found = next((item for name in families for item in ctx.state.named(name, value)), None)
+    if found is None:
+        op_model = models.service_model(ctx.service.name).operation_model(ctx.operation)
+        names = tuple(shape.name for shape in op_model.error_shapes if "NotFound" in shape.name)
+        cls = _model_error(ctx.service.name, names) or ResourceNotFound
+        raise cls(f"No resource named {value!r}")
+    return found
+
+
 def _tags(ctx: Ctx, operation: str, served: Served, params: dict[str, Any], output: Any) -> dict[str, Any]:
     tagging = served.tagging
     assert tagging is not None and tagging.resource_member is not None
-    value = params.get(tagging.resource_member)
-    resource = ctx.state.by_arn(value) if isinstance(value, str) else None
-    if resource is None:
-        op_model = models.service_model(ctx.service.name).operation_model(operation)
-        names = tuple(shape.name for shape in op_model.error_shapes if "NotFound" in shape.name)
-        cls = _model_error(ctx.service.name, names) or ResourceNotFound
-        raise cls(f"No resource with ARN {value!r}")
+    member = tagging.resource_member
+    # backup-gateway's TagResource says ResourceARN, its ListTagsForResource ResourceArn
+    value = params.get(member, next((item for key, item in params.items() if key.lower() == member.lower()), None))
+    named = value if isinstance(value, list) else [value]  # EC2's CreateTags takes a list of ids
+    resources = [_tagged(ctx, tagging.family, item) for item in named]
     if served.kind == "tag":
-        tag_rules.tag(resource.tags, _tags_in(tagging.tags, params) if tagging.tags else {})
+        tags = _tags_in(tagging.tags, params) if tagging.tags else {}
+        for resource in resources:
+            tag_rules.tag(resource.tags, tags)
         return {}
     if served.kind == "untag":
-        tag_rules.untag(resource.tags, params.get(tagging.keys_member or "", []) or [])
+        for resource in resources:
+            tag_rules.untag(resource.tags, params.get(tagging.keys_member or "", []) or [])
         return {}
+    resource = resources[0]
     member = tagging.list_output or ""
     shape = at_path(output, member) if output is not None and member else None
     answer: dict[str, Any] = {}

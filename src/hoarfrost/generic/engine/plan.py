@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from botocore.model import ServiceModel
+
 from hoarfrost.core import catalog as models
 from hoarfrost.generic.catalog import Family, OperationRole, ServiceCatalog, Tagging
 from hoarfrost.generic.store import UnknownService, catalog_for
@@ -66,14 +68,27 @@ def plan(service: str) -> dict[str, Served]:
             if model.operation_model(operation).is_endpoint_discovery_operation:
                 served[operation] = Served("endpoints")
         for tagging in found.tagging:
-            if tagging.family is not None or not tagging.resource_member or "arn" not in tagging.resource_kinds:
+            member = tagging.resource_member
+            if not member or not tagging.resource_kinds:
                 continue
-            # Each only when the catalog says where its tags or keys are: never an empty success.
+            if tagging.family is not None and tagging.family not in {
+                    item.family.name for item in served.values() if item.family is not None}:
+                continue
+            # Each only when the catalog says where its tags or keys are, and the operation names
+            # the resource by the same member (EC2's DescribeTags filters instead): never an
+            # empty success.
             actions = (("tag", tagging.tag, tagging.tags), ("untag", tagging.untag, tagging.keys_member),
                        ("list_tags", tagging.list, tagging.list_output))
             for kind, tag_operation, carried in actions:
-                if tag_operation and carried and tag_operation not in served:
+                if tag_operation and carried and tag_operation not in served \
+                        and _names_member(model, tag_operation, member):
                     served[tag_operation] = Served(kind, tagging=tagging)
+    return served
+
+
+def _names_member(model: ServiceModel, operation: str, member: str) -> bool:
+    shape = model.operation_model(operation).input_shape
+    return shape is not None and member.lower() in {name.lower() for name in shape.members}
     return served
 
 
