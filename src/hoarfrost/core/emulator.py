@@ -13,7 +13,7 @@ from hoarfrost.core import catalog
 from hoarfrost.core.accounts import DEFAULT_ACCOUNT, DEFAULT_REGION, AccountMap
 from hoarfrost.core.blobs import BlobStore, make_blob_store
 from hoarfrost.core.clock import Clock
-from hoarfrost.core.errors import InternalFailure, NotImplementedOperation, ServiceError
+from hoarfrost.core.errors import InternalFailure, NotImplementedOperation, ServiceError, unrecognized_key
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.operations import OperationHandler, Reply, RequestContext
@@ -217,7 +217,9 @@ class Emulator:
                     f"{route.operation} of service {route.service} is not implemented in hoarfrost yet"
                 )
             params = protocol.parse_request(request, operation, route.uri_params)
-            account = self.accounts.account_for(route.access_key)
+            account = self.accounts.authenticate(route.access_key, service_model.signing_name, route.region)
+            if account is None:
+                raise unrecognized_key(route.protocol, route.service)
             if len(route.candidates) > 1 and service.holds(route.operation, params, account, route.region) is False:
                 other = self._holder(request, route, account)
                 if other is not None:
