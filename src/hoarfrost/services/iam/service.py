@@ -55,6 +55,16 @@ class IamService(StatefulService[IamBackend, IamStateView]):
         """IAM is global: the account's one scope, in its partition's global region."""
         return account, global_region("iam", region)
 
+    # IAM's state lives in the global region whatever region a view names.
+    def snapshot(self, account: str, region: str) -> IamStateView:
+        return super().snapshot(account, global_region("iam", region))
+
+    def restore(self, account: str, region: str, view: Any) -> None:
+        super().restore(account, global_region("iam", region), view)
+
+    def merge(self, account: str, region: str, view: Any) -> None:
+        super().merge(account, global_region("iam", region), view)
+
     # -- the access key index ---------------------------------------------------------------------
     def identity_of(self, access_key: str) -> Identity | None:
         entry = self._keys.get(access_key)

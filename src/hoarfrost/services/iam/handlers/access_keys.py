@@ -6,24 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.services.iam.errors import errors, quota
 from hoarfrost.services.iam.handlers import ops
-from hoarfrost.services.iam.handlers.common import IamContext, now, page, user
+from hoarfrost.services.iam.handlers.common import IamContext, caller_user, now, page
 from hoarfrost.services.iam.state import MAX_ACCESS_KEYS, AccessKey, User, new_id, new_secret
 
 
 def _owner(ctx: IamContext, request: dict[str, Any]) -> User:
     """The named user, else the caller (a request signed with a user's key)."""
-    name = request.get("UserName")
-    if name is not None:
-        return user(ctx, name)
-    identity = ctx.emulator.accounts.identity_for(ctx.access_key, ctx.region)
-    arn = try_parse_arn(identity.arn)
-    if arn is None or arn.resource_type != "user":
+    found = caller_user(ctx, request.get("UserName"))
+    if found is None:
         raise errors.InvalidInputException("hoarfrost does not issue access keys for the account root: name a user "
                                            "with UserName")
-    return user(ctx, arn.resource_id.rsplit("/", 1)[-1])
+    return found
 
 
 def _key(ctx: IamContext, owner: User, key_id: str) -> AccessKey:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from hoarfrost.core.kit import tags as tagging
+from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.paging import paginate
 from hoarfrost.core.kit.policies import Policy, PolicyError, PolicyKind, parse_policy
 from hoarfrost.core.operations import RequestContext
@@ -46,6 +47,17 @@ def user(ctx: IamContext, name: str) -> User:
     if found is None:
         raise no_such_entity("user", name)
     return found
+
+
+def caller_user(ctx: IamContext, name: str | None) -> User | None:
+    """The user ``name`` names, else the caller when it is an IAM user (None for the root),
+    as operations whose UserName defaults to the caller's do."""
+    if name is not None:
+        return user(ctx, name)
+    arn = try_parse_arn(ctx.emulator.accounts.identity_for(ctx.access_key, ctx.region).arn)
+    if arn is None or arn.service != "iam" or arn.resource_type != "user" or arn.account != ctx.scope.account:
+        return None
+    return user(ctx, arn.resource_id.rsplit("/", 1)[-1])
 
 
 def group(ctx: IamContext, name: str) -> Group:

@@ -114,8 +114,25 @@ def token_stats(session: Session) -> dict[str, int]:
 
 def assume_role_session(ctx: StsContext, operation: str, role: RoleArn, session_name: str,
                         request: dict[str, Any], tags: dict[str, str], **attributes: Any) -> Session:
-    """Credentials for ``assumed-role/<role name>/<session name>`` in the role's account."""
+    """Credentials for ``assumed-role/<role name>/<session name>`` in the role's account.
+
+    When IAM holds roles for that account (the ``RoleDirectory`` port), the role must be one of
+    them: its id names the session, its MaxSessionDuration bounds DurationSeconds, and IAM
+    records the use (RoleLastUsed). Otherwise any role ARN is accepted with a stable id."""
     role_id = ctx.state.role_id(role.arn)
+    directory = ctx.emulator.accounts.roles
+    if directory is not None and directory.has_roles(role.account):
+        known = directory.role(role.arn)
+        if known is None:
+            caller = caller_identity(ctx)
+            raise errors.AccessDenied(f"User: {caller.arn} is not authorized to perform: sts:{operation} on resource: "
+                                      f"{role.arn}")
+        duration = request.get("DurationSeconds")
+        if duration is not None and duration > known.max_session_duration:
+            raise ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+        role_id = known.role_id
+        region = ctx.region
+        ctx.after_commit(lambda: directory.role_used(role.arn, region))
     return issue(ctx, new_session(
         now=ctx.clock.now(),
         operation=operation, duration=request.get("DurationSeconds") or 3600, account=role.account,

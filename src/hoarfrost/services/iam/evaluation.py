@@ -1,0 +1,66 @@
+"""Evaluating a principal's policies the way IAM does within one account, with the kit's
+policy language (``core.kit.policies``) doing the matching.
+
+The decision for one (action, resource): an explicit Deny in any policy that applies wins;
+otherwise the request is allowed when an identity-based policy (or the resource policy)
+allows it *and* the permissions boundary, if there is one, allows it too; otherwise it is an
+implicit deny. The simulator answers with this and with the statements that matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from hoarfrost.core.kit.policies import AccessRequest, Effect, Policy, PolicyKind, parse_policy
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One policy taking part: its id (a policy name or ``PolicyInputList.1``), its type as the
+    simulator reports it (``user``, ``aws-managed``, ``resource``...), and the parsed policy."""
+
+    id: str
+    type: str
+    policy: Policy
+
+
+@dataclass(slots=True)
+class Evaluation:
+    decision: str  # allowed | explicitDeny | implicitDeny
+    matched: list[tuple[Source, int]] = field(default_factory=list)  # (source, statement index)
+    allowed_by_boundary: bool | None = None  # None: no boundary
+
+
+def source(policy_id: str, policy_type: str, document: str, kind: PolicyKind = PolicyKind.IDENTITY) -> Source:
+    return Source(policy_id, policy_type, parse_policy(document, kind))
+
+
+def _matches(sources: Iterable[Source], request: AccessRequest) -> tuple[list[tuple[Source, int]],
+                                                                            list[tuple[Source, int]]]:
+    """(allowing, denying) statements of ``sources`` that apply to ``request``."""
+    allows: list[tuple[Source, int]] = []
+    denies: list[tuple[Source, int]] = []
+    for item in sources:
+        for index, statement in enumerate(item.policy.statements):
+            if statement.applies(request):
+                (denies if statement.effect is Effect.DENY else allows).append((item, index))
+    return allows, denies
+
+
+def evaluate(request: AccessRequest, identity: Sequence[Source], boundary: Sequence[Source] = (),
+             resource: Sequence[Source] = ()) -> Evaluation:
+    allows, denies = _matches([*identity, *resource], request)
+    bounded: bool | None = None
+    boundary_denies: list[tuple[Source, int]] = []
+    if boundary:
+        boundary_allows, boundary_denies = _matches(boundary, request)
+        bounded = bool(boundary_allows) and not boundary_denies
+    if denies or boundary_denies:
+        return Evaluation("explicitDeny", denies + boundary_denies, bounded)
+    identity_allows = [match for match in allows if match[0].type != "resource"]
+    resource_allows = [match for match in allows if match[0].type == "resource"]
+    # A resource policy naming the principal allows on its own; an identity allow needs the boundary.
+    if resource_allows or (identity_allows and bounded is not False):
+        return Evaluation("allowed", allows, bounded)
+    return Evaluation("implicitDeny", [], bounded)
