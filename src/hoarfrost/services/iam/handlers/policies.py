@@ -103,10 +103,10 @@ def create_policy(ctx: IamContext, request: dict[str, Any]) -> dict[str, Any]:
         raise errors.EntityAlreadyExistsException(f"A policy called {name} already exists. Duplicate names are not "
                                                   "allowed.")
     document = _document(request["PolicyDocument"])
-    now = now(ctx)
+    moment = now(ctx)
     created = ManagedPolicy(policy_name=name, policy_id=new_id("policy"), path=path, arn=arn,
-                            description=request.get("Description"), create_date=now, update_date=now,
-                            versions={"v1": PolicyVersion(version_id="v1", document=document, create_date=now)},
+                            description=request.get("Description"), create_date=moment, update_date=moment,
+                            versions={"v1": PolicyVersion(version_id="v1", document=document, create_date=moment)},
                             tags=request_tags(request))
     backend.policies[arn] = created
     return {"Policy": policy_output(ctx, created)}
@@ -197,13 +197,13 @@ def create_policy_version(ctx: IamContext, request: dict[str, Any]) -> dict[str,
             f"A managed policy can have up to {MAX_POLICY_VERSIONS} versions. Before you create a new version, you "
             "must delete an existing version.")
     document = _document(request["PolicyDocument"])
-    now = now(ctx)
-    version = PolicyVersion(version_id=f"v{policy.next_version}", document=document, create_date=now)
+    moment = now(ctx)
+    version = PolicyVersion(version_id=f"v{policy.next_version}", document=document, create_date=moment)
     policy.next_version += 1
     policy.versions[version.version_id] = version
     if request.get("SetAsDefault"):
         policy.default_version_id = version.version_id
-    policy.update_date = now
+    policy.update_date = moment
     return {"PolicyVersion": _version_output(version, policy.default_version_id, document=False)}
 
 
