@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from hoarfrost.core.kit.arn import build_arn, partition_for
 
@@ -65,11 +65,18 @@ class AccountMap:
         self.static: dict[str, str] = dict(static or {})
         self._issuers: list[tuple[IdentityIssuer, KeyUseListener | None]] = []
         self.roles: RoleDirectory | None = None
+        # IAM's policy evaluation, consulted only when enforcement is on (core.authorization).
+        self.authorizer: Any = None
 
     def register_issuer(self, issuer: IdentityIssuer, on_use: KeyUseListener | None = None) -> None:
         """``issuer`` answers the identity of the keys it issued; ``on_use`` (if given) is told
         each time a request is authenticated with one of them (IAM's key last-used record)."""
         self._issuers.append((issuer, on_use))
+
+    def register_authorizer(self, authorizer: Any) -> None:
+        """IAM's ``core.authorization.Authorizer``: asked about every request when the emulator
+        enforces IAM."""
+        self.authorizer = authorizer
 
     def register_roles(self, directory: RoleDirectory) -> None:
         """IAM's roles, for STS to check AssumeRole against (see ``RoleDirectory``)."""

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from hoarfrost.core.kit.policies import AccessRequest, Effect, Policy, PolicyKind, parse_policy
+from hoarfrost.services.iam.managed import aws_policy
+from hoarfrost.services.iam.state import Group, IamBackend, Role, User
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +66,40 @@ def evaluate(request: AccessRequest, identity: Sequence[Source], boundary: Seque
     if resource_allows or (identity_allows and bounded is not False):
         return Evaluation("allowed", allows, bounded)
     return Evaluation("implicitDeny", [], bounded)
+
+
+# -- a principal's policies, from IAM's state ----------------------------------------------------------
+def _managed(backend: IamBackend, arn: str) -> Source | None:
+    policy = backend.policies.get(arn)
+    if policy is not None:
+        return Source(policy.policy_name, "user-managed", parse_policy(policy.default_document, PolicyKind.IDENTITY))
+    found = aws_policy(arn)
+    if found is None:
+        return None
+    return Source(found.policy_name, "aws-managed", parse_policy(found.document, PolicyKind.IDENTITY))
+
+
+def entity_sources(backend: IamBackend, target: User | Group | Role, kind: str) -> list[Source]:
+    """``target``'s own inline and attached managed policies (not its groups')."""
+    found = [Source(name, kind, parse_policy(document, PolicyKind.IDENTITY))
+             for name, document in target.inline_policies.items()]
+    for arn in target.attached:
+        managed = _managed(backend, arn)
+        if managed is not None:
+            found.append(managed)
+    return found
+
+
+def principal_sources(backend: IamBackend, target: User | Group | Role) -> tuple[list[Source], list[Source]]:
+    """(identity policies, permissions boundary) of a user (with its groups'), group or role."""
+    kind = "user" if isinstance(target, User) else "group" if isinstance(target, Group) else "role"
+    identity = entity_sources(backend, target, kind)
+    if isinstance(target, User):
+        for group in backend.groups_of(target.user_name):
+            identity += entity_sources(backend, group, "group")
+    boundary: list[Source] = []
+    if not isinstance(target, Group) and target.permissions_boundary:
+        managed = _managed(backend, target.permissions_boundary)
+        if managed is not None:
+            boundary.append(managed)
+    return identity, boundary

@@ -24,6 +24,7 @@ from hoarfrost.core.accounts import Identity, RoleInfo
 from hoarfrost.core.kit.arn import global_region, partition_for, try_parse_arn
 from hoarfrost.core.views import StatefulService, StateViewError
 from hoarfrost.services.iam import views
+from hoarfrost.services.iam.authorizer import IamAuthorizer
 from hoarfrost.services.iam.handlers import ops
 from hoarfrost.services.iam.state import AccessKey, IamBackend, Role, User, folded
 from hoarfrost.services.iam.views import IamStateView
@@ -50,6 +51,7 @@ class IamService(StatefulService[IamBackend, IamStateView]):
         self._index_lock = threading.Lock()
         emulator.accounts.register_issuer(self.identity_of, self.key_used)
         emulator.accounts.register_roles(self)
+        emulator.accounts.register_authorizer(IamAuthorizer(self))
 
     def scope_for(self, operation: str, request: dict[str, Any], account: str, region: str) -> tuple[str, str]:
         """IAM is global: the account's one scope, in its partition's global region."""

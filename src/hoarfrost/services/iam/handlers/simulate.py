@@ -11,11 +11,10 @@ from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.policies import PolicyError, PolicyKind, Requester, access_request
 from hoarfrost.core.kit.policy_language import ContextValue
 from hoarfrost.services.iam.errors import errors
-from hoarfrost.services.iam.evaluation import Evaluation, Source, evaluate, source
+from hoarfrost.services.iam.evaluation import Evaluation, Source, evaluate, principal_sources, source
 from hoarfrost.services.iam.handlers import ops
-from hoarfrost.services.iam.handlers.common import IamContext, entity, now, page, policy_document
-from hoarfrost.services.iam.managed import aws_policy
-from hoarfrost.services.iam.state import Group, Role, User
+from hoarfrost.services.iam.handlers.common import IamContext, entity, now, page
+from hoarfrost.services.iam.state import Group
 
 
 def _parsed(policy_id: str, policy_type: str, document: str, kind: PolicyKind = PolicyKind.IDENTITY) -> Source:
@@ -27,16 +26,6 @@ def _parsed(policy_id: str, policy_type: str, document: str, kind: PolicyKind = 
 
 def _given(documents: Sequence[str] | None, member: str) -> list[Source]:
     return [_parsed(f"{member}.{index}", "none", text) for index, text in enumerate(documents or (), 1)]
-
-
-def _entity_sources(ctx: IamContext, target: User | Group | Role, kind: str) -> list[Source]:
-    found = [_parsed(name, kind, document) for name, document in target.inline_policies.items()]
-    for arn in target.attached:
-        document = policy_document(ctx, arn)
-        if document is not None:
-            managed = "aws-managed" if aws_policy(arn) is not None else "user-managed"
-            found.append(_parsed(arn.rsplit("/", 1)[-1], managed, document))
-    return found
 
 
 def _context(entries: Sequence[dict[str, Any]] | None) -> dict[str, ContextValue]:
@@ -88,19 +77,11 @@ def simulate_principal_policy(ctx: IamContext, request: dict[str, Any]) -> dict[
     if arn is None or arn.service != "iam" or arn.resource_type not in ("user", "group", "role"):
         raise errors.InvalidInputException(f"Invalid ARN {source_arn}: PolicySourceArn must name an IAM user, "
                                            "group or role")
-    kind = arn.resource_type
-    target = entity(ctx, kind, arn.resource_id.rsplit("/", 1)[-1])  # type: ignore[arg-type]
-    identity = _entity_sources(ctx, target, kind)
-    if isinstance(target, User):
-        for group in ctx.state.groups_of(target.user_name):
-            identity += _entity_sources(ctx, group, "group")
+    target = entity(ctx, arn.resource_type, arn.resource_id.rsplit("/", 1)[-1])  # type: ignore[arg-type]
+    identity, own_boundary = principal_sources(ctx.state, target)
     identity += _given(request.get("PolicyInputList"), "PolicyInputList")
-    boundary = _given(request.get("PermissionsBoundaryPolicyInputList"), "PermissionsBoundaryPolicyInputList")
-    if not boundary and not isinstance(target, Group) and target.permissions_boundary:
-        document = policy_document(ctx, target.permissions_boundary)
-        if document is not None:
-            managed = "aws-managed" if aws_policy(target.permissions_boundary) is not None else "user-managed"
-            boundary = [_parsed(target.permissions_boundary.rsplit("/", 1)[-1], managed, document)]
+    boundary = _given(request.get("PermissionsBoundaryPolicyInputList"),
+                      "PermissionsBoundaryPolicyInputList") or own_boundary
     caller = request.get("CallerArn") or (target.arn if not isinstance(target, Group) else None)
     requester = Requester(account=ctx.scope.account, arn=caller)
     tags = target.tags if not isinstance(target, Group) else {}

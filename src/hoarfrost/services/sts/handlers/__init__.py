@@ -17,8 +17,9 @@ their account (hoarfrost does not enforce authentication).
 IAM roles: when hoarfrost's IAM holds roles for the role's account, AssumeRole and its web
 identity and SAML variants require the role to exist there (AccessDenied otherwise), use its
 role id and honour its MaxSessionDuration, and IAM records RoleLastUsed; for an account without
-IAM roles any role ARN is accepted. Trust policies are not evaluated (that belongs to the
-optional enforcement mode), nor are the root-user restrictions (root may not call AssumeRole or
+IAM roles any role ARN is accepted. With IAM enforcement on (``enforce_iam``) the role must
+always exist and AssumeRole's caller must be allowed by its trust policy. The root-user
+restrictions are not modelled (root may not call AssumeRole or
 AssumeRoot on AWS; hoarfrost's default caller *is* the account root, so refusing would make
 the default useless).
 """

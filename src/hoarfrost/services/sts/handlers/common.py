@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.accounts import Identity
 from hoarfrost.core.errors import ValidationError
+from hoarfrost.core.kit.policies import Decision, PolicyError, PolicyKind, Requester, access_request, parse_policy
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sts import limits
 from hoarfrost.services.sts.errors import errors
@@ -121,12 +122,16 @@ def assume_role_session(ctx: StsContext, operation: str, role: RoleArn, session_
     records the use (RoleLastUsed). Otherwise any role ARN is accepted with a stable id."""
     role_id = ctx.state.role_id(role.arn)
     directory = ctx.emulator.accounts.roles
-    if directory is not None and directory.has_roles(role.account):
-        known = directory.role(role.arn)
-        if known is None:
-            caller = caller_identity(ctx)
-            raise errors.AccessDenied(f"User: {caller.arn} is not authorized to perform: sts:{operation} on resource: "
+    enforce = ctx.emulator.settings.enforce_iam
+    if enforce or (directory is not None and directory.has_roles(role.account)):
+        known = directory.role(role.arn) if directory is not None else None
+        caller = caller_identity(ctx)
+        refused = errors.AccessDenied(f"User: {caller.arn} is not authorized to perform: sts:{operation} on resource: "
                                       f"{role.arn}")
+        if known is None:
+            raise refused
+        if enforce and operation == "AssumeRole" and not trusts(known.trust_policy, caller, role.arn):
+            raise refused
         duration = request.get("DurationSeconds")
         if duration is not None and duration > known.max_session_duration:
             raise ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
@@ -141,6 +146,16 @@ def assume_role_session(ctx: StsContext, operation: str, role: RoleArn, session_
         role_arn=role.arn, role_session_name=session_name, tags=tags, policy=request.get("Policy"),
         **attributes,
     ))
+
+
+def trusts(trust_policy: str, caller: Identity, role_arn: str) -> bool:
+    """Whether the role's trust policy lets ``caller`` assume it (enforcement only)."""
+    try:
+        policy = parse_policy(trust_policy, PolicyKind.TRUST)
+    except PolicyError:
+        return False
+    requester = Requester(account=caller.account, arn=caller.arn)
+    return policy.evaluate(access_request(requester, "sts:AssumeRole", role_arn)) is Decision.ALLOW
 
 
 def assumed_role_user(session: Session) -> dict[str, str]:

@@ -1,0 +1,168 @@
+"""Optional enforcement: with ``enforce_iam`` every request not signed by an account's root is
+evaluated against the caller's IAM policies, and STS honours trust policies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.harness import Harness
+from tests.iam.conftest import ACCOUNT, allow, deny, error_of, status_of, trust
+
+
+@pytest.fixture
+def enforcing(aws: Harness) -> Iterator[Harness]:
+    aws.emulator.settings.enforce_iam = True
+    try:
+        yield aws
+    finally:
+        aws.emulator.settings.enforce_iam = False
+
+
+def _user(aws: Harness, name: str, *documents: str) -> dict[str, Any]:
+    iam = aws.client("iam")
+    iam.create_user(UserName=name)
+    for index, document in enumerate(documents):
+        iam.put_user_policy(UserName=name, PolicyName=f"p{index}", PolicyDocument=document)
+    return iam.create_access_key(UserName=name)["AccessKey"]
+
+
+def _as(aws: Harness, service: str, key: dict[str, Any], **kwargs: Any) -> Any:
+    return aws.client(service, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"],
+                      **kwargs)
+
+
+def test_a_user_reads_its_prefix_and_is_refused_elsewhere(enforcing):
+    aws = enforcing
+    s3 = aws.client("s3")  # the root: always allowed
+    s3.create_bucket(Bucket="photos")
+    s3.put_object(Bucket="photos", Key="public/a.jpg", Body=b"a")
+    s3.put_object(Bucket="photos", Key="private/b.jpg", Body=b"b")
+    key = _user(aws, "alice", allow("s3:GetObject", "arn:aws:s3:::photos/public/*"))
+    alice = _as(aws, "s3", key)
+    assert alice.get_object(Bucket="photos", Key="public/a.jpg")["Body"].read() == b"a"
+    with pytest.raises(ClientError) as excinfo:
+        alice.get_object(Bucket="photos", Key="private/b.jpg")
+    assert error_of(excinfo) == ("AccessDenied", f"User: arn:aws:iam::{ACCOUNT}:user/alice is not authorized to "
+                                                 "perform: s3:GetObject on resource: arn:aws:s3:::photos/private/b.jpg "
+                                                 "because no identity-based policy allows the s3:GetObject action")
+    assert status_of(excinfo) == 403
+    with pytest.raises(ClientError) as excinfo:
+        alice.put_object(Bucket="photos", Key="public/c.jpg", Body=b"c")
+    assert error_of(excinfo)[0] == "AccessDenied"
+    with pytest.raises(ClientError) as excinfo:
+        _as(aws, "sqs", key).list_queues()
+    assert error_of(excinfo)[0] == "AccessDeniedException"
+    with pytest.raises(ClientError) as excinfo:
+        _as(aws, "iam", key).list_users()
+    assert error_of(excinfo) == ("AccessDenied", f"User: arn:aws:iam::{ACCOUNT}:user/alice is not authorized to "
+                                                 "perform: iam:ListUsers on resource: * because no identity-based "
+                                                 "policy allows the iam:ListUsers action")
+
+
+def test_explicit_deny_wins_and_groups_and_managed_policies_count(enforcing):
+    aws = enforcing
+    iam = aws.client("iam")
+    key = _user(aws, "bob", deny("sqs:DeleteQueue"))
+    iam.create_group(GroupName="queues")
+    iam.add_user_to_group(GroupName="queues", UserName="bob")
+    iam.attach_group_policy(GroupName="queues", PolicyArn="arn:aws:iam::aws:policy/AmazonSQSFullAccess")
+    sqs = _as(aws, "sqs", key)
+    url = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+    with pytest.raises(ClientError) as excinfo:
+        sqs.delete_queue(QueueUrl=url)
+    assert error_of(excinfo) == ("AccessDeniedException",
+                                 f"User: arn:aws:iam::{ACCOUNT}:user/bob is not authorized to perform: "
+                                 f"sqs:DeleteQueue on resource: arn:aws:sqs:us-east-1:{ACCOUNT}:jobs with an explicit "
+                                 "deny in an identity-based policy")
+    iam.remove_user_from_group(GroupName="queues", UserName="bob")
+    with pytest.raises(ClientError):
+        sqs.list_queues()
+
+
+def test_permissions_boundary_limits_a_user(enforcing):
+    aws = enforcing
+    iam = aws.client("iam")
+    key = _user(aws, "carol", allow("*"))
+    iam.put_user_permissions_boundary(UserName="carol", PermissionsBoundary="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+    _as(aws, "s3", key).list_buckets()
+    with pytest.raises(ClientError) as excinfo:
+        _as(aws, "sqs", key).list_queues()
+    assert error_of(excinfo)[1].endswith("because no permissions boundary allows the sqs:ListQueues action")
+
+
+def test_conditions_see_the_requested_region_and_principal_tags(enforcing):
+    aws = enforcing
+    iam = aws.client("iam")
+    key = _user(aws, "dave", allow("sqs:ListQueues", Condition={"StringEquals": {
+        "aws:RequestedRegion": "eu-west-1", "aws:PrincipalTag/team": "core"}}))
+    with pytest.raises(ClientError):
+        _as(aws, "sqs", key, region_name="eu-west-1").list_queues()
+    iam.tag_user(UserName="dave", Tags=[{"Key": "team", "Value": "core"}])
+    _as(aws, "sqs", key, region_name="eu-west-1").list_queues()
+    with pytest.raises(ClientError):
+        _as(aws, "sqs", key, region_name="us-east-1").list_queues()
+
+
+def test_an_assumed_role_carries_its_permissions_through_its_trust_policy(enforcing):
+    aws = enforcing
+    iam = aws.client("iam")
+    key = _user(aws, "erin", allow("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/*"))
+    erin = f"arn:aws:iam::{ACCOUNT}:user/erin"
+    role = iam.create_role(RoleName="reader", AssumeRolePolicyDocument=trust({"AWS": erin}))["Role"]
+    iam.attach_role_policy(RoleName="reader", PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+    iam.create_role(RoleName="locked", AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{ACCOUNT}:user/x"}))
+    sts = _as(aws, "sts", key)
+    credentials = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="work")["Credentials"]
+    session = {"aws_access_key_id": credentials["AccessKeyId"],
+               "aws_secret_access_key": credentials["SecretAccessKey"],
+               "aws_session_token": credentials["SessionToken"]}
+    aws.client("s3").create_bucket(Bucket="data")
+    assert aws.client("s3", **session).list_buckets()["Buckets"][0]["Name"] == "data"
+    with pytest.raises(ClientError) as excinfo:
+        aws.client("s3", **session).create_bucket(Bucket="more")
+    assert error_of(excinfo)[1].startswith(f"User: arn:aws:sts::{ACCOUNT}:assumed-role/reader/work is not authorized")
+    with pytest.raises(ClientError) as excinfo:
+        sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/locked", RoleSessionName="work")
+    assert error_of(excinfo) == ("AccessDenied", f"User: {erin} is not authorized to perform: sts:AssumeRole on "
+                                                 f"resource: arn:aws:iam::{ACCOUNT}:role/locked")
+    with pytest.raises(ClientError) as excinfo:
+        sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/ghost", RoleSessionName="work")
+    assert error_of(excinfo)[0] == "AccessDenied"
+
+
+def test_the_root_is_always_allowed_and_enforcement_is_off_by_default(aws):
+    key = _user(aws, "frank")  # no policies at all
+    assert _as(aws, "sqs", key).list_queues().get("QueueUrls", []) == []  # off: anything goes
+    aws.emulator.settings.enforce_iam = True
+    try:
+        aws.client("sqs").list_queues()  # the root
+        with pytest.raises(ClientError):
+            _as(aws, "sqs", key).list_queues()
+    finally:
+        aws.emulator.settings.enforce_iam = False
+
+
+def test_enforcement_is_a_setting_of_mock_aws():
+    import boto3
+
+    import hoarfrost
+
+    with hoarfrost.mock_aws(enforce_iam=True) as emulator:
+        assert emulator.settings.enforce_iam
+        iam = boto3.client("iam", region_name="us-east-1")
+        iam.create_user(UserName="g")
+        key = iam.create_access_key(UserName="g")["AccessKey"]
+        sts = boto3.client("sts", region_name="us-east-1", aws_access_key_id=key["AccessKeyId"],
+                           aws_secret_access_key=key["SecretAccessKey"])
+        # GetCallerIdentity needs no permission, even under an explicit deny.
+        iam.put_user_policy(UserName="g", PolicyName="none", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}))
+        assert sts.get_caller_identity()["Arn"].endswith(":user/g")
+        with pytest.raises(ClientError) as excinfo:
+            sts.get_session_token()
+        assert error_of(excinfo)[0] == "AccessDenied"
