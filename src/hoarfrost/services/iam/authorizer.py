@@ -10,16 +10,43 @@ evaluation of the principal's statements and no parsing.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.accounts import Identity
 from hoarfrost.core.kit.arn import global_region, try_parse_arn
 from hoarfrost.core.kit.policies import Requester, access_request
-from hoarfrost.services.iam.evaluation import evaluate, principal_sources
-from hoarfrost.services.iam.state import Role, User, folded
+from hoarfrost.services.iam.evaluation import Source, evaluate, principal_sources
+from hoarfrost.services.iam.state import IamBackend, Role, User, folded
 
 if TYPE_CHECKING:
     from hoarfrost.services.iam.service import IamService
+
+
+class PrincipalPolicies:
+    """One principal's parsed policies, and per action only the statements that concern it
+    (most requests of a workload repeat a few actions, so evaluation checks a statement or two
+    instead of every statement of every policy)."""
+
+    __slots__ = ("identity", "boundary", "tags", "_by_action")
+
+    def __init__(self, identity: list[Source], boundary: list[Source], tags: dict[str, str]) -> None:
+        self.identity, self.boundary, self.tags = identity, boundary, tags
+        self._by_action: dict[str, tuple[list[Source], list[Source]]] = {}
+
+    def for_action(self, action: str) -> tuple[list[Source], list[Source]]:
+        found = self._by_action.get(action)
+        if found is None:
+            found = self._by_action[action] = (_concerning(self.identity, action), _concerning(self.boundary, action))
+        return found
+
+
+def _concerning(sources: list[Source], action: str) -> list[Source]:
+    """``sources`` with only their statements about ``action``; a policy left without any is
+    kept (empty), so a permissions boundary that says nothing about the action still bounds."""
+    return [Source(source.id, source.type,
+                   replace(source.policy, statements=tuple(s for s in source.policy.statements if s.concerns(action))))
+            for source in sources]
 
 
 class IamAuthorizer:
@@ -38,15 +65,29 @@ class IamAuthorizer:
             return backend, backend.roles.get(folded(arn.resource_id.split("/", 1)[0]))
         return backend, None
 
+    @staticmethod
+    def _policies(backend: IamBackend, principal: User | Role) -> PrincipalPolicies:
+        """The principal's parsed policies and tag keys, cached until the account's IAM changes."""
+        key = ("user", principal.user_name) if isinstance(principal, User) else ("role", principal.role_name)
+        cached = backend.authorization_cache.get(key)
+        if cached is not None and cached[0] == backend.revision:
+            return cached[1]  # type: ignore[return-value]
+        revision = backend.revision
+        identity_policies, boundary = principal_sources(backend, principal)
+        tags = {f"aws:PrincipalTag/{name}": value for name, value in principal.tags.items()}
+        found = PrincipalPolicies(identity_policies, boundary, tags)
+        backend.authorization_cache[key] = (revision, found)
+        return found
+
     def authorize(self, identity: Identity, action: str, resource: str, context: Mapping[str, Any]) -> str | None:
         region = str(context.get("aws:RequestedRegion") or "us-east-1")
         backend, principal = self._principal(identity, region)
         if principal is None:
             return f"because no identity-based policy allows the {action} action"
-        identity_policies, boundary = principal_sources(backend, principal)
+        policies = self._policies(backend, principal)
+        identity_policies, boundary = policies.for_action(action)
         keys = dict(context)
-        for key, value in principal.tags.items():
-            keys[f"aws:PrincipalTag/{key}"] = value
+        keys.update(policies.tags)
         request = access_request(Requester(account=identity.account, arn=identity.arn), action, resource, keys)
         evaluation = evaluate(request, identity_policies, boundary)
         if evaluation.decision == "allowed":

@@ -17,11 +17,14 @@ rebuilt for a scope by ``backend_replaced`` after restore, merge and reset):
 
 from __future__ import annotations
 
+import functools
 import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.accounts import Identity, RoleInfo
 from hoarfrost.core.kit.arn import global_region, partition_for, try_parse_arn
+from hoarfrost.core.operations import Handler, OperationHandler, RequestContext
 from hoarfrost.core.views import StatefulService, StateViewError
 from hoarfrost.services.iam import views
 from hoarfrost.services.iam.authorizer import IamAuthorizer
@@ -49,9 +52,21 @@ class IamService(StatefulService[IamBackend, IamStateView]):
         self._roles: dict[tuple[str, str], RoleInfo] = {}
         self._role_counts: dict[str, int] = {}
         self._index_lock = threading.Lock()
+        self._counted: dict[str, OperationHandler] = {}
         emulator.accounts.register_issuer(self.identity_of, self.key_used)
         emulator.accounts.register_roles(self)
         emulator.accounts.register_authorizer(IamAuthorizer(self))
+
+    def handler(self, operation: str) -> OperationHandler | None:
+        """A mutating handler bumps its backend's revision when it is done (under the lock), so
+        the authorizer's cache of a principal's parsed policies is never stale."""
+        found = super().handler(operation)
+        if found is None or not found.mutates:
+            return found
+        counted = self._counted.get(operation)
+        if counted is None:
+            counted = self._counted[operation] = replace(found, fn=_counting(found.fn))
+        return counted
 
     def scope_for(self, operation: str, request: dict[str, Any], account: str, region: str) -> tuple[str, str]:
         """IAM is global: the account's one scope, in its partition's global region."""
@@ -166,6 +181,17 @@ class IamService(StatefulService[IamBackend, IamStateView]):
 
     def merge_backend(self, target: IamBackend, source: IamBackend) -> None:
         views.merge(target, source)
+
+
+def _counting(fn: Handler) -> Handler:
+    @functools.wraps(fn)
+    def counted(ctx: RequestContext[Any, Any], request: dict[str, Any]) -> Any:
+        try:
+            return fn(ctx, request)
+        finally:
+            ctx.state.revision += 1
+
+    return counted
 
 
 def _identity(account: str, user: User, key: AccessKey) -> Identity:

@@ -261,6 +261,9 @@ class IamBackend:
         self.deletion_tasks: dict[str, str] = {}
         # Derived: policy ARN -> the entities it is attached to, as (kind, folded name).
         self.attachments: dict[str, set[tuple[EntityKind, str]]] = {}
+        # Bumped after every mutating request: what enforcement's per-principal cache checks.
+        self.revision = 0
+        self.authorization_cache: dict[tuple[str, str], tuple[int, object]] = {}
 
     def arn(self, resource: str) -> str:
         return build_arn("iam", "", self.account, resource, self.partition)
