@@ -166,3 +166,33 @@ def test_enforcement_is_a_setting_of_mock_aws():
         with pytest.raises(ClientError) as excinfo:
             sts.get_session_token()
         assert error_of(excinfo)[0] == "AccessDenied"
+
+
+def test_resource_policies_take_part(enforcing):
+    aws = enforcing
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="vault")
+    s3.put_object(Bucket="vault", Key="secret/a", Body=b"a")
+    s3.put_object(Bucket="vault", Key="shared/b", Body=b"b")
+    key = _user(aws, "gina", allow("s3:GetObject", "arn:aws:s3:::vault/*"))
+    gina = f"arn:aws:iam::{ACCOUNT}:user/gina"
+    s3.put_bucket_policy(Bucket="vault", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": {"AWS": gina}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::vault/secret/*"},
+        {"Effect": "Allow", "Principal": {"AWS": gina}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::vault/shared/*"},
+    ]}))
+    client = _as(aws, "s3", key)
+    assert client.get_object(Bucket="vault", Key="shared/b")["Body"].read() == b"b"
+    with pytest.raises(ClientError) as excinfo:
+        client.get_object(Bucket="vault", Key="secret/a")  # the identity allows; the bucket's deny wins
+    assert error_of(excinfo) == ("AccessDenied", f"User: {gina} is not authorized to perform: s3:GetObject on "
+                                                 "resource: arn:aws:s3:::vault/secret/a with an explicit deny in a "
+                                                 "resource-based policy")
+    client.put_object(Bucket="vault", Key="shared/c", Body=b"c")  # granted by the bucket policy alone
+    sqs = aws.client("sqs")
+    url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    queue_arn = f"arn:aws:sqs:us-east-1:{ACCOUNT}:inbox"
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": gina}, "Action": "sqs:SendMessage", "Resource": queue_arn}]})})
+    _as(aws, "sqs", key).send_message(QueueUrl=url, MessageBody="hi")
+    with pytest.raises(ClientError):
+        _as(aws, "sqs", key).receive_message(QueueUrl=url)

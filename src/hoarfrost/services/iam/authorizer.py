@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.accounts import Identity
 from hoarfrost.core.kit.arn import global_region, try_parse_arn
-from hoarfrost.core.kit.policies import Requester, access_request
+from hoarfrost.core.kit.policies import PolicyError, PolicyKind, Requester, access_request, parse_policy
 from hoarfrost.services.iam.evaluation import Source, evaluate, principal_sources
 from hoarfrost.services.iam.state import IamBackend, Role, User, folded
 
@@ -79,6 +79,18 @@ class IamAuthorizer:
         backend.authorization_cache[key] = (revision, found)
         return found
 
+    def _resource_policy(self, resource: str) -> list[Source]:
+        """The bucket, queue or topic policy of ``resource`` (through the ports), if any."""
+        if not resource.startswith("arn:"):
+            return []
+        text = self._service.emulator.ports.resource_policy(resource.split(":", 3)[2], resource)
+        if not text:
+            return []
+        try:
+            return [Source("ResourcePolicy", "resource", parse_policy(text, PolicyKind.RESOURCE))]
+        except PolicyError:
+            return []
+
     def authorize(self, identity: Identity, action: str, resource: str, context: Mapping[str, Any]) -> str | None:
         region = str(context.get("aws:RequestedRegion") or "us-east-1")
         backend, principal = self._principal(identity, region)
@@ -89,13 +101,15 @@ class IamAuthorizer:
         keys = dict(context)
         keys.update(policies.tags)
         request = access_request(Requester(account=identity.account, arn=identity.arn), action, resource, keys)
-        evaluation = evaluate(request, identity_policies, boundary)
+        evaluation = evaluate(request, identity_policies, boundary, self._resource_policy(resource))
         if evaluation.decision == "allowed":
             return None
         if evaluation.decision == "explicitDeny":
-            in_boundary = any(source in boundary for source, _ in evaluation.matched)
-            return "with an explicit deny in a permissions boundary" if in_boundary else \
-                "with an explicit deny in an identity-based policy"
+            kinds = {"resource" if source.type == "resource" else "boundary" if source in boundary else "identity"
+                     for source, _ in evaluation.matched}
+            where = ("a resource-based policy" if "resource" in kinds else "an identity-based policy"
+                     if "identity" in kinds else "a permissions boundary")
+            return f"with an explicit deny in {where}"
         if evaluation.allowed_by_boundary is False and any(
                 statement.applies(request) for source in identity_policies for statement in source.policy.statements):
             return f"because no permissions boundary allows the {action} action"
