@@ -148,3 +148,24 @@ def test_saml_providers(iam):
     with pytest.raises(ClientError) as excinfo:
         iam.get_saml_provider(SAMLProviderArn=arn)
     assert error_of(excinfo)[0] == "NoSuchEntity"
+
+
+def test_security_token_service_preferences(iam):
+    assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] == 1
+    iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v2Token")
+    assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] == 2
+
+
+def test_policies_granting_service_access(iam):
+    iam.create_user(UserName="alice")
+    iam.create_group(GroupName="devs")
+    iam.add_user_to_group(GroupName="devs", UserName="alice")
+    iam.put_user_policy(UserName="alice", PolicyName="queues", PolicyDocument=allow("sqs:SendMessage"))
+    iam.attach_group_policy(GroupName="devs", PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+    answer = iam.list_policies_granting_service_access(Arn=f"arn:aws:iam::{ACCOUNT}:user/alice",
+                                                       ServiceNamespaces=["sqs", "s3", "dynamodb"])
+    by_namespace = {item["ServiceNamespace"]: item["Policies"] for item in answer["PoliciesGrantingServiceAccess"]}
+    assert by_namespace["sqs"] == [{"PolicyName": "queues", "PolicyType": "INLINE", "EntityType": "USER",
+                                    "EntityName": "alice"}]
+    assert [p["PolicyName"] for p in by_namespace["s3"]] == ["AmazonS3ReadOnlyAccess"]
+    assert by_namespace["dynamodb"] == []

@@ -181,3 +181,18 @@ def test_service_specific_credentials(iam):
     assert iam.list_service_specific_credentials(UserName="alice")["ServiceSpecificCredentials"] == []
 
 
+
+
+def test_a_user_changes_its_own_password(aws, iam):
+    iam.create_user(UserName="alice")
+    iam.create_login_profile(UserName="alice", Password="Passw0rd!x", PasswordResetRequired=True)
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    own = aws.client("iam", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    with pytest.raises(ClientError) as excinfo:
+        own.change_password(OldPassword="wrong-one", NewPassword="N3wPassw0rd!")
+    assert error_of(excinfo)[0] == "InvalidInput"
+    own.change_password(OldPassword="Passw0rd!x", NewPassword="N3wPassw0rd!")
+    assert not iam.get_login_profile(UserName="alice")["LoginProfile"]["PasswordResetRequired"]
+    with pytest.raises(ClientError) as excinfo:
+        iam.change_password(OldPassword="x", NewPassword="y")  # the root
+    assert error_of(excinfo)[0] == "InvalidUserType"

@@ -260,3 +260,15 @@ def test_simulator_errors(iam):
     rest = iam.simulate_custom_policy(PolicyInputList=[doc(stmt())], ActionNames=["s3:A", "s3:B", "s3:C"],
                                       Marker=page["Marker"])
     assert [r["EvalActionName"] for r in rest["EvaluationResults"]] == ["s3:C"]
+
+
+def test_context_keys(iam):
+    policy = doc(stmt(Condition={"StringEquals": {"aws:RequestedRegion": "us-east-1"},
+                                 "IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}),
+                 stmt(**when("StringLike", "s3:prefix", "home/*")))
+    assert iam.get_context_keys_for_custom_policy(PolicyInputList=[policy])["ContextKeyNames"] == [
+        "aws:RequestedRegion", "aws:SourceIp", "s3:prefix"]
+    iam.create_user(UserName="alice")
+    iam.put_user_policy(UserName="alice", PolicyName="p", PolicyDocument=policy)
+    assert iam.get_context_keys_for_principal_policy(PolicySourceArn=ALICE)["ContextKeyNames"] == [
+        "aws:RequestedRegion", "aws:SourceIp", "s3:prefix"]

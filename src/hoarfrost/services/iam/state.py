@@ -255,6 +255,8 @@ class IamBackend:
         self.account_aliases: list[str] = []
         self.password_policy: dict[str, object] | None = None
         self.credential_report: CredentialReport | None = None
+        # SetSecurityTokenServicePreferences: 1 or 2; None until set (AWS's default is 1).
+        self.global_endpoint_token_version: int | None = None
         # Keys once issued and since deleted: they are refused, not taken for the account root.
         self.deleted_access_keys: set[str] = set()
         # DeleteServiceLinkedRole's task ids -> their status (deletion is immediate: SUCCEEDED).

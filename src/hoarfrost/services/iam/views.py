@@ -157,6 +157,8 @@ class IamStateView(StateView):
     account_aliases: list[str] = Field(default_factory=list)
     password_policy: dict[str, Any] | None = None
     credential_report: CredentialReportView | None = None
+    # None in a partial view (merge) leaves the account's preference as it is.
+    global_endpoint_token_version: int | None = Field(default=None, ge=1, le=2)
     deleted_access_keys: list[str] = Field(default_factory=list, description="keys deleted: still refused")
     deletion_tasks: dict[str, str] = Field(default_factory=dict, description="service-linked role deletions")
 
@@ -178,6 +180,7 @@ def to_view(backend: IamBackend) -> IamStateView:
                            if backend.credential_report is not None else None),
         deleted_access_keys=sorted(backend.deleted_access_keys),
         deletion_tasks=dict(backend.deletion_tasks),
+        global_endpoint_token_version=backend.global_endpoint_token_version,
     )
 
 
@@ -233,6 +236,7 @@ def from_view(view: IamStateView, account: str, partition: str) -> IamBackend:
     backend.credential_report = view.credential_report.to_record() if view.credential_report is not None else None
     backend.deleted_access_keys = set(view.deleted_access_keys)
     backend.deletion_tasks = dict(view.deletion_tasks)
+    backend.global_endpoint_token_version = view.global_endpoint_token_version
     _check_references(backend)
     backend.reindex()
     return backend
@@ -271,4 +275,6 @@ def merge(target: IamBackend, source: IamBackend) -> None:
         target.credential_report = source.credential_report
     target.deleted_access_keys |= source.deleted_access_keys
     target.deletion_tasks.update(source.deletion_tasks)
+    if source.global_endpoint_token_version is not None:
+        target.global_endpoint_token_version = source.global_endpoint_token_version
     target.reindex()

@@ -108,7 +108,8 @@ def get_account_summary(ctx: IamContext, request: dict[str, Any]) -> dict[str, A
         "PolicySizeQuota": MANAGED_POLICY_SIZE, "VersionsPerPolicyQuota": MAX_POLICY_VERSIONS,
         "PolicyVersionsInUse": sum(len(entities) for entities in backend.attachments.values()),
         "PolicyVersionsInUseQuota": 10000, "UserPolicySizeQuota": 2048, "GroupPolicySizeQuota": 5120,
-        "RolePolicySizeQuota": 10240, "AssumeRolePolicySizeQuota": 2048, "GlobalEndpointTokenVersion": 1,
+        "RolePolicySizeQuota": 10240, "AssumeRolePolicySizeQuota": 2048,
+        "GlobalEndpointTokenVersion": backend.global_endpoint_token_version or 1,
     }
     return {"SummaryMap": summary}
 
@@ -267,3 +268,10 @@ def _policy_detail(ctx: IamContext, item: Any) -> dict[str, Any]:
                      "IsDefaultVersion": True, "CreateDate": PUBLISHED}]
     output["PolicyVersionList"] = versions
     return output
+
+
+# -- STS preferences ---------------------------------------------------------------------------------------
+@ops.operation
+def set_security_token_service_preferences(ctx: IamContext, request: dict[str, Any]) -> None:
+    """Which session tokens the global STS endpoint issues (GetAccountSummary reports it)."""
+    ctx.state.global_endpoint_token_version = 2 if request["GlobalEndpointTokenVersion"] == "v2Token" else 1

@@ -445,3 +445,16 @@ def delete_service_specific_credential(ctx: IamContext, request: dict[str, Any])
     credential = _service_credential(found, request["ServiceSpecificCredentialId"])
     del found.service_specific_credentials[credential.service_specific_credential_id]
 
+
+
+@ops.operation
+def change_password(ctx: IamContext, request: dict[str, Any]) -> None:
+    """An IAM user changes its own console password (the root has no login profile here)."""
+    found = caller_user(ctx, None)
+    if found is None:
+        raise errors.InvalidUserTypeException("Only an IAM user can change its own password with ChangePassword.")
+    profile = _profile(found)
+    if request["OldPassword"] != profile.password:
+        raise errors.InvalidInputException("The old password is incorrect.")
+    check_password(ctx.state.password_policy, request["NewPassword"])
+    profile.password, profile.password_reset_required = request["NewPassword"], False

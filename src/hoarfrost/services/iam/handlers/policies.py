@@ -4,7 +4,11 @@ and the listings of who has what attached."""
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Any
+
+from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.kit.policies import Effect, PolicyError, PolicyKind, parse_policy
 
 from hoarfrost.services.iam.errors import errors
 from hoarfrost.services.iam.handlers import ops
@@ -18,6 +22,7 @@ from hoarfrost.services.iam.handlers.common import (
     entity,
     now,
     page,
+    policy_document,
     remove_tags,
     request_tags,
     tags_page,
@@ -365,3 +370,49 @@ def _entity_id(target: User | Group | Role) -> str:
     if isinstance(target, Group):
         return target.group_id
     return target.role_id
+
+
+# -- which policies grant a service -----------------------------------------------------------------------
+def _grants(document: str, namespace: str) -> bool:
+    """Whether an Allow statement of the policy names an action of ``namespace``."""
+    try:
+        policy = parse_policy(document, PolicyKind.IDENTITY)
+    except PolicyError:
+        return False
+    for statement in policy.statements:
+        if statement.effect is not Effect.ALLOW:
+            continue
+        if statement.not_actions:
+            if f"{namespace}:*" not in (action.lower() for action in statement.not_actions):
+                return True
+        elif any(action == "*" or fnmatch.fnmatchcase(namespace, action.split(":", 1)[0].lower())
+                 for action in statement.actions):
+            return True
+    return False
+
+
+@ops.operation(mutates=False)
+def list_policies_granting_service_access(ctx: IamContext, request: dict[str, Any]) -> dict[str, Any]:
+    arn = try_parse_arn(request["Arn"])
+    if arn is None or arn.service != "iam" or arn.resource_type not in ("user", "group", "role"):
+        raise errors.InvalidInputException(f"Invalid ARN {request['Arn']}: it must name an IAM user, group or role")
+    kind: EntityKind = arn.resource_type  # type: ignore[assignment]
+    target = entity(ctx, kind, arn.resource_id.rsplit("/", 1)[-1])
+    holders: list[tuple[EntityKind, User | Group | Role]] = [(kind, target)]
+    if isinstance(target, User):
+        holders += [("group", group) for group in ctx.state.groups_of(target.user_name)]
+    answer = []
+    for namespace in request["ServiceNamespaces"]:
+        granting: list[dict[str, Any]] = []
+        for holder_kind, holder in holders:
+            for name, document in holder.inline_policies.items():
+                if _grants(document, namespace.lower()):
+                    granting.append({"PolicyName": name, "PolicyType": "INLINE", "EntityType": holder_kind.upper(),
+                                     "EntityName": entity_name(holder)})
+            for policy_arn in holder.attached:
+                document = policy_document(ctx, policy_arn)
+                if document is not None and _grants(document, namespace.lower()):
+                    granting.append({"PolicyName": policy_arn.rsplit("/", 1)[-1], "PolicyType": "MANAGED",
+                                     "PolicyArn": policy_arn})
+        answer.append({"ServiceNamespace": namespace, "Policies": granting})
+    return {"PoliciesGrantingServiceAccess": answer, "IsTruncated": False}

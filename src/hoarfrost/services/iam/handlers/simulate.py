@@ -95,3 +95,32 @@ def simulate_custom_policy(ctx: IamContext, request: dict[str, Any]) -> dict[str
     caller = request.get("CallerArn")
     requester = Requester(account=ctx.scope.account, arn=caller)
     return _results(ctx, request, requester, identity, boundary, {})
+
+
+# -- context keys ------------------------------------------------------------------------------------------
+def _context_keys(sources: list[Source]) -> list[str]:
+    """The condition keys the policies use, each once, in the order they appear."""
+    keys: dict[str, str] = {}
+    for item in sources:
+        for statement in item.policy.statements:
+            for condition in statement.conditions:
+                keys.setdefault(condition.key.lower(), condition.key)
+    return list(keys.values())
+
+
+@ops.operation(mutates=False)
+def get_context_keys_for_custom_policy(ctx: IamContext, request: dict[str, Any]) -> dict[str, Any]:
+    return {"ContextKeyNames": _context_keys(_given(request["PolicyInputList"], "PolicyInputList"))}
+
+
+@ops.operation(mutates=False)
+def get_context_keys_for_principal_policy(ctx: IamContext, request: dict[str, Any]) -> dict[str, Any]:
+    source_arn = request["PolicySourceArn"]
+    arn = try_parse_arn(source_arn)
+    if arn is None or arn.service != "iam" or arn.resource_type not in ("user", "group", "role"):
+        raise errors.InvalidInputException(f"Invalid ARN {source_arn}: PolicySourceArn must name an IAM user, "
+                                           "group or role")
+    target = entity(ctx, arn.resource_type, arn.resource_id.rsplit("/", 1)[-1])  # type: ignore[arg-type]
+    identity, _ = principal_sources(ctx.state, target)
+    identity += _given(request.get("PolicyInputList"), "PolicyInputList")
+    return {"ContextKeyNames": _context_keys(identity)}
