@@ -185,3 +185,15 @@ def test_boto3_resource_api(aws):
     key = user.create_access_key_pair()
     assert key.id.startswith("AKIA") and len(key.id) == 20 and key.secret
     assert [k.id for k in user.access_keys.all()] == [key.id]
+
+
+def test_another_partition_has_its_own_iam_and_arns(aws):
+    china = aws.client("iam", region_name="cn-northwest-1")
+    user = china.create_user(UserName="alice")["User"]
+    assert user["Arn"] == f"arn:aws-cn:iam::{ACCOUNT}:user/alice"
+    assert aws.client("iam").list_users()["Users"] == []  # the aws partition's IAM is another one
+    china.attach_user_policy(UserName="alice", PolicyArn="arn:aws-cn:iam::aws:policy/ReadOnlyAccess")
+    with pytest.raises(ClientError) as excinfo:
+        china.attach_user_policy(UserName="alice", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    assert error_of(excinfo)[0] == "NoSuchEntity"
+    assert aws.emulator.service("iam").snapshot(ACCOUNT, "cn-north-1").region == "cn-north-1"

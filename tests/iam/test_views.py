@@ -157,3 +157,21 @@ def test_reset_forgets_keys(aws: Harness) -> None:
     assert aws.emulator.accounts.identity_for(key).arn.endswith("user/alice")
     aws.emulator.service("iam").reset()
     assert aws.emulator.accounts.identity_for(key).arn == f"arn:aws:iam::{ACCOUNT}:root"
+
+
+def test_an_access_key_belongs_to_one_account(aws: Harness) -> None:
+    iam = aws.client("iam")
+    iam.create_user(UserName="alice")
+    iam.create_access_key(UserName="alice")
+    service = aws.emulator.service("iam")
+    view = service.snapshot(ACCOUNT, REGION)
+    with pytest.raises(StateViewError) as excinfo:
+        service.restore("210987654321", REGION, view.model_dump_json())
+    assert excinfo.value.kind == "invalid" and "belongs to account" in excinfo.value.message
+    assert service.snapshot("210987654321", REGION).users == []
+
+
+def test_reset_of_one_region_names_the_global_scope(aws: Harness) -> None:
+    aws.client("iam").create_user(UserName="alice")
+    aws.emulator.service("iam").reset(ACCOUNT, "eu-west-1")
+    assert aws.client("iam").list_users()["Users"] == []

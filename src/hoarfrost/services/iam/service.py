@@ -82,6 +82,9 @@ class IamService(StatefulService[IamBackend, IamStateView]):
     def merge(self, account: str, region: str, view: Any) -> None:
         super().merge(account, global_region("iam", region), view)
 
+    def reset(self, account: str | None = None, region: str | None = None) -> None:
+        super().reset(account, global_region("iam", region) if region is not None else None)
+
     # -- the access key index ---------------------------------------------------------------------
     def identity_of(self, access_key: str) -> Identity | None:
         entry = self._keys.get(access_key)
