@@ -196,3 +196,30 @@ def test_resource_policies_take_part(enforcing):
     _as(aws, "sqs", key).send_message(QueueUrl=url, MessageBody="hi")
     with pytest.raises(ClientError):
         _as(aws, "sqs", key).receive_message(QueueUrl=url)
+
+
+def test_session_policies_scope_an_assumed_role_down(enforcing):
+    aws = enforcing
+    iam = aws.client("iam")
+    role = iam.create_role(RoleName="admin", AssumeRolePolicyDocument=trust({"AWS": ACCOUNT}))["Role"]
+    iam.attach_role_policy(RoleName="admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    sts = aws.client("sts")  # the root assumes it
+    scoped = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="scoped",
+                             PolicyArns=[{"arn": "arn:aws:iam::aws:policy/AmazonSQSFullAccess"}])["Credentials"]
+    session = {"aws_access_key_id": scoped["AccessKeyId"], "aws_secret_access_key": scoped["SecretAccessKey"],
+               "aws_session_token": scoped["SessionToken"]}
+    aws.client("sqs", **session).list_queues()
+    with pytest.raises(ClientError) as excinfo:
+        aws.client("s3", **session).list_buckets()
+    assert error_of(excinfo)[1].endswith("because no session policy allows the s3:ListBuckets action")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sqs:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "sqs:DeleteQueue", "Resource": "*"}]})
+    inline = sts.assume_role(RoleArn=role["Arn"], RoleSessionName="inline", Policy=policy)["Credentials"]
+    session = {"aws_access_key_id": inline["AccessKeyId"], "aws_secret_access_key": inline["SecretAccessKey"],
+               "aws_session_token": inline["SessionToken"]}
+    sqs = aws.client("sqs", **session)
+    url = sqs.create_queue(QueueName="q")["QueueUrl"]
+    with pytest.raises(ClientError) as excinfo:
+        sqs.delete_queue(QueueUrl=url)
+    assert error_of(excinfo)[1].endswith("with an explicit deny in a session policy")

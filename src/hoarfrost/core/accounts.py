@@ -22,6 +22,10 @@ class Identity:
     # False for a key its issuer knows but refuses (an IAM key made Inactive, or deleted):
     # every service then answers the protocol's "invalid security token" error.
     active: bool = True
+    # A session's scope-down policies (AssumeRole's Policy and PolicyArns): with IAM enforcement
+    # the session may do only what these allow too.
+    session_policy: str | None = None
+    session_policy_arns: tuple[str, ...] = ()
 
 
 IdentityIssuer = Callable[[str], Identity | None]

@@ -16,11 +16,15 @@ from typing import TYPE_CHECKING, Any
 from hoarfrost.core.accounts import Identity
 from hoarfrost.core.kit.arn import global_region, try_parse_arn
 from hoarfrost.core.kit.policies import PolicyError, PolicyKind, Requester, access_request, parse_policy
-from hoarfrost.services.iam.evaluation import Source, evaluate, principal_sources
+from hoarfrost.services.iam.evaluation import Source, evaluate, managed_source, principal_sources
 from hoarfrost.services.iam.state import IamBackend, Role, User, folded
 
 if TYPE_CHECKING:
     from hoarfrost.services.iam.service import IamService
+
+
+# An empty policy: what a session's scope-down policies amount to when none of them resolves.
+_NOTHING = parse_policy('{"Version": "2012-10-17", "Statement": []}', PolicyKind.IDENTITY, statements_required=False)
 
 
 class PrincipalPolicies:
@@ -79,6 +83,24 @@ class IamAuthorizer:
         backend.authorization_cache[key] = (revision, found)
         return found
 
+    @staticmethod
+    def _session_policies(backend: IamBackend, identity: Identity) -> list[Source]:
+        """AssumeRole's Policy and PolicyArns, which scope the session down."""
+        found: list[Source] = []
+        if identity.session_policy:
+            try:
+                found.append(Source("SessionPolicy", "session", parse_policy(identity.session_policy,
+                                                                            PolicyKind.IDENTITY)))
+            except PolicyError:
+                pass
+        for arn in identity.session_policy_arns:
+            managed = managed_source(backend, arn)
+            if managed is not None:
+                found.append(Source(managed.id, "session", managed.policy))
+        if (identity.session_policy or identity.session_policy_arns) and not found:
+            found.append(Source("SessionPolicy", "session", replace(_NOTHING, statements=())))
+        return found
+
     def _resource_policy(self, resource: str) -> list[Source]:
         """The bucket, queue or topic policy of ``resource`` (through the ports), if any."""
         if not resource.startswith("arn:"):
@@ -101,12 +123,38 @@ class IamAuthorizer:
         keys = dict(context)
         keys.update(policies.tags)
         request = access_request(Requester(account=identity.account, arn=identity.arn), action, resource, keys)
-        evaluation = evaluate(request, identity_policies, boundary, self._resource_policy(resource))
+        session = self._session_policies(backend, identity)
+        evaluation = evaluate(request, identity_policies, boundary, self._resource_policy(resource), session)
         if evaluation.decision == "allowed":
             return None
         if evaluation.decision == "explicitDeny":
-            kinds = {"resource" if source.type == "resource" else "boundary" if source in boundary else "identity"
+            kinds = {"resource" if source.type == "resource" else "session" if source.type == "session"
+                     else "boundary" if source in boundary else "identity" for source, _ in evaluation.matched}
+            where = next(text for kind, text in (
+                ("resource", "a resource-based policy"), ("identity", "an identity-based policy"),
+                ("boundary", "a permissions boundary"), ("session", "a session policy")) if kind in kinds)
+            return f"with an explicit deny in {where}"
+        identity_allows = any(statement.applies(request) for source in identity_policies
+                              for statement in source.policy.statements if statement.effect.value == "Allow")
+        if identity_allows and evaluation.allowed_by_boundary is False:
+            return f"because no permissions boundary allows the {action} action"
+        if identity_allows and session:
+            return f"because no session policy allows the {action} action"
+        return f"because no identity-based policy allows the {action} action"
+        policies = self._policies(backend, principal)
+        identity_policies, boundary = policies.for_action(action)
+        keys = dict(context)
+        keys.update(policies.tags)
+        request = access_request(Requester(account=identity.account, arn=identity.arn), action, resource, keys)
+        session = self._session_policies(backend, identity)
+        evaluation = evaluate(request, identity_policies, boundary, self._resource_policy(resource), session)
+        if evaluation.decision == "allowed":
+            return None
+        if evaluation.decision == "explicitDeny":
+            kinds = {"resource" if source.type == "resource" else "session" if source.type == "session"
+                     else "boundary" if source in boundary else "identity"
                      for source, _ in evaluation.matched}
+            kinds.discard("session")
             where = ("a resource-based policy" if "resource" in kinds else "an identity-based policy"
                      if "identity" in kinds else "a permissions boundary")
             return f"with an explicit deny in {where}"

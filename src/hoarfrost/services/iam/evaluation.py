@@ -51,25 +51,33 @@ def _matches(sources: Iterable[Source], request: AccessRequest) -> tuple[list[tu
 
 
 def evaluate(request: AccessRequest, identity: Sequence[Source], boundary: Sequence[Source] = (),
-             resource: Sequence[Source] = ()) -> Evaluation:
+             resource: Sequence[Source] = (), session: Sequence[Source] = ()) -> Evaluation:
+    """``session``: a role session's scope-down policies, which bound it like a boundary does."""
     allows, denies = _matches([*identity, *resource], request)
     bounded: bool | None = None
     boundary_denies: list[tuple[Source, int]] = []
     if boundary:
         boundary_allows, boundary_denies = _matches(boundary, request)
         bounded = bool(boundary_allows) and not boundary_denies
-    if denies or boundary_denies:
-        return Evaluation("explicitDeny", denies + boundary_denies, bounded)
+    session_denies: list[tuple[Source, int]] = []
+    scoped = True
+    if session:
+        session_allows, session_denies = _matches(session, request)
+        scoped = bool(session_allows)
+    if denies or boundary_denies or session_denies:
+        return Evaluation("explicitDeny", denies + boundary_denies + session_denies, bounded)
     identity_allows = [match for match in allows if match[0].type != "resource"]
     resource_allows = [match for match in allows if match[0].type == "resource"]
-    # A resource policy naming the principal allows on its own; an identity allow needs the boundary.
-    if resource_allows or (identity_allows and bounded is not False):
+    # A resource policy naming the principal allows on its own; an identity allow needs the
+    # boundary; a session is further limited to what its session policies allow.
+    if scoped and (resource_allows or (identity_allows and bounded is not False)):
         return Evaluation("allowed", allows, bounded)
     return Evaluation("implicitDeny", [], bounded)
 
 
 # -- a principal's policies, from IAM's state ----------------------------------------------------------
-def _managed(backend: IamBackend, arn: str) -> Source | None:
+def managed_source(backend: IamBackend, arn: str) -> Source | None:
+    """A managed policy (customer or AWS) as a source, None when there is no such policy."""
     policy = backend.policies.get(arn)
     if policy is not None:
         return Source(policy.policy_name, "user-managed", parse_policy(policy.default_document, PolicyKind.IDENTITY))
@@ -84,7 +92,7 @@ def entity_sources(backend: IamBackend, target: User | Group | Role, kind: str) 
     found = [Source(name, kind, parse_policy(document, PolicyKind.IDENTITY))
              for name, document in target.inline_policies.items()]
     for arn in target.attached:
-        managed = _managed(backend, arn)
+        managed = managed_source(backend, arn)
         if managed is not None:
             found.append(managed)
     return found
@@ -99,7 +107,7 @@ def principal_sources(backend: IamBackend, target: User | Group | Role) -> tuple
             identity += entity_sources(backend, group, "group")
     boundary: list[Source] = []
     if not isinstance(target, Group) and target.permissions_boundary:
-        managed = _managed(backend, target.permissions_boundary)
+        managed = managed_source(backend, target.permissions_boundary)
         if managed is not None:
             boundary.append(managed)
     return identity, boundary
