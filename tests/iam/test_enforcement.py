@@ -223,3 +223,28 @@ def test_session_policies_scope_an_assumed_role_down(enforcing):
     with pytest.raises(ClientError) as excinfo:
         sqs.delete_queue(QueueUrl=url)
     assert error_of(excinfo)[1].endswith("with an explicit deny in a session policy")
+
+
+def test_web_identity_trust_policies_are_evaluated(enforcing):
+    from tests.sts.helpers import oidc_token
+
+    aws = enforcing
+    iam = aws.client("iam")
+    provider = iam.create_open_id_connect_provider(Url="https://oidc.example.com/id/ABC",
+                                                   ClientIDList=["sts.amazonaws.com"])["OpenIDConnectProviderArn"]
+
+    def web_trust(subject: str) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {"oidc.example.com/id/ABC:aud": "sts.amazonaws.com"},
+                          "StringLike": {"oidc.example.com/id/ABC:sub": subject}}}]})
+
+    pods = iam.create_role(RoleName="pods", AssumeRolePolicyDocument=web_trust("system:serviceaccount:ns:*"))["Role"]
+    other = iam.create_role(RoleName="other", AssumeRolePolicyDocument=web_trust("system:serviceaccount:x:*"))["Role"]
+    sts = aws.client("sts")
+    assumed = sts.assume_role_with_web_identity(RoleArn=pods["Arn"], RoleSessionName="pod",
+                                                WebIdentityToken=oidc_token())
+    assert assumed["AssumedRoleUser"]["AssumedRoleId"].startswith(pods["RoleId"])
+    with pytest.raises(ClientError) as excinfo:
+        sts.assume_role_with_web_identity(RoleArn=other["Arn"], RoleSessionName="pod", WebIdentityToken=oidc_token())
+    assert error_of(excinfo) == ("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")

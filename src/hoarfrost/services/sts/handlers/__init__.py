@@ -18,8 +18,10 @@ IAM roles: when hoarfrost's IAM holds roles for the role's account, AssumeRole a
 identity and SAML variants require the role to exist there (AccessDenied otherwise), use its
 role id and honour its MaxSessionDuration, and IAM records RoleLastUsed; for an account without
 IAM roles any role ARN is accepted. With IAM enforcement on (``enforce_iam``) the role must
-always exist and AssumeRole's caller must be allowed by its trust policy. The root-user
-restrictions are not modelled (root may not call AssumeRole or
+always exist and its trust policy must allow the caller: the signing principal for AssumeRole,
+the token's OIDC provider (with ``<issuer>:aud`` / ``:sub`` condition keys) or the SAML
+provider (``SAML:aud`` / ``SAML:sub``) for the federated variants. The root-user restrictions
+are not modelled (root may not call AssumeRole or
 AssumeRoot on AWS; hoarfrost's default caller *is* the account root, so refusing would make
 the default useless).
 """
