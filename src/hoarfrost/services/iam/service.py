@@ -12,7 +12,10 @@ rebuilt for a scope by ``backend_replaced`` after restore, merge and reset):
   which the pipeline refuses with the protocol's invalid-token error. ``key_used`` records
   GetAccessKeyLastUsed's answer.
 * roles: ``AccountMap.roles`` (the ``RoleDirectory`` port) lets STS check AssumeRole against the
-  role IAM holds (its id, MaxSessionDuration) and record RoleLastUsed.
+  role IAM holds (its id, MaxSessionDuration, trust policy) and record RoleLastUsed.
+
+With enforcement on, ``AccountMap.authorizer`` (``authorizer.IamAuthorizer``) answers the
+pipeline's question for every request not signed by a root, from the same state.
 """
 
 from __future__ import annotations
