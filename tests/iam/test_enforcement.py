@@ -248,3 +248,21 @@ def test_web_identity_trust_policies_are_evaluated(enforcing):
     with pytest.raises(ClientError) as excinfo:
         sts.assume_role_with_web_identity(RoleArn=other["Arn"], RoleSessionName="pod", WebIdentityToken=oidc_token())
     assert error_of(excinfo) == ("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+
+
+def test_across_accounts_both_the_queue_policy_and_the_callers_policies_must_allow(enforcing):
+    aws = enforcing
+    owner = "210987654321"
+    sqs = aws.client("sqs", aws_access_key_id=owner, aws_secret_access_key="x")  # the owner's root
+    url = sqs.create_queue(QueueName="shared")["QueueUrl"]
+    queue_arn = f"arn:aws:sqs:us-east-1:{owner}:shared"
+    henry = f"arn:aws:iam::{ACCOUNT}:user/henry"
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": henry}, "Action": "sqs:SendMessage", "Resource": queue_arn}]})})
+    key = _user(aws, "henry")
+    with pytest.raises(ClientError):  # the queue's grant alone is not enough from another account
+        _as(aws, "sqs", key).send_message(QueueUrl=url, MessageBody="hi")
+    aws.client("iam").put_user_policy(UserName="henry", PolicyName="send", PolicyDocument=allow("sqs:SendMessage"))
+    _as(aws, "sqs", key).send_message(QueueUrl=url, MessageBody="hi")
+    with pytest.raises(ClientError):  # the identity allows every queue; this one's policy does not grant it
+        _as(aws, "sqs", key).send_message(QueueUrl=url.replace("shared", "other"), MessageBody="hi")

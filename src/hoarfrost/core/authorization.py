@@ -12,7 +12,9 @@ REST-XML services, ``AccessDeniedException`` on JSON ones) and AWS's message::
 
 The action is ``<signing name>:<operation>``; the resource is the ARN the request names for the
 services hoarfrost implements (a bucket or object, a queue, a topic, an IAM entity, a role to
-assume), else ``*``.
+assume), else ``*``. The resource's own policy (a bucket, queue or topic policy, through
+``Ports.resource_policy``) takes part: its explicit deny wins; in the caller's account its grant
+suffices, across accounts the caller's own policies must allow too.
 """
 
 from __future__ import annotations

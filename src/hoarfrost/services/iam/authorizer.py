@@ -124,7 +124,9 @@ class IamAuthorizer:
         keys.update(policies.tags)
         request = access_request(Requester(account=identity.account, arn=identity.arn), action, resource, keys)
         session = self._session_policies(backend, identity)
-        evaluation = evaluate(request, identity_policies, boundary, self._resource_policy(resource), session)
+        owner = resource.split(":", 5)[4] if resource.startswith("arn:") and resource.count(":") >= 5 else ""
+        evaluation = evaluate(request, identity_policies, boundary, self._resource_policy(resource), session,
+                              cross_account=bool(owner) and owner != identity.account)
         if evaluation.decision == "allowed":
             return None
         if evaluation.decision == "explicitDeny":
@@ -147,7 +149,9 @@ class IamAuthorizer:
         keys.update(policies.tags)
         request = access_request(Requester(account=identity.account, arn=identity.arn), action, resource, keys)
         session = self._session_policies(backend, identity)
-        evaluation = evaluate(request, identity_policies, boundary, self._resource_policy(resource), session)
+        owner = resource.split(":", 5)[4] if resource.startswith("arn:") and resource.count(":") >= 5 else ""
+        evaluation = evaluate(request, identity_policies, boundary, self._resource_policy(resource), session,
+                              cross_account=bool(owner) and owner != identity.account)
         if evaluation.decision == "allowed":
             return None
         if evaluation.decision == "explicitDeny":

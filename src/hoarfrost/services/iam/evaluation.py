@@ -51,8 +51,11 @@ def _matches(sources: Iterable[Source], request: AccessRequest) -> tuple[list[tu
 
 
 def evaluate(request: AccessRequest, identity: Sequence[Source], boundary: Sequence[Source] = (),
-             resource: Sequence[Source] = (), session: Sequence[Source] = ()) -> Evaluation:
-    """``session``: a role session's scope-down policies, which bound it like a boundary does."""
+             resource: Sequence[Source] = (), session: Sequence[Source] = (), *,
+             cross_account: bool = False) -> Evaluation:
+    """``session``: a role session's scope-down policies, which bound it like a boundary does.
+    ``cross_account``: the resource belongs to another account than the caller, so its policy
+    and the caller's own policies must both allow."""
     allows, denies = _matches([*identity, *resource], request)
     bounded: bool | None = None
     boundary_denies: list[tuple[Source, int]] = []
@@ -68,9 +71,11 @@ def evaluate(request: AccessRequest, identity: Sequence[Source], boundary: Seque
         return Evaluation("explicitDeny", denies + boundary_denies + session_denies, bounded)
     identity_allows = [match for match in allows if match[0].type != "resource"]
     resource_allows = [match for match in allows if match[0].type == "resource"]
-    # A resource policy naming the principal allows on its own; an identity allow needs the
-    # boundary; a session is further limited to what its session policies allow.
-    if scoped and (resource_allows or (identity_allows and bounded is not False)):
+    # In one account a resource policy naming the principal allows on its own, an identity
+    # allow needs the boundary; across accounts both are needed; a session is further limited to
+    # what its session policies allow.
+    identity_ok = bool(identity_allows) and bounded is not False
+    if scoped and ((resource_allows and identity_ok) if cross_account else (resource_allows or identity_ok)):
         return Evaluation("allowed", allows, bounded)
     return Evaluation("implicitDeny", [], bounded)
 
