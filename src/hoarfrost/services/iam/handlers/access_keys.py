@@ -8,17 +8,14 @@ from typing import Any
 
 from hoarfrost.services.iam.errors import errors, quota
 from hoarfrost.services.iam.handlers import ops
-from hoarfrost.services.iam.handlers.common import IamContext, caller_user, now, page
+from hoarfrost.services.iam.handlers.common import IamContext, now, page, request_user
 from hoarfrost.services.iam.state import MAX_ACCESS_KEYS, AccessKey, User, new_id, new_secret
 
 
 def _owner(ctx: IamContext, request: dict[str, Any]) -> User:
-    """The named user, else the caller (a request signed with a user's key)."""
-    found = caller_user(ctx, request.get("UserName"))
-    if found is None:
-        raise errors.InvalidInputException("hoarfrost does not issue access keys for the account root: name a user "
-                                           "with UserName")
-    return found
+    """The named user, else the caller (a request signed with a user's key); hoarfrost issues
+    no access keys for an account's root."""
+    return request_user(ctx, request)
 
 
 def _key(ctx: IamContext, owner: User, key_id: str) -> AccessKey:

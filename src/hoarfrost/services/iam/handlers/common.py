@@ -60,6 +60,15 @@ def caller_user(ctx: IamContext, name: str | None) -> User | None:
     return user(ctx, arn.resource_id.rsplit("/", 1)[-1])
 
 
+def request_user(ctx: IamContext, request: dict[str, Any]) -> User:
+    """The user an operation whose UserName defaults to the caller works on; hoarfrost keeps
+    no IAM resources for an account's root, so the root must name a user."""
+    found = caller_user(ctx, request.get("UserName"))
+    if found is None:
+        raise invalid_input("The account root has no such IAM resources in hoarfrost: name a user with UserName")
+    return found
+
+
 def group(ctx: IamContext, name: str) -> Group:
     found = ctx.state.groups.get(folded(name))
     if found is None:

@@ -18,12 +18,13 @@ from hoarfrost.services.iam.handlers import ops
 from hoarfrost.services.iam.handlers.common import (
     IamContext,
     add_tags,
+    caller_user,
     now,
     page,
     remove_tags,
     request_tags,
+    request_user,
     tags_page,
-    caller_user,
     user,
 )
 from hoarfrost.services.iam.passwords import check_password
@@ -53,7 +54,7 @@ def _profile_output(found: User, profile: LoginProfile) -> dict[str, Any]:
 
 @ops.operation
 def create_login_profile(ctx: IamContext, request: dict[str, Any]) -> dict[str, Any]:
-    found = user(ctx, request["UserName"])
+    found = request_user(ctx, request)
     if found.login_profile is not None:
         raise errors.EntityAlreadyExistsException(f"Login Profile for user {found.user_name} already exists.")
     password = request.get("Password")
@@ -67,13 +68,13 @@ def create_login_profile(ctx: IamContext, request: dict[str, Any]) -> dict[str, 
 
 @ops.operation
 def get_login_profile(ctx: IamContext, request: dict[str, Any]) -> dict[str, Any]:
-    found = user(ctx, request["UserName"])
+    found = request_user(ctx, request)
     return {"LoginProfile": _profile_output(found, _profile(found))}
 
 
 @ops.operation
 def update_login_profile(ctx: IamContext, request: dict[str, Any]) -> None:
-    found = user(ctx, request["UserName"])
+    found = request_user(ctx, request)
     profile = _profile(found)
     if request.get("Password") is not None:
         check_password(ctx.state.password_policy, request["Password"])
@@ -84,7 +85,7 @@ def update_login_profile(ctx: IamContext, request: dict[str, Any]) -> None:
 
 @ops.operation
 def delete_login_profile(ctx: IamContext, request: dict[str, Any]) -> None:
-    found = user(ctx, request["UserName"])
+    found = request_user(ctx, request)
     _profile(found)
     found.login_profile = None
 
@@ -156,7 +157,7 @@ def resync_mfa_device(ctx: IamContext, request: dict[str, Any]) -> None:
 
 @ops.operation
 def deactivate_mfa_device(ctx: IamContext, request: dict[str, Any]) -> None:
-    found = user(ctx, request["UserName"])
+    found = request_user(ctx, request)
     serial = request["SerialNumber"]
     if serial not in found.mfa_devices:
         raise errors.NoSuchEntityException(f"MFA Device with serial number {serial} does not exist.")
@@ -330,11 +331,7 @@ def _certificate_output(found: User, certificate: SigningCertificate) -> dict[st
 
 
 def _signing_owner(ctx: IamContext, request: dict[str, Any]) -> User:
-    found = caller_user(ctx, request.get("UserName"))
-    if found is None:
-        raise errors.InvalidInputException("hoarfrost keeps signing certificates for IAM users only: name a user "
-                                           "with UserName")
-    return found
+    return request_user(ctx, request)
 
 
 @ops.operation
@@ -427,13 +424,13 @@ def list_service_specific_credentials(ctx: IamContext, request: dict[str, Any]) 
 
 @ops.operation
 def update_service_specific_credential(ctx: IamContext, request: dict[str, Any]) -> None:
-    found = user(ctx, request["UserName"])
+    found = request_user(ctx, request)
     _service_credential(found, request["ServiceSpecificCredentialId"]).status = request["Status"]
 
 
 @ops.operation
 def reset_service_specific_credential(ctx: IamContext, request: dict[str, Any]) -> dict[str, Any]:
-    found = user(ctx, request["UserName"])
+    found = request_user(ctx, request)
     credential = _service_credential(found, request["ServiceSpecificCredentialId"])
     credential.service_password = _service_password()
     return {"ServiceSpecificCredential": _credential_output(found, credential, password=True)}
@@ -441,7 +438,7 @@ def reset_service_specific_credential(ctx: IamContext, request: dict[str, Any]) 
 
 @ops.operation
 def delete_service_specific_credential(ctx: IamContext, request: dict[str, Any]) -> None:
-    found = user(ctx, request["UserName"])
+    found = request_user(ctx, request)
     credential = _service_credential(found, request["ServiceSpecificCredentialId"])
     del found.service_specific_credentials[credential.service_specific_credential_id]
 
