@@ -266,3 +266,18 @@ def test_across_accounts_both_the_queue_policy_and_the_callers_policies_must_all
     _as(aws, "sqs", key).send_message(QueueUrl=url, MessageBody="hi")
     with pytest.raises(ClientError):  # the identity allows every queue; this one's policy does not grant it
         _as(aws, "sqs", key).send_message(QueueUrl=url.replace("shared", "other"), MessageBody="hi")
+
+
+def test_iam_resources_are_matched_with_their_paths(enforcing):
+    aws = enforcing
+    iam = aws.client("iam")
+    iam.create_user(UserName="eng-user", Path="/eng/")
+    iam.create_user(UserName="ops-user", Path="/ops/")
+    key = _user(aws, "ivan", allow(["iam:GetUser", "iam:CreateUser"], f"arn:aws:iam::{ACCOUNT}:user/eng/*"))
+    own = _as(aws, "iam", key)
+    assert own.get_user(UserName="eng-user")["User"]["Path"] == "/eng/"
+    with pytest.raises(ClientError):
+        own.get_user(UserName="ops-user")
+    own.create_user(UserName="new-eng", Path="/eng/")
+    with pytest.raises(ClientError):
+        own.create_user(UserName="new-ops", Path="/ops/")

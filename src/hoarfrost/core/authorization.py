@@ -81,7 +81,9 @@ def request_resource(service: str, params: Mapping[str, Any], account: str, regi
                              ("InstanceProfileName", "instance-profile")):
             value = params.get(member)
             if isinstance(value, str):
-                return build_arn("iam", "", account, f"{kind}/{value}", partition)
+                path = params.get("Path")  # Create*'s; IAM's authorizer fills in an existing entity's
+                path = path if isinstance(path, str) and path.startswith("/") else "/"
+                return build_arn("iam", "", account, f"{kind}{path}{value}", partition)
     for member in ("RoleArn", "PolicyArn", "TopicArn", "TargetArn", "SubscriptionArn", "ResourceArn",
                    "ResourceARN"):
         value = params.get(member)

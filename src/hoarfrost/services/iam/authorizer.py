@@ -84,6 +84,19 @@ class IamAuthorizer:
         return found
 
     @staticmethod
+    def _entity_arn(backend: IamBackend, resource: str) -> str:
+        """An IAM entity named by the request without its path, as its full ARN (path included),
+        which is what policies match."""
+        arn = try_parse_arn(resource)
+        if arn is None or arn.service != "iam" or arn.account != backend.account:
+            return resource
+        name = arn.resource_id.rsplit("/", 1)[-1]
+        tables: dict[str, Any] = {"user": backend.users, "role": backend.roles, "group": backend.groups,
+                                  "instance-profile": backend.instance_profiles}
+        entity = tables.get(arn.resource_type, {}).get(folded(name))
+        return entity.arn if entity is not None else resource
+
+    @staticmethod
     def _session_policies(backend: IamBackend, identity: Identity) -> list[Source]:
         """AssumeRole's Policy and PolicyArns, which scope the session down."""
         found: list[Source] = []
@@ -122,6 +135,7 @@ class IamAuthorizer:
         identity_policies, boundary = policies.for_action(action)
         keys = dict(context)
         keys.update(policies.tags)
+        resource = self._entity_arn(backend, resource)
         request = access_request(Requester(account=identity.account, arn=identity.arn), action, resource, keys)
         session = self._session_policies(backend, identity)
         owner = resource.split(":", 5)[4] if resource.startswith("arn:") and resource.count(":") >= 5 else ""
@@ -147,6 +161,7 @@ class IamAuthorizer:
         identity_policies, boundary = policies.for_action(action)
         keys = dict(context)
         keys.update(policies.tags)
+        resource = self._entity_arn(backend, resource)
         request = access_request(Requester(account=identity.account, arn=identity.arn), action, resource, keys)
         session = self._session_policies(backend, identity)
         owner = resource.split(":", 5)[4] if resource.startswith("arn:") and resource.count(":") >= 5 else ""
