@@ -209,3 +209,20 @@ def test_policy_tags(iam):
     iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "a", "Value": "1"}])
     iam.untag_policy(PolicyArn=arn, TagKeys=["zzz"])
     assert iam.list_policy_tags(PolicyArn=arn)["Tags"] == [{"Key": "a", "Value": "1"}]
+
+
+def test_every_aws_managed_policy_is_a_valid_document_and_attachable(iam):
+    from hoarfrost.core.kit.policies import PolicyKind, parse_policy
+    from hoarfrost.services.iam.managed import aws_policies
+
+    policies = aws_policies()
+    assert len(policies) >= 30
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    for policy in policies:
+        parse_policy(policy.document, PolicyKind.IDENTITY)
+    execution = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+    iam.attach_role_policy(RoleName="r", PolicyArn=execution)
+    assert iam.list_attached_role_policies(RoleName="r", PathPrefix="/service-role/")["AttachedPolicies"] == [
+        {"PolicyName": "AmazonECSTaskExecutionRolePolicy", "PolicyArn": execution}]
+    assert iam.list_attached_role_policies(RoleName="r", PathPrefix="/other/")["AttachedPolicies"] == []
