@@ -180,3 +180,16 @@ def test_service_linked_roles(iam):
     task = iam.delete_service_linked_role(RoleName="AWSServiceRoleForAutoScaling")["DeletionTaskId"]
     assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
     assert [r["RoleName"] for r in iam.list_roles()["Roles"]] == ["AWSServiceRoleForAutoScaling_web"]
+
+
+def test_each_partitions_roles_are_their_own(aws):
+    china = aws.client("iam", region_name="cn-north-1")
+    role = china.create_role(RoleName="cn", AssumeRolePolicyDocument=trust({"AWS": ACCOUNT}))["Role"]
+    assert role["Arn"] == f"arn:aws-cn:iam::{ACCOUNT}:role/cn"
+    aws.client("iam").create_role(RoleName="global", AssumeRolePolicyDocument=trust({"AWS": ACCOUNT}))
+    assumed = aws.client("sts", region_name="cn-north-1").assume_role(RoleArn=role["Arn"], RoleSessionName="ss")
+    assert assumed["AssumedRoleUser"]["AssumedRoleId"].startswith(role["RoleId"])
+    aws.emulator.service("iam").reset(ACCOUNT, "cn-north-1")  # forgets the aws-cn roles only
+    with pytest.raises(ClientError):
+        aws.client("sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/cn", RoleSessionName="ss")
+    aws.client("sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/global", RoleSessionName="ss")

@@ -51,8 +51,8 @@ class IamService(StatefulService[IamBackend, IamStateView]):
         super().__init__(emulator)
         # access key id -> (scope, identity, key record); deleted keys keep an inactive identity.
         self._keys: dict[str, tuple[ScopeKey, Identity, AccessKey | None]] = {}
-        # (account, folded role name) -> the role as STS sees it.
-        self._roles: dict[tuple[str, str], RoleInfo] = {}
+        # (account, partition, folded role name) -> the role as STS sees it.
+        self._roles: dict[tuple[str, str, str], RoleInfo] = {}
         self._role_counts: dict[str, int] = {}
         self._index_lock = threading.Lock()
         self._counted: dict[str, OperationHandler] = {}
@@ -122,7 +122,7 @@ class IamService(StatefulService[IamBackend, IamStateView]):
         parsed = try_parse_arn(arn)
         if parsed is None or parsed.resource_type != "role":
             return None
-        return self._roles.get((parsed.account, folded(parsed.resource_id.rsplit("/", 1)[-1])))
+        return self._roles.get((parsed.account, parsed.partition, folded(parsed.resource_id.rsplit("/", 1)[-1])))
 
     def role_used(self, arn: str, region: str) -> None:
         """Record RoleLastUsed; called by STS after its own lock is released."""
@@ -140,16 +140,16 @@ class IamService(StatefulService[IamBackend, IamStateView]):
         self.notify_state_changed(scope.account, scope.region, "AssumeRole")
 
     def index_role(self, account: str, role: Role) -> None:
-        key = (account, folded(role.role_name))
+        key = (account, role.arn.split(":", 2)[1], folded(role.role_name))
         with self._index_lock:
             if key not in self._roles:
                 self._role_counts[account] = self._role_counts.get(account, 0) + 1
             self._roles[key] = RoleInfo(role.arn, role.role_id, role.max_session_duration,
                                         role.assume_role_policy_document)
 
-    def forget_role(self, account: str, role_name: str) -> None:
+    def forget_role(self, account: str, role: Role) -> None:
         with self._index_lock:
-            if self._roles.pop((account, folded(role_name)), None) is not None:
+            if self._roles.pop((account, role.arn.split(":", 2)[1], folded(role.role_name)), None) is not None:
                 self._role_counts[account] -= 1
 
     def backend_replaced(self, account: str, region: str, old: IamBackend | None, new: IamBackend | None) -> None:
@@ -157,9 +157,10 @@ class IamService(StatefulService[IamBackend, IamStateView]):
         with self._index_lock:
             for key in [key for key, entry in self._keys.items() if entry[0] == scope]:
                 del self._keys[key]
-            for key in [key for key in self._roles if key[0] == account]:
+            partition = partition_for(region)
+            for key in [key for key in self._roles if key[:2] == (account, partition)]:
                 del self._roles[key]
-            self._role_counts.pop(account, None)
+                self._role_counts[account] -= 1
         if new is not None:
             for user in new.users.values():
                 self.index_user_keys(scope, user)

@@ -120,7 +120,7 @@ def _remove(ctx: IamContext, found: Role) -> None:
     if found.attached:
         raise delete_conflict("detach all policies")
     del backend.roles[folded(found.role_name)]
-    ctx.service.forget_role(ctx.scope.account, found.role_name)
+    ctx.service.forget_role(ctx.scope.account, found)
 
 
 @ops.operation
