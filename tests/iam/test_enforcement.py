@@ -281,3 +281,15 @@ def test_iam_resources_are_matched_with_their_paths(enforcing):
     own.create_user(UserName="new-eng", Path="/eng/")
     with pytest.raises(ClientError):
         own.create_user(UserName="new-ops", Path="/ops/")
+
+
+def test_secure_transport_is_known(enforcing):
+    aws = enforcing
+    key = _user(aws, "judy", allow("sqs:ListQueues"), deny("sqs:*", Condition={"Bool": {"aws:SecureTransport": "false"}}))
+    sqs = _as(aws, "sqs", key)
+    if aws.mode == "server":  # plain http to the local server
+        with pytest.raises(ClientError) as excinfo:
+            sqs.list_queues()
+        assert error_of(excinfo)[1].endswith("with an explicit deny in an identity-based policy")
+    else:  # botocore's https URL, answered in-process
+        sqs.list_queues()

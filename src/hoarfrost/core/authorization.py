@@ -48,12 +48,11 @@ def is_root(identity: Identity) -> bool:
     return identity.user_id == identity.account and identity.arn.endswith(":root")
 
 
-def request_context(identity: Identity, region: str, now: dt.datetime) -> dict[str, Any]:
-    """The global condition keys hoarfrost knows for a request (the transport's scheme and
-    source address are not carried to the pipeline, so aws:SecureTransport and aws:SourceIp
-    are absent: ``...IfExists`` conditions on them hold)."""
+def request_context(identity: Identity, region: str, now: dt.datetime, secure: bool) -> dict[str, Any]:
+    """The global condition keys hoarfrost knows for a request (the source address is not
+    carried to the pipeline, so aws:SourceIp is absent: ``IpAddressIfExists`` holds)."""
     return {"aws:CurrentTime": now, "aws:EpochTime": int(now.timestamp()), "aws:RequestedRegion": region,
-            "aws:userid": identity.user_id, "aws:PrincipalArn": identity.arn,
+            "aws:SecureTransport": secure, "aws:userid": identity.user_id, "aws:PrincipalArn": identity.arn,
             "aws:PrincipalAccount": identity.account}
 
 

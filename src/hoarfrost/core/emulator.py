@@ -231,7 +231,7 @@ class Emulator:
                 code = service.validation_error_code or protocol.validation_code(service_model)
                 validate_input(params, operation, code)
             if self.settings.enforce_iam:
-                self._authorize(route, service_model.signing_name, params, account)
+                self._authorize(request, route, service_model.signing_name, params, account)
             scope_account, scope_region = service.scope_for(route.operation, params, account, route.region)
             scope = service.backends.scope(scope_account, scope_region)
             ctx: RequestContext[Any, Any] = RequestContext(
@@ -277,7 +277,7 @@ class Emulator:
                 return other
         return None
 
-    def _authorize(self, route: Route, signing_name: str, params: dict[str, Any],
+    def _authorize(self, request: HttpRequest, route: Route, signing_name: str, params: dict[str, Any],
                    account: str) -> None:
         """Enforcement: refuse what the caller's IAM policies do not allow (the root always may)."""
         identity = self.accounts.identity_for(route.access_key, route.region)
@@ -289,7 +289,7 @@ class Emulator:
         if action in ALWAYS_ALLOWED:
             return
         resource = request_resource(route.service, params, account, route.region)
-        context = request_context(identity, route.region, self.clock.now())
+        context = request_context(identity, route.region, self.clock.now(), request.scheme == "https")
         reason = self.accounts.authorizer.authorize(identity, action, resource, context)
         if reason is not None:
             raise access_denied(route.protocol, route.service, f"User: {identity.arn} is not authorized to perform: "
