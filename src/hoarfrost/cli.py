@@ -1,7 +1,7 @@
 """The ``hoarfrost`` command: run the server, and move state in and out of a running one.
 
     hoarfrost serve [--host H] [--port P] [--log-requests] [--blob-dir DIR]
-                    [--default-account A] [--default-region R]
+                    [--default-account A] [--default-region R] [--enforce-iam]
     hoarfrost state export --url URL [--service S [--account A] [--region R] | --blobs] [-o FILE]
     hoarfrost state import --url URL [--service S [--account A] [--region R]] [--merge] FILE
     hoarfrost state show   --url URL [--service S [--account A] [--region R]]
@@ -55,6 +55,7 @@ def _serve(args: argparse.Namespace) -> int:
         settings.default_region = args.default_region
     if args.blob_dir:
         settings.blob_dir = args.blob_dir
+    settings.enforce_iam = args.enforce_iam
     if args.port is None:
         port = os.environ.get("HOARFROST_PORT") or str(DEFAULT_PORT)
         if not port.isdigit():
@@ -207,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--blob-dir", help="keep large payloads (S3 bodies) in this directory, not in memory")
     serve.add_argument("--default-account", help="account for requests whose key names none (123456789012)")
     serve.add_argument("--default-region", help="region for requests that name none (us-east-1)")
+    serve.add_argument("--enforce-iam", action="store_true",
+                       help="evaluate IAM policies on every request not signed by an account's root")
     serve.set_defaults(run=_serve)
 
     state = commands.add_parser("state", help="export, import or show the state of a running server")

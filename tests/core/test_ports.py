@@ -77,3 +77,13 @@ def test_sns_fan_out_reaches_sqs_after_the_publish(aws: Harness) -> None:
     view = aws.emulator.service("sns").snapshot(aws.account, aws.region)
     failed = [m for m in view.sent_messages if m.endpoint == gone]
     assert [(m.status, m.error) for m in failed] == [("failed", "QueueDoesNotExist: The specified queue does not exist.")]
+
+
+def test_policy_sources_answer_resource_policies() -> None:
+    from hoarfrost.core.ports import Ports
+
+    ports = Ports(lambda name: None)
+    assert ports.resource_policy("sqs", "arn:aws:sqs:us-east-1:1:q") is None  # no source: no resource
+    ports.register_policy_source("sqs", {"arn:aws:sqs:us-east-1:1:q": '{"Statement": []}'}.get)
+    assert ports.resource_policy("sqs", "arn:aws:sqs:us-east-1:1:q") == '{"Statement": []}'
+    assert ports.resource_policy("sqs", "arn:aws:sqs:us-east-1:1:other") is None

@@ -311,10 +311,10 @@ def test_boto3_reads_query_success_and_error_from_the_emulator() -> None:
         identity = boto3.client("sts", region_name="us-east-1").get_caller_identity()
         assert identity["Account"] == "123456789012"
         with pytest.raises(ClientError) as caught:
-            boto3.client("iam", region_name="us-east-1").get_account_summary()
+            boto3.client("iam", region_name="us-east-1").list_organizations_features()
     error = caught.value.response
     assert error["Error"]["Code"] == "NotImplemented"
-    assert "GetAccountSummary" in error["Error"]["Message"]
+    assert "ListOrganizationsFeatures" in error["Error"]["Message"]
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert error["ResponseMetadata"]["RequestId"]
 

@@ -11,9 +11,10 @@ from typing import Any
 
 from hoarfrost.core import catalog
 from hoarfrost.core.accounts import DEFAULT_ACCOUNT, DEFAULT_REGION, AccountMap
+from hoarfrost.core.authorization import ALWAYS_ALLOWED, access_denied, is_root, request_context, request_resource
 from hoarfrost.core.blobs import BlobStore, make_blob_store
 from hoarfrost.core.clock import Clock
-from hoarfrost.core.errors import InternalFailure, NotImplementedOperation, ServiceError
+from hoarfrost.core.errors import InternalFailure, NotImplementedOperation, ServiceError, unrecognized_key
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.operations import OperationHandler, Reply, RequestContext
@@ -43,6 +44,8 @@ class Settings:
     blob_dir: str | None = None
     # Base URL the server is reached at (queue URLs, presigned links); None: derive from requests.
     base_url: str | None = None
+    # Evaluate IAM policies on every request not signed by an account's root (core.authorization).
+    enforce_iam: bool = False
 
 
 class Emulator:
@@ -217,7 +220,9 @@ class Emulator:
                     f"{route.operation} of service {route.service} is not implemented in hoarfrost yet"
                 )
             params = protocol.parse_request(request, operation, route.uri_params)
-            account = self.accounts.account_for(route.access_key)
+            account = self.accounts.authenticate(route.access_key, service_model.signing_name, route.region)
+            if account is None:
+                raise unrecognized_key(route.protocol, route.service)
             if len(route.candidates) > 1 and service.holds(route.operation, params, account, route.region) is False:
                 other = self._holder(request, route, account)
                 if other is not None:
@@ -225,6 +230,8 @@ class Emulator:
             if service.validates_input:
                 code = service.validation_error_code or protocol.validation_code(service_model)
                 validate_input(params, operation, code)
+            if self.settings.enforce_iam:
+                self._authorize(request, route, service_model.signing_name, params, account)
             scope_account, scope_region = service.scope_for(route.operation, params, account, route.region)
             scope = service.backends.scope(scope_account, scope_region)
             ctx: RequestContext[Any, Any] = RequestContext(
@@ -269,6 +276,24 @@ class Emulator:
             if service.holds(other.operation, params, account, other.region):
                 return other
         return None
+
+    def _authorize(self, request: HttpRequest, route: Route, signing_name: str, params: dict[str, Any],
+                   account: str) -> None:
+        """Enforcement: refuse what the caller's IAM policies do not allow (the root always may)."""
+        identity = self.accounts.identity_for(route.access_key, route.region)
+        if is_root(identity):
+            return
+        if self.accounts.authorizer is None:  # IAM never started: nobody but roots has policies
+            self.service("iam")
+        action = f"{signing_name}:{route.operation}"
+        if action in ALWAYS_ALLOWED:
+            return
+        resource = request_resource(route.service, params, account, route.region)
+        context = request_context(identity, route.region, self.clock.now(), request.scheme == "https")
+        reason = self.accounts.authorizer.authorize(identity, action, resource, context)
+        if reason is not None:
+            raise access_denied(route.protocol, route.service, f"User: {identity.arn} is not authorized to perform: "
+                                                               f"{action} on resource: {resource} {reason}")
 
     @staticmethod
     def _after_commit(work: list[Any], route: Route) -> None:

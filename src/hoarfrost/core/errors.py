@@ -86,3 +86,20 @@ class UnknownService(ServiceError):
 
     code = "UnknownService"
     status = 400
+
+
+_INVALID_TOKEN = "The security token included in the request is invalid."
+
+
+def unrecognized_key(protocol: str, service: str) -> ServiceError:
+    """What a service answers a request signed with an access key AWS does not accept (an IAM
+    key made Inactive or deleted): the code differs by protocol family, the status is 403."""
+    if service == "s3":
+        return ServiceError("The AWS Access Key Id you provided does not exist in our records.",
+                            code="InvalidAccessKeyId", status=403)
+    if protocol == "ec2":
+        return ServiceError("AWS was not able to validate the provided access credentials", code="AuthFailure",
+                            status=401)
+    if protocol == "query":
+        return ServiceError(_INVALID_TOKEN, code="InvalidClientTokenId", status=403)
+    return ServiceError(_INVALID_TOKEN, code="UnrecognizedClientException", status=403)

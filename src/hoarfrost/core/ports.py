@@ -40,6 +40,12 @@ Sink = Callable[[str, Message], str]
 Probe = Callable[[str], bool]
 
 
+# A policy source answers the resource policy (JSON text) of the resource an ARN names (a bucket or
+# one of its objects, a queue, a topic), None when it has none; lock-free, like a probe. IAM
+# enforcement reads them so bucket, queue and topic policies take part in its decisions.
+PolicySource = Callable[[str], "str | None"]
+
+
 class DeliveryError(ServiceError):
     """The target ARN names nothing that can receive (no such service or resource)."""
 
@@ -52,11 +58,21 @@ class Ports:
 
     def __init__(self, start: Callable[[str], None]) -> None:
         self._sinks: dict[str, tuple[Sink, Probe | None]] = {}
+        self._policies: dict[str, PolicySource] = {}
         # Starts a service that has not been used yet (its constructor registers its sink).
         self._start = start
 
     def register(self, service: str, sink: Sink, probe: Probe | None = None) -> None:
         self._sinks[service] = (sink, probe)
+
+    def register_policy_source(self, service: str, source: PolicySource) -> None:
+        self._policies[service] = source
+
+    def resource_policy(self, service: str, arn: str) -> str | None:
+        """The resource policy of ``arn`` in ``service`` (the ARN's service field), None when
+        there is none or the service never started (then the resource does not exist)."""
+        source = self._policies.get(service)
+        return source(arn) if source is not None else None
 
     def _entry(self, service: str) -> tuple[Sink, Probe | None] | None:
         entry = self._sinks.get(service)

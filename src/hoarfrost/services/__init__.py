@@ -9,4 +9,5 @@ IMPLEMENTED: dict[str, str] = {
     "kms": "hoarfrost.services.kms",
     "secretsmanager": "hoarfrost.services.secretsmanager",
     "ssm": "hoarfrost.services.ssm",
+    "iam": "hoarfrost.services.iam",
 }

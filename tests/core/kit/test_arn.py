@@ -113,3 +113,14 @@ def test_build_takes_the_partition_from_the_region() -> None:
     assert build_arn("s3", "", "", "bucket", partition_for("us-isob-east-1")) == "arn:aws-iso-b:s3:::bucket"
     assert parse_arn(build_arn("sqs", "eu-isoe-west-1", "1", "q")) == Arn("aws-iso-e", "sqs", "eu-isoe-west-1", "1", "q")
 
+
+
+def test_global_services_live_in_their_partitions_global_region() -> None:
+    from hoarfrost.core.kit.arn import global_region
+
+    assert global_region("iam", "eu-west-1") == "us-east-1"
+    assert global_region("iam", None) == "us-east-1"
+    assert global_region("iam", "cn-northwest-1") == "cn-north-1"
+    assert global_region("iam", "us-gov-east-1") == "us-gov-west-1"
+    # A partition without a global endpoint for the service keeps the region asked for.
+    assert global_region("sqs", "eu-west-1") == "eu-west-1"

@@ -549,3 +549,19 @@ def test_s3_put_bucket_policy_refuses_malformed_policies(aws: Harness, policy: s
     assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     s3.put_bucket_policy(Bucket="site", Policy=_bucket_policy(Resource=["arn:aws:s3:::site", "arn:aws:s3:::si*/*"]))
     assert s3.get_bucket_policy_status(Bucket="site")["PolicyStatus"]["IsPublic"] is True
+
+
+def test_a_statement_says_which_actions_it_concerns() -> None:
+    from hoarfrost.core.kit.policies import PolicyKind, parse_policy
+
+    policy = parse_policy({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:Get*", "sqs:SendMessage"], "Resource": "*"},
+        {"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:${aws:username}", "Resource": "*"},
+    ]}, PolicyKind.IDENTITY)
+    first, second, third = policy.statements
+    assert first.concerns("s3:GetObject") and first.concerns("SQS:sendmessage")
+    assert not first.concerns("s3:PutObject")
+    assert second.concerns("s3:PutObject") and not second.concerns("iam:CreateUser")
+    # Actions hold no policy variables: the text is literal.
+    assert third.concerns("s3:${aws:username}") and not third.concerns("s3:alice")

@@ -124,3 +124,22 @@ def partition_for(region: str | None) -> str:
         if pattern.match(region):
             return partition
     return DEFAULT_PARTITION
+
+
+@functools.lru_cache(maxsize=64)
+def global_region(service: str, region: str | None) -> str:
+    """The region a global service (IAM, Organizations, Route 53) keeps its one set of
+    resources in, for ``region``'s partition: the credential scope of the partition's global
+    endpoint in botocore's ``endpoints.json`` (``us-east-1`` for aws, ``cn-north-1`` for
+    aws-cn), else ``region`` itself (or the default region) when the partition has none."""
+    partition = partition_for(region)
+    data: dict[str, Any] = catalog.botocore_session().get_component("data_loader").load_data("endpoints")
+    for entry in data["partitions"]:
+        if entry["partition"] != partition:
+            continue
+        described = entry.get("services", {}).get(service, {})
+        endpoint = described.get("endpoints", {}).get(described.get("partitionEndpoint") or "", {})
+        scoped = endpoint.get("credentialScope", {}).get("region")
+        if scoped:
+            return str(scoped)
+    return region or "us-east-1"

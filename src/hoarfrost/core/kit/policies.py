@@ -220,6 +220,13 @@ class Statement:
         object.__setattr__(self, "_resources", PatternSet(
             Pattern(r, variables=self.variables, arn=True) for r in resources))
 
+    def concerns(self, action: str) -> bool:
+        """Whether this statement's Action / NotAction can match ``action`` at all: a quick
+        filter for callers that evaluate many requests of few actions (IAM enforcement keeps,
+        per principal and action, only the statements that concern it). Actions hold no policy
+        variables, so the answer does not depend on the request."""
+        return self._actions.matches(action, {}) == bool(self.actions)
+
     def applies(self, request: AccessRequest) -> bool:
         """Whether this statement speaks about ``request`` (its effect is then the answer)."""
         requester = request.requester

@@ -66,6 +66,15 @@ class S3Service(StatefulService[S3Backend, S3StateView]):
         super().__init__(emulator)
         self._names: dict[str, tuple[str, str]] = {}
         self._names_lock = threading.Lock()
+        emulator.ports.register_policy_source("s3", self.bucket_policy)
+
+    def bucket_policy(self, arn: str) -> str | None:
+        """The policy of the bucket an ``arn:aws:s3:::bucket[/key]`` names (IAM enforcement)."""
+        name = arn.split(":", 5)[-1].split("/", 1)[0]
+        where = self._names.get(name)
+        scope = self.backends.existing(*where) if where is not None else None
+        bucket = scope.backend.buckets.get(name) if scope is not None else None
+        return bucket.config.policy if bucket is not None else None
 
     # -- the global bucket-name index ---------------------------------------------------------
     def locate(self, name: str) -> tuple[str, str] | None:

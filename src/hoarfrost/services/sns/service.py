@@ -33,6 +33,14 @@ class SnsService(StatefulService[SnsBackend, SnsStateView]):
         super().__init__(emulator)
         # The signing key and the HTTP delivery worker belong to this Emulator alone.
         self.deliverer = Deliverer(emulator)
+        emulator.ports.register_policy_source("sns", self.topic_policy)
+
+    def topic_policy(self, arn: str) -> str | None:
+        """The topic's Policy attribute as set (IAM enforcement reads it without a lock)."""
+        parsed = try_parse_arn(arn)
+        scope = self.backends.existing(parsed.account, parsed.region) if parsed is not None else None
+        topic = scope.backend.topics.get(arn) if scope is not None else None
+        return topic.attributes.get("Policy") if topic is not None else None
 
     def new_backend(self, account: str, region: str) -> SnsBackend:
         return SnsBackend(account=account, region=region)

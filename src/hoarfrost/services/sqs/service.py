@@ -33,6 +33,7 @@ class SqsService(StatefulService[SqsBackend, SqsStateView]):
     def __init__(self, emulator: Emulator) -> None:
         super().__init__(emulator)
         emulator.ports.register("sqs", self.receive, self.has_queue)
+        emulator.ports.register_policy_source("sqs", self.queue_policy)
 
     def new_backend(self, account: str, region: str) -> SqsBackend:
         return SqsBackend(account, region)
@@ -57,6 +58,13 @@ class SqsService(StatefulService[SqsBackend, SqsStateView]):
         if self.backends.existing(owner, region) is None:
             raise queue_does_not_exist()
         return owner, region
+
+    def queue_policy(self, arn: str) -> str | None:
+        """The queue's Policy attribute (IAM enforcement reads it without a lock)."""
+        parsed = try_parse_arn(arn)
+        scope = self.backends.existing(parsed.account, parsed.region) if parsed is not None else None
+        queue = scope.backend.queues.get(parsed.resource) if scope is not None and parsed is not None else None
+        return queue.attributes.get("Policy") if queue is not None else None
 
     def has_queue(self, target_arn: str) -> bool:
         """The port's probe: a lock-free look (one dict membership test) for the queue."""

@@ -155,7 +155,8 @@ class Session:
     def __post_init__(self) -> None:
         if self.expiration.tzinfo is None:
             self.expiration = self.expiration.replace(tzinfo=UTC)
-        self.identity = Identity(account=self.account, arn=self.arn, user_id=self.user_id)
+        self.identity = Identity(account=self.account, arn=self.arn, user_id=self.user_id,
+                                 session_policy=self.policy, session_policy_arns=tuple(self.policy_arns))
         self.expires_at = self.expiration.timestamp()
 
     def expired(self, now: float) -> bool:

@@ -14,10 +14,16 @@ an issued key is attributed to that principal's account by every service. Expire
 operations signed with one answer ``ExpiredToken``; other services still attribute them to
 their account (hoarfrost does not enforce authentication).
 
-Not modelled (no IAM behind STS yet): role existence and trust policies, a role's
-MaxSessionDuration (any 900..43200 is accepted), and the root-user restrictions (root may not
-call AssumeRole or AssumeRoot on AWS; hoarfrost's default caller *is* the account root, so
-refusing would make the default useless).
+IAM roles: when hoarfrost's IAM holds roles for the role's account, AssumeRole and its web
+identity and SAML variants require the role to exist there (AccessDenied otherwise), use its
+role id and honour its MaxSessionDuration, and IAM records RoleLastUsed; for an account without
+IAM roles any role ARN is accepted. With IAM enforcement on (``enforce_iam``) the role must
+always exist and its trust policy must allow the caller: the signing principal for AssumeRole,
+the token's OIDC provider (with ``<issuer>:aud`` / ``:sub`` condition keys) or the SAML
+provider (``SAML:aud`` / ``SAML:sub``) for the federated variants. The root-user restrictions
+are not modelled (root may not call AssumeRole or
+AssumeRoot on AWS; hoarfrost's default caller *is* the account root, so refusing would make
+the default useless).
 """
 
 from hoarfrost.core.operations import OperationRegistry

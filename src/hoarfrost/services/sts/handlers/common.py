@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.accounts import Identity
 from hoarfrost.core.errors import ValidationError
+from hoarfrost.core.kit.policies import Decision, PolicyError, PolicyKind, Requester, access_request, parse_policy
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sts import limits
 from hoarfrost.services.sts.errors import errors
@@ -114,8 +115,30 @@ def token_stats(session: Session) -> dict[str, int]:
 
 def assume_role_session(ctx: StsContext, operation: str, role: RoleArn, session_name: str,
                         request: dict[str, Any], tags: dict[str, str], **attributes: Any) -> Session:
-    """Credentials for ``assumed-role/<role name>/<session name>`` in the role's account."""
+    """Credentials for ``assumed-role/<role name>/<session name>`` in the role's account.
+
+    When IAM holds roles for that account (the ``RoleDirectory`` port), the role must be one of
+    them: its id names the session, its MaxSessionDuration bounds DurationSeconds, and IAM
+    records the use (RoleLastUsed). Otherwise any role ARN is accepted with a stable id."""
     role_id = ctx.state.role_id(role.arn)
+    directory = ctx.emulator.accounts.roles
+    enforce = ctx.emulator.settings.enforce_iam
+    if enforce or (directory is not None and directory.has_roles(role.account)):
+        known = directory.role(role.arn) if directory is not None else None
+        requester, context = trust_requester(ctx, operation, request, attributes)
+        if known is None or (enforce and not trusts(known.trust_policy, requester, f"sts:{operation}", role.arn,
+                                                    context)):
+            if operation == "AssumeRole":
+                raise errors.AccessDenied(f"User: {requester.arn} is not authorized to perform: sts:{operation} on "
+                                          f"resource: {role.arn}")
+            raise errors.AccessDenied(f"Not authorized to perform sts:{operation}")
+        duration = request.get("DurationSeconds")
+        if duration is not None and duration > known.max_session_duration:
+            raise ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+        role_id = known.role_id
+        region, used = ctx.region, directory.role_used if directory is not None else None
+        if used is not None:
+            ctx.after_commit(lambda: used(role.arn, region))
     return issue(ctx, new_session(
         now=ctx.clock.now(),
         operation=operation, duration=request.get("DurationSeconds") or 3600, account=role.account,
@@ -124,6 +147,35 @@ def assume_role_session(ctx: StsContext, operation: str, role: RoleArn, session_
         role_arn=role.arn, role_session_name=session_name, tags=tags, policy=request.get("Policy"),
         **attributes,
     ))
+
+
+def trust_requester(ctx: StsContext, operation: str, request: dict[str, Any],
+                    attributes: dict[str, Any]) -> tuple[Requester, dict[str, Any]]:
+    """Who asks to assume the role, as its trust policy sees them, and the condition keys AWS
+    sets for that kind of caller (the token's ``<issuer>:aud`` / ``:sub``, ``SAML:aud``...)."""
+    if operation == "AssumeRoleWithWebIdentity":
+        provider = str(attributes.get("provider") or "")
+        host = provider.split("oidc-provider/", 1)[-1]
+        context = {f"{host}:sub": attributes.get("subject") or "", f"{host}:aud": attributes.get("audience") or "",
+                   "sts:RoleSessionName": request.get("RoleSessionName") or ""}
+        return Requester(federated=provider), context
+    if operation == "AssumeRoleWithSAML":
+        context = {"SAML:aud": attributes.get("audience") or "", "SAML:sub": attributes.get("subject") or "",
+                   "SAML:iss": attributes.get("provider") or ""}
+        return Requester(federated=request.get("PrincipalArn")), context
+    caller = caller_identity(ctx)
+    return Requester(account=caller.account, arn=caller.arn), {"sts:RoleSessionName": request.get("RoleSessionName")
+                                                               or "", "sts:ExternalId": request.get("ExternalId")
+                                                               or ()}
+
+
+def trusts(trust_policy: str, requester: Requester, action: str, role_arn: str, context: dict[str, Any]) -> bool:
+    """Whether the role's trust policy lets ``requester`` assume it (enforcement only)."""
+    try:
+        policy = parse_policy(trust_policy, PolicyKind.TRUST)
+    except PolicyError:
+        return False
+    return policy.evaluate(access_request(requester, action, role_arn, context)) is Decision.ALLOW
 
 
 def assumed_role_user(session: Session) -> dict[str, str]:
