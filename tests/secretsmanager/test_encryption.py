@@ -166,7 +166,29 @@ def test_a_plain_text_view_seeds_readable_secrets(aws: Harness, sm: Any) -> None
     assert sm.get_secret_value(SecretId="seeded", VersionStage="AWSPREVIOUS")["SecretString"] == "given"
 
 
-def test_replicas_read_their_values(sm: Any) -> None:
-    sm.create_secret(Name="r", SecretString="everywhere", AddReplicaRegions=[{"Region": "eu-west-1"}])
-    arn = sm.describe_secret(SecretId="r")["ARN"].replace(REGION, "eu-west-1")
-    assert sm.get_secret_value(SecretId=arn)["SecretString"] == "everywhere"
+def test_replicas_are_encrypted_with_a_key_of_their_region(sm: Any, kms: Any, aws: Harness) -> None:
+    primary_key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms_eu = aws.client("kms", region_name="eu-west-1")
+    eu_key = kms_eu.create_key()["KeyMetadata"]
+    created = sm.create_secret(Name="r", SecretString="everywhere", KmsKeyId=primary_key,
+                               AddReplicaRegions=[{"Region": "eu-west-1", "KmsKeyId": eu_key["KeyId"]},
+                                                  {"Region": "us-west-2"},
+                                                  {"Region": "ap-south-1", "KmsKeyId": "alias/missing"}])
+    statuses = {s["Region"]: s for s in created["ReplicationStatus"]}
+    assert statuses["eu-west-1"]["Status"] == statuses["us-west-2"]["Status"] == "InSync"
+    assert statuses["ap-south-1"]["Status"] == "Failed"
+    assert statuses["ap-south-1"]["StatusMessage"].startswith("Replication failed: ")
+    eu = aws.client("secretsmanager", region_name="eu-west-1")
+    west = aws.client("secretsmanager", region_name="us-west-2")
+    kms.disable_key(KeyId=primary_key)  # the replicas do not depend on the primary's key
+    assert eu.get_secret_value(SecretId="r")["SecretString"] == "everywhere"
+    assert west.get_secret_value(SecretId="r")["SecretString"] == "everywhere"
+    west_aliases = [a["AliasName"] for a in aws.client("kms", region_name="us-west-2").list_aliases()["Aliases"]]
+    assert "alias/aws/secretsmanager" in west_aliases  # that region's managed key
+    kms_eu.disable_key(KeyId=eu_key["KeyId"])
+    with pytest.raises(ClientError) as raised:
+        eu.get_secret_value(SecretId="r")
+    assert code(raised) == "DecryptionFailure"
+    with pytest.raises(ClientError) as raised:
+        sm.get_secret_value(SecretId=created["ARN"])
+    assert code(raised) == "DecryptionFailure"

@@ -42,10 +42,10 @@ CROSS_ACCOUNT_DEFAULT = ("You can't access a secret from a different AWS account
 Context = RequestContext[SecretsBackend, Any]
 
 
-def caller(ctx: Context) -> KeyCaller:
-    """KMS is used with the caller's credentials, in the secret's region; KMS's own after-commit
-    work waits for this request's lock to be released."""
-    return KeyCaller(ctx.account, ctx.scope.region, ctx.access_key, ctx.after_commit)
+def caller(ctx: Context, region: str | None = None) -> KeyCaller:
+    """KMS is used with the caller's credentials, in the secret's region (a replica's for its
+    copy); KMS's own after-commit work waits for this request's lock to be released."""
+    return KeyCaller(ctx.account, region or ctx.scope.region, ctx.access_key, ctx.after_commit)
 
 
 def _translate(error: ServiceError, failure: type[ServiceError], message: str) -> ServiceError:
@@ -85,14 +85,15 @@ def check_key(ctx: Context, key_id: str) -> None:
 
 
 def seal(ctx: Context, secret: Secret, version: SecretVersion, string: str | None, binary: bytes | None,
-         key_id: str | None = None) -> None:
-    """Encrypt ``version``'s value under ``key_id`` (the secret's key by default). ``secret.arn``
-    must be set. Raises EncryptionFailure (nothing changed) when KMS refuses."""
+         key_id: str | None = None, region: str | None = None) -> None:
+    """Encrypt ``version``'s value under ``key_id`` (the secret's key by default), a key of
+    ``region`` (the request's scope by default) when not named by ARN. ``secret.arn`` must be
+    set. Raises EncryptionFailure (nothing changed) when KMS refuses."""
     chosen = key_id or key_of(secret)
     _no_default_across_accounts(ctx, chosen)
     context = {"SecretARN": secret.arn, "SecretVersionId": version.version_id}
     try:
-        data_key = ctx.emulator.keys.generate_data_key(caller(ctx), chosen, context)
+        data_key = ctx.emulator.keys.generate_data_key(caller(ctx, region), chosen, context)
     except ServiceError as error:
         raise _encryption_failure(error) from None
     plaintext = binary if binary is not None else (string or "").encode()
@@ -103,17 +104,17 @@ def seal(ctx: Context, secret: Secret, version: SecretVersion, string: str | Non
     version.secret_string = version.secret_binary = None
 
 
-def _key_for(ctx: Context, secret: Secret, version: SecretVersion) -> str | None:
-    """The KMS key that sealed ``version``. A key that lived beside the secret (same account
-    and region as the secret's ARN when sealed) is looked for beside it now, so a secret whose
-    view was restored into another account or region, with KMS's, still finds its key; a
-    replica's values are decrypted through its primary's region."""
+def _key_for(secret: Secret, version: SecretVersion) -> str | None:
+    """The KMS key that sealed ``version``. A key that lived beside the secret (the account and
+    region of the secret's ARN when sealed) is looked for beside it now, so a secret whose view
+    was restored into another account or region, with KMS's, still finds its key."""
     key = try_parse_arn(version.key_arn or "")
-    home = try_parse_arn(version.encryption_arn or "")
-    if key is None:
+    sealed_for = try_parse_arn(version.encryption_arn or "")
+    now = try_parse_arn(secret.arn)
+    if key is None or sealed_for is None or now is None:
         return version.key_arn
-    if home is not None and (key.account, key.region) == (home.account, home.region):
-        return build_arn("kms", secret.primary_region or ctx.scope.region, ctx.scope.account, key.resource)
+    if (key.account, key.region) == (sealed_for.account, sealed_for.region):
+        return build_arn("kms", now.region, now.account, key.resource)
     return version.key_arn
 
 
@@ -124,7 +125,7 @@ def value_of(ctx: Context, secret: Secret, version: SecretVersion) -> tuple[str 
         return version.secret_string, version.secret_binary  # given in plain text by a view
     context = {"SecretARN": version.encryption_arn or secret.arn, "SecretVersionId": version.version_id}
     try:
-        data_key = ctx.emulator.keys.decrypt(caller(ctx), version.data_key, context, _key_for(ctx, secret, version))
+        data_key = ctx.emulator.keys.decrypt(caller(ctx), version.data_key, context, _key_for(secret, version))
         plaintext = AESGCM(data_key.plaintext).decrypt(version.sealed[:NONCE_BYTES], version.sealed[NONCE_BYTES:],
                                                        version.version_id.encode())
     except ServiceError as error:
@@ -134,6 +135,18 @@ def value_of(ctx: Context, secret: Secret, version: SecretVersion) -> tuple[str 
     if version.sealed_binary:
         return None, plaintext
     return plaintext.decode(), None
+
+
+def copy_to(ctx: Context, secret: Secret, replica: Secret, region: str, key_id: str | None) -> None:
+    """Encrypt ``replica``'s versions (a copy of ``secret``'s, ARN set) again under ``key_id`` in
+    the replica's ``region`` (that region's AWS managed key by default), as AWS encrypts a
+    replica with a key of its own region. Raises the failure when a value cannot move."""
+    for version_id, version in replica.versions.items():
+        if not version.is_sealed:
+            continue
+        string, binary = value_of(ctx, secret, secret.versions[version_id])
+        seal(ctx, replica, version, string, binary, key_id or DEFAULT_KEY, region)
+        version.kms_key_ids = [key_id or "DEFAULT"]
 
 
 def reseal(ctx: Context, secret: Secret, key_id: str) -> None:
