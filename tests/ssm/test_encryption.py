@@ -5,6 +5,7 @@ answered without decryption, and InvalidKeyId when KMS refuses the key."""
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import boto3
@@ -123,3 +124,20 @@ def test_a_plain_text_secure_string_from_a_view(ssm: Any, kms: Any, aws: Harness
     blob = base64.b64decode(hidden)
     assert kms.decrypt(CiphertextBlob=blob, EncryptionContext={"PARAMETER_ARN": _arn("/seeded")})["Plaintext"] == \
         b"given"
+
+
+def test_another_accounts_key_by_arn(ssm: Any, aws: Harness) -> None:
+    """A key of account 210987654321 whose policy lets this account use it."""
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::210987654321:root"}, "Action": "kms:*",
+         "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+         "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}]})
+    other_kms = aws.client("kms", aws_access_key_id="210987654321", aws_secret_access_key="x")
+    key = other_kms.create_key(Policy=policy)["KeyMetadata"]["Arn"]
+    ssm.put_parameter(Name="shared", Value="across", Type="SecureString", KeyId=key)
+    assert ssm.get_parameter(Name="shared", WithDecryption=True)["Parameter"]["Value"] == "across"
+    other_kms.disable_key(KeyId=key)
+    with pytest.raises(ClientError) as raised:
+        ssm.get_parameter(Name="shared", WithDecryption=True)
+    assert code(raised) == "InvalidKeyId"

@@ -20,6 +20,7 @@ import uuid
 from typing import Any
 
 from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kms_port import KeyCaller
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.ssm.errors import errors
@@ -57,6 +58,13 @@ def encrypt(ctx: Context, name: str, key_id: str | None, plaintext: str) -> str:
     return base64.b64encode(sealed.ciphertext).decode("ascii")
 
 
+def _foreign_key(ctx: Context, key_id: str | None) -> str | None:
+    """The KeyId Decrypt needs: another account's key named by ARN (KMS finds a key of the
+    parameter's own account and region from the ciphertext itself)."""
+    arn = try_parse_arn(key_id) if key_id and key_id.startswith("arn:") else None
+    return key_id if arn is not None and arn.account != ctx.scope.account else None
+
+
 def decrypt(ctx: Context, name: str, version: ParameterVersion) -> str:
     """A SecureString version's plain value, decrypted through KMS."""
     if not version.encrypted:
@@ -66,7 +74,8 @@ def decrypt(ctx: Context, name: str, version: ParameterVersion) -> str:
     except (binascii.Error, ValueError):
         raise errors.InvalidKeyId("The ciphertext of this parameter is not valid.") from None
     try:
-        return ctx.emulator.keys.decrypt(caller(ctx), blob, context_of(ctx, name)).plaintext.decode()
+        return ctx.emulator.keys.decrypt(caller(ctx), blob, context_of(ctx, name),
+                                         _foreign_key(ctx, version.key_id)).plaintext.decode()
     except ServiceError as error:
         raise _from_kms(error) from None
 
