@@ -1,5 +1,7 @@
 """AWS KMS: keys of every key spec with real cryptography, aliases, grants, key policies,
-rotation, imported material, multi-Region keys, and KMS's typed state view."""
+rotation, imported material, multi-Region keys, and KMS's typed state view. KMS registers the
+key port (``emulator.keys``, see ``core.kms_port``) through which Secrets Manager and SSM
+encrypt; it never calls into another service, which keeps that port's lock order safe."""
 
 from __future__ import annotations
 
