@@ -4,6 +4,7 @@ context, and KMS key states breaking writes (EncryptionFailure) and reads (Decry
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -192,3 +193,18 @@ def test_replicas_are_encrypted_with_a_key_of_their_region(sm: Any, kms: Any, aw
     with pytest.raises(ClientError) as raised:
         sm.get_secret_value(SecretId=created["ARN"])
     assert code(raised) == "DecryptionFailure"
+
+
+def test_a_key_policy_that_does_not_admit_the_reader(sm: Any, kms: Any, aws: Harness) -> None:
+    """The secret's policy lets another account read it, but the key's (default) policy does
+    not let that account decrypt: Secrets Manager answers that KMS refused."""
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    arn = sm.create_secret(Name="s", SecretString="v", KmsKeyId=key)["ARN"]
+    sm.put_resource_policy(SecretId="s", ResourcePolicy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}))
+    other = aws.client("secretsmanager", aws_access_key_id="111122223333", aws_secret_access_key="x")
+    with pytest.raises(ClientError) as raised:
+        other.get_secret_value(SecretId=arn)
+    assert code(raised) == "AccessDeniedException" and message(raised) == "Access to KMS is not allowed"
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "v"
