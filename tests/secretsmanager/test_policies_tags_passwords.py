@@ -95,7 +95,14 @@ def test_random_password_options(sm: Any) -> None:
 
 
 def test_resource_policy_governs_other_accounts(sm: Any, aws: Any) -> None:
-    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    # A customer key whose policy lets the other account decrypt (the secret's policy decides
+    # about the secret, the key's about its value).
+    key_policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*",
+         "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:Decrypt",
+         "Resource": "*"}]})
+    key = aws.client("kms").create_key(Policy=key_policy)["KeyMetadata"]["Arn"]
     arn = sm.create_secret(Name="shared", SecretString="v", KmsKeyId=key)["ARN"]
     default_key = sm.create_secret(Name="default-key", SecretString="d")["ARN"]
     other = aws.client("secretsmanager", aws_access_key_id="111122223333", aws_secret_access_key="x")

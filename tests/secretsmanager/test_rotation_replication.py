@@ -53,6 +53,8 @@ def test_rotate_now_cannot_invoke_a_function(sm: Any) -> None:
 
 
 def test_replicas(sm: Any, aws: Harness) -> None:
+    kms_eu = aws.client("kms", region_name="eu-west-1")
+    kms_eu.create_alias(AliasName="alias/eu", TargetKeyId=kms_eu.create_key()["KeyMetadata"]["KeyId"])
     created = sm.create_secret(Name="shared", SecretString="v1",
                                AddReplicaRegions=[{"Region": "eu-west-1", "KmsKeyId": "alias/eu"}])
     assert created["ReplicationStatus"][0]["Region"] == "eu-west-1"
@@ -99,6 +101,7 @@ def test_stop_replication_promotes_the_replica(sm: Any, aws: Harness) -> None:
     eu.put_secret_value(SecretId="p", SecretString="own")
     sm.put_secret_value(SecretId="p", SecretString="v2")
     assert eu.get_secret_value(SecretId="p")["SecretString"] == "own"
+    assert eu.get_secret_value(SecretId="p", VersionStage="AWSPREVIOUS")["SecretString"] == "v1"
 
 
 def test_cron_schedule_next_rotation(sm: Any, aws: Harness) -> None:

@@ -67,7 +67,9 @@ def test_binary_secret(sm: Any) -> None:
     assert value["SecretBinary"] == b"\x00\x01\xff" and "SecretString" not in value
 
 
-def test_update_secret_description_and_value(sm: Any) -> None:
+def test_update_secret_description_and_value(sm: Any, aws: Harness) -> None:
+    kms = aws.client("kms")
+    kms.create_alias(AliasName="alias/mine", TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
     created = sm.create_secret(Name="u", SecretString="one")
     unchanged = sm.update_secret(SecretId="u", Description="new text", KmsKeyId="alias/mine")
     assert "VersionId" not in unchanged

@@ -37,14 +37,19 @@ def test_snapshot_restores_onto_a_fresh_emulator(aws: Harness) -> None:
     names = _populate(sm)
     described = sm.describe_secret(SecretId="db")
     view = aws.emulator.service("secretsmanager").snapshot(aws.account, aws.region)
+    keys = aws.emulator.service("kms").snapshot_json(aws.account, aws.region)
     text = view.model_dump_json()
     data = json.loads(text)
     secrets = {s["name"]: s for s in data["secrets"]}
     assert set(secrets) == {"db", "bin", "gone"}
     assert secrets["gone"]["deleted_date"] and secrets["gone"]["deletion_date"]
     assert len(secrets["db"]["versions"]) == 3
+    # values are in the view encrypted, as Secrets Manager keeps them, never in plain text
+    versions = [v for secret in data["secrets"] for v in secret["versions"]]
+    assert all(v["secret_string"] is None and v["secret_binary"] is None and v["sealed"] for v in versions)
     with hoarfrost.mock_aws() as fresh:
         fresh.service("secretsmanager").restore(ACCOUNT, REGION, text)
+        fresh.service("kms").restore(ACCOUNT, REGION, keys)  # the keys that encrypted them
         sm2 = boto3.client("secretsmanager", region_name=REGION)
         again = sm2.describe_secret(SecretId=names["arn"])
         for key in ("ARN", "VersionIdsToStages", "Tags", "RotationRules", "NextRotationDate", "CreatedDate",

@@ -36,7 +36,9 @@ def test_put_get_and_versions(ssm: Any, aws: Harness) -> None:
     assert message(raised) == ""  # AWS sends this code without a message
 
 
-def test_string_list_and_secure_string(ssm: Any) -> None:
+def test_string_list_and_secure_string(ssm: Any, aws: Harness) -> None:
+    kms = aws.client("kms")
+    kms.create_alias(AliasName="alias/custom", TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
     ssm.put_parameter(Name="hosts", Value="a,b,c", Type="StringList")
     assert ssm.get_parameter(Name="hosts")["Parameter"]["Value"] == "a,b,c"
     ssm.put_parameter(Name="/db/password", Value="hunter2", Type="SecureString", KeyId="alias/custom")

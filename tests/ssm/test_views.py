@@ -24,6 +24,8 @@ def _version(number: int, value: str, **extra: Any) -> dict[str, Any]:
 
 def test_snapshot_restores_onto_a_fresh_emulator(aws: Harness) -> None:
     ssm = aws.client("ssm")
+    kms = aws.client("kms")
+    kms.create_alias(AliasName="alias/k", TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
     ssm.put_parameter(Name="/app/db", Value="one", Type="String", Description="d",
                       Tags=[{"Key": "team", "Value": "a"}])
     ssm.put_parameter(Name="/app/db", Value="two", Overwrite=True)
@@ -35,9 +37,14 @@ def test_snapshot_restores_onto_a_fresh_emulator(aws: Harness) -> None:
                                             "Attributes": {"Timestamp": stamp}}]))
     history = ssm.get_parameter_history(Name="/app/db")["Parameters"]
     text = aws.emulator.service("ssm").snapshot(aws.account, aws.region).model_dump_json()
-    assert [p["name"] for p in json.loads(text)["parameters"]] == ["/app/db", "/app/secret", "expiring"]
+    keys = aws.emulator.service("kms").snapshot_json(aws.account, aws.region)
+    parameters = json.loads(text)["parameters"]
+    assert [p["name"] for p in parameters] == ["/app/db", "/app/secret", "expiring"]
+    secret = parameters[1]["versions"][0]
+    assert secret["encrypted"] and secret["value"] != "s3"  # the KMS ciphertext, as Parameter Store keeps it
     with hoarfrost.mock_aws() as fresh:
         fresh.service("ssm").restore(ACCOUNT, REGION, text)
+        fresh.service("kms").restore(ACCOUNT, REGION, keys)
         ssm2 = boto3.client("ssm", region_name=REGION)
         assert ssm2.get_parameter_history(Name="/app/db")["Parameters"] == history
         assert ssm2.get_parameter(Name="/app/db:old")["Parameter"]["Value"] == "one"

@@ -17,6 +17,7 @@ from hoarfrost.core.clock import Clock
 from hoarfrost.core.errors import InternalFailure, NotImplementedOperation, ServiceError, unrecognized_key
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.kms_port import KeyPort
 from hoarfrost.core.operations import OperationHandler, Reply, RequestContext
 from hoarfrost.core.ports import DeliveryError, Message, Ports
 from hoarfrost.core.routing.route import Route, RoutingError
@@ -58,6 +59,8 @@ class Emulator:
         self.clock = Clock()
         self.clock.on_advance(self._clock_advanced)
         self.ports = Ports(self._start_service)
+        # Keys for services that encrypt with KMS (Secrets Manager, SSM): see core.kms_port.
+        self.keys = KeyPort(self._start_service)
         from hoarfrost.core.routing.router import Router
 
         self.router = Router(default_region=settings.default_region)

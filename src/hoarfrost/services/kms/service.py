@@ -1,19 +1,28 @@
 """AWS KMS: keys of every key spec with real cryptography, aliases, grants, key policies,
-rotation, imported material, multi-Region keys, and KMS's typed state view."""
+rotation, imported material, multi-Region keys, and KMS's typed state view. KMS registers the
+key port (``emulator.keys``, see ``core.kms_port``) through which Secrets Manager and SSM
+encrypt; it never calls into another service, which keeps that port's lock order safe."""
 
 from __future__ import annotations
 
 import copy
-from typing import Any, ClassVar
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from hoarfrost.core.http import HttpRequest
 from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.kms_port import AfterCommit
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.kms import views
 from hoarfrost.services.kms.handlers import ops
+from hoarfrost.services.kms.port import KmsKeys
 from hoarfrost.services.kms.state import DAY, PENDING_DELETION, PENDING_REPLICA_DELETION, Due, KmsBackend
 from hoarfrost.services.kms.views import KmsStateView
+
+if TYPE_CHECKING:
+    from hoarfrost.core.emulator import Emulator
 
 # Request members naming the key an operation works on, most specific first.
 _KEY_MEMBERS = ("KeyId", "SourceKeyId", "TargetKeyId")
@@ -54,25 +63,39 @@ class KmsService(StatefulService[KmsBackend, KmsStateView]):
                 return arn.account, arn.region
         return account, region
 
-    def invoke(self, account: str, region: str, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__(emulator)
+        emulator.keys.register(KmsKeys(self))
+
+    def invoke(self, account: str, region: str, operation: str, request: dict[str, Any], *,
+               access_key: str | None = None, after_commit: AfterCommit | None = None) -> dict[str, Any]:
         """Run one KMS operation for another service on behalf of ``account`` in ``region``
-        (Secrets Manager and SSM encrypt and decrypt through here): the same checks and
-        answers as an API call, so a disabled key raises DisabledException and
-        ``alias/aws/<service>`` makes its managed key on first use. The caller may hold its
-        own service's lock (KMS never calls back into it); it must not hold a KMS lock."""
+        (``access_key``: the caller's credentials, which key policies and grants judge): the
+        same checks and answers as an API call, so a disabled key raises DisabledException and
+        ``alias/aws/<service>`` makes its managed key on first use.
+
+        The caller may hold its own service's lock (KMS never calls back into it; see
+        ``core.kms_port``); it must not hold a KMS lock. Notifications and follow-up work go to
+        ``after_commit`` when given (so they run once the caller's lock is released), else run
+        here after KMS's lock is released."""
         handler = self.operations.resolve()[operation]
         where = self.scope_for(operation, request, account, region)
         scope = self.backends.scope(*where)
         ctx: RequestContext[KmsBackend, KmsService] = RequestContext(
-            self.emulator, self, operation, account, region, scope, HttpRequest("POST", "/"), account,
-            f"internal-{operation}", "json")
+            self.emulator, self, operation, account, region, scope, HttpRequest("POST", "/"),
+            access_key if access_key is not None else account, f"internal-{operation}", "json")
         with scope.lock:
             output = handler.fn(ctx, request)
+        work: list[Callable[[], None]] = []
         if (handler.mutates or ctx.changed) and self.notifier.listeners:
             for changed_account, changed_region in ctx.changed_scopes():
-                self.notify_state_changed(changed_account, changed_region, operation)
-        for work in ctx.after or ():
-            work()
+                work.append(functools.partial(self.notify_state_changed, changed_account, changed_region, operation))
+        work.extend(ctx.after or ())
+        for item in work:
+            if after_commit is not None:
+                after_commit(item)
+            else:
+                item()
         return output if isinstance(output, dict) else {}
 
     def wake_all(self) -> None:

@@ -39,9 +39,20 @@ class SecretVersion:
     stages: list[str] = field(default_factory=list)
     last_accessed: float | None = field(default=None, metadata=view_as(OPTIONAL_EPOCH, "last_accessed_date"))
     kms_key_ids: list[str] = field(default_factory=list)
+    # The value as Secrets Manager keeps it (envelope encryption, see handlers/encryption.py):
+    # AES-GCM under a data key, the data key's KMS ciphertext, the ARN of the KMS key that made
+    # it, the secret ARN of the encryption context, and whether the value was SecretBinary.
+    # ``secret_string`` / ``secret_binary`` stay None then; they hold a value only when a view
+    # gave it in plain text.
+    sealed: bytes | None = None
+    data_key: bytes | None = None
+    key_arn: str | None = None
+    encryption_arn: str | None = None
+    sealed_binary: bool = False
 
-    def same_value(self, string: str | None, binary: bytes | None) -> bool:
-        return self.secret_string == string and self.secret_binary == binary
+    @property
+    def is_sealed(self) -> bool:
+        return self.sealed is not None
 
 
 @dataclass

@@ -1,9 +1,19 @@
 """SecretsManagerStateView: one account/region of Secrets Manager as plain, typed data.
 
-Every secret with every version (values included: a restored emulator must answer the same
-GetSecretValue), its staging labels, tags, resource policy, rotation configuration and
-schedule, replica statuses, and secrets deleted but still recoverable (``deleted_date`` and
-``deletion_date``). Secret values are marked ``sensitive`` in the JSON Schema.
+Every secret with every version, its staging labels, tags, resource policy, rotation
+configuration and schedule, replica statuses, and secrets deleted but still recoverable
+(``deleted_date`` and ``deletion_date``).
+
+Values are in the view as Secrets Manager stores them: encrypted (``sealed``, AES-GCM under a
+data key) with the data key's KMS ciphertext (``data_key``), the KMS key's ARN and the secret
+ARN of the encryption context. So a view is only as readable as the KMS state beside it:
+restored together with KMS's view, every GetSecretValue answers as before (into another
+account or region too: a key that lived beside the secret is looked for beside it); restored
+without it, GetSecretValue fails with DecryptionFailure, exactly as when the key is gone in
+AWS, and nothing in the view gives the value away. A view may instead give a version's value
+in plain text (``secret_string`` / ``secret_binary``, marked ``sensitive`` in the JSON
+Schema), to seed secrets by hand: such a version is answered as given, and the next version
+written through the API is encrypted.
 
 The models come from state.py's records (``core.kit.records``). A secret is keyed by its
 name; its ARN follows from the scope and its ``suffix``, so a view restores into any account
@@ -83,8 +93,14 @@ def _check(view: SecretView) -> None:
         raise _invalid(f"secret {name!r}: suffix {view.suffix!r} must be six letters or digits")
     seen: dict[str, str] = {}
     for version in view.versions:
+        where = f"secret {name!r} version {version.version_id!r}"
         if version.secret_string is not None and version.secret_binary is not None:
-            raise _invalid(f"secret {name!r} version {version.version_id!r} has both a string and a binary value")
+            raise _invalid(f"{where} has both a string and a binary value")
+        if version.sealed is not None:
+            if version.secret_string is not None or version.secret_binary is not None:
+                raise _invalid(f"{where} has both an encrypted and a plain-text value")
+            if version.data_key is None or not version.key_arn or not version.encryption_arn:
+                raise _invalid(f"{where}: an encrypted value needs its data_key, key_arn and encryption_arn")
         for stage in version.stages:
             if stage in seen:
                 raise _invalid(f"secret {name!r}: staging label {stage!r} is on versions {seen[stage]!r} "

@@ -39,6 +39,9 @@ class ParameterVersion:
     policies: list[str] = field(default_factory=list)
     data_type: str = "text"
     labels: list[str] = field(default_factory=list)
+    # A SecureString's ``value`` is its KMS ciphertext (base64) when set: what GetParameter
+    # answers without decryption. Unset, the value is plain text (a view gave it so).
+    encrypted: bool = False
 
 
 @dataclass

@@ -5,6 +5,11 @@ policies, data type and labels) and its tags. Values are in the view (a restored
 answers the same GetParameter) and marked ``sensitive`` in the JSON Schema. Public
 parameters (``/aws/service/...``) are data, not state, and never appear.
 
+A SecureString value is in the view as Parameter Store keeps it: its KMS ciphertext in base64
+(``encrypted``), readable with decryption only where KMS's view was restored too (else the read
+fails with InvalidKeyId, as with a deleted key). A hand-written view may give a SecureString
+value in plain text (``encrypted`` false): it is encrypted when read without decryption.
+
 A view is refused when a name breaks the naming rules, a label sits on two versions of one
 parameter or a version has more than 10, a type or tier is unknown, or a policy does not parse.
 
@@ -67,6 +72,8 @@ def _check(view: ParameterView) -> None:
             raise _invalid(f"{where}: versions count from 1")
         if version.type not in TYPES or version.tier not in TIERS:
             raise _invalid(f"{where}: type must be one of {TYPES} and tier one of {TIERS}")
+        if version.encrypted and version.type != "SecureString":
+            raise _invalid(f"{where}: only a SecureString value is encrypted")
         if len(version.labels) > 10:
             raise _invalid(f"{where} has more than 10 labels")
         for label in version.labels:

@@ -10,6 +10,7 @@ from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.policies import Decision, caller_request, parse_policy
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.secretsmanager.errors import errors, marked_for_deletion, not_found, on_replica
+from hoarfrost.services.secretsmanager.handlers.encryption import DEFAULT_KEY, seal, value_of
 from hoarfrost.services.secretsmanager.state import CURRENT, Secret, SecretsBackend, SecretVersion
 
 if TYPE_CHECKING:
@@ -102,21 +103,23 @@ def check_value(string: str | None, binary: bytes | None) -> None:
             "You can't specify both a binary secret value and a string secret value in the same secret.")
 
 
-def add_version(secret: Secret, version_id: str, string: str | None, binary: bytes | None,
+def add_version(ctx: SmContext, secret: Secret, version_id: str, string: str | None, binary: bytes | None,
                 stages: list[str], now: float) -> SecretVersion | None:
-    """A new version carrying ``stages`` (taken off the versions that had them), or None when
-    ``version_id`` already holds this very value (a retried request changes nothing).
+    """A new version carrying ``stages`` (taken off the versions that had them), its value
+    encrypted through KMS, or None when ``version_id`` already holds this very value (a retried
+    request changes nothing). ``secret.arn`` must be set (it is in the encryption context).
 
-    A version is never changed: the same id with another value is ResourceExistsException."""
+    A version is never changed: the same id with another value is ResourceExistsException.
+    KMS refusing the key raises before anything changed."""
     existing = secret.versions.get(version_id)
     if existing is not None:
-        if existing.same_value(string, binary):
+        if value_of(ctx, secret, existing) == (string, binary):
             return None
         raise errors.ResourceExistsException("You can't modify an existing version, you can only create a new version.")
     if len(stages) > 20:
         raise errors.LimitExceededException("A version can have at most 20 staging labels.")
-    version = SecretVersion(version_id=version_id, created=now, secret_string=string, secret_binary=binary,
-                            kms_key_ids=[secret.kms_key_id or "DEFAULT"])
+    version = SecretVersion(version_id=version_id, created=now, kms_key_ids=[secret.kms_key_id or "DEFAULT"])
+    seal(ctx, secret, version, string, binary)
     secret.versions[version_id] = version
     for stage in dict.fromkeys(stages):
         secret.move_stage(stage, version)
@@ -148,7 +151,7 @@ def rotation_members(secret: Secret) -> dict[str, Any]:
 def replication_status(secret: Secret) -> list[dict[str, Any]]:
     statuses = []
     for replica in secret.replicas:
-        status: dict[str, Any] = {"Region": replica.region, "KmsKeyId": replica.kms_key_id or "alias/aws/secretsmanager",
+        status: dict[str, Any] = {"Region": replica.region, "KmsKeyId": replica.kms_key_id or DEFAULT_KEY,
                                   "Status": replica.status, "StatusMessage": replica.status_message}
         if replica.last_accessed is not None:
             status["LastAccessedDate"] = replica.last_accessed

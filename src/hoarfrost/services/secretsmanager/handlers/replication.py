@@ -11,19 +11,30 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from hoarfrost.core.errors import ServiceError
 from hoarfrost.services.secretsmanager.errors import errors, invalid_parameter
 from hoarfrost.services.secretsmanager.handlers import ops
 from hoarfrost.services.secretsmanager.handlers.common import SmContext, live, primary, replication_status
-from hoarfrost.services.secretsmanager.state import ReplicaStatus, Secret
+from hoarfrost.services.secretsmanager.handlers.encryption import copy_to
+from hoarfrost.services.secretsmanager.state import ReplicaStatus, Secret, secret_arn
 
 
-def _replica_of(secret: Secret, primary_region: str, kms_key_id: str | None) -> Secret:
+def _replica_of(ctx: SmContext, secret: Secret, region: str, kms_key_id: str | None) -> Secret:
+    """A copy of ``secret`` for ``region``, its values encrypted with that region's key (the
+    replica's KmsKeyId, else the region's AWS managed key). Raises the KMS failure (the key is
+    missing or unusable there)."""
     replica = copy.deepcopy(secret)
     replica.replicas = []
-    replica.primary_region = primary_region
+    replica.primary_region = ctx.scope.region
     replica.kms_key_id = kms_key_id
     replica.last_accessed = None
+    replica.arn = secret_arn(region, ctx.scope.account, secret.name, secret.suffix)
+    copy_to(ctx, secret, replica, region, kms_key_id)
     return replica
+
+
+def _failed(region: str, kms_key_id: str | None, error: ServiceError) -> ReplicaStatus:
+    return ReplicaStatus(region, kms_key_id, "Failed", f"Replication failed: {error.message}")
 
 
 def add_replicas(ctx: SmContext, secret: Secret, specs: list[dict[str, Any]], force: bool) -> list[dict[str, Any]]:
@@ -32,7 +43,7 @@ def add_replicas(ctx: SmContext, secret: Secret, specs: list[dict[str, Any]], fo
     ``force`` overwrites it."""
     own, name, account = ctx.scope.region, secret.name, ctx.scope.account
     known = {replica.region for replica in secret.replicas}
-    planned: list[tuple[str, str | None, Secret]] = []
+    planned: list[tuple[str, str | None, Secret | ReplicaStatus]] = []
     for spec in specs:
         region = spec.get("Region")
         if not region or region == own:
@@ -40,10 +51,16 @@ def add_replicas(ctx: SmContext, secret: Secret, specs: list[dict[str, Any]], fo
         if region in known:
             continue
         known.add(region)
-        planned.append((region, spec.get("KmsKeyId"), _replica_of(secret, own, spec.get("KmsKeyId"))))
+        try:
+            planned.append((region, spec.get("KmsKeyId"), _replica_of(ctx, secret, region, spec.get("KmsKeyId"))))
+        except ServiceError as error:
+            planned.append((region, spec.get("KmsKeyId"), _failed(region, spec.get("KmsKeyId"), error)))
     now = ctx.clock.time()
     statuses: list[ReplicaStatus] = []
     for region, kms_key_id, replica in planned:
+        if isinstance(replica, ReplicaStatus):  # its values could not be encrypted there
+            statuses.append(replica)
+            continue
         with ctx.in_scope(account, region) as scope:
             target = scope.backend
             target.purge(now)
@@ -66,8 +83,15 @@ def add_replicas(ctx: SmContext, secret: Secret, specs: list[dict[str, Any]], fo
 def sync_replicas(ctx: SmContext, secret: Secret) -> None:
     """After this request, write ``secret``'s new state over each of its replicas."""
     own, account = ctx.scope.region, ctx.scope.account
-    copies = [(replica.region, _replica_of(secret, own, replica.kms_key_id))
-              for replica in secret.replicas if replica.status == "InSync"]
+    copies: list[tuple[str, Secret]] = []
+    for status in secret.replicas:
+        if status.status != "InSync":
+            continue
+        try:
+            copies.append((status.region, _replica_of(ctx, secret, status.region, status.kms_key_id)))
+        except ServiceError as error:  # the replica's key cannot take the new values
+            failed = _failed(status.region, status.kms_key_id, error)
+            status.status, status.status_message = failed.status, failed.status_message
     if not copies:
         return
     service, operation = ctx.service, ctx.operation

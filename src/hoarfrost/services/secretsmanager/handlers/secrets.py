@@ -8,6 +8,7 @@ import secrets as random
 import string
 from typing import Any
 
+from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.kit import tags as tagkit
 from hoarfrost.core.kit.paging import paginate
 from hoarfrost.services.secretsmanager.errors import errors, invalid_parameter, marked_for_deletion
@@ -22,6 +23,7 @@ from hoarfrost.services.secretsmanager.handlers.common import (
     new_version_id,
     primary,
 )
+from hoarfrost.services.secretsmanager.handlers.encryption import DEFAULT_KEY, check_key, reseal, value_of
 from hoarfrost.services.secretsmanager.handlers.replication import add_replicas, sync_replicas
 from hoarfrost.services.secretsmanager.handlers.tags import TAG_RULES
 from hoarfrost.services.secretsmanager.state import CURRENT, DAY, DEFAULT_RECOVERY_DAYS, Secret
@@ -53,7 +55,7 @@ def create_secret(ctx: SmContext, request: dict[str, Any]) -> dict[str, Any]:
         version = existing.versions.get(token) if token is not None else None
         if version is None:
             raise errors.ResourceExistsException(f"The operation failed because the secret {name} already exists.")
-        if not version.same_value(string_value, binary):
+        if value_of(ctx, existing, version) != (string_value, binary):
             raise errors.ResourceExistsException(
                 "You can't modify an existing version, you can only create a new version.")
         ctx.mark_unchanged()
@@ -62,12 +64,15 @@ def create_secret(ctx: SmContext, request: dict[str, Any]) -> dict[str, Any]:
     now = ctx.clock.time()
     secret = Secret(name=name, suffix="".join(random.choice(_SUFFIX_ALPHABET) for _ in range(6)),
                     created=now, last_changed=now, description=request.get("Description"),
-                    kms_key_id=request.get("KmsKeyId"), type=request.get("Type"), tags=tags)
+                    kms_key_id=request.get("KmsKeyId") or None, type=request.get("Type"), tags=tags)
+    secret.arn = state.arn_of(secret)  # in the encryption context of the first version
     output: dict[str, Any] = {}
     if string_value is not None or binary is not None:
         version_id = new_version_id(token)
-        add_version(secret, version_id, string_value, binary, [CURRENT], now)
+        add_version(ctx, secret, version_id, string_value, binary, [CURRENT], now)
         output["VersionId"] = version_id
+    elif secret.kms_key_id is not None:
+        check_key(ctx, secret.kms_key_id)
     state.add(secret)
     if request.get("AddReplicaRegions"):
         output["ReplicationStatus"] = add_replicas(ctx, secret, request["AddReplicaRegions"],
@@ -88,16 +93,26 @@ def update_secret(ctx: SmContext, request: dict[str, Any]) -> dict[str, Any]:
     check_value(string_value, binary)
     now = ctx.clock.time()
     output: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
-    if request.get("Description") is not None:
-        secret.description = request["Description"]
+    # KMS is asked first: a key it refuses changes nothing. An empty KmsKeyId means the AWS
+    # managed key; the versions AWS re-encrypts (the labelled ones) move to a new key.
+    old_key = secret.kms_key_id
     if request.get("KmsKeyId") is not None:
-        secret.kms_key_id = request["KmsKeyId"]
-    if request.get("Type") is not None:
-        secret.type = request["Type"]
+        new_key = request["KmsKeyId"] or None
+        if new_key != old_key:
+            reseal(ctx, secret, new_key or DEFAULT_KEY)
+        secret.kms_key_id = new_key
     if string_value is not None or binary is not None:
         version_id = new_version_id(request.get("ClientRequestToken"))
-        add_version(secret, version_id, string_value, binary, [CURRENT], now)
+        try:
+            add_version(ctx, secret, version_id, string_value, binary, [CURRENT], now)
+        except ServiceError:
+            secret.kms_key_id = old_key
+            raise
         output["VersionId"] = version_id
+    if request.get("Description") is not None:
+        secret.description = request["Description"]
+    if request.get("Type") is not None:
+        secret.type = request["Type"]
     secret.last_changed = now
     sync_replicas(ctx, secret)
     return output

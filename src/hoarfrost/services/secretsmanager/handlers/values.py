@@ -21,12 +21,12 @@ from hoarfrost.services.secretsmanager.handlers.common import (
     new_version_id,
     primary,
 )
+from hoarfrost.services.secretsmanager.handlers.encryption import CROSS_ACCOUNT_DEFAULT, DEFAULT_KEY, value_of
 from hoarfrost.services.secretsmanager.handlers.replication import sync_replicas
 from hoarfrost.services.secretsmanager.handlers.secrets import filtered
 from hoarfrost.services.secretsmanager.state import CURRENT, Secret, SecretVersion
 
 BATCH_MAX = 20
-DEFAULT_KEY = "alias/aws/secretsmanager"
 MAX_LABELS = 20
 
 
@@ -47,12 +47,12 @@ def _version(secret: Secret, version_id: str | None, stage: str | None) -> Secre
     return version
 
 
-def _value(secret: Secret, version: SecretVersion) -> dict[str, Any]:
+def _value(secret: Secret, version: SecretVersion, string: str | None, binary: bytes | None) -> dict[str, Any]:
     out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name, "VersionId": version.version_id}
-    if version.secret_binary is not None:
-        out["SecretBinary"] = version.secret_binary
-    if version.secret_string is not None:
-        out["SecretString"] = version.secret_string
+    if binary is not None:
+        out["SecretBinary"] = binary
+    if string is not None:
+        out["SecretString"] = string
     out["VersionStages"] = list(version.stages)
     out["CreatedDate"] = version.created
     return out
@@ -61,11 +61,11 @@ def _value(secret: Secret, version: SecretVersion) -> dict[str, Any]:
 def _read(ctx: SmContext, secret: Secret, version: SecretVersion) -> dict[str, Any]:
     if ctx.account != ctx.scope.account and secret.kms_key_id in (None, DEFAULT_KEY):
         # The AWS managed key's policy admits its own account only.
-        raise errors.InvalidRequestException("You can't access a secret from a different AWS account if you encrypt "
-                                             "the secret with the default KMS service key.")
+        raise errors.InvalidRequestException(CROSS_ACCOUNT_DEFAULT)
+    string, binary = value_of(ctx, secret, version)  # DecryptionFailure when KMS refuses
     today = day_of(ctx.clock.time())
     secret.last_accessed = version.last_accessed = today
-    return _value(secret, version)
+    return _value(secret, version, string, binary)
 
 
 @ops.operation
@@ -122,7 +122,7 @@ def put_secret_value(ctx: SmContext, request: dict[str, Any]) -> dict[str, Any]:
     if secret.version_with(CURRENT) is None and CURRENT not in stages:
         stages.append(CURRENT)  # the first version of a secret is always current
     version_id = new_version_id(request.get("ClientRequestToken"))
-    version = add_version(secret, version_id, string_value, binary, stages, ctx.clock.time())
+    version = add_version(ctx, secret, version_id, string_value, binary, stages, ctx.clock.time())
     if version is None:
         ctx.mark_unchanged()
         version = secret.versions[version_id]

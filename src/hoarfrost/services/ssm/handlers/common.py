@@ -3,13 +3,13 @@ by name, ARN or ``name:selector``), and the shapes that describe one."""
 
 from __future__ import annotations
 
-import base64
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.ssm import policies, public
 from hoarfrost.services.ssm.errors import not_found, version_not_found
+from hoarfrost.services.ssm.handlers.encryption import DEFAULT_KEY, shown
 from hoarfrost.services.ssm.names import plain_name, split_selector
 from hoarfrost.services.ssm.state import Parameter, ParameterVersion, SsmBackend
 
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 SsmContext = RequestContext[SsmBackend, "SsmService"]
 
-DEFAULT_KEY = "alias/aws/ssm"
 
 
 def backend(ctx: SsmContext) -> SsmBackend:
@@ -33,17 +32,6 @@ def find(ctx: SsmContext, name: str) -> Parameter:
     if parameter is None:
         raise not_found(name)
     return parameter
-
-
-def sealed(version: ParameterVersion) -> str:
-    """A SecureString's value as read without decryption. Until hoarfrost's KMS is wired in,
-    this is an opaque base64 envelope of the value, not a KMS ciphertext."""
-    key = version.key_id or DEFAULT_KEY
-    return base64.b64encode(f"hoarfrost:{key}:".encode() + version.value.encode()).decode("ascii")
-
-
-def shown(version: ParameterVersion, decrypt: bool) -> str:
-    return sealed(version) if version.type == "SecureString" and not decrypt else version.value
 
 
 def select(parameter: Parameter, selector: str | None, asked: str) -> ParameterVersion:
@@ -62,7 +50,8 @@ def select(parameter: Parameter, selector: str | None, asked: str) -> ParameterV
 def parameter_answer(ctx: SsmContext, parameter: Parameter, version: ParameterVersion, decrypt: bool,
                      selector: str | None = None) -> dict[str, Any]:
     """A Parameter as GetParameter(s) and GetParametersByPath answer it."""
-    out: dict[str, Any] = {"Name": parameter.name, "Type": version.type, "Value": shown(version, decrypt),
+    out: dict[str, Any] = {"Name": parameter.name, "Type": version.type,
+                           "Value": shown(ctx, parameter.name, version, decrypt),
                            "Version": version.version}
     if selector is not None:
         out["Selector"] = ":" + selector
@@ -107,14 +96,14 @@ def metadata(ctx: SsmContext, parameter: Parameter) -> dict[str, Any]:
     return out
 
 
-def history_entry(parameter: Parameter, version: ParameterVersion, decrypt: bool) -> dict[str, Any]:
+def history_entry(ctx: SsmContext, parameter: Parameter, version: ParameterVersion, decrypt: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"Name": parameter.name, "Type": version.type}
     if version.type == "SecureString":
         out["KeyId"] = version.key_id or DEFAULT_KEY
     out.update({"LastModifiedDate": version.modified, "LastModifiedUser": version.modified_user})
     if version.description is not None:
         out["Description"] = version.description
-    out["Value"] = shown(version, decrypt)
+    out["Value"] = shown(ctx, parameter.name, version, decrypt)
     if version.allowed_pattern is not None:
         out["AllowedPattern"] = version.allowed_pattern
     out.update({"Version": version.version, "Labels": list(version.labels), "Tier": version.tier,

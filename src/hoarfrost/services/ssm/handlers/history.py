@@ -17,5 +17,5 @@ def get_parameter_history(ctx: SsmContext, request: dict[str, Any]) -> dict[str,
     page = paginate(list(parameter.versions), request.get("NextToken"), request.get("MaxResults") or 50,
                     kind="ssm:GetParameterHistory:" + parameter.name, key=int,
                     error=lambda: errors.InvalidNextToken("The specified token is not valid."))
-    return {"Parameters": [history_entry(parameter, parameter.versions[n], decrypt) for n in page.items],
+    return {"Parameters": [history_entry(ctx, parameter, parameter.versions[n], decrypt) for n in page.items],
             **page.token_member()}

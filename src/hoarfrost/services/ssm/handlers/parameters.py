@@ -12,6 +12,7 @@ from hoarfrost.services.ssm import policies
 from hoarfrost.services.ssm.errors import errors, not_found, validation
 from hoarfrost.services.ssm.handlers import ops
 from hoarfrost.services.ssm.handlers.common import SsmContext, backend, lookup
+from hoarfrost.services.ssm.handlers.encryption import encrypt
 from hoarfrost.services.ssm.handlers.tags import TAG_RULES
 from hoarfrost.services.ssm.names import check_name, plain_name
 from hoarfrost.services.ssm.state import MAX_VERSIONS, Parameter, ParameterVersion
@@ -107,6 +108,8 @@ def put_parameter(ctx: SsmContext, request: dict[str, Any]) -> dict[str, Any]:
         texts = list(previous.policies) if previous is not None else []
     tier = _tier(request.get("Tier"), previous.tier if previous is not None else None, value, bool(texts))
     tags = tagkit.check(tagkit.from_list(request.get("Tags"), TAG_RULES), TAG_RULES) if request.get("Tags") else {}
+    # KMS is asked before anything changes: a key it refuses fails the request (InvalidKeyId).
+    stored = encrypt(ctx, name, key_id, value) if kind == "SecureString" else value
     parameter = existing if existing is not None else Parameter(name=name, tags=tags)
     if len(parameter.versions) >= MAX_VERSIONS:
         oldest = next(iter(parameter.versions.values()))
@@ -120,9 +123,9 @@ def put_parameter(ctx: SsmContext, request: dict[str, Any]) -> dict[str, Any]:
     description = request.get("Description", previous.description if previous is not None else None)
     identity = ctx.emulator.accounts.identity_for(ctx.access_key, ctx.region)
     parameter.versions[number] = ParameterVersion(
-        version=number, value=value, type=kind, modified=ctx.clock.time(), modified_user=identity.arn,
+        version=number, value=stored, type=kind, modified=ctx.clock.time(), modified_user=identity.arn,
         description=description, allowed_pattern=pattern, key_id=key_id, tier=tier, policies=texts,
-        data_type=data_type)
+        data_type=data_type, encrypted=kind == "SecureString")
     parameter.expires = policies.expiry(texts)
     state.add(parameter)
     return {"Version": number, "Tier": tier}
