@@ -61,6 +61,7 @@ class Emulator:
         self._services: dict[str, StatefulService[Any, Any]] = {}
         self._services_lock = threading.Lock()
         self._blobs: BlobStore | None = None
+        self._loopback: Any = None  # a BackgroundServer once loopback_url() was asked for
 
     # -- services -------------------------------------------------------------------------
     def service(self, name: str) -> StatefulService[Any, Any]:
@@ -115,6 +116,56 @@ class Emulator:
         arn = try_parse_arn(target_arn)
         probe = self.ports.probe(arn.service) if arn is not None else None
         return probe is not None and probe(target_arn)
+
+    def read_object(self, object_arn: str, version: str | None = None, account: str | None = None) -> bytes | None:
+        """The bytes of the S3 object ``arn:aws:s3:::bucket/key`` (a version of it if given),
+        read as ``account`` (the default one if None) would with GetObject, through the pipeline
+        so that the reader imports nothing of S3; None when S3 answers with an error (no such
+        bucket, key or version). Call it holding no lock of S3 (another service's lock is fine)."""
+        from urllib.parse import quote
+
+        arn = try_parse_arn(object_arn)
+        if arn is None or arn.service != "s3" or "/" not in arn.resource:
+            raise ValueError(f"not an S3 object ARN: {object_arn!r}")
+        bucket, key = arn.resource.split("/", 1)
+        caller = account or self.settings.default_account
+        headers = {
+            "host": "s3.amazonaws.com",
+            "authorization": f"AWS4-HMAC-SHA256 Credential={caller}/20000101/{self.settings.default_region}/s3/"
+                             "aws4_request, SignedHeaders=host, Signature=0",
+        }
+        query = f"versionId={quote(version, safe='')}" if version else ""
+        response = self.handle(HttpRequest("GET", f"/{quote(bucket)}/{quote(key)}", query, headers), ("s3", "GetObject"))
+        if response.status != 200:
+            return None
+        body = response.body
+        return body if isinstance(body, bytes) else b"".join(body)
+
+    def loopback_url(self) -> str:
+        """An HTTP address of this Emulator for processes it starts (Lambda workers' SDK calls):
+        the configured ``base_url``, else a server on a free loopback port, started on first use
+        and stopped by ``close()``. A mock_aws() block thus opens a socket only when a function runs."""
+        if self.settings.base_url:
+            return self.settings.base_url.rstrip("/")
+        with self._services_lock:
+            if self._loopback is None:
+                from hoarfrost.server.run import BackgroundServer  # only when a worker needs it
+
+                self._loopback = BackgroundServer(self).start()
+            return str(self._loopback.url)
+
+    def close(self) -> None:
+        """Stop what this Emulator runs besides answering requests (Lambda workers, the loopback
+        server); its state stays readable. ``mock_aws()`` calls it when its Emulator goes away."""
+        for service in self.started_services():
+            try:
+                service.close()
+            except Exception:
+                log.exception("closing %s failed", service.name)
+        with self._services_lock:
+            loopback, self._loopback = self._loopback, None
+        if loopback is not None:
+            loopback.stop()
 
     def _clock_advanced(self) -> None:
         for service in self.started_services():

@@ -347,6 +347,10 @@ class StatefulService(Generic[B, V]):
             self.backend_replaced(scope_account, scope_region, None, None)
             self.notify_state_changed(scope_account, scope_region, "reset")
 
+    def close(self) -> None:
+        """Stop background work this service runs for its Emulator (worker processes, threads);
+        called by ``Emulator.close``. Most services run none."""
+
     def backend_replaced(self, account: str, region: str, old: B | None, new: B | None) -> None:
         """Hook for indexes kept outside the backend (issued access keys); called under the lock
         after restore and merge, and after reset with ``new`` None."""

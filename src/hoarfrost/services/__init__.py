@@ -7,4 +7,5 @@ IMPLEMENTED: dict[str, str] = {
     "sqs": "hoarfrost.services.sqs",
     "sns": "hoarfrost.services.sns",
     "logs": "hoarfrost.services.logs",
+    "lambda": "hoarfrost.services.lambda",
 }

@@ -1,0 +1,147 @@
+"""The Lambda service's execution side, one per Emulator: its worker pool, its queue of
+asynchronous invocations, the environment a worker gets, and the delivery of each
+invocation's log to CloudWatch Logs (through the emulator's delivery port)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from hoarfrost.core.kit.arn import build_arn
+from hoarfrost.core.ports import Message, log_events_message
+
+from .events import EventQueue
+from .invocation import Outcome, run
+from .workers import WorkerPool, WorkerSpec
+
+if TYPE_CHECKING:
+    from hoarfrost.core.emulator import Emulator
+
+log = logging.getLogger("hoarfrost.lambda")
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One invocation as the handler prepared it under its lock: no state is read after."""
+
+    spec: WorkerSpec
+    account: str
+    region: str
+    event: str
+    request_id: str
+    invoked_arn: str
+    executed_version: str
+    reserved: int | None
+    endpoint: str
+    client_context: str | None = None
+    dead_letter_target: str | None = None
+    retries: int = 2
+
+
+class Executor:
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.pool = WorkerPool()
+        self.events = EventQueue()
+
+    def environment(self, invocation: Invocation) -> dict[str, str]:
+        """A worker's environment: AWS's variables, credentials of the function's account that
+        this emulator maps back to it, the emulator's endpoint, then the function's variables."""
+        spec = invocation.spec
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "_HANDLER": spec.handler,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": spec.function_name,
+            "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_size),
+            "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_REGION": invocation.region,
+            "AWS_DEFAULT_REGION": invocation.region,
+            # A 12-digit access key id means that account to hoarfrost (core.accounts).
+            "AWS_ACCESS_KEY_ID": invocation.account,
+            "AWS_SECRET_ACCESS_KEY": "hoarfrost",
+            "AWS_ENDPOINT_URL": invocation.endpoint,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+        env.update(spec.environment)
+        return env
+
+    def invoke(self, invocation: Invocation) -> Outcome | None:
+        """Run it now and wait; None when reserved concurrency throttles it. Its log goes to
+        CloudWatch Logs before this returns."""
+        spec = invocation.spec
+        if not self.pool.enter(spec.function_arn, invocation.reserved):
+            return None
+        try:
+            outcome = run(self.pool, spec, invocation.event, invocation.request_id, invocation.invoked_arn,
+                          self.environment(invocation), self.emulator.clock, invocation.client_context)
+        finally:
+            self.pool.leave(spec.function_arn)
+        self._write_log(invocation, outcome)
+        return outcome
+
+    def submit(self, invocation: Invocation, on_failure: Callable[[Outcome | None], None] | None = None) -> None:
+        """Queue an asynchronous invocation: retried ``retries`` times on a function error or a
+        throttle, then handed to the dead-letter target, if any."""
+
+        def job() -> None:
+            outcome: Outcome | None = None
+            for _ in range(invocation.retries + 1):
+                outcome = self.invoke(invocation)
+                if outcome is not None and outcome.function_error is None:
+                    return
+            self._dead_letter(invocation, outcome)
+            if on_failure is not None:
+                on_failure(outcome)
+
+        self.events.submit(job)
+
+    def _dead_letter(self, invocation: Invocation, outcome: Outcome | None) -> None:
+        target = invocation.dead_letter_target
+        if not target:
+            return
+        error = (outcome.error or {}) if outcome is not None else {}
+        message = error.get("errorMessage") or ("Rate Exceeded." if outcome is None else "Unhandled")
+        attributes: dict[str, Any] = {
+            "RequestID": {"DataType": "String", "StringValue": invocation.request_id},
+            "ErrorCode": {"DataType": "Number", "StringValue": "200" if outcome is not None else "429"},
+            "ErrorMessage": {"DataType": "String", "StringValue": str(message)[:1024]},
+        }
+        try:
+            self.emulator.deliver(target, Message(body=invocation.event, attributes=attributes,
+                                                  source_arn=invocation.spec.function_arn, sender=invocation.account))
+        except Exception:
+            log.exception("dead-letter delivery to %s failed", target)
+
+    def _write_log(self, invocation: Invocation, outcome: Outcome) -> None:
+        if not outcome.log_events or not outcome.log_stream:
+            return
+        group = build_arn("logs", invocation.region, invocation.account, f"log-group:{invocation.spec.log_group}")
+        try:
+            self.emulator.deliver(group, log_events_message(outcome.log_stream, outcome.log_events))
+        except Exception:
+            log.exception("writing the log of %s failed", invocation.spec.function_name)
+
+    def shutdown(self) -> None:
+        self.events.clear()
+        self.pool.shutdown()
+
+
+def event_text(payload: bytes | None) -> str:
+    """The invocation's event as JSON text (an empty payload is ``{}``); ValueError if not JSON."""
+    if not payload:
+        return "{}"
+    text = payload.decode("utf-8")
+    json.loads(text)
+    return text

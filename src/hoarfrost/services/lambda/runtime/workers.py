@@ -1,0 +1,272 @@
+"""Worker processes: one per concurrent execution of a function version, kept warm and reused.
+
+A worker is a child process running the runtime's client (``bootstrap_python.py`` for Python
+runtimes) in a directory holding the unzipped code. hoarfrost talks to it over two pipes
+(length-prefixed JSON frames); the worker exits when its control pipe closes, so even a
+hoarfrost that dies without cleaning up leaves no worker behind. ``WorkerPool.shutdown`` (on
+emulator reset and close) kills every worker and removes the unpacked code.
+
+Warm workers are keyed by (function ARN, version, revision id): an update of the code or the
+configuration makes a new revision, so the next invocation starts fresh workers and the old
+ones are retired.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import zipfile
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("hoarfrost.lambda")
+
+BOOTSTRAP = Path(__file__).with_name("bootstrap_python.py")
+# Idle workers kept per function version; the oldest beyond this are stopped.
+MAX_IDLE_PER_KEY = 4
+# Seconds a worker may take to import the handler (AWS's init phase allows 10).
+INIT_SECONDS = 10.0
+
+
+class WorkerDied(Exception):
+    """The worker exited (or closed its pipe) in the middle of a conversation."""
+
+    def __init__(self, status: int | None) -> None:
+        super().__init__(f"exit status {status}")
+        self.status = status
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """Everything a worker needs, copied out of the state so it is used without a lock."""
+
+    key: tuple[str, str, str]  # (function ARN, version, revision id)
+    function_name: str
+    version: str
+    runtime: str
+    handler: str
+    memory_size: int
+    timeout: int
+    code_sha256: str
+    code: bytes = field(repr=False)
+    environment: Mapping[str, str] = field(default_factory=dict)
+    log_group: str = ""
+
+    @property
+    def function_arn(self) -> str:
+        return self.key[0]
+
+
+def interpreter_for(runtime: str) -> list[str] | None:
+    """The command that runs a worker of ``runtime`` on this machine, None when unsupported.
+    Every ``python3.x`` runs on the interpreter hoarfrost itself runs on (it has boto3)."""
+    if runtime.startswith("python3"):
+        return [sys.executable, "-u", str(BOOTSTRAP)]
+    return None
+
+
+class Worker:
+    """One worker process and its two pipes."""
+
+    def __init__(self, spec: WorkerSpec, task_root: Path, log_stream: str, environment: dict[str, str]) -> None:
+        self.spec = spec
+        self.log_stream = log_stream
+        self.invocations = 0
+        self.init_ms = 0.0
+        self.init_error: dict[str, Any] | None = None
+        self._buffer = b""
+        command = interpreter_for(spec.runtime)
+        if command is None:
+            raise ValueError(f"no interpreter for {spec.runtime}")
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [*command, str(to_child_r), str(from_child_w)], cwd=task_root, env=environment,
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                pass_fds=(to_child_r, from_child_w), start_new_session=True,
+            )
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self._out = to_child_w
+        self._in = from_child_r
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def send(self, message: dict[str, Any]) -> None:
+        data = json.dumps(message).encode("utf-8")
+        try:
+            self._write_all(struct.pack(">I", len(data)) + data)
+        except OSError:
+            raise WorkerDied(self.process.poll()) from None
+
+    def _write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            written = os.write(self._out, view)
+            view = view[written:]
+
+    def receive(self, timeout: float) -> dict[str, Any] | None:
+        """The next frame, or None when ``timeout`` seconds pass first; WorkerDied on EOF."""
+        while True:
+            if len(self._buffer) >= 4:
+                size = struct.unpack(">I", self._buffer[:4])[0]
+                if len(self._buffer) >= 4 + size:
+                    frame = self._buffer[4:4 + size]
+                    self._buffer = self._buffer[4 + size:]
+                    return json.loads(frame)  # type: ignore[no-any-return]
+            ready, _, _ = select.select([self._in], [], [], max(timeout, 0.0))
+            if not ready:
+                return None
+            chunk = os.read(self._in, 1 << 16)
+            if not chunk:
+                raise WorkerDied(self.process.wait(1))
+            self._buffer += chunk
+
+    def max_memory_mb(self) -> int:
+        """The worker's peak resident memory (Linux), for the REPORT line."""
+        try:
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0
+
+    def kill(self) -> None:
+        for fd in (self._out, self._in):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            log.warning("lambda worker %s did not exit", self.pid)
+
+
+class WorkerPool:
+    """The workers of one LambdaService (one Emulator): warm ones by key, in-flight counts by
+    function for reserved concurrency, unpacked code by SHA-256."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: dict[tuple[str, str, str], list[Worker]] = {}
+        self._live: set[Worker] = set()
+        self._in_flight: Counter[str] = Counter()
+        self._root: Path | None = None
+        self._closed = False
+
+    # -- concurrency ----------------------------------------------------------------------
+    def enter(self, function_arn: str, limit: int | None) -> bool:
+        """Count one more execution of the function; False (nothing counted) over ``limit``."""
+        with self._lock:
+            if limit is not None and self._in_flight[function_arn] >= limit:
+                return False
+            self._in_flight[function_arn] += 1
+            return True
+
+    def leave(self, function_arn: str) -> None:
+        with self._lock:
+            self._in_flight[function_arn] -= 1
+            if self._in_flight[function_arn] <= 0:
+                del self._in_flight[function_arn]
+
+    # -- workers --------------------------------------------------------------------------
+    def acquire(self, spec: WorkerSpec, log_stream: str, environment: dict[str, str]) -> tuple[Worker, bool]:
+        """A warm worker for ``spec`` (False) or a freshly started one (True: a cold start)."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the emulator was closed")
+            idle = self._idle.get(spec.key)
+            if idle:
+                return idle.pop(), False
+            root = self._task_root(spec)
+        env = dict(environment, AWS_LAMBDA_LOG_STREAM_NAME=log_stream, LAMBDA_TASK_ROOT=str(root))
+        worker = Worker(spec, root, log_stream, env)
+        with self._lock:
+            self._live.add(worker)
+            closed = self._closed
+        if closed:
+            worker.kill()
+            raise RuntimeError("the emulator was closed")
+        return worker, True
+
+    def release(self, worker: Worker) -> None:
+        """Back to the warm pool (the oldest idle worker of its key goes when there are too many)."""
+        with self._lock:
+            if self._closed:
+                surplus = [worker]
+            else:
+                idle = self._idle.setdefault(worker.spec.key, [])
+                idle.append(worker)
+                surplus = idle[:-MAX_IDLE_PER_KEY] if len(idle) > MAX_IDLE_PER_KEY else []
+                del idle[:len(surplus)]
+                self._live.difference_update(surplus)
+        for old in surplus:
+            old.kill()
+
+    def discard(self, worker: Worker) -> None:
+        with self._lock:
+            self._live.discard(worker)
+        worker.kill()
+
+    def retire(self, function_arn: str) -> None:
+        """Stop the idle workers of a function whose code or configuration changed or that was deleted."""
+        with self._lock:
+            keys = [key for key in self._idle if key[0] == function_arn]
+            stale = [worker for key in keys for worker in self._idle.pop(key)]
+            self._live.difference_update(stale)
+        for worker in stale:
+            worker.kill()
+
+    def pids(self) -> list[int]:
+        """Process ids of every live worker (for tests that check none is left behind)."""
+        with self._lock:
+            return [worker.pid for worker in self._live]
+
+    def shutdown(self, reopen: bool = True) -> None:
+        """Kill every worker (busy ones too: their invocations fail) and remove unpacked code.
+        The pool stays usable afterwards unless ``reopen`` is False (the emulator closed)."""
+        with self._lock:
+            workers = list(self._live)
+            self._live.clear()
+            self._idle.clear()
+            self._in_flight.clear()
+            root, self._root = self._root, None
+            self._closed = not reopen
+        for worker in workers:
+            worker.kill()
+        if root is not None:
+            shutil.rmtree(root, ignore_errors=True)
+
+    def _task_root(self, spec: WorkerSpec) -> Path:
+        """The unpacked code of ``spec`` (unzipped once per package); call with the lock held."""
+        if self._root is None:
+            self._root = Path(tempfile.mkdtemp(prefix="hoarfrost-lambda-"))
+        name = spec.code_sha256.replace("/", "_").replace("+", "-").rstrip("=")
+        target = self._root / name
+        if not target.exists():
+            partial = self._root / (name + ".partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            with zipfile.ZipFile(io.BytesIO(spec.code)) as archive:
+                archive.extractall(partial)
+            partial.rename(target)
+        return target

@@ -1,0 +1,108 @@
+"""Lambda's records: functions with their ``$LATEST`` configuration, published versions,
+aliases, resource-policy statements, reserved concurrency and tags; code packages (zips) kept
+once per SHA-256 however many versions share them.
+
+A ``FunctionConfig`` is one version's whole configuration: ``$LATEST`` is mutable, a published
+version is a frozen copy of ``$LATEST`` at PublishVersion time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from hoarfrost.core.kit.arn import build_arn
+
+LATEST = "$LATEST"
+
+
+@dataclass(slots=True)
+class CodePackage:
+    """A deployment package: the zip, addressed by its SHA-256 (base64, as Lambda prints it)."""
+
+    sha256: str
+    zip_file: bytes
+
+
+@dataclass(slots=True)
+class FunctionConfig:
+    version: str
+    runtime: str | None
+    role: str
+    handler: str | None
+    code_sha256: str
+    code_size: int
+    last_modified: str
+    revision_id: str
+    description: str = ""
+    timeout: int = 3
+    memory_size: int = 128
+    environment: dict[str, str] = field(default_factory=dict)
+    state: str = "Pending"
+    last_update_status: str = "Successful"
+    package_type: str = "Zip"
+    architectures: list[str] = field(default_factory=lambda: ["x86_64"])
+    ephemeral_storage: int = 512
+    dead_letter_target: str | None = None
+    tracing_mode: str = "PassThrough"
+    kms_key_arn: str | None = None
+    layers: list[str] = field(default_factory=list)
+    log_group: str | None = None
+    log_format: str = "Text"
+
+    def copy(self, **changes: Any) -> FunctionConfig:
+        return dataclasses.replace(self, environment=dict(self.environment), architectures=list(self.architectures),
+                                   layers=list(self.layers), **changes)
+
+
+@dataclass(slots=True)
+class Alias:
+    name: str
+    function_version: str
+    revision_id: str
+    description: str = ""
+    # Version -> weight (0..1) of the invocations routed to it instead of ``function_version``.
+    routing: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Function:
+    name: str
+    latest: FunctionConfig
+    versions: dict[str, FunctionConfig] = field(default_factory=dict)
+    aliases: dict[str, Alias] = field(default_factory=dict)
+    next_version: int = 1
+    # $LATEST's revision when the newest version was published (an unchanged $LATEST publishes nothing new).
+    published_revision: str = ""
+    # Resource-policy statements by Sid, in AddPermission order.
+    statements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reserved_concurrency: int | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    def config(self, version: str) -> FunctionConfig | None:
+        return self.latest if version == LATEST else self.versions.get(version)
+
+
+class LambdaBackend:
+    """One account/region of Lambda."""
+
+    def __init__(self, account: str, region: str) -> None:
+        self.account = account
+        self.region = region
+        self.functions: dict[str, Function] = {}
+        self.packages: dict[str, CodePackage] = {}
+
+    def function_arn(self, name: str, qualifier: str | None = None) -> str:
+        resource = f"function:{name}" + (f":{qualifier}" if qualifier else "")
+        return build_arn("lambda", self.region, self.account, resource)
+
+    def code(self, config: FunctionConfig) -> bytes:
+        return self.packages[config.code_sha256].zip_file
+
+    def prune_packages(self) -> None:
+        """Forget packages no version uses any more (after an update or a delete)."""
+        used = {config.code_sha256 for fn in self.functions.values()
+                for config in (fn.latest, *fn.versions.values())}
+        for sha in [sha for sha in self.packages if sha not in used]:
+            del self.packages[sha]

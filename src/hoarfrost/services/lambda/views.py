@@ -1,0 +1,83 @@
+"""LambdaStateView: one account/region of Lambda as plain, typed data.
+
+A view holds every function with its ``$LATEST`` configuration, published versions, aliases,
+resource-policy statements, reserved concurrency and tags, and every code package (the zip,
+base64 in JSON) once per SHA-256: restoring a view into a fresh emulator gives functions that
+invoke.
+
+Merge (the rule every service follows): a function whose name exists takes the view's
+configuration, tags and concurrency; its versions, aliases and statements merge by key; code
+packages are added; nothing is removed.
+"""
+
+from __future__ import annotations
+
+from hoarfrost.core.kit.records import RecordView, merge_keyed, record_view
+from hoarfrost.core.views import StateView
+
+from .state import Alias, CodePackage, Function, FunctionConfig, LambdaBackend
+
+
+@record_view(CodePackage, key="sha256")
+class CodePackageView(RecordView):
+    """A deployment package: its SHA-256 (base64) and the zip."""
+
+
+@record_view(FunctionConfig, key="version")
+class FunctionConfigView(RecordView):
+    """One version's configuration (``$LATEST`` or a published number)."""
+
+
+@record_view(Alias, key="name")
+class AliasView(RecordView):
+    """An alias: the version it points at and the weights of additional versions."""
+
+
+@record_view(Function, key="name")
+class FunctionView(RecordView):
+    """A function: ``latest`` is ``$LATEST``; ``versions`` the published ones."""
+
+
+class LambdaStateView(StateView):
+    """Lambda in one account/region: functions and their code packages."""
+
+    functions: list[FunctionView] = []
+    code_packages: list[CodePackageView] = []
+
+
+def to_view(backend: LambdaBackend) -> LambdaStateView:
+    return LambdaStateView(
+        functions=[FunctionView.of(backend.functions[name]) for name in sorted(backend.functions)],
+        code_packages=[CodePackageView.of(backend.packages[sha]) for sha in sorted(backend.packages)],
+    )
+
+
+def from_view(view: LambdaStateView, account: str, region: str) -> LambdaBackend:
+    backend = LambdaBackend(account, region)
+    for item in view.code_packages:
+        package: CodePackage = item.to_record()
+        if package.sha256 in backend.packages:
+            raise ValueError(f"code package {package.sha256} appears twice")
+        backend.packages[package.sha256] = package
+    for function_view in view.functions:
+        function: Function = function_view.to_record()
+        if function.name in backend.functions:
+            raise ValueError(f"function {function.name!r} appears twice")
+        if function.latest.version != "$LATEST":
+            raise ValueError(f"function {function.name!r}: latest must be version $LATEST")
+        for config in (function.latest, *function.versions.values()):
+            if config.code_sha256 not in backend.packages:
+                raise ValueError(f"function {function.name!r} version {config.version}: no code package "
+                                 f"{config.code_sha256}")
+        for alias in function.aliases.values():
+            if function.config(alias.function_version) is None:
+                raise ValueError(f"alias {alias.name!r} points at missing version {alias.function_version}")
+        numbers = [int(v) for v in function.versions if v.isdigit()]
+        function.next_version = max(function.next_version, max(numbers, default=0) + 1)
+        backend.functions[function.name] = function
+    return backend
+
+
+def merge(target: LambdaBackend, source: LambdaBackend) -> None:
+    merge_keyed(target.packages, source.packages)
+    merge_keyed(target.functions, source.functions, FunctionView.merge)
