@@ -11,6 +11,7 @@ import random
 import zipfile
 from typing import Any
 
+from hoarfrost.core.errors import ValidationException
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.tags import TagRules
 from hoarfrost.core.operations import RequestContext
@@ -115,6 +116,15 @@ def check_revision(request: dict[str, Any], current: str) -> None:
         raise errors.PreconditionFailedException(
             "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to "
             "retrieve the latest Revision Id")
+
+
+def check_limits(request: dict[str, Any]) -> None:
+    """Limits of on-demand functions tighter than the model's (which also covers other kinds)."""
+    for member, field_name, limit in (("Timeout", "timeout", 900), ("MemorySize", "memorySize", 10240)):
+        value = request.get(member)
+        if value is not None and value > limit:
+            raise ValidationException(f"1 validation error detected: Value '{value}' at '{field_name}' failed to "
+                                      f"satisfy constraint: Member must have value less than or equal to {limit}")
 
 
 def check_runtime(runtime: str | None) -> None:

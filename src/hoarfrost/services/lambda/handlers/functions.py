@@ -13,7 +13,7 @@ from ..errors import conflict, function_not_found, invalid
 from ..state import LATEST, Function, FunctionConfig
 from . import ops
 from .common import (
-    TAG_RULES, Ctx, check_environment, check_revision, check_runtime, code_package, config_for, configuration,
+    TAG_RULES, Ctx, check_environment, check_limits, check_revision, check_runtime, code_package, config_for, configuration,
     last_modified, new_revision, resolve, split_name,
 )
 from .versions import publish
@@ -38,6 +38,7 @@ def create_function(ctx: Ctx, request: dict[str, Any]) -> Reply:
     if runtime is None or handler is None:
         raise invalid("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
     check_runtime(runtime)
+    check_limits(request)
     environment = check_environment(request.get("Environment"))
     package = code_package(ctx, request.get("Code") or {})
     logging_config = request.get("LoggingConfig") or {}
@@ -141,6 +142,7 @@ def update_function_configuration(ctx: Ctx, request: dict[str, Any]) -> dict[str
     check_revision(request, latest.revision_id)
     if "Runtime" in request:
         check_runtime(request["Runtime"])
+    check_limits(request)
     environment = check_environment(request["Environment"]) if "Environment" in request else None
     simple = {"Role": "role", "Handler": "handler", "Description": "description", "Timeout": "timeout",
               "MemorySize": "memory_size", "Runtime": "runtime", "KMSKeyArn": "kms_key_arn"}
