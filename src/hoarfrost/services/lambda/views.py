@@ -81,3 +81,8 @@ def from_view(view: LambdaStateView, account: str, region: str) -> LambdaBackend
 def merge(target: LambdaBackend, source: LambdaBackend) -> None:
     merge_keyed(target.packages, source.packages)
     merge_keyed(target.functions, source.functions, FunctionView.merge)
+    for name in source.functions:
+        function = target.functions[name]
+        # Versions kept from the target still count: the next one published is above them all.
+        numbers = [int(v) for v in function.versions if v.isdigit()]
+        function.next_version = max(function.next_version, max(numbers, default=0) + 1)
