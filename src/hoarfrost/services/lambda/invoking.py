@@ -42,7 +42,7 @@ def prepare(backend: LambdaBackend, function: Function, qualifier: str | None, e
     if config.runtime is None or interpreter_for(config.runtime) is None:
         raise errors.InvalidRuntimeException(
             f"The runtime parameter of {config.runtime} is not supported by hoarfrost's local workers "
-            "(python3.x runs with this machine's interpreter).")
+            "(python3.x runs with this machine's interpreter, nodejs with its node).")
     if config.handler is None:
         raise errors.InvalidParameterValueException("The function has no handler.")
     function_arn = backend.function_arn(function.name)

@@ -34,6 +34,7 @@ from typing import Any
 log = logging.getLogger("hoarfrost.lambda")
 
 BOOTSTRAP = Path(__file__).with_name("bootstrap_python.py")
+BOOTSTRAP_NODE = Path(__file__).with_name("bootstrap_node.js")
 # Idle workers kept per function version; the oldest beyond this are stopped.
 MAX_IDLE_PER_KEY = 4
 # Seconds a worker may take to import the handler (AWS's init phase allows 10).
@@ -71,9 +72,13 @@ class WorkerSpec:
 
 def interpreter_for(runtime: str) -> list[str] | None:
     """The command that runs a worker of ``runtime`` on this machine, None when unsupported.
-    Every ``python3.x`` runs on the interpreter hoarfrost itself runs on (it has boto3)."""
+    Every ``python3.x`` runs on the interpreter hoarfrost itself runs on (it has boto3); every
+    ``nodejs*`` on the ``node`` found on PATH."""
     if runtime.startswith("python3"):
         return [sys.executable, "-u", str(BOOTSTRAP)]
+    if runtime.startswith("nodejs"):
+        node = shutil.which("node")
+        return [node, str(BOOTSTRAP_NODE)] if node else None
     return None
 
 
