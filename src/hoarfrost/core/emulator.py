@@ -62,6 +62,7 @@ class Emulator:
         self._services_lock = threading.Lock()
         self._blobs: BlobStore | None = None
         self._loopback: Any = None  # a BackgroundServer once loopback_url() was asked for
+        self._loopback_lock = threading.Lock()
 
     # -- services -------------------------------------------------------------------------
     def service(self, name: str) -> StatefulService[Any, Any]:
@@ -147,7 +148,7 @@ class Emulator:
         and stopped by ``close()``. A mock_aws() block thus opens a socket only when a function runs."""
         if self.settings.base_url:
             return self.settings.base_url.rstrip("/")
-        with self._services_lock:
+        with self._loopback_lock:
             if self._loopback is None:
                 from hoarfrost.server.run import BackgroundServer  # only when a worker needs it
 
@@ -162,7 +163,7 @@ class Emulator:
                 service.close()
             except Exception:
                 log.exception("closing %s failed", service.name)
-        with self._services_lock:
+        with self._loopback_lock:
             loopback, self._loopback = self._loopback, None
         if loopback is not None:
             loopback.stop()

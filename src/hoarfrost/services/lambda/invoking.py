@@ -54,8 +54,14 @@ def prepare(backend: LambdaBackend, function: Function, qualifier: str | None, e
         log_group=config.log_group or f"/aws/lambda/{function.name}",
     )
     invoked = backend.function_arn(function.name, qualifier if qualifier not in (None, LATEST) else None)
+    settings = function.event_invoke_configs.get(qualifier or LATEST)
+    retries = 2
+    if settings is not None and settings.maximum_retry_attempts is not None:
+        retries = settings.maximum_retry_attempts
     return Invocation(
         spec=spec, account=backend.account, region=backend.region, event=event, request_id=request_id,
         invoked_arn=invoked, executed_version=config.version, reserved=function.reserved_concurrency,
         endpoint=endpoint, client_context=client_context, dead_letter_target=config.dead_letter_target,
+        retries=retries, on_success=settings.on_success if settings else None,
+        on_failure=settings.on_failure if settings else None,
     )

@@ -67,6 +67,18 @@ class Alias:
 
 
 @dataclass(slots=True)
+class EventInvokeConfig:
+    """How asynchronous invocations of one qualifier are retried and where their outcomes go."""
+
+    qualifier: str
+    last_modified: float
+    maximum_retry_attempts: int | None = None
+    maximum_event_age: int | None = None
+    on_success: str | None = None
+    on_failure: str | None = None
+
+
+@dataclass(slots=True)
 class Function:
     name: str
     latest: FunctionConfig
@@ -79,6 +91,7 @@ class Function:
     statements: dict[str, dict[str, Any]] = field(default_factory=dict)
     reserved_concurrency: int | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    event_invoke_configs: dict[str, EventInvokeConfig] = field(default_factory=dict)
 
     def config(self, version: str) -> FunctionConfig | None:
         return self.latest if version == LATEST else self.versions.get(version)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from hoarfrost.core.kit.records import RecordView, merge_keyed, record_view
 from hoarfrost.core.views import StateView
 
-from .state import Alias, CodePackage, Function, FunctionConfig, LambdaBackend
+from .state import Alias, CodePackage, EventInvokeConfig, Function, FunctionConfig, LambdaBackend
 
 
 @record_view(CodePackage, key="sha256")
@@ -31,6 +31,11 @@ class FunctionConfigView(RecordView):
 @record_view(Alias, key="name")
 class AliasView(RecordView):
     """An alias: the version it points at and the weights of additional versions."""
+
+
+@record_view(EventInvokeConfig, key="qualifier")
+class EventInvokeConfigView(RecordView):
+    """Retries, maximum age and destinations of one qualifier's asynchronous invocations."""
 
 
 @record_view(Function, key="name")

@@ -5,4 +5,4 @@ from hoarfrost.core.operations import OperationRegistry
 
 ops = OperationRegistry("lambda")
 
-from . import aliases, concurrency, functions, invoke, permissions, tags, versions  # noqa: E402,F401
+from . import aliases, concurrency, event_invoke, functions, invoke, permissions, tags, versions  # noqa: E402,F401

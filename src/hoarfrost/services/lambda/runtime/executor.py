@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +39,8 @@ class Invocation:
     client_context: str | None = None
     dead_letter_target: str | None = None
     retries: int = 2
+    on_success: str | None = None
+    on_failure: str | None = None
 
 
 class Executor:
@@ -91,21 +92,57 @@ class Executor:
         self._write_log(invocation, outcome)
         return outcome
 
-    def submit(self, invocation: Invocation, on_failure: Callable[[Outcome | None], None] | None = None) -> None:
+    def submit(self, invocation: Invocation) -> None:
         """Queue an asynchronous invocation: retried ``retries`` times on a function error or a
-        throttle, then handed to the dead-letter target, if any."""
+        throttle, then handed to the dead-letter target and the on-failure destination; a
+        success goes to the on-success destination."""
 
         def job() -> None:
             outcome: Outcome | None = None
-            for _ in range(invocation.retries + 1):
+            attempts = 0
+            for attempts in range(1, invocation.retries + 2):
                 outcome = self.invoke(invocation)
                 if outcome is not None and outcome.function_error is None:
+                    self._destination(invocation.on_success, invocation, outcome, "Success", attempts)
                     return
             self._dead_letter(invocation, outcome)
-            if on_failure is not None:
-                on_failure(outcome)
+            self._destination(invocation.on_failure, invocation, outcome, "RetriesExhausted", attempts)
 
         self.events.submit(job)
+
+    def _destination(self, target: str | None, invocation: Invocation, outcome: Outcome | None, condition: str,
+                     attempts: int) -> None:
+        """An invocation record, as AWS sends it to a destination."""
+        if not target:
+            return
+        response: dict[str, Any] = {"statusCode": 200, "executedVersion": invocation.executed_version}
+        payload: Any = None
+        if outcome is None:
+            response = {"statusCode": 429, "executedVersion": invocation.executed_version}
+            condition = "EventAgeExceeded" if condition != "Success" else condition
+        else:
+            if outcome.function_error is not None:
+                response["functionError"] = outcome.function_error
+            try:
+                payload = json.loads(outcome.payload) if outcome.payload else None
+            except ValueError:
+                payload = outcome.payload.decode("utf-8", "replace")
+        clock = self.emulator.clock
+        record = {
+            "version": "1.0",
+            "timestamp": clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "requestContext": {"requestId": invocation.request_id,
+                               "functionArn": f"{invocation.spec.function_arn}:{invocation.executed_version}",
+                               "condition": condition, "approximateInvokeCount": attempts},
+            "requestPayload": json.loads(invocation.event),
+            "responseContext": response,
+            "responsePayload": payload,
+        }
+        try:
+            self.emulator.deliver(target, Message(body=json.dumps(record), source_arn=invocation.spec.function_arn,
+                                                  sender=invocation.account))
+        except Exception:
+            log.exception("destination delivery to %s failed", target)
 
     def _dead_letter(self, invocation: Invocation, outcome: Outcome | None) -> None:
         target = invocation.dead_letter_target
