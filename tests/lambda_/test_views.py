@@ -15,7 +15,7 @@ from tests.harness import Harness
 from tests.lambda_.conftest import create, python_zip
 
 
-def _populate(lam: Any) -> None:
+def _populate(lam: Any, sqs: Any) -> None:
     create(lam, "f", "def handler(e, c):\n    return 'v1'\n", Tags={"t": "1"},
            Environment={"Variables": {"A": "b"}})
     lam.publish_version(FunctionName="f")
@@ -24,11 +24,14 @@ def _populate(lam: Any) -> None:
     lam.add_permission(FunctionName="f", StatementId="sns", Action="lambda:InvokeFunction",
                        Principal="sns.amazonaws.com")
     lam.put_function_concurrency(FunctionName="f", ReservedConcurrentExecutions=3)
+    url = sqs.create_queue(QueueName="src")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName="f", Enabled=False, BatchSize=5)
 
 
 def test_restored_functions_invoke_in_a_fresh_emulator(aws: Harness) -> None:
     lam = aws.client("lambda")
-    _populate(lam)
+    _populate(lam, aws.client("sqs"))
     text = aws.emulator.service("lambda").snapshot(aws.account, aws.region).model_dump_json()
     data = json.loads(text)
     assert [f["name"] for f in data["functions"]] == ["f"]
@@ -43,13 +46,15 @@ def test_restored_functions_invoke_in_a_fresh_emulator(aws: Harness) -> None:
         assert json.loads(client.get_policy(FunctionName="f")["Policy"])["Statement"][0]["Sid"] == "sns"
         assert client.get_function(FunctionName="f")["Tags"] == {"t": "1"}
         assert client.publish_version(FunctionName="f")["Version"] == "2"
+        [mapping] = client.list_event_source_mappings()["EventSourceMappings"]
+        assert (mapping["BatchSize"], mapping["State"]) == (5, "Disabled")
         again = json.loads(fresh.service("lambda").snapshot(aws.account, aws.region).model_dump_json())
         assert len(again["functions"][0]["versions"]) == 2
 
 
 def test_merge_and_invalid_views(aws: Harness) -> None:
     lam = aws.client("lambda")
-    _populate(lam)
+    _populate(lam, aws.client("sqs"))
     service = aws.emulator.service("lambda")
     view = json.loads(service.snapshot(aws.account, aws.region).model_dump_json())
     other = json.loads(json.dumps(view))

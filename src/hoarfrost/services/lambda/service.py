@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs
 
 from hoarfrost.core.emulator import new_request_id
+from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.ports import DeliveryError, Message
@@ -20,7 +21,8 @@ from .errors import function_not_found
 from .handlers import ops
 from .handlers.common import settle, split_name
 from .invoking import prepare
-from .runtime.executor import Executor
+from .runtime.executor import Executor, Invocation
+from .runtime.sqs_poller import SqsPoller, Target
 from .state import LambdaBackend
 from .views import LambdaStateView
 
@@ -36,6 +38,8 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
     def __init__(self, emulator: Emulator) -> None:
         super().__init__(emulator)
         self.executor = Executor(emulator)
+        self.poller = SqsPoller(emulator, self.executor, self._poll_targets, self._prepare_batch,
+                                self._record_batch)
         emulator.ports.register("lambda", self.receive, self.has_function)
 
     def new_backend(self, account: str, region: str) -> LambdaBackend:
@@ -56,6 +60,9 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         if old is not None:
             for function in old.functions.values():
                 self.executor.pool.retire(old.function_arn(function.name))
+        if new is not None and any(m.enabled for m in new.mappings.values()):
+            # Called under the scope's lock: the poller's thread takes it only when it runs.
+            self.poller.ensure_running()
 
     def scope_for(self, operation: str, request: dict[str, Any], account: str, region: str) -> tuple[str, str]:
         """A function named by ARN lives in the ARN's account and region."""
@@ -73,6 +80,7 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
 
     def reset(self, account: str | None = None, region: str | None = None) -> None:
         if account is None and region is None:
+            self.poller.stop()
             self.executor.shutdown()
         else:
             for scope in self.backends:
@@ -82,7 +90,44 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         super().reset(account, region)
 
     def close(self) -> None:
+        self.poller.stop()
         self.executor.shutdown()
+
+    # -- event source mappings ------------------------------------------------------------
+    def _poll_targets(self) -> list[Target]:
+        """Every enabled mapping of every scope (copied under each scope's lock)."""
+        found: list[Target] = []
+        for scope in self.backends:
+            with scope.lock:
+                for mapping in scope.backend.mappings.values():
+                    if mapping.enabled:
+                        found.append((scope.account, scope.region, mapping.uuid, mapping.event_source_arn,
+                                      mapping.batch_size, tuple(mapping.response_types)))
+        return found
+
+    def _prepare_batch(self, account: str, region: str, uuid: str, event: str) -> Invocation | None:
+        scope = self.backends.existing(account, region)
+        if scope is None:
+            return None
+        endpoint = self.emulator.loopback_url()
+        with scope.lock:
+            mapping = scope.backend.mappings.get(uuid)
+            function = scope.backend.functions.get(mapping.function_name) if mapping is not None else None
+            if mapping is None or function is None:
+                return None
+            settle(function)
+            try:
+                return prepare(scope.backend, function, mapping.qualifier, event, new_request_id(), endpoint)
+            except ServiceError:
+                return None
+
+    def _record_batch(self, account: str, region: str, uuid: str, result: str) -> None:
+        scope = self.backends.existing(account, region)
+        if scope is not None:
+            with scope.lock:
+                mapping = scope.backend.mappings.get(uuid)
+                if mapping is not None:
+                    mapping.last_processing_result = result
 
     def admin_routes(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
         """``code?account=&region=&function=&version=``: the zip GetFunction's ``Code.Location`` names."""

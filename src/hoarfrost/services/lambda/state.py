@@ -97,6 +97,29 @@ class Function:
         return self.latest if version == LATEST else self.versions.get(version)
 
 
+@dataclass(slots=True)
+class EventSourceMapping:
+    """A queue Lambda polls for a function (SQS sources)."""
+
+    uuid: str
+    event_source_arn: str
+    function_name: str
+    qualifier: str | None
+    batch_size: int
+    last_modified: float
+    batching_window: int = 0
+    enabled: bool = True
+    state: str = "Creating"
+    response_types: list[str] = field(default_factory=list)
+    last_processing_result: str = "No records processed"
+    tags: dict[str, str] = field(default_factory=dict)
+
+    def settle(self) -> None:
+        """Creating / Updating / Enabling / Disabling end at the next request, as functions' states do."""
+        if self.state in ("Creating", "Updating", "Enabling", "Disabling"):
+            self.state = "Enabled" if self.enabled else "Disabled"
+
+
 class LambdaBackend:
     """One account/region of Lambda."""
 
@@ -105,6 +128,7 @@ class LambdaBackend:
         self.region = region
         self.functions: dict[str, Function] = {}
         self.packages: dict[str, CodePackage] = {}
+        self.mappings: dict[str, EventSourceMapping] = {}
 
     def function_arn(self, name: str, qualifier: str | None = None) -> str:
         resource = f"function:{name}" + (f":{qualifier}" if qualifier else "")

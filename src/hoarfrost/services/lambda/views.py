@@ -15,7 +15,9 @@ from __future__ import annotations
 from hoarfrost.core.kit.records import RecordView, merge_keyed, record_view
 from hoarfrost.core.views import StateView
 
-from .state import Alias, CodePackage, EventInvokeConfig, Function, FunctionConfig, LambdaBackend
+from .state import (
+    Alias, CodePackage, EventInvokeConfig, EventSourceMapping, Function, FunctionConfig, LambdaBackend,
+)
 
 
 @record_view(CodePackage, key="sha256")
@@ -43,17 +45,24 @@ class FunctionView(RecordView):
     """A function: ``latest`` is ``$LATEST``; ``versions`` the published ones."""
 
 
+@record_view(EventSourceMapping, key="uuid")
+class EventSourceMappingView(RecordView):
+    """An event source mapping: the queue, the function, batching and whether it is enabled."""
+
+
 class LambdaStateView(StateView):
-    """Lambda in one account/region: functions and their code packages."""
+    """Lambda in one account/region: functions, their code packages, event source mappings."""
 
     functions: list[FunctionView] = []
     code_packages: list[CodePackageView] = []
+    event_source_mappings: list[EventSourceMappingView] = []
 
 
 def to_view(backend: LambdaBackend) -> LambdaStateView:
     return LambdaStateView(
         functions=[FunctionView.of(backend.functions[name]) for name in sorted(backend.functions)],
         code_packages=[CodePackageView.of(backend.packages[sha]) for sha in sorted(backend.packages)],
+        event_source_mappings=[EventSourceMappingView.of(backend.mappings[uuid]) for uuid in sorted(backend.mappings)],
     )
 
 
@@ -80,12 +89,20 @@ def from_view(view: LambdaStateView, account: str, region: str) -> LambdaBackend
         numbers = [int(v) for v in function.versions if v.isdigit()]
         function.next_version = max(function.next_version, max(numbers, default=0) + 1)
         backend.functions[function.name] = function
+    for item in view.event_source_mappings:
+        mapping: EventSourceMapping = item.to_record()
+        if mapping.uuid in backend.mappings:
+            raise ValueError(f"event source mapping {mapping.uuid} appears twice")
+        if mapping.function_name not in backend.functions:
+            raise ValueError(f"event source mapping {mapping.uuid} names missing function {mapping.function_name!r}")
+        backend.mappings[mapping.uuid] = mapping
     return backend
 
 
 def merge(target: LambdaBackend, source: LambdaBackend) -> None:
     merge_keyed(target.packages, source.packages)
     merge_keyed(target.functions, source.functions, FunctionView.merge)
+    merge_keyed(target.mappings, source.mappings)
     for name in source.functions:
         function = target.functions[name]
         # Versions kept from the target still count: the next one published is above them all.

@@ -5,4 +5,6 @@ from hoarfrost.core.operations import OperationRegistry
 
 ops = OperationRegistry("lambda")
 
-from . import aliases, concurrency, event_invoke, functions, invoke, permissions, tags, versions  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    aliases, concurrency, event_invoke, event_sources, functions, invoke, permissions, tags, versions,
+)

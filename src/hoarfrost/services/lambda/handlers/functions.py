@@ -183,6 +183,8 @@ def delete_function(ctx: Ctx, request: dict[str, Any]) -> Reply:
     function, qualifier = resolve(ctx, request)
     if qualifier is None:
         del ctx.state.functions[function.name]
+        for uuid in [u for u, m in ctx.state.mappings.items() if m.function_name == function.name]:
+            del ctx.state.mappings[uuid]
         arn = ctx.state.function_arn(function.name)
         pool = _executor(ctx).pool
         ctx.after_commit(lambda: pool.retire(arn))
