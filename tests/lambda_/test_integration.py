@@ -20,7 +20,7 @@ def handler(event, context):
     sqs = boto3.client("sqs")
     url = sqs.get_queue_url(QueueName=event["queue"])["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"from": context.function_name}))
-    return {"sent": True}
+    return {"sent": True, "caller": boto3.client("sts").get_caller_identity()["Arn"]}
 '''
 
 RECORDS = '''
@@ -37,7 +37,9 @@ def test_a_function_calls_sqs_through_boto3(aws: Harness) -> None:
     url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
     create(lam, "sender", SENDS_TO_SQS, Timeout=30)
     response = lam.invoke(FunctionName="sender", Payload=json.dumps({"queue": "inbox"}))
-    assert json.loads(response["Payload"].read()) == {"sent": True}, response
+    # The function's calls carry its execution role's temporary credentials.
+    assert json.loads(response["Payload"].read()) == {
+        "sent": True, "caller": f"arn:aws:sts::{aws.account}:assumed-role/lambda-role/sender"}, response
     messages = sqs.receive_message(QueueUrl=url).get("Messages", [])
     assert [json.loads(m["Body"]) for m in messages] == [{"from": "sender"}]
 

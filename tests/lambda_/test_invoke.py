@@ -142,3 +142,14 @@ def test_update_code_starts_fresh_workers(lam: Any) -> None:
     assert _call(lam, "v")[1] == "one"
     lam.update_function_code(FunctionName="v", ZipFile=python_zip("def handler(event, context):\n    return 'two'\n"))
     assert _call(lam, "v")[1] == "two"
+
+
+def test_workers_are_replaced_when_their_role_credentials_expire(lam: Any, aws: Harness) -> None:
+    create(lam, "creds", "import os\ndef handler(event, context):\n"
+                         "    return [os.getpid(), os.environ['AWS_ACCESS_KEY_ID'], 'AWS_SESSION_TOKEN' in os.environ]\n")
+    pid, key, has_token = _call(lam, "creds")[1]
+    assert key.startswith("ASIA") and has_token
+    assert _call(lam, "creds")[1][0] == pid
+    aws.emulator.clock.advance(12 * 3600)
+    new_pid, new_key, _ = _call(lam, "creds")[1]
+    assert new_pid != pid and new_key != key

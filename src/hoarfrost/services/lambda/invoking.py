@@ -61,7 +61,8 @@ def prepare(backend: LambdaBackend, function: Function, qualifier: str | None, e
     return Invocation(
         spec=spec, account=backend.account, region=backend.region, event=event, request_id=request_id,
         invoked_arn=invoked, executed_version=config.version, reserved=function.reserved_concurrency,
-        endpoint=endpoint, client_context=client_context, dead_letter_target=config.dead_letter_target,
+        endpoint=endpoint, client_context=client_context, role=config.role,
+        dead_letter_target=config.dead_letter_target,
         retries=retries, on_success=settings.on_success if settings else None,
         on_failure=settings.on_failure if settings else None,
     )

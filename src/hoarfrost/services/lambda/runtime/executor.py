@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("hoarfrost.lambda")
 
+# How long a worker's role credentials last (STS's ceiling for a role session).
+CREDENTIAL_SECONDS = 43_200
+
 
 @dataclass(frozen=True)
 class Invocation:
@@ -37,6 +40,7 @@ class Invocation:
     reserved: int | None
     endpoint: str
     client_context: str | None = None
+    role: str = ""
     dead_letter_target: str | None = None
     retries: int = 2
     on_success: str | None = None
@@ -49,9 +53,11 @@ class Executor:
         self.pool = WorkerPool()
         self.events = EventQueue()
 
-    def environment(self, invocation: Invocation) -> dict[str, str]:
-        """A worker's environment: AWS's variables, credentials of the function's account that
-        this emulator maps back to it, the emulator's endpoint, then the function's variables."""
+    def environment(self, invocation: Invocation) -> tuple[dict[str, str], float]:
+        """A new worker's environment and when its credentials expire: AWS's variables, the
+        execution role's temporary credentials from hoarfrost's STS (AssumeRole, so the
+        function's own calls are the role's, as in AWS; credentials of the function's account
+        when STS refuses the role), the emulator's endpoint, then the function's variables."""
         spec = invocation.spec
         env = {
             "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
@@ -67,16 +73,28 @@ class Executor:
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "AWS_REGION": invocation.region,
             "AWS_DEFAULT_REGION": invocation.region,
-            # A 12-digit access key id means that account to hoarfrost (core.accounts).
-            "AWS_ACCESS_KEY_ID": invocation.account,
-            "AWS_SECRET_ACCESS_KEY": "hoarfrost",
             "AWS_ENDPOINT_URL": invocation.endpoint,
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
             "AWS_EC2_METADATA_DISABLED": "true",
         }
+        expires_at = float("inf")
+        try:
+            credentials = self.emulator.call("sts", "AssumeRole", {
+                "RoleArn": invocation.role, "RoleSessionName": spec.function_name[:64],
+                "DurationSeconds": CREDENTIAL_SECONDS}, account=invocation.account, region=invocation.region,
+            )["Credentials"]
+            env["AWS_ACCESS_KEY_ID"] = credentials["AccessKeyId"]
+            env["AWS_SECRET_ACCESS_KEY"] = credentials["SecretAccessKey"]
+            env["AWS_SESSION_TOKEN"] = credentials["SessionToken"]
+            # Replaced a minute before they expire, as AWS refreshes a sandbox's credentials.
+            expires_at = credentials["Expiration"].timestamp() - 60
+        except Exception:
+            # A 12-digit access key id means that account to hoarfrost (core.accounts).
+            env["AWS_ACCESS_KEY_ID"] = invocation.account
+            env["AWS_SECRET_ACCESS_KEY"] = "hoarfrost"
         env.update(spec.environment)
-        return env
+        return env, expires_at
 
     def invoke(self, invocation: Invocation) -> Outcome | None:
         """Run it now and wait; None when reserved concurrency throttles it. Its log goes to
@@ -86,7 +104,7 @@ class Executor:
             return None
         try:
             outcome = run(self.pool, spec, invocation.event, invocation.request_id, invocation.invoked_arn,
-                          self.environment(invocation), self.emulator.clock, invocation.client_context)
+                          lambda: self.environment(invocation), self.emulator.clock, invocation.client_context)
         finally:
             self.pool.leave(spec.function_arn)
         self._write_log(invocation, outcome)

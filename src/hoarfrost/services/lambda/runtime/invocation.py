@@ -84,13 +84,13 @@ class _Log:
 
 
 def run(pool: WorkerPool, spec: WorkerSpec, event: str, request_id: str, invoked_arn: str,
-        environment: dict[str, str], clock: Clock, client_context: str | None = None,
+        environment: Callable[[], tuple[dict[str, str], float]], clock: Clock, client_context: str | None = None,
         on_worker: Callable[[Worker], None] | None = None) -> Outcome:
     """Invoke ``spec``'s handler with ``event`` (JSON text) and wait for it, at most its timeout."""
     log = _Log(clock)
     started = clock.monotonic()
     try:
-        worker, cold = pool.acquire(spec, new_stream_name(clock, spec.version), environment)
+        worker, cold = pool.acquire(spec, new_stream_name(clock, spec.version), environment, clock.time())
     except (OSError, ValueError) as exc:
         return _failure(log, "", request_id, "Runtime.InvalidEntrypoint", f"RequestId: {request_id} Error: {exc}")
     if on_worker is not None:

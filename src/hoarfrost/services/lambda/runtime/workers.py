@@ -26,7 +26,7 @@ import tempfile
 import threading
 import zipfile
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,7 @@ class Worker:
         self.spec = spec
         self.log_stream = log_stream
         self.invocations = 0
+        self.expires_at = float("inf")  # when its credentials expire (emulator time)
         self.init_ms = 0.0
         self.init_error: dict[str, Any] | None = None
         self._buffer = b""
@@ -195,17 +196,31 @@ class WorkerPool:
                 del self._in_flight[function_arn]
 
     # -- workers --------------------------------------------------------------------------
-    def acquire(self, spec: WorkerSpec, log_stream: str, environment: dict[str, str]) -> tuple[Worker, bool]:
-        """A warm worker for ``spec`` (False) or a freshly started one (True: a cold start)."""
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("the emulator was closed")
-            idle = self._idle.get(spec.key)
-            if idle:
-                return idle.pop(), False
-            root = self._task_root(spec)
-        env = dict(environment, AWS_LAMBDA_LOG_STREAM_NAME=log_stream, LAMBDA_TASK_ROOT=str(root))
+    def acquire(self, spec: WorkerSpec, log_stream: str, environment: Callable[[], tuple[dict[str, str], float]],
+                now: float) -> tuple[Worker, bool]:
+        """A warm worker for ``spec`` (False) or a freshly started one (True: a cold start).
+        ``environment()`` answers a new worker's variables and when its credentials expire
+        (emulator time, ``now``'s clock): an idle worker past that is stopped, not reused."""
+        expired: list[Worker] = []
+        try:
+            with self._lock:
+                if self._closed:
+                    raise RuntimeError("the emulator was closed")
+                idle = self._idle.get(spec.key)
+                while idle:
+                    worker = idle.pop()
+                    if worker.expires_at > now:
+                        return worker, False
+                    self._live.discard(worker)
+                    expired.append(worker)
+                root = self._task_root(spec)
+        finally:
+            for old in expired:
+                old.kill()
+        variables, expires_at = environment()
+        env = dict(variables, AWS_LAMBDA_LOG_STREAM_NAME=log_stream, LAMBDA_TASK_ROOT=str(root))
         worker = Worker(spec, root, log_stream, env)
+        worker.expires_at = expires_at
         with self._lock:
             self._live.add(worker)
             closed = self._closed
