@@ -12,12 +12,15 @@ import pytest
 import hoarfrost
 from hoarfrost.core.views import StateViewError
 from tests.harness import Harness
-from tests.lambda_.conftest import create, python_zip
+from tests.lambda_.conftest import create, python_zip, zip_of
 
 
 def _populate(lam: Any, sqs: Any) -> None:
+    layer = lam.publish_layer_version(LayerName="lib", Content={"ZipFile": zip_of(
+        {"python/lib.py": "WORD = 'from layer'\n"})})["LayerVersionArn"]
     create(lam, "f", "def handler(e, c):\n    return 'v1'\n", Tags={"t": "1"},
            Environment={"Variables": {"A": "b"}})
+    create(lam, "uses-layer", "import lib\ndef handler(e, c):\n    return lib.WORD\n", Layers=[layer])
     lam.publish_version(FunctionName="f")
     lam.update_function_code(FunctionName="f", ZipFile=python_zip("def handler(e, c):\n    return 'latest'\n"))
     lam.create_alias(FunctionName="f", Name="prod", FunctionVersion="1")
@@ -34,8 +37,8 @@ def test_restored_functions_invoke_in_a_fresh_emulator(aws: Harness) -> None:
     _populate(lam, aws.client("sqs"))
     text = aws.emulator.service("lambda").snapshot(aws.account, aws.region).model_dump_json()
     data = json.loads(text)
-    assert [f["name"] for f in data["functions"]] == ["f"]
-    assert len(data["code_packages"]) == 2
+    assert [f["name"] for f in data["functions"]] == ["f", "uses-layer"]
+    assert len(data["code_packages"]) == 4 and [layer["name"] for layer in data["layers"]] == ["lib"]
     function = data["functions"][0]
     assert [v["version"] for v in function["versions"]] == ["1"] and function["reserved_concurrency"] == 3
     with hoarfrost.mock_aws() as fresh:
@@ -43,6 +46,7 @@ def test_restored_functions_invoke_in_a_fresh_emulator(aws: Harness) -> None:
         client = boto3.client("lambda", region_name="us-east-1")
         call = lambda **kw: json.loads(client.invoke(FunctionName="f", **kw)["Payload"].read())
         assert call() == "latest" and call(Qualifier="prod") == "v1"
+        assert json.loads(client.invoke(FunctionName="uses-layer")["Payload"].read()) == "from layer"
         assert json.loads(client.get_policy(FunctionName="f")["Policy"])["Statement"][0]["Sid"] == "sns"
         assert client.get_function(FunctionName="f")["Tags"] == {"t": "1"}
         assert client.publish_version(FunctionName="f")["Version"] == "2"
@@ -63,9 +67,9 @@ def test_merge_and_invalid_views(aws: Harness) -> None:
     view["functions"][0]["tags"] = {"t": "merged"}
     view["functions"][0]["versions"] = []  # merge removes nothing: version 1 and its alias stay
     view["functions"][0]["aliases"] = []
-    service.merge(aws.account, aws.region, {"functions": view["functions"] + other["functions"],
+    service.merge(aws.account, aws.region, {"functions": view["functions"] + other["functions"][:1],
                                             "code_packages": view["code_packages"]})
-    assert [f["FunctionName"] for f in lam.list_functions()["Functions"]] == ["f", "g"]
+    assert [f["FunctionName"] for f in lam.list_functions()["Functions"]] == ["f", "g", "uses-layer"]
     assert lam.list_tags(Resource=lam.get_function(FunctionName="f")["Configuration"]["FunctionArn"])["Tags"] == {
         "t": "merged"}
     assert [v["Version"] for v in lam.list_versions_by_function(FunctionName="f")["Versions"]] == ["$LATEST", "1"]

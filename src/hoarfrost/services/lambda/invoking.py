@@ -45,13 +45,19 @@ def prepare(backend: LambdaBackend, function: Function, qualifier: str | None, e
             "(python3.x runs with this machine's interpreter, nodejs with its node).")
     if config.handler is None:
         raise errors.InvalidParameterValueException("The function has no handler.")
+    layers = []
+    for arn in config.layers:
+        layer = backend.layer_version(arn)
+        if layer is None:
+            raise errors.InvalidParameterValueException(f"Layer version {arn} does not exist.")
+        layers.append((layer.code_sha256, backend.packages[layer.code_sha256].zip_file))
     function_arn = backend.function_arn(function.name)
     spec = WorkerSpec(
         key=(function_arn, config.version, config.revision_id),
         function_name=function.name, version=config.version, runtime=config.runtime, handler=config.handler,
         memory_size=config.memory_size, timeout=config.timeout, code_sha256=config.code_sha256,
         code=backend.code(config), environment=dict(config.environment),
-        log_group=config.log_group or f"/aws/lambda/{function.name}",
+        log_group=config.log_group or f"/aws/lambda/{function.name}", layers=tuple(layers),
     )
     invoked = backend.function_arn(function.name, qualifier if qualifier not in (None, LATEST) else None)
     settings = function.event_invoke_configs.get(qualifier or LATEST)

@@ -98,6 +98,28 @@ class Function:
 
 
 @dataclass(slots=True)
+class LayerVersion:
+    """One published version of a layer: its zip (a code package) and what it declares."""
+
+    version: int
+    code_sha256: str
+    code_size: int
+    created: str
+    description: str = ""
+    compatible_runtimes: list[str] = field(default_factory=list)
+    compatible_architectures: list[str] = field(default_factory=list)
+    license_info: str | None = None
+    statements: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Layer:
+    name: str
+    versions: dict[int, LayerVersion] = field(default_factory=dict)
+    next_version: int = 1
+
+
+@dataclass(slots=True)
 class EventSourceMapping:
     """A queue Lambda polls for a function (SQS sources)."""
 
@@ -129,6 +151,7 @@ class LambdaBackend:
         self.functions: dict[str, Function] = {}
         self.packages: dict[str, CodePackage] = {}
         self.mappings: dict[str, EventSourceMapping] = {}
+        self.layers: dict[str, Layer] = {}
 
     def function_arn(self, name: str, qualifier: str | None = None) -> str:
         resource = f"function:{name}" + (f":{qualifier}" if qualifier else "")
@@ -137,9 +160,23 @@ class LambdaBackend:
     def code(self, config: FunctionConfig) -> bytes:
         return self.packages[config.code_sha256].zip_file
 
+    def layer_arn(self, name: str, version: int | None = None) -> str:
+        return build_arn("lambda", self.region, self.account,
+                         f"layer:{name}" + (f":{version}" if version is not None else ""))
+
+    def layer_version(self, arn: str) -> LayerVersion | None:
+        """The layer version an ARN of this account and region names, if it exists."""
+        prefix = build_arn("lambda", self.region, self.account, "layer:")
+        if not arn.startswith(prefix):
+            return None
+        name, _, number = arn[len(prefix):].rpartition(":")
+        layer = self.layers.get(name)
+        return layer.versions.get(int(number)) if layer is not None and number.isdigit() else None
+
     def prune_packages(self) -> None:
-        """Forget packages no version uses any more (after an update or a delete)."""
+        """Forget packages no version or layer uses any more (after an update or a delete)."""
         used = {config.code_sha256 for fn in self.functions.values()
                 for config in (fn.latest, *fn.versions.values())}
+        used |= {version.code_sha256 for layer in self.layers.values() for version in layer.versions.values()}
         for sha in [sha for sha in self.packages if sha not in used]:
             del self.packages[sha]

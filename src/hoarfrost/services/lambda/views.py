@@ -16,7 +16,8 @@ from hoarfrost.core.kit.records import RecordView, merge_keyed, record_view
 from hoarfrost.core.views import StateView
 
 from .state import (
-    Alias, CodePackage, EventInvokeConfig, EventSourceMapping, Function, FunctionConfig, LambdaBackend,
+    Alias, CodePackage, EventInvokeConfig, EventSourceMapping, Function, FunctionConfig, LambdaBackend, Layer,
+    LayerVersion,
 )
 
 
@@ -50,12 +51,23 @@ class EventSourceMappingView(RecordView):
     """An event source mapping: the queue, the function, batching and whether it is enabled."""
 
 
+@record_view(LayerVersion, key="version")
+class LayerVersionView(RecordView):
+    """A published layer version: its code package and what it declares."""
+
+
+@record_view(Layer, key="name")
+class LayerView(RecordView):
+    """A layer and its versions."""
+
+
 class LambdaStateView(StateView):
     """Lambda in one account/region: functions, their code packages, event source mappings."""
 
     functions: list[FunctionView] = []
     code_packages: list[CodePackageView] = []
     event_source_mappings: list[EventSourceMappingView] = []
+    layers: list[LayerView] = []
 
 
 def to_view(backend: LambdaBackend) -> LambdaStateView:
@@ -63,6 +75,7 @@ def to_view(backend: LambdaBackend) -> LambdaStateView:
         functions=[FunctionView.of(backend.functions[name]) for name in sorted(backend.functions)],
         code_packages=[CodePackageView.of(backend.packages[sha]) for sha in sorted(backend.packages)],
         event_source_mappings=[EventSourceMappingView.of(backend.mappings[uuid]) for uuid in sorted(backend.mappings)],
+        layers=[LayerView.of(backend.layers[name]) for name in sorted(backend.layers)],
     )
 
 
@@ -73,6 +86,15 @@ def from_view(view: LambdaStateView, account: str, region: str) -> LambdaBackend
         if package.sha256 in backend.packages:
             raise ValueError(f"code package {package.sha256} appears twice")
         backend.packages[package.sha256] = package
+    for layer_view in view.layers:
+        layer: Layer = layer_view.to_record()
+        if layer.name in backend.layers:
+            raise ValueError(f"layer {layer.name!r} appears twice")
+        for version in layer.versions.values():
+            if version.code_sha256 not in backend.packages:
+                raise ValueError(f"layer {layer.name!r} version {version.version}: no code package")
+        layer.next_version = max(layer.next_version, max(layer.versions, default=0) + 1)
+        backend.layers[layer.name] = layer
     for function_view in view.functions:
         function: Function = function_view.to_record()
         if function.name in backend.functions:
@@ -103,6 +125,9 @@ def merge(target: LambdaBackend, source: LambdaBackend) -> None:
     merge_keyed(target.packages, source.packages)
     merge_keyed(target.functions, source.functions, FunctionView.merge)
     merge_keyed(target.mappings, source.mappings)
+    merge_keyed(target.layers, source.layers, LayerView.merge)
+    for layer in target.layers.values():
+        layer.next_version = max(layer.next_version, max(layer.versions, default=0) + 1)
     for name in source.functions:
         function = target.functions[name]
         # Versions kept from the target still count: the next one published is above them all.

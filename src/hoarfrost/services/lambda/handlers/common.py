@@ -217,8 +217,22 @@ def configuration(backend: LambdaBackend, function: Function, config: FunctionCo
     if config.kms_key_arn:
         out["KMSKeyArn"] = config.kms_key_arn
     if config.layers:
-        out["Layers"] = [{"Arn": arn, "CodeSize": 0} for arn in config.layers]
+        out["Layers"] = []
+        for arn in config.layers:
+            layer = backend.layer_version(arn)
+            out["Layers"].append({"Arn": arn, "CodeSize": layer.code_size if layer is not None else 0})
     return out
+
+
+def check_layers(backend: LambdaBackend, arns: list[str] | None) -> list[str]:
+    """A function's ``Layers``: at most five, each an existing layer version of this account and region."""
+    arns = list(arns or [])
+    if len(arns) > 5:
+        raise invalid("Cannot reference more than 5 layers.")
+    for arn in arns:
+        if backend.layer_version(arn) is None:
+            raise invalid(f"Layer version {arn} does not exist.")
+    return arns
 
 
 def log_group_of(function: Function, config: FunctionConfig) -> str:

@@ -13,7 +13,7 @@ from ..errors import conflict, function_not_found, invalid
 from ..state import LATEST, Function, FunctionConfig
 from . import ops
 from .common import (
-    TAG_RULES, Ctx, check_environment, check_limits, check_revision, check_runtime, code_package, config_for, configuration,
+    TAG_RULES, Ctx, check_environment, check_layers, check_limits, check_revision, check_runtime, code_package, config_for, configuration,
     last_modified, new_revision, resolve, split_name,
 )
 from .versions import publish
@@ -51,7 +51,7 @@ def create_function(ctx: Ctx, request: dict[str, Any]) -> Reply:
         ephemeral_storage=(request.get("EphemeralStorage") or {}).get("Size", 512),
         dead_letter_target=(request.get("DeadLetterConfig") or {}).get("TargetArn"),
         tracing_mode=(request.get("TracingConfig") or {}).get("Mode") or "PassThrough",
-        kms_key_arn=request.get("KMSKeyArn"), layers=list(request.get("Layers") or []),
+        kms_key_arn=request.get("KMSKeyArn"), layers=check_layers(ctx.state, request.get("Layers")),
         log_group=logging_config.get("LogGroup"), log_format=logging_config.get("LogFormat") or "Text",
     )
     function = Function(name=name, latest=config, tags=tagkit.check(request.get("Tags") or {}, TAG_RULES))
@@ -158,7 +158,7 @@ def update_function_configuration(ctx: Ctx, request: dict[str, Any]) -> dict[str
     if "EphemeralStorage" in request:
         latest.ephemeral_storage = request["EphemeralStorage"]["Size"]
     if "Layers" in request:
-        latest.layers = list(request["Layers"])
+        latest.layers = check_layers(ctx.state, request["Layers"])
     if "LoggingConfig" in request:
         latest.log_group = request["LoggingConfig"].get("LogGroup") or latest.log_group
         latest.log_format = request["LoggingConfig"].get("LogFormat") or latest.log_format

@@ -13,6 +13,7 @@ ones are retired.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -64,6 +65,8 @@ class WorkerSpec:
     code: bytes = field(repr=False)
     environment: Mapping[str, str] = field(default_factory=dict)
     log_group: str = ""
+    # (SHA-256, zip) of each attached layer, in order: unpacked into the worker's ``/opt``.
+    layers: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
 
     @property
     def function_arn(self) -> str:
@@ -80,6 +83,19 @@ def interpreter_for(runtime: str) -> list[str] | None:
         node = shutil.which("node")
         return [node, str(BOOTSTRAP_NODE)] if node else None
     return None
+
+
+def _opt_paths(runtime: str, opt: Path) -> dict[str, str]:
+    """Where a runtime looks in ``/opt``, as AWS sets ``PYTHONPATH`` / ``NODE_PATH``."""
+    if runtime.startswith("python"):
+        versions = dict.fromkeys([runtime.removeprefix("python"), f"{sys.version_info[0]}.{sys.version_info[1]}"])
+        paths = [str(opt / "python" / "lib" / f"python{v}" / "site-packages") for v in versions]
+        return {"PYTHONPATH": os.pathsep.join([*paths, str(opt / "python")])}
+    if runtime.startswith("nodejs"):
+        major = runtime.removeprefix("nodejs").split(".")[0]
+        return {"NODE_PATH": os.pathsep.join([str(opt / "nodejs" / f"node{major}" / "node_modules"),
+                                              str(opt / "nodejs" / "node_modules")])}
+    return {}
 
 
 class Worker:
@@ -214,11 +230,14 @@ class WorkerPool:
                     self._live.discard(worker)
                     expired.append(worker)
                 root = self._task_root(spec)
+                opt = self._opt(spec)
         finally:
             for old in expired:
                 old.kill()
         variables, expires_at = environment()
         env = dict(variables, AWS_LAMBDA_LOG_STREAM_NAME=log_stream, LAMBDA_TASK_ROOT=str(root))
+        if opt is not None:
+            env.update(_opt_paths(spec.runtime, opt))
         worker = Worker(spec, root, log_stream, env)
         worker.expires_at = expires_at
         with self._lock:
@@ -276,6 +295,24 @@ class WorkerPool:
             worker.kill()
         if root is not None:
             shutil.rmtree(root, ignore_errors=True)
+
+    def _opt(self, spec: WorkerSpec) -> Path | None:
+        """The layers of ``spec`` unpacked in order (a later layer's files win), once per
+        combination; None without layers. Call with the lock held."""
+        if not spec.layers:
+            return None
+        assert self._root is not None  # _task_root made it
+        name = "opt-" + hashlib.sha256("|".join(sha for sha, _ in spec.layers).encode()).hexdigest()[:32]
+        target = self._root / name
+        if not target.exists():
+            partial = self._root / (name + ".partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir()
+            for _, data in spec.layers:
+                with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                    archive.extractall(partial)
+            partial.rename(target)
+        return target
 
     def _task_root(self, spec: WorkerSpec) -> Path:
         """The unpacked code of ``spec`` (unzipped once per package); call with the lock held."""
