@@ -211,6 +211,11 @@ class StatefulService(Generic[B, V]):
         such as SNS's signing certificate."""
         return {}
 
+    def admin_trees(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
+        """Path trees this service serves under ``/_hoarfrost/<service>/<name>/...``, every
+        method and every path below (Lambda's function URLs); the handler reads the path."""
+        return {}
+
     def wake_all(self) -> None:
         """Wake every waiter of every scope (the clock moved: deadlines must be re-checked)."""
         for scope in self.backends:

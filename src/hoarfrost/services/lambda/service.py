@@ -16,7 +16,7 @@ from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.ports import DeliveryError, Message
 from hoarfrost.core.views import StatefulService
 
-from . import views
+from . import function_urls, views
 from .errors import function_not_found
 from .handlers import ops
 from .handlers.common import settle, split_name
@@ -132,6 +132,10 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
     def admin_routes(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
         """``code?account=&region=&function=&version=``: the zip GetFunction's ``Code.Location`` names."""
         return {"code": self._download_code}
+
+    def admin_trees(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
+        """``url/<url-id>/...``: function URLs (any method, any path)."""
+        return {"url": lambda request: function_urls.serve(self, request)}
 
     def _download_code(self, request: HttpRequest) -> HttpResponse:
         params = {key: values[0] for key, values in parse_qs(request.query).items()}

@@ -79,6 +79,19 @@ class EventInvokeConfig:
 
 
 @dataclass(slots=True)
+class FunctionUrlConfig:
+    """A function URL of the unqualified function (``$LATEST``) or of an alias."""
+
+    qualifier: str
+    url_id: str
+    auth_type: str
+    created: str
+    last_modified: str
+    invoke_mode: str = "BUFFERED"
+    cors: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class Function:
     name: str
     latest: FunctionConfig
@@ -92,6 +105,7 @@ class Function:
     reserved_concurrency: int | None = None
     tags: dict[str, str] = field(default_factory=dict)
     event_invoke_configs: dict[str, EventInvokeConfig] = field(default_factory=dict)
+    url_configs: dict[str, FunctionUrlConfig] = field(default_factory=dict)
 
     def config(self, version: str) -> FunctionConfig | None:
         return self.latest if version == LATEST else self.versions.get(version)

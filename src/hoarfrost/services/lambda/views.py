@@ -16,8 +16,8 @@ from hoarfrost.core.kit.records import RecordView, merge_keyed, record_view
 from hoarfrost.core.views import StateView
 
 from .state import (
-    Alias, CodePackage, EventInvokeConfig, EventSourceMapping, Function, FunctionConfig, LambdaBackend, Layer,
-    LayerVersion,
+    Alias, CodePackage, EventInvokeConfig, EventSourceMapping, Function, FunctionConfig, FunctionUrlConfig,
+    LambdaBackend, Layer, LayerVersion,
 )
 
 
@@ -39,6 +39,11 @@ class AliasView(RecordView):
 @record_view(EventInvokeConfig, key="qualifier")
 class EventInvokeConfigView(RecordView):
     """Retries, maximum age and destinations of one qualifier's asynchronous invocations."""
+
+
+@record_view(FunctionUrlConfig, key="qualifier")
+class FunctionUrlConfigView(RecordView):
+    """A function URL: its id (the URL's first label), auth type, CORS and invoke mode."""
 
 
 @record_view(Function, key="name")
