@@ -138,6 +138,21 @@ class LogGroup:
         return sum(stream.stored_bytes for stream in self.streams.values())
 
 
+@dataclass(slots=True)
+class Query:
+    """A Logs Insights query: run to completion at StartQuery, its results kept for GetQueryResults."""
+
+    query_id: str
+    query_string: str
+    log_group_names: list[str]
+    create_time: int
+    status: str = "Complete"
+    results: list[list[dict[str, str]]] = field(default_factory=list)
+    records_matched: float = 0.0
+    records_scanned: float = 0.0
+    bytes_scanned: float = 0.0
+
+
 class LogsBackend:
     """One account/region of CloudWatch Logs. ``names`` is kept sorted (Describe* walk it)."""
 
@@ -146,6 +161,7 @@ class LogsBackend:
         self.region = region
         self.groups: dict[str, LogGroup] = {}
         self.names: list[str] = []
+        self.queries: dict[str, Query] = {}
 
     def add(self, group: LogGroup) -> None:
         if group.name not in self.groups:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from hoarfrost.core.kit.records import RecordView, record_view
 from hoarfrost.core.views import StateView
 from hoarfrost.services.logs.state import (
-    LogEvent, LogGroup, LogsBackend, LogStream, MetricFilter, MetricTransformation, SubscriptionFilter,
+    LogEvent, LogGroup, LogsBackend, LogStream, MetricFilter, MetricTransformation, Query, SubscriptionFilter,
 )
 
 
@@ -48,14 +48,21 @@ class LogGroupView(RecordView):
     """A log group with its streams and filters."""
 
 
+@record_view(Query, key="query_id")
+class QueryView(RecordView):
+    """A Logs Insights query with its results."""
+
+
 class LogsStateView(StateView):
-    """CloudWatch Logs in one account/region: its log groups."""
+    """CloudWatch Logs in one account/region: its log groups and Insights queries."""
 
     log_groups: list[LogGroupView] = []
+    queries: list[QueryView] = []
 
 
 def to_view(backend: LogsBackend) -> LogsStateView:
-    return LogsStateView(log_groups=[LogGroupView.of(backend.groups[name]) for name in backend.names])
+    return LogsStateView(log_groups=[LogGroupView.of(backend.groups[name]) for name in backend.names],
+                         queries=[QueryView.of(query) for query in backend.queries.values()])
 
 
 def from_view(view: LogsStateView, account: str, region: str) -> LogsBackend:
@@ -70,10 +77,16 @@ def from_view(view: LogsStateView, account: str, region: str) -> LogsBackend:
                 raise ValueError(f"log stream {stream.name!r} has two events with one seq")
             stream.next_seq = max(stream.next_seq, max(seqs, default=-1) + 1)
         backend.add(group)
+    for query_view in view.queries:
+        query: Query = query_view.to_record()
+        if query.query_id in backend.queries:
+            raise ValueError(f"query {query.query_id!r} appears twice")
+        backend.queries[query.query_id] = query
     return backend
 
 
 def merge(target: LogsBackend, source: LogsBackend) -> None:
+    target.queries.update(source.queries)
     for name in source.names:
         existing = target.groups.get(name)
         if existing is None:

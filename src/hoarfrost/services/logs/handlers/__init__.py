@@ -5,4 +5,4 @@ from hoarfrost.core.operations import OperationRegistry
 
 ops = OperationRegistry("logs")
 
-from hoarfrost.services.logs.handlers import events, filters, groups, streams  # noqa: E402,F401
+from hoarfrost.services.logs.handlers import events, filters, groups, queries, streams  # noqa: E402,F401
