@@ -153,3 +153,16 @@ def test_workers_are_replaced_when_their_role_credentials_expire(lam: Any, aws: 
     aws.emulator.clock.advance(12 * 3600)
     new_pid, new_key, _ = _call(lam, "creds")[1]
     assert new_pid != pid and new_key != key
+
+
+def test_idle_workers_of_old_revisions_and_long_idle_ones_are_stopped(lam: Any, aws: Harness) -> None:
+    create(lam, "idle", "import os\ndef handler(event, context):\n    return os.getpid()\n")
+    service = aws.emulator.service("lambda")
+    first = _call(lam, "idle")[1]
+    lam.add_permission(FunctionName="idle", StatementId="s", Action="lambda:InvokeFunction", Principal="*")
+    second = _call(lam, "idle")[1]  # a new revision: a new worker, the old one stopped
+    assert second != first and service.worker_pids() == [second]
+    aws.emulator.clock.advance(601)
+    create(lam, "other", "def handler(event, context):\n    return 1\n")
+    _call(lam, "other")  # any acquire reaps workers idle for over ten minutes
+    assert second not in service.worker_pids() and len(service.worker_pids()) == 1

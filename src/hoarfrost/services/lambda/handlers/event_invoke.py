@@ -111,7 +111,7 @@ def list_function_event_invoke_configs(ctx: Ctx, request: dict[str, Any]) -> dic
                                            for q in page.items], **page.token_member("NextMarker")}
 
 
-@ops.operation
+@ops.operation(mutates=False)
 def invoke_async(ctx: Ctx, request: dict[str, Any]) -> Reply:
     """The deprecated asynchronous Invoke: queued like ``InvocationType=Event``."""
     function, qualifier = resolve(ctx, request)

@@ -184,5 +184,5 @@ def _finish(log: _Log, worker: Worker, spec: WorkerSpec, request_id: str, starte
     log.line(f"END RequestId: {request_id}\n")
     log.line(report + "\n")
     if release and pool is not None:
-        pool.release(worker)
+        pool.release(worker, clock.time())
     return Outcome(payload, function_error, worker.log_stream, log.events)

@@ -38,6 +38,8 @@ BOOTSTRAP = Path(__file__).with_name("bootstrap_python.py")
 BOOTSTRAP_NODE = Path(__file__).with_name("bootstrap_node.js")
 # Idle workers kept per function version; the oldest beyond this are stopped.
 MAX_IDLE_PER_KEY = 4
+# Emulator seconds an idle worker is kept warm.
+IDLE_SECONDS = 600.0
 # Seconds a worker may take to import the handler (AWS's init phase allows 10).
 INIT_SECONDS = 10.0
 
@@ -106,6 +108,7 @@ class Worker:
         self.log_stream = log_stream
         self.invocations = 0
         self.expires_at = float("inf")  # when its credentials expire (emulator time)
+        self.idle_since = 0.0  # emulator time it was last released
         self.init_ms = 0.0
         self.init_error: dict[str, Any] | None = None
         self._buffer = b""
@@ -222,6 +225,7 @@ class WorkerPool:
             with self._lock:
                 if self._closed:
                     raise RuntimeError("the emulator was closed")
+                expired += self._reap(spec.key, now)
                 idle = self._idle.get(spec.key)
                 while idle:
                     worker = idle.pop()
@@ -248,8 +252,29 @@ class WorkerPool:
             raise RuntimeError("the emulator was closed")
         return worker, True
 
-    def release(self, worker: Worker) -> None:
+    def _reap(self, key: tuple[str, str, str], now: float) -> list[Worker]:
+        """Idle workers to stop (call with the lock held): those of an older revision of the
+        same function version (its code or configuration changed), and any idle longer than
+        ``IDLE_SECONDS`` of emulator time (AWS reclaims idle sandboxes too)."""
+        stale: list[Worker] = []
+        for other in list(self._idle):
+            workers = self._idle[other]
+            if other[:2] == key[:2] and other != key:
+                stale += workers
+                workers = []
+            else:
+                stale += [w for w in workers if now - w.idle_since > IDLE_SECONDS]
+                workers = [w for w in workers if now - w.idle_since <= IDLE_SECONDS]
+            if workers:
+                self._idle[other] = workers
+            else:
+                del self._idle[other]
+        self._live.difference_update(stale)
+        return stale
+
+    def release(self, worker: Worker, now: float = 0.0) -> None:
         """Back to the warm pool (the oldest idle worker of its key goes when there are too many)."""
+        worker.idle_since = now
         with self._lock:
             if self._closed:
                 surplus = [worker]
