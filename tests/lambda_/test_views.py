@@ -87,3 +87,15 @@ def test_merge_and_invalid_views(aws: Harness) -> None:
             service.restore(aws.account, aws.region, bad)
         assert exc.value.kind == "invalid"
     assert service.snapshot(aws.account, aws.region).model_dump_json() == before
+
+
+def test_listeners_hear_mutations_not_reads_or_invokes(aws: Harness) -> None:
+    lam = aws.client("lambda")
+    heard: list[str] = []
+    with aws.emulator.service("lambda").notifier.subscribe(lambda change: heard.append(change.operation)):
+        create(lam, "f", "def handler(e, c):\n    return 1\n")
+        lam.get_function(FunctionName="f")
+        lam.invoke(FunctionName="f")
+        lam.tag_resource(Resource=lam.get_function(FunctionName="f")["Configuration"]["FunctionArn"],
+                         Tags={"a": "b"})
+    assert heard == ["CreateFunction", "TagResource"]

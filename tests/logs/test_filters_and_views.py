@@ -99,3 +99,14 @@ def test_merge_keeps_what_exists_and_invalid_views_change_nothing(logs: Any, aws
         assert exc.value.kind == "invalid"
     assert service.snapshot(aws.account, aws.region).model_dump_json() == snapshot
     assert before != snapshot
+
+
+def test_listeners_hear_writes_including_the_sink(logs: Any, aws: Harness) -> None:
+    from hoarfrost.core.ports import log_events_message
+
+    heard: list[str] = []
+    with aws.emulator.service("logs").notifier.subscribe(lambda change: heard.append(change.operation)):
+        logs.create_log_group(logGroupName="g")
+        logs.describe_log_groups()
+        aws.emulator.deliver(f"arn:aws:logs:us-east-1:{aws.account}:log-group:g", log_events_message("s", [(now_ms(aws), "m")]))
+    assert heard == ["CreateLogGroup", "PutLogEvents"]
