@@ -210,3 +210,22 @@ def test_function_arns_and_partial_arns_name_the_function(lam: Any, aws: Harness
     with pytest.raises(ClientError) as exc:
         lam.get_function(FunctionName="f:1", Qualifier="2")
     assert code(exc) == "InvalidParameterValueException"
+
+
+def test_provisioned_concurrency_is_stored(lam: Any) -> None:
+    create(lam, "f", SOURCE)
+    lam.publish_version(FunctionName="f")
+    with pytest.raises(ClientError) as exc:
+        lam.put_provisioned_concurrency_config(FunctionName="f", Qualifier="$LATEST",
+                                               ProvisionedConcurrentExecutions=2)
+    assert code(exc) == "InvalidParameterValueException"
+    put = lam.put_provisioned_concurrency_config(FunctionName="f", Qualifier="1", ProvisionedConcurrentExecutions=2)
+    assert put["Status"] == "IN_PROGRESS" and put["RequestedProvisionedConcurrentExecutions"] == 2
+    got = lam.get_provisioned_concurrency_config(FunctionName="f", Qualifier="1")
+    assert got["Status"] == "READY" and got["AllocatedProvisionedConcurrentExecutions"] == 2
+    assert [c["FunctionArn"].rsplit(":", 1)[1] for c in lam.list_provisioned_concurrency_configs(
+        FunctionName="f")["ProvisionedConcurrencyConfigs"]] == ["1"]
+    lam.delete_provisioned_concurrency_config(FunctionName="f", Qualifier="1")
+    with pytest.raises(ClientError) as exc:
+        lam.get_provisioned_concurrency_config(FunctionName="f", Qualifier="1")
+    assert code(exc) == "ProvisionedConcurrencyConfigNotFoundException"

@@ -166,3 +166,17 @@ def test_idle_workers_of_old_revisions_and_long_idle_ones_are_stopped(lam: Any, 
     create(lam, "other", "def handler(event, context):\n    return 1\n")
     _call(lam, "other")  # any acquire reaps workers idle for over ten minutes
     assert second not in service.worker_pids() and len(service.worker_pids()) == 1
+
+
+def test_a_response_over_six_megabytes_is_an_error(lam: Any) -> None:
+    create(lam, "big", "def handler(event, context):\n    return 'x' * (7 * 1024 * 1024)\n")
+    response, body = _call(lam, "big")
+    assert response["FunctionError"] == "Unhandled" and body["errorType"] == "Function.ResponseSizeTooLarge"
+
+
+def test_an_async_payload_over_256_kb_is_refused(lam: Any) -> None:
+    create(lam, "small", "def handler(event, context):\n    return 1\n")
+    with pytest.raises(ClientError) as exc:
+        lam.invoke(FunctionName="small", InvocationType="Event", Payload=json.dumps({"x": "y" * 300_000}))
+    assert code(exc) == "RequestTooLargeException"
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413

@@ -92,6 +92,16 @@ class FunctionUrlConfig:
 
 
 @dataclass(slots=True)
+class ProvisionedConcurrency:
+    """Provisioned concurrency of a version or alias (stored; every worker here starts on demand)."""
+
+    qualifier: str
+    requested: int
+    last_modified: str
+    status: str = "IN_PROGRESS"
+
+
+@dataclass(slots=True)
 class Function:
     name: str
     latest: FunctionConfig
@@ -106,6 +116,7 @@ class Function:
     tags: dict[str, str] = field(default_factory=dict)
     event_invoke_configs: dict[str, EventInvokeConfig] = field(default_factory=dict)
     url_configs: dict[str, FunctionUrlConfig] = field(default_factory=dict)
+    provisioned: dict[str, ProvisionedConcurrency] = field(default_factory=dict)
 
     def config(self, version: str) -> FunctionConfig | None:
         return self.latest if version == LATEST else self.versions.get(version)

@@ -17,7 +17,7 @@ from hoarfrost.core.views import StateView
 
 from .state import (
     Alias, CodePackage, EventInvokeConfig, EventSourceMapping, Function, FunctionConfig, FunctionUrlConfig,
-    LambdaBackend, Layer, LayerVersion,
+    LambdaBackend, Layer, LayerVersion, ProvisionedConcurrency,
 )
 
 
@@ -44,6 +44,11 @@ class EventInvokeConfigView(RecordView):
 @record_view(FunctionUrlConfig, key="qualifier")
 class FunctionUrlConfigView(RecordView):
     """A function URL: its id (the URL's first label), auth type, CORS and invoke mode."""
+
+
+@record_view(ProvisionedConcurrency, key="qualifier")
+class ProvisionedConcurrencyView(RecordView):
+    """Provisioned concurrency requested for a version or alias."""
 
 
 @record_view(Function, key="name")

@@ -4,6 +4,7 @@ Event queues it and answers 202 at once, DryRun only checks that it could run.""
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 from hoarfrost.core.operations import Reply
@@ -64,10 +65,15 @@ def invoke(ctx: Ctx, request: dict[str, Any]) -> Reply:
     if outcome is None:
         raise errors.TooManyRequestsException("Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded",
                                               Type="User")
-    output: dict[str, Any] = {"StatusCode": 200, "Payload": outcome.payload,
-                              "ExecutedVersion": invocation.executed_version}
-    if outcome.function_error is not None:
-        output["FunctionError"] = outcome.function_error
+    payload, function_error = outcome.payload, outcome.function_error
+    if len(payload) > SYNC_LIMIT:
+        payload = json.dumps({"errorMessage": f"Response payload size exceeded maximum allowed payload size "
+                                              f"({SYNC_LIMIT + 100} bytes).",
+                              "errorType": "Function.ResponseSizeTooLarge"}).encode()
+        function_error = "Unhandled"
+    output: dict[str, Any] = {"StatusCode": 200, "Payload": payload, "ExecutedVersion": invocation.executed_version}
+    if function_error is not None:
+        output["FunctionError"] = function_error
     if request.get("LogType") == "Tail":
         output["LogResult"] = outcome.log_tail
     return Reply(output)
