@@ -8,7 +8,7 @@ import random
 
 from .errors import conflict, errors, function_not_found
 from .runtime.executor import Invocation
-from .runtime.workers import WorkerSpec, interpreter_for
+from .runtime.workers import WorkerSpec, supported
 from .state import LATEST, Function, FunctionConfig, LambdaBackend
 
 
@@ -39,10 +39,11 @@ def prepare(backend: LambdaBackend, function: Function, qualifier: str | None, e
     if config.state != "Active":
         raise conflict("The operation cannot be performed at this time. The function is currently in the following "
                        f"state: {config.state}")
-    if config.runtime is None or interpreter_for(config.runtime) is None:
+    if config.runtime is None or not supported(config.runtime):
         raise errors.InvalidRuntimeException(
             f"The runtime parameter of {config.runtime} is not supported by hoarfrost's local workers "
-            "(python3.x runs with this machine's interpreter, nodejs with its node).")
+            "(python3.x runs with this machine's interpreter, nodejs with its node, provided.* with the "
+            "function's bootstrap).")
     if config.handler is None:
         raise errors.InvalidParameterValueException("The function has no handler.")
     layers = []

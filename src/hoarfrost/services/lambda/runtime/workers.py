@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .runtime_api import RuntimeApi, RuntimeApiWorker
+
 log = logging.getLogger("hoarfrost.lambda")
 
 BOOTSTRAP = Path(__file__).with_name("bootstrap_python.py")
@@ -75,6 +77,11 @@ class WorkerSpec:
         return self.key[0]
 
 
+def supported(runtime: str) -> bool:
+    """Whether this machine can run functions of ``runtime``."""
+    return runtime.startswith("provided") or interpreter_for(runtime) is not None
+
+
 def interpreter_for(runtime: str) -> list[str] | None:
     """The command that runs a worker of ``runtime`` on this machine, None when unsupported.
     Every ``python3.x`` runs on the interpreter hoarfrost itself runs on (it has boto3); every
@@ -85,6 +92,16 @@ def interpreter_for(runtime: str) -> list[str] | None:
         node = shutil.which("node")
         return [node, str(BOOTSTRAP_NODE)] if node else None
     return None
+
+
+def _unzip(data: bytes, target: Path) -> None:
+    """Extract a zip keeping its files' permission bits (a ``bootstrap`` stays executable)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            path = Path(archive.extract(info, target))
+            mode = (info.external_attr >> 16) & 0o777
+            if mode and not info.is_dir():
+                path.chmod(mode)
 
 
 def _opt_paths(runtime: str, opt: Path) -> dict[str, str]:
@@ -198,6 +215,7 @@ class WorkerPool:
         self._in_flight: Counter[str] = Counter()
         self._root: Path | None = None
         self._closed = False
+        self._runtime_api: RuntimeApi | None = None  # started with the first provided.* worker
 
     # -- concurrency ----------------------------------------------------------------------
     def enter(self, function_arn: str, limit: int | None) -> bool:
@@ -242,7 +260,15 @@ class WorkerPool:
         env = dict(variables, AWS_LAMBDA_LOG_STREAM_NAME=log_stream, LAMBDA_TASK_ROOT=str(root))
         if opt is not None:
             env.update(_opt_paths(spec.runtime, opt))
-        worker = Worker(spec, root, log_stream, env)
+        worker: Any
+        if spec.runtime.startswith("provided"):
+            with self._lock:
+                if self._runtime_api is None:
+                    self._runtime_api = RuntimeApi()
+                api = self._runtime_api
+            worker = RuntimeApiWorker(spec, root, log_stream, env, api, opt)
+        else:
+            worker = Worker(spec, root, log_stream, env)
         worker.expires_at = expires_at
         with self._lock:
             self._live.add(worker)
@@ -315,9 +341,12 @@ class WorkerPool:
             self._idle.clear()
             self._in_flight.clear()
             root, self._root = self._root, None
+            api, self._runtime_api = self._runtime_api, None
             self._closed = not reopen
         for worker in workers:
             worker.kill()
+        if api is not None:
+            api.shutdown()
         if root is not None:
             shutil.rmtree(root, ignore_errors=True)
 
@@ -334,8 +363,7 @@ class WorkerPool:
             shutil.rmtree(partial, ignore_errors=True)
             partial.mkdir()
             for _, data in spec.layers:
-                with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                    archive.extractall(partial)
+                _unzip(data, partial)
             partial.rename(target)
         return target
 
@@ -348,7 +376,6 @@ class WorkerPool:
         if not target.exists():
             partial = self._root / (name + ".partial")
             shutil.rmtree(partial, ignore_errors=True)
-            with zipfile.ZipFile(io.BytesIO(spec.code)) as archive:
-                archive.extractall(partial)
+            _unzip(spec.code, partial)
             partial.rename(target)
         return target
