@@ -180,3 +180,27 @@ def test_an_async_payload_over_256_kb_is_refused(lam: Any) -> None:
         lam.invoke(FunctionName="small", InvocationType="Event", Payload=json.dumps({"x": "y" * 300_000}))
     assert code(exc) == "RequestTooLargeException"
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+
+
+def test_concurrent_invocations_get_a_worker_each(lam: Any, aws: Harness) -> None:
+    """Each concurrent execution runs in its own process, and a slow function does not hold
+    the other requests of its scope (the handler waits with the lock released)."""
+    import threading
+
+    create(lam, "slowish", "import os, time\ndef handler(event, context):\n    time.sleep(0.5)\n"
+                           "    return os.getpid()\n")
+    _call(lam, "slowish")  # Pending -> Active, one warm worker
+    results: list[int] = []
+
+    def call() -> None:
+        results.append(json.loads(aws.client("lambda").invoke(FunctionName="slowish")["Payload"].read()))
+
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    # Meanwhile the scope answers other requests.
+    assert lam.get_function(FunctionName="slowish")["Configuration"]["State"] == "Active"
+    for thread in threads:
+        thread.join(20)
+    assert len(results) == 2 and len(set(results)) == 2
+    assert sorted(aws.emulator.service("lambda").worker_pids()) == sorted(results)
