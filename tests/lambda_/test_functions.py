@@ -229,3 +229,29 @@ def test_provisioned_concurrency_is_stored(lam: Any) -> None:
     with pytest.raises(ClientError) as exc:
         lam.get_provisioned_concurrency_config(FunctionName="f", Qualifier="1")
     assert code(exc) == "ProvisionedConcurrencyConfigNotFoundException"
+
+
+def test_code_signing_configs(lam: Any) -> None:
+    profile = "arn:aws:signer:us-east-1:123456789012:/signing-profiles/p/abc"
+    warn = lam.create_code_signing_config(AllowedPublishers={"SigningProfileVersionArns": [profile]})[
+        "CodeSigningConfig"]
+    assert warn["CodeSigningConfigId"].startswith("csc-")
+    assert warn["CodeSigningPolicies"] == {"UntrustedArtifactOnDeployment": "Warn"}
+    create(lam, "f", SOURCE, CodeSigningConfigArn=warn["CodeSigningConfigArn"])
+    assert lam.get_function_code_signing_config(FunctionName="f")["CodeSigningConfigArn"] == warn[
+        "CodeSigningConfigArn"]
+    assert lam.list_functions_by_code_signing_config(CodeSigningConfigArn=warn["CodeSigningConfigArn"])[
+        "FunctionArns"][0].endswith(":function:f")
+    with pytest.raises(ClientError) as exc:
+        lam.delete_code_signing_config(CodeSigningConfigArn=warn["CodeSigningConfigArn"])
+    assert code(exc) == "ResourceConflictException"
+    # Enforce: hoarfrost signs nothing, so new code is refused.
+    lam.update_code_signing_config(CodeSigningConfigArn=warn["CodeSigningConfigArn"],
+                                   CodeSigningPolicies={"UntrustedArtifactOnDeployment": "Enforce"})
+    with pytest.raises(ClientError) as exc:
+        lam.update_function_code(FunctionName="f", ZipFile=python_zip(SOURCE + "\n"))
+    assert code(exc) == "CodeVerificationFailedException"
+    lam.delete_function_code_signing_config(FunctionName="f")
+    lam.update_function_code(FunctionName="f", ZipFile=python_zip(SOURCE + "\n"))
+    lam.delete_code_signing_config(CodeSigningConfigArn=warn["CodeSigningConfigArn"])
+    assert lam.list_code_signing_configs()["CodeSigningConfigs"] == []

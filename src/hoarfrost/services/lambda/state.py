@@ -117,6 +117,7 @@ class Function:
     event_invoke_configs: dict[str, EventInvokeConfig] = field(default_factory=dict)
     url_configs: dict[str, FunctionUrlConfig] = field(default_factory=dict)
     provisioned: dict[str, ProvisionedConcurrency] = field(default_factory=dict)
+    code_signing_config_id: str | None = None
 
     def config(self, version: str) -> FunctionConfig | None:
         return self.latest if version == LATEST else self.versions.get(version)
@@ -142,6 +143,17 @@ class Layer:
     name: str
     versions: dict[int, LayerVersion] = field(default_factory=dict)
     next_version: int = 1
+
+
+@dataclass(slots=True)
+class CodeSigningConfig:
+    """Which signing profiles may sign a function's code, and what happens to unsigned code."""
+
+    config_id: str
+    last_modified: str
+    description: str = ""
+    signing_profile_version_arns: list[str] = field(default_factory=list)
+    untrusted_artifact_on_deployment: str = "Warn"
 
 
 @dataclass(slots=True)
@@ -177,6 +189,7 @@ class LambdaBackend:
         self.packages: dict[str, CodePackage] = {}
         self.mappings: dict[str, EventSourceMapping] = {}
         self.layers: dict[str, Layer] = {}
+        self.code_signing_configs: dict[str, CodeSigningConfig] = {}
 
     def function_arn(self, name: str, qualifier: str | None = None) -> str:
         resource = f"function:{name}" + (f":{qualifier}" if qualifier else "")

@@ -16,7 +16,7 @@ from hoarfrost.core.kit.records import RecordView, merge_keyed, record_view
 from hoarfrost.core.views import StateView
 
 from .state import (
-    Alias, CodePackage, EventInvokeConfig, EventSourceMapping, Function, FunctionConfig, FunctionUrlConfig,
+    Alias, CodePackage, CodeSigningConfig, EventInvokeConfig, EventSourceMapping, Function, FunctionConfig, FunctionUrlConfig,
     LambdaBackend, Layer, LayerVersion, ProvisionedConcurrency,
 )
 
@@ -71,6 +71,11 @@ class LayerView(RecordView):
     """A layer and its versions."""
 
 
+@record_view(CodeSigningConfig, key="config_id")
+class CodeSigningConfigView(RecordView):
+    """A code signing config: allowed signing profiles and the policy for unsigned code."""
+
+
 class LambdaStateView(StateView):
     """Lambda in one account/region: functions, their code packages, event source mappings."""
 
@@ -78,6 +83,7 @@ class LambdaStateView(StateView):
     code_packages: list[CodePackageView] = []
     event_source_mappings: list[EventSourceMappingView] = []
     layers: list[LayerView] = []
+    code_signing_configs: list[CodeSigningConfigView] = []
 
 
 def to_view(backend: LambdaBackend) -> LambdaStateView:
@@ -86,6 +92,7 @@ def to_view(backend: LambdaBackend) -> LambdaStateView:
         code_packages=[CodePackageView.of(backend.packages[sha]) for sha in sorted(backend.packages)],
         event_source_mappings=[EventSourceMappingView.of(backend.mappings[uuid]) for uuid in sorted(backend.mappings)],
         layers=[LayerView.of(backend.layers[name]) for name in sorted(backend.layers)],
+        code_signing_configs=[CodeSigningConfigView.of(c) for _, c in sorted(backend.code_signing_configs.items())],
     )
 
 
@@ -105,6 +112,11 @@ def from_view(view: LambdaStateView, account: str, region: str) -> LambdaBackend
                 raise ValueError(f"layer {layer.name!r} version {version.version}: no code package")
         layer.next_version = max(layer.next_version, max(layer.versions, default=0) + 1)
         backend.layers[layer.name] = layer
+    for signing_view in view.code_signing_configs:
+        signing: CodeSigningConfig = signing_view.to_record()
+        if signing.config_id in backend.code_signing_configs:
+            raise ValueError(f"code signing config {signing.config_id} appears twice")
+        backend.code_signing_configs[signing.config_id] = signing
     for function_view in view.functions:
         function: Function = function_view.to_record()
         if function.name in backend.functions:
@@ -136,6 +148,7 @@ def merge(target: LambdaBackend, source: LambdaBackend) -> None:
     merge_keyed(target.functions, source.functions, FunctionView.merge)
     merge_keyed(target.mappings, source.mappings)
     merge_keyed(target.layers, source.layers, LayerView.merge)
+    merge_keyed(target.code_signing_configs, source.code_signing_configs)
     for layer in target.layers.values():
         layer.next_version = max(layer.next_version, max(layer.versions, default=0) + 1)
     for name in source.functions:

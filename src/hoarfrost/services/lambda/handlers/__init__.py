@@ -6,5 +6,6 @@ from hoarfrost.core.operations import OperationRegistry
 ops = OperationRegistry("lambda")
 
 from . import (  # noqa: E402,F401
-    aliases, concurrency, event_invoke, event_sources, functions, invoke, layers, permissions, tags, urls, versions,
+    aliases, code_signing, concurrency, event_invoke, event_sources, functions, invoke, layers, permissions, tags,
+    urls, versions,
 )

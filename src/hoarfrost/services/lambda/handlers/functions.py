@@ -16,6 +16,7 @@ from .common import (
     TAG_RULES, Ctx, check_environment, check_layers, check_limits, check_revision, check_runtime, code_package, config_for, configuration,
     last_modified, new_revision, resolve, split_name,
 )
+from .code_signing import check_signed, signing_config
 from .versions import publish
 
 
@@ -39,6 +40,10 @@ def create_function(ctx: Ctx, request: dict[str, Any]) -> Reply:
         raise invalid("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
     check_runtime(runtime)
     check_limits(request)
+    signing = request.get("CodeSigningConfigArn")
+    if signing:
+        signing_config(ctx, signing)
+        check_signed(ctx, None, signing)
     environment = check_environment(request.get("Environment"))
     package = code_package(ctx, request.get("Code") or {})
     logging_config = request.get("LoggingConfig") or {}
@@ -54,7 +59,8 @@ def create_function(ctx: Ctx, request: dict[str, Any]) -> Reply:
         kms_key_arn=request.get("KMSKeyArn"), layers=check_layers(ctx.state, request.get("Layers")),
         log_group=logging_config.get("LogGroup"), log_format=logging_config.get("LogFormat") or "Text",
     )
-    function = Function(name=name, latest=config, tags=tagkit.check(request.get("Tags") or {}, TAG_RULES))
+    function = Function(name=name, latest=config, tags=tagkit.check(request.get("Tags") or {}, TAG_RULES),
+                        code_signing_config_id=signing.rsplit(":", 1)[-1] if signing else None)
     ctx.state.packages.setdefault(package.sha256, package)
     ctx.state.functions[name] = function
     shown = config
@@ -120,6 +126,7 @@ def update_function_code(ctx: Ctx, request: dict[str, Any]) -> dict[str, Any]:
     if qualifier is not None:
         raise invalid("Qualifier is not supported by UpdateFunctionCode.")
     check_revision(request, function.latest.revision_id)
+    check_signed(ctx, function)
     package = code_package(ctx, request)
     if request.get("DryRun"):
         preview = function.latest.copy(code_sha256=package.sha256, code_size=len(package.zip_file))
