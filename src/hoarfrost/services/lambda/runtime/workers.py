@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import weakref
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -204,6 +205,14 @@ class Worker:
             log.warning("lambda worker %s did not exit", self.pid)
 
 
+def _kill_all(workers: set[Any]) -> None:
+    for worker in list(workers):
+        try:
+            worker.kill()
+        except Exception:  # interpreter shutdown: best effort
+            pass
+
+
 class WorkerPool:
     """The workers of one LambdaService (one Emulator): warm ones by key, in-flight counts by
     function for reserved concurrency, unpacked code by SHA-256."""
@@ -216,6 +225,9 @@ class WorkerPool:
         self._root: Path | None = None
         self._closed = False
         self._runtime_api: RuntimeApi | None = None  # started with the first provided.* worker
+        # Even an emulator never closed (mock_aws(keep_state=True), a given Emulator) leaves no
+        # worker behind: the live ones are killed when the pool is collected or Python exits.
+        weakref.finalize(self, _kill_all, self._live)
 
     # -- concurrency ----------------------------------------------------------------------
     def enter(self, function_arn: str, limit: int | None) -> bool:
