@@ -204,3 +204,13 @@ def test_concurrent_invocations_get_a_worker_each(lam: Any, aws: Harness) -> Non
         thread.join(20)
     assert len(results) == 2 and len(set(results)) == 2
     assert sorted(aws.emulator.service("lambda").worker_pids()) == sorted(results)
+
+
+def test_the_logging_module_writes_aws_formatted_lines(lam: Any) -> None:
+    create(lam, "logs", "import logging\nlogger = logging.getLogger()\nlogger.setLevel(logging.INFO)\n"
+                        "def handler(event, context):\n    logger.info('hello %s', 'there')\n    return 1\n")
+    response, _ = _call(lam, "logs", LogType="Tail")
+    line = next(l for l in base64.b64decode(response["LogResult"]).decode().splitlines() if "hello" in l)
+    level, when, request_id, text = line.split("\t")
+    assert level == "[INFO]" and when.endswith("Z") and text == "hello there"
+    assert request_id == response["ResponseMetadata"]["RequestId"]

@@ -13,6 +13,7 @@ Only the standard library is used: this file runs with whatever interpreter the 
 
 import importlib
 import io
+import logging
 import json
 import os
 import struct
@@ -64,6 +65,24 @@ class _Forward(io.TextIOBase):
         if text:
             self.pipe.send({"type": "log", "text": text})
         return len(text)
+
+
+_REQUEST_ID = [""]
+
+
+class _LambdaLogHandler(logging.Handler):
+    """The root logger's handler, formatting as AWS's Python runtime does:
+    ``[LEVEL]\t<ISO time>Z\t<request id>\t<message>``."""
+
+    def emit(self, record):
+        try:
+            when = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            text = f"[{record.levelname}]\t{when}.{int(record.msecs):03d}Z\t{_REQUEST_ID[0]}\t{record.getMessage()}"
+            if record.exc_info:
+                text += "\n" + "".join(traceback.format_exception(*record.exc_info))
+            sys.stdout.write(text + "\n")
+        except Exception:
+            self.handleError(record)
 
 
 class LambdaContext:
@@ -130,6 +149,7 @@ def main():
     pipe = _Pipe(int(sys.argv[1]), int(sys.argv[2]))
     sys.stdout = _Forward(pipe)
     sys.stderr = _Forward(pipe)
+    logging.getLogger().addHandler(_LambdaLogHandler())
     sys.path.insert(0, os.environ["LAMBDA_TASK_ROOT"])
     started = time.monotonic()
     try:
@@ -145,6 +165,7 @@ def main():
         if message is None:
             return
         request_id = message["request_id"]
+        _REQUEST_ID[0] = request_id
         os.environ["_X_AMZN_TRACE_ID"] = message.get("trace_id", "")
         context = LambdaContext(request_id, message["deadline_ms"], message["invoked_arn"],
                                 message.get("client_context"))
