@@ -20,7 +20,7 @@ from hoarfrost.core.operations import OperationHandler, Reply, RequestContext
 from hoarfrost.core.ports import DeliveryError, Message, Ports
 from hoarfrost.core.routing.route import Route, RoutingError
 from hoarfrost.core.validation import validate_input
-from hoarfrost.core.views import StatefulService
+from hoarfrost.core.views import ENGINE_PART, StatefulService
 from hoarfrost.protocols.base import Protocol, get_protocol
 from hoarfrost.services import IMPLEMENTED
 
@@ -81,6 +81,11 @@ class Emulator:
         A service without hand-written handlers is the generic engine's when its catalog
         has a family the engine serves."""
         service = self._services.get(name)
+        if service is None and name.endswith(ENGINE_PART):
+            part = self.engine_part(name[: -len(ENGINE_PART)])
+            if part is None:
+                raise KeyError(f"hoarfrost's engine serves no part of {name[: -len(ENGINE_PART)]!r}")
+            return part
         if service is None:
             module = IMPLEMENTED.get(name)
             if module is None and not self.engine_serves(name):
@@ -96,6 +101,26 @@ class Emulator:
                         service = GenericService.for_service(name)(self)
                     self._services[name] = service
         return service
+
+    def engine_part(self, name: str) -> StatefulService[Any, Any] | None:
+        """The engine's part of the hand-written service ``name``: the resource families its
+        handlers leave untouched (SSM's documents beside hand-written parameters); None when
+        there are none."""
+        key = name + ENGINE_PART
+        part = self._services.get(key)
+        if part is not None or name not in IMPLEMENTED:
+            return part
+        from hoarfrost.generic.engine import GenericService
+
+        hand_written = frozenset(self.service(name).operations.resolve())
+        cls = GenericService.part_of(name, hand_written)
+        if not cls.served:
+            return None
+        with self._services_lock:
+            part = self._services.get(key)
+            if part is None:
+                part = self._services[key] = cls(self)
+        return part
 
     @staticmethod
     def engine_serves(name: str, operation: str | None = None) -> bool:
@@ -290,15 +315,22 @@ class Emulator:
             if route.service in IMPLEMENTED or self.engine_serves(route.service, route.operation):
                 service = self.service(route.service)
                 handler = service.handler(route.operation)
+                if handler is None and route.service in IMPLEMENTED:
+                    service = self.engine_part(route.service)
+                    handler = service.handler(route.operation) if service is not None else None
             if handler is None or service is None:
                 raise NotImplementedOperation(
                     f"{route.operation} of service {route.service} is not implemented in hoarfrost yet"
                 )
             params = protocol.parse_request(request, operation, route.uri_params)
+            account = self.accounts.account_for(route.access_key)
+            if len(route.candidates) > 1 and service.holds(route.operation, params, account, route.region) is False:
+                other = self._holder(request, route, account)
+                if other is not None:
+                    return self._dispatch(request, other, request_id)
             if service.validates_input:
                 code = service.validation_error_code or protocol.validation_code(service_model)
                 validate_input(params, operation, code)
-            account = self.accounts.account_for(route.access_key)
             scope_account, scope_region = service.scope_for(route.operation, params, account, route.region)
             scope = service.backends.scope(scope_account, scope_region)
             ctx: RequestContext[Any, Any] = RequestContext(
@@ -315,7 +347,9 @@ class Emulator:
                     response.headers.update(output.headers)
             else:
                 response = protocol.serialize_response(output or {}, operation, request_id)
-            if handler.mutates and service.notifier.listeners:
+            # A read-only operation that changed state after all (KMS makes an AWS managed key on
+            # first use) said so with ``ctx.mark_changed()``.
+            if (handler.mutates or ctx.changed) and service.notifier.listeners:
                 for changed_account, changed_region in ctx.changed_scopes():
                     service.notify_state_changed(changed_account, changed_region, route.operation)
             if ctx.after is not None:
@@ -329,6 +363,18 @@ class Emulator:
                 protocol, InternalFailure(f"internal error: {type(exc).__name__}: {exc}"), service_model,
                 operation, request_id,
             )
+
+    def _holder(self, request: HttpRequest, route: Route, account: str) -> Route | None:
+        """Among services that read ``request`` alike, the one holding what it names."""
+        for other in self.router.alternatives(request, route):
+            if not (other.service in IMPLEMENTED or self.engine_serves(other.service, other.operation)):
+                continue
+            service = self.service(other.service)
+            operation = catalog.service_model(other.service).operation_model(other.operation)
+            params = get_protocol(other.protocol).parse_request(request, operation, other.uri_params)
+            if service.holds(other.operation, params, account, other.region):
+                return other
+        return None
 
     @staticmethod
     def _after_commit(work: list[Any], route: Route) -> None:

@@ -87,13 +87,17 @@ class StateView(ViewModel):
         raise ValueError(f"{cls.__name__} has no upgrade from schema_version {version}")
 
 
+# The state key of the generic engine's part of a partly hand-written service: ``ssm.engine``.
+ENGINE_PART = ".engine"
+
+
 class StateChange:
     """What a listener receives: which scope changed, by which operation, and the view on demand."""
 
     __slots__ = ("service", "account", "region", "operation", "_owner", "_view", "_view_lock")
 
     def __init__(self, owner: StatefulService[Any, Any], account: str, region: str, operation: str) -> None:
-        self.service = owner.name
+        self.service = owner.state_key
         self.account = account
         self.region = region
         self.operation = operation
@@ -205,6 +209,18 @@ class StatefulService(Generic[B, V]):
         queue URL's account, a topic ARN) answers that. Raise the service's not-found error
         when the request names something that cannot exist anywhere."""
         return account, region
+
+    @property
+    def state_key(self) -> str:
+        """Where the admin API, exports and notifications name this service's state: its
+        name (the engine's part of a partly hand-written service says ``<name>.engine``)."""
+        return self.name
+
+    def holds(self, operation: str, request: dict[str, Any], account: str, region: str) -> bool | None:
+        """Whether the resource ``request`` names exists here (None: the service cannot tell
+        cheaply). Asked only when several services read a request the same way over HTTP
+        (``Route.candidates``); it must be a lock-free look-up."""
+        return None
 
     def admin_routes(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
         """GET routes this service serves under ``/_hoarfrost/<service>/`` (path rest -> handler),

@@ -121,7 +121,7 @@ class FamilyBuilder:
             singleton=singleton,
             status=outputs.status(view, resource_shape, noun),
             tags=outputs.tag_members(view, view.inputs(create.operation)) if create else None,
-            not_found_error=error_roles.preferred(not_found, noun),
+            not_found_error=self._not_found(not_found, noun),
             exists_error=exists,
             missing=missing,
             problems=tuple(dict.fromkeys(self.problems)),
@@ -287,6 +287,12 @@ class FamilyBuilder:
                     self.problems.append(f"{candidate.operation} names a parent {claim.family} by {member.name}; "
                                          f"{create.operation}'s input does not carry it")
         return list(parents.values())
+
+    def _not_found(self, errors: list[str], noun: str) -> str | None:
+        if self.hint is not None and self.hint.not_found:
+            self.applied.append(f"families.{noun}.not_found")
+            return self.hint.not_found
+        return error_roles.preferred(errors, noun)
 
     def _roles(self, candidate: Candidate, bound: Bound, kinds: dict[str, tuple[IdKind, ...]], singleton: bool,
                create_location: outputs.Location | None) -> list[OperationRole]:

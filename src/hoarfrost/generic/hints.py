@@ -9,7 +9,7 @@ Hints are data: a service's file says where its names mislead inference, each en
       "families":   {"Resolver": {"parent": {"member": "apiId", "family": "GraphqlApi"},
                                   "identifiers": {"SecretId": ["arn", "name"],
                                                   "VersionNumber": {"kinds": ["key"], "output": "Version"}},
-                                  "rename": "NewName", "why": "..."},
+                                  "rename": "NewName", "not_found": "InvalidDocument", "why": "..."},
                      "Thing":    {"exclude": "why"}},
       "owners":     {"apiId": {"family": "GraphqlApi", "why": "..."}}
     }
@@ -67,6 +67,8 @@ class FamilyHint:
     identifiers: dict[str, tuple[IdKind, ...]] = field(default_factory=dict)
     # member -> (input paths, output path) in CreateX, where the hint says
     sources: dict[str, tuple[tuple[str, ...], str | None]] = field(default_factory=dict)
+    # The error a missing one answers, where the model's error shapes do not say which
+    not_found: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,7 @@ class ServiceHints:
         """Every hint by the label the catalog lists it under once applied."""
         out = [f"operations.{name}" for name in self.operations]
         for name, hint in self.families.items():
-            for part in ("rename", "exclude", "parent"):
+            for part in ("rename", "exclude", "parent", "not_found"):
                 if getattr(hint, part):
                     out.append(f"families.{name}.{part}")
             out += [f"families.{name}.identifiers.{member}" for member in hint.identifiers]
@@ -134,7 +136,7 @@ def parse(service: str, document: Any) -> ServiceHints:
     families: dict[str, FamilyHint] = {}
     for name, raw in document.get("families", {}).items():
         where = f"{service}: families.{name}"
-        entry = _check_keys(raw, {"rename", "exclude", "parent", "identifiers", "why"}, where)
+        entry = _check_keys(raw, {"rename", "exclude", "parent", "identifiers", "not_found", "why"}, where)
         parent = None
         if "parent" in entry:
             spec = _check_keys(entry["parent"], {"member", "family"}, f"{where}.parent")
@@ -153,7 +155,7 @@ def parse(service: str, document: Any) -> ServiceHints:
                 raise HintError(f"{where}.identifiers.{member}: a list of {_KINDS}")
             identifiers[member] = tuple(cast(list[IdKind], kinds))
         families[name] = FamilyHint(_why(entry, where), _text(entry, "rename", where), _text(entry, "exclude", where),
-                                    parent, identifiers, sources)
+                                    parent, identifiers, sources, _text(entry, "not_found", where))
     owners: dict[str, OwnerHint] = {}
     for member, raw in document.get("owners", {}).items():
         where = f"{service}: owners.{member}"

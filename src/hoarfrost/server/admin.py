@@ -34,7 +34,7 @@ from hoarfrost.core import catalog
 from hoarfrost.core.blobs import MemoryBlobArchive
 from hoarfrost.core.emulator import Emulator
 from hoarfrost.core.http import HttpRequest, HttpResponse
-from hoarfrost.core.views import StatefulService, StateViewError
+from hoarfrost.core.views import ENGINE_PART, StatefulService, StateViewError
 from hoarfrost.services import IMPLEMENTED
 
 PREFIX = "/_hoarfrost/"
@@ -131,6 +131,10 @@ class AdminApi:
 
     def _service(self, name: str) -> StatefulService[Any, Any]:
         """A hand-written service, or one the generic engine serves."""
+        if name.endswith(ENGINE_PART) and name[: -len(ENGINE_PART)] in IMPLEMENTED:
+            part = self.emulator.engine_part(name[: -len(ENGINE_PART)])
+            if part is not None:
+                return part
         if name not in IMPLEMENTED and not self.emulator.engine_serves(name):
             known = "a botocore service hoarfrost does not implement yet" if name in catalog.available_services() \
                 else "not a service name botocore knows"
@@ -171,6 +175,9 @@ class AdminApi:
             entry: dict[str, Any] = {"operations": len(catalog.service_model(name).operation_names)}
             try:
                 entry["implemented_operations"] = len(self.emulator.service(name).operations.resolve())
+                part = self.emulator.engine_part(name)
+                if part is not None:  # resource families the generic engine serves beside the handlers
+                    entry["engine_operations"] = len(part.served_operations())  # type: ignore[attr-defined]
             except Exception as exc:  # a broken service module must not hide the others
                 entry["implemented_operations"] = 0
                 entry["error"] = f"{type(exc).__name__}: {exc}"
@@ -186,20 +193,20 @@ class AdminApi:
     def restore(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
         account, region = self._scope(request)
         service.restore(account, region, request.body)
-        return json_response(200, {"status": "ok", "service": service.name, "account": account, "region": region,
+        return json_response(200, {"status": "ok", "service": service.state_key, "account": account, "region": region,
                            "action": "restore"})
 
     def merge(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
         account, region = self._scope(request)
         service.merge(account, region, request.body)
-        return json_response(200, {"status": "ok", "service": service.name, "account": account, "region": region,
+        return json_response(200, {"status": "ok", "service": service.state_key, "account": account, "region": region,
                            "action": "merge"})
 
     def reset(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
         account = request.query_param("account")
         region = request.query_param("region")
         service.reset(account, region)
-        return json_response(200, {"status": "ok", "service": service.name, "account": account, "region": region,
+        return json_response(200, {"status": "ok", "service": service.state_key, "account": account, "region": region,
                            "action": "reset"})
 
     # -- everything -------------------------------------------------------------------------
@@ -210,11 +217,11 @@ class AdminApi:
         ``"blobs": {key: base64}``, so the document alone rebuilds the environment elsewhere."""
         archive = MemoryBlobArchive() if request.query_param("blobs") in _TRUE else None
         views = []
-        for service in sorted(self.emulator.started_services(), key=lambda s: s.name):
+        for service in sorted(self.emulator.started_services(), key=lambda s: s.state_key):
             for account, region in sorted(service.scopes_with_state()):
                 view = service.snapshot(account, region) if archive is None else \
                     service.snapshot_with_blobs(account, region, archive)
-                views.append({"service": service.name, "account": account, "region": region,
+                views.append({"service": service.state_key, "account": account, "region": region,
                               "view": json.loads(view.model_dump_json())})
         document: dict[str, Any] = {"format": EXPORT_FORMAT, "version": hoarfrost.__version__, "views": views}
         if archive is not None:
@@ -238,7 +245,7 @@ class AdminApi:
         for index, entry in enumerate(entries):
             if not isinstance(entry, dict) or not {"service", "account", "region", "view"} <= entry.keys():
                 raise StateViewError("invalid", f"views[{index}] needs service, account, region and view")
-            name = self._service(str(entry["service"])).name
+            name = self._service(str(entry["service"])).state_key
             plan.append((name, str(entry["account"]), str(entry["region"]), entry["view"]))
         source = self._blob_source(document.get("blobs"))
         scratch = Emulator(dataclasses.replace(self.emulator.settings, blob_dir=None))

@@ -8,4 +8,7 @@ IMPLEMENTED: dict[str, str] = {
     "sns": "hoarfrost.services.sns",
     "logs": "hoarfrost.services.logs",
     "lambda": "hoarfrost.services.lambda",
+    "kms": "hoarfrost.services.kms",
+    "secretsmanager": "hoarfrost.services.secretsmanager",
+    "ssm": "hoarfrost.services.ssm",
 }
