@@ -315,6 +315,10 @@ class mock_aws:
                 _active.reverse()
                 _active.remove(self.emulator)
                 _active.reverse()
+        if self.emulator is not None and self._given is None and not self.keep_state:
+            # The block made this Emulator and the next one makes another: nothing it started
+            # (Lambda workers, a loopback server) may outlive it.
+            self.emulator.close()
         for key in self._saved_env:
             os.environ.pop(key, None)
         self._saved_env = {}

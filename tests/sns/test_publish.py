@@ -206,7 +206,10 @@ def test_sms_email_lambda_and_firehose_are_recorded(sns: Any, aws: Harness) -> N
                              Message=json.dumps({"default": "text", "sms": "short", "email": "long mail"}))["MessageId"]
     sent = {m.protocol: m for m in _sent(aws) if m.kind == "Notification"}
     assert set(sent) == {"sms", "lambda", "firehose", "email"}
-    assert all(m.message_id == message_id and m.status == "recorded" for m in sent.values())
+    assert all(m.message_id == message_id for m in sent.values())
+    assert all(m.status == "recorded" for protocol, m in sent.items() if protocol != "lambda")
+    # Lambda is implemented: the delivery really invokes, and function f does not exist.
+    assert sent["lambda"].status == "failed" and "ResourceNotFoundException" in (sent["lambda"].error or "")
     assert sent["sms"].body == "short" and sent["sms"].endpoint == "+15555550100"
     assert sent["email"].body == "long mail" and sent["email"].subject == "Hi"
     event = json.loads(sent["lambda"].body)["Records"][0]

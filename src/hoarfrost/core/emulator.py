@@ -35,6 +35,16 @@ def new_request_id() -> str:
     return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-{text[16:20]}-{text[20:]}"
 
 
+class InternalCallError(Exception):
+    """``Emulator.call`` was answered with an error."""
+
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+
+
 @dataclass
 class Settings:
     default_account: str = DEFAULT_ACCOUNT
@@ -67,6 +77,8 @@ class Emulator:
         self._services: dict[str, StatefulService[Any, Any]] = {}
         self._services_lock = threading.Lock()
         self._blobs: BlobStore | None = None
+        self._loopback: Any = None  # a BackgroundServer once loopback_url() was asked for
+        self._loopback_lock = threading.Lock()
 
     # -- services -------------------------------------------------------------------------
     def service(self, name: str) -> StatefulService[Any, Any]:
@@ -146,6 +158,100 @@ class Emulator:
         arn = try_parse_arn(target_arn)
         probe = self.ports.probe(arn.service) if arn is not None else None
         return probe is not None and probe(target_arn)
+
+    def call(self, service: str, operation: str, params: dict[str, Any], *, account: str | None = None,
+             region: str | None = None) -> dict[str, Any]:
+        """Call ``operation`` of ``service`` as ``account`` would with an SDK, through the whole
+        pipeline, and answer botocore's parsed output. How one service uses another's API (Lambda
+        polling an SQS queue for an event source mapping) without importing it. Raises
+        ``InternalCallError`` with the service's error code when it answers an error. Call it
+        holding no lock of ``service``."""
+        from urllib.parse import urlencode
+
+        from botocore import parsers, serialize
+
+        from hoarfrost.core.routing.route_index import hyphenize
+
+        model = catalog.service_model(service)
+        operation_model = model.operation_model(operation)
+        protocol = model.metadata["protocol"]
+        built = serialize.create_serializer(protocol, include_validation=False).serialize_to_request(
+            params, operation_model)
+        caller = account or self.settings.default_account
+        where = region or self.settings.default_region
+        signing = model.metadata.get("signingName") or model.endpoint_prefix
+        headers = {name.lower(): str(value) for name, value in built["headers"].items()}
+        headers["host"] = f"{model.endpoint_prefix}.{where}.amazonaws.com"
+        headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={caller}/20000101/{where}/{signing}/aws4_request, "
+                                    "SignedHeaders=host, Signature=0")
+        body = built["body"]
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        elif isinstance(body, dict):  # query protocols: a form
+            body = urlencode(body, doseq=True).encode("ascii")
+            headers.setdefault("content-type", "application/x-www-form-urlencoded; charset=utf-8")
+        query = urlencode(built["query_string"], doseq=True) if isinstance(built["query_string"], dict) else str(
+            built["query_string"] or "")
+        request = HttpRequest(built["method"], built["url_path"], query, headers, body or b"")
+        response = self.handle(request, (hyphenize(model.metadata["serviceId"]), operation))
+        raw = response.body if isinstance(response.body, bytes) else b"".join(response.body)
+        parsed: dict[str, Any] = parsers.create_parser(protocol).parse(
+            {"status_code": response.status, "headers": response.headers, "body": raw},
+            operation_model.output_shape)
+        if response.status >= 300:
+            error = parsed.get("Error", {})
+            raise InternalCallError(str(error.get("Code", "")), str(error.get("Message", "")), response.status)
+        return parsed
+
+    def read_object(self, object_arn: str, version: str | None = None, account: str | None = None) -> bytes | None:
+        """The bytes of the S3 object ``arn:aws:s3:::bucket/key`` (a version of it if given),
+        read as ``account`` (the default one if None) would with GetObject, through the pipeline
+        so that the reader imports nothing of S3; None when S3 answers with an error (no such
+        bucket, key or version). Call it holding no lock of S3 (another service's lock is fine)."""
+        from urllib.parse import quote
+
+        arn = try_parse_arn(object_arn)
+        if arn is None or arn.service != "s3" or "/" not in arn.resource:
+            raise ValueError(f"not an S3 object ARN: {object_arn!r}")
+        bucket, key = arn.resource.split("/", 1)
+        caller = account or self.settings.default_account
+        headers = {
+            "host": "s3.amazonaws.com",
+            "authorization": f"AWS4-HMAC-SHA256 Credential={caller}/20000101/{self.settings.default_region}/s3/"
+                             "aws4_request, SignedHeaders=host, Signature=0",
+        }
+        query = f"versionId={quote(version, safe='')}" if version else ""
+        response = self.handle(HttpRequest("GET", f"/{quote(bucket)}/{quote(key)}", query, headers), ("s3", "GetObject"))
+        if response.status != 200:
+            return None
+        body = response.body
+        return body if isinstance(body, bytes) else b"".join(body)
+
+    def loopback_url(self) -> str:
+        """An HTTP address of this Emulator for processes it starts (Lambda workers' SDK calls):
+        the configured ``base_url``, else a server on a free loopback port, started on first use
+        and stopped by ``close()``. A mock_aws() block thus opens a socket only when a function runs."""
+        if self.settings.base_url:
+            return self.settings.base_url.rstrip("/")
+        with self._loopback_lock:
+            if self._loopback is None:
+                from hoarfrost.server.run import BackgroundServer  # only when a worker needs it
+
+                self._loopback = BackgroundServer(self).start()
+            return str(self._loopback.url)
+
+    def close(self) -> None:
+        """Stop what this Emulator runs besides answering requests (Lambda workers, the loopback
+        server); its state stays readable. ``mock_aws()`` calls it when its Emulator goes away."""
+        for service in self.started_services():
+            try:
+                service.close()
+            except Exception:
+                log.exception("closing %s failed", service.name)
+        with self._loopback_lock:
+            loopback, self._loopback = self._loopback, None
+        if loopback is not None:
+            loopback.stop()
 
     def _clock_advanced(self) -> None:
         for service in self.started_services():

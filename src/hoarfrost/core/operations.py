@@ -87,6 +87,18 @@ class RequestContext(Generic[B, S]):
         self.scope.wake()
 
     @contextmanager
+    def unlocked(self) -> Iterator[None]:
+        """Release the scope's lock while waiting on something outside the emulator's state (a
+        Lambda function running in a worker process, which may call back into this service).
+        The handler must not keep references into the state across it: re-read what it needs.
+        Only for handlers registered ``blocking=True`` (a server keeps them off its event loop)."""
+        self.scope.lock.release()
+        try:
+            yield
+        finally:
+            self.scope.lock.acquire()
+
+    @contextmanager
     def in_scope(self, account: str, region: str) -> Iterator[Scope[Any]]:
         """Work in another account/region of this service (a bucket in another region, a
         queue or topic of another account) with that scope's lock held.

@@ -88,3 +88,13 @@ class Ports:
     def probe(self, service: str) -> Probe | None:
         entry = self._entry(service)
         return entry[1] if entry is not None else None
+
+
+def log_events_message(stream: str, events: list[tuple[int, str]]) -> Message:
+    """What the ``logs`` sink takes: ``events`` ((timestamp in ms, message) pairs) for the log
+    stream ``stream`` of the log group the target ARN names. The sink creates the group and the
+    stream when they do not exist (as Lambda's log writer does in AWS)."""
+    import json
+
+    return Message(body=json.dumps({"logStreamName": stream,
+                                    "logEvents": [{"timestamp": t, "message": m} for t, m in events]}))

@@ -227,6 +227,11 @@ class StatefulService(Generic[B, V]):
         such as SNS's signing certificate."""
         return {}
 
+    def admin_trees(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
+        """Path trees this service serves under ``/_hoarfrost/<service>/<name>/...``, every
+        method and every path below (Lambda's function URLs); the handler reads the path."""
+        return {}
+
     def wake_all(self) -> None:
         """Wake every waiter of every scope (the clock moved: deadlines must be re-checked)."""
         for scope in self.backends:
@@ -362,6 +367,10 @@ class StatefulService(Generic[B, V]):
         for scope_account, scope_region in self.backends.reset(account, region):
             self.backend_replaced(scope_account, scope_region, None, None)
             self.notify_state_changed(scope_account, scope_region, "reset")
+
+    def close(self) -> None:
+        """Stop background work this service runs for its Emulator (worker processes, threads);
+        called by ``Emulator.close``. Most services run none."""
 
     def backend_replaced(self, account: str, region: str, old: B | None, new: B | None) -> None:
         """Hook for indexes kept outside the backend (issued access keys); called under the lock

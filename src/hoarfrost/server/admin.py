@@ -111,6 +111,10 @@ class AdminApi:
             route = self.emulator.service(parts[0]).admin_routes().get(parts[1])
             if route is not None:
                 return self._dispatch(method, {"GET": route}, request)
+        if len(parts) >= 2 and parts[0] in IMPLEMENTED:  # trees a service serves (Lambda function URLs)
+            tree = self.emulator.service(parts[0]).admin_trees().get(parts[1])
+            if tree is not None:
+                return tree(request)
         if len(parts) == 3 and parts[0] == "state" and parts[2] == "schema":
             service = self._service(parts[1])
             return self._dispatch(method, {"GET": lambda r: json_response(200, service.json_schema())}, request)

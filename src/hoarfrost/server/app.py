@@ -161,6 +161,8 @@ class HoarfrostApp:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 self.pool.shutdown()
+                # Workers the emulator started (Lambda) stop with the server that served them.
+                self.emulator.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

@@ -6,6 +6,8 @@ IMPLEMENTED: dict[str, str] = {
     "s3": "hoarfrost.services.s3",
     "sqs": "hoarfrost.services.sqs",
     "sns": "hoarfrost.services.sns",
+    "logs": "hoarfrost.services.logs",
+    "lambda": "hoarfrost.services.lambda",
     "kms": "hoarfrost.services.kms",
     "secretsmanager": "hoarfrost.services.secretsmanager",
     "ssm": "hoarfrost.services.ssm",

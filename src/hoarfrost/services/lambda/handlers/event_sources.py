@@ -1,0 +1,135 @@
+"""Event source mappings: SQS queues Lambda polls for a function (see ``runtime.sqs_poller``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid as uuids
+from typing import Any
+
+from hoarfrost.core.kit import tags as tagkit
+from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.kit.paging import paginate
+from hoarfrost.core.operations import Reply
+
+from ..errors import conflict, errors, function_not_found, invalid
+from ..state import EventSourceMapping
+from . import ops
+from .common import TAG_RULES, Ctx, resolve, split_name
+
+
+def _output(ctx: Ctx, mapping: EventSourceMapping) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "UUID": mapping.uuid, "BatchSize": mapping.batch_size, "EventSourceArn": mapping.event_source_arn,
+        "FunctionArn": ctx.state.function_arn(mapping.function_name, mapping.qualifier),
+        "LastModified": dt.datetime.fromtimestamp(mapping.last_modified, dt.timezone.utc),
+        "State": mapping.state, "StateTransitionReason": "USER_INITIATED",
+        "MaximumBatchingWindowInSeconds": mapping.batching_window,
+        "FunctionResponseTypes": list(mapping.response_types),
+        "LastProcessingResult": mapping.last_processing_result,
+        "EventSourceMappingArn": f"arn:aws:lambda:{ctx.state.region}:{ctx.state.account}:"
+                                 f"event-source-mapping:{mapping.uuid}",
+    }
+    return out
+
+
+def _mapping(ctx: Ctx, uuid: str) -> EventSourceMapping:
+    mapping = ctx.state.mappings.get(uuid)
+    if mapping is None:
+        raise errors.ResourceNotFoundException(f"The resource you requested does not exist. (Service: Lambda, "
+                                               f"Status Code: 404, Request ID: {ctx.request_id})")
+    mapping.settle()
+    return mapping
+
+
+def _check_batching(batch_size: int, window: int) -> None:
+    if batch_size > 10 and window < 1:
+        raise invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater "
+                      "than 10")
+
+
+def _start_polling(ctx: Ctx) -> None:
+    service = ctx.service
+    ctx.after_commit(service.poller.ensure_running)
+
+
+@ops.operation
+def create_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
+    source = request.get("EventSourceArn") or ""
+    arn = try_parse_arn(source)
+    if arn is None or arn.service != "sqs":
+        raise invalid("hoarfrost's event source mappings read SQS queues; other sources are not supported yet.")
+    if request.get("FilterCriteria"):
+        raise invalid("hoarfrost does not apply FilterCriteria to event source mappings yet.")
+    function, qualifier = resolve(ctx, request)
+    if qualifier is not None and function.config(qualifier) is None and qualifier not in function.aliases:
+        raise function_not_found(ctx.state.function_arn(function.name, qualifier))
+    if not ctx.emulator.accepts(source):
+        raise invalid("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. "
+                      "SQS Error Message: The specified queue does not exist for this wsdl version.")
+    for other in ctx.state.mappings.values():
+        if other.event_source_arn == source and other.function_name == function.name:
+            raise conflict(f'An event source mapping with SQS arn (" {source} ") and function (" {function.name} ") '
+                           f"already exists. Please update or delete the existing mapping with UUID {other.uuid}")
+    batch_size = request.get("BatchSize") or 10
+    window = request.get("MaximumBatchingWindowInSeconds") or 0
+    _check_batching(batch_size, window)
+    enabled = request.get("Enabled", True)
+    mapping = EventSourceMapping(
+        uuid=str(uuids.uuid4()), event_source_arn=source, function_name=function.name, qualifier=qualifier,
+        batch_size=batch_size, last_modified=ctx.clock.time(), batching_window=window, enabled=enabled,
+        state="Creating", response_types=list(request.get("FunctionResponseTypes") or []),
+        tags=tagkit.check(request.get("Tags") or {}, TAG_RULES),
+    )
+    ctx.state.mappings[mapping.uuid] = mapping
+    if enabled:
+        _start_polling(ctx)
+    return Reply(_output(ctx, mapping), status=202)
+
+
+@ops.operation
+def get_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> dict[str, Any]:
+    return _output(ctx, _mapping(ctx, request["UUID"]))
+
+
+@ops.operation
+def update_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
+    mapping = _mapping(ctx, request["UUID"])
+    if request.get("FilterCriteria"):
+        raise invalid("hoarfrost does not apply FilterCriteria to event source mappings yet.")
+    if "FunctionName" in request:
+        function, qualifier = resolve(ctx, request)
+        mapping.function_name, mapping.qualifier = function.name, qualifier
+    batch_size = request.get("BatchSize", mapping.batch_size)
+    window = request.get("MaximumBatchingWindowInSeconds", mapping.batching_window)
+    _check_batching(batch_size, window)
+    mapping.batch_size, mapping.batching_window = batch_size, window
+    if "FunctionResponseTypes" in request:
+        mapping.response_types = list(request["FunctionResponseTypes"])
+    if "Enabled" in request:
+        mapping.enabled = bool(request["Enabled"])
+    mapping.state = "Updating"
+    mapping.last_modified = ctx.clock.time()
+    if mapping.enabled:
+        _start_polling(ctx)
+    return Reply(_output(ctx, mapping), status=202)
+
+
+@ops.operation
+def delete_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
+    mapping = _mapping(ctx, request["UUID"])
+    del ctx.state.mappings[mapping.uuid]
+    mapping.state = "Deleting"
+    return Reply(_output(ctx, mapping), status=202)
+
+
+@ops.operation
+def list_event_source_mappings(ctx: Ctx, request: dict[str, Any]) -> dict[str, Any]:
+    source = request.get("EventSourceArn")
+    name = split_name(request["FunctionName"])[0] if request.get("FunctionName") else None
+    found = [m for _, m in sorted(ctx.state.mappings.items())
+             if (source is None or m.event_source_arn == source) and (name is None or m.function_name == name)]
+    for mapping in found:
+        mapping.settle()
+    page = paginate(found, request.get("Marker"), request.get("MaxItems") or 100,
+                    kind="lambda:ListEventSourceMappings", error=lambda: invalid("Invalid marker."))
+    return {"EventSourceMappings": [_output(ctx, m) for m in page.items], **page.token_member("NextMarker")}

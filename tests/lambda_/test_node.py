@@ -1,0 +1,58 @@
+"""Node.js functions, run with the machine's ``node`` (skipped, saying so, when there is none)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from typing import Any
+
+import pytest
+
+from tests.harness import Harness
+from tests.lambda_.conftest import ROLE, zip_of
+
+pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="no `node` on this machine: Node.js "
+                                                                     "runtimes cannot run here")
+
+INDEX = """
+let count = 0;
+exports.handler = async (event, context) => {
+  count += 1;
+  console.log("node got", JSON.stringify(event));
+  return { sum: event.a + event.b, count, name: context.functionName, pid: process.pid,
+           remaining: context.getRemainingTimeInMillis() > 0 };
+};
+exports.callback = (event, context, callback) => callback(null, "via callback");
+exports.fails = async () => { throw new TypeError("node broke"); };
+"""
+
+ESM = "export const handler = async (event) => ({ esm: true, got: event.x });\n"
+
+
+def _create(lam: Any, name: str, handler: str, files: dict[str, str]) -> None:
+    lam.create_function(FunctionName=name, Runtime="nodejs20.x", Role=ROLE, Handler=handler,
+                        Code={"ZipFile": zip_of(files)}, Timeout=5)
+
+
+def test_node_functions_run_warm_and_log(aws: Harness) -> None:
+    lam = aws.client("lambda")
+    _create(lam, "n", "index.handler", {"index.js": INDEX})
+    first = lam.invoke(FunctionName="n", Payload=json.dumps({"a": 2, "b": 3}), LogType="Tail")
+    body = json.loads(first["Payload"].read())
+    assert body["sum"] == 5 and body["count"] == 1 and body["name"] == "n" and body["remaining"] is True
+    assert "node got" in base64.b64decode(first["LogResult"]).decode()
+    second = json.loads(lam.invoke(FunctionName="n", Payload=b'{"a": 1, "b": 1}')["Payload"].read())
+    assert second["count"] == 2 and second["pid"] == body["pid"]
+    _create(lam, "cb", "index.callback", {"index.js": INDEX})
+    assert json.loads(lam.invoke(FunctionName="cb")["Payload"].read()) == "via callback"
+    _create(lam, "bad", "index.fails", {"index.js": INDEX})
+    failed = lam.invoke(FunctionName="bad")
+    error = json.loads(failed["Payload"].read())
+    assert failed["FunctionError"] == "Unhandled"
+    assert error["errorType"] == "TypeError" and error["errorMessage"] == "node broke"
+    _create(lam, "esm", "index.handler", {"index.mjs": ESM})
+    assert json.loads(lam.invoke(FunctionName="esm", Payload=b'{"x": 1}')["Payload"].read()) == {"esm": True, "got": 1}
+    _create(lam, "missing", "index.nothing", {"index.js": INDEX})
+    error = json.loads(lam.invoke(FunctionName="missing")["Payload"].read())
+    assert error["errorType"] == "Runtime.HandlerNotFound"
