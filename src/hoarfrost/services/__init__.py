@@ -6,4 +6,5 @@ IMPLEMENTED: dict[str, str] = {
     "s3": "hoarfrost.services.s3",
     "sqs": "hoarfrost.services.sqs",
     "sns": "hoarfrost.services.sns",
+    "dynamodb": "hoarfrost.services.dynamodb",
 }

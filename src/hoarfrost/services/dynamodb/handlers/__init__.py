@@ -1,0 +1,8 @@
+"""DynamoDB's operations, one module per resource; importing this package registers every
+handler on ``ops``."""
+
+from hoarfrost.core.operations import OperationRegistry
+
+ops = OperationRegistry("dynamodb")
+
+from hoarfrost.services.dynamodb.handlers import batches, items, queries, tables, transactions  # noqa: E402,F401
