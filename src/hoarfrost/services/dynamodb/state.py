@@ -62,7 +62,10 @@ class Partition:
     def remove(self, sort: SortKey) -> Item | None:
         old = self.items.pop(sort, None)
         if old is not None:
-            del self.keys[bisect.bisect_left(self.keys, sort)]
+            if len(self.keys) == 1:  # also a table without sort key (its one key is None)
+                self.keys.clear()
+            else:
+                del self.keys[bisect.bisect_left(self.keys, sort)]
             del self.sizes[sort]
         return old
 
