@@ -77,3 +77,29 @@ def test_sns_fan_out_reaches_sqs_after_the_publish(aws: Harness) -> None:
     view = aws.emulator.service("sns").snapshot(aws.account, aws.region)
     failed = [m for m in view.sent_messages if m.endpoint == gone]
     assert [(m.status, m.error) for m in failed] == [("failed", "QueueDoesNotExist: The specified queue does not exist.")]
+
+
+def test_change_streams_are_found_by_service(inprocess: Harness) -> None:
+    """A service's change streams (DynamoDB's tables') are reached through the port, starting
+    the owning service on first use; a service without streams has none."""
+    from hoarfrost.core.ports import ChangeStream
+
+    ports = inprocess.emulator.ports
+    source = ports.streams("dynamodb")
+    assert source is not None and source.list_streams("123456789012", "us-east-1") == []
+    assert source.stream("arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x") is None
+    assert ports.streams("nosuchservice") is None
+
+    class Fake:
+        def list_streams(self, account: str, region: str) -> list[ChangeStream]:
+            return [ChangeStream("arn:s", "l", "ENABLED", "KEYS_ONLY", "t", (), 0.0, None, None)]
+
+        def stream(self, stream_arn: str) -> ChangeStream | None:
+            return None
+
+        def records(self, stream_arn: str, after: str | None, limit: int) -> list[dict[str, Any]] | None:
+            return []
+
+    ports.register_streams("fake", Fake())
+    fake = ports.streams("fake")
+    assert fake is not None and fake.list_streams("a", "r")[0].arn == "arn:s"

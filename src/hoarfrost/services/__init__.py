@@ -7,4 +7,5 @@ IMPLEMENTED: dict[str, str] = {
     "sqs": "hoarfrost.services.sqs",
     "sns": "hoarfrost.services.sns",
     "dynamodb": "hoarfrost.services.dynamodb",
+    "dynamodbstreams": "hoarfrost.services.dynamodbstreams",
 }

@@ -1,20 +1,30 @@
-"""DynamoDbService: DynamoDB's backends and its view conversions."""
+"""DynamoDbService: DynamoDB's backends, its view conversions, and its tables' streams on the
+core port (``emulator.ports.streams("dynamodb")``)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.dynamodb import convert
 from hoarfrost.services.dynamodb.handlers import ops
 from hoarfrost.services.dynamodb.state import DynamoDbBackend
+from hoarfrost.services.dynamodb.streams import TableStreams
 from hoarfrost.services.dynamodb.views import DynamoDbStateView
+
+if TYPE_CHECKING:
+    from hoarfrost.core.emulator import Emulator
 
 
 class DynamoDbService(StatefulService[DynamoDbBackend, DynamoDbStateView]):
     name: ClassVar[str] = "dynamodb"
     view_type: ClassVar[type[DynamoDbStateView]] = DynamoDbStateView
     operations = ops
+
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__(emulator)
+        # Tables' streams, for DynamoDB Streams and (later) Lambda, through the core port.
+        emulator.ports.register_streams("dynamodb", TableStreams(self))
 
     def new_backend(self, account: str, region: str) -> DynamoDbBackend:
         return DynamoDbBackend(account, region)
