@@ -16,6 +16,7 @@ from hoarfrost.services.dynamodb.values import Item
 from hoarfrost.services.dynamodb.views import (
     BackupView,
     DynamoDbStateView,
+    HistoryEntryView,
     IndexView,
     KeyElementView,
     StreamRecordView,
@@ -116,6 +117,8 @@ def table_view(table: Table) -> TableView:
         table_class=table.table_class,  # type: ignore[arg-type]
         point_in_time_recovery_enabled=table.pitr_enabled,
         point_in_time_recovery_since=_when(table.pitr_enabled_at) if table.pitr_enabled_at is not None else None,
+        point_in_time_history=[HistoryEntryView(at=_when(at), key=item_to_json(key),  # type: ignore[arg-type]
+                                                old_image=item_to_json(old)) for at, key, old in table.history],
         resource_policy=table.resource_policy, created=_when(table.created),
         items=[item_to_json(item) for _h, _s, item, _size in table.items.scan()],  # type: ignore[misc]
     )
@@ -184,6 +187,9 @@ def table_from_view(view: TableView, account: str, region: str, now: float) -> T
         keys=item_from_json(r.keys), new_image=item_from_json(r.new_image) if r.new_image is not None else None,
         old_image=item_from_json(r.old_image) if r.old_image is not None else None, size=r.size_bytes,
         user_identity=r.user_identity) for r in view.stream_records]
+    table.history = [(_epoch(entry.at), item_from_json(entry.key),
+                      item_from_json(entry.old_image) if entry.old_image is not None else None)
+                     for entry in view.point_in_time_history]
     for raw in view.items:
         item = item_from_json(raw)
         for name, kind in ((schema.hash_key, schema.hash_type), (schema.range_key, schema.range_type)):

@@ -237,6 +237,9 @@ class Table:
     sse_specification: dict[str, Any] | None = None
     pitr_enabled: bool = False
     pitr_enabled_at: float | None = None
+    # While point-in-time recovery is on: (time, key item, item before the change or None),
+    # oldest first, so a restore to time T undoes the changes after T.
+    history: list[tuple[float, Item, Item | None]] = field(default_factory=list)
     resource_policy: str | None = None
     items: ItemStore = field(default_factory=ItemStore)
     # (expiry, hash value token, hash value, sort key): TTL deletions due, earliest first
@@ -296,6 +299,30 @@ class Table:
         index.store = ItemStore()
         for _hash, _sort, item, size in self.items.scan():
             self._reindex(index, None, item, size)
+
+    def clone(self, name: str, arn: str, table_id: str, created: float, items: Iterator[Item]) -> Table:
+        """A new table with this one's key schema, billing and indexes holding ``items`` (a
+        backup, a restore). Streams, TTL, tags and protection are not carried, as in AWS."""
+        copy = Table(
+            name=name, arn=arn, table_id=table_id,
+            schema=KeySchema(self.schema.hash_key, self.schema.hash_type, self.schema.range_key,
+                             self.schema.range_type),
+            attribute_definitions=[dict(d) for d in self.attribute_definitions], created=created,
+            billing_mode=self.billing_mode, throughput=dict(self.throughput),
+            global_indexes={n: Index(name=n, schema=i.schema, projection=dict(i.projection), is_global=True,
+                                     arn=f"{arn}/index/{n}", throughput=dict(i.throughput) if i.throughput else None)
+                            for n, i in self.global_indexes.items()},
+            local_indexes={n: Index(name=n, schema=i.schema, projection=dict(i.projection), is_global=False,
+                                    arn=f"{arn}/index/{n}") for n, i in self.local_indexes.items()},
+            table_class=self.table_class, sse_specification=self.sse_specification,
+        )
+        for item in items:
+            copy.put(item)
+        return copy
+
+    def all_items(self) -> Iterator[Item]:
+        for _hash, _sort, item, _size in self.items.scan():
+            yield item
 
     # -- time to live ----------------------------------------------------------------------------
     def _schedule(self, item: Item, hash_value: KeyValue, sort: SortKey) -> None:

@@ -54,6 +54,14 @@ class StreamRecordView(ViewModel):
     user_identity: dict[str, str] | None = None
 
 
+class HistoryEntryView(ViewModel):
+    """One change remembered for point-in-time recovery: the item's key and what it was before."""
+
+    at: datetime
+    key: dict[str, Any]
+    old_image: dict[str, Any] | None = None
+
+
 class TableView(ViewModel):
     """A table with its settings and items."""
 
@@ -76,6 +84,7 @@ class TableView(ViewModel):
     table_class: Literal["STANDARD", "STANDARD_INFREQUENT_ACCESS"] = "STANDARD"
     point_in_time_recovery_enabled: bool = False
     point_in_time_recovery_since: datetime | None = None
+    point_in_time_history: list[HistoryEntryView] = Field(default_factory=list)
     resource_policy: str | None = None
     # Left out, the table was created when it is restored.
     created: datetime | None = None

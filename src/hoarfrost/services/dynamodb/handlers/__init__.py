@@ -5,4 +5,11 @@ from hoarfrost.core.operations import OperationRegistry
 
 ops = OperationRegistry("dynamodb")
 
-from hoarfrost.services.dynamodb.handlers import batches, items, queries, tables, transactions  # noqa: E402,F401
+from hoarfrost.services.dynamodb.handlers import (  # noqa: E402,F401
+    backups,
+    batches,
+    items,
+    queries,
+    tables,
+    transactions,
+)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 DynamoContext = RequestContext[DynamoDbBackend, "DynamoDbService"]
 
 STREAM_RETENTION = 24 * 3600.0
+PITR_WINDOW = 35 * 24 * 3600.0
 MAX_KEY_SIZES = {"hash": 2048, "range": 1024}
 
 
@@ -172,10 +173,20 @@ def stream_enabled(table: Table) -> bool:
 def record_change(ctx: DynamoContext, table: Table, old: Item | None, new: Item | None, *,
                   ttl: bool = False) -> None:
     """Append the stream record of one change (when the table has a stream) and drop records
-    older than the stream's 24 hours."""
-    if not stream_enabled(table) or (old is None and new is None):
+    older than the stream's 24 hours; with point-in-time recovery on, remember what the item was
+    before the change."""
+    if old is None and new is None:
         return
     now = ctx.clock.time()
+    if table.pitr_enabled:
+        source_item = new if new is not None else old
+        assert source_item is not None
+        table.history.append((now, table.key_item(source_item), old))
+        horizon = now - PITR_WINDOW
+        if table.history[0][0] < horizon:
+            del table.history[:next((i for i, h in enumerate(table.history) if h[0] >= horizon), 0)]
+    if not stream_enabled(table):
+        return
     records = table.stream_records
     cutoff = now - STREAM_RETENTION
     if records and records[0].created < cutoff:

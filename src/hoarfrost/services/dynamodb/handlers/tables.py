@@ -10,7 +10,13 @@ from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.services.dynamodb.errors import errors, invalid_parameter, validation
 from hoarfrost.services.dynamodb.handlers import ops
-from hoarfrost.services.dynamodb.handlers.common import DynamoContext, get_table, stream_enabled, table_name_of
+from hoarfrost.services.dynamodb.handlers.common import (
+    PITR_WINDOW,
+    DynamoContext,
+    get_table,
+    stream_enabled,
+    table_name_of,
+)
 from hoarfrost.services.dynamodb.state import Index, KeySchema, Table
 
 MAX_GSIS = 20
@@ -437,10 +443,14 @@ def describe_time_to_live(ctx: DynamoContext, request: dict[str, Any]) -> dict[s
 def _continuous_backups(ctx: DynamoContext, table: Table) -> dict[str, Any]:
     pitr: dict[str, Any] = {"PointInTimeRecoveryStatus": "ENABLED" if table.pitr_enabled else "DISABLED"}
     if table.pitr_enabled and table.pitr_enabled_at is not None:
-        pitr["EarliestRestorableDateTime"] = table.pitr_enabled_at
+        pitr["EarliestRestorableDateTime"] = earliest_restorable(ctx, table)
         pitr["LatestRestorableDateTime"] = ctx.clock.time()
         pitr["RecoveryPeriodInDays"] = 35
     return {"ContinuousBackupsStatus": "ENABLED", "PointInTimeRecoveryDescription": pitr}
+
+
+def earliest_restorable(ctx: DynamoContext, table: Table) -> float:
+    return max(table.pitr_enabled_at or 0.0, ctx.clock.time() - PITR_WINDOW)
 
 
 def _backups_table(ctx: DynamoContext, name: str) -> Table:
@@ -461,5 +471,7 @@ def update_continuous_backups(ctx: DynamoContext, request: dict[str, Any]) -> di
     enabled = bool(request["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"])
     if enabled and not table.pitr_enabled:
         table.pitr_enabled_at = ctx.clock.time()
+    if not enabled:
+        table.pitr_enabled_at, table.history = None, []
     table.pitr_enabled = enabled
     return {"ContinuousBackupsDescription": _continuous_backups(ctx, table)}
