@@ -9,6 +9,7 @@ from hoarfrost.services.dynamodb.handlers import (  # noqa: E402,F401
     backups,
     batches,
     items,
+    partiql,
     queries,
     tables,
     transactions,
