@@ -210,3 +210,24 @@ def test_resource_api_creates_and_waits(aws: Harness) -> None:
     table.wait_until_exists()
     table.reload()
     assert table.table_status == "ACTIVE" and table.item_count == 0
+
+
+def test_resource_policies(ddb: Any, aws: Harness) -> None:
+    policy = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::'
+              + aws.account + ':root"}, "Action": "dynamodb:GetItem", "Resource": "*"}]}')
+    arn = make_table(ddb, ResourcePolicy=policy)["TableArn"]
+    first = ddb.get_resource_policy(ResourceArn=arn)
+    assert first["Policy"] == policy and first["RevisionId"]
+    second = ddb.put_resource_policy(ResourceArn=arn, Policy=policy, ExpectedRevisionId=first["RevisionId"])
+    assert second["RevisionId"] != first["RevisionId"]
+    with pytest.raises(ClientError) as excinfo:
+        ddb.put_resource_policy(ResourceArn=arn, Policy=policy, ExpectedRevisionId=first["RevisionId"])
+    assert error(excinfo)[0] == "PolicyNotFoundException"
+    with pytest.raises(ClientError) as excinfo:
+        ddb.put_resource_policy(ResourceArn=arn, Policy='{"Statement": "nope"}')
+    assert error(excinfo)[0] == "ValidationException"
+    ddb.delete_resource_policy(ResourceArn=arn)
+    with pytest.raises(ClientError) as excinfo:
+        ddb.get_resource_policy(ResourceArn=arn)
+    assert error(excinfo) == ("PolicyNotFoundException",
+                              f"Resource-based policy not found for the provided ResourceArn: {arn}")

@@ -119,7 +119,8 @@ def table_view(table: Table) -> TableView:
         point_in_time_recovery_since=_when(table.pitr_enabled_at) if table.pitr_enabled_at is not None else None,
         point_in_time_history=[HistoryEntryView(at=_when(at), key=item_to_json(key),  # type: ignore[arg-type]
                                                 old_image=item_to_json(old)) for at, key, old in table.history],
-        resource_policy=table.resource_policy, created=_when(table.created),
+        resource_policy=table.resource_policy, resource_policy_revision=table.resource_policy_revision,
+        replica_regions=list(table.replicas), created=_when(table.created),
         items=[item_to_json(item) for _h, _s, item, _size in table.items.scan()],  # type: ignore[misc]
     )
 
@@ -180,7 +181,8 @@ def table_from_view(view: TableView, account: str, region: str, now: float) -> T
         deletion_protection=view.deletion_protection_enabled, table_class=view.table_class,
         pitr_enabled=view.point_in_time_recovery_enabled,
         pitr_enabled_at=_epoch(view.point_in_time_recovery_since) if view.point_in_time_recovery_since else None,
-        resource_policy=view.resource_policy,
+        resource_policy=view.resource_policy, resource_policy_revision=view.resource_policy_revision,
+        replicas=list(view.replica_regions),
     )
     table.stream_records = [StreamRecord(
         sequence_number=r.sequence_number, event_name=r.event_name, created=_epoch(r.created),

@@ -241,6 +241,8 @@ class Table:
     # oldest first, so a restore to time T undoes the changes after T.
     history: list[tuple[float, Item, Item | None]] = field(default_factory=list)
     resource_policy: str | None = None
+    resource_policy_revision: str | None = None
+    replicas: list[str] = field(default_factory=list)  # a global table's other regions
     items: ItemStore = field(default_factory=ItemStore)
     # (expiry, hash value token, hash value, sort key): TTL deletions due, earliest first
     expiries: list[tuple[float, tuple[bytes, Any], SortKey]] = field(default_factory=list)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.ports import ChangeStream
-from hoarfrost.services.dynamodb.handlers.common import stream_enabled
+from hoarfrost.services.dynamodb.changes import stream_enabled
 from hoarfrost.services.dynamodb.state import StreamRecord, Table
 
 if TYPE_CHECKING:

@@ -86,6 +86,8 @@ class TableView(ViewModel):
     point_in_time_recovery_since: datetime | None = None
     point_in_time_history: list[HistoryEntryView] = Field(default_factory=list)
     resource_policy: str | None = None
+    resource_policy_revision: str | None = None
+    replica_regions: list[str] = Field(default_factory=list)
     # Left out, the table was created when it is restored.
     created: datetime | None = None
     items: list[dict[str, Any]] = Field(default_factory=list)

@@ -10,6 +10,7 @@ from hoarfrost.services.dynamodb.handlers import (  # noqa: E402,F401
     batches,
     items,
     partiql,
+    policies,
     queries,
     tables,
     transactions,

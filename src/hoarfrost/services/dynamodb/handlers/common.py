@@ -3,6 +3,7 @@ binding expressions, recording stream records, ReturnValues and consumed capacit
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,8 @@ from hoarfrost.services.dynamodb.errors import invalid_parameter, table_not_foun
 from hoarfrost.services.dynamodb.expressions.evaluate import Bindings, project
 from hoarfrost.services.dynamodb.expressions.nodes import Expression
 from hoarfrost.services.dynamodb.expressions.parser import parse
-from hoarfrost.services.dynamodb.state import DynamoDbBackend, KeyValue, SortKey, StreamRecord, Table
+from hoarfrost.services.dynamodb.changes import PITR_WINDOW, STREAM_RETENTION, record, replicate, stream_enabled
+from hoarfrost.services.dynamodb.state import DynamoDbBackend, KeyValue, SortKey, Table
 from hoarfrost.services.dynamodb.values import Item
 
 if TYPE_CHECKING:
@@ -20,8 +22,6 @@ if TYPE_CHECKING:
 
 DynamoContext = RequestContext[DynamoDbBackend, "DynamoDbService"]
 
-STREAM_RETENTION = 24 * 3600.0
-PITR_WINDOW = 35 * 24 * 3600.0
 MAX_KEY_SIZES = {"hash": 2048, "range": 1024}
 
 
@@ -165,47 +165,21 @@ def attributes_to_get(request: dict[str, Any]) -> list[tuple[str | int, ...]] | 
 
 
 # -- streams ----------------------------------------------------------------------------------------
-def stream_enabled(table: Table) -> bool:
-    spec = table.stream_specification
-    return bool(spec and spec.get("StreamEnabled"))
-
-
 def record_change(ctx: DynamoContext, table: Table, old: Item | None, new: Item | None, *,
                   ttl: bool = False) -> None:
-    """Append the stream record of one change (when the table has a stream) and drop records
-    older than the stream's 24 hours; with point-in-time recovery on, remember what the item was
-    before the change."""
+    """Everything one item change entails besides the write itself: its stream record and
+    point-in-time history (``changes.record``), and, for a global table, the same write in the
+    replicas' regions once this request's lock is released."""
     if old is None and new is None:
         return
     now = ctx.clock.time()
-    if table.pitr_enabled:
-        source_item = new if new is not None else old
-        assert source_item is not None
-        table.history.append((now, table.key_item(source_item), old))
-        horizon = now - PITR_WINDOW
-        if table.history[0][0] < horizon:
-            del table.history[:next((i for i, h in enumerate(table.history) if h[0] >= horizon), 0)]
-    if not stream_enabled(table):
-        return
-    records = table.stream_records
-    cutoff = now - STREAM_RETENTION
-    if records and records[0].created < cutoff:
-        keep = next((i for i, r in enumerate(records) if r.created >= cutoff), len(records))
-        del records[:keep]
-    table.stream_sequence += 1
-    source = new if new is not None else old
-    assert source is not None
-    event = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
-    view_type = (table.stream_specification or {}).get("StreamViewType", "NEW_AND_OLD_IMAGES")
-    keep_new = new if view_type in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES") else None
-    keep_old = old if view_type in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES") else None
-    size = av.item_size(table.key_item(source)) + (av.item_size(keep_new) if keep_new else 0) + (
-        av.item_size(keep_old) if keep_old else 0)
-    identity = {"type": "Service", "principalId": "dynamodb.amazonaws.com"} if ttl else None
-    records.append(StreamRecord(
-        sequence_number=f"{table.stream_sequence:021d}", event_name=event, created=now,
-        keys=table.key_item(source), new_image=keep_new, old_image=keep_old, size=size, user_identity=identity,
-    ))
+    record(table, old, new, now, ttl=ttl)
+    if table.replicas:
+        source = new if new is not None else old
+        assert source is not None
+        ctx.after_commit(functools.partial(
+            replicate, ctx.service, ctx.scope.account, tuple(table.replicas), table.name,
+            table.key_item(source), new, now))
 
 
 # -- answers ----------------------------------------------------------------------------------------

@@ -3,21 +3,22 @@ point-in-time-recovery settings."""
 
 from __future__ import annotations
 
+import functools
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.services.dynamodb.errors import errors, invalid_parameter, validation
 from hoarfrost.services.dynamodb.handlers import ops
-from hoarfrost.services.dynamodb.handlers.common import (
-    PITR_WINDOW,
-    DynamoContext,
-    get_table,
-    stream_enabled,
-    table_name_of,
-)
+from hoarfrost.services.dynamodb.changes import PITR_WINDOW, stream_enabled
+from hoarfrost.services.dynamodb.handlers.common import DynamoContext, get_table, table_name_of
+from hoarfrost.services.dynamodb.handlers.policies import check_policy, new_revision
 from hoarfrost.services.dynamodb.state import Index, KeySchema, Table
+
+if TYPE_CHECKING:
+    from hoarfrost.services.dynamodb.service import DynamoDbService
 
 MAX_GSIS = 20
 MAX_LSIS = 5
@@ -79,6 +80,9 @@ def describe(table: Table, status: str = "ACTIVE") -> dict[str, Any]:
     if table.stream_label is not None:
         described["LatestStreamLabel"] = table.stream_label
         described["LatestStreamArn"] = f"{table.arn}/stream/{table.stream_label}"
+    if table.replicas:
+        described["GlobalTableVersion"] = "2019.11.21"
+        described["Replicas"] = [{"RegionName": region, "ReplicaStatus": "ACTIVE"} for region in table.replicas]
     if table.table_class != "STANDARD":
         described["TableClassSummary"] = {"TableClass": table.table_class}
     if table.sse_specification and table.sse_specification.get("Enabled"):
@@ -225,6 +229,9 @@ def create_table(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, Any]:
     if name in state.tables:
         raise errors.ResourceInUseException(f"Table already exists: {name}")
     tags = tagging.check(tagging.from_list(request.get("Tags") or []), TAG_RULES)
+    policy = request.get("ResourcePolicy")
+    if policy is not None:
+        check_policy(policy)
     stream = _stream_specification(request.get("StreamSpecification"))
     now = ctx.clock.time()
     table = Table(
@@ -235,7 +242,7 @@ def create_table(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, Any]:
         stream_specification=stream if stream and stream.get("StreamEnabled") else None,
         tags=tags, deletion_protection=bool(request.get("DeletionProtectionEnabled", False)),
         table_class=request.get("TableClass", "STANDARD"), sse_specification=request.get("SSESpecification"),
-        resource_policy=request.get("ResourcePolicy"),
+        resource_policy=policy, resource_policy_revision=new_revision() if policy is not None else None,
     )
     if table.stream_specification is not None:
         table.stream_label = _stream_label(ctx)
@@ -254,6 +261,9 @@ def delete_table(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, Any]:
     if table.deletion_protection:
         raise validation("Resource cannot be deleted as it is currently protected against manual deletion.")
     del ctx.state.tables[table.name]
+    if table.replicas:  # the other replicas stop replicating here
+        ctx.after_commit(functools.partial(_forget_region, ctx.service, ctx.scope.account, tuple(table.replicas),
+                                           table.name, ctx.scope.region))
     return {"TableDescription": describe(table, "DELETING")}
 
 
@@ -281,8 +291,6 @@ def update_table(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, Any]:
     if not any(request.get(member) is not None for member in changes):
         raise validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
                          "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
-    if request.get("ReplicaUpdates"):
-        raise validation("Global table replicas are not supported by this emulator yet")
     billing = request.get("BillingMode", table.billing_mode)
     throughput = request.get("ProvisionedThroughput")
     if billing == "PAY_PER_REQUEST" and throughput is not None:
@@ -331,7 +339,10 @@ def update_table(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, Any]:
     if len(table.global_indexes) + len(new_indexes) - len(dropped) > MAX_GSIS:
         raise validation(f"One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the "
                          f"per-table limit of {MAX_GSIS}")
+    replica_work = _replica_updates(ctx, table, request.get("ReplicaUpdates") or [])
     # Everything is checked: apply.
+    for work in replica_work:
+        ctx.after_commit(work)
     if throughput is not None and billing == "PROVISIONED":
         old_read = table.throughput.get("ReadCapacityUnits", 0)
         if throughput["ReadCapacityUnits"] > old_read or throughput["WriteCapacityUnits"] > table.throughput.get(
@@ -372,6 +383,77 @@ def update_table(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, Any]:
     if request.get("SSESpecification") is not None:
         table.sse_specification = dict(request["SSESpecification"])
     return {"TableDescription": describe(table)}
+
+
+# -- global tables (version 2019.11.21) ----------------------------------------------------------------
+def _replica_updates(ctx: DynamoContext, table: Table, updates: list[dict[str, Any]]) -> list[Callable[[], None]]:
+    """Check ReplicaUpdates and return the work that creates or deletes replicas in the other
+    regions (run after commit: each region is its own scope)."""
+    work: list[Callable[[], None]] = []
+    account, home = ctx.scope.account, ctx.scope.region
+    for update in updates:
+        if "Create" in update:
+            region = update["Create"]["RegionName"]
+            if region == home or region in table.replicas:
+                raise validation(f"Failed to create a the new replica of table with name: '{table.name}' because "
+                                 "one or more replicas already existed as tables.")
+            arn = build_arn("dynamodb", region, account, f"table/{table.name}")
+            replica = table.clone(table.name, arn, table.table_id, ctx.clock.time(), table.all_items())
+            if table.stream_specification is not None:
+                replica.stream_specification = dict(table.stream_specification)
+                replica.stream_label = _stream_label(ctx)
+            peers = (home, *table.replicas)
+            table.replicas.append(region)
+            work.append(functools.partial(_create_replica, ctx.service, account, region, replica, peers))
+        elif "Delete" in update:
+            region = update["Delete"]["RegionName"]
+            if region not in table.replicas:
+                raise errors.ReplicaNotFoundException(f"Replica not found: {region}")
+            table.replicas.remove(region)
+            work.append(functools.partial(_delete_replica, ctx.service, account, region, table.name,
+                                          (home, *table.replicas)))
+        else:
+            raise validation("Only Create and Delete replica updates are supported")
+    return work
+
+
+def _create_replica(service: DynamoDbService, account: str, region: str, replica: Table,
+                    peers: tuple[str, ...]) -> None:
+    scope = service.backends.scope(account, region)
+    with scope.lock:
+        if replica.name in scope.backend.tables:
+            return
+        replica.replicas = list(peers)
+        scope.backend.tables[replica.name] = replica
+    service.notify_state_changed(account, region, "UpdateTable")
+    for peer in peers[1:]:  # the table itself already lists the new region
+        other = service.backends.existing(account, peer)
+        if other is None:
+            continue
+        with other.lock:
+            table = other.backend.tables.get(replica.name)
+            if table is not None and region not in table.replicas:
+                table.replicas.append(region)
+
+
+def _delete_replica(service: DynamoDbService, account: str, region: str, name: str, peers: tuple[str, ...]) -> None:
+    scope = service.backends.existing(account, region)
+    if scope is not None:
+        with scope.lock:
+            scope.backend.tables.pop(name, None)
+        service.notify_state_changed(account, region, "UpdateTable")
+    _forget_region(service, account, peers[1:], name, region)
+
+
+def _forget_region(service: DynamoDbService, account: str, peers: tuple[str, ...], name: str, region: str) -> None:
+    for peer in peers:
+        other = service.backends.existing(account, peer)
+        if other is None:
+            continue
+        with other.lock:
+            table = other.backend.tables.get(name)
+            if table is not None and region in table.replicas:
+                table.replicas.remove(region)
 
 
 @ops.operation
