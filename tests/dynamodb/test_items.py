@@ -276,3 +276,13 @@ def test_resource_api_with_condition_builders(aws: Harness, table: str) -> None:
     with pytest.raises(ClientError) as excinfo:
         items.delete_item(Key={"pk": "a", "sk": "1"}, ConditionExpression=Attr("price").lt(10))
     assert excinfo.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+def test_placeholder_maps_are_checked(ddb: Any, table: str) -> None:
+    assert fails(ddb.put_item, TableName="t", Item=KEY, ConditionExpression="attribute_exists(#a)",
+                 ExpressionAttributeNames={"a": "a"}) == (
+        "ValidationException", 'ExpressionAttributeNames contains invalid key: Syntax error; key: "a"')
+    assert fails(ddb.put_item, TableName="t", Item=KEY, ConditionExpression="a = :a",
+                 ExpressionAttributeValues={":a": {"SS": []}}) == (
+        "ValidationException", "ExpressionAttributeValues contains invalid value: One or more parameter values were "
+                               "invalid: An string set  may not be empty for key :a")

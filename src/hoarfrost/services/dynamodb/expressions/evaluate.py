@@ -6,9 +6,9 @@ request's expressions are all bound, that none was left unused."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
+from hoarfrost.core.errors import ServiceError
 from hoarfrost.services.dynamodb import values as av
 from hoarfrost.services.dynamodb.errors import validation
 from hoarfrost.services.dynamodb.expressions.nodes import (
@@ -40,8 +40,20 @@ class Bindings:
             raise validation("ExpressionAttributeNames must not be empty")
         if values is not None and not values:
             raise validation("ExpressionAttributeValues must not be empty")
+        for key in names or ():
+            if not key.startswith("#"):
+                raise validation(f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"')
+        checked: dict[str, AttributeValue] = {}
+        for key, value in (values or {}).items():
+            if not key.startswith(":"):
+                raise validation(f'ExpressionAttributeValues contains invalid key: Syntax error; key: "{key}"')
+            try:
+                checked[key] = av.check_value(value)
+            except ServiceError as error:
+                raise validation(f"ExpressionAttributeValues contains invalid value: {error.message} for key {key}"
+                                 ) from None
         self.names = names or {}
-        self.values = av.check_values_map(values) if values else {}
+        self.values = checked
         self.used_names: set[str] = set()
         self.used_values: set[str] = set()
 

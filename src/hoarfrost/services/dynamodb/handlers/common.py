@@ -13,7 +13,7 @@ from hoarfrost.services.dynamodb.errors import invalid_parameter, table_not_foun
 from hoarfrost.services.dynamodb.expressions.evaluate import Bindings, project
 from hoarfrost.services.dynamodb.expressions.nodes import Expression
 from hoarfrost.services.dynamodb.expressions.parser import parse
-from hoarfrost.services.dynamodb.changes import PITR_WINDOW, STREAM_RETENTION, record, replicate, stream_enabled
+from hoarfrost.services.dynamodb.changes import record, replicate
 from hoarfrost.services.dynamodb.state import DynamoDbBackend, KeyValue, SortKey, Table
 from hoarfrost.services.dynamodb.values import Item
 
