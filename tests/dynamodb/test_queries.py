@@ -213,3 +213,19 @@ def test_resource_api_query_and_scan(aws: Harness, ddb: Any, numbers: None) -> N
     assert [int(i["sk"]) for i in found["Items"]] == [3, 5]
     scanned = table.scan(FilterExpression=Attr("name").begins_with("n1") & Attr("pk").ne("other"))
     assert sorted(int(i["sk"]) for i in scanned["Items"]) == list(range(10, 20))
+
+
+def test_consumed_capacity_and_legacy_filters(ddb: Any, numbers: None) -> None:
+    page = ddb.query(TableName="t", KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [
+        {"S": "p"}]}}, QueryFilter={"even": {"ComparisonOperator": "EQ", "AttributeValueList": [{"BOOL": True}]},
+                                    "sk": {"ComparisonOperator": "LT", "AttributeValueList": [{"N": "6"}]}},
+        ConditionalOperator="AND", AttributesToGet=["sk"], ReturnConsumedCapacity="TOTAL")
+    assert page["Items"] == [{"sk": {"N": "0"}}, {"sk": {"N": "2"}}, {"sk": {"N": "4"}}]
+    assert page["ConsumedCapacity"]["TableName"] == "t" and page["ConsumedCapacity"]["CapacityUnits"] > 0
+    written = ddb.put_item(TableName="t", Item={"pk": {"S": "z"}, "sk": {"N": "1"}}, ReturnConsumedCapacity="INDEXES")
+    assert written["ConsumedCapacity"]["Table"]["CapacityUnits"] == 1.0
+    with pytest.raises(ClientError) as excinfo:
+        ddb.query(TableName="t", KeyConditionExpression="pk = :p", ExpressionAttributeValues=P,
+                  QueryFilter={"sk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"N": "1"}]}},
+                  FilterExpression="sk = :p")
+    assert error(excinfo)[1].startswith("Can not use both expression and non-expression parameters")
