@@ -112,3 +112,19 @@ def test_notifications_after_writes_only(ddb: Any, aws: Harness) -> None:
         ddb.delete_item(TableName="t", Key={"pk": {"S": "a"}, "sk": {"S": "1"}})
     assert [change.operation for change in seen] == ["PutItem", "DeleteItem"]
     assert seen[0].view().tables[0].table_name == "t"
+
+
+def test_backups_travel_with_the_view(ddb: Any, aws: Harness) -> None:
+    make_table(ddb, range_type=None)
+    ddb.put_item(TableName="t", Item={"pk": {"S": "kept"}})
+    arn = ddb.create_backup(TableName="t", BackupName="first")["BackupDetails"]["BackupArn"]
+    ddb.delete_item(TableName="t", Key={"pk": {"S": "kept"}})
+    text = aws.emulator.service("dynamodb").snapshot_json(aws.account, aws.region)
+    fresh = Emulator()
+    fresh.service("dynamodb").restore(aws.account, aws.region, text)
+    with hoarfrost.mock_aws(fresh, keep_state=True):
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        assert client.list_backups()["BackupSummaries"][0]["BackupArn"] == arn
+        client.restore_table_from_backup(TargetTableName="back", BackupArn=arn)
+        assert client.scan(TableName="back")["Items"] == [{"pk": {"S": "kept"}}]
+        assert client.scan(TableName="t")["Items"] == []

@@ -50,6 +50,8 @@ class Plan:
             self.index = self.table.index(index_name)
             if self.index is None:
                 raise validation(f"The table does not have the specified index: {index_name}")
+            if self.index.is_global and request.get("ConsistentRead"):
+                raise validation("Consistent reads are not supported on global secondary indexes")
         self.schema: KeySchema = self.index.schema if self.index else self.table.schema
         self.store: ItemStore = self.index.store if self.index else self.table.items
         self.limit: int | None = request.get("Limit")
