@@ -286,3 +286,22 @@ def test_placeholder_maps_are_checked(ddb: Any, table: str) -> None:
                  ExpressionAttributeValues={":a": {"SS": []}}) == (
         "ValidationException", "ExpressionAttributeValues contains invalid value: One or more parameter values were "
                                "invalid: An string set  may not be empty for key :a")
+
+
+def test_malformed_values_over_raw_http(aws: Harness, table: str) -> None:
+    """A request no SDK would send (a number where a string goes) gets an AWS error, never a 500."""
+    if aws.mode != "server":
+        pytest.skip("raw HTTP needs the server")
+    import json
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps({"TableName": "t", "Item": {"pk": {"S": 5}, "sk": {"S": "1"}}}).encode()
+    request = urllib.request.Request(aws.http_url("/"), data=body, headers={
+        "X-Amz-Target": "DynamoDB_20120810.PutItem", "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20240101/us-east-1/dynamodb/aws4_request, "
+                         "SignedHeaders=host, Signature=x"})
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        urllib.request.urlopen(request, timeout=10)
+    assert excinfo.value.code == 400
+    assert "SerializationException" in excinfo.value.read().decode()

@@ -14,6 +14,7 @@ import decimal
 from decimal import Decimal
 from typing import Any
 
+from hoarfrost.core.errors import ServiceError
 from hoarfrost.services.dynamodb.errors import invalid_parameter, validation
 
 AttributeValue = dict[str, Any]
@@ -31,8 +32,16 @@ _PARSE = decimal.Context(prec=200, traps=[decimal.InvalidOperation])
 _NAME_OF_SET = {"SS": "string", "NS": "number", "BS": "binary"}
 
 
-class ItemTooLarge(Exception):
-    pass
+# What the JSON wire carries for each type (a request bypassing an SDK may send anything).
+_WIRE_TYPES: dict[str, Any] = {"S": str, "N": str, "B": bytes, "BOOL": bool, "NULL": bool, "SS": (list, str),
+                               "NS": (list, str), "BS": (list, bytes), "L": list, "M": dict}
+
+
+def _wire_ok(data: Any, expected: Any) -> bool:
+    if isinstance(expected, tuple):
+        container, element = expected
+        return isinstance(data, container) and all(isinstance(x, element) for x in data)
+    return isinstance(data, expected)
 
 
 # -- numbers ------------------------------------------------------------------------------------
@@ -99,6 +108,9 @@ def check_value(value: Any, *, top: bool = True) -> AttributeValue:
         raise validation("Supplied AttributeValue has more than one datatypes set, "
                          "must contain exactly one of the supported datatypes")
     (kind, data), = value.items()
+    expected = _WIRE_TYPES.get(kind)
+    if expected is not None and not _wire_ok(data, expected):
+        raise ServiceError("Unexpected value type in payload", code="SerializationException", status=400)
     if kind == "S":
         return value
     if kind == "N":
