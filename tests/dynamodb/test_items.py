@@ -44,7 +44,8 @@ def test_put_get_delete_with_return_values(ddb: Any, table: str) -> None:
     assert get(ddb)["v"] == {"S": "two"}
     deleted = ddb.delete_item(TableName="t", Key=KEY, ReturnValues="ALL_OLD")["Attributes"]
     assert deleted["v"] == {"S": "two"} and get(ddb) == {}
-    assert fails(ddb.put_item, TableName="t", Item=KEY, ReturnValues="ALL_NEW")[0] == "ValidationException"
+    assert fails(ddb.put_item, TableName="t", Item=KEY, ReturnValues="ALL_NEW") == (
+        "ValidationException", "ReturnValues can only be ALL_OLD or NONE")
 
 
 def test_numbers_are_normalised_and_limited(ddb: Any, table: str) -> None:

@@ -11,6 +11,7 @@ Numbers are stored as DynamoDB answers them (normalised text); arithmetic and co
 from __future__ import annotations
 
 import decimal
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -45,8 +46,15 @@ def _wire_ok(data: Any, expected: Any) -> bool:
 
 
 # -- numbers ------------------------------------------------------------------------------------
+# A number already in DynamoDB's form (no exponent, no superfluous zeros); 38 characters or
+# fewer cannot hold more than 38 digits nor leave the supported range, so it needs no checks.
+_CANONICAL = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")
+
+
 def parse_number(text: str) -> Decimal:
     """A number value's Decimal, with DynamoDB's errors for what it cannot store."""
+    if len(text) <= MAX_NUMBER_DIGITS and text != "-0" and _CANONICAL.fullmatch(text):
+        return Decimal(text)
     try:
         number = _PARSE.create_decimal(text.strip()) if isinstance(text, str) else None
     except decimal.InvalidOperation:
@@ -79,6 +87,8 @@ def format_number(number: Decimal) -> str:
 
 
 def normalise_number(text: str) -> str:
+    if len(text) <= MAX_NUMBER_DIGITS and text != "-0" and _CANONICAL.fullmatch(text):
+        return text
     return format_number(parse_number(text))
 
 

@@ -55,7 +55,8 @@ def check_condition(binding: Bindings, condition: Expression | None, old: Item |
 def _return_values(request: dict[str, Any], allowed: tuple[str, ...]) -> str:
     mode = request.get("ReturnValues") or "NONE"
     if mode not in allowed:
-        raise validation(f"Return values set to invalid value")
+        raise validation(f"ReturnValues can only be {' or '.join(reversed(allowed))}" if len(allowed) == 2
+                         else "Return values set to invalid value")
     return mode
 
 
