@@ -164,6 +164,8 @@ def delete_item(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, Any]:
         record_change(ctx, table, old, None)
         if mode == "ALL_OLD":
             output["Attributes"] = old
+    elif ctx.changed is None:
+        ctx.mark_unchanged()  # nothing to delete (and no TTL expiry on the way): listeners are not told
     size = av.item_size(old) if old is not None else 0
     output.update(capacity(request, table, write_units(size)))
     output.update(item_collection_metrics(request, table, old))
