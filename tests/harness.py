@@ -57,6 +57,9 @@ def _client_kwargs(kwargs: dict[str, Any], endpoint_url: str | None) -> dict[str
     kwargs["config"] = NO_RETRIES if config is None else NO_RETRIES.merge(config)
     if endpoint_url is not None:
         kwargs.setdefault("endpoint_url", endpoint_url)
+        # Operations with a host prefix (deadline's management., iotsitewise's api.) would
+        # otherwise go to management.127.0.0.1: what every SDK user of a local server sets.
+        kwargs["config"] = kwargs["config"].merge(Config(inject_host_prefix=False))
     return kwargs
 
 

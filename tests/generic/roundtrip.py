@@ -18,7 +18,7 @@ from botocore.parsers import ResponseParserError
 from hoarfrost.core import catalog as models
 from hoarfrost.generic.catalog import Binding, Family, OperationRole
 from hoarfrost.generic.engine.plan import Served, plan
-from hoarfrost.generic.engine.sample import CannotSample, sample_input
+from hoarfrost.generic.engine.sample import CannotSample, sample_input, string_for
 
 
 class StepFailed(Exception):
@@ -149,7 +149,7 @@ class Driver:
             if isinstance(value, str):
                 known.setdefault(ident.kind, value)
         self.values[family.name] = known
-        if not known:
+        if not known and not _singleton(family):
             raise StepFailed("create", "the answer names no identifier")
 
     def round_trip(self, family: Family) -> None:
@@ -160,19 +160,56 @@ class Driver:
         assert create is not None
         self.create(family, create)
         if read is not None:
-            self.expect_mentioned("read", self.call("read", read.operation, self.params("read", family, read)), family)
+            answer = self.call("read", read.operation, self.params("read", family, read))
+            self.expect_mentioned("read", answer, family, read.operation)
         listing = roles["list"]
         if listing is not None:
             answer = self.call("list", listing.operation, self.params("list", family, listing))
-            self.expect_mentioned("list", answer, family)
+            self.expect_mentioned("list", answer, family, listing.operation)
         update = roles["update"]
         if update is not None:
-            self.call("update", update.operation, self.params("update", family, update))
+            params = self.params("update", family, update)
+            change = self.change(family, update, read) if read is not None else None
+            if change is not None:
+                params[change[0]] = change[1]
+            self.call("update", update.operation, params)
+            if change is not None and read is not None:
+                answer = self.call("read", read.operation, self.params("read", family, read))
+                if f"'{change[1]}'" not in str(answer):
+                    raise StepFailed("update", f"{read.operation} does not show {change[0]}={change[1]!r}")
         self.tags(family)
 
-    def expect_mentioned(self, step: str, answer: dict[str, Any], family: Family) -> None:
-        if not self.mentioned(answer, family):
-            raise StepFailed(step, f"the answer does not name the resource {self.values[family.name]}")
+    def change(self, family: Family, update: OperationRole, read: OperationRole) -> tuple[str, str] | None:
+        """A plain string member of the update that the read answers too (a Description):
+        what the round trip changes, to see the change in the next read."""
+        shape = self.model.operation_model(update.operation).input_shape
+        if shape is None:
+            return None
+        answered = _member_names(self.model.operation_model(read.operation).output_shape)
+        taken = {binding.member for binding in update.bindings}
+        taken |= {ident.member for ident in family.identifiers}
+        for name, member in shape.members.items():
+            lowered = name.lower()
+            if (name in taken or member.type_name != "string" or getattr(member, "enum", None) or member.metadata.get("sensitive")
+                    or lowered not in answered or lowered.endswith(("arn", "id", "token", "name", "type"))
+                    or "location" in member.serialization):
+                continue
+            try:
+                return name, string_for(member, name)
+            except CannotSample:
+                continue
+        return None
+
+    def expect_mentioned(self, step: str, answer: dict[str, Any], family: Family, operation: str) -> None:
+        if self.mentioned(answer, family):
+            return
+        # GetDetector answers the detector's settings, never its id: a read whose output has
+        # no member for any identifier shows the resource by answering at all.
+        body = {key: value for key, value in answer.items() if key != "ResponseMetadata"}
+        if step == "read" and body and (_singleton(family) or not _can_name(
+                self.model.operation_model(operation).output_shape, family)):
+            return
+        raise StepFailed(step, f"the answer does not name the resource {self.values[family.name]}")
 
     def mentioned(self, answer: dict[str, Any], family: Family) -> bool:
         text = str({key: value for key, value in answer.items() if key != "ResponseMetadata"})
@@ -187,12 +224,21 @@ class Driver:
                 continue
             tags: Any = {"hf": "1"} if tagging.tags.form == "map" else [
                 {tagging.tags.key or "Key": "hf", tagging.tags.value or "Value": "1"}]
-            self.call("tag", tagging.tag or "", {tagging.resource_member: arn, tagging.tags.member: tags})
+            params: dict[str, Any] = {tagging.resource_member: arn}
+            _set_nested(params, tagging.tags.member, tags)  # CloudFront's Tags.Items
+            self.call("tag", tagging.tag or "", params)
             if tagging.list:
-                answer = self.call("tags", tagging.list, {tagging.resource_member: arn})
+                member = self.member_like(tagging.list, tagging.resource_member or "")
+                answer = self.call("tags", tagging.list, {member: arn})
                 if "hf" not in str(answer.get(tagging.list_output or "", "")):
                     raise StepFailed("tags", f"{tagging.list} does not show the tag: {answer}")
             return
+
+    def member_like(self, operation: str, name: str) -> str:
+        """``name`` as ``operation`` spells it (backup-gateway's ResourceARN is ResourceArn there)."""
+        shape = self.model.operation_model(operation).input_shape
+        members = shape.members if shape is not None else {}
+        return next((member for member in members if member.lower() == name.lower()), name)
 
     def delete(self, family: Family) -> None:
         served = plan(self.service)
@@ -210,6 +256,65 @@ class Driver:
         if served[read.operation].kind == "list" and not self.mentioned(answer, family):
             return  # a Describe that lists: no longer among the answers
         raise StepFailed("read-after-delete", f"{read.operation} still answers after delete")
+
+
+def _set_nested(params: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    for part in parts[:-1]:
+        params = params.setdefault(part, {})
+    params[parts[-1]] = value
+
+
+def _singleton(family: Family) -> bool:
+    """One per parent (or per scope): named by its parent, with no identifier of its own."""
+    return family.singleton
+
+
+def _member_names(shape: Any) -> set[str]:
+    """Every member name (lower-case) in an output shape, nested ones included."""
+    names: set[str] = set()
+    seen: set[str] = set()
+
+    def walk(current: Any, depth: int) -> None:
+        if current is None or depth > 6 or current.name in seen:
+            return
+        seen.add(current.name)
+        if current.type_name == "structure":
+            for name, member in current.members.items():
+                names.add(name.lower())
+                walk(member, depth + 1)
+        elif current.type_name == "list":
+            walk(current.member, depth + 1)
+        elif current.type_name == "map":
+            walk(current.value, depth + 1)
+
+    walk(shape, 0)
+    return names
+
+
+def _can_name(shape: Any, family: Family) -> bool:
+    """Whether an output shape has a member that could carry one of the family's identifiers."""
+    wanted = {"id", "name", "arn"}
+    for ident in family.identifiers:
+        wanted.add(ident.member.lower())
+        for path in (ident.output_path, *ident.input_paths):
+            if path:
+                wanted.add(path.split(".")[-1].replace("[]", "").lower())
+    seen: set[str] = set()
+
+    def walk(current: Any, depth: int) -> bool:
+        if current is None or depth > 6 or current.name in seen:
+            return False
+        seen.add(current.name)
+        if current.type_name == "structure":
+            return any(name.lower() in wanted or walk(member, depth + 1) for name, member in current.members.items())
+        if current.type_name == "list":
+            return walk(current.member, depth + 1)
+        if current.type_name == "map":
+            return walk(current.value, depth + 1)
+        return False
+
+    return walk(shape, 0)
 
 
 def _discovery(error: ClientError) -> bool:
@@ -237,11 +342,16 @@ def sweep(client: Any, service: str) -> ServiceResult:
             if family.name in driver.values:
                 created.append((family, Outcome(family.name, failure="already failed")))
     for family, outcome in reversed(created):
-        if outcome.failure:
-            continue
         try:
+            if outcome.failure:  # failed earlier, but delete it anyway, so its parent may go
+                driver.delete(family)
+                continue
             driver.delete(family)
             outcome.ok = True
         except StepFailed as failure:
-            outcome.failure, outcome.hard = str(failure), failure.hard
+            if not outcome.failure:
+                outcome.failure, outcome.hard = str(failure), failure.hard
+            elif failure.hard:
+                mine = next(item for item in result.outcomes if item.family == family.name)
+                mine.hard, mine.failure = True, str(failure)
     return result

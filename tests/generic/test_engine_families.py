@@ -75,7 +75,9 @@ def test_secretsmanager_secret_by_name_or_arn(aws: Harness) -> None:
     secrets.update_secret(SecretId="db-password", Description="second")
     assert secrets.describe_secret(SecretId="db-password")["Description"] == "second"
     assert [item["Name"] for item in secrets.list_secrets()["SecretList"]] == ["db-password"]
-    secrets.delete_secret(SecretId="db-password")
+    # Secrets Manager is hand-written now: a plain delete keeps the secret for its recovery
+    # window (DescribeSecret still answers), so this deletes without recovery.
+    secrets.delete_secret(SecretId="db-password", ForceDeleteWithoutRecovery=True)
     with pytest.raises(ClientError) as raised:
         secrets.describe_secret(SecretId="db-password")
     assert _code(raised) == "ResourceNotFoundException"

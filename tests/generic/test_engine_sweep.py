@@ -1,6 +1,9 @@
-"""Every family the engine serves, round-tripped through boto3 in-process; per-service and
-total counts go to pytest's terminal summary. The pass rate is reported, not enforced yet;
-a 5xx or an unparseable answer fails the test."""
+"""Every family the engine serves, round-tripped through boto3, in-process and over HTTP;
+per-service and total counts go to pytest's terminal summary.
+
+A 5xx or an unparseable answer fails the service's test at once. The totals are checked
+last (``test_totals``): at least 80% of all families must round-trip in each mode.
+"""
 
 from __future__ import annotations
 
@@ -13,41 +16,46 @@ from tests.generic.roundtrip import ServiceResult, served_families, sweep
 from tests.harness import InProcessHarness, ServerHarness
 
 SERVICES = [name for name in models.available_services() if serves(name) and served_families(name)]
-RESULTS: dict[str, ServiceResult] = {}
+RESULTS: dict[str, dict[str, ServiceResult]] = {"in-process": {}, "over HTTP": {}}
+TARGET = 0.80
+
+
+def _check(result: ServiceResult) -> None:
+    hard = [outcome for outcome in result.outcomes if outcome.hard]
+    assert not hard, "\n".join(f"{outcome.family}: {outcome.failure}" for outcome in hard)
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_round_trip(service: str) -> None:
     with InProcessHarness() as harness:
         result = sweep(harness.client(service), service)
-    RESULTS[service] = result
-    if len(RESULTS) == len(SERVICES):
-        _report()
-    hard = [outcome for outcome in result.outcomes if outcome.hard]
-    assert not hard, "\n".join(f"{outcome.family}: {outcome.failure}" for outcome in hard)
+    RESULTS["in-process"][service] = result
+    _check(result)
 
 
-def _report() -> None:
-    total = sum(len(result.outcomes) for result in RESULTS.values())
-    passed = sum(result.passed for result in RESULTS.values())
-    services_ok = sum(1 for result in RESULTS.values() if result.passed)
-    report(f"generic engine round trips: {passed}/{total} families, {services_ok}/{len(RESULTS)} services "
-           f"with at least one")
-    for name in sorted(RESULTS):
-        result = RESULTS[name]
-        failures = "; ".join(f"{outcome.family}: {outcome.failure}" for outcome in result.outcomes
-                             if not outcome.ok)
-        report(f"  {name}: {result.passed}/{len(result.outcomes)}" + (f"  [{failures[:400]}]" if failures else ""))
-
-
-# Over HTTP for a handful of services, one per protocol family the engine meets most.
-OVER_HTTP = ["glue", "ecr", "logs", "secretsmanager", "apigateway", "codecommit", "elasticache", "route53"]
-
-
-@pytest.mark.parametrize("service", [name for name in OVER_HTTP if name in SERVICES])
+@pytest.mark.parametrize("service", SERVICES)
 def test_round_trip_over_http(service: str, server: ServerHarness) -> None:
     result = sweep(server.client(service), service)
-    hard = [outcome for outcome in result.outcomes if outcome.hard]
-    assert not hard, "\n".join(f"{outcome.family}: {outcome.failure}" for outcome in hard)
-    assert result.passed, f"{service}: no family round-trips over HTTP: {result.outcomes}"
-    report(f"  over HTTP {service}: {result.passed}/{len(result.outcomes)}")
+    RESULTS["over HTTP"][service] = result
+    _check(result)
+
+
+def test_totals() -> None:
+    """The sweep's totals, per mode; enforced only when the whole sweep ran."""
+    complete = [mode for mode, results in RESULTS.items() if len(results) == len(SERVICES)]
+    if not complete:
+        pytest.skip("the sweep did not run for every service (a selection of tests ran)")
+    for mode in complete:
+        results = RESULTS[mode]
+        total = sum(len(result.outcomes) for result in results.values())
+        passed = sum(result.passed for result in results.values())
+        services_ok = sum(1 for result in results.values() if result.passed)
+        report(f"generic engine round trips {mode}: {passed}/{total} families ({passed / total:.1%}), "
+               f"{services_ok}/{len(results)} services with at least one")
+        if mode == "in-process":
+            for name in sorted(results):
+                result = results[name]
+                failures = "; ".join(f"{outcome.family}: {outcome.failure}" for outcome in result.outcomes
+                                     if not outcome.ok)
+                report(f"  {name}: {result.passed}/{len(result.outcomes)}" + (f"  [{failures[:400]}]" if failures else ""))
+        assert passed >= TARGET * total, f"{mode}: {passed}/{total} families round-trip, below {TARGET:.0%}"

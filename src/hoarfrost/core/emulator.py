@@ -189,10 +189,14 @@ class Emulator:
                     f"{route.operation} of service {route.service} is not implemented in hoarfrost yet"
                 )
             params = protocol.parse_request(request, operation, route.uri_params)
+            account = self.accounts.account_for(route.access_key)
+            if len(route.candidates) > 1 and service.holds(route.operation, params, account, route.region) is False:
+                other = self._holder(request, route, account)
+                if other is not None:
+                    return self._dispatch(request, other, request_id)
             if service.validates_input:
                 code = service.validation_error_code or protocol.validation_code(service_model)
                 validate_input(params, operation, code)
-            account = self.accounts.account_for(route.access_key)
             scope_account, scope_region = service.scope_for(route.operation, params, account, route.region)
             scope = service.backends.scope(scope_account, scope_region)
             ctx: RequestContext[Any, Any] = RequestContext(
@@ -209,7 +213,9 @@ class Emulator:
                     response.headers.update(output.headers)
             else:
                 response = protocol.serialize_response(output or {}, operation, request_id)
-            if handler.mutates and service.notifier.listeners:
+            # A read-only operation that changed state after all (KMS makes an AWS managed key on
+            # first use) said so with ``ctx.mark_changed()``.
+            if (handler.mutates or ctx.changed) and service.notifier.listeners:
                 for changed_account, changed_region in ctx.changed_scopes():
                     service.notify_state_changed(changed_account, changed_region, route.operation)
             if ctx.after is not None:
@@ -223,6 +229,18 @@ class Emulator:
                 protocol, InternalFailure(f"internal error: {type(exc).__name__}: {exc}"), service_model,
                 operation, request_id,
             )
+
+    def _holder(self, request: HttpRequest, route: Route, account: str) -> Route | None:
+        """Among services that read ``request`` alike, the one holding what it names."""
+        for other in self.router.alternatives(request, route):
+            if not (other.service in IMPLEMENTED or self.engine_serves(other.service, other.operation)):
+                continue
+            service = self.service(other.service)
+            operation = catalog.service_model(other.service).operation_model(other.operation)
+            params = get_protocol(other.protocol).parse_request(request, operation, other.uri_params)
+            if service.holds(other.operation, params, account, other.region):
+                return other
+        return None
 
     @staticmethod
     def _after_commit(work: list[Any], route: Route) -> None:

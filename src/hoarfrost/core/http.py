@@ -21,6 +21,7 @@ class HttpRequest:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     _query_params: dict[str, list[str]] | None = None
+    scheme: str = "https"  # how the client reached us: the server may be plain http
 
     @property
     def host(self) -> str:

@@ -43,6 +43,7 @@ class ModelPatch(TypedDict, total=False):
 
 
 _S3_REQUEST_IDS = ["x-amz-request-id", "x-amz-id-2"]
+_IVS_ARN = "arn:aws:{service}:[a-z0-9-]+:[0-9]+:[a-z-]+/[a-zA-Z0-9-]+"
 
 
 def _root(element: str) -> dict[str, Any]:
@@ -125,6 +126,11 @@ PATCHES: dict[str, ModelPatch] = {
             "InvalidAddress": _query_error("InvalidAddress", 404),
         },
     },
+    # The tag operations' ARN pattern allows a one-letter resource type ('[a-z-]/'), which
+    # refuses every real IVS ARN (channel/..., stage/...); the service takes its own ARNs.
+    "ivs": {"shapes": {"ResourceArn": {"pattern": _IVS_ARN.format(service="ivs")}}},
+    "ivs-realtime": {"shapes": {"ResourceArn": {"pattern": _IVS_ARN.format(service="ivs")}}},
+    "ivschat": {"shapes": {"ResourceArn": {"pattern": _IVS_ARN.format(service="ivschat")}}},
 }
 
 

@@ -206,6 +206,12 @@ class StatefulService(Generic[B, V]):
         when the request names something that cannot exist anywhere."""
         return account, region
 
+    def holds(self, operation: str, request: dict[str, Any], account: str, region: str) -> bool | None:
+        """Whether the resource ``request`` names exists here (None: the service cannot tell
+        cheaply). Asked only when several services read a request the same way over HTTP
+        (``Route.candidates``); it must be a lock-free look-up."""
+        return None
+
     def admin_routes(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
         """GET routes this service serves under ``/_hoarfrost/<service>/`` (path rest -> handler),
         such as SNS's signing certificate."""

@@ -212,7 +212,8 @@ class HoarfrostApp:
             return None
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
-        return HttpRequest(scope["method"], path, scope["query_string"].decode("latin-1"), headers, body)
+        return HttpRequest(scope["method"], path, scope["query_string"].decode("latin-1"), headers, body,
+                           scheme=scope.get("scheme", "http"))
 
     async def _send_response(self, method: str, response: HttpResponse, send: Send) -> None:
         body = response.body

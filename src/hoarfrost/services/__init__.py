@@ -6,6 +6,9 @@ IMPLEMENTED: dict[str, str] = {
     "s3": "hoarfrost.services.s3",
     "sqs": "hoarfrost.services.sqs",
     "sns": "hoarfrost.services.sns",
+    "kms": "hoarfrost.services.kms",
+    "secretsmanager": "hoarfrost.services.secretsmanager",
+    "ssm": "hoarfrost.services.ssm",
     "dynamodb": "hoarfrost.services.dynamodb",
     "dynamodbstreams": "hoarfrost.services.dynamodbstreams",
 }

@@ -15,6 +15,10 @@ class Route:
     region: str
     access_key: str | None
     uri_params: dict[str, str] | None = None  # rest protocols: decoded URI labels by member location name
+    # The services the signing name and host pointed to: when several read the request the same
+    # way (chime-sdk-voice and chime-sdk-meetings share TagResource's path and signing name),
+    # only the resource it names tells them apart (``Router.alternatives``).
+    candidates: tuple[str, ...] = ()
 
 
 class RoutingError(ServiceError):

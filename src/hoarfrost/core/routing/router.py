@@ -157,7 +157,31 @@ class Router:
         if found is None:
             raise self._not_found(request, credential, host, candidates)
         routes, operation, protocol, uri_params = found
-        return Route(routes.name, operation, protocol, region, credential.access_key, uri_params)
+        return Route(routes.name, operation, protocol, region, credential.access_key, uri_params, candidates)
+
+    def alternatives(self, request: HttpRequest, route: Route) -> list[Route]:
+        """The same request read by the other candidate services that see the same operation
+        the same way (asked only when the routed service does not hold what it names)."""
+        if len(route.candidates) < 2:
+            return []
+        host = host_info(request.headers.get("host", ""))
+        target = request.headers.get("x-amz-target")
+        found = service_routes(route.service)
+        others = []
+        for name in route.candidates:
+            if name == route.service or route.operation not in self.index.services[name].operations:
+                continue
+            if target:
+                if name in self.index.by_target_prefix.get(target.rpartition(".")[0], ()):
+                    others.append(Route(name, route.operation, route.protocol, route.region, route.access_key))
+                continue
+            routes = service_routes(name)
+            if found.is_rest and routes.is_rest:
+                matched = routes.match_rest(request, host.bucket if routes.virtual_host_label else None)
+                if matched is not None and matched[1].name == route.operation:
+                    others.append(Route(name, route.operation, route.protocol, route.region, route.access_key,
+                                        matched[2]))
+        return others
 
     def _candidates(self, credential: Credential, host: HostInfo) -> tuple[str, ...]:
         """Services the signing name and the host point to, best first (cached per pair)."""

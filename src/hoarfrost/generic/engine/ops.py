@@ -13,15 +13,15 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core import catalog as models
-from hoarfrost.core.errors import ServiceError, ValidationException
+from hoarfrost.core.errors import NotImplementedOperation, ServiceError, ValidationException
 from hoarfrost.core.kit import tags as tag_rules
-from hoarfrost.core.kit.arn import build_arn
+from hoarfrost.core.kit.arn import build_arn, partition_for
 from hoarfrost.core.kit.errors import declare, model_errors
 from hoarfrost.core.kit.paging import paginate
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.generic.catalog import Binding, Family, OperationRole, TagMembers
-from hoarfrost.generic.engine.plan import Served
-from hoarfrost.generic.engine.shapes import at_path, conform, fill, new_identifier
+from hoarfrost.generic.engine.plan import Served, plan
+from hoarfrost.generic.engine.shapes import at_path, conform, fill, new_arn, new_identifier
 from hoarfrost.generic.engine.state import GenericBackend, Resource
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ def run(ctx: Ctx, operation: str, served: Served, params: dict[str, Any]) -> dic
     output_shape = models.operation_model(ctx.service.name, operation).output_shape
     if served.tagging is not None:
         return _tags(ctx, operation, served, params, output_shape)
+    if served.kind == "endpoints":
+        return _endpoints(ctx)
     assert served.family is not None and served.role is not None
     action = _ACTIONS[served.kind]
     return action(ctx, served.family, served.role, params, output_shape)
@@ -89,8 +91,19 @@ def _catalog_family(ctx: Ctx, name: str) -> Family | None:
     return catalog_for(ctx.service.name).family(name)
 
 
+def _singleton(ctx: Ctx, family: Family, parent_uid: str | None) -> Resource | None:
+    """A singleton family's one resource under ``parent_uid`` (or in the scope)."""
+    return next((item for item in ctx.state.of_family(family.name) if item.parent == parent_uid), None)
+
+
 def _find(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]) -> Resource:
     parent_uid = _parent_uid(ctx, family, role, params)
+    if family.singleton:
+        found = _singleton(ctx, family, parent_uid)
+        if found is None:
+            named = params.get(family.parent.member) if family.parent is not None else ctx.scope.account
+            raise not_found(ctx, family, role, named)
+        return found
     binding = _own_binding(family, role)
     value = params.get(binding.member) if binding is not None else None
     if value is None:  # UpdateTable names it in TableInput.Name, as CreateTable does
@@ -126,7 +139,7 @@ _TIMESTAMPS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def _aliases(service: str, family: Family) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Per identifier member, the shorter names outputs may give it (worked out once per family)."""
+    """Per identifier member, the other names outputs may give it (worked out once per family)."""
     key = (service, family.name)
     known = _ALIASES.get(key)
     if known is not None:
@@ -138,6 +151,9 @@ def _aliases(service: str, family: Family) -> tuple[tuple[str, tuple[str, ...]],
         aliases = {ident.kind if ident.kind != "key" else "", member.lower().removeprefix(family.name.lower()),
                    words[-1].lower() if words and member.lower() == family.name.lower() else "",
                    member.lower().replace("identifier", "id")}
+        if member.lower() in ("name", "id", "arn"):  # and longer: a DataCatalog's Name is a summary's CatalogName
+            family_words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", family.name)
+            aliases |= {"".join(family_words[start:]).lower() + member.lower() for start in range(len(family_words))}
         found.append((ident.member, tuple(sorted(aliases - {""}))))
     _ALIASES[key] = tuple(found)
     return _ALIASES[key]
@@ -157,12 +173,19 @@ def render(service: str, output_shape: Any, path: str | None, resource: Resource
     value: Any = conform(attributes, inner) if inner.type_name == "structure" else None
     if value is None:
         return {}
+    head = parts[0].replace("[]", "")
+    if len(parts) == 1 and not parts[0].endswith("[]") and isinstance(attributes.get(head), dict):
+        # CreateBackupPlan took a BackupPlan structure; GetBackupPlan answers it under that name.
+        value = {**(conform(attributes[head], inner) or {}), **value}
     for part in reversed(parts):
         if part.endswith("[]"):
             value = {part[:-2]: [value]}
         else:
             value = {part: value}
-    return value  # type: ignore[no-any-return]
+    # Members beside the nested resource (GetBackupPlan's BackupPlanId, DescribeMap's MapArn).
+    beside = fill(output_shape, {key: item for key, item in attributes.items() if key != head})
+    beside.pop(head, None)
+    return {**beside, **value}
 
 
 # -- create ---------------------------------------------------------------------------------
@@ -204,7 +227,7 @@ def _stored(params: dict[str, Any], family: Family, skip: set[str]) -> dict[str,
 def _tags_in(members: TagMembers | None, params: dict[str, Any]) -> dict[str, str]:
     if members is None:
         return {}
-    value = params.get(members.member)
+    value = _get_path(params, members.member)  # CloudFront's Tags.Items
     if members.form == "map":
         return tag_rules.check(dict(value or {}))
     rules = tag_rules.TagRules(key_member=members.key or "Key", value_member=members.value or "Value")
@@ -263,6 +286,31 @@ def _id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, out
     return [shape for shape in shapes if shape.type_name == "string"]
 
 
+def _new_arn(ctx: Ctx, family: Family, output: Any, path: list[str]) -> str:
+    """``arn:...:<family-type>/<parent ids>/<id>``, unless the members that carry the ARN
+    (its read/delete inputs, CreateX's answer, TagResource's resource member) ask for
+    another form: then one their patterns accept."""
+    preferred = build_arn(_arn_namespace(ctx.service.name), ctx.scope.region, ctx.scope.account,
+                          f"{_kebab(family.name)}/{'/'.join(path)}")
+    ident = next((item for item in family.identifiers if item.kind == "arn"), None)
+    own = _id_shapes(ctx, family, "arn", ident.output_path if ident else None, output)
+    scope = (partition_for(ctx.scope.region), ctx.scope.region, ctx.scope.account)
+    arn = new_arn(own + _tag_arn_shapes(ctx), *scope, preferred, path[-1])
+    # A tag operation whose pattern contradicts the family's own (ivs' '[a-z-]/'): the family wins.
+    return arn if arn != preferred else new_arn(own, *scope, preferred, path[-1])
+
+
+def _tag_arn_shapes(ctx: Ctx) -> list[Any]:
+    model = models.service_model(ctx.service.name)
+    shapes = []
+    for operation, served in plan(ctx.service.name).items():
+        if served.kind == "tag" and served.tagging is not None and served.tagging.resource_member:
+            member = model.operation_model(operation).input_shape.members.get(served.tagging.resource_member)
+            if member is not None and member.type_name == "string":
+                shapes.append(member)
+    return shapes
+
+
 def create(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
     parent_uid = _parent_uid(ctx, family, role, params)
     if parent_uid is None and family.parent is not None and family.parent.required:
@@ -279,10 +327,13 @@ def create(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]
     candidates = ctx.state.named(family.name, next(iter(chosen.values()))) if chosen else []
     existing = next((item for item in candidates if item.parent == parent_uid
                      and all(item.identifiers.get(key) == value for key, value in chosen.items())), None)
+    if family.singleton:
+        existing = _singleton(ctx, family, parent_uid)
     if existing is not None and not role.upsert:
         names = (*role.errors.already_exists, family.exists_error, *role.errors.conflict)
         cls = _model_error(ctx.service.name, names) or ValidationException
-        raise cls(f"{family.name} {next(iter(chosen.values()))!r} already exists")
+        named = next(iter(chosen.values()), None) or (params.get(family.parent.member) if family.parent else None)
+        raise cls(f"{family.name} {named!r} already exists" if named else f"{family.name} already exists")
     primary = next((identifiers[ident.member] for kind in ("name", "id", "key", "url")
                     for ident in family.identifiers if ident.kind == kind and ident.member in identifiers),
                    str(ctx.state.next_seq))
@@ -292,8 +343,7 @@ def create(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]
         parent_primary = next(iter(parent.identifiers.values()), parent.uid)
         path.insert(0, parent_primary)
         parent = ctx.state.resources.get(parent.parent) if parent.parent else None
-    arn = build_arn(_arn_namespace(ctx.service.name), ctx.scope.region, ctx.scope.account,
-                    f"{_kebab(family.name)}/{'/'.join(path)}")
+    arn = _new_arn(ctx, family, output, path)
     for ident in family.identifiers:
         if ident.kind == "arn" and ident.member not in identifiers:
             identifiers[ident.member] = arn
@@ -390,13 +440,29 @@ def list_(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any],
     if list_shape is not None and list_shape.type_name == "list":
         member = list_shape.member  # type: ignore[attr-defined]
         if role.items == "resource" and member.type_name == "structure":
-            values: list[Any] = [fill(member, _attributes(ctx.service.name, item, family)) for item in page.items]
+            rendered = (_summary(_attributes(ctx.service.name, item, family), member, family) for item in page.items)
+            values: list[Any] = [value for value in rendered if value]
         else:
             values = [_identifier_of(item, role.items) for item in page.items]
         _set_path(answer, path, values)
     if page.next_token and paging and paging.output_tokens:
         _set_path(answer, paging.output_tokens[0], page.next_token)
     return answer
+
+
+def _summary(attributes: dict[str, Any], shape: Any, family: Family) -> dict[str, Any] | None:
+    """A list entry: the attributes in the entry's shape, and where the entry wraps the
+    resource in a member named after the family (CloudFront's CachePolicySummary.CachePolicy),
+    the resource there too."""
+    value = conform(attributes, shape)
+    inner = next((member for name, member in shape.members.items()
+                  if name.lower() == family.name.lower() and member.type_name == "structure"), None)
+    if inner is not None and not (value or {}).get(inner.name):
+        wrapped = conform(attributes, inner)
+        if wrapped:
+            name = next(name for name, member in shape.members.items() if member is inner)
+            value = {**(value or {}), name: wrapped}
+    return value  # type: ignore[no-any-return]
 
 
 def _identifier_of(item: Resource, kind: str | None) -> str:
@@ -430,15 +496,26 @@ def _tags(ctx: Ctx, operation: str, served: Served, params: dict[str, Any], outp
         tag_rules.untag(resource.tags, params.get(tagging.keys_member or "", []) or [])
         return {}
     member = tagging.list_output or ""
-    shape = output.members.get(member) if output is not None else None
+    shape = at_path(output, member) if output is not None and member else None
+    answer: dict[str, Any] = {}
     if shape is None:
-        return {}
+        raise NotImplementedOperation(f"{operation} of service {ctx.service.name} is not implemented in hoarfrost yet")
     if shape.type_name == "map":
-        return {member: dict(resource.tags)}
+        _set_path(answer, member, dict(resource.tags))
+        return answer
     entry = shape.member  # type: ignore[attr-defined]
     key = next((name for name in entry.members if name.lower() in ("key", "tagkey")), "Key")
     value_name = next((name for name in entry.members if name.lower() in ("value", "tagvalue")), "Value")
-    return {member: [{key: k, value_name: v} for k, v in resource.tags.items()]}
+    _set_path(answer, member, [{key: k, value_name: v} for k, v in resource.tags.items()])
+    return answer
+
+
+# -- endpoint discovery ----------------------------------------------------------------------
+def _endpoints(ctx: Ctx) -> dict[str, Any]:
+    """DescribeEndpoints: the endpoint the client already reached, so discovery changes nothing."""
+    request = ctx.request
+    address = request.host if request.scheme == "https" else f"{request.scheme}://{request.host}"
+    return {"Endpoints": [{"Address": address, "CachePeriodInMinutes": 1440}]}
 
 
 _ACTIONS = {"create": create, "read": read, "list": list_, "update": update, "delete": delete}

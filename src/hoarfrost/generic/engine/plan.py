@@ -1,7 +1,7 @@
 """Which operations of a service the generic engine serves, and as what.
 
 Only families inference marked resolved (created, read and deleted, every identifier's
-source known, no problem) and not singletons; only the CRUD roles, never attribute-wise
+source known, no problem); only the CRUD roles, never attribute-wise
 reads or writes; an operation playing roles in two families is ambiguous and stays
 NotImplemented. Tag operations come from the catalog's service-wide tagging by ARN.
 """
@@ -22,14 +22,16 @@ _CRUD = ("create", "read", "list", "update", "delete")
 class Served:
     """What the engine does for one operation: a family role, or one tag action."""
 
-    kind: str  # create / read / list / update / delete / tag / untag / list_tags
+    kind: str  # create / read / list / update / delete / tag / untag / list_tags / endpoints
     family: Family | None = None
     role: OperationRole | None = None
     tagging: Tagging | None = None
 
 
 def servable_family(family: Family) -> bool:
-    return family.resolved and family.servable and not family.singleton and bool(family.identifiers)
+    """Resolved families with identifiers, and singletons: one per parent (an Amazon
+    Managed Prometheus workspace's alert manager definition) or per account and region."""
+    return family.resolved and family.servable and (family.singleton or bool(family.identifiers))
 
 
 @functools.cache
@@ -59,6 +61,10 @@ def plan(service: str) -> dict[str, Served]:
         elif len(options) == 1:
             served[operation] = options[0]
     if served:
+        model = models.service_model(service)
+        for operation in model.operation_names:  # endpoint discovery: this endpoint is the one
+            if model.operation_model(operation).is_endpoint_discovery_operation:
+                served[operation] = Served("endpoints")
         for tagging in found.tagging:
             if tagging.family is not None or not tagging.resource_member or "arn" not in tagging.resource_kinds:
                 continue

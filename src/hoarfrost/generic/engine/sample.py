@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 from typing import Any
 
 from botocore.model import Shape
+
+from hoarfrost.generic.pattern_strings import generate, matches
 
 _counter = itertools.count(1)
 
@@ -99,18 +100,32 @@ def string_for(shape: Shape, name: str) -> str:
         text = candidate
         if len(text) < low:
             text = text + ("x" if text[-1].isalpha() else "0") * (low - len(text))
-            if pattern and not _fits(pattern, text):
+            if pattern and not matches(pattern, text):
                 text = candidate + candidate[-1] * (low - len(candidate))
         if len(text) > high:
             text = text[:high]
-        if low <= len(text) <= high and (not pattern or _fits(pattern, text)):
+        if low <= len(text) <= high and (not pattern or matches(pattern, text)):
             return text
+    generated = _generated(pattern, low, high, lowered) if pattern else None
+    if generated is not None:
+        return generated
     raise CannotSample(f"{name}: no sample fits pattern {pattern!r} and length {low}..{high}")
 
 
-def _fits(pattern: str, text: str) -> bool:
-    try:
-        return re.fullmatch(pattern, text) is not None or (
-            pattern.startswith("^") or pattern.endswith("$")) and re.search(pattern, text) is not None
-    except re.error:
-        return True
+def _generated(pattern: str, low: int, high: int, lowered: str) -> str | None:
+    """A value built from the pattern itself; an ARN gets this emulator's default scope where
+    the pattern allows it."""
+    for _ in range(4):
+        text = generate(pattern, low, high)
+        if text is None:
+            return None
+        parts = text.split(":", 5)
+        if lowered.endswith("arn") and len(parts) == 6 and parts[0] == "arn":
+            for index, value in ((1, "aws"), (3, "us-east-1"), (4, "123456789012")):
+                trial = ":".join([*parts[:index], value, *parts[index + 1:]])
+                if low <= len(trial) <= high and matches(pattern, trial):
+                    parts = trial.split(":", 5)
+            text = ":".join(parts)
+        if matches(pattern, text):
+            return text
+    return None

@@ -39,6 +39,29 @@ class GenericService(StatefulService[GenericBackend, GenericView]):
             return None
         return _handler(self.name, operation)
 
+    def holds(self, operation: str, request: dict[str, Any], account: str, region: str) -> bool | None:
+        """Whether what the request names is here: a tag operation's ARN, a read/update/delete's
+        own resource, a create or list's parent. None for a request that names nothing."""
+        served = plan(self.name).get(operation)
+        if served is None:
+            return None
+        scope = self.backends.existing(account, region)
+        backend = scope.backend if scope is not None else None
+        tagging = served.tagging
+        if tagging is not None:
+            arn = request.get(tagging.resource_member or "")
+            return None if not isinstance(arn, str) else backend is not None and backend.by_arn(arn) is not None
+        family, role = served.family, served.role
+        if family is None or role is None:
+            return None
+        wanted = family.name if served.kind in ("read", "update", "delete") else (
+            family.parent.family if family.parent is not None else None)
+        binding = next((item for item in role.bindings if item.family == wanted), None) if wanted else None
+        value = request.get(binding.member) if binding is not None else None
+        if not isinstance(value, str):
+            return None
+        return backend is not None and bool(backend.named(binding.family, value))  # type: ignore[union-attr]
+
     def served_operations(self) -> list[str]:
         return sorted(plan(self.name))
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from botocore.model import Shape
 
+from hoarfrost.generic.pattern_strings import generate, matches
+
 _STRINGS = (str,)
 
 
@@ -31,7 +33,10 @@ def conform(value: Any, shape: Shape) -> Any:
             return None
         filled = fill(shape, value)
         if shape.metadata.get("union") and len(filled) != 1:
-            return None  # a union carries exactly one member
+            # A union carries exactly one member: the stored input may hold it one level down
+            # (PutX's integrationConfig is the union a ListX summary answers).
+            nested = (fill(shape, item) for item in value.values() if isinstance(item, dict))
+            return next((found for found in nested if len(found) == 1), None)
         return filled
     if kind == "list":
         if not isinstance(value, list):
@@ -126,9 +131,50 @@ def new_identifier(shapes: list[Shape]) -> str:
     if low <= 36 <= high:
         candidates.insert(1, str(uuid.uuid4()))
     for candidate in candidates:
-        if low <= len(candidate) <= high and all(_matches(pattern, candidate) for pattern in patterns):
+        if low <= len(candidate) <= high and all(matches(pattern, candidate) for pattern in patterns):
             return candidate
+    for pattern in patterns:  # a structured pattern: build the string from the regex itself
+        for _ in range(4):
+            generated = generate(pattern, low, high, prefer=max(low, min(high, 12)))
+            if generated is not None and all(matches(other, generated) for other in patterns):
+                return generated
     return secrets.token_hex(max(low, 10))[: max(low, 10)]
+
+
+def new_arn(shapes: list[Shape], partition: str, region: str, account: str, preferred: str, resource_id: str) -> str:
+    """The ARN to assign: ``preferred`` (the engine's ``<type>/<path>`` form) when every
+    member that carries the ARN accepts it, else one built from those members' patterns
+    with this scope's partition, region and account and the resource's id where they fit."""
+    patterns = [shape.metadata["pattern"] for shape in shapes if shape.metadata.get("pattern")]
+    low = max([int(shape.metadata.get("min", 0)) for shape in shapes] or [0])
+    high = min([int(shape.metadata.get("max", 2048)) for shape in shapes] or [2048])
+
+    def fits(text: str) -> bool:
+        return low <= len(text) <= high and all(matches(pattern, text) for pattern in patterns)
+
+    if fits(preferred):
+        return preferred
+    for pattern in patterns:
+        for _ in range(8):
+            generated = generate(pattern, low, high, prefer=max(low, min(high, len(preferred))))
+            if generated is None:
+                break
+            parts = generated.split(":", 5)
+            if len(parts) == 6 and parts[0] == "arn":
+                # Each scope field where the pattern allows it; then the id in the resource part.
+                for index, value in ((1, partition), (3, region), (4, account)):
+                    trial = [*parts[:index], value, *parts[index + 1:]]
+                    if fits(":".join(trial)):
+                        parts = trial
+                resource = parts[5]
+                cut = max(resource.rfind("/"), resource.rfind(":"))
+                trial = [*parts[:5], resource[:cut + 1] + resource_id]
+                if fits(":".join(trial)):
+                    parts = trial
+                generated = ":".join(parts)
+            if fits(generated):
+                return generated
+    return preferred
 
 
 # A fixed count a pattern asks for: [a-z0-9]{9}, [0-9a-f]{8,40}
@@ -136,11 +182,3 @@ _COUNT = re.compile(r"\]\{(\d+)(?:,\d*)?\}")
 
 # A literal lower-case prefix a pattern starts an alternative with: ^fs-[0-9a-f], (s-[0-9a-zA-Z]
 _PREFIX = re.compile(r"(?:^|[|(^])\^?([a-z]{1,5}-)(?=\[)")
-
-
-def _matches(pattern: str, text: str) -> bool:
-    try:
-        return re.fullmatch(pattern, text) is not None or (
-            (pattern.startswith("^") or pattern.endswith("$")) and re.search(pattern, text) is not None)
-    except re.error:
-        return True

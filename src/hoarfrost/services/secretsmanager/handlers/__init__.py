@@ -1,0 +1,16 @@
+"""Secrets Manager's operations, one module per concern; importing this package registers
+every handler on ``ops``."""
+
+from hoarfrost.core.operations import OperationRegistry
+
+ops = OperationRegistry("secretsmanager")
+
+from hoarfrost.services.secretsmanager.handlers import (  # noqa: F401
+    passwords,
+    policies,
+    replication,
+    rotation,
+    secrets,
+    tags,
+    values,
+)
