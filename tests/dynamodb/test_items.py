@@ -306,3 +306,13 @@ def test_malformed_values_over_raw_http(aws: Harness, table: str) -> None:
         urllib.request.urlopen(request, timeout=10)
     assert excinfo.value.code == 400
     assert "SerializationException" in excinfo.value.read().decode()
+
+
+def test_key_size_limits(ddb: Any, table: str) -> None:
+    assert fails(ddb.put_item, TableName="t", Item={"pk": {"S": "x" * 2049}, "sk": {"S": "1"}}) == (
+        "ValidationException", "One or more parameter values were invalid: Size of hashkey has exceeded the maximum "
+                               "size limit of2048 bytes")
+    assert fails(ddb.get_item, TableName="t", Key={"pk": {"S": "a"}, "sk": {"S": "x" * 1025}}) == (
+        "ValidationException", "One or more parameter values were invalid: Aggregated size of all range keys has "
+                               "exceeded the size limit of 1024 bytes")
+    ddb.put_item(TableName="t", Item={"pk": {"S": "x" * 2048}, "sk": {"S": "y" * 1024}})

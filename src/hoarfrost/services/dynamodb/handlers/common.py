@@ -62,18 +62,31 @@ def parse_key(table: Table, key: dict[str, Any]) -> tuple[KeyValue, SortKey]:
         range_attr = key.get(schema.range_key)
         if not isinstance(range_attr, dict) or len(range_attr) != 1 or schema.range_type not in range_attr:
             raise validation("The provided key element does not match the schema")
-        sort = _key_part(schema.range_key, range_attr, schema.range_type or "S")
+        sort = _key_part(schema.range_key, range_attr, schema.range_type or "S", hash_key=False)
     return hash_value, sort
 
 
-def _key_part(name: str, attr: dict[str, Any], kind: str) -> Any:
+def _key_part(name: str, attr: dict[str, Any], kind: str, *, hash_key: bool = True) -> Any:
     data = attr[kind]
     if kind == "N":
         return av.parse_number(data)
     if not data:
         raise validation("One or more parameter values are not valid. The AttributeValue for a key attribute "
                          f"cannot contain an empty {'string' if kind == 'S' else 'binary'} value. Key: {name}")
+    check_key_size(attr, hash_key=hash_key)
     return data
+
+
+def check_key_size(value: dict[str, Any], *, hash_key: bool) -> None:
+    """DynamoDB's limits on key values: 2048 bytes for a partition key, 1024 for a sort key
+    (the messages are AWS's, missing space included)."""
+    size = av.value_size(value)
+    if hash_key and size > MAX_KEY_SIZES["hash"]:
+        raise validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size "
+                         "limit of2048 bytes")
+    if not hash_key and size > MAX_KEY_SIZES["range"]:
+        raise validation("One or more parameter values were invalid: Aggregated size of all range keys has exceeded "
+                         "the size limit of 1024 bytes")
 
 
 def key_attributes(table: Table, key: tuple[KeyValue, SortKey], given: dict[str, Any]) -> Item:
@@ -96,11 +109,8 @@ def check_item_keys(table: Table, item: Item) -> None:
         if kind in ("S", "B") and not value[kind]:
             raise validation("One or more parameter values are not valid. The AttributeValue for a key attribute "
                              f"cannot contain an empty {'string' if kind == 'S' else 'binary'} value. Key: {name}")
-        limit = MAX_KEY_SIZES["hash" if name == schema.hash_key else "range"]
-        if kind in ("S", "B") and av.value_size(value) > limit:
-            what = "Hash primary key" if name == schema.hash_key else "Aggregated size of all range keys"
-            raise validation(f"One or more parameter values were invalid: Size of {what} has exceeded the size "
-                             f"limit of {limit} bytes")
+        if kind in ("S", "B"):
+            check_key_size(value, hash_key=name == schema.hash_key)
     for index in table.indexes():
         for name, kind in ((index.schema.hash_key, index.schema.hash_type),
                            (index.schema.range_key, index.schema.range_type)):
