@@ -274,8 +274,9 @@ class Table:
         old = self.items.put(hash_value, sort, item, size)
         for index in self.indexes():
             self._reindex(index, old, item, size)
-        if self.ttl_enabled and self.ttl_attribute is not None:
-            self._schedule(item, hash_value, sort)
+        attribute = self.ttl_attribute
+        if self.ttl_enabled and attribute is not None and (old is None or old.get(attribute) != item.get(attribute)):
+            self._schedule(item, hash_value, sort)  # an unchanged expiry is already scheduled
         return old
 
     def remove(self, key: tuple[KeyValue, SortKey]) -> Item | None:
