@@ -103,3 +103,22 @@ def test_change_streams_are_found_by_service(inprocess: Harness) -> None:
     ports.register_streams("fake", Fake())
     fake = ports.streams("fake")
     assert fake is not None and fake.list_streams("a", "r")[0].arn == "arn:s"
+
+
+def test_objects_are_written_and_read_through_the_port(inprocess: Harness) -> None:
+    """S3 registers as the object store other services write exports into."""
+    from hoarfrost.core.errors import ServiceError
+
+    s3 = inprocess.client("s3")
+    s3.create_bucket(Bucket="port-bucket")
+    store = inprocess.emulator.ports.objects("s3")
+    assert store is not None
+    etag = store.put_object("port-bucket", "a/b.json", b'{"x": 1}', "application/json")
+    assert s3.get_object(Bucket="port-bucket", Key="a/b.json")["Body"].read() == b'{"x": 1}'
+    assert s3.head_object(Bucket="port-bucket", Key="a/b.json")["ETag"] == etag
+    assert store.get_object("port-bucket", "a/b.json") == b'{"x": 1}'
+    assert store.get_object("port-bucket", "missing") is None
+    assert store.list_keys("port-bucket", "a/") == ["a/b.json"]
+    with pytest.raises(ServiceError) as excinfo:
+        store.put_object("no-such-bucket", "k", b"")
+    assert excinfo.value.code == "NoSuchBucket"

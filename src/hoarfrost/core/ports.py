@@ -77,6 +77,25 @@ class StreamSource(Protocol):
         ...
 
 
+class ObjectStore(Protocol):
+    """What an object store (S3) registers (``Ports.register_objects``) so that other services
+    can write and read whole objects, as DynamoDB's exports and imports do. Each method takes the
+    store's own lock; callers hold none. A missing bucket raises the store's ServiceError."""
+
+    def put_object(self, bucket: str, key: str, body: bytes, content_type: str = "application/octet-stream"
+                   ) -> str:
+        """Store ``body`` under ``key``; its ETag."""
+        ...
+
+    def get_object(self, bucket: str, key: str) -> bytes | None:
+        """The current body of ``key``; None when there is none."""
+        ...
+
+    def list_keys(self, bucket: str, prefix: str = "") -> list[str]:
+        """The keys under ``prefix``, in order."""
+        ...
+
+
 class Ports:
     """Sinks by service name (the ARN's service field: ``sqs``, ``sns``, ``lambda``), and the
     change streams services keep for readers elsewhere."""
@@ -84,6 +103,7 @@ class Ports:
     def __init__(self, start: Callable[[str], None]) -> None:
         self._sinks: dict[str, tuple[Sink, Probe | None]] = {}
         self._streams: dict[str, StreamSource] = {}
+        self._objects: dict[str, ObjectStore] = {}
         # Starts a service that has not been used yet (its constructor registers its sink).
         self._start = start
 
@@ -115,3 +135,14 @@ class Ports:
             self._start(service)
             source = self._streams.get(service)
         return source
+
+    def register_objects(self, service: str, store: ObjectStore) -> None:
+        self._objects[service] = store
+
+    def objects(self, service: str) -> ObjectStore | None:
+        """The object store ``service`` registered (starting it if it has not been used yet)."""
+        store = self._objects.get(service)
+        if store is None:
+            self._start(service)
+            store = self._objects.get(service)
+        return store

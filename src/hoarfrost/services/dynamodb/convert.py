@@ -130,6 +130,8 @@ def to_view(backend: DynamoDbBackend) -> DynamoDbStateView:
         tables=[table_view(table) for table in backend.tables.values()],
         backups=[BackupView(backup_arn=b.arn, backup_name=b.name, created=_when(b.created), table=table_view(b.table))
                  for b in backend.backups.values()],
+        exports=[dict(e) for e in backend.exports.values()],
+        imports=[dict(i) for i in backend.imports.values()],
     )
 
 
@@ -215,6 +217,14 @@ def from_view(view: DynamoDbStateView, account: str, region: str, now: float) ->
         backend.backups[backup_view.backup_arn] = Backup(
             arn=backup_view.backup_arn, name=backup_view.backup_name, table_name=table.name, table_arn=table.arn,
             table_id=table.table_id, created=_epoch(backup_view.created), table=table, size=table.items.bytes)
+    for export in view.exports:
+        if not isinstance(export.get("ExportArn"), str):
+            raise ValueError("an export record needs its ExportArn")
+        backend.exports[export["ExportArn"]] = dict(export)
+    for record in view.imports:
+        if not isinstance(record.get("ImportArn"), str):
+            raise ValueError("an import record needs its ImportArn")
+        backend.imports[record["ImportArn"]] = dict(record)
     return backend
 
 
@@ -232,3 +242,5 @@ def merge(target: DynamoDbBackend, source: DynamoDbBackend) -> None:
         table.schedule_all()
         target.tables[name] = table
     target.backups.update(source.backups)
+    target.exports.update(source.exports)
+    target.imports.update(source.imports)

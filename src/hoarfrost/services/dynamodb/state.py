@@ -387,5 +387,8 @@ class DynamoDbBackend:
     region: str
     tables: dict[str, Table] = field(default_factory=dict)
     backups: dict[str, Backup] = field(default_factory=dict)
+    # ExportDescription / ImportTableDescription answers by ARN (times as epoch seconds)
+    exports: dict[str, dict[str, Any]] = field(default_factory=dict)
+    imports: dict[str, dict[str, Any]] = field(default_factory=dict)
     # ClientRequestToken -> (time, request fingerprint, answer) for ten minutes
     transaction_tokens: dict[str, tuple[float, str, dict[str, Any]]] = field(default_factory=dict)

@@ -103,7 +103,11 @@ class BackupView(ViewModel):
 
 
 class DynamoDbStateView(StateView):
-    """DynamoDB in one account/region: tables (in creation order) and backups."""
+    """DynamoDB in one account/region: tables (in creation order), backups, and the records of
+    exports and imports (their ExportDescription / ImportTableDescription as DynamoDB answers
+    them, times in epoch seconds; the exported data itself is in S3's view)."""
 
     tables: list[TableView] = Field(default_factory=list)
     backups: list[BackupView] = Field(default_factory=list)
+    exports: list[dict[str, Any]] = Field(default_factory=list)
+    imports: list[dict[str, Any]] = Field(default_factory=list)

@@ -30,6 +30,7 @@ from hoarfrost.core.kit.records import merge_keyed
 from hoarfrost.core.views import StatefulService, StateView, StateViewError
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.buckets import bucket_region
+from hoarfrost.services.s3.objects_port import S3Objects
 from hoarfrost.services.s3.state import S3Backend, blob_prefix
 from hoarfrost.services.s3.views import (
     BucketView,
@@ -66,6 +67,8 @@ class S3Service(StatefulService[S3Backend, S3StateView]):
         super().__init__(emulator)
         self._names: dict[str, tuple[str, str]] = {}
         self._names_lock = threading.Lock()
+        # Whole objects for other services (DynamoDB exports and imports), through the core port.
+        emulator.ports.register_objects("s3", S3Objects(self))
 
     # -- the global bucket-name index ---------------------------------------------------------
     def locate(self, name: str) -> tuple[str, str] | None:

@@ -8,6 +8,7 @@ ops = OperationRegistry("dynamodb")
 from hoarfrost.services.dynamodb.handlers import (  # noqa: E402,F401
     backups,
     batches,
+    exports,
     items,
     partiql,
     policies,

@@ -158,13 +158,19 @@ def restore_table_to_point_in_time(ctx: DynamoContext, request: dict[str, Any]) 
     if not earliest <= moment <= now:
         raise errors.InvalidRestoreTimeException(
             f"Only RestoreDateTime between {earliest} and {now} can be used.")
-    items: dict[Any, Item] = {source.key_of(item): item for item in source.all_items()}
-    for at, key, old in reversed(source.history):
+    return _restore(ctx, request, source, iter(items_at(source, moment)))
+
+
+def items_at(table: Table, moment: float) -> list[Item]:
+    """The table's items as they were at ``moment``: today's, with the changes since undone
+    (from the history kept while point-in-time recovery is on)."""
+    items: dict[Any, Item] = {table.key_of(item): item for item in table.all_items()}
+    for at, key, old in reversed(table.history):
         if at <= moment:
             break
-        place = source.key_of(key)
+        place = table.key_of(key)
         if old is None:
             items.pop(place, None)
         else:
             items[place] = old
-    return _restore(ctx, request, source, iter(items.values()))
+    return list(items.values())
