@@ -93,3 +93,11 @@ def test_batch_and_transaction(ddb: Any, table: str) -> None:
     assert [r["Code"] for r in excinfo.value.response["CancellationReasons"]] == ["None", "ConditionalCheckFailed"]
     assert run(ddb, "SELECT * FROM t WHERE pk = 'd'")["Items"] == []
     assert run(ddb, "SELECT v FROM t WHERE pk = 'b'")["Items"] == [{"v": {"N": "1"}}]
+
+
+def test_transaction_token_is_idempotent(ddb: Any, table: str) -> None:
+    statements = [{"Statement": "UPDATE t SET n = n + 1 WHERE pk = 'x' AND sk = '1'"}]
+    run(ddb, "INSERT INTO t VALUE {'pk': 'x', 'sk': '1', 'n': 0}")
+    ddb.execute_transaction(TransactStatements=statements, ClientRequestToken="once")
+    ddb.execute_transaction(TransactStatements=statements, ClientRequestToken="once")
+    assert run(ddb, "SELECT n FROM t WHERE pk = 'x'")["Items"] == [{"n": {"N": "1"}}]

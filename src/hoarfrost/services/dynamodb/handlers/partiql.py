@@ -25,6 +25,7 @@ from hoarfrost.services.dynamodb.handlers.common import (
     get_table,
     record_change,
 )
+from hoarfrost.services.dynamodb.handlers.transactions import remember, replay
 from hoarfrost.services.dynamodb.partiql import Statement, fill, parse
 from hoarfrost.services.dynamodb.state import Table
 from hoarfrost.services.dynamodb.values import Item
@@ -215,6 +216,9 @@ def batch_execute_statement(ctx: DynamoContext, request: dict[str, Any]) -> dict
 
 @ops.operation
 def execute_transaction(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, Any]:
+    replayed = replay(ctx, request)
+    if replayed is not None:
+        return replayed
     statements = [(parse(s["Statement"]), s.get("Parameters")) for s in request["TransactStatements"]]
     kinds = {statement.kind == "SELECT" for statement, _ in statements}
     if len(kinds) > 1:
@@ -255,4 +259,6 @@ def execute_transaction(ctx: DynamoContext, request: dict[str, Any]) -> dict[str
             CancellationReasons=reasons)
     for table, key, old, new in planned:
         _apply(ctx, table, key, old, new)
-    return {"Responses": [{} for _ in planned]}
+    output: dict[str, Any] = {"Responses": [{} for _ in planned]}
+    remember(ctx, request, output)
+    return output

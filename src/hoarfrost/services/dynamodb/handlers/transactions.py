@@ -48,18 +48,9 @@ def transact_write_items(ctx: DynamoContext, request: dict[str, Any]) -> dict[st
     actions = request["TransactItems"]
     if len(actions) > MAX_ACTIONS:
         raise validation(f"Member must have length less than or equal to {MAX_ACTIONS}")
-    state = ctx.state
-    now = ctx.clock.time()
-    token = request.get("ClientRequestToken")
-    if token is not None:
-        for old_token in [t for t, (at, _f, _o) in state.transaction_tokens.items() if now - at > TOKEN_WINDOW]:
-            del state.transaction_tokens[old_token]
-        seen = state.transaction_tokens.get(token)
-        if seen is not None:
-            if seen[1] != _fingerprint(request):
-                raise errors.IdempotentParameterMismatchException(
-                    "The request uses the same client request token as a previous, but non-identical request.")
-            return seen[2]
+    replayed = replay(ctx, request)
+    if replayed is not None:
+        return replayed
     # Check every action and compute its outcome first.
     planned: list[tuple[str, Table, Any, Item | None, Item | None, Any, Any]] = []
     seen_keys: set[tuple[str, Any]] = set()
@@ -134,9 +125,34 @@ def transact_write_items(ctx: DynamoContext, request: dict[str, Any]) -> dict[st
             table.put(new)
             record_change(ctx, table, old, new)
     output: dict[str, Any] = {}
-    if token is not None:
-        state.transaction_tokens[token] = (now, _fingerprint(request), output)
+    remember(ctx, request, output)
     return output
+
+
+def replay(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, Any] | None:
+    """The answer a ClientRequestToken already got within ten minutes (the transaction is not
+    applied again); IdempotentParameterMismatchException when the request differs."""
+    token = request.get("ClientRequestToken")
+    if token is None:
+        return None
+    tokens, now = ctx.state.transaction_tokens, ctx.clock.time()
+    for old_token in [t for t, (at, _f, _o) in tokens.items() if now - at > TOKEN_WINDOW]:
+        del tokens[old_token]
+    seen = tokens.get(token)
+    if seen is None:
+        return None
+    if seen[1] != _fingerprint(request):
+        raise errors.IdempotentParameterMismatchException(
+            "The request uses the same client request token as a previous, but non-identical request.")
+    if ctx.changed is None:
+        ctx.mark_unchanged()
+    return seen[2]
+
+
+def remember(ctx: DynamoContext, request: dict[str, Any], output: dict[str, Any]) -> None:
+    token = request.get("ClientRequestToken")
+    if token is not None:
+        ctx.state.transaction_tokens[token] = (ctx.clock.time(), _fingerprint(request), output)
 
 
 @ops.operation(mutates=False)
