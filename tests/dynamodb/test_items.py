@@ -316,3 +316,9 @@ def test_key_size_limits(ddb: Any, table: str) -> None:
         "ValidationException", "One or more parameter values were invalid: Aggregated size of all range keys has "
                                "exceeded the size limit of 1024 bytes")
     ddb.put_item(TableName="t", Item={"pk": {"S": "x" * 2048}, "sk": {"S": "y" * 1024}})
+
+
+def test_legacy_add_appends_to_lists(ddb: Any, table: str) -> None:
+    for _ in range(2):
+        ddb.update_item(TableName="t", Key=KEY, AttributeUpdates={"l": {"Action": "ADD", "Value": {"L": [{"S": "x"}]}}})
+    assert get(ddb)["l"] == {"L": [{"S": "x"}, {"S": "x"}]}

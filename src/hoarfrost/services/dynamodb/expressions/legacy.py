@@ -17,7 +17,9 @@ from hoarfrost.services.dynamodb.expressions.nodes import (
     Condition,
     Expression,
     Function,
+    IfNotExists,
     In,
+    ListAppend,
     Not,
     Or,
     Path,
@@ -144,7 +146,11 @@ def attribute_updates(item: Item, updates: dict[str, Any], key_names: tuple[str,
         else:
             if value is None:
                 raise invalid_parameter("Only DELETE action is allowed when no attribute value is specified")
-            adds.append((path, _value(binding, value)))
+            if isinstance(value, dict) and "L" in value:  # the legacy ADD appends to a list
+                empty = _value(binding, {"L": []})
+                sets.append((path, ListAppend(IfNotExists(path, empty), _value(binding, value))))
+            else:
+                adds.append((path, _value(binding, value)))
     update = Update(set=tuple(sets), remove=tuple(removes), add=tuple(adds), delete=tuple(deletes))
     new = apply_update(item, update, binding, key_names)
     return new, [(attribute,) for attribute in updates]
