@@ -231,3 +231,12 @@ def test_resource_policies(ddb: Any, aws: Harness) -> None:
         ddb.get_resource_policy(ResourceArn=arn)
     assert error(excinfo) == ("PolicyNotFoundException",
                               f"Resource-based policy not found for the provided ResourceArn: {arn}")
+
+
+def test_a_table_named_by_arn_is_found_in_its_region(aws: Harness, ddb: Any) -> None:
+    west = aws.client("dynamodb", region_name="eu-west-1")
+    arn = make_table(west, range_type=None)["TableArn"]
+    ddb.put_item(TableName=arn, Item={"pk": {"S": "via-arn"}})  # sent to us-east-1, lands in eu-west-1
+    assert west.get_item(TableName="t", Key={"pk": {"S": "via-arn"}})["Item"] == {"pk": {"S": "via-arn"}}
+    assert ddb.describe_table(TableName=arn)["Table"]["TableArn"] == arn
+    assert ddb.list_tables()["TableNames"] == []
