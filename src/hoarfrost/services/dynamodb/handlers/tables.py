@@ -1,4 +1,5 @@
-"""Table operations: create, describe, update, delete, list, limits, endpoints, tags, TTL and
+"""Table operations: create, describe, update (throughput, billing, indexes, streams, global
+table replicas in other regions), delete, list, limits, endpoints, tags, TTL and
 point-in-time-recovery settings."""
 
 from __future__ import annotations
