@@ -56,3 +56,20 @@ def test_export_to_a_missing_bucket_fails(aws: Harness, ddb: Any) -> None:
         "ExportArn"]
     described = ddb.describe_export(ExportArn=export_arn)["ExportDescription"]
     assert described["ExportStatus"] == "FAILED" and described["FailureCode"] == "NoSuchBucket"
+
+
+def test_import_csv(aws: Harness, ddb: Any) -> None:
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="csv-in")
+    s3.put_object(Bucket="csv-in", Key="rows/part1.csv", Body=b"pk,n,note\na,1,first\nb,2,\nc,not-a-number,x\n")
+    imported = ddb.import_table(
+        S3BucketSource={"S3Bucket": "csv-in", "S3KeyPrefix": "rows/"}, InputFormat="CSV",
+        TableCreationParameters={
+            "TableName": "from-csv", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "BillingMode": "PAY_PER_REQUEST"})
+    described = ddb.describe_import(ImportArn=imported["ImportTableDescription"]["ImportArn"])[
+        "ImportTableDescription"]
+    assert described["ImportStatus"] == "COMPLETED" and described["ImportedItemCount"] == 3
+    assert ddb.get_item(TableName="from-csv", Key={"pk": {"S": "a"}})["Item"] == {
+        "pk": {"S": "a"}, "n": {"S": "1"}, "note": {"S": "first"}}
+    assert ddb.get_item(TableName="from-csv", Key={"pk": {"S": "b"}})["Item"] == {"pk": {"S": "b"}, "n": {"S": "2"}}

@@ -11,10 +11,12 @@ files (gzip or plain) under a prefix into a new table, the same way round."""
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
 import functools
 import gzip
 import hashlib
+import io
 import json
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -158,8 +160,8 @@ def list_exports(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, Any]:
 @ops.operation
 def import_table(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, Any]:
     parameters = dict(request["TableCreationParameters"])
-    if request["InputFormat"] != "DYNAMODB_JSON":
-        raise validation("Only the DYNAMODB_JSON input format is supported by this emulator")
+    if request["InputFormat"] not in ("DYNAMODB_JSON", "CSV"):
+        raise validation("Only the DYNAMODB_JSON and CSV input formats are supported by this emulator")
     name = parameters["TableName"]
     if name in ctx.state.tables:
         raise errors.ResourceInUseException(f"Table already exists: {name}")
@@ -171,10 +173,12 @@ def import_table(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, Any]:
     description: dict[str, Any] = {
         "ImportArn": import_arn, "ImportStatus": "IN_PROGRESS", "TableArn": created["TableArn"],
         "TableId": created["TableId"], "ClientToken": request.get("ClientToken") or import_arn[-23:],
-        "S3BucketSource": dict(request["S3BucketSource"]), "ErrorCount": 0, "InputFormat": "DYNAMODB_JSON",
+        "S3BucketSource": dict(request["S3BucketSource"]), "ErrorCount": 0, "InputFormat": request["InputFormat"],
         "InputCompressionType": request.get("InputCompressionType", "NONE"),
         "TableCreationParameters": parameters, "StartTime": now,
     }
+    if request.get("InputFormatOptions"):
+        description["InputFormatOptions"] = dict(request["InputFormatOptions"])
     ctx.state.imports[import_arn] = description
     ctx.after_commit(functools.partial(_read_import, ctx.service, ctx.scope.account, ctx.scope.region, import_arn))
     return {"ImportTableDescription": dict(description)}
@@ -196,6 +200,11 @@ def _read_import(service: DynamoDbService, account: str, region: str, import_arn
             processed += len(body)
             if description["InputCompressionType"] == "GZIP" or key.endswith(".gz"):
                 body = gzip.decompress(body)
+            if description["InputFormat"] == "CSV":
+                parsed, failed = _csv_items(body.decode("utf-8"), description)
+                items += parsed
+                errors_seen += failed
+                continue
             for line in body.decode("utf-8").splitlines():
                 if not line.strip():
                     continue
@@ -220,6 +229,33 @@ def _read_import(service: DynamoDbService, account: str, region: str, import_arn
                            "ProcessedItemCount": len(items) + errors_seen, "ImportedItemCount": imported,
                            "ErrorCount": errors_seen + len(items) - imported})
     service.notify_state_changed(account, region, "ImportTable")
+
+
+def _csv_items(text: str, description: dict[str, Any]) -> tuple[list[Item], int]:
+    """CSV rows as items: key columns typed by the table's attribute definitions, every other
+    non-empty cell a string (as DynamoDB imports CSV). The header is the first row unless
+    InputFormatOptions names it."""
+    options = (description.get("InputFormatOptions") or {}).get("Csv") or {}
+    rows = list(csv.reader(io.StringIO(text), delimiter=options.get("Delimiter") or ","))
+    header = options.get("HeaderList")
+    if not header:
+        if not rows:
+            return [], 0
+        header, rows = rows[0], rows[1:]
+    types = {d["AttributeName"]: d["AttributeType"]
+             for d in description["TableCreationParameters"].get("AttributeDefinitions", [])}
+    items: list[Item] = []
+    failed = 0
+    for row in rows:
+        if not row:
+            continue
+        try:
+            raw = {name: {types.get(name, "S"): cell} for name, cell in zip(header, row) if cell != ""}
+            items.append(av.check_item({n: ({"B": base64.b64decode(v["B"])} if "B" in v else v)
+                                        for n, v in raw.items()}))
+        except (ServiceError, ValueError):
+            failed += 1
+    return items, failed
 
 
 def _load(table: Table, items: list[Item]) -> int:
