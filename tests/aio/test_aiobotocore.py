@@ -165,14 +165,14 @@ def test_unimplemented_operation_answers_not_implemented() -> None:
     async def main() -> botocore.exceptions.ClientError:
         async with client("dynamodb") as dynamodb:
             try:
-                await dynamodb.describe_limits()
+                await dynamodb.describe_kinesis_streaming_destination(TableName="t")
             except botocore.exceptions.ClientError as error:
                 return error
-        raise AssertionError("DescribeLimits succeeded")
+        raise AssertionError("DescribeKinesisStreamingDestination succeeded")
 
     error = run_mocked(main).response
     assert error["Error"]["Code"] == "NotImplemented"
-    assert "DescribeLimits" in error["Error"]["Message"]
+    assert "DescribeKinesisStreamingDestination" in error["Error"]["Message"]
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
 
 

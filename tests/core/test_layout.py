@@ -69,7 +69,8 @@ def test_no_service_imports_another(name: str) -> None:
     """Services reach each other only through the delivery port in core."""
     others = tuple(f"hoarfrost.services.{other}" for other in SERVICES if other != name)
     for path in (SRC / "services" / name).rglob("*.py"):
-        crossing = sorted(m for m in _runtime_imports(path) if m.startswith(others))
+        # A package name is matched whole: "dynamodb" is not "dynamodbstreams".
+        crossing = sorted(m for m in _runtime_imports(path) if any(m == o or m.startswith(o + ".") for o in others))
         assert not crossing, f"{path.relative_to(SRC)} imports {crossing}"
 
 

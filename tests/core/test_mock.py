@@ -86,10 +86,11 @@ def test_unimplemented_operation_answers_not_implemented() -> None:
     with hoarfrost.mock_aws():
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
         with pytest.raises(botocore.exceptions.ClientError) as info:
-            dynamodb.describe_limits()  # not resource CRUD: neither handwritten nor the engine's
+            # not resource CRUD: neither handwritten nor the engine's
+            dynamodb.describe_kinesis_streaming_destination(TableName="t")
     error = info.value.response
     assert error["Error"]["Code"] == "NotImplemented"
-    assert "DescribeLimits" in error["Error"]["Message"] and "dynamodb" in error["Error"]["Message"]
+    assert "DescribeKinesisStreamingDestination" in error["Error"]["Message"] and "dynamodb" in error["Error"]["Message"]
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501
 
 

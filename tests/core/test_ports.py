@@ -87,3 +87,48 @@ def test_policy_sources_answer_resource_policies() -> None:
     ports.register_policy_source("sqs", {"arn:aws:sqs:us-east-1:1:q": '{"Statement": []}'}.get)
     assert ports.resource_policy("sqs", "arn:aws:sqs:us-east-1:1:q") == '{"Statement": []}'
     assert ports.resource_policy("sqs", "arn:aws:sqs:us-east-1:1:other") is None
+
+
+def test_change_streams_are_found_by_service(inprocess: Harness) -> None:
+    """A service's change streams (DynamoDB's tables') are reached through the port, starting
+    the owning service on first use; a service without streams has none."""
+    from hoarfrost.core.ports import ChangeStream
+
+    ports = inprocess.emulator.ports
+    source = ports.streams("dynamodb")
+    assert source is not None and source.list_streams("123456789012", "us-east-1") == []
+    assert source.stream("arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x") is None
+    assert ports.streams("nosuchservice") is None
+
+    class Fake:
+        def list_streams(self, account: str, region: str) -> list[ChangeStream]:
+            return [ChangeStream("arn:s", "l", "ENABLED", "KEYS_ONLY", "t", (), 0.0, None, None)]
+
+        def stream(self, stream_arn: str) -> ChangeStream | None:
+            return None
+
+        def records(self, stream_arn: str, after: str | None, limit: int) -> list[dict[str, Any]] | None:
+            return []
+
+    ports.register_streams("fake", Fake())
+    fake = ports.streams("fake")
+    assert fake is not None and fake.list_streams("a", "r")[0].arn == "arn:s"
+
+
+def test_objects_are_written_and_read_through_the_port(inprocess: Harness) -> None:
+    """S3 registers as the object store other services write exports into."""
+    from hoarfrost.core.errors import ServiceError
+
+    s3 = inprocess.client("s3")
+    s3.create_bucket(Bucket="port-bucket")
+    store = inprocess.emulator.ports.objects("s3")
+    assert store is not None
+    etag = store.put_object("port-bucket", "a/b.json", b'{"x": 1}', "application/json")
+    assert s3.get_object(Bucket="port-bucket", Key="a/b.json")["Body"].read() == b'{"x": 1}'
+    assert s3.head_object(Bucket="port-bucket", Key="a/b.json")["ETag"] == etag
+    assert store.get_object("port-bucket", "a/b.json") == b'{"x": 1}'
+    assert store.get_object("port-bucket", "missing") is None
+    assert store.list_keys("port-bucket", "a/") == ["a/b.json"]
+    with pytest.raises(ServiceError) as excinfo:
+        store.put_object("no-such-bucket", "k", b"")
+    assert excinfo.value.code == "NoSuchBucket"

@@ -154,4 +154,4 @@ def test_only_operations_that_may_wait_leave_the_event_loop() -> None:
     assert emulator.may_block(route("sqs", "ReceiveMessage"))
     assert not emulator.may_block(route("sqs", "SendMessage"))
     assert not emulator.may_block(route("sts", "GetCallerIdentity"))
-    assert not emulator.may_block(route("dynamodb", "GetItem"))  # not implemented: answered inline
+    assert not emulator.may_block(route("dynamodb", "GetItem"))  # never waits: answered inline

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from hoarfrost.core.errors import ServiceError
 
@@ -53,12 +53,64 @@ class DeliveryError(ServiceError):
     status = 400
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeStream:
+    """A stream of changes one service keeps (a DynamoDB table's stream) as readers in other
+    services see it: DynamoDB Streams' API, later Lambda event source mappings."""
+
+    arn: str
+    label: str
+    status: str  # ENABLED, or DISABLED once the owner turned it off
+    view_type: str
+    source_name: str  # what changes (the table's name)
+    key_schema: tuple[Mapping[str, str], ...]
+    created: float
+    first_sequence: str | None  # the oldest record still retained
+    last_sequence: str | None  # the newest record
+
+
+class StreamSource(Protocol):
+    """What a service with change streams registers (``Ports.register_streams``). Each method
+    takes the owner's lock itself; callers hold none."""
+
+    def list_streams(self, account: str, region: str) -> list[ChangeStream]: ...
+
+    def stream(self, stream_arn: str) -> ChangeStream | None: ...
+
+    def records(self, stream_arn: str, after: str | None, limit: int) -> list[dict[str, Any]] | None:
+        """Up to ``limit`` records with sequence numbers after ``after`` (None: from the oldest
+        retained), in the owner's wire shape; None when there is no such stream."""
+        ...
+
+
+class ObjectStore(Protocol):
+    """What an object store (S3) registers (``Ports.register_objects``) so that other services
+    can write and read whole objects, as DynamoDB's exports and imports do. Each method takes the
+    store's own lock; callers hold none. A missing bucket raises the store's ServiceError."""
+
+    def put_object(self, bucket: str, key: str, body: bytes, content_type: str = "application/octet-stream"
+                   ) -> str:
+        """Store ``body`` under ``key``; its ETag."""
+        ...
+
+    def get_object(self, bucket: str, key: str) -> bytes | None:
+        """The current body of ``key``; None when there is none."""
+        ...
+
+    def list_keys(self, bucket: str, prefix: str = "") -> list[str]:
+        """The keys under ``prefix``, in order."""
+        ...
+
+
 class Ports:
-    """Sinks by service name (the ARN's service field: ``sqs``, ``sns``, ``lambda``)."""
+    """Sinks by service name (the ARN's service field: ``sqs``, ``sns``, ``lambda``), and the
+    change streams services keep for readers elsewhere."""
 
     def __init__(self, start: Callable[[str], None]) -> None:
         self._sinks: dict[str, tuple[Sink, Probe | None]] = {}
         self._policies: dict[str, PolicySource] = {}
+        self._streams: dict[str, StreamSource] = {}
+        self._objects: dict[str, ObjectStore] = {}
         # Starts a service that has not been used yet (its constructor registers its sink).
         self._start = start
 
@@ -88,6 +140,28 @@ class Ports:
     def probe(self, service: str) -> Probe | None:
         entry = self._entry(service)
         return entry[1] if entry is not None else None
+
+    def register_streams(self, service: str, source: StreamSource) -> None:
+        self._streams[service] = source
+
+    def streams(self, service: str) -> StreamSource | None:
+        """The change streams of ``service`` (starting it if it has not been used yet)."""
+        source = self._streams.get(service)
+        if source is None:
+            self._start(service)
+            source = self._streams.get(service)
+        return source
+
+    def register_objects(self, service: str, store: ObjectStore) -> None:
+        self._objects[service] = store
+
+    def objects(self, service: str) -> ObjectStore | None:
+        """The object store ``service`` registered (starting it if it has not been used yet)."""
+        store = self._objects.get(service)
+        if store is None:
+            self._start(service)
+            store = self._objects.get(service)
+        return store
 
 
 def log_events_message(stream: str, events: list[tuple[int, str]]) -> Message:

@@ -181,12 +181,22 @@ class BodyCodec:
 
             return decode_structure
 
+        by_name: dict[str, tuple[str, Codec]] | None = None
+
         def encode_structure(value: Any) -> Any:
+            # Walks the members the value holds, not every member of the shape: a sparse
+            # structure (a DynamoDB AttributeValue sets one of its ten) costs what it holds.
+            nonlocal by_name
+            if by_name is None:
+                by_name = {name: (key, codec) for name, key, codec in plan or resolve()}
+            members = by_name
             result: dict[str, Any] = {}
-            for name, key, codec in plan or resolve():
-                item = value.get(name)
+            for name, item in value.items():
                 if item is not None:
-                    result[key] = item if codec is _same else codec(item)
+                    entry = members.get(name)
+                    if entry is not None:
+                        key, codec = entry
+                        result[key] = item if codec is _same else codec(item)
             return result
 
         return encode_structure

@@ -12,4 +12,6 @@ IMPLEMENTED: dict[str, str] = {
     "secretsmanager": "hoarfrost.services.secretsmanager",
     "ssm": "hoarfrost.services.ssm",
     "iam": "hoarfrost.services.iam",
+    "dynamodb": "hoarfrost.services.dynamodb",
+    "dynamodbstreams": "hoarfrost.services.dynamodbstreams",
 }

@@ -30,6 +30,7 @@ from hoarfrost.core.kit.records import merge_keyed
 from hoarfrost.core.views import StatefulService, StateView, StateViewError
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.buckets import bucket_region
+from hoarfrost.services.s3.objects_port import S3Objects
 from hoarfrost.services.s3.state import S3Backend, blob_prefix
 from hoarfrost.services.s3.views import (
     BucketView,
@@ -67,6 +68,8 @@ class S3Service(StatefulService[S3Backend, S3StateView]):
         self._names: dict[str, tuple[str, str]] = {}
         self._names_lock = threading.Lock()
         emulator.ports.register_policy_source("s3", self.bucket_policy)
+        # Whole objects for other services (DynamoDB exports and imports), through the core port.
+        emulator.ports.register_objects("s3", S3Objects(self))
 
     def bucket_policy(self, arn: str) -> str | None:
         """The policy of the bucket an ``arn:aws:s3:::bucket[/key]`` names (IAM enforcement)."""
