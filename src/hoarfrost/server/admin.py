@@ -183,6 +183,12 @@ class AdminApi:
                 entry["error"] = f"{type(exc).__name__}: {exc}"
                 status = "degraded"
             services[name] = entry
+        # Services the generic engine serves appear once used (their catalogs load on first use).
+        for service in self.emulator.started_services():
+            if service.name not in IMPLEMENTED:
+                services[service.name] = {"operations": len(catalog.service_model(service.name).operation_names),
+                                          "engine_operations": len(service.served_operations()),  # type: ignore[attr-defined]
+                                          "implemented_operations": 0}
         return json_response(200, {"status": status, "version": hoarfrost.__version__, "services": services})
 
     # -- one service, one scope -------------------------------------------------------------
