@@ -127,22 +127,26 @@ def test_rotation_runs_the_four_steps_then_on_schedule(aws: Harness) -> None:
             assert restored[key] == later[key], key
 
     # reset stops the rotation thread; the next rotation starts a new one.
+    thread = service.rotator._thread
+    assert thread is not None and thread.is_alive()
     service.reset()
-    assert service.rotator._thread is None
+    assert not thread.is_alive() and service.rotator._thread is None
 
 
 def test_a_failing_step_leaves_the_rotation_pending(aws: Harness) -> None:
     sm = aws.client("secretsmanager")
     function = _function(aws)
     first = sm.create_secret(Name="db", SecretString="pw", Tags=[{"Key": "fail", "Value": "testSecret"}])["VersionId"]
-    token = sm.rotate_secret(SecretId="db", RotationLambdaARN=function)["VersionId"]
+    token = sm.rotate_secret(SecretId="db", RotationLambdaARN=function,
+                             RotationRules={"AutomaticallyAfterDays": 1})["VersionId"]
     _settle(aws)
     assert _tags(sm, "db")["steps"] == "createSecret setSecret testSecret"  # finishSecret never ran
     assert _stages(sm, "db") == {first: ["AWSCURRENT"], token: ["AWSPENDING"]}
     assert sm.get_secret_value(SecretId="db")["SecretString"] == "pw"
     described = sm.describe_secret(SecretId="db")
     assert "LastRotatedDate" not in described and described["RotationEnabled"] is True
-    secret = aws.emulator.service("secretsmanager").backends.scope(aws.account, aws.region).backend.secrets["db"]
+    service = aws.emulator.service("secretsmanager")
+    secret = service.backends.scope(aws.account, aws.region).backend.secrets["db"]
     assert secret.rotation_failure is not None and "testSecret" in secret.rotation_failure
     assert "cannot testSecret" in secret.rotation_failure
 
@@ -151,14 +155,26 @@ def test_a_failing_step_leaves_the_rotation_pending(aws: Harness) -> None:
         sm.rotate_secret(SecretId="db")
     assert code(raised) == "InvalidRequestException"
     assert message(raised) == "A previous rotation isn't complete. That rotation will be reattempted."
-    # ...but the pending one may be retried with its token, and now completes.
-    sm.untag_resource(SecretId="db", TagKeys=["fail", "steps"])
+    # ...but the pending one may be retried with its token (here it fails again)...
+    sm.untag_resource(SecretId="db", TagKeys=["steps"])
     assert sm.rotate_secret(SecretId="db", ClientRequestToken=token)["VersionId"] == token
     _settle(aws)
-    assert _tags(sm, "db")["steps"] == STEPS
+    assert _tags(sm, "db")["steps"] == "createSecret setSecret testSecret"
+    assert _stages(sm, "db") == {first: ["AWSCURRENT"], token: ["AWSPENDING"]}
+    # ...and the schedule reattempts it with the same version when it is next due.
+    sm.untag_resource(SecretId="db", TagKeys=["fail", "steps"])
+    thread = service.rotator._thread
+    assert thread is not None and thread.is_alive()
+    aws.emulator.clock.advance(2 * 86_400)
+    _settle(aws)
+    assert _tags(sm, "db")["steps"] == STEPS and _tags(sm, "db")["token"] == token
     assert _stages(sm, "db") == {token: ["AWSCURRENT"], first: ["AWSPREVIOUS"]}
     assert sm.get_secret_value(SecretId="db")["SecretString"] == "pw+"
     assert "LastRotatedDate" in sm.describe_secret(SecretId="db") and secret.rotation_failure is None
+
+    # close() ends the rotation thread (Emulator.close calls it).
+    service.close()
+    assert not thread.is_alive() and service.rotator._thread is None
 
 
 def test_the_function_must_exist_and_allow_secrets_manager(aws: Harness) -> None:
