@@ -41,6 +41,7 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         self.poller = SqsPoller(emulator, self.executor, self._poll_targets, self._prepare_batch,
                                 self._record_batch)
         emulator.ports.register("lambda", self.receive, self.has_function)
+        emulator.ports.register_policy_source("lambda", self.function_policy)
 
     def new_backend(self, account: str, region: str) -> LambdaBackend:
         return LambdaBackend(account, region)
@@ -156,6 +157,19 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
             return False
         scope = self.backends.existing(arn.account, arn.region)
         return scope is not None and split_name(target_arn)[0] in scope.backend.functions
+
+    def function_policy(self, target_arn: str) -> str | None:
+        """The function's resource policy (GetPolicy's document, every statement), None when it
+        has none or there is no such function. Lock-free, for callers holding another service's
+        lock: Secrets Manager checks it may invoke a rotation function, IAM enforcement reads it."""
+        arn = try_parse_arn(target_arn)
+        if arn is None or not arn.resource.startswith("function:"):
+            return None
+        scope = self.backends.existing(arn.account, arn.region)
+        function = scope.backend.functions.get(split_name(target_arn)[0]) if scope is not None else None
+        if function is None or not function.statements:
+            return None
+        return json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": list(function.statements.values())})
 
     def receive(self, target_arn: str, message: Message) -> str:
         """The sink: invoke the function the ARN names asynchronously with the message body as
