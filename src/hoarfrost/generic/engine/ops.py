@@ -174,7 +174,7 @@ def render(service: str, output_shape: Any, path: str | None, resource: Resource
         return fill(output_shape, attributes)
     parts = path.split(".")
     inner = at_path(output_shape, path)
-    if inner is None:
+    if inner is None or inner.type_name != "structure":  # GetSession's sessionMetadata is a map beside it
         return fill(output_shape, attributes)
     value: Any = conform(attributes, inner) if inner.type_name == "structure" else None
     if value is None:
