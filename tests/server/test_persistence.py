@@ -22,6 +22,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from hoarfrost import cli
 from hoarfrost.core.emulator import Emulator
 from hoarfrost.server.persistence import MANIFEST, Persister, PersistenceError
 from tests.server.test_cli import hoarfrost_command, start_serve
@@ -101,7 +102,7 @@ def test_restart_brings_back_every_services_resources(tmp_path: Path) -> None:
     blob_files = [p for p in (state_dir / "blobs").rglob("*") if p.is_file()]
     assert len(blob_files) == 3  # a.txt (second body), big.bin, the part: the overwritten body is gone
 
-    process, port = start_serve("--state-dir", str(state_dir))
+    process, port = start_serve(env={"HOARFROST_STATE_DIR": str(state_dir)})
     try:
         s3, sqs, ddb, glue = (client(name, port) for name in ("s3", "sqs", "dynamodb", "glue"))
         assert s3.get_object(Bucket="kept-bucket", Key="a.txt")["Body"].read() == b"second body"
@@ -170,6 +171,41 @@ def test_reset_scope_leaves_the_save_and_lock_is_exclusive(persisted: tuple[Emul
     assert [(s["service"], s["region"]) for s in scopes] == [("sqs", "eu-west-1")]
     files = [p for p in (persister.root / "views").rglob("*.json")]
     assert [p.name for p in files] == [Path(scopes[0]["file"]).name]  # superseded files removed
+
+
+def test_a_body_the_last_save_names_outlives_its_overwrite_until_the_next_save(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    emulator = Emulator()
+    persister = Persister(emulator, tmp_path / "state", save_delay=3600)  # saves driven by hand
+    persister.load()
+    persister.start()
+
+    def blob_files() -> set[Path]:
+        return {p for p in persister.blobs.root.rglob("*") if p.is_file()}
+
+    try:
+        emulator.call("s3", "CreateBucket", {"Bucket": "bodies"})
+        emulator.call("s3", "PutObject", {"Bucket": "bodies", "Key": "k", "Body": b"old"})
+        persister.save()
+        old = blob_files()
+        emulator.call("s3", "PutObject", {"Bucket": "bodies", "Key": "k", "Body": b"new"})
+        assert old < blob_files()  # the last complete save still names the old body
+
+        def crash(self: Persister, *args: Any) -> None:
+            raise OSError("disk full")
+
+        monkeypatch.setattr(Persister, "_write_manifest", crash)
+        with pytest.raises(OSError):
+            persister.save()
+        assert old < blob_files()  # a save that never switched deletes nothing
+        monkeypatch.undo()
+        assert persister.save()  # the failed save's scopes are saved again
+        assert not old & blob_files() and len(blob_files()) == 1
+    finally:
+        persister.close()
+    restored, again = reload(persister.root)
+    with again:
+        assert restored.read_object("arn:aws:s3:::bodies/k") == b"new"
 
 
 # -- schema versions ----------------------------------------------------------------------------------
@@ -331,7 +367,7 @@ def test_kill_9_during_heavy_writes_reloads_a_consistent_save(tmp_path: Path) ->
         assert time.monotonic() < deadline, "the set-up was never saved"
         time.sleep(0.05)
     rng = random.Random(14)
-    kills = [0, *(rng.randint(5, 60) for _ in range(4))]
+    kills = [0, *(rng.randint(5, 40) for _ in range(4))]
     counts: dict[str, int] = {}
     saved_any = False
     try:
@@ -345,3 +381,10 @@ def test_kill_9_during_heavy_writes_reloads_a_consistent_save(tmp_path: Path) ->
             err = stop(process)
             assert process.returncode == 0, err
     assert saved_any  # the crashes did land while saves were being made
+
+
+def test_blob_dir_and_state_dir_exclude_each_other(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["serve", "--port", "0", "--blob-dir", str(tmp_path / "b"), "--state-dir", str(tmp_path / "s")])
+
+    assert code != 0
+    assert "--blob-dir and --state-dir exclude each other" in capsys.readouterr().err
