@@ -20,6 +20,7 @@ from . import function_urls, views
 from .errors import function_not_found
 from .handlers import ops
 from .handlers.common import settle, split_name
+from .handlers.permissions import policy_document
 from .invoking import prepare
 from .runtime.executor import Executor, Invocation
 from .runtime.sqs_poller import SqsPoller, Target
@@ -41,6 +42,7 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         self.poller = SqsPoller(emulator, self.executor, self._poll_targets, self._prepare_batch,
                                 self._record_batch)
         emulator.ports.register("lambda", self.receive, self.has_function)
+        emulator.ports.register_policy_source("lambda", self.function_policy)
 
     def new_backend(self, account: str, region: str) -> LambdaBackend:
         return LambdaBackend(account, region)
@@ -156,6 +158,19 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
             return False
         scope = self.backends.existing(arn.account, arn.region)
         return scope is not None and split_name(target_arn)[0] in scope.backend.functions
+
+    def function_policy(self, target_arn: str) -> str | None:
+        """The function's resource policy (AddPermission's statements) as JSON text, None when it
+        has none or does not exist: lock-free, so S3 can check under its own lock that the policy
+        lets ``s3.amazonaws.com`` invoke the function (PutBucketNotificationConfiguration)."""
+        arn = try_parse_arn(target_arn)
+        if arn is None or not arn.resource.startswith("function:"):
+            return None
+        scope = self.backends.existing(arn.account, arn.region)
+        function = scope.backend.functions.get(split_name(target_arn)[0]) if scope is not None else None
+        if function is None or not function.statements:
+            return None
+        return json.dumps(policy_document(function))
 
     def receive(self, target_arn: str, message: Message) -> str:
         """The sink: invoke the function the ARN names asynchronously with the message body as
