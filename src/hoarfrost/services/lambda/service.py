@@ -23,7 +23,7 @@ from .handlers.common import settle, split_name
 from .handlers.permissions import policy_document
 from .invoking import prepare
 from .runtime.executor import Executor, Invocation
-from .runtime.sqs_poller import SqsPoller, Target
+from .runtime.mapping_poller import MappingPoller, Target
 from .state import LambdaBackend
 from .views import LambdaStateView
 
@@ -39,7 +39,7 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
     def __init__(self, emulator: Emulator) -> None:
         super().__init__(emulator)
         self.executor = Executor(emulator)
-        self.poller = SqsPoller(emulator, self.executor, self._poll_targets, self._prepare_batch,
+        self.poller = MappingPoller(emulator, self.executor, self._poll_targets, self._prepare_batch,
                                 self._record_batch)
         emulator.ports.register("lambda", self.receive, self.has_function)
         emulator.ports.register_policy_source("lambda", self.function_policy)
@@ -103,8 +103,11 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
             with scope.lock:
                 for mapping in scope.backend.mappings.values():
                     if mapping.enabled:
-                        found.append((scope.account, scope.region, mapping.uuid, mapping.event_source_arn,
-                                      mapping.batch_size, tuple(mapping.response_types)))
+                        found.append(Target(
+                            scope.account, scope.region, mapping.uuid, mapping.event_source_arn, mapping.batch_size,
+                            tuple(mapping.response_types), mapping.position,
+                            -1 if mapping.maximum_retry_attempts is None else mapping.maximum_retry_attempts,
+                            mapping.bisect, mapping.on_failure))
         return found
 
     def _prepare_batch(self, account: str, region: str, uuid: str, event: str) -> Invocation | None:
@@ -123,13 +126,16 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
             except ServiceError:
                 return None
 
-    def _record_batch(self, account: str, region: str, uuid: str, result: str) -> None:
+    def _record_batch(self, account: str, region: str, uuid: str, result: str, position: str | None) -> None:
+        """A batch's outcome, and the stream position a stream mapping reached."""
         scope = self.backends.existing(account, region)
         if scope is not None:
             with scope.lock:
                 mapping = scope.backend.mappings.get(uuid)
                 if mapping is not None:
                     mapping.last_processing_result = result
+                    if mapping.is_stream and position is not None:
+                        mapping.position = position
 
     def admin_routes(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
         """``code?account=&region=&function=&version=``: the zip GetFunction's ``Code.Location`` names."""

@@ -158,7 +158,9 @@ class CodeSigningConfig:
 
 @dataclass(slots=True)
 class EventSourceMapping:
-    """A queue Lambda polls for a function (SQS sources)."""
+    """A source Lambda reads for a function: an SQS queue, or a DynamoDB stream (then with a
+    starting position, retry and bisect settings, an on-failure destination, and ``position``:
+    the sequence number of the last record handled, None for none yet)."""
 
     uuid: str
     event_source_arn: str
@@ -172,6 +174,17 @@ class EventSourceMapping:
     response_types: list[str] = field(default_factory=list)
     last_processing_result: str = "No records processed"
     tags: dict[str, str] = field(default_factory=dict)
+    starting_position: str | None = None
+    starting_position_timestamp: float | None = None
+    maximum_retry_attempts: int | None = None
+    maximum_record_age: int | None = None
+    bisect: bool = False
+    on_failure: str | None = None
+    position: str | None = None
+
+    @property
+    def is_stream(self) -> bool:
+        return self.starting_position is not None
 
     def settle(self) -> None:
         """Creating / Updating / Enabling / Disabling end at the next request, as functions' states do."""
