@@ -91,6 +91,11 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
                         self.executor.pool.retire(scope.backend.function_arn(function.name))
         super().reset(account, region)
 
+    def wake_all(self) -> None:
+        """The clock moved: asynchronous retries now due are queued before ``advance`` returns."""
+        super().wake_all()
+        self.executor.retries.release_due()
+
     def close(self) -> None:
         self.poller.stop()
         self.executor.shutdown()
@@ -204,7 +209,8 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
 
     # -- for tests ------------------------------------------------------------------------
     def wait_for_invocations(self, timeout: float = 10.0) -> bool:
-        """Block until every queued asynchronous invocation finished; False if ``timeout`` passed."""
+        """Block until every queued asynchronous invocation finished; False if ``timeout`` passed.
+        Retries scheduled for a later time of the clock do not count (advance the clock)."""
         return self.executor.events.wait_idle(timeout)
 
     def worker_pids(self) -> list[int]:
