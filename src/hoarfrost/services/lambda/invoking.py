@@ -51,7 +51,7 @@ def prepare(backend: LambdaBackend, function: Function, qualifier: str | None, e
         layer = backend.layer_version(arn)
         if layer is None:
             raise errors.InvalidParameterValueException(f"Layer version {arn} does not exist.")
-        layers.append((layer.code_sha256, backend.packages[layer.code_sha256].zip_file))
+        layers.append((layer.code_sha256, backend.package_zip(layer.code_sha256)))
     function_arn = backend.function_arn(function.name)
     spec = WorkerSpec(
         key=(function_arn, config.version, config.revision_id),

@@ -5,7 +5,7 @@ subscriptions, log subscription filters) invoke a function asynchronously."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs
 
@@ -14,7 +14,8 @@ from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.ports import DeliveryError, Message
-from hoarfrost.core.views import StatefulService
+from hoarfrost.core.blobs import BlobSink, BlobSource
+from hoarfrost.core.views import StatefulService, StateView, StateViewError
 
 from . import function_urls, views
 from .errors import function_not_found
@@ -45,13 +46,82 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         emulator.ports.register_policy_source("lambda", self.function_policy)
 
     def new_backend(self, account: str, region: str) -> LambdaBackend:
-        return LambdaBackend(account, region)
+        return LambdaBackend(account, region, self.emulator.blobs)
 
     def to_view(self, backend: LambdaBackend, account: str, region: str) -> LambdaStateView:
         return views.to_view(backend)
 
     def from_view(self, view: LambdaStateView, account: str, region: str) -> LambdaBackend:
-        return views.from_view(view, account, region)
+        backend = views.from_view(view, account, region, self.emulator.blobs)
+        self._adopt_blobs(backend)
+        return backend
+
+    def _adopt_blobs(self, backend: LambdaBackend) -> None:
+        """Give every package its blob under this scope's key: a blob of another scope (a view
+        taken elsewhere in this emulator) is copied; a blob the store lacks rejects the view."""
+        store = backend.store
+        copied: list[str] = []
+        try:
+            for package in backend.packages.values():
+                local = backend.blob_key(package.sha256)
+                if package.blob != local and not store.exists(local):
+                    if not store.exists(package.blob):
+                        raise StateViewError("blob", f"lambda: blob {package.blob!r} of code package "
+                                             f"{package.sha256} is not in the blob store; restore with "
+                                             "restore_with_blobs() and a source that has it")
+                    store.copy(package.blob, local)
+                    copied.append(local)
+                elif not store.exists(local):
+                    raise StateViewError("blob", f"lambda: blob {package.blob!r} of code package {package.sha256} "
+                                         "is not in the blob store; restore with restore_with_blobs() and a "
+                                         "source that has it")
+                package.blob = local
+        except BaseException:
+            for key in copied:
+                store.delete(key)
+            raise
+
+    # -- blobs beside the view ------------------------------------------------------------
+    def snapshot_with_blobs(self, account: str, region: str, sink: BlobSink | None = None) -> LambdaStateView:
+        """The view, and the zip of every code package it names written to ``sink``."""
+        store = self.emulator.blobs
+        with store.held():
+            view = self.snapshot(account, region)
+            if sink is not None:
+                keys = sorted({package.blob for package in view.code_packages})
+                try:
+                    sink.write_batch([(key, store.open(key)) for key in keys])
+                except (KeyError, OSError) as exc:
+                    raise StateViewError("blob", f"lambda: could not export code packages: {exc}") from exc
+        return view
+
+    def restore_with_blobs(self, account: str, region: str, view: StateView | Mapping[str, Any] | str | bytes,
+                           source: BlobSource | None = None) -> None:
+        """Copy the zips the view's packages name from ``source`` into the store under this
+        scope's keys, then restore; on any failure the blobs written are removed and the state
+        is unchanged."""
+        if source is None:
+            self.restore(account, region, view)
+            return
+        parsed = self.parse_view(view)
+        store = self.emulator.blobs
+        scratch = LambdaBackend(account, region, store)
+        wanted = {package.blob: scratch.blob_key(package.sha256) for package in parsed.code_packages}
+        missing = [key for key, local in wanted.items() if not store.exists(local)]
+        written: list[str] = []
+        try:
+            for key, chunks in source.read_batch(missing) if missing else ():
+                store.put(wanted[key], chunks)
+                written.append(wanted[key])
+            for package in parsed.code_packages:
+                package.blob = wanted[package.blob]
+            self.restore(account, region, parsed)
+        except BaseException as exc:
+            for key in written:
+                store.delete(key)
+            if isinstance(exc, (KeyError, OSError)):
+                raise StateViewError("blob", f"lambda: could not import code packages: {exc}") from exc
+            raise
 
     def merge_backend(self, target: LambdaBackend, source: LambdaBackend) -> None:
         views.merge(target, source)
@@ -62,6 +132,11 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         if old is not None:
             for function in old.functions.values():
                 self.executor.pool.retire(old.function_arn(function.name))
+            if old is not new:
+                keep = {package.blob for package in new.packages.values()} if new is not None else set()
+                for package in old.packages.values():
+                    if package.blob not in keep:
+                        old.store.delete(package.blob)
         if new is not None and any(m.enabled for m in new.mappings.values()):
             # Called under the scope's lock: the poller's thread takes it only when it runs.
             self.poller.ensure_running()
@@ -89,7 +164,12 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
                 if (account is None or scope.account == account) and (region is None or scope.region == region):
                     for function in list(scope.backend.functions.values()):
                         self.executor.pool.retire(scope.backend.function_arn(function.name))
+        dropped = [s.backend for s in self.backends
+                   if (account is None or s.account == account) and (region is None or s.region == region)]
         super().reset(account, region)
+        for backend in dropped:  # their code packages' blobs go with them
+            for package in backend.packages.values():
+                backend.store.delete(package.blob)
 
     def wake_all(self) -> None:
         """The clock moved: asynchronous retries now due are queued before ``advance`` returns."""
