@@ -160,3 +160,24 @@ def test_stream_mapping_validation(aws: Harness) -> None:
     updated = lam.update_event_source_mapping(UUID=first["UUID"], MaximumRetryAttempts=3,
                                               BisectBatchOnFunctionError=True)
     assert updated["MaximumRetryAttempts"] == 3 and updated["BisectBatchOnFunctionError"] is True
+
+
+def test_records_older_than_the_maximum_age_are_skipped(aws: Harness) -> None:
+    lam, sqs = aws.client("lambda"), aws.client("sqs")
+    url = sqs.create_queue(QueueName="expired")["QueueUrl"]
+    queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    stream = _table(aws, "ageing")
+    _put(aws, "ageing", "old-1", "old-2")
+    aws.emulator.clock.advance(120)
+    _put(aws, "ageing", "fresh")
+    create(lam, "timely", PRINTS)
+    lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="timely", StartingPosition="TRIM_HORIZON",
+                                    MaximumRecordAgeInSeconds=60,
+                                    DestinationConfig={"OnFailure": {"Destination": queue}})
+    _until(aws, lambda: len(_records(aws, "timely")) >= 1)
+    assert _ids(_records(aws, "timely")) == ["fresh"]
+    [message] = sqs.receive_message(QueueUrl=url).get("Messages", [])
+    failure = json.loads(message["Body"])
+    assert failure["requestContext"]["condition"] == "RecordAgeExceeded"
+    assert failure["DDBStreamBatchInfo"]["batchSize"] == 2
+    assert failure["requestContext"]["functionArn"].endswith(":function:timely")

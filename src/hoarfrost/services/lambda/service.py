@@ -190,9 +190,12 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
                     if mapping.enabled:
                         found.append(Target(
                             scope.account, scope.region, mapping.uuid, mapping.event_source_arn, mapping.batch_size,
-                            tuple(mapping.response_types), mapping.position,
-                            -1 if mapping.maximum_retry_attempts is None else mapping.maximum_retry_attempts,
-                            mapping.bisect, mapping.on_failure))
+                            response_types=tuple(mapping.response_types), position=mapping.position,
+                            maximum_retry_attempts=(-1 if mapping.maximum_retry_attempts is None
+                                                    else mapping.maximum_retry_attempts),
+                            maximum_record_age=-1 if mapping.maximum_record_age is None else mapping.maximum_record_age,
+                            bisect=mapping.bisect, on_failure=mapping.on_failure,
+                            function_arn=scope.backend.function_arn(mapping.function_name, mapping.qualifier)))
         return found
 
     def _prepare_batch(self, account: str, region: str, uuid: str, event: str) -> Invocation | None:

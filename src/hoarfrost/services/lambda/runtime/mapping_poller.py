@@ -38,6 +38,8 @@ class Target:
     response_types: tuple[str, ...] = ()
     position: str | None = None  # streams: the last record handled
     maximum_retry_attempts: int = -1  # streams: -1 retries until the record expires
+    maximum_record_age: int = -1  # streams: seconds a record is handed to the function; -1 for ever
+    function_arn: str = ""  # the mapping's function (with its qualifier), for on-failure records
     bisect: bool = False
     on_failure: str | None = None
 

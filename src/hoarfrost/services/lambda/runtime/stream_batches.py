@@ -7,7 +7,8 @@ A batch that fails is retried on the next poll from the same position. With
 as a retry, as in AWS); with ``ReportBatchItemFailures`` the function's reported item moves the
 checkpoint to just before it. Once ``MaximumRetryAttempts`` retries failed, the batch's
 description goes to the on-failure destination (SQS or SNS, through the delivery port) and the
-mapping moves past it. The position reached is written to the mapping (its state and view).
+mapping moves past it; so do records older than ``MaximumRecordAgeInSeconds`` by the emulator's
+clock, which are never handed to the function. The position reached is written to the mapping (its state and view).
 """
 
 from __future__ import annotations
@@ -77,6 +78,14 @@ class StreamReader:
         records = source.records(target.source_arn, target.position, progress.limit)
         if not records:
             return False
+        if target.maximum_record_age >= 0:
+            oldest = poller.emulator.clock.time() - target.maximum_record_age
+            expired = [r for r in records if _created(r) < oldest]
+            if expired:  # records arrive in order: the expired ones lead the batch
+                if target.on_failure:
+                    _send_failure(poller, target, stream, expired, None, None, 0, "RecordAgeExceeded")
+                self._advance(poller, target, expired[-1]["dynamodb"]["SequenceNumber"], "OK")
+                return True
         event = json.dumps({"Records": [lambda_record(r, target.source_arn) for r in records]})
         invocation = poller.prepare(target.account, target.region, target.uuid, event)
         if invocation is None:
@@ -120,28 +129,32 @@ class StreamReader:
                           target.position)
             return
         if target.on_failure:
-            _send_failure(poller, target, stream, records, invocation, outcome, progress.attempts)
+            _send_failure(poller, target, stream, records, invocation, outcome, progress.attempts,
+                          "RetryAttemptsExhausted")
         self._advance(poller, target, records[-1]["dynamodb"]["SequenceNumber"], "PROBLEM: Function call failed")
 
 
+def _created(record: dict[str, Any]) -> float:
+    created = record["dynamodb"].get("ApproximateCreationDateTime")
+    return created.timestamp() if hasattr(created, "timestamp") else float(created or 0)
+
+
 def _send_failure(poller: MappingPoller, target: Target, stream: ChangeStream, records: list[dict[str, Any]],
-                  invocation: Invocation, outcome: Outcome | None, attempts: int) -> None:
+                  invocation: Invocation | None, outcome: Outcome | None, attempts: int, condition: str) -> None:
     """The record AWS sends a stream mapping's on-failure destination: the batch's place in the
-    shard, not its records."""
+    shard, not its records (``invocation`` None: records that expired before any invocation)."""
     clock = poller.emulator.clock
-
-    def stamp(record: dict[str, Any]) -> str:
-        created = record["dynamodb"].get("ApproximateCreationDateTime")
-        seconds = created.timestamp() if hasattr(created, "timestamp") else float(created or 0)
-        return _iso(seconds)
-
-    response: dict[str, Any] = {"statusCode": 200 if outcome is not None else 429,
-                                "executedVersion": invocation.executed_version}
+    function_arn = invocation.spec.function_arn if invocation is not None else target.function_arn
+    response: dict[str, Any] = {}
+    if invocation is not None:
+        response = {"statusCode": 200 if outcome is not None else 429,
+                    "executedVersion": invocation.executed_version}
     if outcome is not None and outcome.function_error is not None:
         response["functionError"] = outcome.function_error
     document = {
-        "requestContext": {"requestId": invocation.request_id, "functionArn": invocation.spec.function_arn,
-                           "condition": "RetryAttemptsExhausted", "approximateInvokeCount": attempts},
+        "requestContext": {"requestId": invocation.request_id if invocation is not None else "",
+                           "functionArn": function_arn, "condition": condition,
+                           "approximateInvokeCount": attempts},
         "responseContext": response,
         "version": "1.0",
         "timestamp": _iso(clock.time()),
@@ -149,15 +162,15 @@ def _send_failure(poller: MappingPoller, target: Target, stream: ChangeStream, r
             "shardId": stream.shard_id,
             "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
             "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
-            "approximateArrivalOfFirstRecord": stamp(records[0]),
-            "approximateArrivalOfLastRecord": stamp(records[-1]),
+            "approximateArrivalOfFirstRecord": _iso(_created(records[0])),
+            "approximateArrivalOfLastRecord": _iso(_created(records[-1])),
             "batchSize": len(records),
             "streamArn": target.source_arn,
         },
     }
     try:
         poller.emulator.deliver(target.on_failure or "", Message(
-            body=json.dumps(document), source_arn=invocation.spec.function_arn, sender=target.account))
+            body=json.dumps(document), source_arn=function_arn, sender=target.account))
     except Exception:
         log.exception("on-failure delivery to %s failed", target.on_failure)
 
