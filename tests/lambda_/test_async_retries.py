@@ -83,3 +83,35 @@ def test_maximum_retry_attempts_and_event_age(aws: Harness) -> None:
     [failure] = _failures(sqs, url)
     assert failure["requestContext"]["condition"] == "RetriesExhausted" and failure["requestPayload"] == {"k": 3}
     assert service.executor.retries.pending() == 0
+
+
+def test_no_retry_or_stream_reader_outlives_its_emulator() -> None:
+    import threading
+
+    import boto3
+
+    import hoarfrost
+
+    before = set(threading.enumerate())  # other emulators' threads (the server harness's) are not ours
+
+    def named(prefix: str) -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name.startswith(prefix) and t.is_alive() and t not in before]
+
+    with hoarfrost.mock_aws() as emulator:
+        lam, ddb = boto3.client("lambda", region_name="us-east-1"), boto3.client("dynamodb", region_name="us-east-1")
+        create(lam, "doomed", FAILS)
+        lam.invoke(FunctionName="doomed", InvocationType="Event", Payload=b"{}")
+        service = emulator.service("lambda")
+        assert service.wait_for_invocations(20) and service.executor.retries.pending() == 1
+        ddb.create_table(TableName="t", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST",
+                         StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+        stream = ddb.describe_table(TableName="t")["Table"]["LatestStreamArn"]
+        lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="doomed", StartingPosition="LATEST")
+        retry_threads, poll_threads = named("hoarfrost-lambda-retries"), named("hoarfrost-lambda-mappings")
+        assert retry_threads and poll_threads
+    for thread in retry_threads + poll_threads:
+        thread.join(5)
+        assert not thread.is_alive()
+    assert service.executor.retries.pending() == 0
