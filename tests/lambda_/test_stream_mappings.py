@@ -88,6 +88,10 @@ def test_records_from_trim_horizon_in_order(aws: Harness) -> None:
     sequences = [int(r["dynamodb"]["SequenceNumber"]) for r in records]
     assert sequences == sorted(sequences)
     assert lam.get_event_source_mapping(UUID=mapping["UUID"])["LastProcessingResult"] == "OK"
+    # The view keeps the mapping's settings and the position it reached.
+    [held] = aws.emulator.service("lambda").snapshot(aws.account, aws.region).event_source_mappings
+    assert (held.starting_position, held.batch_size, held.position) == (
+        "TRIM_HORIZON", 2, records[-1]["dynamodb"]["SequenceNumber"])
 
 
 def test_latest_starts_after_the_newest_record(aws: Harness) -> None:
