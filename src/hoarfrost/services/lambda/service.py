@@ -1,6 +1,8 @@
-"""LambdaService: Lambda's backends, view conversions, scope rule, its executor (worker
-processes, asynchronous invocations) and the delivery sink through which other services (SNS
-subscriptions, log subscription filters) invoke a function asynchronously."""
+"""LambdaService: Lambda's backends, view conversions (code packages as blobs), scope rule, its
+executor (worker processes, asynchronous invocations and their retries by the clock), the poller
+of event source mappings (SQS queues, DynamoDB streams), the delivery sink through which other
+services (SNS subscriptions, S3 event notifications, log subscription filters) invoke a function
+asynchronously, and the policy source through which S3 checks a function lets it do so."""
 
 from __future__ import annotations
 
