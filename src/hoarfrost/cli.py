@@ -218,8 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     _scope_options(export)
     export.add_argument("-o", "--output", help="file to write (default: stdout)")
     export.add_argument("--blobs", action="store_true",
-                        help="include the payloads the views name (S3 object bodies), base64, so the file "
-                             "alone rebuilds the environment")
+                        help="the payloads the views name (S3 object bodies) come along, base64, so the file "
+                             "alone rebuilds the environment; the server now always includes them")
     export.set_defaults(run=_export)
     load = actions.add_parser("import", help="restore state from an export (or merge one view)")
     _scope_options(load)

@@ -23,6 +23,15 @@ def test_call_answers_parsed_output_as_the_given_account() -> None:
     assert exc.value.status == 400 and "NonExistentQueue" in exc.value.code
 
 
+def test_call_parses_members_bound_to_headers() -> None:
+    """Output members the model binds to headers (S3's ETag, Lambda Invoke's FunctionError)
+    come back whatever the case of the response's header names."""
+    emulator = Emulator()
+    emulator.call("s3", "CreateBucket", {"Bucket": "headers"})
+    out = emulator.call("s3", "PutObject", {"Bucket": "headers", "Key": "k", "Body": b"x"})
+    assert out["ETag"] == '"9dd4e461268c8034f5c8564e155c67a6"'
+
+
 def test_read_object_reads_s3_or_answers_none() -> None:
     import boto3
 

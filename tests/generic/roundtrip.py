@@ -110,6 +110,7 @@ class Driver:
         self.service = service
         self.model = models.service_model(service)
         self.values: dict[str, dict[str, str]] = {}  # family -> kind -> value
+        self.by_member: dict[str, dict[str, str]] = {}  # family -> identifier member -> value
 
     def call(self, step: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -129,30 +130,51 @@ class Driver:
             raise StepFailed(step, f"{operation}: {type(error).__name__}: {error}", hard=True) from None
 
     def params(self, step: str, family: Family, role: OperationRole) -> dict[str, Any]:
+        shape = self.model.operation_model(role.operation).input_shape
         try:
-            known = frozenset(binding.member for binding in role.bindings if self.value_for(binding) is not None)
-            params = sample_input(self.model.operation_model(role.operation).input_shape, known)
+            known = frozenset(binding.member for binding in role.bindings if self.value_for(binding, shape) is not None)
+            params = sample_input(shape, known)
         except CannotSample as error:
             raise StepFailed(step, f"sample: {error}") from None
         for binding in role.bindings:
-            value = self.value_for(binding)
+            value = self.value_for(binding, shape)
             if value is not None:
                 params[binding.member] = [value] if binding.match == "any" else value
             elif binding.required and binding.family == family.name and step != "create":
                 raise StepFailed(step, f"no known {binding.kinds} value for {binding.member}")
         return params
 
-    def value_for(self, binding: Binding) -> str | None:
+    def value_for(self, binding: Binding, shape: Any = None) -> str | None:
+        """The family's known value for a binding: of the kinds it takes (a name before an
+        ARN), preferring one the member's pattern accepts (IVS chat's identifier is an ARN)."""
         known = self.values.get(binding.family, {})
+        # A composite key first: ScalableDimension is what was created as ScalableDimension.
+        same_member = self.by_member.get(binding.family, {}).get(binding.member)
         kinds = sorted(binding.kinds, key=lambda kind: kind == "arn")  # the caller's own name before an ARN
-        return next((known[kind] for kind in kinds if kind in known), None) or (
-            next(iter(known.values()), None) if not binding.kinds else None)
+        candidates = [known[kind] for kind in kinds if kind in known] or (
+            list(known.values()) if not binding.kinds else [])
+        if same_member is not None:
+            candidates.insert(0, same_member)
+        member = shape.members.get(binding.member) if shape is not None else None
+        if member is not None and member.type_name == "list":
+            member = member.member
+        pattern = member.metadata.get("pattern") if member is not None else None
+        if pattern and candidates:
+            fitting = [value for value in [*candidates, *known.values()] if matches(pattern, value)]
+            return fitting[0] if fitting else candidates[0]
+        return candidates[0] if candidates else None
 
     def create(self, family: Family, role: OperationRole) -> None:
         params = self.params("create", family, role)
         for ident in family.identifiers:
             if ident.input_paths and _path(params, ident.input_path) is None and ident.kind in ("name", "key"):
                 shape_value = f"hf{family.name.lower()[:20]}1"
+                member = _member_shape(self.model.operation_model(role.operation).input_shape, ident.input_paths[0])
+                if member is not None and member.type_name == "string" and not _fits(member, shape_value):
+                    try:
+                        shape_value = string_for(member, ident.member)  # lexv2's botId: 10 characters
+                    except CannotSample:
+                        pass
                 _set(params, ident.input_paths[0], shape_value)
         answer = self.call("create", role.operation, params)
         known: dict[str, str] = {}
@@ -162,6 +184,7 @@ class Driver:
                 value = _path(answer, ident.output_path)
             if isinstance(value, str):
                 known.setdefault(ident.kind, value)
+                self.by_member.setdefault(family.name, {})[ident.member] = value
         self.values[family.name] = known
         if not known and not _singleton(family):
             raise StepFailed("create", "the answer names no identifier")
@@ -220,6 +243,8 @@ class Driver:
         # GetDetector answers the detector's settings, never its id: a read whose output has
         # no member for any identifier shows the resource by answering at all.
         body = {key: value for key, value in answer.items() if key != "ResponseMetadata"}
+        if body and _singleton(family) and not self.values[family.name]:
+            return  # one per scope, named by nothing: answering it is showing it
         if step == "read" and body and (_singleton(family) or not _can_name(
                 self.model.operation_model(operation).output_shape, family)):
             return
@@ -305,6 +330,25 @@ class Driver:
         if served[read.operation].kind == "list" and not self.mentioned(answer, family):
             return  # a Describe that lists: no longer among the answers
         raise StepFailed("read-after-delete", f"{read.operation} still answers after delete")
+
+
+def _member_shape(shape: Any, path: str) -> Any:
+    for part in path.split("."):
+        members = getattr(shape, "members", None)
+        name = part.replace("[]", "")
+        if not members or name not in members:
+            return None
+        shape = members[name]
+        if part.endswith("[]"):
+            shape = getattr(shape, "member", None)
+    return shape
+
+
+def _fits(shape: Any, value: str) -> bool:
+    meta = shape.metadata
+    pattern = meta.get("pattern")
+    return int(meta.get("min", 0)) <= len(value) <= int(meta.get("max", 1 << 30)) and (
+        not pattern or matches(pattern, value)) and (not shape.enum or value in shape.enum)
 
 
 def _set_nested(params: dict[str, Any], path: str, value: Any) -> None:

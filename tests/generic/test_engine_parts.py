@@ -58,3 +58,10 @@ def test_part_over_the_admin_api(server: ServerHarness) -> None:
     assert any(entry["service"] == "ssm.engine" for entry in exported["views"])
     health = requests.get(server.http_url("/_hoarfrost/health")).json()
     assert health["services"]["ssm"]["engine_operations"] > 10
+
+
+def test_engine_services_appear_in_health_once_used(server: ServerHarness) -> None:
+    server.client("glue").create_database(DatabaseInput={"Name": "health"})
+    health = requests.get(server.http_url("/_hoarfrost/health")).json()
+    glue = health["services"]["glue"]
+    assert glue["implemented_operations"] == 0 and glue["engine_operations"] > 20

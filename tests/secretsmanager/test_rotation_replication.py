@@ -1,5 +1,5 @@
-"""Rotation configuration (stored and scheduled by the emulator's clock; no Lambda exists to
-run it yet) and replicas in other regions."""
+"""Rotation configuration (stored and scheduled by the emulator's clock; rotation functions
+actually running are in test_rotation_lambda.py) and replicas in other regions."""
 
 from __future__ import annotations
 

@@ -165,3 +165,38 @@ def test_state_of_a_service_the_generic_engine_serves(server: ServerHarness) -> 
     assert requests.put(url, json=view).status_code == 200
     names = [repo["repositoryName"] for repo in server.client("codecommit").list_repositories()["repositories"]]
     assert names == ["app"]
+
+
+def test_a_view_over_http_restores_anywhere(server: ServerHarness) -> None:
+    """GET answers the view with its blobs: after the scope is reset, PUT of that body (JSON,
+    or the tar form) brings the objects back; a body naming blobs it does not carry is a 409
+    and changes nothing; PATCH merges with blobs too."""
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket="selfcontained")
+    s3.put_object(Bucket="selfcontained", Key="a.txt", Body=b"alpha")
+    url = server.http_url("/_hoarfrost/state/s3")
+    body = requests.get(url)
+    assert body.status_code == 200 and len(body.json()["blobs"]) == 1
+    tar = requests.get(url, headers={"Accept": "application/x-tar"})
+    assert tar.headers["content-type"] == "application/x-tar"
+
+    assert requests.delete(url).status_code == 200
+    assert requests.put(url, data=body.content).status_code == 200
+    assert s3.get_object(Bucket="selfcontained", Key="a.txt")["Body"].read() == b"alpha"
+
+    assert requests.delete(url).status_code == 200
+    assert requests.put(url, data=tar.content, headers={"Content-Type": "application/x-tar"}).status_code == 200
+    assert s3.get_object(Bucket="selfcontained", Key="a.txt")["Body"].read() == b"alpha"
+
+    without = body.json()
+    del without["blobs"]
+    requests.delete(url)
+    s3.create_bucket(Bucket="untouched")
+    refused = requests.put(url, json=without)
+    assert refused.status_code == 409 and refused.json()["kind"] == "blob"
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["untouched"]
+
+    assert requests.patch(url, data=body.content).status_code == 200
+    assert sorted(b["Name"] for b in s3.list_buckets()["Buckets"]) == ["selfcontained", "untouched"]
+    assert s3.get_object(Bucket="selfcontained", Key="a.txt")["Body"].read() == b"alpha"
+    assert requests.put(url, data=b"not json").status_code == 400

@@ -47,7 +47,7 @@ def test_import_missing_a_blob_changes_nothing(server: ServerHarness) -> None:
 
     response = requests.put(server.http_url("/_hoarfrost/state"), json=document)
 
-    assert response.status_code == 500
+    assert response.status_code == 409
     assert response.json()["kind"] == "blob"
     check(server)
     assert server.client("s3").get_object(Bucket="exports", Key="later")["Body"].read() == b"kept"

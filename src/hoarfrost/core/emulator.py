@@ -169,6 +169,7 @@ class Emulator:
         from urllib.parse import urlencode
 
         from botocore import parsers, serialize
+        from botocore.awsrequest import HeadersDict
 
         from hoarfrost.core.routing.route_index import hyphenize
 
@@ -195,8 +196,10 @@ class Emulator:
         request = HttpRequest(built["method"], built["url_path"], query, headers, body or b"")
         response = self.handle(request, (hyphenize(model.metadata["serviceId"]), operation))
         raw = response.body if isinstance(response.body, bytes) else b"".join(response.body)
+        # Case-insensitive, as botocore's parsers expect: members bound to headers (Lambda
+        # Invoke's X-Amz-Function-Error) are looked up by the model's spelling.
         parsed: dict[str, Any] = parsers.create_parser(protocol).parse(
-            {"status_code": response.status, "headers": response.headers, "body": raw},
+            {"status_code": response.status, "headers": HeadersDict(response.headers), "body": raw},
             operation_model.output_shape)
         if response.status >= 300:
             error = parsed.get("Error", {})

@@ -387,6 +387,10 @@ class StatefulService(Generic[B, V]):
     def restore_with_blobs(self, account: str, region: str, view: Any, source: Any = None) -> None:
         self.restore(account, region, view)
 
+    def merge_with_blobs(self, account: str, region: str, view: Any, source: Any = None) -> None:
+        """Merge, first copying the blobs the view names from ``source``."""
+        self.merge(account, region, view)
+
     @classmethod
     def json_schema(cls) -> dict[str, Any]:
         return cls.view_type.model_json_schema()

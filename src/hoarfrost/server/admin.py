@@ -3,13 +3,15 @@
 Routes (account and region default to the emulator's defaults):
 
     GET    /_hoarfrost/health                          version and per-service operation coverage
-    GET    /_hoarfrost/state[?blobs=1]                 every started service's scopes, one document
+    GET    /_hoarfrost/state[?blobs=0]                 every started service's scopes, one document
                                                        (with the blobs they name, base64)
     PUT    /_hoarfrost/state                           replace everything with such a document
     DELETE /_hoarfrost/state                           reset every service
-    GET    /_hoarfrost/state/{service}?account=&region= the scope's view (snapshot)
-    PUT    /_hoarfrost/state/{service}?account=&region= restore the scope from the JSON body
-    PATCH  /_hoarfrost/state/{service}?account=&region= merge the JSON body into the scope
+    GET    /_hoarfrost/state/{service}?account=&region= the scope's view (snapshot) with the blobs it
+                                                       names inline ("blobs": base64), or a tar with
+                                                       Accept: application/x-tar
+    PUT    /_hoarfrost/state/{service}?account=&region= restore the scope from such a body
+    PATCH  /_hoarfrost/state/{service}?account=&region= merge such a body into the scope
     DELETE /_hoarfrost/state/{service}[?account=&region=] reset the service (or just that scope)
     GET    /_hoarfrost/state/{service}/schema          the view's JSON Schema
     GET    /_hoarfrost/clock                           the emulator's time and its offset from real time
@@ -17,13 +19,13 @@ Routes (account and region default to the emulator's defaults):
     GET    /_hoarfrost/{service}/{name}                a route the service serves (SNS's certificate)
     POST   /moto-api/reset                             reset everything (moto server compatibility)
 
-Every answer is JSON. A ``StateViewError`` answers its ``to_dict()`` with 400 (invalid) or 500
-(serialize, blob); a service hoarfrost does not implement answers 404.
+Every answer is JSON (but a tar snapshot). A ``StateViewError`` answers its ``to_dict()`` with
+400 (invalid), 409 (blob) or 422 (serialize), never a 500; a service hoarfrost does not
+implement answers 404.
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
 from collections.abc import Callable
@@ -35,14 +37,17 @@ from hoarfrost.core.blobs import MemoryBlobArchive
 from hoarfrost.core.emulator import Emulator
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.views import ENGINE_PART, StatefulService, StateViewError
+from hoarfrost.server import view_documents
 from hoarfrost.services import IMPLEMENTED
 
 PREFIX = "/_hoarfrost/"
 MOTO_RESET = "/moto-api/reset"
 EXPORT_FORMAT = "hoarfrost-state"
 
-_ERROR_STATUS = {"invalid": 400, "serialize": 500, "blob": 500}
-_TRUE = ("1", "true", "yes")
+# Never a 500: an invalid view is the client's (400); one naming blobs nobody sent, or that
+# cannot be serialised as it stands, conflicts with what the server holds (409, 422).
+_ERROR_STATUS = {"invalid": 400, "blob": 409, "serialize": 422}
+_FALSE = ("0", "false", "no")
 
 
 class AdminError(Exception):
@@ -58,10 +63,6 @@ class AdminError(Exception):
 def json_response(status: int, document: Any) -> HttpResponse:
     """A JSON answer for routes outside the AWS protocols (admin API, last-resort errors)."""
     return HttpResponse(status, {"content-type": "application/json"}, json.dumps(document).encode())
-
-
-def _view_json(status: int, text: str) -> HttpResponse:
-    return HttpResponse(status, {"content-type": "application/json"}, text.encode())
 
 
 class AdminApi:
@@ -183,22 +184,33 @@ class AdminApi:
                 entry["error"] = f"{type(exc).__name__}: {exc}"
                 status = "degraded"
             services[name] = entry
+        # Services the generic engine serves appear once used (their catalogs load on first use).
+        for service in self.emulator.started_services():
+            if service.name not in IMPLEMENTED:
+                services[service.name] = {"operations": len(catalog.service_model(service.name).operation_names),
+                                          "engine_operations": len(service.served_operations()),  # type: ignore[attr-defined]
+                                          "implemented_operations": 0}
         return json_response(200, {"status": status, "version": hoarfrost.__version__, "services": services})
 
     # -- one service, one scope -------------------------------------------------------------
     def snapshot(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
+        """The view with the blobs it names, so the answer restores anywhere."""
         account, region = self._scope(request)
-        return _view_json(200, service.snapshot_json(account, region))
+        archive = MemoryBlobArchive()
+        view = service.snapshot_with_blobs(account, region, archive)
+        return view_documents.encode(view.model_dump_json(), archive, view_documents.wants_tar(request))
 
     def restore(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
         account, region = self._scope(request)
-        service.restore(account, region, request.body)
+        view, source = view_documents.decode(request)
+        service.restore_with_blobs(account, region, view, source)
         return json_response(200, {"status": "ok", "service": service.state_key, "account": account, "region": region,
                            "action": "restore"})
 
     def merge(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
         account, region = self._scope(request)
-        service.merge(account, region, request.body)
+        view, source = view_documents.decode(request)
+        service.merge_with_blobs(account, region, view, source)
         return json_response(200, {"status": "ok", "service": service.state_key, "account": account, "region": region,
                            "action": "merge"})
 
@@ -211,11 +223,10 @@ class AdminApi:
 
     # -- everything -------------------------------------------------------------------------
     def export_all(self, request: HttpRequest) -> HttpResponse:
-        """Every scope of every started service: ``{"format", "version", "views": [...]}``.
-
-        With ``?blobs=1`` the payloads the views name (S3 object bodies) come along as
-        ``"blobs": {key: base64}``, so the document alone rebuilds the environment elsewhere."""
-        archive = MemoryBlobArchive() if request.query_param("blobs") in _TRUE else None
+        """Every scope of every started service: ``{"format", "version", "views": [...],
+        "blobs": {key: base64}}``, the payloads the views name (S3 object bodies) included, so
+        the document alone rebuilds the environment elsewhere (``?blobs=0`` leaves them out)."""
+        archive = None if request.query_param("blobs") in _FALSE else MemoryBlobArchive()
         views = []
         for service in sorted(self.emulator.started_services(), key=lambda s: s.state_key):
             for account, region in sorted(service.scopes_with_state()):
@@ -224,8 +235,8 @@ class AdminApi:
                 views.append({"service": service.state_key, "account": account, "region": region,
                               "view": json.loads(view.model_dump_json())})
         document: dict[str, Any] = {"format": EXPORT_FORMAT, "version": hoarfrost.__version__, "views": views}
-        if archive is not None:
-            document["blobs"] = {key: base64.b64encode(data).decode("ascii") for key, data in archive.blobs.items()}
+        if archive is not None and archive.blobs:
+            document["blobs"] = view_documents.inline(archive)
         return json_response(200, document)
 
     def import_all(self, request: HttpRequest) -> HttpResponse:
@@ -247,22 +258,11 @@ class AdminApi:
                 raise StateViewError("invalid", f"views[{index}] needs service, account, region and view")
             name = self._service(str(entry["service"])).state_key
             plan.append((name, str(entry["account"]), str(entry["region"]), entry["view"]))
-        source = self._blob_source(document.get("blobs"))
+        source = view_documents.blob_archive(document.get("blobs"))
         scratch = Emulator(dataclasses.replace(self.emulator.settings, blob_dir=None))
         _load(scratch, plan, source)
         _load(self.emulator, plan, source)
         return json_response(200, {"status": "ok", "action": "restore", "views": len(plan)})
-
-    @staticmethod
-    def _blob_source(blobs: Any) -> MemoryBlobArchive | None:
-        if blobs is None:
-            return None
-        if not isinstance(blobs, dict):
-            raise StateViewError("invalid", '"blobs" must map blob keys to base64 strings')
-        try:
-            return MemoryBlobArchive({str(key): base64.b64decode(value, validate=True) for key, value in blobs.items()})
-        except (TypeError, ValueError) as exc:
-            raise StateViewError("invalid", f'"blobs" holds a value that is not base64: {exc}') from exc
 
     def reset_all(self, request: HttpRequest) -> HttpResponse:
         self.emulator.reset()

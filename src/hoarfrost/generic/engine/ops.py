@@ -173,8 +173,8 @@ def render(service: str, output_shape: Any, path: str | None, resource: Resource
     if not path:
         return fill(output_shape, attributes)
     parts = path.split(".")
-    inner = at_path(output_shape, path.replace("[]", ""))
-    if inner is None:
+    inner = at_path(output_shape, path)
+    if inner is None or inner.type_name != "structure":  # GetSession's sessionMetadata is a map beside it
         return fill(output_shape, attributes)
     value: Any = conform(attributes, inner) if inner.type_name == "structure" else None
     if value is None:
@@ -257,7 +257,7 @@ def _timestamp_members(service: str, family: Family) -> tuple[tuple[str, ...], t
     if not reads:
         return (), ()
     output = models.operation_model(service, reads[0].operation).output_shape
-    shape = at_path(output, reads[0].resource_path.replace("[]", "")) if output is not None and reads[0].resource_path \
+    shape = at_path(output, reads[0].resource_path) if output is not None and reads[0].resource_path \
         else output
     creation, modification = [], []
     for name, member in getattr(shape, "members", {}).items():
@@ -277,7 +277,7 @@ def _id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, out
     where the family's other operations take it."""
     shapes = []
     if output is not None and output_path:
-        found = at_path(output, output_path.replace("[]", ""))
+        found = at_path(output, output_path)
         if found is not None:
             shapes.append(found)
     model = models.service_model(ctx.service.name)

@@ -106,8 +106,9 @@ def _service_class(name: str) -> type[GenericService]:
 def fallback_plan(name: str, hand_written: frozenset[str]) -> frozenset[str]:
     """The operations of ``name`` the engine serves beside its hand-written ``hand_written``:
     the CRUD of families untouched by hand, whose parents are untouched too (an S3 bucket's
-    sub-resources need the hand-written bucket, so they stay NotImplemented). Tag operations
-    stay with the hand-written code: the engine cannot see its resources."""
+    sub-resources need the hand-written bucket, so they stay NotImplemented) and that are not
+    named by another resource's ARN. Tag operations stay with the hand-written code: the
+    engine cannot see its resources."""
     catalog = catalog_for(name)
     touched: dict[str, bool] = {}
 
@@ -118,7 +119,10 @@ def fallback_plan(name: str, hand_written: frozenset[str]) -> frozenset[str]:
         if family is None or family_name in seen:
             return False
         mine = any(role.operation in hand_written for roles in family.operations.values() for role in roles)
-        result = mine or any(by_hand(parent.family, (*seen, family_name)) for parent in family.parents)
+        # Named by an ARN the caller gives (Lambda's PutResourcePolicy takes a function's ARN):
+        # it hangs on resources that may well be the hand-written ones.
+        by_arn = any(ident.kind == "arn" and ident.input_paths for ident in family.identifiers)
+        result = mine or by_arn or any(by_hand(parent.family, (*seen, family_name)) for parent in family.parents)
         touched[family_name] = result
         return result
 

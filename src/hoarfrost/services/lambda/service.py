@@ -43,7 +43,7 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         super().__init__(emulator)
         self.executor = Executor(emulator)
         self.poller = MappingPoller(emulator, self.executor, self._poll_targets, self._prepare_batch,
-                                self._record_batch)
+                                     self._record_batch)
         emulator.ports.register("lambda", self.receive, self.has_function)
         emulator.ports.register_policy_source("lambda", self.function_policy)
 
@@ -256,9 +256,10 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         return scope is not None and split_name(target_arn)[0] in scope.backend.functions
 
     def function_policy(self, target_arn: str) -> str | None:
-        """The function's resource policy (AddPermission's statements) as JSON text, None when it
-        has none or does not exist: lock-free, so S3 can check under its own lock that the policy
-        lets ``s3.amazonaws.com`` invoke the function (PutBucketNotificationConfiguration)."""
+        """The function's resource policy (GetPolicy's document, every statement), None when it
+        has none or there is no such function. Lock-free, for callers holding another service's
+        lock: S3 checks a notification target lets ``s3.amazonaws.com`` invoke it, Secrets Manager a
+        rotation function, IAM enforcement reads it."""
         arn = try_parse_arn(target_arn)
         if arn is None or not arn.resource.startswith("function:"):
             return None

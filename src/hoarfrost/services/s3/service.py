@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.blobs import BlobSink, BlobSource
@@ -224,8 +224,17 @@ class S3Service(StatefulService[S3Backend, S3StateView]):
         A blob already in the store under its key is not copied again. Blobs of another scope
         are stored under this scope's keys. On any failure the blobs written are removed and
         the state is unchanged."""
+        self._with_blobs(account, region, view, source, self.restore)
+
+    def merge_with_blobs(self, account: str, region: str, view: StateView | Mapping[str, Any] | str | bytes,
+                         source: BlobSource | None = None) -> None:
+        """As ``restore_with_blobs``, merging instead of replacing."""
+        self._with_blobs(account, region, view, source, self.merge)
+
+    def _with_blobs(self, account: str, region: str, view: StateView | Mapping[str, Any] | str | bytes,
+                    source: BlobSource | None, apply: Callable[[str, str, Any], None]) -> None:
         if source is None:
-            self.restore(account, region, view)
+            apply(account, region, view)
             return
         parsed = self.parse_view(view)
         store = self.blobs
@@ -245,7 +254,7 @@ class S3Service(StatefulService[S3Backend, S3StateView]):
                     written.append(wanted[key])
             for model, key in refs:
                 model.blob = wanted[key]
-            self.restore(account, region, parsed)
+            apply(account, region, parsed)
         except KeyError as exc:
             self._drop(written)
             raise StateViewError("blob", f"s3: the blob source has no blob {exc}") from exc

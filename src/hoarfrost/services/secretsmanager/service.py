@@ -4,20 +4,31 @@ regions, and the typed state view."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import uuid
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.secretsmanager import views
 from hoarfrost.services.secretsmanager.handlers import ops
-from hoarfrost.services.secretsmanager.state import SecretsBackend
+from hoarfrost.services.secretsmanager.rotator import Rotation, Rotator
+from hoarfrost.services.secretsmanager.schedule import next_rotation
+from hoarfrost.services.secretsmanager.state import CURRENT, PENDING, SecretsBackend
 from hoarfrost.services.secretsmanager.views import SecretsManagerStateView
+
+if TYPE_CHECKING:
+    from hoarfrost.core.emulator import Emulator
 
 
 class SecretsManagerService(StatefulService[SecretsBackend, SecretsManagerStateView]):
     name: ClassVar[str] = "secretsmanager"
     view_type: ClassVar[type[SecretsManagerStateView]] = SecretsManagerStateView
     operations = ops
+
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__(emulator)
+        # Runs rotation functions off the request (see rotator.py); its thread starts on demand.
+        self.rotator = Rotator(self)
 
     def new_backend(self, account: str, region: str) -> SecretsBackend:
         return SecretsBackend(account, region)
@@ -41,3 +52,49 @@ class SecretsManagerService(StatefulService[SecretsBackend, SecretsManagerStateV
             if arn is not None and arn.service == "secretsmanager" and self.backends.existing(arn.account, arn.region):
                 return arn.account, arn.region
         return account, region
+
+    # -- rotation ---------------------------------------------------------------------------
+    def wake_all(self) -> None:
+        """The clock moved: besides waking waiters, start the rotations whose scheduled date
+        has now passed."""
+        super().wake_all()
+        for rotation in self.due_rotations():
+            self.rotator.submit(rotation)
+
+    def due_rotations(self) -> list[Rotation]:
+        """Rotations the schedule asks for now, each secret's next date moved on past them.
+
+        A rotation left incomplete (AWSPENDING on a version that is not current) is reattempted
+        with that version's id, as AWS reattempts it. Looks at every secret: it runs when the
+        clock is advanced, never on a request."""
+        now = self.emulator.clock.time()
+        due: list[Rotation] = []
+        for scope in self.backends:
+            found = False
+            with scope.lock:
+                for secret in scope.backend.secrets.values():
+                    if (not secret.rotation_enabled or secret.next_rotation is None or secret.next_rotation > now
+                            or secret.rotation_lambda_arn is None or secret.is_replica or secret.deleted is not None):
+                        continue
+                    pending = secret.version_with(PENDING)
+                    token = (pending.version_id if pending is not None and CURRENT not in pending.stages
+                             else str(uuid.uuid4()))
+                    secret.next_rotation = next_rotation(secret.rotation_rules, now)
+                    due.append(Rotation(scope.account, scope.region, secret.arn, secret.name,
+                                        secret.rotation_lambda_arn, token, str(uuid.uuid4())))
+                    found = True
+            if found:
+                self.notify_state_changed(scope.account, scope.region, "RotateSecret")
+        return due
+
+    def wait_for_rotations(self, timeout: float = 10.0) -> bool:
+        """Block until every started rotation finished; False if ``timeout`` passed (tests)."""
+        return self.rotator.wait_idle(timeout)
+
+    def reset(self, account: str | None = None, region: str | None = None) -> None:
+        if account is None and region is None:
+            self.rotator.stop()
+        super().reset(account, region)
+
+    def close(self) -> None:
+        self.rotator.stop()

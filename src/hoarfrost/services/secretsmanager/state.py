@@ -105,6 +105,9 @@ class Secret:
     rotation_rules: RotationRules | None = None
     last_rotated: float | None = field(default=None, metadata=view_as(OPTIONAL_EPOCH, "last_rotated_date"))
     next_rotation: float | None = field(default=None, metadata=view_as(OPTIONAL_EPOCH, "next_rotation_date"))
+    # Why the last rotation failed (the step and the function's error), None after a success.
+    # AWS shows it only in CloudTrail (RotationFailed); DescribeSecret has no member for it.
+    rotation_failure: str | None = None
     resource_policy: str | None = None
     owning_service: str | None = None
     # A primary's replicas; a replica names its primary's region instead.

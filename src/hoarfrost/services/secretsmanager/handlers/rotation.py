@@ -1,25 +1,26 @@
 """RotateSecret and CancelRotateSecret.
 
-hoarfrost has no Lambda yet, so no rotation function can run: a rotation configuration is
-stored and scheduled by the emulator's clock (RotateImmediately=false), and a request to
-rotate now is answered as AWS answers when Secrets Manager cannot invoke the function. No
-rotation is ever pretended."""
+RotateSecret stores the rotation configuration (function, schedule by the emulator's clock)
+and, unless RotateImmediately is false, starts a rotation: it checks what AWS checks before
+answering (the function exists and its policy lets secretsmanager.amazonaws.com invoke it; no
+other rotation is pending), answers the new version's id at once, and leaves the four steps to
+the rotator (``rotator.py``) once the request's lock is released."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from hoarfrost.services.secretsmanager.errors import errors, invalid_parameter
 from hoarfrost.services.secretsmanager.handlers import ops
 from hoarfrost.services.secretsmanager.handlers.common import SmContext, primary
 from hoarfrost.services.secretsmanager.handlers.replication import sync_replicas
+from hoarfrost.services.secretsmanager.rotator import CANNOT_INVOKE, Rotation, may_invoke
 from hoarfrost.services.secretsmanager.schedule import CRON, RATE, CronError, next_rotation, parse_cron
 from hoarfrost.services.secretsmanager.state import CURRENT, PENDING, RotationRules, Secret
 
 _DURATION = re.compile(r"(\d+)h")
-CANNOT_INVOKE = ("Secrets Manager cannot invoke the specified Lambda function. Ensure that the function policy "
-                 "grants access to the principal secretsmanager.amazonaws.com.")
 
 
 def _rules(raw: dict[str, Any]) -> RotationRules:
@@ -55,23 +56,35 @@ def rotate_secret(ctx: SmContext, request: dict[str, Any]) -> dict[str, Any]:
     rules = _rules(request["RotationRules"]) if request.get("RotationRules") else secret.rotation_rules
     if lambda_arn is None and secret.owning_service is None:
         raise errors.InvalidRequestException("No Lambda rotation function ARN is associated with this secret.")
+    rotation: Rotation | None = None
     if request.get("RotateImmediately", True):
-        if _pending_rotation(secret):
+        if lambda_arn is None:  # a managed secret: its owning service would rotate it; none runs here
+            raise errors.AccessDeniedException(CANNOT_INVOKE)
+        token = request.get("ClientRequestToken") or str(uuid.uuid4())
+        if _pending_rotation(secret, token):
             raise errors.InvalidRequestException("A previous rotation isn't complete. That rotation will be "
                                                  "reattempted.")
-        # Rotating now means invoking the function, and there is no Lambda to invoke yet.
-        raise errors.AccessDeniedException(CANNOT_INVOKE)
+        if not may_invoke(ctx.emulator, lambda_arn, ctx.scope.account, secret.arn):
+            raise errors.AccessDeniedException(CANNOT_INVOKE)
+        rotation = Rotation(ctx.scope.account, ctx.scope.region, secret.arn, secret.name, lambda_arn, token,
+                            str(uuid.uuid4()))
     secret.rotation_lambda_arn = lambda_arn
     secret.rotation_rules = rules
     secret.rotation_enabled = True
     secret.next_rotation = next_rotation(rules, ctx.clock.time())
     sync_replicas(ctx, secret)
-    return {"ARN": secret.arn, "Name": secret.name}
+    if rotation is None:
+        return {"ARN": secret.arn, "Name": secret.name}
+    rotator, started = ctx.service.rotator, rotation
+    ctx.after_commit(lambda: rotator.submit(started))
+    return {"ARN": secret.arn, "Name": secret.name, "VersionId": rotation.token}
 
 
-def _pending_rotation(secret: Secret) -> bool:
+def _pending_rotation(secret: Secret, token: str) -> bool:
+    """Whether another rotation is under way: AWSPENDING on a version that is neither current
+    nor the one this request names (the same token retries that rotation)."""
     pending = secret.version_with(PENDING)
-    return pending is not None and CURRENT not in pending.stages
+    return pending is not None and CURRENT not in pending.stages and pending.version_id != token
 
 
 @ops.operation
