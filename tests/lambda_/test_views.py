@@ -12,7 +12,7 @@ import pytest
 import hoarfrost
 from hoarfrost.core.blobs import MemoryBlobArchive
 from hoarfrost.core.views import StateViewError
-from tests.harness import Harness
+from tests.harness import Harness, ServerHarness
 from tests.lambda_.conftest import create, python_zip, zip_of
 
 
@@ -131,3 +131,20 @@ def test_listeners_hear_mutations_not_reads_or_invokes(aws: Harness) -> None:
         lam.tag_resource(Resource=lam.get_function(FunctionName="f")["Configuration"]["FunctionArn"],
                          Tags={"a": "b"})
     assert heard == ["CreateFunction", "TagResource"]
+
+
+def test_the_http_export_carries_function_code(server: ServerHarness) -> None:
+    """The whole-environment document of ``/_hoarfrost/state`` includes the zips the Lambda view
+    names, so a reset server gets back functions that run."""
+    import requests
+
+    lam = server.client("lambda")
+    create(lam, "exported", "def handler(e, c):\n    return 'back'\n")
+    document = requests.get(server.http_url("/_hoarfrost/state"), params={"blobs": "1"}).json()
+    [view] = [v for v in document["views"] if v["service"] == "lambda"]
+    assert view["view"]["code_packages"][0]["blob"] in document["blobs"]
+    requests.delete(server.http_url("/_hoarfrost/state")).raise_for_status()
+    assert lam.list_functions()["Functions"] == []
+    response = requests.put(server.http_url("/_hoarfrost/state"), json=document)
+    assert response.status_code == 200, response.text
+    assert json.loads(lam.invoke(FunctionName="exported")["Payload"].read()) == "back"
