@@ -51,7 +51,11 @@ def test_async_failures_are_retried_then_dead_lettered(aws: Harness) -> None:
     create(lam, "flaky", "def handler(event, context):\n    print('attempt')\n    raise RuntimeError('nope')\n",
            DeadLetterConfig={"TargetArn": dlq})
     lam.invoke(FunctionName="flaky", InvocationType="Event", Payload=b'{"order": 1}')
-    assert aws.emulator.service("lambda").wait_for_invocations(20)
+    service = aws.emulator.service("lambda")
+    assert service.wait_for_invocations(20)
+    for delay in (60, 120):  # AWS's waits before the second and the third attempt
+        aws.emulator.clock.advance(delay)
+        assert service.wait_for_invocations(20)
     messages = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"]).get("Messages", [])
     assert len(messages) == 1 and json.loads(messages[0]["Body"]) == {"order": 1}
     attributes = messages[0]["MessageAttributes"]

@@ -68,6 +68,14 @@ class ChangeStream:
     first_sequence: str | None  # the oldest record still retained
     last_sequence: str | None  # the newest record
 
+    @property
+    def shard_id(self) -> str:
+        """The stream's one shard, as DynamoDB Streams' API and Lambda's batch records name it."""
+        import hashlib
+
+        digest = hashlib.sha256(self.arn.encode()).hexdigest()[:8]
+        return f"shardId-{int(self.created * 1000):020d}-{digest}"
+
 
 class StreamSource(Protocol):
     """What a service with change streams registers (``Ports.register_streams``). Each method

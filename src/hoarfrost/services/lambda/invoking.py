@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 
 from .errors import conflict, errors, function_not_found
-from .runtime.executor import Invocation
+from .runtime.executor import DEFAULT_EVENT_AGE, Invocation
 from .runtime.workers import WorkerSpec, supported
 from .state import LATEST, Function, FunctionConfig, LambdaBackend
 
@@ -51,7 +51,7 @@ def prepare(backend: LambdaBackend, function: Function, qualifier: str | None, e
         layer = backend.layer_version(arn)
         if layer is None:
             raise errors.InvalidParameterValueException(f"Layer version {arn} does not exist.")
-        layers.append((layer.code_sha256, backend.packages[layer.code_sha256].zip_file))
+        layers.append((layer.code_sha256, backend.package_zip(layer.code_sha256)))
     function_arn = backend.function_arn(function.name)
     spec = WorkerSpec(
         key=(function_arn, config.version, config.revision_id),
@@ -72,4 +72,6 @@ def prepare(backend: LambdaBackend, function: Function, qualifier: str | None, e
         dead_letter_target=config.dead_letter_target,
         retries=retries, on_success=settings.on_success if settings else None,
         on_failure=settings.on_failure if settings else None,
+        maximum_event_age=(settings.maximum_event_age if settings is not None and settings.maximum_event_age is not None
+                           else DEFAULT_EVENT_AGE),
     )

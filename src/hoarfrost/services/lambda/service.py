@@ -1,11 +1,13 @@
-"""LambdaService: Lambda's backends, view conversions, scope rule, its executor (worker
-processes, asynchronous invocations) and the delivery sink through which other services (SNS
-subscriptions, log subscription filters) invoke a function asynchronously."""
+"""LambdaService: Lambda's backends, view conversions (code packages as blobs), scope rule, its
+executor (worker processes, asynchronous invocations and their retries by the clock), the poller
+of event source mappings (SQS queues, DynamoDB streams), the delivery sink through which other
+services (SNS subscriptions, S3 event notifications, log subscription filters) invoke a function
+asynchronously, and the policy source through which S3 checks a function lets it do so."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs
 
@@ -14,15 +16,17 @@ from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.ports import DeliveryError, Message
-from hoarfrost.core.views import StatefulService
+from hoarfrost.core.blobs import BlobSink, BlobSource
+from hoarfrost.core.views import StatefulService, StateView, StateViewError
 
 from . import function_urls, views
 from .errors import function_not_found
 from .handlers import ops
 from .handlers.common import settle, split_name
+from .handlers.permissions import policy_document
 from .invoking import prepare
 from .runtime.executor import Executor, Invocation
-from .runtime.sqs_poller import SqsPoller, Target
+from .runtime.mapping_poller import MappingPoller, Target
 from .state import LambdaBackend
 from .views import LambdaStateView
 
@@ -38,19 +42,88 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
     def __init__(self, emulator: Emulator) -> None:
         super().__init__(emulator)
         self.executor = Executor(emulator)
-        self.poller = SqsPoller(emulator, self.executor, self._poll_targets, self._prepare_batch,
-                                self._record_batch)
+        self.poller = MappingPoller(emulator, self.executor, self._poll_targets, self._prepare_batch,
+                                     self._record_batch)
         emulator.ports.register("lambda", self.receive, self.has_function)
         emulator.ports.register_policy_source("lambda", self.function_policy)
 
     def new_backend(self, account: str, region: str) -> LambdaBackend:
-        return LambdaBackend(account, region)
+        return LambdaBackend(account, region, self.emulator.blobs)
 
     def to_view(self, backend: LambdaBackend, account: str, region: str) -> LambdaStateView:
         return views.to_view(backend)
 
     def from_view(self, view: LambdaStateView, account: str, region: str) -> LambdaBackend:
-        return views.from_view(view, account, region)
+        backend = views.from_view(view, account, region, self.emulator.blobs)
+        self._adopt_blobs(backend)
+        return backend
+
+    def _adopt_blobs(self, backend: LambdaBackend) -> None:
+        """Give every package its blob under this scope's key: a blob of another scope (a view
+        taken elsewhere in this emulator) is copied; a blob the store lacks rejects the view."""
+        store = backend.store
+        copied: list[str] = []
+        try:
+            for package in backend.packages.values():
+                local = backend.blob_key(package.sha256)
+                if package.blob != local and not store.exists(local):
+                    if not store.exists(package.blob):
+                        raise StateViewError("blob", f"lambda: blob {package.blob!r} of code package "
+                                             f"{package.sha256} is not in the blob store; restore with "
+                                             "restore_with_blobs() and a source that has it")
+                    store.copy(package.blob, local)
+                    copied.append(local)
+                elif not store.exists(local):
+                    raise StateViewError("blob", f"lambda: blob {package.blob!r} of code package {package.sha256} "
+                                         "is not in the blob store; restore with restore_with_blobs() and a "
+                                         "source that has it")
+                package.blob = local
+        except BaseException:
+            for key in copied:
+                store.delete(key)
+            raise
+
+    # -- blobs beside the view ------------------------------------------------------------
+    def snapshot_with_blobs(self, account: str, region: str, sink: BlobSink | None = None) -> LambdaStateView:
+        """The view, and the zip of every code package it names written to ``sink``."""
+        store = self.emulator.blobs
+        with store.held():
+            view = self.snapshot(account, region)
+            if sink is not None:
+                keys = sorted({package.blob for package in view.code_packages})
+                try:
+                    sink.write_batch([(key, store.open(key)) for key in keys])
+                except (KeyError, OSError) as exc:
+                    raise StateViewError("blob", f"lambda: could not export code packages: {exc}") from exc
+        return view
+
+    def restore_with_blobs(self, account: str, region: str, view: StateView | Mapping[str, Any] | str | bytes,
+                           source: BlobSource | None = None) -> None:
+        """Copy the zips the view's packages name from ``source`` into the store under this
+        scope's keys, then restore; on any failure the blobs written are removed and the state
+        is unchanged."""
+        if source is None:
+            self.restore(account, region, view)
+            return
+        parsed = self.parse_view(view)
+        store = self.emulator.blobs
+        scratch = LambdaBackend(account, region, store)
+        wanted = {package.blob: scratch.blob_key(package.sha256) for package in parsed.code_packages}
+        missing = [key for key, local in wanted.items() if not store.exists(local)]
+        written: list[str] = []
+        try:
+            for key, chunks in source.read_batch(missing) if missing else ():
+                store.put(wanted[key], chunks)
+                written.append(wanted[key])
+            for package in parsed.code_packages:
+                package.blob = wanted[package.blob]
+            self.restore(account, region, parsed)
+        except BaseException as exc:
+            for key in written:
+                store.delete(key)
+            if isinstance(exc, (KeyError, OSError)):
+                raise StateViewError("blob", f"lambda: could not import code packages: {exc}") from exc
+            raise
 
     def merge_backend(self, target: LambdaBackend, source: LambdaBackend) -> None:
         views.merge(target, source)
@@ -61,6 +134,11 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         if old is not None:
             for function in old.functions.values():
                 self.executor.pool.retire(old.function_arn(function.name))
+            if old is not new:
+                keep = {package.blob for package in new.packages.values()} if new is not None else set()
+                for package in old.packages.values():
+                    if package.blob not in keep:
+                        old.store.delete(package.blob)
         if new is not None and any(m.enabled for m in new.mappings.values()):
             # Called under the scope's lock: the poller's thread takes it only when it runs.
             self.poller.ensure_running()
@@ -88,7 +166,17 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
                 if (account is None or scope.account == account) and (region is None or scope.region == region):
                     for function in list(scope.backend.functions.values()):
                         self.executor.pool.retire(scope.backend.function_arn(function.name))
+        dropped = [s.backend for s in self.backends
+                   if (account is None or s.account == account) and (region is None or s.region == region)]
         super().reset(account, region)
+        for backend in dropped:  # their code packages' blobs go with them
+            for package in backend.packages.values():
+                backend.store.delete(package.blob)
+
+    def wake_all(self) -> None:
+        """The clock moved: asynchronous retries now due are queued before ``advance`` returns."""
+        super().wake_all()
+        self.executor.retries.release_due()
 
     def close(self) -> None:
         self.poller.stop()
@@ -102,8 +190,14 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
             with scope.lock:
                 for mapping in scope.backend.mappings.values():
                     if mapping.enabled:
-                        found.append((scope.account, scope.region, mapping.uuid, mapping.event_source_arn,
-                                      mapping.batch_size, tuple(mapping.response_types)))
+                        found.append(Target(
+                            scope.account, scope.region, mapping.uuid, mapping.event_source_arn, mapping.batch_size,
+                            response_types=tuple(mapping.response_types), position=mapping.position,
+                            maximum_retry_attempts=(-1 if mapping.maximum_retry_attempts is None
+                                                    else mapping.maximum_retry_attempts),
+                            maximum_record_age=-1 if mapping.maximum_record_age is None else mapping.maximum_record_age,
+                            bisect=mapping.bisect, on_failure=mapping.on_failure,
+                            function_arn=scope.backend.function_arn(mapping.function_name, mapping.qualifier)))
         return found
 
     def _prepare_batch(self, account: str, region: str, uuid: str, event: str) -> Invocation | None:
@@ -122,13 +216,16 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
             except ServiceError:
                 return None
 
-    def _record_batch(self, account: str, region: str, uuid: str, result: str) -> None:
+    def _record_batch(self, account: str, region: str, uuid: str, result: str, position: str | None) -> None:
+        """A batch's outcome, and the stream position a stream mapping reached."""
         scope = self.backends.existing(account, region)
         if scope is not None:
             with scope.lock:
                 mapping = scope.backend.mappings.get(uuid)
                 if mapping is not None:
                     mapping.last_processing_result = result
+                    if mapping.is_stream and position is not None:
+                        mapping.position = position
 
     def admin_routes(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
         """``code?account=&region=&function=&version=``: the zip GetFunction's ``Code.Location`` names."""
@@ -161,7 +258,8 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
     def function_policy(self, target_arn: str) -> str | None:
         """The function's resource policy (GetPolicy's document, every statement), None when it
         has none or there is no such function. Lock-free, for callers holding another service's
-        lock: Secrets Manager checks it may invoke a rotation function, IAM enforcement reads it."""
+        lock: S3 checks a notification target lets ``s3.amazonaws.com`` invoke it, Secrets Manager a
+        rotation function, IAM enforcement reads it."""
         arn = try_parse_arn(target_arn)
         if arn is None or not arn.resource.startswith("function:"):
             return None
@@ -169,7 +267,7 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         function = scope.backend.functions.get(split_name(target_arn)[0]) if scope is not None else None
         if function is None or not function.statements:
             return None
-        return json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": list(function.statements.values())})
+        return json.dumps(policy_document(function))
 
     def receive(self, target_arn: str, message: Message) -> str:
         """The sink: invoke the function the ARN names asynchronously with the message body as
@@ -197,7 +295,8 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
 
     # -- for tests ------------------------------------------------------------------------
     def wait_for_invocations(self, timeout: float = 10.0) -> bool:
-        """Block until every queued asynchronous invocation finished; False if ``timeout`` passed."""
+        """Block until every queued asynchronous invocation finished; False if ``timeout`` passed.
+        Retries scheduled for a later time of the clock do not count (advance the clock)."""
         return self.executor.events.wait_idle(timeout)
 
     def worker_pids(self) -> list[int]:

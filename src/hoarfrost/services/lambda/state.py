@@ -10,19 +10,26 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+import base64
+from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.kit.arn import build_arn
+
+if TYPE_CHECKING:
+    from hoarfrost.core.blobs import BlobStore
 
 LATEST = "$LATEST"
 
 
 @dataclass(slots=True)
 class CodePackage:
-    """A deployment package: the zip, addressed by its SHA-256 (base64, as Lambda prints it)."""
+    """A deployment package, addressed by its SHA-256 (base64, as Lambda prints it): the zip is
+    the blob ``blob`` names in the emulator's blob store (as an S3 object's body is), ``size``
+    bytes long."""
 
     sha256: str
-    zip_file: bytes
+    blob: str
+    size: int
 
 
 @dataclass(slots=True)
@@ -158,7 +165,9 @@ class CodeSigningConfig:
 
 @dataclass(slots=True)
 class EventSourceMapping:
-    """A queue Lambda polls for a function (SQS sources)."""
+    """A source Lambda reads for a function: an SQS queue, or a DynamoDB stream (then with a
+    starting position, retry and bisect settings, an on-failure destination, and ``position``:
+    the sequence number of the last record handled, None for none yet)."""
 
     uuid: str
     event_source_arn: str
@@ -172,6 +181,17 @@ class EventSourceMapping:
     response_types: list[str] = field(default_factory=list)
     last_processing_result: str = "No records processed"
     tags: dict[str, str] = field(default_factory=dict)
+    starting_position: str | None = None
+    starting_position_timestamp: float | None = None
+    maximum_retry_attempts: int | None = None
+    maximum_record_age: int | None = None
+    bisect: bool = False
+    on_failure: str | None = None
+    position: str | None = None
+
+    @property
+    def is_stream(self) -> bool:
+        return self.starting_position is not None
 
     def settle(self) -> None:
         """Creating / Updating / Enabling / Disabling end at the next request, as functions' states do."""
@@ -182,9 +202,10 @@ class EventSourceMapping:
 class LambdaBackend:
     """One account/region of Lambda."""
 
-    def __init__(self, account: str, region: str) -> None:
+    def __init__(self, account: str, region: str, store: BlobStore) -> None:
         self.account = account
         self.region = region
+        self.store = store  # where the code packages' zips live
         self.functions: dict[str, Function] = {}
         self.packages: dict[str, CodePackage] = {}
         self.mappings: dict[str, EventSourceMapping] = {}
@@ -195,8 +216,24 @@ class LambdaBackend:
         resource = f"function:{name}" + (f":{qualifier}" if qualifier else "")
         return build_arn("lambda", self.region, self.account, resource)
 
+    def blob_key(self, sha256: str) -> str:
+        """Where this scope keeps the zip of a package: one blob per content, per scope."""
+        return f"lambda/{self.account}/{self.region}/{base64.b64decode(sha256).hex()}"
+
+    def add_package(self, sha256: str, data: bytes) -> CodePackage:
+        """The package of ``data``, its zip written to the blob store unless already there."""
+        package = self.packages.get(sha256)
+        if package is None:
+            key = self.blob_key(sha256)
+            self.store.put(key, data)
+            package = self.packages[sha256] = CodePackage(sha256, key, len(data))
+        return package
+
     def code(self, config: FunctionConfig) -> bytes:
-        return self.packages[config.code_sha256].zip_file
+        return self.package_zip(config.code_sha256)
+
+    def package_zip(self, sha256: str) -> bytes:
+        return self.store.read(self.packages[sha256].blob)
 
     def layer_arn(self, name: str, version: int | None = None) -> str:
         return build_arn("lambda", self.region, self.account,
@@ -217,4 +254,4 @@ class LambdaBackend:
                 for config in (fn.latest, *fn.versions.values())}
         used |= {version.code_sha256 for layer in self.layers.values() for version in layer.versions.values()}
         for sha in [sha for sha in self.packages if sha not in used]:
-            del self.packages[sha]
+            self.store.delete(self.packages.pop(sha).blob)

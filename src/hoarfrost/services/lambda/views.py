@@ -1,9 +1,10 @@
 """LambdaStateView: one account/region of Lambda as plain, typed data.
 
 A view holds every function with its ``$LATEST`` configuration, published versions, aliases,
-resource-policy statements, reserved concurrency and tags, and every code package (the zip,
-base64 in JSON) once per SHA-256: restoring a view into a fresh emulator gives functions that
-invoke.
+resource-policy statements, reserved concurrency and tags, and every code package once per
+SHA-256. A package's zip is not in the view: the package names its blob in the blob store, as
+an S3 object version does, and ``snapshot_with_blobs`` / ``restore_with_blobs`` move the blobs
+alongside; restoring a view with its blobs into a fresh emulator gives functions that invoke.
 
 Merge (the rule every service follows): a function whose name exists takes the view's
 configuration, tags and concurrency; its versions, aliases and statements merge by key; code
@@ -12,6 +13,7 @@ packages are added; nothing is removed.
 
 from __future__ import annotations
 
+from hoarfrost.core.blobs import BlobStore
 from hoarfrost.core.kit.records import RecordView, merge_keyed, record_view
 from hoarfrost.core.views import StateView
 
@@ -23,7 +25,7 @@ from .state import (
 
 @record_view(CodePackage, key="sha256")
 class CodePackageView(RecordView):
-    """A deployment package: its SHA-256 (base64) and the zip."""
+    """A deployment package: its SHA-256 (base64), the key of the blob holding the zip, its size."""
 
 
 @record_view(FunctionConfig, key="version")
@@ -96,8 +98,10 @@ def to_view(backend: LambdaBackend) -> LambdaStateView:
     )
 
 
-def from_view(view: LambdaStateView, account: str, region: str) -> LambdaBackend:
-    backend = LambdaBackend(account, region)
+def from_view(view: LambdaStateView, account: str, region: str, store: BlobStore) -> LambdaBackend:
+    """The backend a view describes; its packages still name the view's blob keys (the service
+    adopts them into this scope's keys once the whole view is valid)."""
+    backend = LambdaBackend(account, region, store)
     for item in view.code_packages:
         package: CodePackage = item.to_record()
         if package.sha256 in backend.packages:

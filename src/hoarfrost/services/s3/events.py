@@ -1,10 +1,11 @@
-"""S3 event notifications: a bucket's QueueConfigurations deliver event records into hoarfrost's SQS.
+"""S3 event notifications: a bucket's QueueConfigurations deliver event records into hoarfrost's SQS,
+its LambdaFunctionConfigurations invoke hoarfrost's Lambda functions (asynchronously, as S3 does).
 
 After a handler changed an object it calls ``emit``; every queue configuration whose event
 patterns (``s3:ObjectCreated:*``) and key filter (prefix / suffix rules) match receives the
 S3 event message (schema 2.1) through the emulator's delivery port, after the request's lock is
 released. A delivery that fails (no such queue any more) is logged and dropped, as S3 drops it.
-Topic and Lambda configurations are stored and returned but deliver nothing yet.
+Topic configurations are stored and returned but deliver nothing yet.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.kit.policies import Decision, PolicyError, Requester, access_request, parse_policy
 from hoarfrost.core.ports import Message
 from hoarfrost.protocols.wire import format_timestamp
 from hoarfrost.services.s3.handlers.common import S3Context
@@ -36,8 +38,27 @@ def _matches(config: dict[str, Any], event: str, key: str) -> bool:
     return True
 
 
+def may_invoke(ctx: S3Context, function_arn: str, bucket: Bucket) -> bool:
+    """Whether the function exists and its resource policy lets ``s3.amazonaws.com`` invoke it
+    for this bucket (``AWS:SourceArn`` the bucket, ``AWS:SourceAccount`` its owner): what S3
+    checks when a Lambda notification configuration is put. Lock-free reads of Lambda's state
+    through the ports, so it may run under the bucket's lock."""
+    if not ctx.emulator.accepts(function_arn):
+        return False
+    text = ctx.emulator.ports.resource_policy("lambda", function_arn)
+    if text is None:
+        return False
+    try:
+        policy = parse_policy(text)
+    except PolicyError:
+        return False
+    request = access_request(Requester(service="s3.amazonaws.com"), "lambda:InvokeFunction", function_arn,
+                             {"aws:SourceArn": bucket.arn, "aws:SourceAccount": bucket.account})
+    return policy.evaluate(request) is Decision.ALLOW
+
+
 def deliver(ctx: S3Context, queue_arn: str, body: str) -> None:
-    """Send one event message to a queue once the request's lock is released (the delivery
+    """Send one event message to a queue or a function once the request's lock is released (the delivery
     port); S3 drops an event it cannot deliver, and the request still succeeds."""
 
     def send() -> None:
@@ -81,7 +102,8 @@ def _record(ctx: S3Context, bucket: Bucket, event: str, key: str, version: Objec
 
 
 def emit(ctx: S3Context, bucket: Bucket, event: str, key: str, version: ObjectVersion | None = None) -> None:
-    """Deliver ``event`` (``ObjectCreated:Put``...) for ``key`` to every matching queue configuration."""
+    """Deliver ``event`` (``ObjectCreated:Put``...) for ``key`` to every matching queue and
+    function configuration (a function receives the same ``Records`` document as its event)."""
     config = bucket.config.notification
     if not config:
         return
@@ -90,3 +112,8 @@ def emit(ctx: S3Context, bucket: Bucket, event: str, key: str, version: ObjectVe
             continue
         body = json.dumps({"Records": [_record(ctx, bucket, event, key, version, queue_config.get("Id"))]})
         deliver(ctx, queue_config.get("QueueArn") or "", body)
+    for function_config in config.get("LambdaFunctionConfigurations") or []:
+        if not _matches(function_config, event, key):
+            continue
+        body = json.dumps({"Records": [_record(ctx, bucket, event, key, version, function_config.get("Id"))]})
+        deliver(ctx, function_config.get("LambdaFunctionArn") or "", body)

@@ -5,7 +5,6 @@ issue time); it expires fifteen minutes after it was issued, by the emulator's c
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from hoarfrost.core.errors import ValidationException
@@ -38,8 +37,7 @@ def _stream(ctx: StreamsContext, arn: str) -> ChangeStream:
 
 
 def shard_id(stream: ChangeStream) -> str:
-    digest = hashlib.sha256(stream.arn.encode()).hexdigest()[:8]
-    return f"shardId-{int(stream.created * 1000):020d}-{digest}"
+    return stream.shard_id
 
 
 @ops.operation

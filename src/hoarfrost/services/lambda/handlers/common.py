@@ -17,7 +17,7 @@ from hoarfrost.core.kit.tags import TagRules
 from hoarfrost.core.operations import RequestContext
 
 from ..errors import errors, function_not_found, invalid
-from ..state import LATEST, CodePackage, Function, FunctionConfig, LambdaBackend
+from ..state import LATEST, Function, FunctionConfig, LambdaBackend
 
 Ctx = RequestContext[LambdaBackend, Any]
 
@@ -148,8 +148,9 @@ def check_environment(environment: dict[str, Any] | None) -> dict[str, str]:
     return variables
 
 
-def code_package(ctx: Ctx, code: dict[str, Any]) -> CodePackage:
-    """The zip a ``Code`` structure (or UpdateFunctionCode's members) gives, checked to be a zip."""
+def code_package(ctx: Ctx, code: dict[str, Any]) -> tuple[str, bytes]:
+    """The zip a ``Code`` structure (or UpdateFunctionCode's members) gives, checked to be a zip,
+    and its SHA-256 (base64); ``LambdaBackend.add_package`` stores it."""
     if code.get("ImageUri"):
         raise invalid(f"Source image {code['ImageUri']} does not exist. Provide a valid source image.")
     data = code.get("ZipFile")
@@ -164,7 +165,7 @@ def code_package(ctx: Ctx, code: dict[str, Any]) -> CodePackage:
     except (zipfile.BadZipFile, ValueError):
         raise invalid("Could not unzip uploaded file. Please check your file, then try to upload again.") from None
     sha = base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
-    return CodePackage(sha, bytes(data))
+    return sha, bytes(data)
 
 
 def read_s3_object(ctx: Ctx, bucket: str, key: str, version: str | None) -> bytes:

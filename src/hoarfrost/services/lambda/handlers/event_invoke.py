@@ -132,6 +132,6 @@ def get_account_settings(ctx: Ctx, request: dict[str, Any]) -> dict[str, Any]:
         "AccountLimit": {"TotalCodeSize": 80_530_636_800, "CodeSizeUnzipped": 262_144_000,
                          "CodeSizeZipped": 52_428_800, "ConcurrentExecutions": 1000,
                          "UnreservedConcurrentExecutions": 1000 - sum(f.reserved_concurrency or 0 for f in functions)},
-        "AccountUsage": {"TotalCodeSize": sum(len(p.zip_file) for p in ctx.state.packages.values()),
+        "AccountUsage": {"TotalCodeSize": sum(p.size for p in ctx.state.packages.values()),
                          "FunctionCount": len(ctx.state.functions)},
     }

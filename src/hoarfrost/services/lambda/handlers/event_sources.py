@@ -1,4 +1,7 @@
-"""Event source mappings: SQS queues Lambda polls for a function (see ``runtime.sqs_poller``)."""
+"""Event source mappings: SQS queues and DynamoDB streams Lambda reads for a function (see
+``runtime.mapping_poller``). A stream mapping's LATEST starting position is the stream's newest
+record when the mapping is created, read through the change-stream port with Lambda's lock
+released (the port's owner takes its own)."""
 
 from __future__ import annotations
 
@@ -29,6 +32,14 @@ def _output(ctx: Ctx, mapping: EventSourceMapping) -> dict[str, Any]:
         "EventSourceMappingArn": f"arn:aws:lambda:{ctx.state.region}:{ctx.state.account}:"
                                  f"event-source-mapping:{mapping.uuid}",
     }
+    if mapping.is_stream:
+        out.update({
+            "StartingPosition": mapping.starting_position, "ParallelizationFactor": 1, "TumblingWindowInSeconds": 0,
+            "MaximumRetryAttempts": -1 if mapping.maximum_retry_attempts is None else mapping.maximum_retry_attempts,
+            "MaximumRecordAgeInSeconds": -1 if mapping.maximum_record_age is None else mapping.maximum_record_age,
+            "BisectBatchOnFunctionError": mapping.bisect,
+            "DestinationConfig": {"OnFailure": {"Destination": mapping.on_failure} if mapping.on_failure else {}},
+        })
     return out
 
 
@@ -52,27 +63,89 @@ def _start_polling(ctx: Ctx) -> None:
     ctx.after_commit(service.poller.ensure_running)
 
 
-@ops.operation
+STREAM_ONLY = ("StartingPosition", "MaximumRetryAttempts", "MaximumRecordAgeInSeconds",
+               "BisectBatchOnFunctionError", "DestinationConfig", "ParallelizationFactor")
+
+
+def _on_failure(request: dict[str, Any]) -> str | None:
+    """The on-failure destination (an SQS queue or SNS topic), checked as AWS checks it."""
+    target = ((request.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+    if not target:
+        return None
+    arn = try_parse_arn(target)
+    if arn is None or arn.service not in ("sqs", "sns"):
+        raise invalid(f"The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure("
+                      f"destination={target})) is invalid.")
+    return str(target)
+
+
+def _stream_settings(mapping: EventSourceMapping, request: dict[str, Any]) -> None:
+    """MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError and the
+    on-failure destination of a stream mapping, from a create or update request."""
+    on_failure = _on_failure(request) if "DestinationConfig" in request else mapping.on_failure
+    if "MaximumRetryAttempts" in request:
+        mapping.maximum_retry_attempts = request["MaximumRetryAttempts"]
+    if "MaximumRecordAgeInSeconds" in request:
+        mapping.maximum_record_age = request["MaximumRecordAgeInSeconds"]
+    if "BisectBatchOnFunctionError" in request:
+        mapping.bisect = bool(request["BisectBatchOnFunctionError"])
+    mapping.on_failure = on_failure
+
+
+def _stream_head(ctx: Ctx, source: str) -> tuple[bool, str | None]:
+    """Whether the DynamoDB stream exists, and its newest record's sequence number, read through
+    the change-stream port with Lambda's lock released (a handler registered ``blocking``)."""
+    with ctx.unlocked():
+        streams = ctx.emulator.ports.streams("dynamodb")
+        stream = streams.stream(source) if streams is not None else None
+    if stream is None or stream.status != "ENABLED":
+        return False, None
+    return True, stream.last_sequence
+
+
+@ops.operation(blocking=True)
 def create_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
     source = request.get("EventSourceArn") or ""
     arn = try_parse_arn(source)
-    if arn is None or arn.service != "sqs":
-        raise invalid("hoarfrost's event source mappings read SQS queues; other sources are not supported yet.")
+    stream = arn is not None and arn.service == "dynamodb" and "/stream/" in arn.resource
+    if arn is None or (arn.service != "sqs" and not stream):
+        raise invalid("hoarfrost's event source mappings read SQS queues and DynamoDB streams; other sources are "
+                      "not supported yet.")
+    head: str | None = None
+    if stream:
+        position = request.get("StartingPosition")
+        if position is None:
+            raise invalid("1 validation error detected: Value null at 'startingPosition' failed to satisfy "
+                          "constraint: Member must not be null")
+        if position not in ("TRIM_HORIZON", "LATEST"):
+            raise invalid(f"Unsupported starting position {position} for DynamoDB stream event sources.")
+        found, head = _stream_head(ctx, source)  # first: the handler's lock is released meanwhile
+        if not found:
+            raise invalid(f"Cannot access stream {source}. Please ensure the role can perform the GetRecords, "
+                          "GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.")
+    else:
+        for member in STREAM_ONLY:
+            if member in request:
+                raise invalid(f"Unsupported {member} parameter for given event source mapping type.")
     if request.get("FilterCriteria"):
         raise invalid("hoarfrost does not apply FilterCriteria to event source mappings yet.")
     function, qualifier = resolve(ctx, request)
     if qualifier is not None and function.config(qualifier) is None and qualifier not in function.aliases:
         raise function_not_found(ctx.state.function_arn(function.name, qualifier))
-    if not ctx.emulator.accepts(source):
+    if not stream and not ctx.emulator.accepts(source):
         raise invalid("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. "
                       "SQS Error Message: The specified queue does not exist for this wsdl version.")
     for other in ctx.state.mappings.values():
+        if other.event_source_arn == source and other.function_name == function.name and stream:
+            raise conflict(f'The event source arn (" {source} ") and function (" {function.name} ") provided mapping '
+                           f"already exists. Please update or delete the existing mapping with UUID {other.uuid}")
         if other.event_source_arn == source and other.function_name == function.name:
             raise conflict(f'An event source mapping with SQS arn (" {source} ") and function (" {function.name} ") '
                            f"already exists. Please update or delete the existing mapping with UUID {other.uuid}")
-    batch_size = request.get("BatchSize") or 10
+    batch_size = request.get("BatchSize") or (100 if stream else 10)
     window = request.get("MaximumBatchingWindowInSeconds") or 0
-    _check_batching(batch_size, window)
+    if not stream:
+        _check_batching(batch_size, window)
     enabled = request.get("Enabled", True)
     mapping = EventSourceMapping(
         uuid=str(uuids.uuid4()), event_source_arn=source, function_name=function.name, qualifier=qualifier,
@@ -80,6 +153,11 @@ def create_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
         state="Creating", response_types=list(request.get("FunctionResponseTypes") or []),
         tags=tagkit.check(request.get("Tags") or {}, TAG_RULES),
     )
+    if stream:
+        mapping.starting_position = request["StartingPosition"]
+        # TRIM_HORIZON reads from the oldest retained record; LATEST after the newest one now.
+        mapping.position = head if mapping.starting_position == "LATEST" else None
+        _stream_settings(mapping, request)
     ctx.state.mappings[mapping.uuid] = mapping
     if enabled:
         _start_polling(ctx)
@@ -101,7 +179,13 @@ def update_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
         mapping.function_name, mapping.qualifier = function.name, qualifier
     batch_size = request.get("BatchSize", mapping.batch_size)
     window = request.get("MaximumBatchingWindowInSeconds", mapping.batching_window)
-    _check_batching(batch_size, window)
+    if not mapping.is_stream:
+        _check_batching(batch_size, window)
+        for member in STREAM_ONLY[1:]:
+            if member in request:
+                raise invalid(f"Unsupported {member} parameter for given event source mapping type.")
+    if mapping.is_stream:
+        _stream_settings(mapping, request)
     mapping.batch_size, mapping.batching_window = batch_size, window
     if "FunctionResponseTypes" in request:
         mapping.response_types = list(request["FunctionResponseTypes"])

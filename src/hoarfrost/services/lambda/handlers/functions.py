@@ -45,11 +45,11 @@ def create_function(ctx: Ctx, request: dict[str, Any]) -> Reply:
         signing_config(ctx, signing)
         check_signed(ctx, None, signing)
     environment = check_environment(request.get("Environment"))
-    package = code_package(ctx, request.get("Code") or {})
+    sha, data = code_package(ctx, request.get("Code") or {})
     logging_config = request.get("LoggingConfig") or {}
     config = FunctionConfig(
         version=LATEST, runtime=runtime, role=request["Role"], handler=handler,
-        code_sha256=package.sha256, code_size=len(package.zip_file), last_modified=last_modified(ctx),
+        code_sha256=sha, code_size=len(data), last_modified=last_modified(ctx),
         revision_id=new_revision(), description=request.get("Description") or "",
         timeout=request.get("Timeout") or 3, memory_size=request.get("MemorySize") or 128,
         environment=environment, architectures=list(request.get("Architectures") or ["x86_64"]),
@@ -61,7 +61,7 @@ def create_function(ctx: Ctx, request: dict[str, Any]) -> Reply:
     )
     function = Function(name=name, latest=config, tags=tagkit.check(request.get("Tags") or {}, TAG_RULES),
                         code_signing_config_id=signing.rsplit(":", 1)[-1] if signing else None)
-    ctx.state.packages.setdefault(package.sha256, package)
+    ctx.state.add_package(sha, data)
     ctx.state.functions[name] = function
     shown = config
     if request.get("Publish"):
@@ -127,13 +127,13 @@ def update_function_code(ctx: Ctx, request: dict[str, Any]) -> dict[str, Any]:
         raise invalid("Qualifier is not supported by UpdateFunctionCode.")
     check_revision(request, function.latest.revision_id)
     check_signed(ctx, function)
-    package = code_package(ctx, request)
+    sha, data = code_package(ctx, request)
     if request.get("DryRun"):
-        preview = function.latest.copy(code_sha256=package.sha256, code_size=len(package.zip_file))
+        preview = function.latest.copy(code_sha256=sha, code_size=len(data))
         return configuration(ctx.state, function, preview)
-    ctx.state.packages.setdefault(package.sha256, package)
+    ctx.state.add_package(sha, data)
     latest = function.latest
-    latest.code_sha256, latest.code_size = package.sha256, len(package.zip_file)
+    latest.code_sha256, latest.code_size = sha, len(data)
     if request.get("Architectures"):
         latest.architectures = list(request["Architectures"])
     _updated(ctx, function)

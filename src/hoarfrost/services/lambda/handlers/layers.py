@@ -54,10 +54,10 @@ def _matches(version: LayerVersion, request: dict[str, Any]) -> bool:
 @ops.operation
 def publish_layer_version(ctx: Ctx, request: dict[str, Any]) -> Reply:
     name = _layer_name(request["LayerName"])
-    package = code_package(ctx, request.get("Content") or {})
+    sha, data = code_package(ctx, request.get("Content") or {})
     layer = ctx.state.layers.setdefault(name, Layer(name=name))
     version = LayerVersion(
-        version=layer.next_version, code_sha256=package.sha256, code_size=len(package.zip_file),
+        version=layer.next_version, code_sha256=sha, code_size=len(data),
         created=last_modified(ctx), description=request.get("Description") or "",
         compatible_runtimes=list(request.get("CompatibleRuntimes") or []),
         compatible_architectures=list(request.get("CompatibleArchitectures") or []),
@@ -65,7 +65,7 @@ def publish_layer_version(ctx: Ctx, request: dict[str, Any]) -> Reply:
     )
     layer.next_version += 1
     layer.versions[version.version] = version
-    ctx.state.packages.setdefault(package.sha256, package)
+    ctx.state.add_package(sha, data)
     return Reply(_version_output(ctx, name, version), status=201)
 
 

@@ -15,6 +15,7 @@ from hoarfrost.core.ports import Message, log_events_message
 
 from .events import EventQueue
 from .invocation import Outcome, run
+from .retry_schedule import RetrySchedule
 from .workers import WorkerPool, WorkerSpec
 
 if TYPE_CHECKING:
@@ -24,6 +25,13 @@ log = logging.getLogger("hoarfrost.lambda")
 
 # How long a worker's role credentials last (STS's ceiling for a role session).
 CREDENTIAL_SECONDS = 43_200
+
+# AWS waits a minute before the second attempt of a failed asynchronous invocation, and two
+# minutes before the third.
+RETRY_DELAYS = (60.0, 120.0)
+# A throttled asynchronous invocation is retried after 1, 2, 4... seconds, at most 5 minutes apart.
+THROTTLE_BACKOFF_MAX = 300.0
+DEFAULT_EVENT_AGE = 21_600
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ class Invocation:
     retries: int = 2
     on_success: str | None = None
     on_failure: str | None = None
+    maximum_event_age: int = DEFAULT_EVENT_AGE
 
 
 class Executor:
@@ -52,6 +61,7 @@ class Executor:
         self.emulator = emulator
         self.pool = WorkerPool()
         self.events = EventQueue()
+        self.retries = RetrySchedule(emulator.clock, self.events)
 
     def environment(self, invocation: Invocation) -> tuple[dict[str, str], float]:
         """A new worker's environment and when its credentials expire: AWS's variables, the
@@ -111,22 +121,39 @@ class Executor:
         return outcome
 
     def submit(self, invocation: Invocation) -> None:
-        """Queue an asynchronous invocation: retried ``retries`` times on a function error or a
-        throttle, then handed to the dead-letter target and the on-failure destination; a
-        success goes to the on-success destination."""
+        """Queue an asynchronous invocation. A function error is retried ``retries`` times, one
+        and then two minutes later by the emulator's clock; a throttle is retried with a growing
+        back-off without counting as an attempt. Once the retries are spent, or the event is
+        older than ``maximum_event_age`` when an attempt comes due, it goes to the dead-letter
+        target and the on-failure destination; a success goes to the on-success destination."""
+        enqueued = self.emulator.clock.time()
+        self.events.submit(lambda: self._attempt(invocation, enqueued, 1, 0, None))
 
-        def job() -> None:
-            outcome: Outcome | None = None
-            attempts = 0
-            for attempts in range(1, invocation.retries + 2):
-                outcome = self.invoke(invocation)
-                if outcome is not None and outcome.function_error is None:
-                    self._destination(invocation.on_success, invocation, outcome, "Success", attempts)
-                    return
-            self._dead_letter(invocation, outcome)
-            self._destination(invocation.on_failure, invocation, outcome, "RetriesExhausted", attempts)
+    def _attempt(self, invocation: Invocation, enqueued: float, attempt: int, throttles: int,
+                 last: Outcome | None) -> None:
+        clock = self.emulator.clock
+        if clock.time() - enqueued > invocation.maximum_event_age:
+            self._give_up(invocation, last, "EventAgeExceeded", attempt - 1)
+            return
+        outcome = self.invoke(invocation)
+        if outcome is not None and outcome.function_error is None:
+            self._destination(invocation.on_success, invocation, outcome, "Success", attempt)
+            return
+        if outcome is None:
+            delay = min(2.0 ** throttles, THROTTLE_BACKOFF_MAX)
+            self.retries.schedule(clock.time() + delay,
+                                  lambda: self._attempt(invocation, enqueued, attempt, throttles + 1, last))
+            return
+        if attempt > invocation.retries:
+            self._give_up(invocation, outcome, "RetriesExhausted", attempt)
+            return
+        delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1]
+        self.retries.schedule(clock.time() + delay,
+                              lambda: self._attempt(invocation, enqueued, attempt + 1, 0, outcome))
 
-        self.events.submit(job)
+    def _give_up(self, invocation: Invocation, outcome: Outcome | None, condition: str, attempts: int) -> None:
+        self._dead_letter(invocation, outcome)
+        self._destination(invocation.on_failure, invocation, outcome, condition, attempts)
 
     def _destination(self, target: str | None, invocation: Invocation, outcome: Outcome | None, condition: str,
                      attempts: int) -> None:
@@ -137,7 +164,6 @@ class Executor:
         payload: Any = None
         if outcome is None:
             response = {"statusCode": 429, "executedVersion": invocation.executed_version}
-            condition = "EventAgeExceeded" if condition != "Success" else condition
         else:
             if outcome.function_error is not None:
                 response["functionError"] = outcome.function_error
@@ -189,6 +215,7 @@ class Executor:
             log.exception("writing the log of %s failed", invocation.spec.function_name)
 
     def shutdown(self) -> None:
+        self.retries.clear()
         self.events.clear()
         self.pool.shutdown()
 

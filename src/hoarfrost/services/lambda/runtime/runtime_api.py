@@ -17,6 +17,7 @@ import json
 import os
 import queue
 import random
+import select
 import subprocess
 import termios
 import threading
@@ -246,16 +247,25 @@ class RuntimeApiWorker:
         self.frames.put(frame)
 
     def _read_output(self) -> None:
+        """Output into log frames. A chunk is read and queued under ``_drained`` (after waiting,
+        unlocked, for the pipe to be readable), so ``answered`` never sees an empty pipe while a
+        chunk read from it is not queued yet: the output a runtime wrote before its response is
+        logged before it."""
         while True:
             try:
-                chunk = os.read(self._output, 1 << 16)
-            except OSError:
-                chunk = b""
+                select.select([self._output], [], [])
+            except (OSError, ValueError):
+                break
+            with self._drained:
+                try:
+                    chunk = os.read(self._output, 1 << 16)
+                except OSError:
+                    chunk = b""
+                if chunk:
+                    self.frames.put({"type": "log", "text": chunk.decode("utf-8", "replace")})
+                self._drained.notify_all()
             if not chunk:
                 break
-            self.frames.put({"type": "log", "text": chunk.decode("utf-8", "replace")})
-            with self._drained:
-                self._drained.notify_all()
         try:
             os.close(self._output)
         except OSError:

@@ -16,7 +16,7 @@ from hoarfrost.core.kit.paging import paginate
 from hoarfrost.services.s3.errors import (
     errors,
 )
-from hoarfrost.services.s3.events import deliver, s3_test_event
+from hoarfrost.services.s3.events import deliver, may_invoke, s3_test_event
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed
 from hoarfrost.services.s3.handlers.bucket_policy import check_bucket_policy, is_public
@@ -306,6 +306,16 @@ def put_bucket_notification_configuration(ctx: S3Context, request: dict[str, Any
                                   ArgumentName=queue_arn,
                                   ArgumentValue="Permissions on the destination queue do not allow S3 to "
                                                 "publish notifications from this bucket")
+    for function_config in config.get("LambdaFunctionConfigurations") or []:
+        if not function_config.get("Events"):
+            raise errors.MalformedXML()
+        # S3 sends a function no test event: it checks the function's policy lets S3 invoke it.
+        function_arn = function_config.get("LambdaFunctionArn") or ""
+        if not request.get("SkipDestinationValidation") and not may_invoke(ctx, function_arn, bucket):
+            raise errors.InvalidArgument(
+                "Unable to validate the following destination configurations",
+                ArgumentName1=f"{function_arn}, {function_config.get('Id') or 'null'}",
+                ArgumentValue1=f"Not authorized to invoke function [{function_arn}]")
     bucket.config.notification = config
     return {}
 
