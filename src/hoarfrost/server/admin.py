@@ -3,11 +3,12 @@
 Routes (account and region default to the emulator's defaults):
 
     GET    /_hoarfrost/health                          version and per-service operation coverage
-    GET    /_hoarfrost/state[?blobs=1]                 every started service's scopes, one document
-                                                       (with the blobs they name, base64)
+    GET    /_hoarfrost/state[?blobs=1][&secrets=1]     every started service's scopes, one document
+                                                       (with the blobs they name, base64; with
+                                                       IAM's secret access keys, else their hash)
     PUT    /_hoarfrost/state                           replace everything with such a document
     DELETE /_hoarfrost/state                           reset every service
-    GET    /_hoarfrost/state/{service}?account=&region= the scope's view (snapshot)
+    GET    /_hoarfrost/state/{service}?account=&region=[&secrets=1] the scope's view (snapshot)
     PUT    /_hoarfrost/state/{service}?account=&region= restore the scope from the JSON body
     PATCH  /_hoarfrost/state/{service}?account=&region= merge the JSON body into the scope
     DELETE /_hoarfrost/state/{service}[?account=&region=] reset the service (or just that scope)
@@ -188,7 +189,7 @@ class AdminApi:
     # -- one service, one scope -------------------------------------------------------------
     def snapshot(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
         account, region = self._scope(request)
-        return _view_json(200, service.snapshot_json(account, region))
+        return _view_json(200, service.snapshot_json(account, region, secrets=_secrets(request)))
 
     def restore(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
         account, region = self._scope(request)
@@ -216,11 +217,12 @@ class AdminApi:
         With ``?blobs=1`` the payloads the views name (S3 object bodies) come along as
         ``"blobs": {key: base64}``, so the document alone rebuilds the environment elsewhere."""
         archive = MemoryBlobArchive() if request.query_param("blobs") in _TRUE else None
+        secrets = _secrets(request)
         views = []
         for service in sorted(self.emulator.started_services(), key=lambda s: s.state_key):
             for account, region in sorted(service.scopes_with_state()):
-                view = service.snapshot(account, region) if archive is None else \
-                    service.snapshot_with_blobs(account, region, archive)
+                view = service.snapshot(account, region, secrets=secrets) if archive is None else \
+                    service.snapshot_with_blobs(account, region, archive, secrets=secrets)
                 views.append({"service": service.state_key, "account": account, "region": region,
                               "view": json.loads(view.model_dump_json())})
         document: dict[str, Any] = {"format": EXPORT_FORMAT, "version": hoarfrost.__version__, "views": views}
@@ -267,6 +269,12 @@ class AdminApi:
     def reset_all(self, request: HttpRequest) -> HttpResponse:
         self.emulator.reset()
         return json_response(200, {"status": "ok", "reset": "all"})
+
+
+def _secrets(request: HttpRequest) -> bool:
+    """``?secrets=1``: the export carries secrets a view otherwise holds only as a hash (IAM's
+    secret access keys; see ``StatefulService.redact``)."""
+    return request.query_param("secrets") in _TRUE
 
 
 def _load(emulator: Emulator, plan: list[tuple[str, str, str, Any]], source: MemoryBlobArchive | None) -> None:
