@@ -139,8 +139,13 @@ class IamAuthorizer:
         request = access_request(Requester(account=identity.account, arn=identity.arn), action, resource, keys)
         session = self._session_policies(backend, identity)
         owner = resource.split(":", 5)[4] if resource.startswith("arn:") and resource.count(":") >= 5 else ""
-        evaluation = evaluate(request, identity_policies, boundary, self._resource_policy(resource), session,
-                              cross_account=bool(owner) and owner != identity.account)
+        service = resource.split(":", 3)[2] if resource.startswith("arn:") else ""
+        resource_policies = self._resource_policy(resource)
+        # A key without a policy does not exist: the identity decides, the handler answers NotFound.
+        required = bool(resource_policies) and self._service.emulator.ports.resource_policy_required(service)
+        cross_account = bool(owner) and owner != identity.account
+        evaluation = evaluate(request, identity_policies, boundary, resource_policies, session,
+                              cross_account=cross_account, resource_required=required)
         if evaluation.decision == "allowed":
             return None
         if evaluation.decision == "explicitDeny":
@@ -152,32 +157,10 @@ class IamAuthorizer:
             return f"with an explicit deny in {where}"
         identity_allows = any(statement.applies(request) for source in identity_policies
                               for statement in source.policy.statements if statement.effect.value == "Allow")
+        if (required or cross_account) and identity_allows and evaluation.allowed_by_boundary is not False:
+            return f"because no resource-based policy allows the {action} action"
         if identity_allows and evaluation.allowed_by_boundary is False:
             return f"because no permissions boundary allows the {action} action"
         if identity_allows and session:
             return f"because no session policy allows the {action} action"
-        return f"because no identity-based policy allows the {action} action"
-        policies = self._policies(backend, principal)
-        identity_policies, boundary = policies.for_action(action)
-        keys = dict(context)
-        keys.update(policies.tags)
-        resource = self._entity_arn(backend, resource)
-        request = access_request(Requester(account=identity.account, arn=identity.arn), action, resource, keys)
-        session = self._session_policies(backend, identity)
-        owner = resource.split(":", 5)[4] if resource.startswith("arn:") and resource.count(":") >= 5 else ""
-        evaluation = evaluate(request, identity_policies, boundary, self._resource_policy(resource), session,
-                              cross_account=bool(owner) and owner != identity.account)
-        if evaluation.decision == "allowed":
-            return None
-        if evaluation.decision == "explicitDeny":
-            kinds = {"resource" if source.type == "resource" else "session" if source.type == "session"
-                     else "boundary" if source in boundary else "identity"
-                     for source, _ in evaluation.matched}
-            kinds.discard("session")
-            where = ("a resource-based policy" if "resource" in kinds else "an identity-based policy"
-                     if "identity" in kinds else "a permissions boundary")
-            return f"with an explicit deny in {where}"
-        if evaluation.allowed_by_boundary is False and any(
-                statement.applies(request) for source in identity_policies for statement in source.policy.statements):
-            return f"because no permissions boundary allows the {action} action"
         return f"because no identity-based policy allows the {action} action"

@@ -17,6 +17,7 @@ from hoarfrost.core.ports import DeliveryError, Message
 from hoarfrost.core.views import StatefulService
 
 from . import function_urls, views
+from .access import LambdaAccess
 from .errors import function_not_found
 from .handlers import ops
 from .handlers.common import settle, split_name
@@ -41,6 +42,9 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         self.poller = SqsPoller(emulator, self.executor, self._poll_targets, self._prepare_batch,
                                 self._record_batch)
         emulator.ports.register("lambda", self.receive, self.has_function)
+        access = LambdaAccess(self)
+        emulator.ports.register_policy_source("lambda", access.function_policy)
+        emulator.ports.register_request_resources("lambda", access)
 
     def new_backend(self, account: str, region: str) -> LambdaBackend:
         return LambdaBackend(account, region)

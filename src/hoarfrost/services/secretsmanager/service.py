@@ -4,20 +4,30 @@ regions, and the typed state view."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.secretsmanager import views
+from hoarfrost.services.secretsmanager.access import SecretsAccess
 from hoarfrost.services.secretsmanager.handlers import ops
 from hoarfrost.services.secretsmanager.state import SecretsBackend
 from hoarfrost.services.secretsmanager.views import SecretsManagerStateView
+
+if TYPE_CHECKING:
+    from hoarfrost.core.emulator import Emulator
 
 
 class SecretsManagerService(StatefulService[SecretsBackend, SecretsManagerStateView]):
     name: ClassVar[str] = "secretsmanager"
     view_type: ClassVar[type[SecretsManagerStateView]] = SecretsManagerStateView
     operations = ops
+
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__(emulator)
+        access = SecretsAccess(self)
+        emulator.ports.register_policy_source("secretsmanager", access.secret_policy)
+        emulator.ports.register_request_resources("secretsmanager", access)
 
     def new_backend(self, account: str, region: str) -> SecretsBackend:
         return SecretsBackend(account, region)
