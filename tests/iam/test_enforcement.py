@@ -293,3 +293,27 @@ def test_secure_transport_is_known(enforcing):
         assert error_of(excinfo)[1].endswith("with an explicit deny in an identity-based policy")
     else:  # botocore's https URL, answered in-process
         sqs.list_queues()
+
+
+def test_decisions_follow_policy_changes_at_once_including_merge_and_restore(enforcing):
+    """The authorizer keeps what a caller's requests share; any change to the account's IAM
+    (a handler, a merged or restored view) is seen by the next request."""
+    aws = enforcing
+    iam = aws.client("iam")
+    key = _user(aws, "kate")
+    sqs = _as(aws, "sqs", key)
+    with pytest.raises(ClientError):
+        sqs.list_queues()
+    service = aws.emulator.service("iam")
+    before = service.snapshot(ACCOUNT, "us-east-1")
+    service.merge(ACCOUNT, "us-east-1", {"users": [
+        {**before.users[0].model_dump(mode="json"), "inline_policies": {"q": allow("sqs:ListQueues")}}]})
+    sqs.list_queues()
+    iam.put_user_policy(UserName="kate", PolicyName="no", PolicyDocument=deny("sqs:ListQueues"))
+    with pytest.raises(ClientError) as excinfo:
+        sqs.list_queues()
+    assert error_of(excinfo)[1].endswith("with an explicit deny in an identity-based policy")
+    service.restore(ACCOUNT, "us-east-1", before)  # kate without any policy again
+    with pytest.raises(ClientError) as excinfo:
+        sqs.list_queues()
+    assert error_of(excinfo)[1].endswith("because no identity-based policy allows the sqs:ListQueues action")

@@ -195,6 +195,7 @@ class IamService(StatefulService[IamBackend, IamStateView]):
 
     def merge_backend(self, target: IamBackend, source: IamBackend) -> None:
         views.merge(target, source)
+        target.revision += 1  # what the authorizer cached of the account is stale
 
 
 def _counting(fn: Handler) -> Handler:
