@@ -137,3 +137,18 @@ def test_admin_api_exports_secrets_only_when_asked(server: ServerHarness) -> Non
     requests.put(server.http_url("/_hoarfrost/state/iam"), json=hashed).raise_for_status()
     alice = server.client("sts", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
     assert alice.get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/alice"
+
+
+def test_state_export_takes_secrets_only_with_the_flag(server: ServerHarness, tmp_path: Any) -> None:
+    from hoarfrost import cli
+
+    key = _alice(server)
+    url = server.endpoint_url
+    assert url is not None
+    for args, with_secret in ((["--service", "iam"], False), (["--service", "iam", "--secrets"], True),
+                              ([], False), (["--secrets"], True), (["--blobs", "--secrets"], True)):
+        target = tmp_path / "out.json"
+        assert cli.main(["state", "export", "--url", url, *args, "-o", str(target)]) == 0
+        text = target.read_text()
+        assert (key["SecretAccessKey"] in text) is with_secret, args
+        assert _sha(key["SecretAccessKey"]) in text

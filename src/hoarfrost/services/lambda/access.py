@@ -37,7 +37,8 @@ class LambdaAccess:
         return build_arn("lambda", arn_region or region, arn_account or account, resource)
 
     def condition_keys(self, operation: str, params: Mapping[str, Any], account: str) -> Mapping[str, Any]:
-        """``lambda:FunctionArnQualifier``... are not modelled: Lambda's own keys are none yet."""
+        """Lambda's own condition keys (``lambda:FunctionUrlAuthType``, ``lambda:Layer``...) are
+        not filled yet: a policy testing one sees it absent."""
         return {}
 
     # -- the policy source -----------------------------------------------------------------------
