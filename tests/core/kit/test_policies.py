@@ -567,17 +567,17 @@ def test_a_statement_says_which_actions_it_concerns() -> None:
     assert third.concerns("s3:${aws:username}") and not third.concerns("s3:alice")
 
 
-ALICE = "arn:aws:iam::123456789012:user/alice"
-SESSION = "arn:aws:sts::123456789012:assumed-role/reader/s"
+ALICE_ARN = "arn:aws:iam::123456789012:user/alice"
+SESSION_ARN = "arn:aws:sts::123456789012:assumed-role/reader/s"
 
 
 @pytest.mark.parametrize(("principal", "caller", "names"), [
-    ("*", ALICE, True),
-    ({"AWS": "*"}, ALICE, True),
-    ({"AWS": ALICE}, ALICE, True),
-    ({"AWS": "arn:aws:iam::123456789012:role/reader"}, SESSION, True),  # the session's role
-    ({"AWS": "123456789012"}, ALICE, False),  # the account: delegates to its IAM policies
-    ({"AWS": "arn:aws:iam::123456789012:root"}, SESSION, False),
+    ("*", ALICE_ARN, True),
+    ({"AWS": "*"}, ALICE_ARN, True),
+    ({"AWS": ALICE_ARN}, ALICE_ARN, True),
+    ({"AWS": "arn:aws:iam::123456789012:role/reader"}, SESSION_ARN, True),  # the session's role
+    ({"AWS": "123456789012"}, ALICE_ARN, False),  # the account: delegates to its IAM policies
+    ({"AWS": "arn:aws:iam::123456789012:root"}, SESSION_ARN, False),
 ])
 def test_a_statement_names_the_principal_or_only_its_account(principal: Any, caller: str, names: bool) -> None:
     """IAM enforcement's rule for resource policies: naming the caller grants on its own, naming
