@@ -70,9 +70,9 @@ class _Caller:
 
     __slots__ = ("backend", "revision", "principal", "policies", "session", "requester", "keys")
 
-    def __init__(self, backend: IamBackend, principal: User | Role, policies: PrincipalPolicies,
+    def __init__(self, backend: IamBackend, revision: int, principal: User | Role, policies: PrincipalPolicies,
                  session: list[Source], requester: Requester, keys: dict[str, tuple[str, ...]]) -> None:
-        self.backend, self.revision, self.principal = backend, backend.revision, principal
+        self.backend, self.revision, self.principal = backend, revision, principal
         self.policies, self.session, self.requester, self.keys = policies, session, requester, keys
 
 
@@ -103,6 +103,7 @@ class IamAuthorizer:
         cached = self._callers.get(identity)
         if cached is not None and cached.backend is backend and cached.revision == backend.revision:
             return cached
+        revision = backend.revision  # read first: a change made while this entry is built outdates it
         principal = self._principal(backend, identity)
         if principal is None:
             return None
@@ -111,7 +112,7 @@ class IamAuthorizer:
         keys = access_request(requester, "", "*", policies.tags).context
         if len(self._callers) >= MAX_CALLERS:
             self._callers.clear()
-        found = self._callers[identity] = _Caller(backend, principal, policies,
+        found = self._callers[identity] = _Caller(backend, revision, principal, policies,
                                                   self._session_policies(backend, identity), requester, keys)
         return found
 
