@@ -2,7 +2,7 @@
 
     hoarfrost serve [--host H] [--port P] [--log-requests] [--blob-dir DIR | --state-dir DIR]
                     [--default-account A] [--default-region R] [--enforce-iam]
-    hoarfrost state export --url URL [--service S [--account A] [--region R] | --blobs] [-o FILE]
+    hoarfrost state export --url URL [--service S [--account A] [--region R] | --blobs] [--secrets] [-o FILE]
     hoarfrost state import --url URL [--service S [--account A] [--region R]] [--merge] FILE
     hoarfrost state show   --url URL [--service S [--account A] [--region R]]
     hoarfrost catalog SERVICE [--json]
@@ -109,13 +109,16 @@ def _open_state_dir(emulator: Any, state_dir: str, args: argparse.Namespace) -> 
 # -- state ----------------------------------------------------------------------------------
 def _state_url(args: argparse.Namespace) -> str:
     base = args.url.rstrip("/") + "/_hoarfrost/state"
+    secrets = {"secrets": "1"} if getattr(args, "secrets", False) else {}
     if not args.service:
         if args.account or args.region:
             raise CliError("--account and --region need --service")
-        return f"{base}?blobs=1" if getattr(args, "blobs", False) else base
+        query = {**({"blobs": "1"} if getattr(args, "blobs", False) else {}), **secrets}
+        return f"{base}?{urllib.parse.urlencode(query)}" if query else base
     if getattr(args, "blobs", False):
         raise CliError("--blobs exports the whole emulator; drop --service")
     query = {key: value for key, value in (("account", args.account), ("region", args.region)) if value}
+    query.update(secrets)
     url = f"{base}/{urllib.parse.quote(args.service, safe='')}"
     return f"{url}?{urllib.parse.urlencode(query)}" if query else url
 
@@ -261,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--blobs", action="store_true",
                         help="the payloads the views name (S3 object bodies) come along, base64, so the file "
                              "alone rebuilds the environment; the server now always includes them")
+    export.add_argument("--secrets", action="store_true",
+                        help="include IAM's secret access keys (otherwise only their hash): a key restored "
+                             "from its hash still identifies its user, since hoarfrost checks no signature")
     export.set_defaults(run=_export)
     load = actions.add_parser("import", help="restore state from an export (or merge one view)")
     _scope_options(load)

@@ -115,7 +115,8 @@ def to_http_request(aws_request: Any) -> HttpRequest:
             value = value.decode("latin-1")
         headers[name] = value
     headers.setdefault("host", url.netloc)
-    return HttpRequest(aws_request.method, url.path or "/", url.query, headers, _request_body(aws_request.body))
+    return HttpRequest(aws_request.method, url.path or "/", url.query, headers, _request_body(aws_request.body),
+                       scheme=url.scheme or "https")
 
 
 def to_aws_response(url: str, response: HttpResponse) -> AWSResponse:

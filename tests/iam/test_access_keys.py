@@ -101,10 +101,10 @@ def test_keys_survive_a_restore_into_a_fresh_emulator(aws, iam):
 
     iam.create_user(UserName="alice")
     key = iam.create_access_key(UserName="alice")["AccessKey"]
-    view = aws.emulator.service("iam").snapshot_json(ACCOUNT, "us-east-1")
+    view = aws.emulator.service("iam").snapshot_json(ACCOUNT, "us-east-1", secrets=True)
     fresh = Emulator()
     fresh.service("iam").restore(ACCOUNT, "us-east-1", view)
     identity = fresh.accounts.identity_for(key["AccessKeyId"])
     assert identity.arn == f"arn:aws:iam::{ACCOUNT}:user/alice" and identity.active
-    restored = fresh.service("iam").snapshot(ACCOUNT, "us-east-1").users[0].access_keys[0]
+    restored = fresh.service("iam").snapshot(ACCOUNT, "us-east-1", secrets=True).users[0].access_keys[0]
     assert restored.secret_access_key == key["SecretAccessKey"]

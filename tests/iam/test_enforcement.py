@@ -293,3 +293,50 @@ def test_secure_transport_is_known(enforcing):
         assert error_of(excinfo)[1].endswith("with an explicit deny in an identity-based policy")
     else:  # botocore's https URL, answered in-process
         sqs.list_queues()
+
+
+def test_decisions_follow_policy_changes_at_once_including_merge_and_restore(enforcing):
+    """The authorizer keeps what a caller's requests share; any change to the account's IAM
+    (a handler, a merged or restored view) is seen by the next request."""
+    aws = enforcing
+    iam = aws.client("iam")
+    key = _user(aws, "kate")
+    sqs = _as(aws, "sqs", key)
+    with pytest.raises(ClientError):
+        sqs.list_queues()
+    service = aws.emulator.service("iam")
+    before = service.snapshot(ACCOUNT, "us-east-1")
+    service.merge(ACCOUNT, "us-east-1", {"users": [
+        {**before.users[0].model_dump(mode="json"), "inline_policies": {"q": allow("sqs:ListQueues")}}]})
+    sqs.list_queues()
+    iam.put_user_policy(UserName="kate", PolicyName="no", PolicyDocument=deny("sqs:ListQueues"))
+    with pytest.raises(ClientError) as excinfo:
+        sqs.list_queues()
+    assert error_of(excinfo)[1].endswith("with an explicit deny in an identity-based policy")
+    service.restore(ACCOUNT, "us-east-1", before)  # kate without any policy again
+    with pytest.raises(ClientError) as excinfo:
+        sqs.list_queues()
+    assert error_of(excinfo)[1].endswith("because no identity-based policy allows the sqs:ListQueues action")
+
+
+def test_an_explicit_deny_in_a_bucket_policy_wins_over_an_identity_allow(enforcing):
+    """Issue #10's third scenario, through boto3's resource API: the user may do anything in S3,
+    the bucket denies everyone reading one prefix."""
+    aws = enforcing
+    root = aws.resource("s3")
+    bucket = root.create_bucket(Bucket="ledger")
+    bucket.put_object(Key="closed/2023.csv", Body=b"old")
+    bucket.put_object(Key="open/2024.csv", Body=b"new")
+    bucket.Policy().put(Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "NoClosedBooks", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::ledger/closed/*"}]}))
+    key = _user(aws, "lena", allow("s3:*", "*"))
+    own = aws.resource("s3", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    assert own.Object("ledger", "open/2024.csv").get()["Body"].read() == b"new"
+    with pytest.raises(ClientError) as excinfo:
+        own.Object("ledger", "closed/2023.csv").get()
+    assert error_of(excinfo) == ("AccessDenied", f"User: arn:aws:iam::{ACCOUNT}:user/lena is not authorized to "
+                                                 "perform: s3:GetObject on resource: arn:aws:s3:::ledger/closed/2023.csv "
+                                                 "with an explicit deny in a resource-based policy")
+    assert status_of(excinfo) == 403
+    own.Object("ledger", "closed/2024.csv").put(Body=b"x")  # the deny names GetObject only

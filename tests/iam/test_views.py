@@ -5,6 +5,7 @@ changes nothing, and listeners hear of changes."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from typing import Any
 
@@ -52,17 +53,19 @@ def _populate(iam: Any) -> dict[str, Any]:
 
 def test_round_trip_onto_a_fresh_emulator(aws: Harness) -> None:
     made = _populate(aws.client("iam"))
-    view = aws.emulator.service("iam").snapshot(ACCOUNT, REGION)
+    view = aws.emulator.service("iam").snapshot(ACCOUNT, REGION, secrets=True)
     assert isinstance(view, IamStateView)
     text = view.model_dump_json()
     data = json.loads(text)
     alice = data["users"][0]
     assert alice["access_keys"][0]["secret_access_key"] == made["key"]["SecretAccessKey"]
+    assert alice["access_keys"][0]["secret_access_key_sha256"] == hashlib.sha256(
+        made["key"]["SecretAccessKey"].encode()).hexdigest()
     assert alice["login_profile"]["password"] == "Passw0rd!x"
     assert [v["version_id"] for v in data["policies"][0]["versions"]] == ["v1", "v2"]
     with hoarfrost.mock_aws() as fresh:
         fresh.service("iam").restore(ACCOUNT, REGION, text)
-        assert fresh.service("iam").snapshot(ACCOUNT, REGION).model_dump() == view.model_dump()
+        assert fresh.service("iam").snapshot(ACCOUNT, REGION, secrets=True).model_dump() == view.model_dump()
         iam = boto3.client("iam", region_name=REGION)
         assert iam.get_role(RoleName="fn")["Role"]["RoleId"] == made["role"]["RoleId"]
         assert iam.get_policy(PolicyArn=made["policy"])["Policy"]["DefaultVersionId"] == "v2"

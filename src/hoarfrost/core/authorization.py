@@ -12,9 +12,12 @@ REST-XML services, ``AccessDeniedException`` on JSON ones) and AWS's message::
 
 The action is ``<signing name>:<operation>``; the resource is the ARN the request names for the
 services hoarfrost implements (a bucket or object, a queue, a topic, an IAM entity, a role to
-assume), else ``*``. The resource's own policy (a bucket, queue or topic policy, through
-``Ports.resource_policy``) takes part: its explicit deny wins; in the caller's account its grant
-suffices, across accounts the caller's own policies must allow too.
+assume, a KMS key, a secret, a function), else ``*``; a service that alone can name it (an
+alias's key, a secret's ARN) answers through ``Ports.request_resources``. The resource's own
+policy (a bucket, queue, topic, key, secret or function policy, through ``Ports.resource_policy``)
+takes part: its explicit deny wins; in the caller's account its grant to the caller suffices
+(a grant to the account delegates to the caller's IAM policies), across accounts the caller's own
+policies must allow too; a KMS key policy must allow in any case.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from urllib.parse import urlsplit
 
 from hoarfrost.core.accounts import Identity
 from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.http import HttpRequest
 from hoarfrost.core.kit.arn import build_arn, partition_for
 
 
@@ -48,12 +52,20 @@ def is_root(identity: Identity) -> bool:
     return identity.user_id == identity.account and identity.arn.endswith(":root")
 
 
-def request_context(identity: Identity, region: str, now: dt.datetime, secure: bool) -> dict[str, Any]:
-    """The global condition keys hoarfrost knows for a request (the source address is not
-    carried to the pipeline, so aws:SourceIp is absent: ``IpAddressIfExists`` holds)."""
-    return {"aws:CurrentTime": now, "aws:EpochTime": int(now.timestamp()), "aws:RequestedRegion": region,
-            "aws:SecureTransport": secure, "aws:userid": identity.user_id, "aws:PrincipalArn": identity.arn,
-            "aws:PrincipalAccount": identity.account}
+def request_context(identity: Identity, region: str, now: dt.datetime, request: HttpRequest,
+                    service_keys: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The global condition keys hoarfrost knows for a request, and the service's own. The
+    client's address (``aws:SourceIp``) is there where the transport knows it (the server's
+    peer; 127.0.0.1 in-process); ``aws:SecureTransport`` is whether it came over https."""
+    keys: dict[str, Any] = {
+        "aws:CurrentTime": now, "aws:EpochTime": int(now.timestamp()), "aws:RequestedRegion": region,
+        "aws:SecureTransport": request.scheme == "https", "aws:userid": identity.user_id,
+        "aws:PrincipalArn": identity.arn, "aws:PrincipalAccount": identity.account}
+    if request.client:
+        keys["aws:SourceIp"] = request.client
+    if service_keys:
+        keys.update(service_keys)
+    return keys
 
 
 def _sqs_queue(url: str, region: str) -> str | None:
@@ -84,7 +96,7 @@ def request_resource(service: str, params: Mapping[str, Any], account: str, regi
                 path = path if isinstance(path, str) and path.startswith("/") else "/"
                 return build_arn("iam", "", account, f"{kind}{path}{value}", partition)
     for member in ("RoleArn", "PolicyArn", "TopicArn", "TargetArn", "SubscriptionArn", "ResourceArn",
-                   "ResourceARN"):
+                   "ResourceARN", "Resource"):
         value = params.get(member)
         if isinstance(value, str) and value.startswith("arn:"):
             return value

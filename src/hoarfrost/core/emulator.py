@@ -432,8 +432,12 @@ class Emulator:
         action = f"{signing_name}:{route.operation}"
         if action in ALWAYS_ALLOWED:
             return
-        resource = request_resource(route.service, params, account, route.region)
-        context = request_context(identity, route.region, self.clock.now(), request.scheme == "https")
+        resources = self.ports.request_resources(route.service)
+        resource = resources.resource(route.operation, params, account, route.region) if resources else None
+        if resource is None:
+            resource = request_resource(route.service, params, account, route.region)
+        service_keys = resources.condition_keys(route.operation, params, account) if resources else None
+        context = request_context(identity, route.region, self.clock.now(), request, service_keys)
         reason = self.accounts.authorizer.authorize(identity, action, resource, context)
         if reason is not None:
             raise access_denied(route.protocol, route.service, f"User: {identity.arn} is not authorized to perform: "

@@ -22,6 +22,9 @@ class HttpRequest:
     body: bytes = b""
     _query_params: dict[str, list[str]] | None = None
     scheme: str = "https"  # how the client reached us: the server may be plain http
+    # The client's address where the transport knows it (aws:SourceIp): the server's peer, and
+    # this machine for in-process requests; None when unknown.
+    client: str | None = "127.0.0.1"
 
     @property
     def host(self) -> str:

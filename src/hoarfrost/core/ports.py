@@ -41,9 +41,26 @@ Probe = Callable[[str], bool]
 
 
 # A policy source answers the resource policy (JSON text) of the resource an ARN names (a bucket or
-# one of its objects, a queue, a topic), None when it has none; lock-free, like a probe. IAM
-# enforcement reads them so bucket, queue and topic policies take part in its decisions.
+# one of its objects, a queue, a topic, a KMS key, a secret, a Lambda function), None when it has
+# none; lock-free, like a probe. IAM enforcement reads them so resource policies take part in its
+# decisions.
 PolicySource = Callable[[str], "str | None"]
+
+
+class RequestResources(Protocol):
+    """What a service registers (``Ports.register_request_resources``) when only it can say
+    which resource a request acts on (a KMS alias's key, a secret's ARN with its random suffix,
+    a function's qualified ARN) and which service condition keys the request carries. Both are
+    lock-free reads, asked by IAM enforcement before the handler runs."""
+
+    def resource(self, operation: str, params: Mapping[str, Any], account: str, region: str) -> str | None:
+        """The ARN the request acts on; None when it names none the service knows of (the
+        pipeline's generic rule then decides, ``*`` at worst)."""
+        ...
+
+    def condition_keys(self, operation: str, params: Mapping[str, Any], account: str) -> Mapping[str, Any]:
+        """The service's own condition keys for the request (``kms:EncryptionContext:...``)."""
+        ...
 
 
 class DeliveryError(ServiceError):
@@ -117,6 +134,8 @@ class Ports:
     def __init__(self, start: Callable[[str], None]) -> None:
         self._sinks: dict[str, tuple[Sink, Probe | None]] = {}
         self._policies: dict[str, PolicySource] = {}
+        self._required: set[str] = set()
+        self._resources: dict[str, RequestResources] = {}
         self._streams: dict[str, StreamSource] = {}
         self._objects: dict[str, ObjectStore] = {}
         # Starts a service that has not been used yet (its constructor registers its sink).
@@ -125,8 +144,23 @@ class Ports:
     def register(self, service: str, sink: Sink, probe: Probe | None = None) -> None:
         self._sinks[service] = (sink, probe)
 
-    def register_policy_source(self, service: str, source: PolicySource) -> None:
+    def register_policy_source(self, service: str, source: PolicySource, *, required: bool = False) -> None:
+        """``required``: the service's resource policy is the primary control (KMS key policies:
+        IAM policies count only where the key policy delegates to the account)."""
         self._policies[service] = source
+        if required:
+            self._required.add(service)
+
+    def resource_policy_required(self, service: str) -> bool:
+        return service in self._required
+
+    def register_request_resources(self, service: str, resources: RequestResources) -> None:
+        """``service`` is botocore's name (the route's), which the pipeline looks up by."""
+        self._resources[service] = resources
+
+    def request_resources(self, service: str) -> RequestResources | None:
+        """What ``service`` registered, if it did (never starts it: the pipeline already has)."""
+        return self._resources.get(service)
 
     def resource_policy(self, service: str, arn: str) -> str | None:
         """The resource policy of ``arn`` in ``service`` (the ARN's service field), None when

@@ -264,7 +264,9 @@ class StatefulService(Generic[B, V]):
     def scope(self, account: str, region: str) -> Scope[B]:
         return self.backends.scope(account, region)
 
-    def snapshot(self, account: str, region: str) -> V:
+    def snapshot(self, account: str, region: str, *, secrets: bool = False) -> V:
+        """A consistent copy of the scope. ``secrets=False`` (the default) leaves out what
+        ``redact`` says a view shares only on request (IAM's secret access keys)."""
         scope = self.backends.scope(account, region)
         try:
             with scope.lock:
@@ -273,13 +275,21 @@ class StatefulService(Generic[B, V]):
             raise
         except Exception as exc:
             raise StateViewError("serialize", f"{self.name}: could not snapshot {account}/{region}: {exc}") from exc
+        if not secrets:
+            self.redact(view)
         view.schema_version = self.view_type.SCHEMA_VERSION
         view.account = account
         view.region = region
         return view
 
-    def snapshot_json(self, account: str, region: str) -> str:
-        return self.snapshot(account, region).model_dump_json()
+    def redact(self, view: V) -> None:
+        """Remove from a fresh snapshot, in place, what leaves the emulator only when the
+        snapshot is asked for with ``secrets=True``. Most services keep nothing back (a secret's
+        value or a key's material is state a restore needs); IAM keeps access keys' secrets
+        back, leaving their hash."""
+
+    def snapshot_json(self, account: str, region: str, *, secrets: bool = False) -> str:
+        return self.snapshot(account, region, secrets=secrets).model_dump_json()
 
     def parse_view(self, view: StateView | Mapping[str, Any] | str | bytes) -> V:
         """Accept a view object, a dict or JSON text; anything malformed is ``invalid``. A
@@ -380,9 +390,9 @@ class StatefulService(Generic[B, V]):
         if self.notifier.listeners:
             self.notifier.publish(StateChange(self, account, region, operation))
 
-    def snapshot_with_blobs(self, account: str, region: str, sink: Any = None) -> V:
+    def snapshot_with_blobs(self, account: str, region: str, sink: Any = None, *, secrets: bool = False) -> V:
         """Snapshot plus the blobs the view names; services without blobs have none."""
-        return self.snapshot(account, region)
+        return self.snapshot(account, region, secrets=secrets)
 
     def restore_with_blobs(self, account: str, region: str, view: Any, source: Any = None) -> None:
         self.restore(account, region, view)

@@ -3,13 +3,14 @@
 Routes (account and region default to the emulator's defaults):
 
     GET    /_hoarfrost/health                          version and per-service operation coverage
-    GET    /_hoarfrost/state[?blobs=0]                 every started service's scopes, one document
-                                                       (with the blobs they name, base64)
+    GET    /_hoarfrost/state[?blobs=0][&secrets=1]     every started service's scopes, one document
+                                                       (with the blobs they name, base64; with
+                                                       IAM's secret access keys, else their hash)
     PUT    /_hoarfrost/state                           replace everything with such a document
     DELETE /_hoarfrost/state                           reset every service
-    GET    /_hoarfrost/state/{service}?account=&region= the scope's view (snapshot) with the blobs it
-                                                       names inline ("blobs": base64), or a tar with
-                                                       Accept: application/x-tar
+    GET    /_hoarfrost/state/{service}?account=&region=[&secrets=1] the scope's view (snapshot) with
+                                                       the blobs it names inline ("blobs": base64),
+                                                       or a tar with Accept: application/x-tar
     PUT    /_hoarfrost/state/{service}?account=&region= restore the scope from such a body
     PATCH  /_hoarfrost/state/{service}?account=&region= merge such a body into the scope
     DELETE /_hoarfrost/state/{service}[?account=&region=] reset the service (or just that scope)
@@ -48,6 +49,7 @@ EXPORT_FORMAT = "hoarfrost-state"
 # cannot be serialised as it stands, conflicts with what the server holds (409, 422).
 _ERROR_STATUS = {"invalid": 400, "blob": 409, "serialize": 422}
 _FALSE = ("0", "false", "no")
+_TRUE = ("1", "true", "yes")
 
 
 class AdminError(Exception):
@@ -197,7 +199,7 @@ class AdminApi:
         """The view with the blobs it names, so the answer restores anywhere."""
         account, region = self._scope(request)
         archive = MemoryBlobArchive()
-        view = service.snapshot_with_blobs(account, region, archive)
+        view = service.snapshot_with_blobs(account, region, archive, secrets=_secrets(request))
         return view_documents.encode(view.model_dump_json(), archive, view_documents.wants_tar(request))
 
     def restore(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
@@ -227,11 +229,12 @@ class AdminApi:
         "blobs": {key: base64}}``, the payloads the views name (S3 object bodies) included, so
         the document alone rebuilds the environment elsewhere (``?blobs=0`` leaves them out)."""
         archive = None if request.query_param("blobs") in _FALSE else MemoryBlobArchive()
+        secrets = _secrets(request)
         views = []
         for service in sorted(self.emulator.started_services(), key=lambda s: s.state_key):
             for account, region in sorted(service.scopes_with_state()):
-                view = service.snapshot(account, region) if archive is None else \
-                    service.snapshot_with_blobs(account, region, archive)
+                view = service.snapshot(account, region, secrets=secrets) if archive is None else \
+                    service.snapshot_with_blobs(account, region, archive, secrets=secrets)
                 views.append({"service": service.state_key, "account": account, "region": region,
                               "view": json.loads(view.model_dump_json())})
         document: dict[str, Any] = {"format": EXPORT_FORMAT, "version": hoarfrost.__version__, "views": views}
@@ -267,6 +270,12 @@ class AdminApi:
     def reset_all(self, request: HttpRequest) -> HttpResponse:
         self.emulator.reset()
         return json_response(200, {"status": "ok", "reset": "all"})
+
+
+def _secrets(request: HttpRequest) -> bool:
+    """``?secrets=1``: the export carries secrets a view otherwise holds only as a hash (IAM's
+    secret access keys; see ``StatefulService.redact``)."""
+    return request.query_param("secrets") in _TRUE
 
 
 def _load(emulator: Emulator, plan: list[tuple[str, str, str, Any]], source: MemoryBlobArchive | None) -> None:

@@ -214,8 +214,9 @@ class HoarfrostApp:
             return None
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else scope["path"]
+        peer = scope.get("client")
         return HttpRequest(scope["method"], path, scope["query_string"].decode("latin-1"), headers, body,
-                           scheme=scope.get("scheme", "http"))
+                           scheme=scope.get("scheme", "http"), client=str(peer[0]) if peer else None)
 
     async def _send_response(self, method: str, response: HttpResponse, send: Send) -> None:
         body = response.body

@@ -565,3 +565,26 @@ def test_a_statement_says_which_actions_it_concerns() -> None:
     assert second.concerns("s3:PutObject") and not second.concerns("iam:CreateUser")
     # Actions hold no policy variables: the text is literal.
     assert third.concerns("s3:${aws:username}") and not third.concerns("s3:alice")
+
+
+ALICE_ARN = "arn:aws:iam::123456789012:user/alice"
+SESSION_ARN = "arn:aws:sts::123456789012:assumed-role/reader/s"
+
+
+@pytest.mark.parametrize(("principal", "caller", "names"), [
+    ("*", ALICE_ARN, True),
+    ({"AWS": "*"}, ALICE_ARN, True),
+    ({"AWS": ALICE_ARN}, ALICE_ARN, True),
+    ({"AWS": "arn:aws:iam::123456789012:role/reader"}, SESSION_ARN, True),  # the session's role
+    ({"AWS": "123456789012"}, ALICE_ARN, False),  # the account: delegates to its IAM policies
+    ({"AWS": "arn:aws:iam::123456789012:root"}, SESSION_ARN, False),
+])
+def test_a_statement_names_the_principal_or_only_its_account(principal: Any, caller: str, names: bool) -> None:
+    """IAM enforcement's rule for resource policies: naming the caller grants on its own, naming
+    its account delegates to the account's identity policies."""
+    policy = parse_policy(json.dumps({"Statement": [{"Effect": "Allow", "Principal": principal, "Action": "s3:*",
+                                                     "Resource": "*"}]}))
+    statement = policy.statements[0]
+    requester = Requester(account="123456789012", arn=caller)
+    assert statement.applies(access_request(requester, "s3:GetObject", "arn:aws:s3:::b/k"))
+    assert statement.names(requester) is names

@@ -173,6 +173,22 @@ def _aws_principal_matches(value: str, requester: Requester) -> bool:
     return session is not None and arn.resource_type == "role" and arn.resource_id.rsplit("/", 1)[-1] == session[1]
 
 
+def _names_requester(value: str, requester: Requester) -> bool:
+    """Whether the AWS principal ``value`` names ``requester`` itself (everyone, its ARN, the
+    role of its session), not merely its account (an account id or root ARN)."""
+    if value == "*":
+        return requester.is_aws
+    if not requester.is_aws or requester.account is None or value == requester.account:
+        return False
+    if value == requester.arn:
+        return True
+    arn = try_parse_arn(value)
+    if arn is None or arn.service != "iam" or arn.account != requester.account or arn.resource == "root":
+        return False
+    session = requester.role_session()
+    return session is not None and arn.resource_type == "role" and arn.resource_id.rsplit("/", 1)[-1] == session[1]
+
+
 @dataclass(frozen=True, slots=True)
 class Principals:
     """A Principal or NotPrincipal element: everyone (``"*"``), or ids by kind."""
@@ -193,6 +209,14 @@ class Principals:
         if requester.federated is not None and requester.federated in self.federated:
             return True
         return requester.canonical_user is not None and requester.canonical_user in self.canonical_user
+
+    def names(self, requester: Requester) -> bool:
+        """Whether this element grants to ``requester`` itself rather than to its account. A
+        resource policy naming an account (its id or root ARN) delegates to that account's IAM
+        policies, which must then allow too; naming the principal (or everyone) grants alone."""
+        if self.everyone or any(_names_requester(value, requester) for value in self.aws):
+            return True
+        return self.matches(requester) and not requester.is_aws
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +250,13 @@ class Statement:
         per principal and action, only the statements that concern it). Actions hold no policy
         variables, so the answer does not depend on the request."""
         return self._actions.matches(action, {}) == bool(self.actions)
+
+    def names(self, requester: Requester) -> bool:
+        """For a statement that applies: whether it names the requester itself (see
+        ``Principals.names``); a NotPrincipal statement covers whom it does not exclude."""
+        if self.principal is not None:
+            return self.principal.names(requester)
+        return True
 
     def applies(self, request: AccessRequest) -> bool:
         """Whether this statement speaks about ``request`` (its effect is then the answer)."""

@@ -57,19 +57,38 @@ def context_string(value: ContextScalar) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return _time_text(value)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
     return str(value)
 
 
+# The last time formatted, by its epoch second: requests of one second share aws:CurrentTime's text.
+_last_time: tuple[int, str] = (-1, "")
+
+
+def _time_text(value: dt.datetime) -> str:
+    """ISO 8601 UTC to the second; formatting is what costs, so one second's text is kept."""
+    global _last_time
+    moment = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    second = int(moment.timestamp() // 1)
+    last = _last_time
+    if last[0] == second:
+        return last[1]
+    text = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _last_time = (second, text)
+    return text
+
+
 def normalise_context(context: Mapping[str, ContextValue] | None) -> dict[str, tuple[str, ...]]:
-    """Key names fold case (``aws:SourceArn`` is ``aws:sourcearn``); an empty list is no value."""
+    """Key names fold case (``aws:SourceArn`` is ``aws:sourcearn``); an empty list is no value.
+    Called on every enforced request: plain strings, the common case, take the short way."""
     result: dict[str, tuple[str, ...]] = {}
     for key, value in (context or {}).items():
-        if isinstance(value, (str, bytes, bool, int, float, dt.datetime)):
-            values: tuple[str, ...] = (context_string(value),)
+        if type(value) is str:
+            values: tuple[str, ...] = (value,)
+        elif isinstance(value, (str, bytes, bool, int, float, dt.datetime)):
+            values = (context_string(value),)
         else:
             values = tuple(context_string(item) for item in value)
         if values:

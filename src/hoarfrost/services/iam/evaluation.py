@@ -52,10 +52,16 @@ def _matches(sources: Iterable[Source], request: AccessRequest) -> tuple[list[tu
 
 def evaluate(request: AccessRequest, identity: Sequence[Source], boundary: Sequence[Source] = (),
              resource: Sequence[Source] = (), session: Sequence[Source] = (), *,
-             cross_account: bool = False) -> Evaluation:
+             cross_account: bool = False, resource_required: bool = False) -> Evaluation:
     """``session``: a role session's scope-down policies, which bound it like a boundary does.
     ``cross_account``: the resource belongs to another account than the caller, so its policy
-    and the caller's own policies must both allow."""
+    and the caller's own policies must both allow. ``resource_required``: the resource policy is
+    the primary control (a KMS key policy): identity policies count only where it delegates to
+    the account.
+
+    A resource-policy statement naming the caller itself (its ARN, its role, everyone) allows
+    on its own in the caller's account; one naming only the account (its id or root ARN)
+    delegates to IAM, so the caller's identity policies must allow too."""
     allows, denies = _matches([*identity, *resource], request)
     bounded: bool | None = None
     boundary_denies: list[tuple[Source, int]] = []
@@ -75,7 +81,14 @@ def evaluate(request: AccessRequest, identity: Sequence[Source], boundary: Seque
     # allow needs the boundary; across accounts both are needed; a session is further limited to
     # what its session policies allow.
     identity_ok = bool(identity_allows) and bounded is not False
-    if scoped and ((resource_allows and identity_ok) if cross_account else (resource_allows or identity_ok)):
+    direct = any(item.policy.statements[index].names(request.requester) for item, index in resource_allows)
+    if cross_account:
+        allowed = bool(resource_allows) and identity_ok
+    elif resource_required:
+        allowed = direct or (bool(resource_allows) and identity_ok)
+    else:
+        allowed = direct or identity_ok
+    if scoped and allowed:
         return Evaluation("allowed", allows, bounded)
     return Evaluation("implicitDeny", [], bounded)
 

@@ -76,8 +76,15 @@ class IamService(StatefulService[IamBackend, IamStateView]):
         return account, global_region("iam", region)
 
     # IAM's state lives in the global region whatever region a view names.
-    def snapshot(self, account: str, region: str) -> IamStateView:
-        return super().snapshot(account, global_region("iam", region))
+    def snapshot(self, account: str, region: str, *, secrets: bool = False) -> IamStateView:
+        return super().snapshot(account, global_region("iam", region), secrets=secrets)
+
+    def redact(self, view: IamStateView) -> None:
+        """Access keys leave with their secret's hash only, unless asked with ``secrets=True``.
+        hoarfrost never verifies a request's signature (the key id says who is calling), so a
+        key restored from its hash still identifies its user; the hash lets a view without
+        secrets be merged over the emulator it came from without losing the secrets."""
+        views.redact_secrets(view)
 
     def restore(self, account: str, region: str, view: Any) -> None:
         super().restore(account, global_region("iam", region), view)
@@ -188,6 +195,7 @@ class IamService(StatefulService[IamBackend, IamStateView]):
 
     def merge_backend(self, target: IamBackend, source: IamBackend) -> None:
         views.merge(target, source)
+        target.revision += 1  # what the authorizer cached of the account is stale
 
 
 def _counting(fn: Handler) -> Handler:

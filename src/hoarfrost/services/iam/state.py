@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hashlib
 import secrets
 import string
 from dataclasses import dataclass, field
@@ -48,15 +49,29 @@ def folded(name: str) -> str:
 # -- credentials of a user ------------------------------------------------------------------------
 @dataclass(slots=True, kw_only=True)
 class AccessKey:
-    """A long-term access key. ``last_used_*`` record the last request signed with it."""
+    """A long-term access key. ``last_used_*`` record the last request signed with it.
+
+    ``secret_access_key`` is None for a key restored from a view exported without secrets: only
+    its SHA-256 (``secret_access_key_sha256``, hex) is known then. hoarfrost verifies no
+    signature, so the key id alone identifies the user either way."""
 
     access_key_id: str
-    secret_access_key: str
+    secret_access_key: str | None = None
+    secret_access_key_sha256: str = ""
     status: str = "Active"
     create_date: dt.datetime
     last_used_date: dt.datetime | None = None
     last_used_service: str | None = None
     last_used_region: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.secret_access_key is not None and not self.secret_access_key_sha256:
+            self.secret_access_key_sha256 = secret_hash(self.secret_access_key)
+
+
+def secret_hash(secret: str) -> str:
+    """How a view without secrets keeps a secret access key: its SHA-256, hex."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(slots=True, kw_only=True)

@@ -1,5 +1,6 @@
-"""IAM's typed state view: one account's users (with their access keys, secrets included so a
-restored emulator accepts the same keys), groups, roles, instance profiles, customer managed
+"""IAM's typed state view: one account's users (with their access keys: each secret as its
+SHA-256 unless the view is taken with ``secrets=True``; a restored key identifies its user
+either way, since hoarfrost verifies no signature), groups, roles, instance profiles, customer managed
 policies with every version, MFA devices, certificates, identity providers and account
 settings.
 
@@ -41,12 +42,16 @@ from hoarfrost.services.iam.state import (
     User,
     VirtualMfaDevice,
     folded,
+    secret_hash,
 )
 
 
 @record_view(AccessKey, key="access_key_id")
 class AccessKeyView(RecordView):
-    """A long-term access key with its secret (a restored emulator accepts it) and last use."""
+    """A long-term access key and its last use. ``secret_access_key`` is there only in a view
+    taken with secrets (``snapshot(..., secrets=True)``, ``?secrets=1``); otherwise the view holds
+    ``secret_access_key_sha256`` alone. Restoring either kind gives a key that identifies its
+    user; a view giving a secret and a hash that disagree is invalid."""
 
 
 @record_view(LoginProfile)
@@ -184,6 +189,39 @@ def to_view(backend: IamBackend) -> IamStateView:
     )
 
 
+def redact_secrets(view: IamStateView) -> None:
+    """Keep access keys' secrets out of ``view``, leaving their hash."""
+    for user in view.users:
+        for key in user.access_keys:
+            key.secret_access_key = None
+
+
+def _check_keys(backend: IamBackend) -> None:
+    for user in backend.users.values():
+        for key in user.access_keys.values():
+            if key.secret_access_key is None and not key.secret_access_key_sha256:
+                raise ValueError(f"access key {key.access_key_id}: neither secret_access_key nor "
+                                 "secret_access_key_sha256 is given")
+            if key.secret_access_key is not None and key.secret_access_key_sha256 != secret_hash(
+                    key.secret_access_key):
+                raise ValueError(f"access key {key.access_key_id}: secret_access_key_sha256 is not the hash of "
+                                 "secret_access_key")
+
+
+def _keep_known_secrets(target: IamBackend, source: IamBackend) -> None:
+    """A key merged from a view without secrets keeps the secret the emulator knows for it, when
+    the view's hash is that secret's."""
+    for name, user in source.users.items():
+        existing = target.users.get(name)
+        if existing is None:
+            continue
+        for key_id, key in user.access_keys.items():
+            known = existing.access_keys.get(key_id)
+            if (key.secret_access_key is None and known is not None and known.secret_access_key is not None
+                    and known.secret_access_key_sha256 == key.secret_access_key_sha256):
+                key.secret_access_key = known.secret_access_key
+
+
 def _keyed(items: list[Any], key: str, what: str) -> dict[str, Any]:
     records: dict[str, Any] = {}
     for item in items:
@@ -238,6 +276,7 @@ def from_view(view: IamStateView, account: str, partition: str) -> IamBackend:
     backend.deletion_tasks = dict(view.deletion_tasks)
     backend.global_endpoint_token_version = view.global_endpoint_token_version
     _check_references(backend)
+    _check_keys(backend)
     backend.reindex()
     return backend
 
@@ -259,6 +298,7 @@ def _check_references(backend: IamBackend) -> None:
 
 
 def merge(target: IamBackend, source: IamBackend) -> None:
+    _keep_known_secrets(target, source)
     merge_keyed(target.users, source.users, UserView.merge)
     merge_keyed(target.groups, source.groups, GroupView.merge)
     merge_keyed(target.roles, source.roles, RoleView.merge)

@@ -16,6 +16,7 @@ from hoarfrost.core.kms_port import AfterCommit
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.kms import views
+from hoarfrost.services.kms.access import KmsAccess
 from hoarfrost.services.kms.handlers import ops
 from hoarfrost.services.kms.port import KmsKeys
 from hoarfrost.services.kms.state import DAY, PENDING_DELETION, PENDING_REPLICA_DELETION, Due, KmsBackend
@@ -66,6 +67,9 @@ class KmsService(StatefulService[KmsBackend, KmsStateView]):
     def __init__(self, emulator: Emulator) -> None:
         super().__init__(emulator)
         emulator.keys.register(KmsKeys(self))
+        access = KmsAccess(self)
+        emulator.ports.register_policy_source("kms", access.key_policy, required=True)
+        emulator.ports.register_request_resources("kms", access)
 
     def invoke(self, account: str, region: str, operation: str, request: dict[str, Any], *,
                access_key: str | None = None, after_commit: AfterCommit | None = None) -> dict[str, Any]:

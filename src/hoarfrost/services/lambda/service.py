@@ -20,10 +20,10 @@ from hoarfrost.core.blobs import BlobSink, BlobSource
 from hoarfrost.core.views import StatefulService, StateView, StateViewError
 
 from . import function_urls, views
+from .access import LambdaAccess
 from .errors import function_not_found
 from .handlers import ops
 from .handlers.common import settle, split_name
-from .handlers.permissions import policy_document
 from .invoking import prepare
 from .runtime.executor import Executor, Invocation
 from .runtime.mapping_poller import MappingPoller, Target
@@ -45,7 +45,9 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         self.poller = MappingPoller(emulator, self.executor, self._poll_targets, self._prepare_batch,
                                      self._record_batch)
         emulator.ports.register("lambda", self.receive, self.has_function)
-        emulator.ports.register_policy_source("lambda", self.function_policy)
+        access = LambdaAccess(self)
+        emulator.ports.register_policy_source("lambda", access.function_policy)
+        emulator.ports.register_request_resources("lambda", access)
 
     def new_backend(self, account: str, region: str) -> LambdaBackend:
         return LambdaBackend(account, region, self.emulator.blobs)
@@ -84,11 +86,12 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
             raise
 
     # -- blobs beside the view ------------------------------------------------------------
-    def snapshot_with_blobs(self, account: str, region: str, sink: BlobSink | None = None) -> LambdaStateView:
+    def snapshot_with_blobs(self, account: str, region: str, sink: BlobSink | None = None, *,
+                            secrets: bool = False) -> LambdaStateView:
         """The view, and the zip of every code package it names written to ``sink``."""
         store = self.emulator.blobs
         with store.held():
-            view = self.snapshot(account, region)
+            view = self.snapshot(account, region, secrets=secrets)
             if sink is not None:
                 keys = sorted({package.blob for package in view.code_packages})
                 try:
@@ -102,8 +105,17 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         """Copy the zips the view's packages name from ``source`` into the store under this
         scope's keys, then restore; on any failure the blobs written are removed and the state
         is unchanged."""
+        self._with_blobs(account, region, view, source, self.restore)
+
+    def merge_with_blobs(self, account: str, region: str, view: StateView | Mapping[str, Any] | str | bytes,
+                         source: BlobSource | None = None) -> None:
+        """As ``restore_with_blobs``, merging instead of replacing."""
+        self._with_blobs(account, region, view, source, self.merge)
+
+    def _with_blobs(self, account: str, region: str, view: StateView | Mapping[str, Any] | str | bytes,
+                    source: BlobSource | None, apply: Callable[[str, str, Any], None]) -> None:
         if source is None:
-            self.restore(account, region, view)
+            apply(account, region, view)
             return
         parsed = self.parse_view(view)
         store = self.emulator.blobs
@@ -117,7 +129,7 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
                 written.append(wanted[key])
             for package in parsed.code_packages:
                 package.blob = wanted[package.blob]
-            self.restore(account, region, parsed)
+            apply(account, region, parsed)
         except BaseException as exc:
             for key in written:
                 store.delete(key)
@@ -254,20 +266,6 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
             return False
         scope = self.backends.existing(arn.account, arn.region)
         return scope is not None and split_name(target_arn)[0] in scope.backend.functions
-
-    def function_policy(self, target_arn: str) -> str | None:
-        """The function's resource policy (GetPolicy's document, every statement), None when it
-        has none or there is no such function. Lock-free, for callers holding another service's
-        lock: S3 checks a notification target lets ``s3.amazonaws.com`` invoke it, Secrets Manager a
-        rotation function, IAM enforcement reads it."""
-        arn = try_parse_arn(target_arn)
-        if arn is None or not arn.resource.startswith("function:"):
-            return None
-        scope = self.backends.existing(arn.account, arn.region)
-        function = scope.backend.functions.get(split_name(target_arn)[0]) if scope is not None else None
-        if function is None or not function.statements:
-            return None
-        return json.dumps(policy_document(function))
 
     def receive(self, target_arn: str, message: Message) -> str:
         """The sink: invoke the function the ARN names asynchronously with the message body as

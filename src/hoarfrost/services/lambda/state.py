@@ -129,6 +129,11 @@ class Function:
     def config(self, version: str) -> FunctionConfig | None:
         return self.latest if version == LATEST else self.versions.get(version)
 
+    def policy_document(self) -> dict[str, Any]:
+        """The function's resource policy: every AddPermission statement (each names the
+        qualified or unqualified ARN it grants on)."""
+        return {"Version": "2012-10-17", "Id": "default", "Statement": list(self.statements.values())}
+
 
 @dataclass(slots=True)
 class LayerVersion:

@@ -198,14 +198,15 @@ class S3Service(StatefulService[S3Backend, S3StateView]):
             self.backend_replaced(scope_account, scope_region, backend, None)
 
     # -- blobs beside the view -------------------------------------------------------------------
-    def snapshot_with_blobs(self, account: str, region: str, sink: BlobSink | None = None) -> S3StateView:
+    def snapshot_with_blobs(self, account: str, region: str, sink: BlobSink | None = None, *,
+                            secrets: bool = False) -> S3StateView:
         """The view, and every blob it names written to ``sink`` in batches of ``BLOB_BATCH``.
 
         The store defers deletions while the blobs stream, so a write racing the export never
         removes a body the view still names."""
         store = self.blobs
         with store.held():
-            view = self.snapshot(account, region)
+            view = self.snapshot(account, region, secrets=secrets)
             if sink is not None:
                 keys = sorted({key for _, key in view_blob_refs(view)})
                 try:

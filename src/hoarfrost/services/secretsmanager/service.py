@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.secretsmanager import views
+from hoarfrost.services.secretsmanager.access import SecretsAccess
 from hoarfrost.services.secretsmanager.handlers import ops
 from hoarfrost.services.secretsmanager.rotator import Rotation, Rotator
 from hoarfrost.services.secretsmanager.schedule import next_rotation
@@ -29,6 +30,9 @@ class SecretsManagerService(StatefulService[SecretsBackend, SecretsManagerStateV
         super().__init__(emulator)
         # Runs rotation functions off the request (see rotator.py); its thread starts on demand.
         self.rotator = Rotator(self)
+        access = SecretsAccess(self)
+        emulator.ports.register_policy_source("secretsmanager", access.secret_policy)
+        emulator.ports.register_request_resources("secretsmanager", access)
 
     def new_backend(self, account: str, region: str) -> SecretsBackend:
         return SecretsBackend(account, region)

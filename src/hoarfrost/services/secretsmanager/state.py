@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hoarfrost.core.kit.arn import build_arn
+from hoarfrost.core.kit.arn import build_arn, try_parse_arn
 from hoarfrost.core.kit.records import EPOCH, OPTIONAL_EPOCH, VIEW_EXCLUDE, view_as
 
 CURRENT, PREVIOUS, PENDING = "AWSCURRENT", "AWSPREVIOUS", "AWSPENDING"
@@ -21,6 +21,8 @@ MAX_VERSIONS = 100
 # Days a deleted secret can be restored within, when DeleteSecret names none.
 DEFAULT_RECOVERY_DAYS = 30
 DAY = 86_400.0
+# The random suffix AWS appends to a secret's name in its ARN.
+SUFFIX_LENGTH = 6
 
 
 def secret_arn(region: str, account: str, name: str, suffix: str) -> str:
@@ -164,6 +166,25 @@ class SecretsBackend:
 
     def arn_of(self, secret: Secret) -> str:
         return secret_arn(self.region, self.account, secret.name, secret.suffix)
+
+    def named(self, secret_id: str) -> Secret | None:
+        """The secret ``secret_id`` names: its name, its ARN, or its ARN without the random
+        suffix (a partial ARN); None when there is none here. A dictionary read, so IAM
+        enforcement may ask it without the lock."""
+        secret = self.secrets.get(secret_id)
+        if secret is not None:
+            return secret
+        arn = try_parse_arn(secret_id) if secret_id.startswith("arn:") else None
+        if arn is None or arn.service != "secretsmanager" or not arn.resource.startswith("secret:"):
+            return None
+        if arn.account != self.account or arn.region != self.region:
+            return None
+        rest = arn.resource[len("secret:"):]
+        name, dash, suffix = rest[:-SUFFIX_LENGTH - 1], rest[-SUFFIX_LENGTH - 1:-SUFFIX_LENGTH], rest[-SUFFIX_LENGTH:]
+        secret = self.secrets.get(name) if dash == "-" else None
+        if secret is not None and secret.suffix == suffix:
+            return secret
+        return self.secrets.get(rest)
 
     def add(self, secret: Secret) -> None:
         secret.arn = self.arn_of(secret)

@@ -30,11 +30,6 @@ def _resource(ctx: Ctx, function: Function, qualifier: str | None) -> str:
     return ctx.state.function_arn(function.name, qualifier)
 
 
-def policy_document(function: Function) -> dict[str, Any]:
-    """The function's resource policy as GetPolicy answers it."""
-    return {"Version": "2012-10-17", "Id": "default", "Statement": list(function.statements.values())}
-
-
 @ops.operation
 def add_permission(ctx: Ctx, request: dict[str, Any]) -> Reply:
     function, qualifier = resolve(ctx, request)
@@ -86,5 +81,5 @@ def get_policy(ctx: Ctx, request: dict[str, Any]) -> dict[str, Any]:
     statements = [s for s in function.statements.values() if qualifier is None or s["Resource"] == resource]
     if not statements:
         raise errors.ResourceNotFoundException("The resource you requested does not exist.")
-    return {"Policy": json.dumps(dict(policy_document(function), Statement=statements)),
+    return {"Policy": json.dumps(dict(function.policy_document(), Statement=statements)),
             "RevisionId": function.latest.revision_id}

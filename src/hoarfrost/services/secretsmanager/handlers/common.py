@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.policies import Decision, caller_request, parse_policy
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.secretsmanager.errors import errors, marked_for_deletion, not_found, on_replica
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
 
 SmContext = RequestContext[SecretsBackend, "SecretsManagerService"]
 
-SUFFIX_LENGTH = 6
 # The IAM action an operation is authorised as, where it is not the operation's own name.
 ACTIONS = {"BatchGetSecretValue": "GetSecretValue"}
 
@@ -55,23 +53,9 @@ def _authorize(ctx: SmContext, secret: Secret, secret_id: str) -> None:
 
 
 def _lookup(ctx: SmContext, secret_id: str) -> Secret:
-    """The secret ``secret_id`` names: its name, its ARN, or its ARN without the random suffix
-    (a partial ARN). Deleted-but-recoverable secrets are found too."""
-    state = backend(ctx)
-    secret = state.secrets.get(secret_id)
-    if secret is not None:
-        return secret
-    arn = try_parse_arn(secret_id) if secret_id.startswith("arn:") else None
-    if arn is None or arn.service != "secretsmanager" or not arn.resource.startswith("secret:"):
-        raise not_found()
-    if arn.account != state.account or arn.region != state.region:
-        raise not_found()
-    rest = arn.resource[len("secret:"):]
-    name, dash, suffix = rest[:-SUFFIX_LENGTH - 1], rest[-SUFFIX_LENGTH - 1:-SUFFIX_LENGTH], rest[-SUFFIX_LENGTH:]
-    secret = state.secrets.get(name) if dash == "-" else None
-    if secret is not None and secret.suffix == suffix:
-        return secret
-    secret = state.secrets.get(rest)
+    """The secret ``secret_id`` names (``SecretsBackend.named``). Deleted-but-recoverable
+    secrets are found too."""
+    secret = backend(ctx).named(secret_id)
     if secret is None:
         raise not_found()
     return secret
