@@ -16,6 +16,8 @@ Routes (account and region default to the emulator's defaults):
     GET    /_hoarfrost/state/{service}/schema          the view's JSON Schema
     GET    /_hoarfrost/clock                           the emulator's time and its offset from real time
     POST   /_hoarfrost/clock                           {"advance": seconds}: move time forward
+    GET    /_hoarfrost/events[?views=1&buffer=N]       server-sent events: every state change and clock
+                                                       move (served by ``server.events``, streamed)
     GET    /_hoarfrost/{service}/{name}                a route the service serves (SNS's certificate)
     POST   /moto-api/reset                             reset everything (moto server compatibility)
 
