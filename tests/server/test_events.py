@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -127,3 +128,22 @@ def test_a_client_that_does_not_read_is_dropped_and_writes_go_on(server: ServerH
     delivered = [event["data"]["seq"] for event in last[:-1]]
     assert delivered == seqs[: len(delivered)] and len(delivered) < sent
     assert last[-1]["data"] == {"reason": "buffer full", "buffer": 2, "last_seq": delivered[-1]}
+
+
+def test_the_last_client_to_leave_takes_the_subscriptions_with_it(server: ServerHarness) -> None:
+    sqs = server.emulator.service("sqs")
+    clock = server.emulator.clock
+    listeners_before = len(sqs.notifier.listeners)
+    stream = Stream(server)
+    server.client("sqs").create_queue(QueueName="q")
+    assert stream.next_event()["data"]["operation"] == "CreateQueue"
+    assert len(sqs.notifier.listeners) == listeners_before + 1
+    stream.close()
+    events = server.server.app.events
+    for _ in range(1000):  # the server notices the disconnect on its own loop
+        if events.clients == 0:
+            break
+        time.sleep(0.005)
+    assert events.clients == 0
+    assert len(sqs.notifier.listeners) == listeners_before
+    assert events._on_clock not in clock._listeners

@@ -72,4 +72,4 @@ class Clock:
     def off_advance(self, listener: Callable[[], None]) -> None:
         """Stop calling ``listener`` after an advance (an event stream whose last client left)."""
         with self._lock:
-            self._listeners = tuple(other for other in self._listeners if other is not listener)
+            self._listeners = tuple(other for other in self._listeners if other != listener)

@@ -150,7 +150,7 @@ class Emulator:
 
         def unsubscribe() -> None:
             with self._services_lock:
-                self._listeners = tuple(other for other in self._listeners if other is not listener)
+                self._listeners = tuple(other for other in self._listeners if other != listener)
                 for service in self._services.values():
                     service.notifier.unsubscribe(listener)
 

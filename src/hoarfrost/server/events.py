@@ -15,8 +15,9 @@ Why requests never wait for a client: a change is formatted once and appended to
 bounded queue under one short lock, on the thread that made the change; the client's own
 coroutine on the event loop writes its queue to the socket. A client that does not read fills
 its socket, then its queue (``?buffer=N`` events, default ``DEFAULT_BUFFER``); the next change
-marks it dropped, and it then gets what was queued, a last ``event: dropped`` naming the last
-sequence number it was sent, and the end of the stream.
+marks it dropped (publishing stops at once), and it then gets what was queued, a last
+``event: dropped`` naming the last sequence number it was sent, and the end of the stream. One
+whose socket takes nothing for ``DROP_GRACE_SECONDS`` after that is disconnected without it.
 
 Sequence numbers count from 1 per server and only grow; they order events as they were
 published (changes are published once their request's lock is released, so two requests
@@ -128,6 +129,7 @@ class EventStream:
         self._seq = 0
         self._unsubscribe: Callable[[], None] | None = None
         self.dropped = 0  # clients dropped for a full buffer, since the server started (diagnostics, tests)
+        self.abandoned = 0  # of those, the ones disconnected because their socket stayed full
 
     @property
     def clients(self) -> int:
@@ -221,6 +223,7 @@ class EventStream:
                 task = asyncio.current_task()
                 if task is not None and task.cancelling():  # the server is stopping this request
                     raise
+                self.abandoned += 1  # the event loop's thread only: no lock needed
                 return  # dropped and its socket stayed full: returning unfinished closes the connection
             if not ended:
                 await send({"type": "http.response.body", "body": b""})  # a clean end of the stream
