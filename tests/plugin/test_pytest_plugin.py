@@ -212,3 +212,31 @@ def test_own(aws):
     assert aws == "the project's own"
 ''')
     _run(project).assert_outcomes(passed=1)
+
+
+def test_one_service_view_with_its_blobs_inline(project: pytest.Pytester) -> None:
+    """A file saved from ``GET /_hoarfrost/state/s3`` (the bodies inline) seeds S3 with service="s3"."""
+    import boto3
+
+    from hoarfrost.core.blobs import MemoryBlobArchive
+    from hoarfrost.mock import mock_aws
+    from hoarfrost.server import view_documents
+
+    with mock_aws() as emulator:
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="single")
+        s3.put_object(Bucket="single", Key="a.txt", Body=b"inline body")
+        archive = MemoryBlobArchive()
+        view = emulator.service("s3").snapshot_with_blobs(emulator.settings.default_account, "us-east-1", archive)
+        body = view_documents.encode(view.model_dump_json(), archive, tar=False).body
+    assert b'"blobs"' in body
+    (project.path / "s3.json").write_bytes(body)
+    project.makepyfile(test_single='''
+import boto3, pytest
+
+@pytest.mark.aws_state("s3.json", service="s3")
+def test_single(aws):
+    assert boto3.client("s3", region_name="us-east-1").get_object(Bucket="single", Key="a.txt")["Body"].read() \\
+        == b"inline body"
+''')
+    _run(project).assert_outcomes(passed=1)
