@@ -1,6 +1,6 @@
 """The ``hoarfrost`` command: run the server, and move state in and out of a running one.
 
-    hoarfrost serve [--host H] [--port P] [--log-requests] [--blob-dir DIR]
+    hoarfrost serve [--host H] [--port P] [--log-requests] [--blob-dir DIR | --state-dir DIR]
                     [--default-account A] [--default-region R] [--enforce-iam]
     hoarfrost state export --url URL [--service S [--account A] [--region R] | --blobs] [-o FILE]
     hoarfrost state import --url URL [--service S [--account A] [--region R]] [--merge] FILE
@@ -29,6 +29,7 @@ from typing import Any
 
 DEFAULT_PORT = 4566
 DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
+DEFAULT_SAVE_DELAY = 0.5  # hoarfrost.server.persistence's, without importing it for every command
 
 
 class CliError(Exception):
@@ -62,13 +63,47 @@ def _serve(args: argparse.Namespace) -> int:
             raise CliError(f"HOARFROST_PORT must be a port number, not {port!r}")
         args.port = int(port)
     emulator = Emulator(settings)
+    state_dir = args.state_dir or os.environ.get("HOARFROST_STATE_DIR") or None
+    persister = _open_state_dir(emulator, state_dir, args) if state_dir else None
 
     def announce() -> None:
+        kept = f"; state kept in {state_dir}" if state_dir else ""
         print(f"hoarfrost {__version__} serving on http://{args.host}:{args.port} "
-              "(admin API under /_hoarfrost/; Ctrl-C to stop)", file=sys.stderr, flush=True)
+              f"(admin API under /_hoarfrost/{kept}; Ctrl-C to stop)", file=sys.stderr, flush=True)
 
-    serve(emulator, args.host, args.port, log_requests=args.log_requests, on_started=announce)
+    try:
+        serve(emulator, args.host, args.port, log_requests=args.log_requests, on_started=announce)
+    finally:
+        if persister is not None:  # the last changes, saved on a clean shutdown
+            persister.close()
     return 0
+
+
+def _open_state_dir(emulator: Any, state_dir: str, args: argparse.Namespace) -> Any:
+    """Load ``state_dir`` into ``emulator`` and start saving there; a directory that cannot be
+    loaded stops the start-up with its reason (nothing is served half-loaded)."""
+    from hoarfrost.server.persistence import Persister, PersistenceError
+
+    if args.blob_dir:
+        raise CliError("--blob-dir and --state-dir exclude each other: with --state-dir, blobs live in DIR/blobs")
+    try:
+        delay = float(args.save_delay if args.save_delay is not None else
+                      os.environ.get("HOARFROST_SAVE_DELAY", DEFAULT_SAVE_DELAY))
+    except ValueError:
+        raise CliError("HOARFROST_SAVE_DELAY must be a number of seconds") from None
+    if delay < 0:
+        raise CliError("--save-delay must not be negative")
+    try:
+        persister = Persister(emulator, state_dir, save_delay=delay)
+    except (PersistenceError, OSError) as exc:
+        raise CliError(f"cannot use state directory {state_dir}: {exc}") from exc
+    try:
+        scopes = persister.load()
+    except PersistenceError as exc:
+        persister.close_without_saving()
+        raise CliError(f"refusing to start: {exc}") from exc
+    logging.getLogger("hoarfrost.persistence").info("loaded %d scopes from %s", scopes, state_dir)
+    return persister.start()
 
 
 # -- state ----------------------------------------------------------------------------------
@@ -206,6 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-requests", action="store_true",
                        help="log one line per request: method, path, service.operation, status, time")
     serve.add_argument("--blob-dir", help="keep large payloads (S3 bodies) in this directory, not in memory")
+    serve.add_argument("--state-dir",
+                       help="load state from this directory at start and keep saving it there (crash-safe; "
+                            "env HOARFROST_STATE_DIR)")
+    serve.add_argument("--save-delay", type=float, default=None,
+                       help="with --state-dir: seconds a change waits so that a burst of changes is saved "
+                            f"once (env HOARFROST_SAVE_DELAY, default {DEFAULT_SAVE_DELAY})")
     serve.add_argument("--default-account", help="account for requests whose key names none (123456789012)")
     serve.add_argument("--default-region", help="region for requests that name none (us-east-1)")
     serve.add_argument("--enforce-iam", action="store_true",

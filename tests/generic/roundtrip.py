@@ -110,6 +110,7 @@ class Driver:
         self.service = service
         self.model = models.service_model(service)
         self.values: dict[str, dict[str, str]] = {}  # family -> kind -> value
+        self.by_member: dict[str, dict[str, str]] = {}  # family -> identifier member -> value
 
     def call(self, step: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -147,9 +148,13 @@ class Driver:
         """The family's known value for a binding: of the kinds it takes (a name before an
         ARN), preferring one the member's pattern accepts (IVS chat's identifier is an ARN)."""
         known = self.values.get(binding.family, {})
+        # A composite key first: ScalableDimension is what was created as ScalableDimension.
+        same_member = self.by_member.get(binding.family, {}).get(binding.member)
         kinds = sorted(binding.kinds, key=lambda kind: kind == "arn")  # the caller's own name before an ARN
         candidates = [known[kind] for kind in kinds if kind in known] or (
             list(known.values()) if not binding.kinds else [])
+        if same_member is not None:
+            candidates.insert(0, same_member)
         member = shape.members.get(binding.member) if shape is not None else None
         if member is not None and member.type_name == "list":
             member = member.member
@@ -179,6 +184,7 @@ class Driver:
                 value = _path(answer, ident.output_path)
             if isinstance(value, str):
                 known.setdefault(ident.kind, value)
+                self.by_member.setdefault(family.name, {})[ident.member] = value
         self.values[family.name] = known
         if not known and not _singleton(family):
             raise StepFailed("create", "the answer names no identifier")

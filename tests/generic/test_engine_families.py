@@ -207,3 +207,21 @@ def test_tags_by_id_and_in_read_answers(aws: Harness) -> None:
     assert efs.list_tags_for_resource(ResourceId=system)["Tags"] == [{"Key": "k", "Value": "v"}]
     efs.untag_resource(ResourceId=system, TagKeys=["k"])
     assert efs.list_tags_for_resource(ResourceId=system)["Tags"] == []
+
+
+def test_listing_by_parent_pages_in_creation_order_after_deletes(aws: Harness) -> None:
+    glue = aws.client("glue")
+    for database in ("left", "right"):
+        glue.create_database(DatabaseInput={"Name": database})
+    for index in range(7):
+        glue.create_table(DatabaseName="left", TableInput={"Name": f"t{index}"})
+        glue.create_table(DatabaseName="right", TableInput={"Name": f"r{index}"})
+    first = glue.get_tables(DatabaseName="left", MaxResults=3)
+    assert [table["Name"] for table in first["TableList"]] == ["t0", "t1", "t2"]
+    glue.delete_table(DatabaseName="left", Name="t3")  # just after the page the token points past
+    glue.delete_table(DatabaseName="left", Name="t1")  # inside the page already seen
+    rest = glue.get_tables(DatabaseName="left", NextToken=first["NextToken"])
+    assert [table["Name"] for table in rest["TableList"]] == ["t4", "t5", "t6"]
+    glue.update_table(DatabaseName="left", TableInput={"Name": "t0", "Description": "renamed nothing"})
+    assert [table["Name"] for table in glue.get_tables(DatabaseName="left")["TableList"]] == \
+        ["t0", "t2", "t4", "t5", "t6"]

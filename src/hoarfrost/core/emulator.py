@@ -6,8 +6,8 @@ import importlib
 import logging
 import random
 import threading
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from hoarfrost.core import catalog
@@ -82,6 +82,8 @@ class Emulator:
         self._blobs: BlobStore | None = None
         self._loopback: Any = None  # a BackgroundServer once loopback_url() was asked for
         self._loopback_lock = threading.Lock()
+        # Called with each service as it starts (persistence subscribes to its changes).
+        self._service_started: tuple[Callable[[StatefulService[Any, Any]], None], ...] = ()
 
     # -- services -------------------------------------------------------------------------
     def service(self, name: str) -> StatefulService[Any, Any]:
@@ -99,6 +101,7 @@ class Emulator:
             module = IMPLEMENTED.get(name)
             if module is None and not self.engine_serves(name):
                 raise KeyError(f"hoarfrost does not implement {name!r}; implemented: {sorted(IMPLEMENTED)}")
+            started = False
             with self._services_lock:
                 service = self._services.get(name)
                 if service is None:
@@ -109,6 +112,9 @@ class Emulator:
 
                         service = GenericService.for_service(name)(self)
                     self._started(name, service)
+                    started = True
+            if started:
+                self._announce_started(service)
         return service
 
     def engine_part(self, name: str) -> StatefulService[Any, Any] | None:
@@ -125,11 +131,15 @@ class Emulator:
         cls = GenericService.part_of(name, hand_written)
         if not cls.served:
             return None
+        started = False
         with self._services_lock:
             part = self._services.get(key)
             if part is None:
                 part = cls(self)
                 self._started(key, part)
+                started = True
+        if started:
+            self._announce_started(part)
         return part
 
     def _started(self, key: str, service: StatefulService[Any, Any]) -> None:
@@ -155,6 +165,19 @@ class Emulator:
                     service.notifier.unsubscribe(listener)
 
         return unsubscribe
+
+    def on_service_started(self, callback: Callable[[StatefulService[Any, Any]], None]) -> None:
+        """Call ``callback(service)`` for every service (and engine part) started from now on;
+        services start lazily, so whoever watches all state (persistence) needs to hear of them.
+        It runs on the thread that started the service, outside any lock."""
+        self._service_started = (*self._service_started, callback)
+
+    def _announce_started(self, service: StatefulService[Any, Any]) -> None:
+        for callback in self._service_started:
+            try:
+                callback(service)
+            except Exception:  # a watcher's bug must not fail the request that started the service
+                log.exception("service-started callback %r failed", callback)
 
     @staticmethod
     def engine_serves(name: str, operation: str | None = None) -> bool:
@@ -300,6 +323,14 @@ class Emulator:
         if self._blobs is None:
             self._blobs = make_blob_store(self.settings.blob_dir)
         return self._blobs
+
+    @blobs.setter
+    def blobs(self, store: BlobStore) -> None:
+        """Use ``store`` (persistence's, which defers deletions until a save no longer needs
+        them); only before any service has put a blob in the default one."""
+        if self._blobs is not None and self._blobs is not store:
+            raise RuntimeError("the blob store is already in use; set it before starting services")
+        self._blobs = store
 
     def reset(self) -> None:
         """Forget every service's state and return to real time (the services stay registered,

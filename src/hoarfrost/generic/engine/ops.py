@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import re
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core import catalog as models
@@ -93,7 +94,7 @@ def _catalog_family(ctx: Ctx, name: str) -> Family | None:
 
 def _singleton(ctx: Ctx, family: Family, parent_uid: str | None) -> Resource | None:
     """A singleton family's one resource under ``parent_uid`` (or in the scope)."""
-    return next((item for item in ctx.state.of_family(family.name) if item.parent == parent_uid), None)
+    return next(iter(ctx.state.listed(family.name, parent_uid)), None)
 
 
 def _find(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]) -> Resource:
@@ -174,7 +175,7 @@ def render(service: str, output_shape: Any, path: str | None, resource: Resource
         return fill(output_shape, attributes)
     parts = path.split(".")
     inner = at_path(output_shape, path)
-    if inner is None:
+    if inner is None or inner.type_name != "structure":  # GetSession's sessionMetadata is a map beside it
         return fill(output_shape, attributes)
     value: Any = conform(attributes, inner) if inner.type_name == "structure" else None
     if value is None:
@@ -422,7 +423,8 @@ def _selected(item: Resource, binding: Binding, value: Any) -> bool:
 
 def list_(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
     parent_uid = _parent_uid(ctx, family, role, params)
-    items = [item for item in ctx.state.of_family(family.name) if parent_uid is None or item.parent == parent_uid]
+    items: Sequence[Resource] = ctx.state.listed(family.name) if parent_uid is None else \
+        ctx.state.listed(family.name, parent_uid)
     for binding in role.bindings:
         value = params.get(binding.member)
         if binding.family == family.name and value not in (None, [], ""):

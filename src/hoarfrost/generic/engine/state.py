@@ -7,9 +7,11 @@ clients) and kept in creation order (``seq``), which is what list pages walk.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from hoarfrost.core.kit.records import merge_keyed
 from hoarfrost.core.views import StateView, ViewModel
@@ -35,12 +37,15 @@ class Resource:
         return {*self.identifiers.values(), self.arn}
 
 
+_ANY = "*any*"  # the parent key of a family's whole listing (no uid looks like it)
+
+
 class GenericBackend:
     """The resources of one scope, with the indexes that make a request a look-up: by
     (family, any name or ARN), by ARN alone (tags), by family in creation order (lists) and
     by parent (children). Every change goes through ``add`` / ``remove`` / ``renamed``."""
 
-    __slots__ = ("resources", "next_seq", "_named", "_arns", "_families", "_children")
+    __slots__ = ("resources", "next_seq", "_named", "_arns", "_families", "_children", "_listed")
 
     def __init__(self) -> None:
         self.resources: dict[str, Resource] = {}  # uid -> resource, creation order
@@ -49,6 +54,9 @@ class GenericBackend:
         self._arns: dict[str, str] = {}
         self._families: dict[str, dict[str, None]] = {}
         self._children: dict[str, dict[str, None]] = {}
+        # (family, parent uid or None) -> (seqs, uids), sorted by seq: a page of a listing is a
+        # bisection and a slice, whatever the number of resources beside it.
+        self._listed: dict[tuple[str, str | None], tuple[list[int], list[str]]] = {}
 
     def add(self, resource: Resource) -> None:
         self.resources[resource.uid] = resource
@@ -63,6 +71,12 @@ class GenericBackend:
         if resource.parent is not None:
             self._children.get(resource.parent, {}).pop(uid, None)
         self._children.pop(uid, None)
+        for key in ((resource.family, resource.parent), (resource.family, _ANY)):
+            listed = self._listed.get(key)
+            if listed is not None:
+                position = bisect.bisect_left(listed[0], resource.seq)
+                if position < len(listed[1]) and listed[1][position] == uid:
+                    del listed[0][position], listed[1][position]
 
     def renamed(self, resource: Resource, old_names: set[str]) -> None:
         """``resource``'s identifiers changed from ``old_names``."""
@@ -81,6 +95,11 @@ class GenericBackend:
         """The family's resources in creation order."""
         return [self.resources[uid] for uid in self._families.get(family, ())]
 
+    def listed(self, family: str, parent: str | None = _ANY) -> Sequence[Resource]:
+        """The family's resources (under ``parent``, when given: None is the scope itself) by
+        creation order, as a sequence that fetches only what is indexed or sliced."""
+        return _Listed(self._listed.get((family, parent), ((), []))[1], self.resources)
+
     def children(self, uid: str) -> list[Resource]:
         return [self.resources[child] for child in self._children.get(uid, ())]
 
@@ -91,6 +110,13 @@ class GenericBackend:
         self._families.setdefault(resource.family, {})[resource.uid] = None
         if resource.parent is not None:
             self._children.setdefault(resource.parent, {})[resource.uid] = None
+        for key in ((resource.family, resource.parent), (resource.family, _ANY)):
+            seqs, uids = self._listed.setdefault(key, ([], []))
+            position = bisect.bisect_right(seqs, resource.seq)
+            if position and uids[position - 1] == resource.uid:
+                continue  # renamed: already listed
+            seqs.insert(position, resource.seq)
+            uids.insert(position, resource.uid)
 
     def _unindex(self, resource: Resource, names: set[str]) -> None:
         for name in names:
@@ -101,6 +127,28 @@ class GenericBackend:
                     del self._named[(resource.family, name)]
         if self._arns.get(resource.arn) == resource.uid:
             del self._arns[resource.arn]
+
+
+class _Listed(Sequence[Resource]):
+    __slots__ = ("_uids", "_resources")
+
+    def __init__(self, uids: list[str], resources: dict[str, Resource]) -> None:
+        self._uids = uids
+        self._resources = resources
+
+    def __len__(self) -> int:
+        return len(self._uids)
+
+    @overload
+    def __getitem__(self, index: int) -> Resource: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Resource]: ...
+
+    def __getitem__(self, index: int | slice) -> Resource | list[Resource]:
+        if isinstance(index, slice):
+            return [self._resources[uid] for uid in self._uids[index]]
+        return self._resources[self._uids[index]]
 
 
 class ResourceView(ViewModel):
