@@ -68,3 +68,8 @@ class Clock:
         """Call ``listener()`` after every ``advance`` (services wake their long polls)."""
         with self._lock:
             self._listeners = (*self._listeners, listener)
+
+    def off_advance(self, listener: Callable[[], None]) -> None:
+        """Stop calling ``listener`` after an advance (an event stream whose last client left)."""
+        with self._lock:
+            self._listeners = tuple(other for other in self._listeners if other != listener)

@@ -23,7 +23,7 @@ from hoarfrost.core.operations import OperationHandler, Reply, RequestContext
 from hoarfrost.core.ports import DeliveryError, Message, Ports
 from hoarfrost.core.routing.route import Route, RoutingError
 from hoarfrost.core.validation import validate_input
-from hoarfrost.core.views import ENGINE_PART, StatefulService
+from hoarfrost.core.views import ENGINE_PART, Listener, StatefulService
 from hoarfrost.protocols.base import Protocol, get_protocol
 from hoarfrost.services import IMPLEMENTED
 
@@ -77,6 +77,8 @@ class Emulator:
         self.router = Router(default_region=settings.default_region)
         self._services: dict[str, StatefulService[Any, Any]] = {}
         self._services_lock = threading.Lock()
+        # Listeners of every service's changes (``subscribe``), given to each service as it starts.
+        self._listeners: tuple[Listener, ...] = ()
         self._blobs: BlobStore | None = None
         self._loopback: Any = None  # a BackgroundServer once loopback_url() was asked for
         self._loopback_lock = threading.Lock()
@@ -109,7 +111,7 @@ class Emulator:
                         from hoarfrost.generic.engine import GenericService
 
                         service = GenericService.for_service(name)(self)
-                    self._services[name] = service
+                    self._started(name, service)
                     started = True
             if started:
                 self._announce_started(service)
@@ -133,11 +135,36 @@ class Emulator:
         with self._services_lock:
             part = self._services.get(key)
             if part is None:
-                part = self._services[key] = cls(self)
+                part = cls(self)
+                self._started(key, part)
                 started = True
         if started:
             self._announce_started(part)
         return part
+
+    def _started(self, key: str, service: StatefulService[Any, Any]) -> None:
+        """Register a service just created (``_services_lock`` held) and hand it the listeners
+        of every service's changes."""
+        for listener in self._listeners:
+            service.notifier.subscribe(listener)
+        self._services[key] = service
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(change)`` after every state change of every service, those started
+        later included (the live event stream); answers the function that stops it. Each
+        service's own notifier still costs one truth test while nobody listens."""
+        with self._services_lock:
+            self._listeners = (*self._listeners, listener)
+            for service in self._services.values():
+                service.notifier.subscribe(listener)
+
+        def unsubscribe() -> None:
+            with self._services_lock:
+                self._listeners = tuple(other for other in self._listeners if other != listener)
+                for service in self._services.values():
+                    service.notifier.unsubscribe(listener)
+
+        return unsubscribe
 
     def on_service_started(self, callback: Callable[[StatefulService[Any, Any]], None]) -> None:
         """Call ``callback(service)`` for every service (and engine part) started from now on;
@@ -396,7 +423,7 @@ class Emulator:
             # first use) said so with ``ctx.mark_changed()``.
             if (handler.mutates or ctx.changed) and service.notifier.listeners:
                 for changed_account, changed_region in ctx.changed_scopes():
-                    service.notify_state_changed(changed_account, changed_region, route.operation)
+                    service.notify_state_changed(changed_account, changed_region, route.operation, request_id)
             if ctx.after is not None:
                 self._after_commit(ctx.after, route)
             return response

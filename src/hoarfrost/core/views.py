@@ -92,15 +92,19 @@ ENGINE_PART = ".engine"
 
 
 class StateChange:
-    """What a listener receives: which scope changed, by which operation, and the view on demand."""
+    """What a listener receives: which scope changed, by which operation (and request: its
+    ``request_id`` is the one the caller's response carries, empty for a change no request
+    made, such as a delivery from another service or an admin restore), and the view on demand."""
 
-    __slots__ = ("service", "account", "region", "operation", "_owner", "_view", "_view_lock")
+    __slots__ = ("service", "account", "region", "operation", "request_id", "_owner", "_view", "_view_lock")
 
-    def __init__(self, owner: StatefulService[Any, Any], account: str, region: str, operation: str) -> None:
+    def __init__(self, owner: StatefulService[Any, Any], account: str, region: str, operation: str,
+                 request_id: str = "") -> None:
         self.service = owner.state_key
         self.account = account
         self.region = region
         self.operation = operation
+        self.request_id = request_id
         self._owner = owner
         self._view: StateView | None = None
         self._view_lock = threading.Lock()
@@ -152,6 +156,10 @@ class StateChangeNotifier:
         with self._lock:
             self.listeners = (*self.listeners, listener)
         return Subscription(self, listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        """Stop calling ``listener`` (a no-op when it is not subscribed)."""
+        self._remove(listener)
 
     def _remove(self, listener: Listener) -> None:
         with self._lock:
@@ -386,9 +394,9 @@ class StatefulService(Generic[B, V]):
         """Hook for indexes kept outside the backend (issued access keys); called under the lock
         after restore and merge, and after reset with ``new`` None."""
 
-    def notify_state_changed(self, account: str, region: str, operation: str = "") -> None:
+    def notify_state_changed(self, account: str, region: str, operation: str = "", request_id: str = "") -> None:
         if self.notifier.listeners:
-            self.notifier.publish(StateChange(self, account, region, operation))
+            self.notifier.publish(StateChange(self, account, region, operation, request_id))
 
     def snapshot_with_blobs(self, account: str, region: str, sink: Any = None, *, secrets: bool = False) -> V:
         """Snapshot plus the blobs the view names; services without blobs have none."""

@@ -17,6 +17,8 @@ Routes (account and region default to the emulator's defaults):
     GET    /_hoarfrost/state/{service}/schema          the view's JSON Schema
     GET    /_hoarfrost/clock                           the emulator's time and its offset from real time
     POST   /_hoarfrost/clock                           {"advance": seconds}: move time forward
+    GET    /_hoarfrost/events[?views=1&buffer=N]       server-sent events: every state change and clock
+                                                       move (served by ``server.events``, streamed)
     GET    /_hoarfrost/{service}/{name}                a route the service serves (SNS's certificate)
     POST   /moto-api/reset                             reset everything (moto server compatibility)
 
@@ -225,47 +227,19 @@ class AdminApi:
 
     # -- everything -------------------------------------------------------------------------
     def export_all(self, request: HttpRequest) -> HttpResponse:
-        """Every scope of every started service: ``{"format", "version", "views": [...],
-        "blobs": {key: base64}}``, the payloads the views name (S3 object bodies) included, so
-        the document alone rebuilds the environment elsewhere (``?blobs=0`` leaves them out)."""
-        archive = None if request.query_param("blobs") in _FALSE else MemoryBlobArchive()
-        secrets = _secrets(request)
-        views = []
-        for service in sorted(self.emulator.started_services(), key=lambda s: s.state_key):
-            for account, region in sorted(service.scopes_with_state()):
-                view = service.snapshot(account, region, secrets=secrets) if archive is None else \
-                    service.snapshot_with_blobs(account, region, archive, secrets=secrets)
-                views.append({"service": service.state_key, "account": account, "region": region,
-                              "view": json.loads(view.model_dump_json())})
-        document: dict[str, Any] = {"format": EXPORT_FORMAT, "version": hoarfrost.__version__, "views": views}
-        if archive is not None and archive.blobs:
-            document["blobs"] = view_documents.inline(archive)
-        return json_response(200, document)
+        """Every scope of every started service (see ``export_document``); ``?blobs=0`` leaves
+        the payloads out."""
+        return json_response(200, export_document(self.emulator, blobs=request.query_param("blobs") not in _FALSE,
+                                                  secrets=_secrets(request)))
 
     def import_all(self, request: HttpRequest) -> HttpResponse:
-        """Replace all state with an ``export_all`` document, atomically.
-
-        The whole document is first imported into a scratch Emulator (views, consistency,
-        blobs: everything a real import checks); only when that succeeded is the live emulator
-        reset and loaded, so a bad document leaves it exactly as it was."""
+        """Replace all state with an ``export_all`` document, atomically (see ``import_document``)."""
         try:
             document = json.loads(request.body or b"null")
         except ValueError as exc:
             raise StateViewError("invalid", f"the body is not JSON: {exc}") from exc
-        entries = document.get("views") if isinstance(document, dict) else None
-        if not isinstance(entries, list):
-            raise StateViewError("invalid", 'expected {"views": [{"service", "account", "region", "view"}, ...]}')
-        plan: list[tuple[str, str, str, Any]] = []
-        for index, entry in enumerate(entries):
-            if not isinstance(entry, dict) or not {"service", "account", "region", "view"} <= entry.keys():
-                raise StateViewError("invalid", f"views[{index}] needs service, account, region and view")
-            name = self._service(str(entry["service"])).state_key
-            plan.append((name, str(entry["account"]), str(entry["region"]), entry["view"]))
-        source = view_documents.blob_archive(document.get("blobs"))
-        scratch = Emulator(dataclasses.replace(self.emulator.settings, blob_dir=None))
-        _load(scratch, plan, source)
-        _load(self.emulator, plan, source)
-        return json_response(200, {"status": "ok", "action": "restore", "views": len(plan)})
+        count = import_document(self.emulator, document, resolve=lambda name: self._service(name).state_key)
+        return json_response(200, {"status": "ok", "action": "restore", "views": count})
 
     def reset_all(self, request: HttpRequest) -> HttpResponse:
         self.emulator.reset()
@@ -276,6 +250,63 @@ def _secrets(request: HttpRequest) -> bool:
     """``?secrets=1``: the export carries secrets a view otherwise holds only as a hash (IAM's
     secret access keys; see ``StatefulService.redact``)."""
     return request.query_param("secrets") in _TRUE
+
+
+def export_document(emulator: Emulator, *, blobs: bool = True, secrets: bool = False) -> dict[str, Any]:
+    """Every scope of every started service: ``{"format", "version", "views": [{"service",
+    "account", "region", "view"}, ...], "blobs": {key: base64}}``, the payloads the views name
+    (S3 object bodies) included unless ``blobs`` is False, so the document alone rebuilds the
+    environment elsewhere; IAM's secret access keys only as hashes unless ``secrets``. The
+    admin API answers it; the pytest plugin dumps it on failure."""
+    archive = MemoryBlobArchive() if blobs else None
+    views = []
+    for service in sorted(emulator.started_services(), key=lambda s: s.state_key):
+        for account, region in sorted(service.scopes_with_state()):
+            view = service.snapshot(account, region, secrets=secrets) if archive is None else \
+                service.snapshot_with_blobs(account, region, archive, secrets=secrets)
+            views.append({"service": service.state_key, "account": account, "region": region,
+                          "view": json.loads(view.model_dump_json())})
+    document: dict[str, Any] = {"format": EXPORT_FORMAT, "version": hoarfrost.__version__, "views": views}
+    if archive is not None and archive.blobs:
+        document["blobs"] = view_documents.inline(archive)
+    return document
+
+
+def import_document(emulator: Emulator, document: Any, *, resolve: Callable[[str], str] | None = None) -> int:
+    """Replace all of ``emulator``'s state with an ``export_document`` document, atomically;
+    answers the number of views loaded.
+
+    The whole document is first imported into a scratch Emulator (views, consistency, blobs:
+    everything a real import checks); only when that succeeded is ``emulator`` reset and
+    loaded, so a bad document leaves it exactly as it was. ``resolve`` maps an entry's service
+    name to its state key, raising for a service it does not know (the admin API answers 404);
+    without it, such a service raises ``StateViewError('invalid')``."""
+    entries = document.get("views") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise StateViewError("invalid", 'expected {"views": [{"service", "account", "region", "view"}, ...]}')
+    plan: list[tuple[str, str, str, Any]] = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not {"service", "account", "region", "view"} <= entry.keys():
+            raise StateViewError("invalid", f"views[{index}] needs service, account, region and view")
+        name = str(entry["service"])
+        if resolve is not None:
+            name = resolve(name)
+        elif not _serves(emulator, name):
+            raise StateViewError("invalid", f"views[{index}] names {name!r}, a service hoarfrost does not serve")
+        plan.append((name, str(entry["account"]), str(entry["region"]), entry["view"]))
+    source = view_documents.blob_archive(document.get("blobs"))
+    scratch = Emulator(dataclasses.replace(emulator.settings, blob_dir=None))
+    _load(scratch, plan, source)
+    _load(emulator, plan, source)
+    return len(plan)
+
+
+def _serves(emulator: Emulator, name: str) -> bool:
+    try:
+        emulator.service(name)
+    except KeyError:
+        return False
+    return True
 
 
 def _load(emulator: Emulator, plan: list[tuple[str, str, str, Any]], source: MemoryBlobArchive | None) -> None:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from hoarfrost.core.emulator import Emulator
 from hoarfrost.core.http import BodyStream, HttpRequest, HttpResponse
-from hoarfrost.server import admin
+from hoarfrost.server import admin, events
 
 log = logging.getLogger("hoarfrost.server")
 request_log = logging.getLogger("hoarfrost.requests")
@@ -140,6 +140,7 @@ class HoarfrostApp:
         self.log_requests = log_requests
         self.pool = WorkerPool(workers)
         self.admin = admin.AdminApi(emulator)
+        self.events = events.EventStream(emulator)
         # Bound once: the per-request path only picks one.
         self._handle_aws = emulator.handle
         self._handle_admin = self.admin.handle
@@ -160,6 +161,7 @@ class HoarfrostApp:
                 await self.pool.run(self.emulator.router.warm)
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                self.events.close_all()
                 self.pool.shutdown()
                 # Workers the emulator started (Lambda) stop with the server that served them.
                 self.emulator.close()
@@ -171,7 +173,13 @@ class HoarfrostApp:
         request = await self._read_request(scope, receive)
         if request is None:  # the client went away mid-upload: nobody to answer
             return
-        handler = self._handle_admin if self.admin.claims(request) else self._handle_aws
+        if self.admin.claims(request):
+            if request.path == events.PATH and request.method == "GET":  # a stream, not one response
+                await self.events.serve(request, receive, send)
+                return
+            handler = self._handle_admin
+        else:
+            handler = self._handle_aws
         try:
             response = await self._answer(request, handler)
         except Exception as exc:  # Emulator.handle never raises; this is the last line of defence
