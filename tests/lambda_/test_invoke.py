@@ -214,3 +214,12 @@ def test_the_logging_module_writes_aws_formatted_lines(lam: Any) -> None:
     level, when, request_id, text = line.split("\t")
     assert level == "[INFO]" and when.endswith("Z") and text == "hello there"
     assert request_id == response["ResponseMetadata"]["RequestId"]
+
+
+def test_remaining_time_is_the_timeout_after_the_clock_moved(lam: Any, aws: Harness) -> None:
+    """The deadline a worker gets is in the worker's own time: moving the emulator's clock
+    an hour ahead must not give a function an hour (or nothing) to run."""
+    create(lam, "clocked", ECHO, Timeout=3)
+    aws.emulator.clock.advance(3600)
+    _, body = _call(lam, "clocked")
+    assert 0 < body["remaining"] <= 3000

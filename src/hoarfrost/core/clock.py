@@ -44,6 +44,12 @@ class Clock:
         """The current moment as an aware UTC datetime."""
         return dt.datetime.fromtimestamp(time.time() + self._offset, UTC)
 
+    def outside_millis(self, after: float = 0.0) -> int:
+        """Epoch milliseconds ``after`` seconds from now on the machine's own clock: a deadline
+        for a process hoarfrost starts (a Lambda worker), which reads the real time, not this
+        clock's shifted one."""
+        return int((time.time() + after) * 1000)
+
     def monotonic(self) -> float:
         """Monotonic seconds for deadlines; jumps with ``advance`` like ``time()`` does."""
         return time.monotonic() + self._offset

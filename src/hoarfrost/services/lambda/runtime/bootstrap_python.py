@@ -101,6 +101,7 @@ class LambdaContext:
         self._deadline_ms = deadline_ms
 
     def get_remaining_time_in_millis(self):
+        # This runs in the worker: hoarfrost sent the deadline on this process's own clock.
         return max(int(self._deadline_ms - time.time() * 1000), 0)
 
 

@@ -110,10 +110,12 @@ def run(pool: WorkerPool, spec: WorkerSpec, event: str, request_id: str, invoked
                 return _finish(log, worker, spec, request_id, started, clock, cold,
                                json.dumps(error).encode(), "Unhandled")
         log.line(f"START RequestId: {request_id} Version: {spec.version}\n")
-        deadline_ms = clock.millis() + spec.timeout * 1000
+        deadline = started + spec.timeout + (worker.init_ms / 1000 if cold else 0)
+        # The worker compares the deadline with its own (real) clock, so it gets the time left,
+        # on that clock; hoarfrost itself enforces the deadline on the emulator's clock.
+        deadline_ms = clock.outside_millis(deadline - clock.monotonic())
         worker.send({"type": "invoke", "request_id": request_id, "event": event, "deadline_ms": deadline_ms,
                      "invoked_arn": invoked_arn, "client_context": client_context})
-        deadline = started + spec.timeout + (worker.init_ms / 1000 if cold else 0)
         while True:
             frame = worker.receive(min(deadline - clock.monotonic(), 0.25))
             if frame is None:

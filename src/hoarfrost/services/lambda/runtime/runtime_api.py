@@ -144,7 +144,7 @@ class RuntimeApiWorker:
         self.frames: queue.Queue[dict[str, Any]] = queue.Queue()
         self._invocations: queue.Queue[dict[str, Any]] = queue.Queue()
         self._api = api
-        self._started = time.monotonic()
+        self._started = time.monotonic()  # real time: Init Duration is the process's own start-up
         self._ready_sent = False
         self._dead = threading.Event()
         self._drained = threading.Condition()
@@ -240,7 +240,7 @@ class RuntimeApiWorker:
 
     def answered(self, frame: dict[str, Any]) -> None:
         """A response or error: logged output still in the pipe goes first (briefly waited for)."""
-        deadline = time.monotonic() + 0.1
+        deadline = time.monotonic() + 0.1  # a real wait on an OS pipe, not emulated time
         with self._drained:
             while _pending(self._output) and time.monotonic() < deadline:
                 self._drained.wait(0.01)
