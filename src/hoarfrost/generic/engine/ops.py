@@ -8,6 +8,7 @@ error), so a client sees what the real service would send, never an empty succes
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import uuid
 from collections.abc import Sequence
@@ -275,7 +276,18 @@ def _timestamp_members(service: str, family: Family) -> tuple[tuple[str, ...], t
 
 def _id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, output: Any) -> list[Any]:
     """Every member shape an assigned identifier must fit: where CreateX answers it and
-    where the family's other operations take it."""
+    where the family's other operations take it (worked out once per family and kind)."""
+    key = (ctx.service.name, family.name, kind, output_path, getattr(output, "name", None))
+    known = _ID_SHAPES.get(key)
+    if known is None:
+        known = _ID_SHAPES[key] = _find_id_shapes(ctx, family, kind, output_path, output)
+    return known
+
+
+_ID_SHAPES: dict[tuple[str, str, str, str | None, str | None], list[Any]] = {}
+
+
+def _find_id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, output: Any) -> list[Any]:
     shapes = []
     if output is not None and output_path:
         found = at_path(output, output_path)
@@ -308,9 +320,15 @@ def _new_arn(ctx: Ctx, family: Family, output: Any, path: list[str]) -> str:
 
 
 def _tag_arn_shapes(ctx: Ctx) -> list[Any]:
-    model = models.service_model(ctx.service.name)
+    return _tag_arn_shapes_of(ctx.service.name)
+
+
+@functools.cache
+def _tag_arn_shapes_of(service: str) -> list[Any]:
+    """The string members tag operations take a resource's ARN in."""
+    model = models.service_model(service)
     shapes = []
-    for operation, served in plan(ctx.service.name).items():
+    for operation, served in plan(service).items():
         if served.kind == "tag" and served.tagging is not None and served.tagging.resource_member:
             member = model.operation_model(operation).input_shape.members.get(served.tagging.resource_member)
             if member is not None and member.type_name == "string":
