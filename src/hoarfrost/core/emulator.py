@@ -22,6 +22,7 @@ from hoarfrost.core.kms_port import KeyPort
 from hoarfrost.core.operations import OperationHandler, Reply, RequestContext
 from hoarfrost.core.ports import DeliveryError, Message, Ports
 from hoarfrost.core.routing.route import Route, RoutingError
+from hoarfrost.core.timers import Timers
 from hoarfrost.core.validation import validate_input
 from hoarfrost.core.views import ENGINE_PART, Listener, StatefulService
 from hoarfrost.protocols.base import Protocol, get_protocol
@@ -69,6 +70,8 @@ class Emulator:
         self.accounts = AccountMap(settings.default_account, settings.access_keys)
         self.clock = Clock()
         self.clock.on_advance(self._clock_advanced)
+        # Work due at a moment of the clock (schedules, alarms, flushes): see core.timers.
+        self.timers = Timers(self.clock)
         self.ports = Ports(self._start_service)
         # Keys for services that encrypt with KMS (Secrets Manager, SSM): see core.kms_port.
         self.keys = KeyPort(self._start_service)
@@ -302,6 +305,7 @@ class Emulator:
                 service.close()
             except Exception:
                 log.exception("closing %s failed", service.name)
+        self.timers.close()
         with self._loopback_lock:
             loopback, self._loopback = self._loopback, None
         if loopback is not None:
@@ -310,6 +314,7 @@ class Emulator:
     def _clock_advanced(self) -> None:
         for service in self.started_services():
             service.wake_all()
+        self.timers.run_due()
 
     def implemented_services(self) -> list[str]:
         return sorted(IMPLEMENTED)
@@ -335,6 +340,7 @@ class Emulator:
     def reset(self) -> None:
         """Forget every service's state and return to real time (the services stay registered,
         subscribers stay subscribed)."""
+        self.timers.clear()
         for service in self.started_services():
             service.reset()
         self.clock.reset()
