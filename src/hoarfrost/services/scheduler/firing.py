@@ -92,10 +92,12 @@ class Firing:
                 deleted = True
         if deleted:
             self.service.notify_state_changed(account, region, "DeleteSchedule")
-        self.attempt(invocation, 1)
+        self.attempt(invocation, 1, when)
 
-    def attempt(self, invocation: Invocation, attempt: int) -> None:
-        """Invoke the target; on failure retry later or dead-letter the invocation."""
+    def attempt(self, invocation: Invocation, attempt: int, due: float) -> None:
+        """Invoke the target (attempt number ``attempt``, due at ``due``); on failure retry
+        later or dead-letter the invocation. Retries count from when each attempt was due, not
+        from when it ran, so a clock moved far ahead replays them as they would have run."""
         try:
             invoke(self.emulator, invocation, attempt)
             return
@@ -108,13 +110,13 @@ class Firing:
         exhausted: str | None = None
         if failure.retryable:
             delay = min(_FIRST_RETRY * 2 ** (attempt - 1), _LONGEST_RETRY)
-            age = self.emulator.clock.time() + delay - invocation.scheduled_time
+            following = due + delay
             if attempt > policy["MaximumRetryAttempts"]:
                 exhausted = "MaximumRetryAttempts"
-            elif age > policy["MaximumEventAgeInSeconds"]:
+            elif following - invocation.scheduled_time > policy["MaximumEventAgeInSeconds"]:
                 exhausted = "MaximumEventAgeInSeconds"
             else:
-                self.emulator.timers.after(delay, lambda: self.attempt(invocation, attempt + 1))
+                self.emulator.timers.at(following, lambda: self.attempt(invocation, attempt + 1, following))
                 return
         try:
             dead_letter(self.emulator, invocation, failure, attempt, exhausted)

@@ -153,7 +153,7 @@ def list_schedules(ctx: SchedulerContext, request: dict[str, Any]) -> dict[str, 
     keys = sorted((group.name, schedule.name) for group in groups for schedule in group.schedules.values()
                   if schedule.name.startswith(prefix) and (state is None or schedule.state == state))
     page = paginate(keys, request.get("NextToken"), request.get("MaxResults") or PAGE_SIZE,
-                    kind="scheduler:ListSchedules", key=lambda key: list(key), error=token_error)
+                    kind="scheduler:ListSchedules", key=lambda key: key, error=token_error)
     summaries = []
     for group_name, schedule_name in page.items:
         schedule = ctx.state.groups[group_name].schedules[schedule_name]
