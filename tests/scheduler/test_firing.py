@@ -277,3 +277,24 @@ def test_the_event_age_limit_ends_retries(inprocess: Harness, monkeypatch: pytes
                   for name, value in drain(sqs, dlq_url)[0]["MessageAttributes"].items()}
     assert attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumEventAgeInSeconds"
     assert attributes["RETRY_ATTEMPTS"] == "1"
+
+
+def test_a_one_time_schedule_already_past_runs_at_once(aws: Harness, scheduler: Any, sqs: Any) -> None:
+    url, queue = make_queue(sqs, "late")
+    past = aws.emulator.clock.now() - dt.timedelta(hours=1)
+    scheduler.create_schedule(Name="late", ScheduleExpression=_at(past), FlexibleTimeWindow=OFF,
+                              Target=target(queue, Input="late"))
+    aws.emulator.clock.advance(1)
+    assert bodies(sqs, url) == ["late"]
+
+
+def test_a_missing_lambda_function_is_dead_lettered(aws: Harness, scheduler: Any, sqs: Any) -> None:
+    dlq_url, dlq = make_queue(sqs, "dlq")
+    function = f"arn:aws:lambda:us-east-1:{aws.account}:function:nowhere"
+    scheduler.create_schedule(Name="invoke", ScheduleExpression="rate(1 day)", FlexibleTimeWindow=OFF,
+                              Target=target(function, Input='{"hello": "lambda"}', DeadLetterConfig={"Arn": dlq}))
+    aws.emulator.clock.advance(1)
+    [message] = drain(sqs, dlq_url)
+    assert message["Body"] == '{"hello": "lambda"}'
+    attributes = {name: value["StringValue"] for name, value in message["MessageAttributes"].items()}
+    assert attributes["ERROR_CODE"] == "ResourceNotFoundException" and attributes["TARGET_ARN"] == function
