@@ -222,3 +222,15 @@ def test_notifications_follow_mutations(aws: Harness) -> None:
         aws.emulator.clock.advance(600)
         assert [change.operation for change in changes] == ["CreateScheduleGroup", "CreateSchedule", "DeleteSchedule"]
         assert all(isinstance(change.view(), SchedulerStateView) for change in changes)
+
+
+def test_the_json_schema_names_the_published_fields() -> None:
+    schema = SchedulerStateView.model_json_schema()
+    definitions = schema["$defs"]
+    assert "schedule_groups" in schema["properties"]
+    schedule = next(d for name, d in definitions.items() if name == "ScheduleView")
+    for field in ("name", "schedule_expression", "schedule_expression_timezone", "start_date", "end_date", "state",
+                  "target", "flexible_time_window", "action_after_completion", "kms_key_arn", "last_invocation"):
+        assert field in schedule["properties"], field
+    target = next(d for name, d in definitions.items() if name.endswith("TargetView"))
+    assert {"arn", "role_arn", "input", "retry_policy", "dead_letter_config", "sqs_parameters"} <= set(target["properties"])
