@@ -110,3 +110,14 @@ def test_group_tags(scheduler: Any, aws: Harness) -> None:
     with pytest.raises(ClientError) as other_account:
         scheduler.list_tags_for_resource(ResourceArn="arn:aws:scheduler:us-east-1:999999999999:schedule-group/tagged")
     assert error_of(other_account)[0] == "ResourceNotFoundException"
+
+
+def test_each_region_has_its_own_groups(aws: Harness, scheduler: Any) -> None:
+    scheduler.create_schedule_group(Name="east-only")
+    west = aws.client("scheduler", region_name="eu-west-1")
+    assert [g["Name"] for g in west.list_schedule_groups()["ScheduleGroups"]] == ["default"]
+    assert west.get_schedule_group(Name="default")["Arn"] == \
+        "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/default"
+    with pytest.raises(ClientError) as missing:
+        west.get_schedule_group(Name="east-only")
+    assert error_of(missing)[0] == "ResourceNotFoundException"
