@@ -298,3 +298,19 @@ def test_a_missing_lambda_function_is_dead_lettered(aws: Harness, scheduler: Any
     assert message["Body"] == '{"hello": "lambda"}'
     attributes = {name: value["StringValue"] for name, value in message["MessageAttributes"].items()}
     assert attributes["ERROR_CODE"] == "ResourceNotFoundException" and attributes["TARGET_ARN"] == function
+
+
+def test_lambda_target_is_invoked_asynchronously(aws: Harness, scheduler: Any, sqs: Any) -> None:
+    from tests.lambda_.conftest import create
+
+    lam = aws.client("lambda")
+    url, queue = make_queue(sqs, "results")
+    function = create(lam, "scheduled", "def handler(event, context):\n    return {'seen': event['job']}\n")
+    lam.put_function_event_invoke_config(FunctionName="scheduled",
+                                         DestinationConfig={"OnSuccess": {"Destination": queue}})
+    scheduler.create_schedule(Name="run", ScheduleExpression="rate(1 day)", FlexibleTimeWindow=OFF,
+                              Target=target(function, Input='{"job": "nightly"}'))
+    aws.emulator.clock.advance(1)
+    assert aws.emulator.service("lambda").wait_for_invocations(20)
+    [record] = [json.loads(body) for body in bodies(sqs, url)]
+    assert record["requestPayload"] == {"job": "nightly"} and record["responsePayload"] == {"seen": "nightly"}
