@@ -10,6 +10,11 @@ AWS's six-field cron (``minutes hours day-of-month month day-of-week year``) dif
 cron: day-of-week counts 1 = SUN .. 7 = SAT, exactly one of day-of-month and day-of-week is
 ``?``, and it has Quartz's ``L`` (last), ``W`` (nearest weekday) and ``#`` (nth weekday).
 
+Use: ``parse_schedule(text, kinds=("rate", "cron"))`` for an EventBridge rule (which answers a
+``ScheduleError`` with "Parameter ScheduleExpression is not valid."), all kinds for Scheduler;
+then ``schedule.next_after(moment, tz, anchor=...)`` for the first invocation strictly after
+``moment`` (``anchor``: where a rate counts from, e.g. the rule's creation).
+
 Time zones come from the standard library's ``zoneinfo``. Local times that a daylight-saving
 change skips never fire; local times it repeats fire once, at their first occurrence (what AWS
 documents for Scheduler).

@@ -63,17 +63,21 @@ class Firing:
             self._set(account, region, group, schedule, when)
 
     def _set(self, account: str, region: str, group: str, schedule: Schedule, when: float) -> None:
+        # The callback learns its own timer through ``holder``, read once it holds the lock that
+        # the caller holds now: a timer due at once may start on the timer thread before ``at``
+        # has even returned here.
         holder: list[Timer] = []
-        holder.append(self.emulator.timers.at(when, lambda: self._fire(account, region, group, schedule, holder[0])))
+        holder.append(self.emulator.timers.at(when, lambda: self._fire(account, region, group, schedule, holder)))
         schedule._timer = holder[0]
 
     # -- firing (no lock held) ----------------------------------------------------------------
-    def _fire(self, account: str, region: str, group_name: str, schedule: Schedule, timer: Timer) -> None:
+    def _fire(self, account: str, region: str, group_name: str, schedule: Schedule, holder: list[Timer]) -> None:
         scope = self.service.backends.existing(account, region)
         if scope is None:
             return
         deleted = False
         with scope.lock:
+            timer = holder[0]
             group = scope.backend.groups.get(group_name)
             if group is None or group.schedules.get(schedule.name) is not schedule or schedule._timer is not timer:
                 return  # deleted, replaced or re-armed since this timer was set
