@@ -222,6 +222,14 @@ def test_notifications_follow_mutations(aws: Harness) -> None:
         aws.emulator.clock.advance(600)
         assert [change.operation for change in changes] == ["CreateScheduleGroup", "CreateSchedule", "DeleteSchedule"]
         assert all(isinstance(change.view(), SchedulerStateView) for change in changes)
+        # An invocation that keeps the schedule is a change too: its last invocation moved.
+        scheduler.create_schedule(Name="daily", ScheduleExpression="rate(1 day)", FlexibleTimeWindow=OFF,
+                                  Target=target(queue))
+        aws.emulator.clock.advance(1)
+        # (The invocation is due at once: the timer thread may report it before the request does.)
+        assert sorted(change.operation for change in changes[3:]) == ["CreateSchedule", "InvokeSchedule"]
+        [group] = [g for g in changes[-1].view().schedule_groups if g.name == "default"]
+        assert group.schedules[0].last_invocation is not None
 
 
 def test_the_json_schema_names_the_published_fields() -> None:

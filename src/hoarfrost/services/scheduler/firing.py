@@ -94,8 +94,9 @@ class Firing:
             elif schedule.action_after_completion == "DELETE":
                 del group.schedules[schedule.name]
                 deleted = True
-        if deleted:
-            self.service.notify_state_changed(account, region, "DeleteSchedule")
+        # The last invocation is state (a one-time schedule that ran must not run again after a
+        # restart from saved state), so listeners hear of every invocation.
+        self.service.notify_state_changed(account, region, "DeleteSchedule" if deleted else "InvokeSchedule")
         self.attempt(invocation, 1, when)
 
     def attempt(self, invocation: Invocation, attempt: int, due: float) -> None:
