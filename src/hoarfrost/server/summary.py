@@ -149,6 +149,8 @@ def summarize_view(service: str, view: StateView) -> list[dict[str, Any]]:
         if field in _SKIPPED_FIELDS or (base, field) in _HIDDEN:
             continue
         value = getattr(view, field)
+        if isinstance(value, dict) and value and isinstance(next(iter(value.values())), BaseModel):
+            value = list(value.values())  # resources keyed by name in the view
         if isinstance(value, list) and value:
             collections.append(_collection(base, field, value))
     return collections
