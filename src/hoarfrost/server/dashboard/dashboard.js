@@ -17,6 +17,7 @@
   const timers = new Map(); // scope key -> pending refresh timer
   const latest = new Map(); // scope key -> number of the newest refresh asked for
   const open = new Set(); // "scope key/collection" of expanded collections
+  const cards = new Map(); // scope key -> {json, node}: a card whose scope did not change is kept
   let changed = new Set(); // scope keys to highlight on the next render
   let clock = null; // {now (ms, emulator), at (ms, local), offset (s)}
   let events = null;
@@ -262,7 +263,18 @@
         a.service.localeCompare(b.service));
     const section = $("scopes");
     const empty = $("empty");
-    section.replaceChildren(empty, ...shown.map(([key, entry]) => scopeNode(key, entry)));
+    const nodes = shown.map(([key, entry]) => {
+      // Kept as it is when its scope did not change, with whatever a person was doing in it
+      // (an armed reset button, a scroll position).
+      const json = JSON.stringify(entry);
+      const cached = cards.get(key);
+      if (cached && cached.json === json) return cached.node;
+      const node = scopeNode(key, entry);
+      cards.set(key, { json, node });
+      return node;
+    });
+    for (const key of [...cards.keys()]) if (!scopes.has(key)) cards.delete(key);
+    section.replaceChildren(empty, ...nodes);
     empty.hidden = shown.length > 0;
     changed = new Set();
     document.body.dataset.scopes = String(scopes.size);
