@@ -14,6 +14,7 @@ values, client secrets) are left out of a snapshot unless it is taken with ``sec
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -130,7 +131,9 @@ _SECRETS = (("BasicAuthParameters", "Password"), ("ApiKeyAuthParameters", "ApiKe
 
 def redact(view: EventsStateView) -> None:
     for connection in view.connections:
-        parameters = connection.auth_parameters
+        # A copy: a view's nested dicts may be the record's own (``of`` copies one level).
+        parameters = copy.deepcopy(connection.auth_parameters)
+        connection.auth_parameters = parameters
         for member, secret in _SECRETS:
             if isinstance(parameters.get(member), dict):
                 parameters[member].pop(secret, None)
