@@ -121,3 +121,47 @@ def test_api_destination_listing_and_errors(events: Any) -> None:
     assert [(d["Name"], d["HttpMethod"], d["InvocationRateLimitPerSecond"]) for d in listed] == [("hook", "PUT", 10)]
     events.delete_api_destination(Name="hook")
     assert events.list_api_destinations()["ApiDestinations"] == []
+
+
+class _OAuth(BaseHTTPRequestHandler):
+    received: list[tuple[str, str, dict[str, str], bytes]]
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length)
+        self.received.append(("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+        answer = json.dumps({"access_token": "tok-1", "token_type": "Bearer"}).encode() if self.path == "/token" else b""
+        self.send_response(200)
+        self.send_header("content-length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_an_oauth_connection_fetches_a_token_first(aws: Harness, events: Any) -> None:
+    received: list[tuple[str, str, dict[str, str], bytes]] = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), type("OAuth", (_OAuth,), {"received": received}))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        connection = events.create_connection(Name="o", AuthorizationType="OAUTH_CLIENT_CREDENTIALS", AuthParameters={
+            "OAuthParameters": {"ClientParameters": {"ClientID": "id", "ClientSecret": "shh"},
+                                "AuthorizationEndpoint": f"{url}/token", "HttpMethod": "POST",
+                                "OAuthHttpParameters": {"BodyParameters": [{"Key": "scope", "Value": "s"}]}}})
+        described = events.describe_connection(Name="o")["AuthParameters"]["OAuthParameters"]
+        assert described["ClientParameters"] == {"ClientID": "id"}
+        arn = events.create_api_destination(Name="hook", ConnectionArn=connection["ConnectionArn"],
+                                            InvocationEndpoint=f"{url}/hook", HttpMethod="POST")["ApiDestinationArn"]
+        events.put_rule(Name="r", EventPattern=json.dumps({"source": ["my.app"]}))
+        events.put_targets(Rule="r", Targets=[{"Id": "api", "Arn": arn}])
+        events.put_events(Entries=[entry()])
+        assert aws.emulator.service("events").wait_for_deliveries(10)
+    finally:
+        server.shutdown()
+        server.server_close()
+    (_, token_path, token_headers, token_body), (_, hook_path, hook_headers, _) = received
+    assert token_path == "/token" and b"grant_type=client_credentials" in token_body and b"scope=s" in token_body
+    assert token_headers["authorization"] == "Basic " + base64.b64encode(b"id:shh").decode()
+    assert hook_path == "/hook" and hook_headers["authorization"] == "Bearer tok-1"

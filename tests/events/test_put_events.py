@@ -199,3 +199,16 @@ def test_an_sns_topic_target_publishes(aws: Harness, events: Any, sqs: Any) -> N
     events.put_targets(Rule="r", Targets=[{"Id": "sns", "Arn": topic}])
     events.put_events(Entries=[entry({"n": 7})])
     assert [b["detail"] for b in bodies(sqs, url)] == [{"n": 7}]
+
+
+def test_a_failed_delivery_goes_to_the_targets_dead_letter_queue(aws: Harness, events: Any, sqs: Any) -> None:
+    dlq_url, dlq_arn = make_queue(sqs, "dlq")
+    gone = f"arn:aws:sqs:{aws.region}:{aws.account}:gone"
+    rule_arn = events.put_rule(Name="r", EventPattern=json.dumps({"source": ["my.app"]}))["RuleArn"]
+    events.put_targets(Rule="r", Targets=[{"Id": "t", "Arn": gone, "DeadLetterConfig": {"Arn": dlq_arn}}])
+    event_id = events.put_events(Entries=[entry()])["Entries"][0]["EventId"]
+    messages = sqs.receive_message(QueueUrl=dlq_url, MessageAttributeNames=["All"])["Messages"]
+    assert [json.loads(m["Body"])["id"] for m in messages] == [event_id]
+    attributes = {name: value["StringValue"] for name, value in messages[0]["MessageAttributes"].items()}
+    assert attributes["RULE_ARN"] == rule_arn and attributes["TARGET_ARN"] == gone
+    assert attributes["ERROR_CODE"] and attributes["ERROR_MESSAGE"]

@@ -1,8 +1,11 @@
 """Handing routed events to targets, holding no lock: hoarfrost's SQS (FIFO group ids from
 ``SqsParameters``), SNS, Lambda (asynchronous invocation), CloudWatch Logs log groups, another
 event bus in any account or region, and API destinations (a real HTTP call from a background
-worker). A failed delivery is logged and counted on the service, never raised: the PutEvents
-that caused it has already succeeded (as in AWS, where failures go to a DLQ or metrics)."""
+worker). A failed delivery is never raised: the PutEvents that caused it has already
+succeeded. It is logged and counted, and when the target has a ``DeadLetterConfig`` the event
+goes to that queue with AWS's attributes (``RULE_ARN``, ``TARGET_ARN``, ``ERROR_CODE``,
+``ERROR_MESSAGE``, ``EXHAUSTED_RETRY_CONDITION``, ``RETRY_ATTEMPTS``). Retries are not
+simulated: a failure counts as final at once."""
 
 from __future__ import annotations
 
@@ -45,9 +48,24 @@ class Dispatcher:
                 self.deliver(delivery, hops)
                 self.delivered += 1
             except Exception as exc:  # the event was accepted; a target's failure is not the caller's
-                self.failures += 1
-                log.warning("events: delivery of %s to %s failed: %s", delivery.event.get("id"),
-                            delivery.target.get("Arn"), exc)
+                self.failed(delivery, getattr(exc, "code", "") or type(exc).__name__, str(exc))
+
+    def failed(self, delivery: Delivery, code: str, message: str) -> None:
+        self.failures += 1
+        log.warning("events: delivery of %s to %s failed: %s", delivery.event.get("id"),
+                    delivery.target.get("Arn"), message)
+        queue_arn = (delivery.target.get("DeadLetterConfig") or {}).get("Arn")
+        if not queue_arn:
+            return
+        attributes = {name: {"DataType": "String", "StringValue": value} for name, value in (
+            ("RULE_ARN", delivery.rule_arn), ("TARGET_ARN", str(delivery.target.get("Arn"))),
+            ("ERROR_CODE", code or "Unknown"), ("ERROR_MESSAGE", message or "Unknown"),
+            ("EXHAUSTED_RETRY_CONDITION", "MaximumRetryAttempts"), ("RETRY_ATTEMPTS", "0"))}
+        try:
+            self.emulator.deliver(queue_arn, Message(json.dumps(delivery.event), attributes,
+                                                     source_arn=delivery.rule_arn, sender=delivery.account))
+        except Exception as exc:
+            log.warning("events: dead-letter queue %s refused the event: %s", queue_arn, exc)
 
     def deliver(self, delivery: Delivery, hops: int) -> None:
         target = delivery.target
@@ -77,6 +95,13 @@ class Dispatcher:
             self.service.forward(target_arn, event, delivery.account, hops + 1)
         elif arn.service == "events" and arn.resource.startswith("api-destination/"):
             request = self.service.api_request(target_arn, target, body)
+
+            def done(status: int | None, error: str | None) -> None:
+                if status is None or status >= 400:
+                    self.failed(delivery, "SDK_CLIENT_ERROR" if status is None else str(status),
+                                error or f"HTTP status {status}")
+
+            request.on_done = done
             self.http.submit(request)
         else:
             self.emulator.deliver(target_arn, Message(body, source_arn=delivery.rule_arn, sender=delivery.account))
@@ -84,11 +109,35 @@ class Dispatcher:
 
 # -- HTTP ------------------------------------------------------------------------------------------
 class HttpRequest:
-    __slots__ = ("method", "url", "headers", "body", "on_done")
+    """One API destination call; ``oauth`` is the connection's OAuthParameters (with the client
+    secret) when a token must be fetched first."""
+
+    __slots__ = ("method", "url", "headers", "body", "on_done", "oauth")
 
     def __init__(self, method: str, url: str, headers: dict[str, str], body: bytes,
-                 on_done: Callable[[int | None, str | None], None] | None = None) -> None:
+                 on_done: Callable[[int | None, str | None], None] | None = None,
+                 oauth: dict[str, Any] | None = None) -> None:
         self.method, self.url, self.headers, self.body, self.on_done = method, url, headers, body, on_done
+        self.oauth = oauth
+
+
+def oauth_token(oauth: dict[str, Any]) -> str:
+    """The access token the authorization endpoint grants for the client credentials (what
+    EventBridge fetches before it calls an API destination of an OAuth connection)."""
+    client = oauth.get("ClientParameters") or {}
+    extra = oauth.get("OAuthHttpParameters") or {}
+    basic = base64.b64encode(f"{client.get('ClientID', '')}:{client.get('ClientSecret', '')}".encode()).decode()
+    headers = {"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"}
+    headers.update({str(i["Key"]): str(i["Value"]) for i in extra.get("HeaderParameters") or []})
+    form = {"grant_type": "client_credentials"}
+    form.update({str(i["Key"]): str(i["Value"]) for i in extra.get("BodyParameters") or []})
+    query = {str(i["Key"]): str(i["Value"]) for i in extra.get("QueryStringParameters") or []}
+    method = str(oauth.get("HttpMethod") or "POST")
+    call = urllib.request.Request(with_query(str(oauth["AuthorizationEndpoint"]), query),
+                                  data=urllib.parse.urlencode(form).encode() if method != "GET" else None,
+                                  method=method, headers=headers)
+    with urllib.request.urlopen(call, timeout=5) as response:  # noqa: S310 (the user's endpoint)
+        return str(json.loads(response.read())["access_token"])
 
 
 class HttpWorker:
@@ -119,6 +168,8 @@ class HttpWorker:
             status: int | None = None
             error: str | None = None
             try:
+                if request.oauth is not None:
+                    request.headers["Authorization"] = f"Bearer {oauth_token(request.oauth)}"
                 call = urllib.request.Request(request.url, data=request.body or None, method=request.method,
                                               headers=request.headers)
                 with urllib.request.urlopen(call, timeout=5) as response:  # noqa: S310 (the user's endpoint)

@@ -126,6 +126,8 @@ class EventsService(StatefulService[EventsBackend, EventsStateView]):
                 raise DeliveryError(f"API destination {destination.name} has no usable connection.")
             headers, query = auth_headers(connection.authorization_type, connection.auth_parameters)
             url, method = destination.invocation_endpoint, destination.http_method
+            oauth = (dict(connection.auth_parameters.get("OAuthParameters") or {})
+                     if connection.authorization_type == "OAUTH_CLIENT_CREDENTIALS" else None)
         http = target.get("HttpParameters") or {}
         for value in http.get("PathParameterValues") or []:
             url = url.replace("*", urllib.parse.quote(str(value), safe=""), 1)
@@ -134,7 +136,7 @@ class EventsService(StatefulService[EventsBackend, EventsStateView]):
         headers.setdefault("Content-Type", "application/json; charset=utf-8")
         headers.setdefault("User-Agent", "Amazon/EventBridge/ApiDestinations")
         return HttpRequest(method, with_query(url, query), headers,
-                           body.encode("utf-8") if method not in ("GET", "HEAD") else b"")
+                           body.encode("utf-8") if method not in ("GET", "HEAD") else b"", oauth=oauth)
 
     # -- for tests ---------------------------------------------------------------------------
     def wait_for_deliveries(self, timeout: float = 10.0) -> bool:
