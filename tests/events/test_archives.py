@@ -74,6 +74,8 @@ def test_retention_drops_old_events_by_the_clock(aws: Harness, events: Any) -> N
     events.put_events(Entries=[entry()])
     assert events.describe_archive(ArchiveName="short")["EventCount"] == 2
     aws.emulator.clock.advance(13 * 3600)
+    view = aws.emulator.service("events").snapshot(aws.account, aws.region)
+    assert len(view.archives[0].events) == 1
     assert events.describe_archive(ArchiveName="short")["EventCount"] == 1
     assert events.list_archives()["Archives"][0]["EventCount"] == 1
     events.update_archive(ArchiveName="short", RetentionDays=5, Description="longer")

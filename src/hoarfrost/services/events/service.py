@@ -35,6 +35,7 @@ class EventsService(StatefulService[EventsBackend, EventsStateView]):
         self.dispatcher = Dispatcher(self)
         self.schedules = Schedules(self)
         emulator.ports.register("events", self.receive, self.has_bus)
+        emulator.ports.register_policy_source("events", self.bus_policy)
 
     def new_backend(self, account: str, region: str) -> EventsBackend:
         backend = EventsBackend(account=account, region=region)
@@ -42,7 +43,7 @@ class EventsService(StatefulService[EventsBackend, EventsStateView]):
         return backend
 
     def to_view(self, backend: EventsBackend, account: str, region: str) -> EventsStateView:
-        return views.to_view(backend)
+        return views.to_view(backend, self.clock.time())
 
     def from_view(self, view: EventsStateView, account: str, region: str) -> EventsBackend:
         return views.from_view(view, account, region, self.clock.time())
@@ -60,6 +61,15 @@ class EventsService(StatefulService[EventsBackend, EventsStateView]):
     def close(self) -> None:
         self.schedules.clear()
         self.dispatcher.http.close()
+
+    def bus_policy(self, arn_text: str) -> str | None:
+        """The resource policy of the bus ``arn_text`` names (IAM enforcement reads it, lock-free)."""
+        arn = try_parse_arn(arn_text)
+        scope = self.backends.existing(arn.account, arn.region) if arn is not None else None
+        if scope is None or arn is None or not arn.resource.startswith("event-bus/"):
+            return None
+        bus = scope.backend.buses.get(arn.resource[len("event-bus/"):])
+        return bus.policy if bus is not None else None
 
     # -- the delivery port ------------------------------------------------------------------
     def has_bus(self, arn_text: str) -> bool:

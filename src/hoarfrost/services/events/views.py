@@ -111,7 +111,17 @@ class EventsStateView(StateView):
 
 
 # -- backend -> view ---------------------------------------------------------------------------
-def to_view(backend: EventsBackend) -> EventsStateView:
+def _archive_view(archive: Archive, now: float) -> ArchiveView:
+    """The archive with the events its retention still keeps (expiry is lazy in the state)."""
+    view = ArchiveView.of(archive)
+    if archive.retention_days:
+        horizon = now - archive.retention_days * 86_400
+        view.events = [event for event, record in zip(view.events, archive.events, strict=True)
+                       if record.time >= horizon]
+    return view
+
+
+def to_view(backend: EventsBackend, now: float) -> EventsStateView:
     buses = []
     for bus in backend.buses.values():
         view = EventBusView.of(bus)
@@ -119,7 +129,7 @@ def to_view(backend: EventsBackend) -> EventsStateView:
         buses.append(view)
     return EventsStateView(
         event_buses=buses,
-        archives=[ArchiveView.of(archive) for archive in backend.archives.values()],
+        archives=[_archive_view(archive, now) for archive in backend.archives.values()],
         replays=[ReplayView.of(replay) for replay in backend.replays.values()],
         connections=[ConnectionView.of(connection) for connection in backend.connections.values()],
         api_destinations=[ApiDestinationView.of(destination) for destination in backend.api_destinations.values()],
