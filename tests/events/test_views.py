@@ -109,6 +109,7 @@ def test_merge_keeps_what_exists(aws: Harness, events: Any, sqs: Any) -> None:
                                                "targets": [{"id": "t", "arn": "x"}, {"id": "t", "arn": "y"}]}]}]},
     {"connections": [{"name": "c", "arn": "arn:aws:events:us-east-1:1:connection/c/1", "authorization_type": "X"}]},
     {"event_buses": [{"name": "b", "surprise": 1}]},
+    {"event_buses": [{"name": "b", "policy": "not a policy"}]},
 ])
 def test_a_rejected_view_changes_nothing(aws: Harness, events: Any, sqs: Any, bad: dict[str, Any]) -> None:
     _populate(events, sqs)

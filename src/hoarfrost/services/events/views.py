@@ -22,6 +22,7 @@ from pydantic import Field
 
 from hoarfrost.core.kit.arn import build_arn, try_parse_arn
 from hoarfrost.core.kit.event_patterns import PatternError, compile_pattern
+from hoarfrost.core.kit.policies import PolicyError, parse_policy
 from hoarfrost.core.kit.records import RecordView, merge_keyed, record_view
 from hoarfrost.core.kit.schedule_expressions import ScheduleError, parse_schedule
 from hoarfrost.core.kit.shape_views import ShapeView, shape_view
@@ -214,6 +215,11 @@ def from_view(view: EventsStateView, account: str, region: str, now: float) -> E
     for bus_view in view.event_buses:
         _unique(f"bus {bus_view.name!r}: rule", (rule.name for rule in bus_view.rules))
         rules = {rule.name: _rule(rule, bus_view.name) for rule in bus_view.rules}
+        if bus_view.policy:
+            try:
+                parse_policy(bus_view.policy)
+            except PolicyError as exc:
+                raise _invalid(f"bus {bus_view.name!r}: policy: {exc.message}") from None
         bus: EventBus = bus_view.to_record()
         bus.rules = {}
         backend.add_bus(bus)
