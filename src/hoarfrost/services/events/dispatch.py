@@ -39,6 +39,7 @@ class Dispatcher:
         self.service = service
         self.emulator = service.emulator
         self.http = HttpWorker()
+        # Counts since the emulator started (what AWS reports as Invocations / FailedInvocations).
         self.failures = 0
         self.delivered = 0
 

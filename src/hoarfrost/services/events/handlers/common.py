@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.event_patterns import PatternError, compile_pattern
 from hoarfrost.core.kit.paging import Page, paginate
@@ -92,8 +91,3 @@ def epoch(value: Any) -> float:
 def stamp(seconds: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
 
-
-def not_found(kind: str, name: str) -> ServiceError:
-    from hoarfrost.services.events.errors import errors
-
-    return errors.ResourceNotFoundException(f"{kind} {name} does not exist.")
