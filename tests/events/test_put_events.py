@@ -212,3 +212,18 @@ def test_a_failed_delivery_goes_to_the_targets_dead_letter_queue(aws: Harness, e
     attributes = {name: value["StringValue"] for name, value in messages[0]["MessageAttributes"].items()}
     assert attributes["RULE_ARN"] == rule_arn and attributes["TARGET_ARN"] == gone
     assert attributes["ERROR_CODE"] and attributes["ERROR_MESSAGE"]
+
+
+def test_a_bus_target_in_another_region(aws: Harness, events: Any, sqs: Any) -> None:
+    west = aws.client("events", region_name="us-west-2")
+    west_sqs = aws.client("sqs", region_name="us-west-2")
+    url, arn = make_queue(west_sqs, "inbox")
+    west.put_rule(Name="in", EventPattern=json.dumps({"source": ["my.app"]}))
+    west.put_targets(Rule="in", Targets=[{"Id": "q", "Arn": arn}])
+    west_bus = west.describe_event_bus()["Arn"]
+    events.put_rule(Name="fwd", EventPattern=json.dumps({"source": ["my.app"]}))
+    events.put_targets(Rule="fwd", Targets=[{"Id": "west", "Arn": west_bus,
+                                             "RoleArn": f"arn:aws:iam::{aws.account}:role/fwd"}])
+    event_id = events.put_events(Entries=[entry()])["Entries"][0]["EventId"]
+    received = bodies(west_sqs, url)
+    assert [(b["id"], b["region"]) for b in received] == [(event_id, aws.region)]
