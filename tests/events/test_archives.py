@@ -78,7 +78,9 @@ def test_retention_drops_old_events_by_the_clock(aws: Harness, events: Any) -> N
     assert len(view.archives[0].events) == 1
     assert events.describe_archive(ArchiveName="short")["EventCount"] == 1
     assert events.list_archives()["Archives"][0]["EventCount"] == 1
-    events.update_archive(ArchiveName="short", RetentionDays=5, Description="longer")
-    assert events.describe_archive(ArchiveName="short")["RetentionDays"] == 5
+    events.update_archive(ArchiveName="short", RetentionDays=5, Description="longer", KmsKeyIdentifier="alias/k")
+    described = events.describe_archive(ArchiveName="short")
+    assert (described["RetentionDays"], described["Description"], described["KmsKeyIdentifier"]) == (
+        5, "longer", "alias/k")
     events.delete_archive(ArchiveName="short")
     assert events.list_archives()["Archives"] == []

@@ -29,8 +29,9 @@ def test_the_default_bus_exists_and_custom_buses_come_and_go(aws: Harness, event
     assert events.list_tags_for_resource(ResourceARN=arn)["Tags"] == [{"Key": "k", "Value": "v"}]
     assert [b["Name"] for b in events.list_event_buses()["EventBuses"]] == ["default", "orders"]
     assert [b["Name"] for b in events.list_event_buses(NamePrefix="ord")["EventBuses"]] == ["orders"]
-    events.update_event_bus(Name="orders", Description="new")
-    assert events.describe_event_bus(Name="orders")["Description"] == "new"
+    events.update_event_bus(Name="orders", Description="new", LogConfig={"IncludeDetail": "FULL", "Level": "INFO"})
+    described = events.describe_event_bus(Name="orders")
+    assert described["Description"] == "new" and described["LogConfig"] == {"IncludeDetail": "FULL", "Level": "INFO"}
     events.delete_event_bus(Name="orders")
     with pytest.raises(ClientError) as caught:
         events.describe_event_bus(Name="orders")

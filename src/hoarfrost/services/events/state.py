@@ -69,6 +69,7 @@ class EventBus:
     policy: str | None = None
     kms_key_identifier: str | None = None
     dead_letter_config: dict[str, Any] | None = None
+    log_config: dict[str, Any] | None = None
     tags: dict[str, str] = field(default_factory=dict)
     rules: dict[str, Rule] = field(default_factory=dict)  # by name
     creation_time: float = field(default=0.0, metadata=view_as(EPOCH))
@@ -92,6 +93,7 @@ class Archive:
     description: str | None = None
     event_pattern: str | None = None
     retention_days: int = 0  # 0: kept indefinitely
+    kms_key_identifier: str | None = None
     state: str = "ENABLED"
     creation_time: float = field(default=0.0, metadata=view_as(EPOCH))
     events: list[ArchivedEvent] = field(default_factory=list)
@@ -140,6 +142,8 @@ class Connection:
     # AuthParameters as CreateConnection took them (secrets included: an invocation needs them).
     auth_parameters: dict[str, Any] = field(default_factory=dict)
     description: str | None = None
+    kms_key_identifier: str | None = None
+    invocation_connectivity_parameters: dict[str, Any] | None = None
     state: str = "AUTHORIZED"
     state_reason: str | None = None
     secret_arn: str = ""

@@ -71,7 +71,7 @@ def create_archive(ctx: EventsContext, request: dict[str, Any]) -> dict[str, Any
     now = ctx.clock.time()
     archive = Archive(name=name, event_source_arn=request["EventSourceArn"], description=request.get("Description"),
                       event_pattern=request.get("EventPattern"), retention_days=int(request.get("RetentionDays") or 0),
-                      creation_time=now)
+                      kms_key_identifier=request.get("KmsKeyIdentifier"), creation_time=now)
     state.archives[name] = archive
     return {"ArchiveArn": archive_arn(state, name), "State": archive.state, "CreationTime": stamp(now)}
 
@@ -85,6 +85,8 @@ def describe_archive(ctx: EventsContext, request: dict[str, Any]) -> dict[str, A
         out["Description"] = archive.description
     if archive.event_pattern is not None:
         out["EventPattern"] = archive.event_pattern
+    if archive.kms_key_identifier is not None:
+        out["KmsKeyIdentifier"] = archive.kms_key_identifier
     out.setdefault("RetentionDays", 0)
     return out
 
@@ -101,6 +103,8 @@ def update_archive(ctx: EventsContext, request: dict[str, Any]) -> dict[str, Any
         archive.description = request["Description"]
     if "RetentionDays" in request:
         archive.retention_days = int(request["RetentionDays"])
+    if "KmsKeyIdentifier" in request:
+        archive.kms_key_identifier = request["KmsKeyIdentifier"] or None
     return {"ArchiveArn": archive_arn(state, archive.name), "State": archive.state,
             "CreationTime": stamp(archive.creation_time)}
 

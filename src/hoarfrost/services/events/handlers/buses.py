@@ -23,6 +23,8 @@ def _describe(bus: EventBus) -> dict[str, Any]:
         out["KmsKeyIdentifier"] = bus.kms_key_identifier
     if bus.dead_letter_config is not None:
         out["DeadLetterConfig"] = bus.dead_letter_config
+    if bus.log_config is not None:
+        out["LogConfig"] = bus.log_config
     if bus.policy is not None:
         out["Policy"] = bus.policy
     out["CreationTime"] = stamp(bus.creation_time)
@@ -42,10 +44,11 @@ def create_event_bus(ctx: EventsContext, request: dict[str, Any]) -> dict[str, A
     now = ctx.clock.time()
     bus = state.add_bus(EventBus(name=name, description=request.get("Description"),
                                  kms_key_identifier=request.get("KmsKeyIdentifier"),
-                                 dead_letter_config=request.get("DeadLetterConfig"), tags=tags,
+                                 dead_letter_config=request.get("DeadLetterConfig"),
+                                 log_config=request.get("LogConfig"), tags=tags,
                                  creation_time=now, last_modified_time=now))
     out = {key: value for key, value in _describe(bus).items()
-           if key in ("Description", "KmsKeyIdentifier", "DeadLetterConfig")}
+           if key in ("Description", "KmsKeyIdentifier", "DeadLetterConfig", "LogConfig")}
     return {"EventBusArn": bus.arn, **out}
 
 
@@ -58,12 +61,12 @@ def describe_event_bus(ctx: EventsContext, request: dict[str, Any]) -> dict[str,
 def update_event_bus(ctx: EventsContext, request: dict[str, Any]) -> dict[str, Any]:
     bus = get_bus(ctx, request.get("Name"))
     for member, attribute in (("Description", "description"), ("KmsKeyIdentifier", "kms_key_identifier"),
-                              ("DeadLetterConfig", "dead_letter_config")):
+                              ("DeadLetterConfig", "dead_letter_config"), ("LogConfig", "log_config")):
         if member in request:
             setattr(bus, attribute, request[member])
     bus.last_modified_time = ctx.clock.time()
     out = {key: value for key, value in _describe(bus).items()
-           if key in ("Arn", "Name", "Description", "KmsKeyIdentifier", "DeadLetterConfig")}
+           if key in ("Arn", "Name", "Description", "KmsKeyIdentifier", "DeadLetterConfig", "LogConfig")}
     return out
 
 
@@ -84,8 +87,8 @@ def list_event_buses(ctx: EventsContext, request: dict[str, Any]) -> dict[str, A
     buses = sorted((bus for bus in backend(ctx).buses.values() if bus.name.startswith(prefix)),
                    key=lambda bus: bus.name)
     result = page(ctx, buses, request, "ListEventBuses", key=lambda bus: bus.name)
-    items = [{key: value for key, value in _describe(bus).items() if key != "KmsKeyIdentifier"
-              and key != "DeadLetterConfig"} for bus in result.items]
+    items = [{key: value for key, value in _describe(bus).items()
+              if key not in ("KmsKeyIdentifier", "DeadLetterConfig", "LogConfig")} for bus in result.items]
     return {"EventBuses": items, **result.token_member()}
 
 

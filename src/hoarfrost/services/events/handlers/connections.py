@@ -74,6 +74,8 @@ def create_connection(ctx: EventsContext, request: dict[str, Any]) -> dict[str, 
     connection = Connection(
         name=name, arn=build_arn("events", state.region, state.account, f"connection/{name}/{token}"),
         authorization_type=kind, auth_parameters=parameters, description=request.get("Description"),
+        kms_key_identifier=request.get("KmsKeyIdentifier"),
+        invocation_connectivity_parameters=request.get("InvocationConnectivityParameters"),
         secret_arn=build_arn("secretsmanager", state.region, state.account,
                              f"secret:events!connection/{name}/{token}-{token[:6]}"),
         creation_time=now, last_modified_time=now, last_authorized_time=now)
@@ -88,6 +90,10 @@ def describe_connection(ctx: EventsContext, request: dict[str, Any]) -> dict[str
     out: dict[str, Any] = {"ConnectionArn": connection.arn, "Name": connection.name}
     if connection.description is not None:
         out["Description"] = connection.description
+    if connection.invocation_connectivity_parameters is not None:
+        out["InvocationConnectivityParameters"] = connection.invocation_connectivity_parameters
+    if connection.kms_key_identifier is not None:
+        out["KmsKeyIdentifier"] = connection.kms_key_identifier
     out.update({"ConnectionState": connection.state, "AuthorizationType": connection.authorization_type,
                 "SecretArn": connection.secret_arn,
                 "AuthParameters": public_parameters(connection.auth_parameters), **_times(connection)})
@@ -114,6 +120,10 @@ def update_connection(ctx: EventsContext, request: dict[str, Any]) -> dict[str, 
     connection.authorization_type, connection.auth_parameters = kind, parameters
     if "Description" in request:
         connection.description = request["Description"]
+    if "KmsKeyIdentifier" in request:
+        connection.kms_key_identifier = request["KmsKeyIdentifier"] or None
+    if "InvocationConnectivityParameters" in request:
+        connection.invocation_connectivity_parameters = request["InvocationConnectivityParameters"]
     connection.state, connection.state_reason = "AUTHORIZED", None
     connection.last_modified_time = connection.last_authorized_time = now
     return {"ConnectionArn": connection.arn, "ConnectionState": connection.state, **_times(connection)}
