@@ -165,3 +165,26 @@ def test_an_oauth_connection_fetches_a_token_first(aws: Harness, events: Any) ->
     assert token_path == "/token" and b"grant_type=client_credentials" in token_body and b"scope=s" in token_body
     assert token_headers["authorization"] == "Basic " + base64.b64encode(b"id:shh").decode()
     assert hook_path == "/hook" and hook_headers["authorization"] == "Bearer tok-1"
+
+
+def test_the_http_worker_stops_with_its_emulator(endpoint: tuple[str, list[Any]]) -> None:
+    import boto3
+
+    import hoarfrost
+
+    url, received = endpoint
+    with hoarfrost.mock_aws() as emulator:
+        events = boto3.session.Session(aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="x",
+                                       region_name="us-east-1").client("events")
+        connection = events.create_connection(Name="c", AuthorizationType="API_KEY", AuthParameters={
+            "ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}})["ConnectionArn"]
+        arn = events.create_api_destination(Name="d", ConnectionArn=connection, InvocationEndpoint=url,
+                                            HttpMethod="POST")["ApiDestinationArn"]
+        events.put_rule(Name="r", EventPattern=json.dumps({"source": ["my.app"]}))
+        events.put_targets(Rule="r", Targets=[{"Id": "api", "Arn": arn}])
+        events.put_events(Entries=[entry()])
+        assert emulator.service("events").wait_for_deliveries(10)
+        worker = emulator.service("events").dispatcher.http._thread
+        assert worker is not None and worker.is_alive()
+    assert len(received) == 1
+    assert not worker.is_alive()
