@@ -1,0 +1,232 @@
+"""Reading an object's records (CSV, JSON; plain, GZIP or BZIP2) and writing result rows
+(CSV or JSON), streaming: the object arrives as chunks and records leave one at a time, so a
+query with LIMIT stops reading early and no list of all records is ever built.
+
+``Meter`` counts what the Stats event reports: bytes read from the object (BytesScanned) and
+bytes of uncompressed input handed to the parser (BytesProcessed).
+"""
+
+from __future__ import annotations
+
+import bz2
+import dataclasses
+import json
+import zlib
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from hoarfrost.services.s3.select.errors import select_error
+from hoarfrost.services.s3.select.values import MISSING, absent, json_text, to_text
+
+
+@dataclasses.dataclass
+class Meter:
+    scanned: int = 0
+    processed: int = 0
+    returned: int = 0
+
+
+def metered(chunks: Iterable[bytes], meter: Meter) -> Iterator[bytes]:
+    for chunk in chunks:
+        meter.scanned += len(chunk)
+        yield chunk
+
+
+def decompressed(chunks: Iterable[bytes], compression: str) -> Iterator[bytes]:
+    """The object's bytes without GZIP / BZIP2 (every member of a multi-member file)."""
+    if compression == "NONE":
+        yield from chunks
+        return
+    make = (lambda: zlib.decompressobj(16 + zlib.MAX_WBITS)) if compression == "GZIP" else bz2.BZ2Decompressor
+    decoder: Any = make()
+    try:
+        for chunk in chunks:
+            while chunk:
+                out = decoder.decompress(chunk)
+                if out:
+                    yield out
+                chunk = b""
+                if decoder.eof and decoder.unused_data:
+                    chunk = decoder.unused_data
+                    decoder = make()
+        if compression == "GZIP":
+            rest = decoder.flush()
+            if rest:
+                yield rest
+        if not decoder.eof:
+            raise select_error("InvalidCompressionFormat")
+    except (zlib.error, OSError, EOFError):
+        raise select_error("InvalidCompressionFormat") from None
+
+
+def processed(chunks: Iterable[bytes], meter: Meter) -> Iterator[bytes]:
+    for chunk in chunks:
+        meter.processed += len(chunk)
+        yield chunk
+
+
+@dataclasses.dataclass(frozen=True)
+class CsvInput:
+    """The CSVInput settings with S3's defaults."""
+
+    header: str = "NONE"
+    record_delimiter: str = "\n"
+    field_delimiter: str = ","
+    quote: str = '"'
+    quote_escape: str = '"'
+    comments: str = "#"
+    quoted_record_delimiter: bool = False
+
+
+def split_records(chunks: Iterable[bytes], delimiter: bytes, quote: bytes | None = None,
+                  start_offset: int = 0) -> Iterator[tuple[int, bytes]]:
+    """(offset of the record's first byte, record bytes) for every record: split on the
+    delimiter, keeping a delimiter inside quotes when ``quote`` is given (an odd number of
+    quote characters so far means the record is still open)."""
+    buffer = b""
+    offset = start_offset
+    pending = b""
+    for chunk in chunks:
+        buffer += chunk
+        pieces = buffer.split(delimiter)
+        buffer = pieces.pop()
+        for piece in pieces:
+            if quote is not None:
+                pending = pending + delimiter + piece if pending else piece
+                if pending.count(quote) % 2:
+                    continue
+                piece, pending = pending, b""
+            yield offset, piece
+            offset += len(piece) + len(delimiter)
+    if quote is not None and pending:
+        buffer = pending + delimiter + buffer
+    if buffer:
+        yield offset, buffer
+
+
+def decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise select_error("InvalidTextEncoding") from None
+
+
+def split_fields(line: str, settings: CsvInput) -> list[str]:
+    """One CSV record's fields; quoted fields may hold delimiters and escaped quotes."""
+    quote, delimiter = settings.quote, settings.field_delimiter
+    if not quote or quote not in line:
+        return line.split(delimiter)
+    escape = settings.quote_escape or quote
+    fields: list[str] = []
+    current: list[str] = []
+    i, length, quoted = 0, len(line), False
+    width = len(delimiter)
+    while i < length:
+        char = line[i]
+        if quoted:
+            if char == escape and i + 1 < length and line[i + 1] == quote:
+                current.append(quote)
+                i += 2
+                continue
+            if char == quote:
+                quoted = False
+            else:
+                current.append(char)
+            i += 1
+        elif char == quote:
+            quoted = True
+            i += 1
+        elif line.startswith(delimiter, i):
+            fields.append("".join(current))
+            current = []
+            i += width
+        else:
+            current.append(char)
+            i += 1
+    if quoted:
+        raise select_error("CSVParsingError")
+    fields.append("".join(current))
+    return fields
+
+
+def csv_lines(records: Iterable[tuple[int, bytes]], settings: CsvInput) -> Iterator[tuple[int, list[str]]]:
+    """Offsets and fields of the records that are neither blank nor comments."""
+    strip_cr = settings.record_delimiter == "\n"
+    comments = settings.comments
+    for offset, raw in records:
+        line = decode(raw)
+        if strip_cr and line.endswith("\r"):
+            line = line[:-1]
+        if not line or (comments and line.startswith(comments)):
+            continue
+        yield offset, split_fields(line, settings)
+
+
+def json_documents(chunks: Iterable[bytes]) -> Iterator[Any]:
+    """Every top-level value of a JSON DOCUMENT object (one value, or several one after another)."""
+    text = decode(b"".join(chunks))
+    decoder = json.JSONDecoder(parse_float=Decimal)
+    position, length = 0, len(text)
+    while True:
+        while position < length and text[position] in " \t\r\n":
+            position += 1
+        if position >= length:
+            return
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError:
+            raise select_error("JSONParsingError") from None
+        yield value
+
+
+def json_lines(records: Iterable[tuple[int, bytes]]) -> Iterator[Any]:
+    decoder = json.JSONDecoder(parse_float=Decimal)
+    for _, raw in records:
+        line = decode(raw).strip()
+        if not line:
+            continue
+        try:
+            value, end = decoder.raw_decode(line)
+        except json.JSONDecodeError:
+            raise select_error("JSONParsingError") from None
+        if line[end:].strip():
+            raise select_error("JSONParsingError")
+        yield value
+
+
+# -- output
+
+
+@dataclasses.dataclass(frozen=True)
+class CsvOutput:
+    quote_fields: str = "ASNEEDED"
+    record_delimiter: str = "\n"
+    field_delimiter: str = ","
+    quote: str = '"'
+    quote_escape: str = '"'
+
+    def write(self, row: list[tuple[str, Any]]) -> str:
+        return self.field_delimiter.join(self._field(value) for _, value in row) + self.record_delimiter
+
+    def _field(self, value: Any) -> str:
+        text = "" if absent(value) else to_text(value)
+        quote = self.quote
+        if not quote:
+            return text
+        if self.quote_fields == "ALWAYS" or any(
+                special and special in text for special in (self.field_delimiter, quote, self.record_delimiter,
+                                                            "\n", "\r")):
+            return quote + text.replace(quote, (self.quote_escape or quote) + quote) + quote
+        return text
+
+
+@dataclasses.dataclass(frozen=True)
+class JsonOutput:
+    record_delimiter: str = "\n"
+
+    def write(self, row: list[tuple[str, Any]]) -> str:
+        body = ",".join(f"{json.dumps(name, ensure_ascii=False)}:{json_text(value)}"
+                        for name, value in row if value is not MISSING)
+        return "{" + body + "}" + self.record_delimiter
+
