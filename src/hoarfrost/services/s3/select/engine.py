@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from hoarfrost.core.errors import NotImplementedOperation
+from hoarfrost.core.errors import NotImplementedOperation, ServiceError
 from hoarfrost.services.s3.select.errors import select_error
 from hoarfrost.services.s3.select.evaluate import Bound, source_records
 from hoarfrost.services.s3.select.formats import (
@@ -137,13 +137,13 @@ def _scan_range(given: dict[str, Any] | None, size: int, input_format: str, json
     return int(start), size - 1 if end is None else int(end)
 
 
-def run(request: Request, read: Reader, size: int, now: dt.datetime) -> list[dict[str, Any]]:
-    """The events of the answer's Payload stream."""
+def run(request: Request, read: Reader, size: int, now: dt.datetime) -> list[dict[str, Any] | ServiceError]:
+    """The events of the answer's Payload stream (ending in an error when evaluation fails)."""
     if request.input_format == "Parquet":
         raise NotImplementedOperation("hoarfrost's S3 Select does not read Parquet objects; use CSV or JSON input.")
     meter = Meter()
     bound, records = _records(request, read, size, now, meter)
-    events: list[dict[str, Any]] = []
+    events: list[dict[str, Any] | ServiceError] = []
     writer = request.output
     pending: list[str] = []
     pending_bytes = 0
@@ -158,12 +158,20 @@ def run(request: Request, read: Reader, size: int, now: dt.datetime) -> list[dic
         if request.progress:
             events.append({"Progress": {"Details": _details(meter)}})
 
-    for row in bound.rows(records):
-        text = writer.write(row)
-        pending.append(text)
-        pending_bytes += len(text)
-        if pending_bytes >= RECORDS_CHUNK:
+    try:
+        for row in bound.rows(records):
+            text = writer.write(row)
+            pending.append(text)
+            pending_bytes += len(text)
+            if pending_bytes >= RECORDS_CHUNK:
+                flush()
+    except ServiceError as error:
+        # Once records flow, S3 reports a failure (a CAST that fails on row 900) in the stream:
+        # the records before it, then the error message that ends the stream.
+        if pending:
             flush()
+        events.append(error)
+        return events
     if pending:
         flush()
     if request.progress:

@@ -80,7 +80,8 @@ def coalesce(*values: Any) -> Any:
 
 
 def nullif(a: Any, b: Any) -> Any:
-    return None if equal(a, b) else a
+    """NULL when the two are equal; an absent first value is NULL (never MISSING)."""
+    return None if absent(a) or equal(a, b) else a
 
 
 def to_timestamp(value: Any) -> Any:
@@ -131,7 +132,7 @@ def date_add(part: str, quantity: Any, value: Any) -> Any:
     wanted = _PART_PRECISION[part]
     if _PRECISION_RANK[wanted] > _PRECISION_RANK[precision]:
         precision = wanted
-    return Timestamp(moment, precision, stamp.digits)
+    return Timestamp(moment, precision, stamp.digits, stamp.known_offset)
 
 
 def date_diff(part: str, first: Any, second: Any) -> Any:
@@ -197,9 +198,9 @@ def _format_piece(piece: str, m: dt.datetime) -> str:
             return "Z"
         sign = "+" if minutes >= 0 else "-"
         hours, mins = abs(minutes) // 60, abs(minutes) % 60
-        if width == 1:
+        if width == 1:  # Java's X: +08, or +0530 when there are minutes
             return f"{sign}{hours:02d}" + (f"{mins:02d}" if mins else "")
-        if width == 2:
+        if width in (2, 4):
             return f"{sign}{hours:02d}{mins:02d}"
         return f"{sign}{hours:02d}:{mins:02d}"
     raise select_error("EvaluatorInvalidTimestampFormatPattern")

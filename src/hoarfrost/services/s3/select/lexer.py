@@ -18,7 +18,8 @@ KEYWORDS = frozenset({
 @dataclasses.dataclass(frozen=True, slots=True)
 class Token:
     """kind: ``keyword`` (value lower-cased), ``ident``, ``qident`` (double-quoted), ``string``,
-    ``int``, ``decimal``, ``float``, ``op`` (operators and punctuation) or ``eof``."""
+    ``ion`` (a backquoted Ion literal such as `` `2010-01-01T` ``), ``int``, ``decimal``,
+    ``float``, ``op`` (operators and punctuation) or ``eof``."""
 
     kind: str
     value: str
@@ -32,6 +33,7 @@ _PATTERN = re.compile(r"""
   | (?P<word>[A-Za-z_][A-Za-z0-9_$]*)
   | (?P<string>'(?:[^']|'')*')
   | (?P<qident>"(?:[^"]|"")*")
+  | (?P<ion>`[^`]*`)
   | (?P<op><>|!=|<=|>=|\|\||[=<>+\-*/%(),.\[\];])
 """, re.VERBOSE)
 
@@ -42,7 +44,7 @@ def tokenize(text: str) -> list[Token]:
     while position < length:
         match = _PATTERN.match(text, position)
         if match is None:
-            if text[position] in "'\"":
+            if text[position] in "'\"`":
                 raise select_error("LexerInvalidLiteral")
             raise select_error("LexerInvalidChar")
         kind, value = match.lastgroup or "", match.group()
@@ -58,6 +60,8 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("keyword", lowered, position) if lowered in KEYWORDS else Token("ident", value, position))
         elif kind == "string":
             tokens.append(Token("string", value[1:-1].replace("''", "'"), position))
+        elif kind == "ion":
+            tokens.append(Token("ion", value[1:-1].strip(), position))
         elif kind == "qident":
             tokens.append(Token("qident", value[1:-1].replace('""', '"'), position))
         elif kind == "op":

@@ -9,6 +9,7 @@ record is read, so they reach the client as an HTTP 400.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from hoarfrost.services.s3.select.errors import select_error
 from hoarfrost.services.s3.select.lexer import Token, tokenize
@@ -32,7 +33,7 @@ from hoarfrost.services.s3.select.nodes import (
     contains_aggregate,
     refers_to_record,
 )
-from hoarfrost.services.s3.select.values import CAST_TYPES, MISSING
+from hoarfrost.services.s3.select.values import CAST_TYPES, MISSING, parse_timestamp
 
 MAX_EXPRESSION_BYTES = 256 * 1024
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max"})
@@ -51,6 +52,31 @@ def parse(text: str) -> Query:
     if len(text.encode("utf-8")) > MAX_EXPRESSION_BYTES:
         raise select_error("ExpressionTooLong")
     return _Parser(tokenize(text)).query()
+
+
+def ion_literal(text: str) -> Any:
+    """A backquoted Ion literal: S3 Select's documentation writes timestamps this way
+    (`` `2010-01-01T` ``); numbers, strings and booleans are read too."""
+    tokens = tokenize(text) if not text[:1].isdigit() or not _looks_like_timestamp(text) else []
+    if not tokens:
+        return parse_timestamp(text)
+    if len(tokens) == 2:
+        token = tokens[0]
+        if token.kind == "int":
+            return int(token.value)
+        if token.kind == "decimal":
+            return Decimal(token.value)
+        if token.kind == "float":
+            return float(token.value)
+        if token.kind == "qident":
+            return token.value
+        if token.kind == "keyword" and token.value in ("true", "false", "null"):
+            return {"true": True, "false": False, "null": None}[token.value]
+    raise select_error("UnsupportedSyntax")
+
+
+def _looks_like_timestamp(text: str) -> bool:
+    return len(text) >= 5 and text[4] in "-T"
 
 
 class _Parser:
@@ -290,6 +316,9 @@ class _Parser:
         if token.kind == "string":
             self.advance()
             return Literal(token.value)
+        if token.kind == "ion":
+            self.advance()
+            return Literal(ion_literal(token.value))
         if token.kind == "op" and token.value == "(":
             self.advance()
             inner = self.expression()

@@ -51,9 +51,11 @@ class Timestamp:
     """An instant with the precision it was written in (year, month, day, minute, second,
     fraction), which is how it is written back out."""
 
-    moment: dt.datetime  # always timezone-aware
+    moment: dt.datetime  # always timezone-aware (UTC when the offset is unknown)
     precision: str = "fraction"
     digits: int = 3  # fraction digits shown when precision is "fraction"
+    # A date has no offset; a time added to it keeps it unknown, written ``-00:00`` as Ion does.
+    known_offset: bool = True
 
     def __str__(self) -> str:
         m = self.moment
@@ -68,7 +70,7 @@ class Timestamp:
             text += f":{m.second:02d}"
         if self.precision == "fraction":
             text += "." + f"{m.microsecond:06d}"[: self.digits].ljust(self.digits, "0")
-        return text + offset_text(m)
+        return text + (offset_text(m) if self.known_offset else "-00:00")
 
     def __lt__(self, other: Timestamp) -> bool:
         return self.moment < other.moment
@@ -91,7 +93,7 @@ def offset_text(moment: dt.datetime) -> str:
 
 _STAMP = re.compile(
     r"(?P<y>\d{4})(?:-(?P<mo>\d{2})(?:-(?P<d>\d{2})"
-    r"(?:T(?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d+))?)?(?P<z>Z|[+-]\d{2}:\d{2}))?)?)?(?P<t>T?)$",
+    r"(?:T(?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d+))?)?(?P<z>Z|[+-]\d{2}:\d{2})?)?)?)?(?P<t>T?)$",
     re.IGNORECASE)
 
 
@@ -128,7 +130,8 @@ def parse_timestamp(text: str) -> Timestamp:
         precision = "second"
     else:
         precision = "fraction"
-    return Timestamp(moment, precision, max(len(fraction), 1))
+    known = bool(g["z"]) and g["z"] != "-00:00"
+    return Timestamp(moment, precision, max(len(fraction), 1), known)
 
 
 def is_number(value: Any) -> bool:
@@ -154,31 +157,19 @@ def number_of_text(text: str) -> int | Decimal | float | None:
 
 
 def as_number(value: Any) -> int | float | Decimal | None:
-    if is_number(value):
-        return value  # type: ignore[no-any-return]
-    if isinstance(value, str):
-        return number_of_text(value)
-    return None
+    """A number as is, else None: text is not a number until CAST makes it one."""
+    return value if is_number(value) else None
 
 
 def _same_kind(a: Any, b: Any) -> tuple[Any, Any] | None:
-    """``a`` and ``b`` brought to one comparable kind, or None when they have none."""
-    if is_number(a) or is_number(b):
-        x, y = as_number(a), as_number(b)
-        if x is None or y is None:
-            return None
-        if isinstance(x, float) or isinstance(y, float):
-            return float(x), float(y)
-        return x, y
-    if isinstance(a, Timestamp) or isinstance(b, Timestamp):
-        try:
-            x = a if isinstance(a, Timestamp) else parse_timestamp(a) if isinstance(a, str) else None
-            y = b if isinstance(b, Timestamp) else parse_timestamp(b) if isinstance(b, str) else None
-        except Exception:  # noqa: BLE001 - text that is no timestamp just does not compare
-            return None
-        if x is None or y is None:
-            return None
-        return x.moment, y.moment
+    """``a`` and ``b`` as values that compare, or None when their types do not (a number and
+    text never do: ``NULLIF(1, '1')`` is 1 in S3 Select, so a CSV field must be CAST)."""
+    if is_number(a) and is_number(b):
+        if isinstance(a, float) or isinstance(b, float):
+            return float(a), float(b)
+        return a, b
+    if isinstance(a, Timestamp) and isinstance(b, Timestamp):
+        return a.moment, b.moment
     if type(a) is type(b):
         return a, b
     return None
