@@ -41,13 +41,13 @@ def test_header_info_none_and_ignore(s3: Any, bucket: str) -> None:
 
 
 def test_csv_input_delimiters_quotes_escapes_and_comments(s3: Any, bucket: str) -> None:
-    body = b"a|b|c;// a comment;1|'x|y'|'it\\'s';2|plain|'two''quotes'"
+    body = b"a|b|c;// a comment;1|'x|y'|'it\\'s';2|plain|'q'"
     s3.put_object(Bucket=bucket, Key="odd.csv", Body=body)
     source = {"CSV": {"FileHeaderInfo": "USE", "RecordDelimiter": ";", "FieldDelimiter": "|",
                       "QuoteCharacter": "'", "QuoteEscapeCharacter": "\\", "Comments": "/"}}
     answer = select(s3, bucket, "odd.csv", "SELECT a, b, c FROM S3Object", source)
     assert answer.records == ('{"a":"1","b":"x|y","c":"it\'s"}\n'
-                              '{"a":"2","b":"plain","c":"twoquotes"}\n')
+                              '{"a":"2","b":"plain","c":"q"}\n')
 
 
 def test_quoted_record_delimiters_only_when_allowed(s3: Any, bucket: str) -> None:

@@ -1,10 +1,11 @@
 """S3 Select's error codes: none is in S3's botocore model, so each is declared by hand with
-the sentence S3 answers it with. All are client errors (HTTP 400) sent before the stream."""
+the sentence S3 answers it with, joined to S3's own classes. All are client errors (HTTP 400):
+sent as the answer when found before the stream starts, as its last message after that."""
 
 from __future__ import annotations
 
 from hoarfrost.core.errors import ServiceError
-from hoarfrost.core.kit.errors import declare
+from hoarfrost.core.kit.errors import declare, model_errors
 
 _MESSAGES = {
     # The request's shape.
@@ -70,9 +71,9 @@ _MESSAGES = {
         "The length of a record in the input or result is greater than the maxCharsPerRecord limit of 1 MB.",
 }
 
-_CLASSES: dict[str, type[ServiceError]] = {code: declare(code, 400, text) for code, text in _MESSAGES.items()}
+errors = model_errors("s3").extended(*(declare(code, 400, text) for code, text in _MESSAGES.items()))
 
 
 def select_error(code: str, message: str = "") -> ServiceError:
     """The error S3 Select answers with ``code`` (its fixed sentence unless ``message``)."""
-    return _CLASSES[code](message)
+    return getattr(errors, code)(message)  # type: ignore[no-any-return]

@@ -440,8 +440,12 @@ def _mixed(a: Any, b: Any, op: Callable[[Any, Any], Any]) -> Any:
     return checked_int(result) if isinstance(result, int) else result
 
 
+def _add(x: Any, y: Any) -> Any:
+    return x + y
+
+
 _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
-    "+": lambda a, b: _mixed(a, b, lambda x, y: x + y),
+    "+": lambda a, b: _mixed(a, b, _add),
     "-": lambda a, b: _mixed(a, b, lambda x, y: x - y),
     "*": lambda a, b: _mixed(a, b, lambda x, y: x * y),
     "/": _divide,
@@ -467,10 +471,13 @@ class _Accumulator:
         if self.name == "count":
             self.count += 1
         elif self.name in ("sum", "avg"):
-            number = as_number(value)
-            if number is None:
-                raise select_error("IncorrectSqlFunctionArgumentType")
-            self.total = _mixed(self.total, number, lambda x, y: x + y)
+            if type(value) is int and type(self.total) is int:
+                self.total = checked_int(self.total + value)
+            else:
+                number = as_number(value)
+                if number is None:
+                    raise select_error("IncorrectSqlFunctionArgumentType")
+                self.total = _mixed(self.total, number, _add)
             self.count += 1
         else:
             if self.best is None:

@@ -9,7 +9,9 @@ bytes of uncompressed input handed to the parser (BytesProcessed).
 from __future__ import annotations
 
 import bz2
+import csv
 import dataclasses
+import re
 import json
 import zlib
 from collections.abc import Iterable, Iterator
@@ -17,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from hoarfrost.services.s3.select.errors import select_error
-from hoarfrost.services.s3.select.values import MISSING, absent, json_text, to_text
+from hoarfrost.services.s3.select.values import MISSING, absent, json_string, json_text, to_text
 
 
 @dataclasses.dataclass
@@ -117,6 +119,23 @@ def split_fields(line: str, settings: CsvInput) -> list[str]:
     quote, delimiter = settings.quote, settings.field_delimiter
     if not quote or quote not in line:
         return line.split(delimiter)
+    if len(delimiter) == 1:
+        escape = settings.quote_escape or quote
+        dialect = {"delimiter": delimiter, "quotechar": quote, "strict": True}
+        if escape == quote:
+            dialect.update(doublequote=True)
+        else:
+            dialect.update(doublequote=False, escapechar=escape)
+        try:
+            return next(csv.reader((line,), **dialect), [""])  # type: ignore[arg-type]
+        except csv.Error:
+            raise select_error("CSVParsingError") from None
+    return _split_quoted(line, settings)
+
+
+def _split_quoted(line: str, settings: CsvInput) -> list[str]:
+    """The field splitter for a delimiter of several characters, which the csv module lacks."""
+    quote, delimiter = settings.quote, settings.field_delimiter
     escape = settings.quote_escape or quote
     fields: list[str] = []
     current: list[str] = []
@@ -206,27 +225,40 @@ class CsvOutput:
     quote: str = '"'
     quote_escape: str = '"'
 
+    def __post_init__(self) -> None:
+        specials = {c for c in (self.field_delimiter, self.quote, self.record_delimiter, "\n", "\r") if c}
+        pattern = "|".join(re.escape(c) for c in sorted(specials, key=len, reverse=True))
+        object.__setattr__(self, "_needs_quotes", re.compile(pattern).search)
+        object.__setattr__(self, "_escaped_quote", (self.quote_escape or self.quote) + self.quote)
+
     def write(self, row: list[tuple[str, Any]]) -> str:
-        return self.field_delimiter.join(self._field(value) for _, value in row) + self.record_delimiter
+        return self.field_delimiter.join([self._field(value) for _, value in row]) + self.record_delimiter
 
     def _field(self, value: Any) -> str:
-        text = "" if absent(value) else to_text(value)
+        text = value if type(value) is str else "" if absent(value) else to_text(value)
         quote = self.quote
         if not quote:
             return text
-        if self.quote_fields == "ALWAYS" or any(
-                special and special in text for special in (self.field_delimiter, quote, self.record_delimiter,
-                                                            "\n", "\r")):
-            return quote + text.replace(quote, (self.quote_escape or quote) + quote) + quote
+        if self.quote_fields == "ALWAYS" or self._needs_quotes(text):  # type: ignore[attr-defined]
+            return quote + text.replace(quote, self._escaped_quote) + quote  # type: ignore[attr-defined]
         return text
 
 
-@dataclasses.dataclass(frozen=True)
 class JsonOutput:
-    record_delimiter: str = "\n"
+    """One JSON object per row, keys in the row's order, MISSING values left out."""
+
+    def __init__(self, record_delimiter: str = "\n") -> None:
+        self.record_delimiter = record_delimiter
+        self._keys: dict[str, str] = {}
 
     def write(self, row: list[tuple[str, Any]]) -> str:
-        body = ",".join(f"{json.dumps(name, ensure_ascii=False)}:{json_text(value)}"
-                        for name, value in row if value is not MISSING)
-        return "{" + body + "}" + self.record_delimiter
-
+        keys = self._keys
+        parts = []
+        for name, value in row:
+            if value is MISSING:
+                continue
+            key = keys.get(name)
+            if key is None:
+                key = keys[name] = json_string(name) + ":"
+            parts.append(key + (json_string(value) if type(value) is str else json_text(value)))
+        return "{" + ",".join(parts) + "}" + self.record_delimiter
