@@ -124,7 +124,7 @@ class Bound:
         """The steps below the record: ``s.name`` with FROM alias ``s`` is ``name``."""
         first = steps[0]
         alias = self.query.alias
-        if alias is not None and first.kind == "name" and len(steps) >= 1:
+        if alias is not None and first.kind == "name":
             if (first.name == alias) if first.quoted else (first.name.lower() == alias.lower()):
                 return steps[1:]
         return steps
@@ -294,21 +294,23 @@ class Bound:
         return lambda record: cast(value(record), type_name)
 
     def _call(self, node: Call) -> Fn:
-        if node.name == "utcnow":
+        name, args = node.name, node.args
+        if name == "utcnow":
             now = self.utcnow
             return lambda record: now()
-        function = SCALARS[node.name]
-        if node.name in ("trim", "extract", "date_add", "date_diff"):  # keyword arguments are literals
-            fixed = node.args[1].value if node.name == "trim" else node.args[0].value  # type: ignore[union-attr]
-            rest = [self.compile(arg) for arg in node.args if not _is_fixed(node, arg)]
-            if node.name == "trim":
-                value, chars = rest
-                return lambda record: function(value(record), fixed, chars(record))
-            return lambda record: function(fixed, *(arg(record) for arg in rest))
-        args = [self.compile(arg) for arg in node.args]
-        if node.name == "substring" and len(args) == 2:
-            args.append(lambda record: MISSING)
-        return lambda record: function(*(arg(record) for arg in args))
+        function = SCALARS[name]
+        if name == "trim":  # (value, where, chars): where is the keyword, fixed when parsed
+            value, chars = self.compile(args[0]), self.compile(args[2])
+            where = _fixed(args[1])
+            return lambda record: function(value(record), where, chars(record))
+        if name in ("extract", "date_add", "date_diff"):  # the date part is a keyword, fixed when parsed
+            part = _fixed(args[0])
+            rest = [self.compile(arg) for arg in args[1:]]
+            return lambda record: function(part, *[arg(record) for arg in rest])
+        compiled = [self.compile(arg) for arg in args]
+        if name == "substring" and len(compiled) == 2:
+            compiled.append(lambda record: MISSING)
+        return lambda record: function(*[arg(record) for arg in compiled])
 
     def _aggregate(self, node: Aggregate) -> Fn:
         slot = len(self._aggregates)
@@ -332,10 +334,10 @@ class Bound:
         return choose
 
 
-def _is_fixed(node: Call, arg: Expr) -> bool:
-    if node.name == "trim":
-        return arg is node.args[1]
-    return arg is node.args[0]
+def _fixed(node: Expr) -> Any:
+    """A keyword argument the parser turned into a literal (TRIM's side, a date part)."""
+    assert isinstance(node, Literal)
+    return node.value
 
 
 def _navigator(steps: tuple[Step, ...]) -> Fn:

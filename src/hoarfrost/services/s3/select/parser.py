@@ -8,6 +8,7 @@ record is read, so they reach the client as an HTTP 400.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -54,13 +55,17 @@ def parse(text: str) -> Query:
     return _Parser(tokenize(text)).query()
 
 
+_ION_TIMESTAMP = re.compile(r"\d{4}[-T]")
+_ION_CONSTANTS = {"true": True, "false": False, "null": None}
+
+
 def ion_literal(text: str) -> Any:
     """A backquoted Ion literal: S3 Select's documentation writes timestamps this way
-    (`` `2010-01-01T` ``); numbers, strings and booleans are read too."""
-    tokens = tokenize(text) if not text[:1].isdigit() or not _looks_like_timestamp(text) else []
-    if not tokens:
+    (`` `2010-01-01T` ``); a number, a "string" or a boolean is read too."""
+    if _ION_TIMESTAMP.match(text):
         return parse_timestamp(text)
-    if len(tokens) == 2:
+    tokens = tokenize(text)
+    if len(tokens) == 2:  # one token and the end
         token = tokens[0]
         if token.kind == "int":
             return int(token.value)
@@ -68,15 +73,11 @@ def ion_literal(text: str) -> Any:
             return Decimal(token.value)
         if token.kind == "float":
             return float(token.value)
-        if token.kind == "qident":
+        if token.kind == "qident":  # Ion's strings are double-quoted
             return token.value
-        if token.kind == "keyword" and token.value in ("true", "false", "null"):
-            return {"true": True, "false": False, "null": None}[token.value]
+        if token.kind == "keyword" and token.value in _ION_CONSTANTS:
+            return _ION_CONSTANTS[token.value]
     raise select_error("UnsupportedSyntax")
-
-
-def _looks_like_timestamp(text: str) -> bool:
-    return len(text) >= 5 and text[4] in "-T"
 
 
 class _Parser:
