@@ -204,6 +204,8 @@ def test_scan_range_keeps_the_header_and_reads_json_lines(s3: Any, bucket: str) 
     ({"InputSerialization": {"JSON": {"Type": "DOCUMENT"}}, "ScanRange": {"Start": 1}}, "UnsupportedScanRangeInput"),
     ({"InputSerialization": {"CSV": {}, "CompressionType": "GZIP"}, "ScanRange": {"Start": 1}},
      "UnsupportedScanRangeInput"),
+    ({"InputSerialization": {"CSV": {"AllowQuotedRecordDelimiter": True}}, "ScanRange": {"Start": 1}},
+     "UnsupportedScanRangeInput"),
     ({"InputSerialization": {"CSV": {}, "JSON": {"Type": "LINES"}}}, "ObjectSerializationConflict"),
     ({"OutputSerialization": {"CSV": {}, "JSON": {}}}, "ObjectSerializationConflict"),
     ({"InputSerialization": {"CompressionType": "NONE"}}, "MissingRequiredParameter"),

@@ -59,3 +59,44 @@ def test_an_expression_over_256_kib_is_refused() -> None:
     with pytest.raises(ServiceError) as excinfo:
         _request(sql, 10)
     assert excinfo.value.code == "ExpressionTooLong"
+
+
+def _json_request(sql: str, size: int) -> Request:
+    return check_request({"Expression": sql, "ExpressionType": "SQL",
+                          "InputSerialization": {"JSON": {"Type": "DOCUMENT"}},
+                          "OutputSerialization": {"JSON": {}}}, size)
+
+
+def test_json_documents_parse_as_their_text_arrives() -> None:
+    data = b'{"n": 12345, "s": "caf\xc3\xa9"} 678 [1.25,\n true]\n{"n": 9}' + b" " * 100
+    split = [data[i:i + 1] for i in range(len(data))]  # one byte at a time: numbers and UTF-8 split
+    events = run(_json_request("SELECT * FROM S3Object", len(data)), lambda s, e: iter(split), len(data), NOW)
+    assert events[0] == {"Records": {"Payload": '{"n":12345,"s":"café"}\n{"_1":678}\n{"_1":[1.25,true]}\n'
+                                                '{"n":9}\n'.encode()}}
+    pulled: list[int] = []
+
+    def read(start: int, end: int | None) -> Iterator[bytes]:
+        for n in range(1000):
+            pulled.append(n)
+            yield b'{"n": %d}\n' % n
+
+    first = run(_json_request("SELECT s.n FROM S3Object s LIMIT 2", 10**6), read, 10**6, NOW)
+    assert first[0] == {"Records": {"Payload": b'{"n":0}\n{"n":1}\n'}}
+    assert len(pulled) < 1000
+
+
+def test_a_truncated_json_document_is_a_parsing_error() -> None:
+    data = b'{"n": 1}\n{"n": '
+    events = run(_json_request("SELECT * FROM S3Object", len(data)), lambda s, e: iter([data]), len(data), NOW)
+    assert events[0] == {"Records": {"Payload": b'{"n":1}\n'}}
+    assert isinstance(events[1], ServiceError) and events[1].code == "JSONParsingError"
+
+
+def test_a_record_over_one_megabyte_is_refused() -> None:
+    data = b"x" * (1024 * 1024 + 10) + b"\nshort\n"
+
+    def read(start: int, end: int | None) -> Iterator[bytes]:
+        return iter([data[i:i + 65536] for i in range(0, len(data), 65536)])
+
+    events = run(_request("SELECT * FROM S3Object", len(data)), read, len(data), NOW)
+    assert isinstance(events[0], ServiceError) and events[0].code == "OverMaxRecordSize"

@@ -114,23 +114,26 @@ def check_request(request: dict[str, Any], size: int) -> Request:
     else:
         output = JsonOutput(record_delimiter=_one_char(target["JSON"].get("RecordDelimiter"), "\n",
                                                        allow_long=True) or "\n")
-    scan = _scan_range(request.get("ScanRange"), size, input_format, json_type, compression)
+    scan = _scan_range(request.get("ScanRange"), size, input_format, json_type, compression,
+                       csv_input.quoted_record_delimiter)
     query = parse(expression)
     progress = bool((request.get("RequestProgress") or {}).get("Enabled"))
     return Request(query, input_format, csv_input, json_type, compression, output, progress, scan)
 
 
 def _scan_range(given: dict[str, Any] | None, size: int, input_format: str, json_type: str,
-                compression: str) -> tuple[int, int] | None:
+                compression: str, quoted_delimiters: bool) -> tuple[int, int] | None:
     """ScanRange as the inclusive range of record starts: Start alone runs to the end, End
-    alone is the last End bytes. Only uncompressed CSV and JSON LINES can be split."""
+    alone is the last End bytes. Only uncompressed CSV (without quoted record delimiters,
+    which hide where a record starts) and JSON LINES can be split."""
     if not given or (given.get("Start") is None and given.get("End") is None):
         return None
     start, end = given.get("Start"), given.get("End")
     if (start is not None and start < 0) or (end is not None and end < 0) or \
             (start is not None and end is not None and start > end):
         raise select_error("InvalidRequestParameter")
-    if compression != "NONE" or input_format == "Parquet" or (input_format == "JSON" and json_type != "LINES"):
+    if compression != "NONE" or input_format == "Parquet" or (input_format == "JSON" and json_type != "LINES") \
+            or quoted_delimiters:
         raise select_error("UnsupportedScanRangeInput")
     if start is None:
         return max(size - int(end), 0), size - 1
@@ -191,8 +194,8 @@ def _records(request: Request, read: Reader, size: int, now: dt.datetime, meter:
     if request.input_format == "JSON":
         bound = Bound(query, csv=False, header=None, now=now)
         if request.json_type == "DOCUMENT":
-            documents = json_documents(processed(decompressed(metered(read(0, None), meter), request.compression),
-                                                 meter))
+            documents = json_documents(
+                processed(decompressed(metered(read(0, None), meter), request.compression), meter))
         else:
             documents = json_lines(_ranged(request, read, size, meter, b"\n", None))
         return bound, source_records(documents, query.source)

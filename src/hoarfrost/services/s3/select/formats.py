@@ -9,6 +9,7 @@ bytes of uncompressed input handed to the parser (BytesProcessed).
 from __future__ import annotations
 
 import bz2
+import codecs
 import csv
 import dataclasses
 import re
@@ -20,6 +21,10 @@ from typing import Any
 
 from hoarfrost.services.s3.select.errors import select_error
 from hoarfrost.services.s3.select.values import MISSING, absent, json_string, json_text, to_text
+
+
+# S3 Select's limit on one record (maxCharsPerRecord).
+MAX_RECORD_BYTES = 1024 * 1024
 
 
 @dataclasses.dataclass
@@ -85,26 +90,43 @@ def split_records(chunks: Iterable[bytes], delimiter: bytes, quote: bytes | None
                   start_offset: int = 0) -> Iterator[tuple[int, bytes]]:
     """(offset of the record's first byte, record bytes) for every record: split on the
     delimiter, keeping a delimiter inside quotes when ``quote`` is given (an odd number of
-    quote characters so far means the record is still open)."""
-    buffer = b""
+    quote characters so far means the record is still open). A record longer than S3
+    Select's 1 MB limit is OverMaxRecordSize, which also bounds what is held in memory."""
+    unfinished: list[bytes] = []  # the pieces of the record still being read
+    held = 0
     offset = start_offset
     pending = b""
+    overlap = len(delimiter) - 1
     for chunk in chunks:
-        buffer += chunk
-        pieces = buffer.split(delimiter)
-        buffer = pieces.pop()
+        tail = unfinished[-1][-overlap:] if overlap and unfinished else b""
+        if delimiter not in tail + chunk:
+            unfinished.append(chunk)
+            held += len(chunk)
+            if held + len(pending) > MAX_RECORD_BYTES:
+                raise select_error("OverMaxRecordSize")
+            continue
+        pieces = (b"".join(unfinished) + chunk).split(delimiter)
+        rest = pieces.pop()
+        unfinished, held = ([rest], len(rest)) if rest else ([], 0)
         for piece in pieces:
             if quote is not None:
                 pending = pending + delimiter + piece if pending else piece
                 if pending.count(quote) % 2:
+                    if len(pending) > MAX_RECORD_BYTES:
+                        raise select_error("OverMaxRecordSize")
                     continue
                 piece, pending = pending, b""
+            if len(piece) > MAX_RECORD_BYTES:
+                raise select_error("OverMaxRecordSize")
             yield offset, piece
             offset += len(piece) + len(delimiter)
+    last = b"".join(unfinished)
     if quote is not None and pending:
-        buffer = pending + delimiter + buffer
-    if buffer:
-        yield offset, buffer
+        last = pending + delimiter + last
+    if len(last) > MAX_RECORD_BYTES:
+        raise select_error("OverMaxRecordSize")
+    if last:
+        yield offset, last
 
 
 def decode(raw: bytes) -> str:
@@ -183,19 +205,51 @@ def csv_lines(records: Iterable[tuple[int, bytes]], settings: CsvInput) -> Itera
 
 
 def json_documents(chunks: Iterable[bytes]) -> Iterator[Any]:
-    """Every top-level value of a JSON DOCUMENT object (one value, or several one after another)."""
-    text = decode(b"".join(chunks))
+    """Every top-level value of a JSON DOCUMENT object (one value, or several one after
+    another), each parsed as soon as its text has arrived."""
     decoder = json.JSONDecoder(parse_float=Decimal)
-    position, length = 0, len(text)
+    incoming = iter(chunks)
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    text, position, exhausted = "", 0, False
+
+    def read_more(at_least: int) -> None:
+        nonlocal text, exhausted
+        added: list[str] = []
+        count = 0
+        while count < at_least:
+            chunk = next(incoming, None)
+            try:
+                piece = utf8.decode(chunk or b"", final=chunk is None)
+            except UnicodeDecodeError:
+                raise select_error("InvalidTextEncoding") from None
+            added.append(piece)
+            count += len(piece)
+            if chunk is None:
+                exhausted = True
+                break
+        text += "".join(added)
+
     while True:
-        while position < length and text[position] in " \t\r\n":
+        while position < len(text) and text[position] in " \t\r\n":
             position += 1
-        if position >= length:
-            return
+        if position >= len(text):
+            if exhausted:
+                return
+            text, position = "", 0
+            read_more(1)
+            continue
         try:
-            value, position = decoder.raw_decode(text, position)
+            value, end = decoder.raw_decode(text, position)
         except json.JSONDecodeError:
-            raise select_error("JSONParsingError") from None
+            if exhausted:
+                raise select_error("JSONParsingError") from None
+            end = -1
+        if end < 0 or (end == len(text) and not exhausted):
+            # Incomplete (or a number that may go on): double the unread text, then try again.
+            text, position = text[position:], 0
+            read_more(max(len(text), 64 * 1024))
+            continue
+        position = end
         yield value
 
 
