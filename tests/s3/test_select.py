@@ -268,10 +268,3 @@ def test_latest_version_is_queried(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="v.csv", Body=b"v\nold\n")
     s3.put_object(Bucket=bucket, Key="v.csv", Body=b"v\nnew\n")
     assert select(s3, bucket, "v.csv", "SELECT * FROM S3Object").records == '{"v":"new"}\n'
-
-
-def test_parquet_input_is_not_implemented(s3: Any, bucket: str) -> None:
-    s3.put_object(Bucket=bucket, Key="t.parquet", Body=b"PAR1....PAR1")
-    with pytest.raises(ClientError) as excinfo:
-        select(s3, bucket, "t.parquet", "SELECT * FROM S3Object", {"Parquet": {}})
-    assert (code(excinfo), status(excinfo)) == ("NotImplemented", 501)

@@ -67,6 +67,9 @@ _MESSAGES = {
     "InvalidTextEncoding": "Invalid encoding type. Only UTF-8 encoding is supported.",
     "CSVParsingError": "Encountered an error parsing the CSV file. Check the file and try again.",
     "JSONParsingError": "Encountered an error parsing the JSON file. Check the file and try again.",
+    "ParquetParsingError": "Encountered an error parsing the Parquet file. Check the file and try again.",
+    "ParquetUnsupportedCompressionCodec": "The specified Parquet compression codec is not supported.",
+    "UnsupportedParquetType": "The specified Parquet type is not supported.",
     "OverMaxRecordSize":
         "The length of a record in the input or result is greater than the maxCharsPerRecord limit of 1 MB.",
 }

@@ -15,7 +15,7 @@ import dataclasses
 import re
 import json
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,8 @@ from hoarfrost.services.s3.select.errors import select_error
 from hoarfrost.services.s3.select.values import MISSING, absent, json_string, json_text, to_text
 
 
+# Reads a byte range [start, end) of the object; end None is the object's end.
+Reader = Callable[[int, "int | None"], Iterable[bytes]]
 # S3 Select's limit on one record (maxCharsPerRecord).
 MAX_RECORD_BYTES = 1024 * 1024
 
