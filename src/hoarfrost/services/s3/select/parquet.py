@@ -126,9 +126,9 @@ def _hybrid(data: bytes, position: int, end: int, width: int, count: int) -> lis
         if header & 1:  # bit-packed groups of eight, least significant bit first
             groups = header >> 1
             raw = reader.take(groups * width)
-            bits = int.from_bytes(raw, "little")
-            for i in range(groups * 8):
-                out.append((bits >> (i * width)) & mask)
+            for group in range(groups):  # eight values in ``width`` bytes; small ints keep it linear
+                bits = int.from_bytes(raw[group * width:(group + 1) * width], "little")
+                out.extend((bits >> (i * width)) & mask for i in range(8))
         else:
             run = header >> 1
             value = int.from_bytes(reader.take(byte_width), "little") if byte_width else 0
@@ -141,8 +141,8 @@ def _hybrid(data: bytes, position: int, end: int, width: int, count: int) -> lis
 def _plain(data: bytes, position: int, physical: int, count: int, type_length: int) -> list[Any]:
     """``count`` PLAIN-encoded values of a physical type."""
     if physical == 0:  # BOOLEAN, bit-packed
-        bits = int.from_bytes(data[position:position + (count + 7) // 8], "little")
-        return [bool((bits >> i) & 1) for i in range(count)]
+        packed = data[position:position + (count + 7) // 8]
+        return [bool(packed[i >> 3] >> (i & 7) & 1) for i in range(count)]
     fixed = {1: ("<%di", 4), 2: ("<%dq", 8), 4: ("<%df", 4), 5: ("<%dd", 8)}.get(physical)
     if fixed is not None:
         pattern, size = fixed
