@@ -268,3 +268,19 @@ def test_latest_version_is_queried(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="v.csv", Body=b"v\nold\n")
     s3.put_object(Bucket=bucket, Key="v.csv", Body=b"v\nnew\n")
     assert select(s3, bucket, "v.csv", "SELECT * FROM S3Object").records == '{"v":"new"}\n'
+
+
+def test_a_select_changes_nothing_and_reads_the_version_it_found(aws: Harness, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="people.csv", Body=CSV_PEOPLE)
+    heard: list[Any] = []
+    stop = aws.emulator.subscribe(heard.append)
+    try:
+        answer = select(s3, bucket, "people.csv", "SELECT COUNT(*) FROM S3Object")
+    finally:
+        stop()
+    assert answer.records == '{"_1":4}\n'
+    assert heard == []  # a read: no state-change notification
+    s3.delete_object(Bucket=bucket, Key="people.csv")  # the body is released once no select holds it
+    with pytest.raises(ClientError) as excinfo:
+        select(s3, bucket, "people.csv", "SELECT COUNT(*) FROM S3Object")
+    assert code(excinfo) == "NoSuchKey"
