@@ -15,7 +15,15 @@ from botocore.exceptions import ClientError, EventStreamError
 
 from tests.harness import Harness
 from tests.s3.conftest import code, status
-from tests.s3.select_helpers import CSV_IN, CSV_OUT, CSV_PEOPLE, JSON_LINES, JSON_OUT, LINES_IN, select
+from tests.s3.test_select_helpers import (
+    CSV_IN,
+    CSV_OUT,
+    CSV_PEOPLE,
+    JSON_LINES,
+    JSON_OUT,
+    LINES_IN,
+    select,
+)
 
 
 def test_csv_to_csv_and_the_events_of_the_stream(s3: Any, bucket: str) -> None:

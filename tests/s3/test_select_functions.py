@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import EventStreamError
 
 from tests.harness import Harness
-from tests.s3.select_helpers import LINES_IN, select
+from tests.s3.test_select_helpers import LINES_IN, select
 
 CASES = [
     # DATE_ADD: precision grows as needed; a date given an hour has no known offset.

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError, EventStreamError
 
 from tests.harness import Harness
 from tests.s3.conftest import code
-from tests.s3.parquet_writer import (
+from tests.s3.test_select_parquet_writer import (
     BOOLEAN,
     BYTE_ARRAY,
     DATE,
@@ -25,7 +25,7 @@ from tests.s3.parquet_writer import (
     Column,
     write_parquet,
 )
-from tests.s3.select_helpers import CSV_OUT, select
+from tests.s3.test_select_helpers import CSV_OUT, select
 
 PARQUET = {"Parquet": {}}
 COLUMNS = [

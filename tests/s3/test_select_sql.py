@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.s3.conftest import code, status
-from tests.s3.select_helpers import CSV_PEOPLE, JSON_LINES, LINES_IN, select
+from tests.s3.test_select_helpers import CSV_PEOPLE, JSON_LINES, LINES_IN, select
 
 
 @pytest.fixture

@@ -57,7 +57,8 @@ def tokenize(text: str) -> list[Token]:
                 tokens.append(Token("int", value, position))
         elif kind == "word":
             lowered = value.lower()
-            tokens.append(Token("keyword", lowered, position) if lowered in KEYWORDS else Token("ident", value, position))
+            keyword = lowered in KEYWORDS
+            tokens.append(Token("keyword" if keyword else "ident", lowered if keyword else value, position))
         elif kind == "string":
             tokens.append(Token("string", value[1:-1].replace("''", "'"), position))
         elif kind == "ion":

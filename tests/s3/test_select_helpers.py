@@ -1,4 +1,5 @@
-"""Helpers of the S3 Select tests: run a query through boto3 and read the event stream."""
+"""Helpers of the S3 Select tests (no tests here; named test_select_* to sit with them): run a
+query through boto3 and read the event stream."""
 
 from __future__ import annotations
 

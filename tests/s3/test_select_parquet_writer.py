@@ -1,6 +1,7 @@
-"""A minimal Parquet writer for the S3 Select tests (flat schemas; PLAIN or dictionary pages,
-v1 or v2; uncompressed, GZIP or literal-only Snappy), so Parquet objects can be built without
-a dependency. It writes what the format specifies, field by field, nothing more."""
+"""A minimal Parquet writer for the S3 Select tests (no tests here; named test_select_* to sit
+with them): flat schemas, PLAIN or dictionary pages, v1 or v2, uncompressed, GZIP or
+literal-only Snappy, so Parquet objects can be built without a dependency. It writes what the
+format specifies, field by field, nothing more."""
 
 from __future__ import annotations
 
