@@ -15,4 +15,5 @@ IMPLEMENTED: dict[str, str] = {
     "dynamodb": "hoarfrost.services.dynamodb",
     "dynamodbstreams": "hoarfrost.services.dynamodbstreams",
     "scheduler": "hoarfrost.services.scheduler",
+    "events": "hoarfrost.services.events",
 }
