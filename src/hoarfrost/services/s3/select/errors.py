@@ -54,8 +54,9 @@ _MESSAGES = {
     "InvalidColumnIndex": "The column index is invalid. Please check the service documentation and try again.",
     "EvaluatorInvalidArguments": "Incorrect number of arguments in the function call in the SQL expression.",
     "IncorrectSqlFunctionArgumentType": "Incorrect type of arguments in function call in the SQL expression.",
-    "InvalidAggregateContext":
-        "The SQL expression mixes aggregate functions with values that are not aggregated.",
+    "ParseNonUnaryAgregateFunctionCall":  # sic: AWS's spelling
+        "Only one argument is supported for aggregate functions in the SQL expression.",
+    "EvaluatorNegativeLimit": "The LIMIT clause in the SQL expression must not be negative.",
     "EvaluatorInvalidTimestampFormatPattern":
         "Invalid time stamp format string in the SQL expression.",
     # Evaluation.

@@ -140,6 +140,8 @@ class _Parser:
         if self.is_keyword("group", "order", "having", "union", "offset") or self.is_keyword("join") or self.is_op(","):
             raise select_error("UnsupportedSyntax")
         if self.accept_keyword("limit"):
+            if self.is_op("-") and self.tokens[self.at + 1].kind == "int":
+                raise select_error("EvaluatorNegativeLimit")
             token = self.advance()
             if token.kind != "int":
                 raise select_error("ParseExpectedNumber")
@@ -150,11 +152,11 @@ class _Parser:
         if projections is not None:
             aggregated = [p for p in projections if contains_aggregate(p.expr)]
             if aggregated and len(aggregated) != len(projections):
-                raise select_error("InvalidAggregateContext")
+                raise select_error("UnsupportedSyntax")
             if any(refers_to_record(p.expr) for p in aggregated):
-                raise select_error("InvalidAggregateContext")
+                raise select_error("UnsupportedSyntax")
         if where is not None and contains_aggregate(where):
-            raise select_error("InvalidAggregateContext")
+            raise select_error("UnsupportedSyntax")
         return Query(projections, source, alias, where, limit)
 
     def select_list(self) -> tuple[Projection, ...] | None:
@@ -408,9 +410,9 @@ class _Parser:
             raise select_error("UnsupportedSyntax")
         args = self.arguments()
         if len(args) != 1:
-            raise select_error("EvaluatorInvalidArguments")
+            raise select_error("ParseNonUnaryAgregateFunctionCall")
         if contains_aggregate(args[0]):
-            raise select_error("InvalidAggregateContext")
+            raise select_error("UnsupportedSyntax")
         return Aggregate(name, args[0])
 
     def substring_args(self) -> list[Expr]:
