@@ -109,8 +109,9 @@ class Driver:
         self.client = client
         self.service = service
         self.model = models.service_model(service)
-        self.values: dict[str, dict[str, str]] = {}  # family -> kind -> value
-        self.by_member: dict[str, dict[str, str]] = {}  # family -> identifier member -> value
+        # A value is text, or a number the service assigned (a version).
+        self.values: dict[str, dict[str, str | int]] = {}  # family -> kind -> value
+        self.by_member: dict[str, dict[str, str | int]] = {}  # family -> identifier member -> value
 
     def call(self, step: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -144,7 +145,7 @@ class Driver:
                 raise StepFailed(step, f"no known {binding.kinds} value for {binding.member}")
         return params
 
-    def value_for(self, binding: Binding, shape: Any = None) -> str | None:
+    def value_for(self, binding: Binding, shape: Any = None) -> str | int | None:
         """The family's known value for a binding: of the kinds it takes (a name before an
         ARN), preferring one the member's pattern accepts (IVS chat's identifier is an ARN)."""
         known = self.values.get(binding.family, {})
@@ -160,7 +161,8 @@ class Driver:
             member = member.member
         pattern = member.metadata.get("pattern") if member is not None else None
         if pattern and candidates:
-            fitting = [value for value in [*candidates, *known.values()] if matches(pattern, value)]
+            fitting = [value for value in [*candidates, *known.values()]
+                       if isinstance(value, str) and matches(pattern, value)]
             return fitting[0] if fitting else candidates[0]
         return candidates[0] if candidates else None
 
@@ -177,12 +179,12 @@ class Driver:
                         pass
                 _set(params, ident.input_paths[0], shape_value)
         answer = self.call("create", role.operation, params)
-        known: dict[str, str] = {}
+        known: dict[str, str | int] = {}
         for ident in family.identifiers:
             value = next((_path(params, path) for path in ident.input_paths if _path(params, path) is not None), None)
             if value is None:
                 value = _path(answer, ident.output_path)
-            if isinstance(value, str):
+            if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
                 known.setdefault(ident.kind, value)
                 self.by_member.setdefault(family.name, {})[ident.member] = value
         self.values[family.name] = known
@@ -251,8 +253,8 @@ class Driver:
         raise StepFailed(step, f"the answer does not name the resource {self.values[family.name]}")
 
     def mentioned(self, answer: dict[str, Any], family: Family) -> bool:
-        text = str({key: value for key, value in answer.items() if key != "ResponseMetadata"})
-        return any(f"'{value}'" in text for value in self.values[family.name].values())
+        leaves = _leaves({key: value for key, value in answer.items() if key != "ResponseMetadata"})
+        return any((type(value), value) in leaves for value in self.values[family.name].values())
 
     def tags(self, family: Family) -> None:
         """Tag with the first tag operation that names this family's resources (by its own
@@ -269,7 +271,7 @@ class Driver:
                     or (tagging.family is not None and tagging.family != family.name):
                 continue
             value = next((known[kind] for kind in tagging.resource_kinds if kind in known), None)
-            if value is None or not self.accepts(operation, tagging.resource_member or "", value):
+            if not isinstance(value, str) or not self.accepts(operation, tagging.resource_member or "", value):
                 continue  # Directory Service's AddTagsToResource takes directory ids only
             tags: Any = {"hf": "1"} if tagging.tags.form == "map" else [
                 {tagging.tags.key or "Key": "hf", tagging.tags.value or "Value": "1"}]
@@ -330,6 +332,22 @@ class Driver:
         if served[read.operation].kind == "list" and not self.mentioned(answer, family):
             return  # a Describe that lists: no longer among the answers
         raise StepFailed("read-after-delete", f"{read.operation} still answers after delete")
+
+
+def _leaves(value: Any) -> set[tuple[type, Any]]:
+    """Every scalar in an answer, with its type (a version 1 is not the text '1')."""
+    found: set[tuple[type, Any]] = set()
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):  # keys too: a map may be keyed by the resource's name
+            stack.extend(current.values())
+            found.update((str, key) for key in current if isinstance(key, str))
+        elif isinstance(current, list):
+            stack.extend(current)
+        elif isinstance(current, (str, int)):
+            found.add((type(current), current))
+    return found
 
 
 def _member_shape(shape: Any, path: str) -> Any:
