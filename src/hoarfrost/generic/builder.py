@@ -250,11 +250,15 @@ class FamilyBuilder:
 
         for member in view.inputs(create.operation).values():
             parsed = naming.names_noun(member.name, noun)
+            if member.name in forced:  # a hint said what it holds (pi's Identifier is the DB instance's)
+                continue
             if parsed and not others(member) and member.scalar and not (parsed.many or parsed.prefix) \
                     and parsed.kind in ("name", "id"):
                 identity.merge(found, Identifier(parsed.kind, member.name, input_paths=(member.name,)))
         for path, member in self._output_members(create.operation, wrapper):
             parsed = naming.names_noun(member.name, noun)
+            if member.name in forced:
+                continue
             if parsed and not others(member) and member.scalar and not parsed.many and not parsed.prefix:
                 identity.merge(found, Identifier(parsed.kind, member.name, output_path=path))
         return found, kinds
