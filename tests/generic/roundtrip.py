@@ -166,8 +166,10 @@ class Driver:
             return fitting[0] if fitting else candidates[0]
         return candidates[0] if candidates else None
 
-    def create(self, family: Family, role: OperationRole) -> None:
+    def create(self, family: Family, role: OperationRole, read: OperationRole | None = None) -> None:
         params = self.params("create", family, role)
+        if read is not None:
+            params.update(self.shown(family, role, read, params))
         for ident in family.identifiers:
             if ident.input_paths and _path(params, ident.input_path) is None and ident.kind in ("name", "key"):
                 shape_value = f"hf{family.name.lower()[:20]}1"
@@ -197,7 +199,7 @@ class Driver:
                             None) for kind in ("create", "read", "list", "update")}
         create, read = roles["create"], roles["read"]
         assert create is not None
-        self.create(family, create)
+        self.create(family, create, read)
         if read is not None:
             answer = self.call("read", read.operation, self.params("read", family, read))
             self.expect_mentioned("read", answer, family, read.operation)
@@ -217,6 +219,26 @@ class Driver:
                 if f"'{change[1]}'" not in str(answer):
                     raise StepFailed("update", f"{read.operation} does not show {change[0]}={change[1]!r}")
         self.tags(family)
+
+    def shown(self, family: Family, create: OperationRole, read: OperationRole, params: dict[str, Any]) -> dict[str, Any]:
+        """Where the read answers nothing that names the resource (CloudHSM's GetResourcePolicy
+        answers the Policy alone), the optional plain strings of the create that the read
+        answers, so the read has something to show."""
+        output = self.model.operation_model(read.operation).output_shape
+        shape = self.model.operation_model(create.operation).input_shape
+        if shape is None or output is None or _can_name(output, family):
+            return {}
+        answered = _member_names(output)
+        extra: dict[str, Any] = {}
+        for name, member in shape.members.items():
+            if name in params or name.lower() not in answered or member.type_name != "string" \
+                    or member.metadata.get("sensitive") or member.serialization.get("location"):
+                continue
+            try:
+                extra[name] = string_for(member, name)
+            except CannotSample:
+                continue
+        return extra
 
     def change(self, family: Family, update: OperationRole, read: OperationRole) -> tuple[str, str] | None:
         """A plain string member of the update that the read answers too (a Description):
@@ -254,7 +276,9 @@ class Driver:
 
     def mentioned(self, answer: dict[str, Any], family: Family) -> bool:
         leaves = _leaves({key: value for key, value in answer.items() if key != "ResponseMetadata"})
-        return any((type(value), value) in leaves for value in self.values[family.name].values())
+        # Any identifier shows it: Lex's GetSession answers the sessionId PutSession assigned, not the userId.
+        values = [*self.values[family.name].values(), *self.by_member.get(family.name, {}).values()]
+        return any((type(value), value) in leaves for value in values)
 
     def tags(self, family: Family) -> None:
         """Tag with the first tag operation that names this family's resources (by its own
