@@ -9,8 +9,13 @@ a 5xx or an unparseable answer is recorded apart, as a hard failure.
 from __future__ import annotations
 
 import importlib
+import json
+import os
 from dataclasses import dataclass, field
 from typing import Any
+
+from botocore.config import Config
+from botocore.utils import get_token_from_environment
 
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
@@ -23,6 +28,54 @@ from hoarfrost.generic.engine.service import fallback_plan
 from hoarfrost.generic.pattern_strings import matches
 from hoarfrost.services import IMPLEMENTED
 from hoarfrost.generic.engine.sample import CannotSample, sample_input, string_for
+
+
+# Resources a family's create names that another service owns: the caller brings one from
+# there. CloudFront KeyValueStore's keys live in a key value store CloudFront creates; its
+# endpoint rules accept only a CloudFront ARN of that form.
+FOREIGN: dict[str, dict[str, str]] = {
+    "cloudfront-keyvaluestore": {
+        "KvsARN": "arn:aws:cloudfront::123456789012:key-value-store/a1b2c3d4-5678-90ab-cdef-0123456789ab"},
+}
+
+
+def client_for(harness: Any, service: str) -> Any:
+    """A client of ``service`` configured as a user of a local emulator configures it:
+    a bearer token for services that sign with one (CodeCatalyst: botocore refuses to send
+    without it), and SigV4 where the endpoint rules ask for SigV4a, which botocore signs only
+    with the optional awscrt package."""
+    model = models.service_model(service)
+    options: dict[str, Any] = {}
+    if _sigv4a(service) and not _has_crt():
+        options["config"] = Config(signature_version="v4")
+    auth = [*model.metadata.get("auth", []), model.metadata.get("signatureVersion")]
+    if not any(item in ("smithy.api#httpBearerAuth", "bearer") for item in auth):
+        return harness.client(service, **options)
+    variable = "AWS_BEARER_TOKEN_" + model.signing_name.replace("-", "_").replace(" ", "_").upper()
+    saved = os.environ.get(variable)
+    os.environ[variable] = "hoarfrost-sweep-token"  # read once, when the client is made
+    try:
+        assert get_token_from_environment(model.signing_name) is not None
+        return harness.client(service, **options)
+    finally:
+        if saved is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = saved
+
+
+def _sigv4a(service: str) -> bool:
+    try:
+        rules = models.load_uncached(service, "endpoint-rule-set-1")
+    except Exception:  # no ruleset: the partition's defaults, SigV4
+        return False
+    return '"sigv4a"' in json.dumps(rules)
+
+
+def _has_crt() -> bool:
+    from botocore.compat import HAS_CRT
+
+    return bool(HAS_CRT)
 
 
 class StepFailed(Exception):
@@ -141,6 +194,9 @@ class Driver:
             value = self.value_for(binding, shape)
             if value is not None:
                 params[binding.member] = [value] if binding.match == "any" else value
+        for member, value in FOREIGN.get(self.service, {}).items():
+            if member in params:
+                params[member] = value
             elif binding.required and binding.family == family.name and step != "create":
                 raise StepFailed(step, f"no known {binding.kinds} value for {binding.member}")
         return params

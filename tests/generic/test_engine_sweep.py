@@ -13,7 +13,7 @@ from hoarfrost.core import catalog as models
 from hoarfrost.generic.engine.plan import serves
 from hoarfrost.services import IMPLEMENTED
 from tests.coverage_report import report
-from tests.generic.roundtrip import ServiceResult, served_families, sweep
+from tests.generic.roundtrip import ServiceResult, client_for, served_families, sweep
 from tests.harness import InProcessHarness, ServerHarness
 
 # Services the engine serves, and hand-written ones with an engine part (SSM's documents).
@@ -31,14 +31,14 @@ def _check(result: ServiceResult) -> None:
 @pytest.mark.parametrize("service", SERVICES)
 def test_round_trip(service: str) -> None:
     with InProcessHarness() as harness:
-        result = sweep(harness.client(service), service)
+        result = sweep(client_for(harness, service), service)
     RESULTS["in-process"][service] = result
     _check(result)
 
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_round_trip_over_http(service: str, server: ServerHarness) -> None:
-    result = sweep(server.client(service), service)
+    result = sweep(client_for(server, service), service)
     RESULTS["over HTTP"][service] = result
     _check(result)
 

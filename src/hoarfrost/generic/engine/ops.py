@@ -177,14 +177,15 @@ def render(service: str, output_shape: Any, path: str | None, resource: Resource
         return {}
     attributes = _attributes(service, resource, family)
     if not path:
-        return fill(output_shape, attributes)
+        return _with_summaries(fill(output_shape, attributes), output_shape, attributes, resource)
     parts = path.split(".")
     inner = at_path(output_shape, path)
     if inner is None or inner.type_name != "structure":  # GetSession's sessionMetadata is a map beside it
-        return fill(output_shape, attributes)
+        return _with_summaries(fill(output_shape, attributes), output_shape, attributes, resource)
     value: Any = conform(attributes, inner) if inner.type_name == "structure" else None
     if value is None:
         return {}
+    value = _with_summaries(value, inner, attributes, resource)
     head = parts[0].replace("[]", "")
     if len(parts) == 1 and not parts[0].endswith("[]") and isinstance(attributes.get(head), dict):
         # CreateBackupPlan took a BackupPlan structure; GetBackupPlan answers it under that name.
@@ -198,6 +199,21 @@ def render(service: str, output_shape: Any, path: str | None, resource: Resource
     beside = fill(output_shape, {key: item for key, item in attributes.items() if key != head})
     beside.pop(head, None)
     return {**beside, **value}
+
+
+def _with_summaries(value: dict[str, Any], shape: Any, attributes: dict[str, Any], resource: Resource) -> dict[str, Any]:
+    """``value`` with the structures of ``shape`` that hold the resource's own identifiers
+    filled from its attributes: IoT Things Graph's GetFlowTemplate answers a description
+    whose ``summary`` carries the id and ARN CreateFlowTemplate returned at the top of its
+    own ``summary``."""
+    names = resource.names()
+    for name, member in shape.members.items():
+        if name in value or member.type_name != "structure":
+            continue
+        nested = fill(member, attributes)
+        if any(isinstance(item, str) and item in names for item in nested.values()):
+            value[name] = nested
+    return value
 
 
 # -- create ---------------------------------------------------------------------------------
