@@ -8,11 +8,13 @@ a 5xx or an unparseable answer is recorded apart, as a hard failure.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from botocore.config import Config
 from botocore.utils import get_token_from_environment
@@ -42,26 +44,46 @@ FOREIGN: dict[str, dict[str, str]] = {
 def client_for(harness: Any, service: str) -> Any:
     """A client of ``service`` configured as a user of a local emulator configures it:
     a bearer token for services that sign with one (CodeCatalyst: botocore refuses to send
-    without it), and SigV4 where the endpoint rules ask for SigV4a, which botocore signs only
-    with the optional awscrt package."""
+    without it), SigV4 where the endpoint rules ask for SigV4a (which botocore signs only
+    with the optional awscrt package), and over HTTP, requests its endpoint rules address
+    elsewhere redirected to the server (``_to_server``)."""
     model = models.service_model(service)
     options: dict[str, Any] = {}
     if _sigv4a(service) and not _has_crt():
         options["config"] = Config(signature_version="v4")
     auth = [*model.metadata.get("auth", []), model.metadata.get("signatureVersion")]
-    if not any(item in ("smithy.api#httpBearerAuth", "bearer") for item in auth):
-        return harness.client(service, **options)
-    variable = "AWS_BEARER_TOKEN_" + model.signing_name.replace("-", "_").replace(" ", "_").upper()
-    saved = os.environ.get(variable)
-    os.environ[variable] = "hoarfrost-sweep-token"  # read once, when the client is made
-    try:
-        assert get_token_from_environment(model.signing_name) is not None
-        return harness.client(service, **options)
-    finally:
-        if saved is None:
-            os.environ.pop(variable, None)
-        else:
-            os.environ[variable] = saved
+    bearer = any(item in ("smithy.api#httpBearerAuth", "bearer") for item in auth)
+    server = urlsplit(harness.endpoint_url) if harness.endpoint_url else None
+    if bearer and server is not None:
+        options["endpoint_url"] = None  # its own https host, which the hook below redirects
+    if not bearer:
+        client = harness.client(service, **options)
+    else:
+        variable = "AWS_BEARER_TOKEN_" + model.signing_name.replace("-", "_").replace(" ", "_").upper()
+        saved = os.environ.get(variable)
+        os.environ[variable] = "hoarfrost-sweep-token"  # read once, when the client is made
+        try:
+            assert get_token_from_environment(model.signing_name) is not None
+            client = harness.client(service, **options)
+        finally:
+            if saved is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = saved
+    if server is not None:
+        client.meta.events.register("before-send", functools.partial(_to_server, server))
+    return client
+
+
+def _to_server(server: SplitResult, request: Any, **_: Any) -> None:
+    """Over HTTP, a request botocore addresses elsewhere goes to the test server, as a DNS
+    override sends it there for a user: signin's control-plane endpoint rules ignore a
+    configured endpoint, KeyValueStore's put the account id in front of its host, and a
+    bearer token is only signed for an https URL (the test server speaks plain HTTP)."""
+    parts = urlsplit(request.url)
+    if (parts.scheme, parts.netloc) != (server.scheme, server.netloc):
+        request.headers["Host"] = parts.netloc  # the name it was for: what routes a bearer-signed request
+        request.url = urlunsplit((server.scheme, server.netloc, parts.path, parts.query, parts.fragment))
 
 
 def _sigv4a(service: str) -> bool:
