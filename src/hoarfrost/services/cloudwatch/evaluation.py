@@ -128,6 +128,10 @@ def set_state(backend: CloudWatchBackend, alarm: Alarm, state: str, reason: str,
     old_state, old_reason, old_data = alarm.state_value, alarm.state_reason, alarm.state_reason_data
     changed = state != old_state
     if not changed and not force:
+        # The state holds but for another reason (an alarm that never had data): AWS updates the
+        # reason and StateUpdatedTimestamp, not StateTransitionedTimestamp, and records nothing.
+        if reason != old_reason:
+            alarm.state_reason, alarm.state_reason_data, alarm.state_updated = reason, reason_data, at
         return []
     alarm.state_value, alarm.state_reason, alarm.state_reason_data = state, reason, reason_data
     alarm.state_updated = at
