@@ -1,5 +1,5 @@
-"""CloudWatch fixtures: a boto3 client on the ``aws`` harness (rpc-v2-cbor, botocore's first
-choice), clients forced onto each of CloudWatch's three protocols, and helpers for metric data
+"""CloudWatch fixtures: a boto3 client on the ``aws`` harness (json: botocore prefers it to
+rpc-v2-cbor and query), clients forced onto each of CloudWatch's three protocols, and helpers for metric data
 pinned to whole minutes so that a test never depends on where the real clock is in a minute."""
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ def _session(protocol: str, root: Path) -> boto3.session.Session:
     """A boto3 session whose CloudWatch model lists only ``protocol``, so botocore speaks it."""
     with _lock:
         if protocol not in _sessions:
-            core = botocore.session.get_session()
+            reader = botocore.session.get_session().get_component("data_loader")
+            model = copy.deepcopy(reader.load_service_model("cloudwatch", "service-2"))
+            core = botocore.session.get_session()  # a loader that has not cached the real model
             loader = core.get_component("data_loader")
-            model = copy.deepcopy(loader.load_service_model("cloudwatch", "service-2"))
             model["metadata"]["protocol"] = protocol
             model["metadata"]["protocols"] = [protocol]
             target = root / protocol / "cloudwatch" / model["metadata"]["apiVersion"]

@@ -373,8 +373,14 @@ def settle_composites(backend: CloudWatchBackend, at: float) -> list[Notificatio
     return notifications
 
 
-def evaluate_all(backend: CloudWatchBackend, at: float) -> list[Notification]:
-    """One evaluation pass at ``at``: every metric alarm, then the composites."""
+def evaluate_all(backend: CloudWatchBackend, at: float) -> tuple[bool, list[Notification]]:
+    """One evaluation pass at ``at``: every metric alarm, then the composites. Answers whether
+    any alarm's state or reason changed, and the notifications to publish."""
+    def signature() -> list[tuple[str, str]]:
+        return [(alarm.state_value, alarm.state_reason)
+                for alarms in (backend.metric_alarms, backend.composite_alarms) for alarm in alarms.values()]
+
+    before = signature()
     notifications: list[Notification] = []
     for alarm in list(backend.metric_alarms.values()):
         outcome = evaluate_metric_alarm(backend, alarm, at)
@@ -383,7 +389,7 @@ def evaluate_all(backend: CloudWatchBackend, at: float) -> list[Notification]:
             notifications += set_state(backend, alarm, *outcome, at)
     if backend.composite_alarms:
         notifications += settle_composites(backend, at)
-    return notifications
+    return signature() != before, notifications
 
 
 def action_item(notification: Notification, error: str | None, account: str) -> HistoryItem:

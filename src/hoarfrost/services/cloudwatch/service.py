@@ -106,9 +106,10 @@ class CloudWatchService(StatefulService[CloudWatchBackend, CloudWatchStateView])
                 if not backend.metric_alarms and not backend.composite_alarms:
                     continue
                 any_alarm = True
-                notifications = evaluation.evaluate_all(backend, at)
-            if notifications:
+                changed, notifications = evaluation.evaluate_all(backend, at)
+            if changed:
                 self.notify_state_changed(scope.account, scope.region, "AlarmEvaluation")
+            if notifications:
                 self.run_actions(scope.account, scope.region, notifications)
         with self._tick_lock:
             if self._tick_when == when:
@@ -121,7 +122,9 @@ class CloudWatchService(StatefulService[CloudWatchBackend, CloudWatchStateView])
         """Evaluate the scope's alarms at the clock's current moment (tests and tools)."""
         scope = self.backends.scope(account, region)
         with scope.lock:
-            notifications = evaluation.evaluate_all(scope.backend, self.clock.time())
+            changed, notifications = evaluation.evaluate_all(scope.backend, self.clock.time())
+        if changed:
+            self.notify_state_changed(account, region, "AlarmEvaluation")
         self.run_actions(account, region, notifications)
 
     # -- actions ------------------------------------------------------------------------------
