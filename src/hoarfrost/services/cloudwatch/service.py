@@ -15,12 +15,13 @@ import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.ports import MetricDatum
 from hoarfrost.core.timers import Timer
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.cloudwatch import evaluation, views
 from hoarfrost.services.cloudwatch.evaluation import Notification
 from hoarfrost.services.cloudwatch.handlers import ops
-from hoarfrost.services.cloudwatch.state import CloudWatchBackend
+from hoarfrost.services.cloudwatch.state import CloudWatchBackend, Metric, Point, add_value, metric_key
 from hoarfrost.services.cloudwatch.views import CloudWatchStateView
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ class CloudWatchService(StatefulService[CloudWatchBackend, CloudWatchStateView])
         self._tick_lock = threading.Lock()
         self._tick: Timer | None = None
         self._tick_when: float | None = None
+        emulator.ports.register_metrics(self.receive_metrics)
 
     def new_backend(self, account: str, region: str) -> CloudWatchBackend:
         return CloudWatchBackend(account=account, region=region)
@@ -76,6 +78,31 @@ class CloudWatchService(StatefulService[CloudWatchBackend, CloudWatchStateView])
             if arn is not None and arn.service == "cloudwatch":
                 return arn.account or account, arn.region or region
         return account, region
+
+    # -- metrics other services emit ---------------------------------------------------------
+    def receive_metrics(self, account: str, region: str, namespace: str, data: list[MetricDatum]) -> None:
+        """The metrics port's sink: each datum joins its metric's point for the current minute
+        (one point per minute and metric however many requests, as AWS publishes them)."""
+        now = self.clock.time()
+        minute = now // 60 * 60
+        scope = self.backends.scope(account, region)
+        with scope.lock:
+            metrics = scope.backend.metrics
+            for datum in data:
+                dimensions = dict(datum.dimensions)
+                key = metric_key(namespace, datum.name, dimensions)
+                metric = metrics.get(key)
+                if metric is None:
+                    metric = metrics[key] = Metric(namespace, datum.name, dimensions)
+                metric.last_put = now
+                last = metric.points[-1] if metric.points else None
+                if last is not None and last.timestamp == minute and last.unit == datum.unit:
+                    add_value(last, datum.value)
+                else:
+                    metric.compact(now)
+                    metric.add(Point(minute, 1.0, datum.value, datum.value, datum.value, datum.unit, [datum.value],
+                                     [1.0]))
+        self.notify_state_changed(account, region, "EmittedMetrics")
 
     # -- alarm evaluation on the clock --------------------------------------------------------
     def ensure_ticking(self) -> None:

@@ -123,6 +123,21 @@ class Metric:
         self.compacted_to = max(roll_before, self.compacted_to)
 
 
+def add_value(point: Point, value: float) -> None:
+    """One more sample in ``point`` (a value seen before only raises its count)."""
+    point.sample_count += 1
+    point.sum += value
+    point.minimum = min(point.minimum, value)
+    point.maximum = max(point.maximum, value)
+    if point.values and point.values[-1] == value:
+        point.counts[-1] += 1
+    elif value in point.values:
+        point.counts[point.values.index(value)] += 1
+    else:
+        point.values.append(value)
+        point.counts.append(1.0)
+
+
 def _absorb(target: Point, point: Point) -> None:
     target.sample_count += point.sample_count
     target.sum += point.sum
