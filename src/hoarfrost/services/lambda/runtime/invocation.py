@@ -31,6 +31,7 @@ class Outcome:
     function_error: str | None  # "Unhandled" for any failure, as AWS answers today
     log_stream: str
     log_events: list[tuple[int, str]] = field(default_factory=list)
+    duration_ms: float = 0.0  # the REPORT line's Duration (CloudWatch's AWS/Lambda Duration)
 
     @property
     def log_tail(self) -> str:
@@ -187,4 +188,4 @@ def _finish(log: _Log, worker: Worker, spec: WorkerSpec, request_id: str, starte
     log.line(report + "\n")
     if release and pool is not None:
         pool.release(worker, clock.time())
-    return Outcome(payload, function_error, worker.log_stream, log.events)
+    return Outcome(payload, function_error, worker.log_stream, log.events, duration)
