@@ -18,11 +18,12 @@ WIDGET_TYPES = ("metric", "text", "log", "alarm", "explorer", "custom")
 LIST_PAGE = 1000
 
 
-def _invalid(messages: list[tuple[str, str]]) -> Exception:
+def _invalid(messages: list[tuple[str, str]], summary: str | None = None) -> Exception:
+    """DashboardInvalidInputError (InvalidParameterInput) with its DashboardValidationMessages."""
+    text = summary or (f"The dashboard body is invalid, there are {len(messages)} validation errors: "
+                       + json.dumps([{"dataPath": path, "message": detail} for path, detail in messages]))
     return errors.DashboardInvalidInputError(
-        "The dashboard body is invalid, there are " f"{len(messages)} validation errors: "
-        + json.dumps([{"dataPath": path, "message": text} for path, text in messages]),
-        dashboardValidationMessages=[{"DataPath": path, "Message": text} for path, text in messages])
+        text, dashboardValidationMessages=[{"DataPath": path, "Message": detail} for path, detail in messages])
 
 
 def _check_body(body: str) -> None:
@@ -31,9 +32,10 @@ def _check_body(body: str) -> None:
     try:
         document = json.loads(body)
     except ValueError as exc:
-        raise _invalid([("", f"Invalid JSON: {exc.msg} at position {exc.pos}")]) from None
+        raise _invalid([("", f"Invalid JSON: {exc.msg} at position {exc.pos}")],
+                       "The field DashboardBody must be a valid JSON object") from None
     if not isinstance(document, dict):
-        raise _invalid([("", "Should be an object")])
+        raise _invalid([("", "Should be an object")], "The field DashboardBody must be a valid JSON object")
     widgets = document.get("widgets", [])
     if not isinstance(widgets, list):
         raise _invalid([("/widgets", "Should be an array")])
