@@ -13,7 +13,8 @@ def test_put_metrics_starts_cloudwatch_and_aggregates_per_minute() -> None:
         assert "cloudwatch" not in [service.name for service in emulator.started_services()]
         dims = (("QueueName", "q"),)
         for value in (1.0, 1.0, 3.0):
-            emulator.ports.put_metrics("111122223333", "eu-west-1", "AWS/Test", [MetricDatum("Hits", value, "Count", dims)])
+            emulator.ports.put_metrics("111122223333", "eu-west-1", "AWS/Test",
+                                       [MetricDatum("Hits", value, "Count", dims)])
         view = emulator.service("cloudwatch").snapshot("111122223333", "eu-west-1")
         [metric] = view.metrics
         assert (metric.namespace, metric.metric_name, metric.dimensions) == ("AWS/Test", "Hits", {"QueueName": "q"})

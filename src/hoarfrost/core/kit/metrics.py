@@ -3,10 +3,12 @@ in a handler, delivered to CloudWatch after the handler's lock is released (``co
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hoarfrost.core.operations import RequestContext
 from hoarfrost.core.ports import MetricDatum
+
+if TYPE_CHECKING:
+    from hoarfrost.core.operations import RequestContext
 
 
 def emit(ctx: RequestContext[Any, Any], namespace: str, data: list[MetricDatum]) -> None:

@@ -9,7 +9,15 @@ from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.paging import paginate
 from hoarfrost.services.cloudwatch import alarm_rule, evaluation, queries, statistics
-from hoarfrost.services.cloudwatch.errors import bad_token, errors, exclusive, invalid_value, missing, not_found, validation
+from hoarfrost.services.cloudwatch.errors import (
+    bad_token,
+    errors,
+    exclusive,
+    invalid_value,
+    missing,
+    not_found,
+    validation,
+)
 from hoarfrost.services.cloudwatch.evaluation import Notification
 from hoarfrost.services.cloudwatch.handlers import ops
 from hoarfrost.services.cloudwatch.handlers.common import TAG_RULES, CwContext, epoch
@@ -29,7 +37,7 @@ def _after(ctx: CwContext, notifications: list[Notification]) -> None:
 
 def _check_actions(request: dict[str, Any]) -> None:
     for member in ACTION_LISTS:
-        for index, action in enumerate(request.get(member) or (), 1):
+        for action in request.get(member) or ():
             arn = try_parse_arn(action)
             if arn is None:
                 raise validation(f"Invalid arn syntax: {action}")
@@ -151,7 +159,8 @@ def _children(backend: CloudWatchBackend, name: str) -> set[str]:
     parent = backend.composite_alarms.get(name)
     if parent is None:
         return set()
-    return {evaluation.child_name(backend, ref) for ref in alarm_rule.alarms(alarm_rule.parse(parent.config["AlarmRule"]))}
+    rule = alarm_rule.parse(parent.config["AlarmRule"])
+    return {evaluation.child_name(backend, reference) for reference in alarm_rule.alarms(rule)}
 
 
 def _parents(backend: CloudWatchBackend, name: str) -> set[str]:
@@ -175,7 +184,8 @@ def describe_alarms(ctx: CwContext, request: dict[str, Any]) -> dict[str, Any]:
         names = None
         wanted = set(types or ("MetricAlarm",))
     chosen = request.get("AlarmNames")
-    prefix, state, action_prefix = request.get("AlarmNamePrefix"), request.get("StateValue"), request.get("ActionPrefix")
+    prefix, state = request.get("AlarmNamePrefix"), request.get("StateValue")
+    action_prefix = request.get("ActionPrefix")
     if chosen and prefix:
         raise exclusive("AlarmNames", "AlarmNamePrefix")
     pool: list[Alarm] = []
@@ -193,7 +203,8 @@ def describe_alarms(ctx: CwContext, request: dict[str, Any]) -> dict[str, Any]:
     found.sort(key=lambda alarm: (alarm.name, alarm.kind))
     page = paginate(found, request.get("NextToken"), request.get("MaxRecords") or DEFAULT_PAGE,
                     kind="cloudwatch:DescribeAlarms", error=bad_token, key=lambda alarm: (alarm.name, alarm.kind))
-    return {"MetricAlarms": [evaluation.describe(backend, alarm) for alarm in page.items if isinstance(alarm, MetricAlarm)],
+    return {"MetricAlarms": [evaluation.describe(backend, alarm) for alarm in page.items
+                             if isinstance(alarm, MetricAlarm)],
             "CompositeAlarms": [evaluation.describe(backend, alarm) for alarm in page.items
                                 if isinstance(alarm, CompositeAlarm)],
             **page.token_member()}

@@ -67,7 +67,10 @@ def put_dashboard(ctx: CwContext, request: dict[str, Any]) -> dict[str, Any]:
             "dash (-) and underscore (_).")
     _check_body(body)
     existing = ctx.state.dashboards.get(name)
-    tags = existing.tags if existing is not None else tagging.check(tagging.from_list(request.get("Tags"), TAG_RULES), TAG_RULES)
+    if existing is not None:
+        tags = existing.tags  # an update keeps the dashboard's tags
+    else:
+        tags = tagging.check(tagging.from_list(request.get("Tags"), TAG_RULES), TAG_RULES)
     ctx.state.dashboards[name] = Dashboard(name=name, body=body, last_modified=ctx.clock.time(), tags=tags)
     return {"DashboardValidationMessages": []}
 
