@@ -84,10 +84,8 @@ def describe(backend: CloudWatchBackend, alarm: Alarm) -> dict[str, Any]:
                 "StateUpdatedTimestamp": alarm.state_updated, "StateTransitionedTimestamp": alarm.state_transitioned})
     if alarm.state_reason_data is not None:
         out["StateReasonData"] = alarm.state_reason_data
-    if isinstance(alarm, MetricAlarm):
+    if isinstance(alarm, MetricAlarm) and "Metrics" not in alarm.config:
         out.setdefault("Dimensions", [])
-        if "Metrics" not in alarm.config:
-            out.setdefault("DatapointsToAlarm", alarm.config.get("EvaluationPeriods"))
     return out
 
 
