@@ -263,3 +263,21 @@ def test_update_keeps_state_and_tags_on_alarm_arns(cw: Any, aws: Harness) -> Non
     data = json.loads(updates[0]["HistoryData"])
     assert data["type"] == "Update"
     assert data["originalAlarm"]["threshold"] == 5.0 and data["updatedAlarm"]["threshold"] == 50.0
+
+
+def test_band_alarm_on_a_threshold_metric(cw: Any, aws: Harness) -> None:
+    cw.put_metric_alarm(AlarmName="band", EvaluationPeriods=1, ThresholdMetricId="band",
+                        ComparisonOperator="LessThanLowerOrGreaterThanUpperThreshold", Metrics=[
+                            {"Id": "m1", "MetricStat": {"Metric": {"Namespace": "App", "MetricName": "Backlog",
+                                                                   "Dimensions": DIMS}, "Period": 60, "Stat": "Sum"}},
+                            {"Id": "band", "Expression": "[m1 * 0 + 2, m1 * 0 + 8]"}])
+    _put(cw, 5.0)
+    aws.emulator.clock.advance(60)
+    assert _state(cw, "band")["StateValue"] == "OK"
+    _put(cw, 20.0)
+    aws.emulator.clock.advance(60)
+    assert _state(cw, "band")["StateValue"] == "ALARM"
+    with pytest.raises(ClientError) as needs_metric:
+        cw.put_metric_alarm(AlarmName="band2", EvaluationPeriods=1, Namespace="App", MetricName="Backlog",
+                            Statistic="Sum", Period=60, ComparisonOperator="GreaterThanUpperThreshold")
+    assert code(needs_metric) == "ValidationError"

@@ -82,3 +82,14 @@ def test_dashboard_validation_messages_reach_the_client(aws: Harness, model_root
             client.put_dashboard(DashboardName="d", DashboardBody='{"widgets": [{"type": "pie"}]}')
         assert refused.value.response["Error"]["Code"] == "InvalidParameterInput", protocol
         assert "/widgets/0/type" in refused.value.response["Error"]["Message"], protocol
+
+
+def test_gzipped_put_metric_data_on_every_protocol(aws: Harness, model_root: Path) -> None:
+    """botocore gzips a PutMetricData body over 10 KiB on every protocol; the query protocol's
+    operation name is inside that body."""
+    for protocol in PROTOCOLS:
+        client = protocol_client(aws, protocol, model_root)
+        client.put_metric_data(Namespace=f"Big/{protocol}", MetricData=[
+            {"MetricName": f"metric-{index:03d}", "Value": float(index), "Unit": "Count"} for index in range(300)])
+        first = client.list_metrics(Namespace=f"Big/{protocol}")
+        assert len(first["Metrics"]) == 300, protocol
