@@ -167,6 +167,12 @@ def test_composite_alarm_follows_its_rule(cw: Any, aws: Harness) -> None:
     assert both["StateValue"] == "ALARM"
     assert f"arn:aws:cloudwatch:{aws.region}:{aws.account}:alarm:b transitioned to ALARM" in both["StateReason"]
     assert _state(cw, "calm")["StateValue"] == "OK"
+    # SetAlarmState on a composite holds until its next evaluation (the next tick).
+    cw.set_alarm_state(AlarmName="calm", StateValue="ALARM", StateReason="by hand")
+    assert (_state(cw, "calm")["StateValue"], _state(cw, "calm")["StateReason"]) == ("ALARM", "by hand")
+    aws.emulator.clock.advance(60)  # a and b have no data: INSUFFICIENT_DATA, so both is OK and calm ALARM
+    assert [_state(cw, name)["StateValue"] for name in ("a", "both", "calm")] == ["INSUFFICIENT_DATA", "OK", "ALARM"]
+    assert _state(cw, "calm")["StateReason"] != "by hand"
     [received] = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
     body = json.loads(json.loads(received["Body"])["Message"])
     assert body["AlarmName"] == "both" and body["NewStateValue"] == "ALARM"

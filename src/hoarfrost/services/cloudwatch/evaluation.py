@@ -356,16 +356,18 @@ def evaluate_composite(backend: CloudWatchBackend, alarm: CompositeAlarm, at: fl
     return state, reason, _dump(data)
 
 
-def settle_composites(backend: CloudWatchBackend, at: float) -> list[Notification]:
-    """Re-evaluate composite alarms until none changes (a composite may name another)."""
+def settle_composites(backend: CloudWatchBackend, at: float, keep: str | None = None) -> list[Notification]:
+    """Re-evaluate composite alarms until none changes (a composite may name another); ``keep``
+    is a composite whose state SetAlarmState just set (it holds until the next evaluation)."""
     notifications: list[Notification] = []
     for _ in range(len(backend.composite_alarms) + 1):
         changed = False
         for alarm in list(backend.composite_alarms.values()):
+            if alarm.name == keep:
+                continue
             state, reason, data = evaluate_composite(backend, alarm, at)
-            if state != alarm.state_value:
-                notifications += set_state(backend, alarm, state, reason, data, at)
-                changed = True
+            changed = changed or state != alarm.state_value
+            notifications += set_state(backend, alarm, state, reason, data, at)
         if not changed:
             break
     return notifications

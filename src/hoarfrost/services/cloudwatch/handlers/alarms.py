@@ -300,6 +300,6 @@ def set_alarm_state(ctx: CwContext, request: dict[str, Any]) -> dict[str, Any]:
     now = ctx.clock.time()
     notifications = evaluation.set_state(backend, alarm, request["StateValue"], request["StateReason"], data, now,
                                          force=True)
-    notifications += evaluation.settle_composites(backend, now)
+    notifications += evaluation.settle_composites(backend, now, keep=name)
     _after(ctx, notifications)
     return {}
