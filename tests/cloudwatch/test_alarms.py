@@ -1,5 +1,5 @@
 """Alarms: evaluation on the emulator clock, missing-data treatment, SNS actions landing in an
-SQS queue, composite alarms, SetAlarmState, history, describe filters, deletes and tags."""
+SQS queue, Lambda actions, composite alarms, SetAlarmState, history, describe filters, deletes and tags."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from tests.cloudwatch.conftest import code, message
 from tests.harness import Harness
+from tests.lambda_.conftest import create
 
 DIMS = [{"Name": "Queue", "Value": "jobs"}]
 
@@ -287,3 +288,21 @@ def test_band_alarm_on_a_threshold_metric(cw: Any, aws: Harness) -> None:
         cw.put_metric_alarm(AlarmName="band2", EvaluationPeriods=1, Namespace="App", MetricName="Backlog",
                             Statistic="Sum", Period=60, ComparisonOperator="GreaterThanUpperThreshold")
     assert code(needs_metric) == "ValidationError"
+
+
+def test_lambda_alarm_action_gets_the_alarm_event(cw: Any, aws: Harness) -> None:
+    lam = aws.client("lambda")
+    function = create(lam, "on-alarm", "import json\n\ndef handler(event, context):\n"
+                                       "    print('EVENT ' + json.dumps(event))\n")
+    _alarm(cw, AlarmActions=[function])
+    cw.set_alarm_state(AlarmName="high", StateValue="ALARM", StateReason="by hand")
+    assert aws.emulator.service("lambda").wait_for_invocations(20)
+    logged = aws.client("logs").filter_log_events(logGroupName="/aws/lambda/on-alarm", filterPattern="EVENT")
+    [line] = [event["message"] for event in logged["events"]]
+    event = json.loads(line.split("EVENT ", 1)[1])
+    assert event["source"] == "aws.cloudwatch" and event["alarmArn"].endswith(":alarm:high")
+    assert event["alarmData"]["state"]["value"] == "ALARM" and event["alarmData"]["state"]["reason"] == "by hand"
+    assert event["alarmData"]["previousState"]["value"] == "INSUFFICIENT_DATA"
+    assert event["alarmData"]["configuration"]["metrics"][0]["metricStat"]["metric"]["name"] == "Backlog"
+    actions = cw.describe_alarm_history(AlarmName="high", HistoryItemType="Action")["AlarmHistoryItems"]
+    assert [item["HistorySummary"] for item in actions] == [f"Successfully executed action {function}"]

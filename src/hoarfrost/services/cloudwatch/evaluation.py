@@ -37,7 +37,8 @@ TREATMENTS = ("missing", "ignore", "breaching", "notBreaching")
 
 @dataclass(frozen=True)
 class Notification:
-    """One action to run after commit: an SNS publication for an alarm's state change."""
+    """One action to run after commit for an alarm's state change: ``message`` (with
+    ``subject``) is what an SNS topic gets, ``event`` what a Lambda function gets."""
 
     alarm_name: str
     alarm_type: str
@@ -45,6 +46,7 @@ class Notification:
     subject: str
     message: str
     state_updated: float
+    event: str = ""
 
 
 @functools.cache
@@ -152,7 +154,37 @@ def set_state(backend: CloudWatchBackend, alarm: Alarm, state: str, reason: str,
         return []
     message = json.dumps(_notification(backend, alarm, old_state), separators=(",", ":"))
     subject = f'{state}: "{alarm.name}" in {region_description(backend.region)}'
-    return [Notification(alarm.name, alarm.kind, target, subject[:100], message, at) for target in targets]
+    event = ""
+    if any(":lambda:" in target for target in targets):
+        event = json.dumps(_lambda_event(backend, alarm, old, new, at), separators=(",", ":"))
+    return [Notification(alarm.name, alarm.kind, target, subject[:100], message, at, event) for target in targets]
+
+
+def _lambda_event(backend: CloudWatchBackend, alarm: Alarm, old: dict[str, Any], new: dict[str, Any],
+                  at: float) -> dict[str, Any]:
+    """The event a Lambda alarm action receives."""
+    def state(item: dict[str, Any], moment: float) -> dict[str, Any]:
+        out = {"value": item["stateValue"], "reason": item["stateReason"], "timestamp": iso(moment)}
+        if "stateReasonData" in item:
+            out["reasonData"] = json.dumps(item["stateReasonData"], separators=(",", ":"))
+        return out
+
+    config = alarm.config
+    configuration: dict[str, Any] = {"description": config.get("AlarmDescription")}
+    if isinstance(alarm, CompositeAlarm):
+        configuration["alarmRule"] = config.get("AlarmRule")
+    elif "Metrics" in config:
+        configuration["metrics"] = [_lower_keys(query) for query in config["Metrics"]]
+    else:
+        metric = {"namespace": config.get("Namespace"), "name": config.get("MetricName"),
+                  "dimensions": {item["Name"]: item["Value"] for item in config.get("Dimensions") or ()}}
+        configuration["metrics"] = [{"id": "m1", "returnData": True, "metricStat": {
+            "metric": metric, "period": config.get("Period"),
+            "stat": config.get("ExtendedStatistic") or config.get("Statistic"), "unit": config.get("Unit")}}]
+    return {"source": "aws.cloudwatch", "alarmArn": backend.alarm_arn(alarm.name), "accountId": backend.account,
+            "time": iso(at), "region": backend.region,
+            "alarmData": {"alarmName": alarm.name, "state": state(new, at),
+                          "previousState": state(old, at), "configuration": configuration}}
 
 
 def _json_or_text(text: str) -> Any:

@@ -169,14 +169,20 @@ class CloudWatchService(StatefulService[CloudWatchBackend, CloudWatchStateView])
             self.notify_state_changed(account, region, "AlarmAction")
 
     def _publish(self, account: str, notification: Notification) -> str | None:
-        """None when the action ran; the error text otherwise."""
+        """Publish to the SNS topic, or invoke the Lambda function (asynchronously, as AWS does);
+        None when the action ran, the error text otherwise."""
         arn = try_parse_arn(notification.target)
-        if arn is None or arn.service != "sns":
-            return f"hoarfrost runs SNS alarm actions only, not {notification.target}"
+        if arn is None or arn.service not in ("sns", "lambda"):
+            return f"hoarfrost runs SNS and Lambda alarm actions only, not {notification.target}"
         try:
-            self.emulator.call("sns", "Publish", {"TopicArn": notification.target, "Subject": notification.subject,
-                                                  "Message": notification.message},
-                               account=account, region=arn.region)
+            if arn.service == "sns":
+                self.emulator.call("sns", "Publish", {"TopicArn": notification.target, "Subject": notification.subject,
+                                                      "Message": notification.message},
+                                   account=account, region=arn.region)
+            else:
+                self.emulator.call("lambda", "Invoke", {"FunctionName": notification.target, "InvocationType": "Event",
+                                                        "Payload": notification.event.encode("utf-8")},
+                                   account=account, region=arn.region)
         except Exception as exc:  # the failure is the action's outcome, recorded in history
             log.info("alarm action %s failed: %s", notification.target, exc)
             return str(exc) or type(exc).__name__
