@@ -180,7 +180,17 @@ def test_retention_rolls_up_high_resolution_and_expires(cw: Any, aws: Harness) -
     rolled = cw.get_metric_statistics(Period=1, **params)["Datapoints"]
     assert [(point["Timestamp"], point["SampleCount"], point["Sum"]) for point in rolled] == [(at, 3.0, 6.0)]
     assert len(cw.get_metric_statistics(Period=60, **params)["Datapoints"]) == 1
-    aws.emulator.clock.advance(456 * 86400)
+    late = at + dt.timedelta(seconds=30)  # a late high-resolution point joins its rolled minute at once
+    cw.put_metric_data(Namespace="App", MetricData=[{"MetricName": "Hot", "Value": 4.0, "StorageResolution": 1,
+                                                     "Timestamp": late}])
+    rolled = cw.get_metric_statistics(Period=1, **params)["Datapoints"]
+    assert [(point["Timestamp"], point["SampleCount"], point["Sum"]) for point in rolled] == [(at, 4.0, 10.0)]
+    aws.emulator.clock.advance(16 * 86400)  # minutes become five minutes after fifteen days
+    five = at.timestamp() // 300 * 300
+    [metric] = aws.emulator.service("cloudwatch").snapshot(aws.account, aws.region).metrics
+    assert [(point.timestamp.timestamp(), point.storage_resolution, point.sample_count) for point in metric.points] \
+        == [(five, 300, 4.0)]
+    aws.emulator.clock.advance(440 * 86400)
     assert cw.get_metric_statistics(Period=3600, **params)["Datapoints"] == []
     view = aws.emulator.service("cloudwatch").snapshot(aws.account, aws.region)
     assert [metric.points for metric in view.metrics] == [[]]

@@ -3,8 +3,8 @@ metric and composite alarms with their history, and dashboards.
 
 A metric is identified by (namespace, name, dimensions as a set); each keeps its points sorted
 by time in two parallel lists (timestamps and points), so a query bisects to the range it
-reads instead of scanning everything. Retention (high-resolution points rolled up into
-minutes after three hours, every point dropped after fifteen months) is applied to a series
+reads instead of scanning everything. Retention (finer points rolled up as they age, every
+point dropped after fifteen months) is applied to a series
 when it is written or read, as far as the emulator clock has moved since.
 
 Plain dataclasses shaped for the handlers, and the declaration of the state view
@@ -21,9 +21,13 @@ from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.kit.records import EPOCH, OPTIONAL_EPOCH, VIEW_EXCLUDE, view_as
 from hoarfrost.core.kit.shape_views import document_converter, shape_view
 
-# Retention, in seconds of the emulator clock.
-HIGH_RESOLUTION_KEPT = 3 * 3600  # 1-second points become 1-minute points after three hours
-RETENTION = 455 * 86400  # every point is gone after fifteen months
+# Retention, in seconds of the emulator clock, as AWS keeps data: (age, resolution) pairs say that
+# points older than the age are kept at that resolution (1-second points become minutes after
+# three hours, minutes five minutes after fifteen days, those hours after 63 days)...
+ROLLUPS = ((3 * 3600, 60), (15 * 86400, 300), (63 * 86400, 3600))
+RESOLUTIONS = (1, 60, 300, 3600)
+# ... and every point is gone after fifteen months.
+RETENTION = 455 * 86400
 # History items kept per scope; AWS keeps two weeks of history, the oldest go first beyond this.
 MAX_HISTORY = 10_000
 HISTORY_RETENTION = 14 * 86400
@@ -63,8 +67,8 @@ class Metric:
     last_put: float = field(default=0.0, metadata=view_as(EPOCH))
     # Sorted timestamps, parallel to ``points`` (an index, rebuilt from them).
     times: list[float] = field(default_factory=list, repr=False, metadata=VIEW_EXCLUDE)
-    # Everything before this moment was already rolled up / expired.
-    compacted_to: float = field(default=0.0, repr=False, metadata=VIEW_EXCLUDE)
+    # When retention was last applied (points that crossed a limit since then are the next work).
+    compacted_at: float = field(default=0.0, repr=False, metadata=VIEW_EXCLUDE)
 
     @property
     def key(self) -> MetricKey:
@@ -74,53 +78,70 @@ class Metric:
         self.points.sort(key=lambda point: point.timestamp)
         self.times = [point.timestamp for point in self.points]
 
-    def add(self, point: Point) -> None:
+    def add(self, point: Point, now: float | None = None) -> None:
+        """Insert ``point`` in time order; given ``now``, a point already older than a roll-up
+        age (a late high-resolution point) is rolled into its bucket at once."""
         if not self.times or point.timestamp >= self.times[-1]:
             self.times.append(point.timestamp)
             self.points.append(point)
+        else:
+            at = bisect.bisect_right(self.times, point.timestamp)
+            self.times.insert(at, point.timestamp)
+            self.points.insert(at, point)
+        if now is None:
             return
-        at = bisect.bisect_right(self.times, point.timestamp)
-        self.times.insert(at, point.timestamp)
-        self.points.insert(at, point)
+        step = 0
+        for age, resolution in ROLLUPS:
+            if point.storage_resolution < resolution and point.timestamp < (now - age) // resolution * resolution:
+                step = resolution
+        if step:
+            bucket = point.timestamp // step * step
+            self._roll(bisect.bisect_left(self.times, bucket), bisect.bisect_left(self.times, bucket + step), step)
 
     def between(self, start: float, end: float) -> list[Point]:
         """The points with start <= timestamp < end: two bisections and a slice."""
         return self.points[bisect.bisect_left(self.times, start):bisect.bisect_left(self.times, end)]
 
     def compact(self, now: float) -> None:
-        """Apply retention up to ``now``: drop points older than fifteen months, and merge the
-        high-resolution points older than three hours into one point per minute. Costs what it
-        touches: only points that crossed a limit since the last call."""
-        if now - self.compacted_to < 1:
+        """Apply retention up to ``now``: drop points older than fifteen months and roll finer
+        points up as they age (``ROLLUPS``). Costs what it touches: only the points that crossed
+        a limit since the last call."""
+        if now - self.compacted_at < 1:
             return
         expire_before = now - RETENTION
         if self.times and self.times[0] < expire_before:
             cut = bisect.bisect_left(self.times, expire_before)
             del self.points[:cut]
             del self.times[:cut]
-        roll_before = (now - HIGH_RESOLUTION_KEPT) // 60 * 60
-        start = bisect.bisect_left(self.times, self.compacted_to - 60)
-        stop = bisect.bisect_left(self.times, roll_before)
-        if any(point.storage_resolution < 60 for point in self.points[start:stop]):
-            merged: list[Point] = []
-            rolled_here: set[int] = set()  # ids of the minute points this pass made
-            for point in self.points[start:stop]:
-                if point.storage_resolution >= 60:
-                    merged.append(point)
-                    continue
-                minute = point.timestamp // 60 * 60
-                last = merged[-1] if merged else None
-                if last is not None and id(last) in rolled_here and last.timestamp == minute \
-                        and last.unit == point.unit:
-                    _absorb(last, point)
-                else:
-                    rolled = Point(minute, point.sample_count, point.sum, point.minimum, point.maximum, point.unit,
-                                   list(point.values), list(point.counts), 60)
-                    rolled_here.add(id(rolled))
-                    merged.append(rolled)
-            self.points[start:stop] = merged
-            self.index()
-        self.compacted_to = max(roll_before, self.compacted_to)
+        for age, step in ROLLUPS:
+            before = (now - age) // step * step
+            since = (self.compacted_at - age) // step * step - step
+            low, high = bisect.bisect_left(self.times, since), bisect.bisect_left(self.times, before)
+            if any(point.storage_resolution < step for point in self.points[low:high]):
+                self._roll(low, high, step)
+        self.compacted_at = now
+
+    def _roll(self, low: int, high: int, step: int) -> None:
+        """Merge the points in [low, high) finer than ``step`` into one point per ``step``-second
+        bucket and unit (``low`` starts a bucket, so the order outside the slice holds)."""
+        merged: list[Point] = []
+        rolled: dict[tuple[float, str], Point] = {}
+        for point in self.points[low:high]:
+            if point.storage_resolution >= step:
+                merged.append(point)
+                continue
+            bucket = point.timestamp // step * step
+            target = rolled.get((bucket, point.unit))
+            if target is None:
+                target = rolled[bucket, point.unit] = Point(
+                    bucket, point.sample_count, point.sum, point.minimum, point.maximum, point.unit,
+                    list(point.values), list(point.counts), step)
+                merged.append(target)
+            else:
+                _absorb(target, point)
+        merged.sort(key=lambda point: point.timestamp)
+        self.points[low:high] = merged
+        self.times[low:high] = [point.timestamp for point in merged]
 
 
 def add_value(point: Point, value: float) -> None:

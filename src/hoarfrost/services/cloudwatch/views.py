@@ -29,6 +29,7 @@ from hoarfrost.services.cloudwatch.state import (
     HistoryItem,
     Metric,
     MetricAlarm,
+    RESOLUTIONS,
     Point,
 )
 
@@ -116,8 +117,8 @@ def _check_point(metric: Metric, point: Point) -> None:
         raise _invalid(f"{where}: a data point needs sample_count > 0 and minimum <= maximum")
     if len(point.values) != len(point.counts):
         raise _invalid(f"{where}: a data point's values and counts differ in length")
-    if point.storage_resolution not in (1, 60):
-        raise _invalid(f"{where}: storage_resolution must be 1 or 60")
+    if point.storage_resolution not in RESOLUTIONS:
+        raise _invalid(f"{where}: storage_resolution must be one of {RESOLUTIONS}")
 
 
 def _check_metric_alarm(alarm: MetricAlarm) -> None:

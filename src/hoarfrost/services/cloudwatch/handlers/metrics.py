@@ -119,7 +119,7 @@ def put_metric_data(ctx: CwContext, request: dict[str, Any]) -> dict[str, Any]:
         if metric is None:
             metric = metrics[key] = Metric(namespace, name, dims)
         metric.compact(now)
-        metric.add(point)
+        metric.add(point, now)
         metric.last_put = now
     return {}
 
