@@ -166,6 +166,9 @@ def test_list_metrics_filters_and_pages(cw: Any, aws: Harness) -> None:
     cw.put_metric_data(Namespace="App", MetricData=[{"MetricName": "Errors", "Value": 2.0}])
     recent = cw.list_metrics(RecentlyActive="PT3H")["Metrics"]
     assert recent == [{"Namespace": "App", "MetricName": "Errors", "Dimensions": []}]
+    aws.emulator.clock.advance(14 * 86400)  # two weeks without new data: no longer listed
+    cw.put_metric_data(Namespace="App", MetricData=[{"MetricName": "Fresh", "Value": 1.0}])
+    assert [metric["MetricName"] for metric in cw.list_metrics()["Metrics"]] == ["Fresh"]
 
 
 def test_retention_rolls_up_high_resolution_and_expires(cw: Any, aws: Harness) -> None:

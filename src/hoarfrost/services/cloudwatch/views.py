@@ -149,6 +149,8 @@ def from_view(view: CloudWatchStateView, account: str, region: str) -> CloudWatc
         for point in metric.points:
             _check_point(metric, point)
         metric.index()
+        if not metric.last_put and metric.points:  # a view that leaves it out: when its newest point is
+            metric.last_put = metric.times[-1]
         backend.metrics[metric.key] = metric
     _unique("alarm", [alarm.name for alarm in view.metric_alarms] + [alarm.name for alarm in view.composite_alarms])
     for metric_view in view.metric_alarms:

@@ -17,6 +17,7 @@ from hoarfrost.services.cloudwatch.state import Metric, Point, metric_key
 MAX_PAST = 14 * 86400  # PutMetricData accepts points up to two weeks old
 MAX_FUTURE = 2 * 3600  # and up to two hours ahead
 RECENTLY_ACTIVE = 3 * 3600
+LISTED_FOR = 14 * 86400  # ListMetrics leaves out metrics without new data for two weeks
 LIST_PAGE = 500
 MAX_DATAPOINTS = 1440
 DEFAULT_MAX_DATAPOINTS = 100_800
@@ -133,13 +134,14 @@ def _listing_key(metric: Metric) -> str:
 def list_metrics(ctx: CwContext, request: dict[str, Any]) -> dict[str, Any]:
     namespace, name = request.get("Namespace"), request.get("MetricName")
     filters = [(item["Name"], item.get("Value")) for item in request.get("Dimensions") or ()]
-    active_since = ctx.clock.time() - RECENTLY_ACTIVE if request.get("RecentlyActive") == "PT3H" else None
+    now = ctx.clock.time()
+    active_since = now - (RECENTLY_ACTIVE if request.get("RecentlyActive") == "PT3H" else LISTED_FOR)
     found = [metric for metric in ctx.state.metrics.values()
              if (namespace is None or metric.namespace == namespace)
              and (name is None or metric.metric_name == name)
              and all(key in metric.dimensions and (value is None or metric.dimensions[key] == value)
                      for key, value in filters)
-             and (active_since is None or metric.last_put >= active_since)]
+             and metric.last_put >= active_since]
     found.sort(key=_listing_key)
     page = paginate(found, request.get("NextToken"), LIST_PAGE, kind="cloudwatch:ListMetrics", error=bad_token,
                     key=_listing_key)
