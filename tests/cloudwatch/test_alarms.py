@@ -1,5 +1,5 @@
 """Alarms: evaluation on the emulator clock, missing-data treatment, SNS actions landing in an
-SQS queue, Lambda actions, composite alarms, SetAlarmState, history, describe filters, deletes and tags."""
+SQS queue, Lambda actions, EventBridge state-change events, composite alarms, SetAlarmState, history, describe filters, deletes and tags."""
 
 from __future__ import annotations
 
@@ -306,3 +306,22 @@ def test_lambda_alarm_action_gets_the_alarm_event(cw: Any, aws: Harness) -> None
     assert event["alarmData"]["configuration"]["metrics"][0]["metricStat"]["metric"]["name"] == "Backlog"
     actions = cw.describe_alarm_history(AlarmName="high", HistoryItemType="Action")["AlarmHistoryItems"]
     assert [item["HistorySummary"] for item in actions] == [f"Successfully executed action {function}"]
+
+
+def test_state_changes_reach_eventbridge(cw: Any, aws: Harness) -> None:
+    events, sqs = aws.client("events"), aws.client("sqs")
+    url = sqs.create_queue(QueueName="alarm-events")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="alarms", EventPattern=json.dumps({"source": ["aws.cloudwatch"],
+                                                            "detail-type": ["CloudWatch Alarm State Change"]}))
+    events.put_targets(Rule="alarms", Targets=[{"Id": "q", "Arn": queue_arn}])
+    _alarm(cw, ActionsEnabled=False)  # the event is no action: it is sent all the same
+    cw.set_alarm_state(AlarmName="high", StateValue="ALARM", StateReason="by hand")
+    [received] = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    event = json.loads(received["Body"])
+    assert (event["source"], event["detail-type"]) == ("aws.cloudwatch", "CloudWatch Alarm State Change")
+    assert event["resources"] == [f"arn:aws:cloudwatch:{aws.region}:{aws.account}:alarm:high"]
+    assert event["detail"]["alarmName"] == "high"
+    assert event["detail"]["state"]["value"] == "ALARM" and event["detail"]["state"]["reason"] == "by hand"
+    assert event["detail"]["previousState"]["value"] == "INSUFFICIENT_DATA"
+    assert cw.describe_alarm_history(AlarmName="high", HistoryItemType="Action")["AlarmHistoryItems"] == []

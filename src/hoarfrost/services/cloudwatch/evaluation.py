@@ -15,7 +15,7 @@ from typing import Any
 
 import botocore.session
 
-from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.kit.arn import build_arn, try_parse_arn
 from hoarfrost.services.cloudwatch import alarm_rule, metric_math, queries
 from hoarfrost.services.cloudwatch.state import (
     Alarm,
@@ -47,6 +47,8 @@ class Notification:
     message: str
     state_updated: float
     event: str = ""
+    # False for the EventBridge event every transition sends: it is no action, so no history item.
+    recorded: bool = True
 
 
 @functools.cache
@@ -126,6 +128,7 @@ def set_state(backend: CloudWatchBackend, alarm: Alarm, state: str, reason: str,
     An evaluation that keeps the state changes nothing; SetAlarmState (``force``) always
     records and, on a change, acts."""
     old_state, old_reason, old_data = alarm.state_value, alarm.state_reason, alarm.state_reason_data
+    old_updated = alarm.state_updated
     changed = state != old_state
     if not changed and not force:
         # The state holds but for another reason (an alarm that never had data): AWS updates the
@@ -147,22 +150,36 @@ def set_state(backend: CloudWatchBackend, alarm: Alarm, state: str, reason: str,
         alarm_name=alarm.name, alarm_type=alarm.kind, timestamp=at, history_item_type="StateUpdate",
         history_summary=f"Alarm updated from {old_state} to {state}",
         history_data=json.dumps({"version": "1.0", "oldState": old, "newState": new}, separators=(",", ":"))))
-    if not changed or not alarm.config.get("ActionsEnabled", True):
+    if not changed:
         return []
+    # Every transition goes to the default event bus ("CloudWatch Alarm State Change"), actions or not.
+    alarm_data = _alarm_data(backend, alarm, old, old_updated, new, at)
+    bus = build_arn("events", backend.region, backend.account, "event-bus/default")
+    envelope = {"version": "0", "detail-type": "CloudWatch Alarm State Change", "source": "aws.cloudwatch",
+                "account": backend.account, "time": iso(at)[:19] + "Z", "region": backend.region,
+                "resources": [backend.alarm_arn(alarm.name)], "detail": alarm_data}
+    notifications = [Notification(alarm.name, alarm.kind, bus, "", json.dumps(envelope, separators=(",", ":")), at,
+                                  recorded=False)]
+    if not alarm.config.get("ActionsEnabled", True):
+        return notifications
     targets = alarm.config.get({"ALARM": "AlarmActions", "OK": "OKActions"}.get(state, "InsufficientDataActions")) or []
     if not targets:
-        return []
+        return notifications
     message = json.dumps(_notification(backend, alarm, old_state), separators=(",", ":"))
     subject = f'{state}: "{alarm.name}" in {region_description(backend.region)}'
     event = ""
     if any(":lambda:" in target for target in targets):
-        event = json.dumps(_lambda_event(backend, alarm, old, new, at), separators=(",", ":"))
-    return [Notification(alarm.name, alarm.kind, target, subject[:100], message, at, event) for target in targets]
+        event = json.dumps({"source": "aws.cloudwatch", "alarmArn": backend.alarm_arn(alarm.name),
+                            "accountId": backend.account, "time": iso(at), "region": backend.region,
+                            "alarmData": alarm_data}, separators=(",", ":"))
+    return notifications + [Notification(alarm.name, alarm.kind, target, subject[:100], message, at, event)
+                            for target in targets]
 
 
-def _lambda_event(backend: CloudWatchBackend, alarm: Alarm, old: dict[str, Any], new: dict[str, Any],
-                  at: float) -> dict[str, Any]:
-    """The event a Lambda alarm action receives."""
+def _alarm_data(backend: CloudWatchBackend, alarm: Alarm, old: dict[str, Any], old_updated: float,
+                new: dict[str, Any], at: float) -> dict[str, Any]:
+    """The ``alarmData`` of a Lambda action's event, which is also the ``detail`` of the
+    EventBridge event: the alarm's name, its new and previous state, its configuration."""
     def state(item: dict[str, Any], moment: float) -> dict[str, Any]:
         out = {"value": item["stateValue"], "reason": item["stateReason"], "timestamp": iso(moment)}
         if "stateReasonData" in item:
@@ -181,10 +198,8 @@ def _lambda_event(backend: CloudWatchBackend, alarm: Alarm, old: dict[str, Any],
         configuration["metrics"] = [{"id": "m1", "returnData": True, "metricStat": {
             "metric": metric, "period": config.get("Period"),
             "stat": config.get("ExtendedStatistic") or config.get("Statistic"), "unit": config.get("Unit")}}]
-    return {"source": "aws.cloudwatch", "alarmArn": backend.alarm_arn(alarm.name), "accountId": backend.account,
-            "time": iso(at), "region": backend.region,
-            "alarmData": {"alarmName": alarm.name, "state": state(new, at),
-                          "previousState": state(old, at), "configuration": configuration}}
+    return {"alarmName": alarm.name, "state": state(new, at), "previousState": state(old, old_updated),
+            "configuration": configuration}
 
 
 def _json_or_text(text: str) -> Any:

@@ -15,7 +15,7 @@ import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hoarfrost.core.kit.arn import try_parse_arn
-from hoarfrost.core.ports import MetricDatum
+from hoarfrost.core.ports import Message, MetricDatum
 from hoarfrost.core.timers import Timer
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.cloudwatch import evaluation, views
@@ -164,14 +164,21 @@ class CloudWatchService(StatefulService[CloudWatchBackend, CloudWatchStateView])
         scope = self.backends.scope(account, region)
         with scope.lock:
             for notification, error in results:
-                scope.backend.record(evaluation.action_item(notification, error, account))
-        if results:
+                if notification.recorded:
+                    scope.backend.record(evaluation.action_item(notification, error, account))
+        if any(notification.recorded for notification, _ in results):
             self.notify_state_changed(account, region, "AlarmAction")
 
     def _publish(self, account: str, notification: Notification) -> str | None:
         """Publish to the SNS topic, or invoke the Lambda function (asynchronously, as AWS does);
         None when the action ran, the error text otherwise."""
         arn = try_parse_arn(notification.target)
+        if arn is not None and arn.service == "events":
+            try:
+                self.emulator.deliver(notification.target, Message(body=notification.message, sender=account))
+            except Exception:  # EventBridge's loss, as in AWS: the alarm changed state all the same
+                log.exception("alarm state change event for %s failed", notification.alarm_name)
+            return None
         if arn is None or arn.service not in ("sns", "lambda"):
             return f"hoarfrost runs SNS and Lambda alarm actions only, not {notification.target}"
         try:
