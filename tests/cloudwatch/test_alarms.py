@@ -1,5 +1,6 @@
 """Alarms: evaluation on the emulator clock, missing-data treatment, SNS actions landing in an
-SQS queue, Lambda actions, EventBridge state-change events, composite alarms, SetAlarmState, history, describe filters, deletes and tags."""
+SQS queue, Lambda actions, EventBridge state-change events, composite alarms, SetAlarmState,
+history, describe filters, deletes and tags."""
 
 from __future__ import annotations
 
