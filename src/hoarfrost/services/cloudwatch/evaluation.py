@@ -100,7 +100,8 @@ def _history_alarm(described: dict[str, Any]) -> dict[str, Any]:
         if member in out:
             out[member] = iso(out[member])
     out.pop("StateReasonData", None)
-    return {key[0].lower() + key[1:]: value for key, value in out.items()}
+    # AWS spells OKActions "okactions" there.
+    return {("okactions" if key == "OKActions" else key[0].lower() + key[1:]): value for key, value in out.items()}
 
 
 def configuration_item(backend: CloudWatchBackend, alarm: Alarm, kind: str, at: float,
