@@ -14,4 +14,5 @@ IMPLEMENTED: dict[str, str] = {
     "iam": "hoarfrost.services.iam",
     "dynamodb": "hoarfrost.services.dynamodb",
     "dynamodbstreams": "hoarfrost.services.dynamodbstreams",
+    "kinesis": "hoarfrost.services.kinesis",
 }
