@@ -5,10 +5,15 @@ Other services put records into a stream through the delivery port
 (``emulator.deliver(stream_arn, message)``: EventBridge targets, CloudWatch Logs subscription
 filters): the message body becomes the record's data (UTF-8) and its ``group_id``, when given,
 the partition key (a random one otherwise, as EventBridge's default is the event id).
+CloudWatch Logs hands every destination the Lambda payload ``{"awslogs": {"data": ...}}``;
+a Kinesis stream gets what AWS puts there, the gzipped JSON itself (``record_data``).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import uuid
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -28,6 +33,21 @@ if TYPE_CHECKING:
 
 # Request members that name a stream or consumer by ARN, and so its account and region.
 _ARN_MEMBERS = ("StreamARN", "ResourceARN", "ConsumerARN")
+
+
+def record_data(body: str) -> bytes:
+    """A delivered message's record data: the body's UTF-8, except a CloudWatch Logs
+    subscription payload (exactly ``{"awslogs": {"data": <base64>}}``), whose gzipped bytes are
+    the data AWS writes to a Kinesis destination."""
+    if body.startswith('{"awslogs"'):
+        try:
+            document = json.loads(body)
+            data = document["awslogs"]["data"]
+            if len(document) == 1 and len(document["awslogs"]) == 1 and isinstance(data, str):
+                return base64.b64decode(data, validate=True)
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            pass
+    return body.encode("utf-8")
 
 
 class KinesisService(StatefulService[KinesisBackend, KinesisStateView]):
@@ -51,6 +71,20 @@ class KinesisService(StatefulService[KinesisBackend, KinesisStateView]):
 
     def merge_backend(self, target: KinesisBackend, source: KinesisBackend) -> None:
         views.merge(target, source)
+
+    def restore(self, account: str, region: str, view: Any) -> None:
+        """As every service's, and a stream's open shards must tile the hash-key space."""
+        views.check_complete(self._build(view, account, region))
+        super().restore(account, region, view)
+
+    def merge(self, account: str, region: str, view: Any) -> None:
+        """As every service's; a stream in the view may hold some of its shards only, as long as
+        laid over the existing stream they tile the hash-key space."""
+        source = self._build(view, account, region)
+        scope = self.backends.scope(account, region)
+        with scope.lock:
+            views.check_overlay(scope.backend, source)
+        super().merge(account, region, view)
 
     def scope_for(self, operation: str, request: dict[str, Any], account: str, region: str) -> tuple[str, str]:
         """A stream or consumer named by ARN lives in that ARN's account and region; a shard
@@ -100,7 +134,7 @@ class KinesisService(StatefulService[KinesisBackend, KinesisStateView]):
         found = self._stream_scope(target_arn)
         if arn is None or found is None:
             raise stream_not_found(stream_name_of(target_arn) or target_arn, arn.account if arn else "")
-        request = {"StreamARN": target_arn, "Data": message.body.encode("utf-8"),
+        request = {"StreamARN": target_arn, "Data": record_data(message.body),
                    "PartitionKey": message.group_id or str(uuid.uuid4())}
         output = self.emulator.call("kinesis", "PutRecord", request, account=arn.account, region=arn.region)
         return str(output["SequenceNumber"])

@@ -19,6 +19,8 @@ and shards not in the view are kept.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydantic import Field
 
 from hoarfrost.core.kit.arn import build_arn
@@ -92,15 +94,35 @@ def _check(stream: Stream) -> None:
         if any(a >= b for a, b in zip(shard.sequences, shard.sequences[1:])):
             raise StateViewError("invalid", f"kinesis: stream {stream.name}: the records of {shard.shard_id} are "
                                             "not in increasing sequence order")
+
+
+def _check_tiling(name: str, shards: Iterable[Shard]) -> None:
+    """The open shards must cover 0..2^128-1 exactly, without gaps or overlaps."""
     expected = 0
-    for shard in sorted((s for s in stream.shards.values() if s.is_open), key=lambda s: s.hash_start):
+    for shard in sorted((s for s in shards if s.is_open), key=lambda s: s.hash_start):
         if shard.hash_start != expected or shard.hash_end < shard.hash_start:
-            raise StateViewError("invalid", f"kinesis: stream {stream.name}: the open shards do not cover the "
-                                            f"hash-key space at {expected}")
+            raise StateViewError("invalid", f"kinesis: stream {name}: the open shards do not cover the hash-key "
+                                            f"space at {expected}")
         expected = shard.hash_end + 1
     if expected != MAX_HASH_KEY + 1:
-        raise StateViewError("invalid", f"kinesis: stream {stream.name}: the open shards do not cover the "
-                                        "hash-key space 0..2^128-1")
+        raise StateViewError("invalid", f"kinesis: stream {name}: the open shards do not cover the hash-key space "
+                                        "0..2^128-1")
+
+
+def check_complete(source: KinesisBackend) -> None:
+    """A view restored whole: every stream's open shards tile the hash-key space."""
+    for stream in source.streams.values():
+        _check_tiling(stream.name, stream.shards.values())
+
+
+def check_overlay(target: KinesisBackend, source: KinesisBackend) -> None:
+    """A view merged: every stream's shards, laid over the existing stream's by shard id, tile
+    the hash-key space (a partial stream in a merge view is fine when the result is whole)."""
+    for stream in source.streams.values():
+        existing = target.streams.get(stream.name)
+        shards = dict(existing.shards) if existing is not None else {}
+        shards.update(stream.shards)
+        _check_tiling(stream.name, shards.values())
 
 
 def from_view(view: KinesisStateView, account: str, region: str) -> KinesisBackend:

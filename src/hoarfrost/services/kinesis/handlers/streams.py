@@ -205,3 +205,10 @@ def disable_enhanced_monitoring(ctx: KinesisContext, request: dict[str, Any]) ->
 def describe_limits(ctx: KinesisContext, request: dict[str, Any]) -> dict[str, Any]:
     return {"ShardLimit": shard_limit(ctx.scope.region), "OpenShardCount": ctx.state.open_shard_count(),
             "OnDemandStreamCount": ctx.state.on_demand_count(), "OnDemandStreamCountLimit": ON_DEMAND_STREAM_LIMIT}
+
+
+@ops.operation
+def update_max_record_size(ctx: KinesisContext, request: dict[str, Any]) -> None:
+    """The largest record (data and partition key) the stream accepts, 1 to 10 MiB."""
+    stream = find_stream(ctx, request)
+    stream.max_record_size_kib = request["MaxRecordSizeInKiB"]
