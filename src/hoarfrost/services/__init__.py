@@ -15,4 +15,5 @@ IMPLEMENTED: dict[str, str] = {
     "dynamodb": "hoarfrost.services.dynamodb",
     "dynamodbstreams": "hoarfrost.services.dynamodbstreams",
     "kinesis": "hoarfrost.services.kinesis",
+    "firehose": "hoarfrost.services.firehose",
 }

@@ -6,19 +6,16 @@ Other services put records into a stream through the delivery port
 filters): the message body becomes the record's data (UTF-8) and its ``group_id``, when given,
 the partition key (a random one otherwise, as EventBridge's default is the event id).
 CloudWatch Logs hands every destination the Lambda payload ``{"awslogs": {"data": ...}}``;
-a Kinesis stream gets what AWS puts there, the gzipped JSON itself (``record_data``).
+a Kinesis stream gets what AWS puts there, the gzipped JSON itself (``core.ports.record_bytes``).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hoarfrost.core.kit.arn import try_parse_arn
-from hoarfrost.core.ports import Message
+from hoarfrost.core.ports import Message, record_bytes
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.kinesis import views
 from hoarfrost.services.kinesis.errors import stream_not_found
@@ -33,21 +30,6 @@ if TYPE_CHECKING:
 
 # Request members that name a stream or consumer by ARN, and so its account and region.
 _ARN_MEMBERS = ("StreamARN", "ResourceARN", "ConsumerARN")
-
-
-def record_data(body: str) -> bytes:
-    """A delivered message's record data: the body's UTF-8, except a CloudWatch Logs
-    subscription payload (exactly ``{"awslogs": {"data": <base64>}}``), whose gzipped bytes are
-    the data AWS writes to a Kinesis destination."""
-    if body.startswith('{"awslogs"'):
-        try:
-            document = json.loads(body)
-            data = document["awslogs"]["data"]
-            if len(document) == 1 and len(document["awslogs"]) == 1 and isinstance(data, str):
-                return base64.b64decode(data, validate=True)
-        except (ValueError, KeyError, TypeError, binascii.Error):
-            pass
-    return body.encode("utf-8")
 
 
 class KinesisService(StatefulService[KinesisBackend, KinesisStateView]):
@@ -134,7 +116,7 @@ class KinesisService(StatefulService[KinesisBackend, KinesisStateView]):
         found = self._stream_scope(target_arn)
         if arn is None or found is None:
             raise stream_not_found(stream_name_of(target_arn) or target_arn, arn.account if arn else "")
-        request = {"StreamARN": target_arn, "Data": record_data(message.body),
+        request = {"StreamARN": target_arn, "Data": record_bytes(message),
                    "PartitionKey": message.group_id or str(uuid.uuid4())}
         output = self.emulator.call("kinesis", "PutRecord", request, account=arn.account, region=arn.region)
         return str(output["SequenceNumber"])
