@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import hashlib
 from typing import Any
 
@@ -36,6 +37,12 @@ def hash_key(partition_key: str, explicit: str | None) -> int:
             raise invalid(f"Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "
                           f"Specified value was {explicit}")
         return value
+    return _md5_key(partition_key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _md5_key(partition_key: str) -> int:
+    """MD5 of the key as a 128-bit int (cached: producers reuse a few keys a great deal)."""
     return int.from_bytes(hashlib.md5(partition_key.encode("utf-8")).digest(), "big")
 
 
@@ -48,8 +55,8 @@ def _check_size(stream: Stream, entry: dict[str, Any]) -> int:
     return size
 
 
-def _put(stream: Stream, entry: dict[str, Any], now: float) -> tuple[Shard, int]:
-    shard = stream.shard_for(hash_key(entry["PartitionKey"], entry.get("ExplicitHashKey")))
+def _put(stream: Stream, entry: dict[str, Any], now: float, key: int | None = None) -> tuple[Shard, int]:
+    shard = stream.shard_for(key if key is not None else hash_key(entry["PartitionKey"], entry.get("ExplicitHashKey")))
     sequence = stream.next_sequence(shard)
     shard.append(StreamRecord(sequence, entry["PartitionKey"], entry["Data"], now, stream.encryption_type == "KMS"))
     return shard, sequence
@@ -79,18 +86,17 @@ def put_records(ctx: KinesisContext, request: dict[str, Any]) -> dict[str, Any]:
     total = sum(_check_size(stream, entry) for entry in entries)
     if total > MAX_REQUEST_BYTES:
         raise invalid(f"Records size exceeds 5 MB limit: the request's records add up to {total} bytes.")
-    for entry in entries:
-        hash_key(entry["PartitionKey"], entry.get("ExplicitHashKey"))
+    keys = [hash_key(entry["PartitionKey"], entry.get("ExplicitHashKey")) for entry in entries]
     problem = key_problem(ctx, stream)
     now = ctx.clock.time()
     results: list[dict[str, Any]] = []
     failed = 0
-    for entry in entries:
+    for entry, key in zip(entries, keys):
         if problem is not None:
             failed += 1
             results.append({"ErrorCode": problem.code, "ErrorMessage": problem.message})
             continue
-        shard, sequence = _put(stream, entry, now)
+        shard, sequence = _put(stream, entry, now, key)
         results.append({"SequenceNumber": str(sequence), "ShardId": shard.shard_id})
     return {"FailedRecordCount": failed, "Records": results, **_encryption(stream)}
 
