@@ -124,3 +124,35 @@ def test_a_disabled_key_fails_each_record(kinesis: Any, aws: Harness) -> None:
     assert kinesis.put_records(StreamName="events", Records=[{"Data": b"y", "PartitionKey": "k"}])[
         "FailedRecordCount"] == 0
     assert [r["Data"] for r in read_shard(kinesis, "shardId-000000000000")] == [b"ok", b"y"]
+
+
+def test_subscribe_to_shard_pushes_records_as_an_event_stream(kinesis: Any, aws: Harness) -> None:
+    arn = make_stream(kinesis, shards=1)
+    consumer = kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="push")["Consumer"]["ConsumerARN"]
+    sent = [kinesis.put_record(StreamName="events", Data=f"r{i}".encode(), PartitionKey="k")["SequenceNumber"]
+            for i in range(3)]
+
+    def subscribe(**position: Any) -> list[dict[str, Any]]:
+        answer = kinesis.subscribe_to_shard(ConsumerARN=consumer, ShardId="shardId-000000000000",
+                                            StartingPosition=position)
+        return [event["SubscribeToShardEvent"] for event in answer["EventStream"]]
+
+    [event] = subscribe(Type="TRIM_HORIZON")
+    assert [r["Data"] for r in event["Records"]] == [b"r0", b"r1", b"r2"]
+    assert event["ContinuationSequenceNumber"] == sent[-1] and event["MillisBehindLatest"] == 0
+    [event] = subscribe(Type="AFTER_SEQUENCE_NUMBER", SequenceNumber=sent[0])
+    assert [r["SequenceNumber"] for r in event["Records"]] == sent[1:]
+    [empty] = subscribe(Type="LATEST")
+    assert empty["Records"] == []
+    kinesis.put_record(StreamName="events", Data=b"r3", PartitionKey="k")
+    [event] = subscribe(Type="AFTER_SEQUENCE_NUMBER", SequenceNumber=empty["ContinuationSequenceNumber"])
+    assert [r["Data"] for r in event["Records"]] == [b"r3"]
+    kinesis.split_shard(StreamName="events", ShardToSplit="shardId-000000000000", NewStartingHashKey=str(2**127))
+    [last] = subscribe(Type="AT_SEQUENCE_NUMBER", SequenceNumber=sent[2])
+    assert [r["Data"] for r in last["Records"]] == [b"r2", b"r3"]
+    assert "ContinuationSequenceNumber" not in last
+    assert sorted(c["ShardId"] for c in last["ChildShards"]) == ["shardId-000000000001", "shardId-000000000002"]
+    with pytest.raises(ClientError) as exc:
+        kinesis.subscribe_to_shard(ConsumerARN=consumer + "0", ShardId="shardId-000000000000",
+                                   StartingPosition={"Type": "LATEST"})
+    assert error_code(exc) == "ResourceNotFoundException"

@@ -11,5 +11,6 @@ from hoarfrost.services.kinesis.handlers import (  # noqa: E402,F401
     records,
     shards,
     streams,
+    subscriptions,
     tags,
 )

@@ -121,18 +121,14 @@ def iterator_scope(token: Any) -> tuple[str, str] | None:
     return str(position[0]), str(position[1])
 
 
-@ops.operation
-def get_shard_iterator(ctx: KinesisContext, request: dict[str, Any]) -> dict[str, Any]:
-    stream = find_stream(ctx, request)
-    shard = find_shard(ctx, stream, request["ShardId"])
-    kind = request["ShardIteratorType"]
-    text = request.get("StartingSequenceNumber")
-    floor_ms = 0
-    after = 0
+def start_position(ctx: KinesisContext, stream: Stream, shard: Shard, kind: str, text: str | None,
+                   timestamp: Any) -> tuple[int, int]:
+    """Where a reader of ``shard`` starts for a starting-position type: (the sequence number it
+    reads after, the arrival floor in ms). GetShardIterator and SubscribeToShard share it."""
     if kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
         if text is None:
             raise invalid(f"The StartingSequenceNumber must be specified for ShardIteratorType {kind}.")
-        sequence = int(text)
+        sequence = int(text) if text.isdigit() else -1
         owner = sequence_shard(sequence)
         if owner is None:
             raise invalid(f"StartingSequenceNumber {text} used in GetShardIterator on shard {shard.shard_id} in "
@@ -140,18 +136,29 @@ def get_shard_iterator(ctx: KinesisContext, request: dict[str, Any]) -> dict[str
         if owner != shard.index:
             raise invalid(f"Invalid StartingSequenceNumber. It encodes shardId-{owner:012d}, while it was used in a "
                           f"call to a shard with {shard.shard_id}")
-        after = sequence - 1 if kind == "AT_SEQUENCE_NUMBER" else sequence
-    elif kind == "LATEST":
-        after = shard.ending_sequence if shard.ending_sequence is not None else sequence_number(
-            shard.index, stream.counter)
-    elif kind == "AT_TIMESTAMP":
-        if request.get("Timestamp") is None:
+        return (sequence - 1 if kind == "AT_SEQUENCE_NUMBER" else sequence), 0
+    if kind == "LATEST":
+        if shard.ending_sequence is not None:
+            return shard.ending_sequence, 0
+        return sequence_number(shard.index, stream.counter), 0
+    if kind == "AT_TIMESTAMP":
+        if timestamp is None:
             raise invalid("The timestamp must be specified for ShardIteratorType AT_TIMESTAMP.")
-        floor_ms = int(_moment(request["Timestamp"]) * 1000)
+        floor_ms = int(_moment(timestamp) * 1000)
         now_ms = ctx.clock.millis()
         if floor_ms > now_ms:
             raise invalid(f"The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
                           f"timestampInMillis: {floor_ms}, currentTimestampInMillis: {now_ms}")
+        return 0, floor_ms
+    return 0, 0  # TRIM_HORIZON
+
+
+@ops.operation
+def get_shard_iterator(ctx: KinesisContext, request: dict[str, Any]) -> dict[str, Any]:
+    stream = find_stream(ctx, request)
+    shard = find_shard(ctx, stream, request["ShardId"])
+    after, floor_ms = start_position(ctx, stream, shard, request["ShardIteratorType"],
+                                     request.get("StartingSequenceNumber"), request.get("Timestamp"))
     return {"ShardIterator": _iterator(ctx, stream, shard, after, floor_ms)}
 
 
