@@ -27,6 +27,8 @@ def test_a_buffer_round_trips_and_is_delivered_by_the_restored_emulator(firehose
     firehose.put_record_batch(DeliveryStreamName="deliveries", Records=[{"Data": b"a\n"}, {"Data": b"b\n"}])
     view = aws.emulator.service("firehose").snapshot(aws.account, aws.region)
     assert isinstance(view, FirehoseStateView)
+    schema = aws.emulator.service("firehose").json_schema()
+    assert "delivery_streams" in schema["properties"] and "BufferedRecordView" in json.dumps(schema)
     data = json.loads(view.model_dump_json())
     [stream] = data["delivery_streams"]
     assert stream["destination"]["prefix"] == "p/" and stream["tags"] == {"k": "v"}

@@ -67,16 +67,26 @@ def test_put_records_answers_in_order_and_checks_limits(kinesis: Any) -> None:
     with pytest.raises(ClientError) as exc:  # 1 MiB of data plus the key is over the record limit
         kinesis.put_records(StreamName="events", Records=[{"Data": b"x" * mib, "PartitionKey": "p"}])
     assert error_code(exc) == "InvalidArgumentException"
+    assert "maximum record size of 1024 KiB" in error_message(exc)
     with pytest.raises(ClientError) as exc:
         kinesis.put_records(StreamName="events", Records=[{"Data": b"x" * (mib - 10), "PartitionKey": "p"}] * 6)
     assert error_code(exc) == "InvalidArgumentException"
-    assert "5 MB" in error_message(exc)
+    assert error_message(exc) == "Records size exceeds 5 MB limit"
     with pytest.raises(ClientError) as exc:
         kinesis.put_record(StreamName="events", Data=b"x" * (mib + 1), PartitionKey="p")
-    assert error_code(exc) == "InvalidArgumentException"
-    assert "maximum record size of 1024 KiB" in error_message(exc)
-    # Nothing from the refused requests was written.
-    assert len(read_shard(kinesis, "shardId-000000000000") + read_shard(kinesis, "shardId-000000000001")) == 50
+    assert error_code(exc) == "ValidationException"
+    assert error_message(exc).endswith(
+        "at 'data' failed to satisfy constraint: Member must have length less than or equal to 1048576")
+    with pytest.raises(ClientError) as exc:
+        kinesis.put_records(StreamName="events", Records=[{"Data": b"x", "PartitionKey": "p"},
+                                                          {"Data": b"x" * (mib + 1), "PartitionKey": "p"}])
+    assert "at 'records.2.member.data'" in error_message(exc)
+    # UpdateMaxRecordSize raises the limit.
+    kinesis.update_max_record_size(StreamARN=kinesis.describe_stream_summary(StreamName="events")[
+        "StreamDescriptionSummary"]["StreamARN"], MaxRecordSizeInKiB=2048)
+    assert kinesis.put_record(StreamName="events", Data=b"x" * (mib + 1), PartitionKey="big")["SequenceNumber"]
+    # Nothing from the refused requests was written: the 50 records and the big one.
+    assert len(read_shard(kinesis, "shardId-000000000000") + read_shard(kinesis, "shardId-000000000001")) == 51
 
 
 def test_iterator_types(kinesis: Any, aws: Harness) -> None:

@@ -39,6 +39,8 @@ def test_snapshot_restores_onto_a_fresh_emulator(aws: Harness, kinesis: Any) -> 
     held = iterator(kinesis, S1)
     view = aws.emulator.service("kinesis").snapshot(aws.account, aws.region)
     assert isinstance(view, KinesisStateView)
+    schema = aws.emulator.service("kinesis").json_schema()
+    assert "streams" in schema["properties"] and "StreamRecordView" in json.dumps(schema)
     text = view.model_dump_json()
     data = json.loads(text)
     stream = data["streams"][0]

@@ -46,9 +46,17 @@ def _md5_key(partition_key: str) -> int:
     return int.from_bytes(hashlib.md5(partition_key.encode("utf-8")).digest(), "big")
 
 
-def _check_size(stream: Stream, entry: dict[str, Any]) -> int:
-    size = len(entry["Data"]) + len(entry["PartitionKey"].encode("utf-8"))
+def _check_size(stream: Stream, entry: dict[str, Any], path: str = "data") -> int:
+    """A record's size against the stream's maximum (1 MiB unless UpdateMaxRecordSize raised
+    it): data alone over it is the validation error AWS sends for the ``data`` member; data and
+    partition key together over it, InvalidArgumentException."""
+    data = len(entry["Data"])
     limit = stream.max_record_size_kib * 1024
+    if data > limit:
+        raise errors.ValidationException(
+            f"1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim={data} cap={data}]' at "
+            f"'{path}' failed to satisfy constraint: Member must have length less than or equal to {limit}")
+    size = data + len(entry["PartitionKey"].encode("utf-8"))
     if size > limit:
         raise invalid(f"Record size exceeds the maximum record size of {stream.max_record_size_kib} KiB for stream "
                       f"{stream.name}: the data blob and the partition key together are {size} bytes.")
@@ -83,9 +91,9 @@ def put_records(ctx: KinesisContext, request: dict[str, Any]) -> dict[str, Any]:
     disabled or gone) fails alone with KMS's code, the others are written in order."""
     stream = find_stream(ctx, request)
     entries = request["Records"]
-    total = sum(_check_size(stream, entry) for entry in entries)
+    total = sum(_check_size(stream, entry, f"records.{n}.member.data") for n, entry in enumerate(entries, 1))
     if total > MAX_REQUEST_BYTES:
-        raise invalid(f"Records size exceeds 5 MB limit: the request's records add up to {total} bytes.")
+        raise invalid("Records size exceeds 5 MB limit")
     keys = [hash_key(entry["PartitionKey"], entry.get("ExplicitHashKey")) for entry in entries]
     problem = key_problem(ctx, stream)
     now = ctx.clock.time()
