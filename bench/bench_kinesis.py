@@ -12,7 +12,15 @@ its own client with a canned response: botocore's cost of a cycle alone.
 
 from __future__ import annotations
 
-from common import client, floor_client, hoarfrost_server, main, moto_server, server_url, target
+from common import (
+    client,
+    floor_client,
+    hoarfrost_server,
+    main,
+    moto_server,
+    server_url,
+    target,
+)
 
 BATCH = 100
 STREAM = "bench"

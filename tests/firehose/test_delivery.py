@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.firehose.conftest import BUCKET, ROLE, body, destination, error_code, keys, make_stream
+from tests.firehose.conftest import (
+    BUCKET,
+    ROLE,
+    body,
+    destination,
+    error_code,
+    keys,
+    make_stream,
+)
 from tests.harness import Harness
 
 MIB = 1024 * 1024
@@ -29,7 +37,7 @@ def test_an_object_appears_in_s3_after_the_buffer_interval(firehose: Any, s3: An
     assert keys(s3) == []
     aws.emulator.clock.advance(2)
     [key] = keys(s3)
-    moment = dt.datetime.fromtimestamp(first, dt.timezone.utc)
+    moment = dt.datetime.fromtimestamp(first, dt.UTC)
     expected = (f"logs/{moment:%Y/%m/%d/%H}/deliveries-1-{moment:%Y-%m-%d-%H-%M-%S}-{UUID}")
     assert re.fullmatch(expected, key), key
     assert body(s3, key) == b"one\ntwo\nthree\n"
@@ -55,7 +63,7 @@ def test_custom_prefixes_use_the_timestamp_and_firehose_namespaces(firehose: Any
                 ErrorOutputPrefix="errors/!{firehose:error-output-type}/", BufferingHints={"IntervalInSeconds": 60},
                 FileExtension=".json")
     firehose.put_record(DeliveryStreamName="deliveries", Record={"Data": b"{}"})
-    now = aws.emulator.clock.now().astimezone(dt.timezone.utc)
+    now = aws.emulator.clock.now().astimezone(dt.UTC)
     aws.emulator.clock.advance(60)
     [key] = keys(s3)
     assert re.fullmatch(rf"year={now:%Y}/month={now:%m}/[a-z0-9]{{11}}/deliveries-1-[0-9-]{{19}}-{UUID}\.json", key), key

@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.firehose.conftest import BUCKET, ROLE, destination, error_code, error_message, make_stream
+from tests.firehose.conftest import (
+    BUCKET,
+    ROLE,
+    destination,
+    error_code,
+    error_message,
+    make_stream,
+)
 from tests.harness import Harness
 
 

@@ -52,7 +52,7 @@ def test_merge_keeps_what_exists(firehose: Any, aws: Harness) -> None:
     make_stream(firehose, "two")
     service = aws.emulator.service("firehose")
     view = service.snapshot(aws.account, aws.region).model_dump(mode="json")
-    only = [s for s in view["delivery_streams"] if s["name"] == "two"][0]
+    only = next(s for s in view["delivery_streams"] if s["name"] == "two")
     only["tags"] = {"merged": "yes"}
     service.merge(aws.account, aws.region, {"delivery_streams": [only]})
     assert firehose.list_delivery_streams()["DeliveryStreamNames"] == ["one", "two"]

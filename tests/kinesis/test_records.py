@@ -11,7 +11,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.harness import Harness
-from tests.kinesis.conftest import error_code, error_message, iterator, make_stream, read_shard
+from tests.kinesis.conftest import (
+    error_code,
+    error_message,
+    iterator,
+    make_stream,
+    read_shard,
+)
 
 HALF = 2**127
 

@@ -9,7 +9,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.harness import Harness
-from tests.kinesis.conftest import error_code, error_message, iterator, make_stream, read_shard
+from tests.kinesis.conftest import (
+    error_code,
+    error_message,
+    iterator,
+    make_stream,
+    read_shard,
+)
 
 MAX = 2**128 - 1
 S0, S1, S2, S3, S4 = (f"shardId-{i:012d}" for i in range(5))

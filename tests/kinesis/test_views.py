@@ -12,6 +12,7 @@ import boto3
 import pytest
 
 import hoarfrost
+from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.ports import Message
 from hoarfrost.core.views import StateChange, StateViewError
 from hoarfrost.services.kinesis.views import KinesisStateView
@@ -83,7 +84,7 @@ def test_merge_keeps_what_exists(aws: Harness, kinesis: Any) -> None:
     make_stream(kinesis, "kept")
     service = aws.emulator.service("kinesis")
     view = service.snapshot(aws.account, aws.region).model_dump(mode="json")
-    only = [s for s in view["streams"] if s["name"] == "events"][0]
+    only = next(s for s in view["streams"] if s["name"] == "events")
     only["retention_hours"] = 72
     only["shards"] = [s for s in only["shards"] if s["shard_id"] == S0]
     only["shards"][0]["records"] = only["shards"][0]["records"][:2]
@@ -140,8 +141,9 @@ def test_other_services_deliver_records_through_the_port(aws: Harness, kinesis: 
     assert len(sequence) == 56
     records = read_shard(kinesis, S0) + read_shard(kinesis, S1)
     assert [(r["Data"], r["PartitionKey"]) for r in records] == [(b'{"detail": 1}', "fixed-key")]
-    with pytest.raises(Exception):
+    with pytest.raises(ServiceError) as exc:
         aws.emulator.deliver(arn.replace("events", "nope"), Message(body="x"))
+    assert exc.value.code == "ResourceNotFoundException"
 
 
 def test_log_subscription_filters_put_gzipped_batches_into_a_stream(aws: Harness, kinesis: Any) -> None:

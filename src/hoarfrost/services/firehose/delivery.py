@@ -82,7 +82,7 @@ def transform(emulator: Emulator, batch: Batch, function: str) -> tuple[list[byt
                                account=batch.account, region=batch.region)
     except InternalCallError as error:
         return [], [Failure(r, f"Lambda.{error.code}", error.message) for r in batch.records]
-    payload = output.get("Payload")
+    payload = output.get("Payload") or b""
     body = payload.read() if hasattr(payload, "read") else payload
     if output.get("FunctionError"):
         detail = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)

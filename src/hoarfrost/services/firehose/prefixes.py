@@ -15,6 +15,7 @@ import secrets
 import string
 import uuid
 import zoneinfo
+
 from hoarfrost.services.firehose.errors import invalid
 
 _EXPRESSION = re.compile(r"!\{([^}]*)\}")
@@ -72,11 +73,11 @@ def check_prefixes(prefix: str | None, error_prefix: str | None) -> None:
 
 def _zone(name: str | None) -> dt.tzinfo:
     if not name:
-        return dt.timezone.utc
+        return dt.UTC
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.timezone.utc
+        return dt.UTC
 
 
 def check_time_zone(name: str | None) -> None:

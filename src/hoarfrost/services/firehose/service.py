@@ -18,7 +18,11 @@ from hoarfrost.core.views import StatefulService
 from hoarfrost.services.firehose import delivery, source, views
 from hoarfrost.services.firehose.errors import not_found
 from hoarfrost.services.firehose.handlers import ops
-from hoarfrost.services.firehose.state import BufferedRecord, FirehoseBackend, new_record_id
+from hoarfrost.services.firehose.state import (
+    BufferedRecord,
+    FirehoseBackend,
+    new_record_id,
+)
 from hoarfrost.services.firehose.views import FirehoseStateView
 
 if TYPE_CHECKING:

@@ -17,7 +17,11 @@ from pydantic import Field
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.kit.records import RecordView, merge_keyed, record_view
 from hoarfrost.core.views import StateView, StateViewError
-from hoarfrost.services.firehose.state import BufferedRecord, DeliveryStream, FirehoseBackend
+from hoarfrost.services.firehose.state import (
+    BufferedRecord,
+    DeliveryStream,
+    FirehoseBackend,
+)
 
 
 @record_view(BufferedRecord)

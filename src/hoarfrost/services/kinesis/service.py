@@ -113,8 +113,7 @@ class KinesisService(StatefulService[KinesisBackend, KinesisStateView]):
         service; returns the sequence number. Raises ResourceNotFoundException when there is no
         such stream."""
         arn = try_parse_arn(target_arn)
-        found = self._stream_scope(target_arn)
-        if arn is None or found is None:
+        if arn is None or not self.has_stream(target_arn):
             raise stream_not_found(stream_name_of(target_arn) or target_arn, arn.account if arn else "")
         request = {"StreamARN": target_arn, "Data": record_bytes(message),
                    "PartitionKey": message.group_id or str(uuid.uuid4())}

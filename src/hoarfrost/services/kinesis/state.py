@@ -17,7 +17,13 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from hoarfrost.core.kit.records import EPOCH, OPTIONAL_EPOCH, VIEW_EXCLUDE, Converter, view_as
+from hoarfrost.core.kit.records import (
+    EPOCH,
+    OPTIONAL_EPOCH,
+    VIEW_EXCLUDE,
+    Converter,
+    view_as,
+)
 
 MAX_HASH_KEY = 2**128 - 1
 SEQUENCE_PREFIX = "49"

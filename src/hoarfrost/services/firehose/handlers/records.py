@@ -14,7 +14,12 @@ from hoarfrost.core.errors import ServiceError
 from hoarfrost.services.firehose.errors import errors, invalid
 from hoarfrost.services.firehose.handlers import ops
 from hoarfrost.services.firehose.handlers.common import FirehoseContext, find_stream
-from hoarfrost.services.firehose.state import MIB, BufferedRecord, DeliveryStream, new_record_id
+from hoarfrost.services.firehose.state import (
+    MIB,
+    BufferedRecord,
+    DeliveryStream,
+    new_record_id,
+)
 
 MAX_BATCH_BYTES = 4 * MIB
 LARGE_QUOTA_REGIONS = ("us-east-1", "us-west-2", "eu-west-1")

@@ -19,7 +19,12 @@ from hoarfrost.services.firehose.handlers import ops
 from hoarfrost.services.firehose.handlers.common import FirehoseContext, find_stream
 from hoarfrost.services.firehose.handlers.encryption import encryption_settings
 from hoarfrost.services.firehose.handlers.tags import TAG_RULES
-from hoarfrost.services.firehose.state import DEFAULT_INTERVAL, DEFAULT_SIZE_MB, DESTINATION_ID, DeliveryStream
+from hoarfrost.services.firehose.state import (
+    DEFAULT_INTERVAL,
+    DEFAULT_SIZE_MB,
+    DESTINATION_ID,
+    DeliveryStream,
+)
 
 S3_MEMBERS = ("ExtendedS3DestinationConfiguration", "S3DestinationConfiguration")
 OTHER_DESTINATIONS = ("RedshiftDestinationConfiguration", "ElasticsearchDestinationConfiguration",

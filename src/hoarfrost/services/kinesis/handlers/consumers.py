@@ -11,7 +11,13 @@ from hoarfrost.core.kit import tags as tagkit
 from hoarfrost.core.kit.paging import key_token, token_key
 from hoarfrost.services.kinesis.errors import errors, invalid
 from hoarfrost.services.kinesis.handlers import ops
-from hoarfrost.services.kinesis.handlers.common import KinesisContext, consumer_of, find_stream, stream_named, stream_name_of
+from hoarfrost.services.kinesis.handlers.common import (
+    KinesisContext,
+    consumer_of,
+    find_stream,
+    stream_name_of,
+    stream_named,
+)
 from hoarfrost.services.kinesis.handlers.tags import TAG_RULES
 from hoarfrost.services.kinesis.state import Consumer, Stream
 

@@ -15,12 +15,24 @@ from typing import Any
 
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.kit.paging import key_token, token_key
-from hoarfrost.services.kinesis.errors import errors, invalid, shard_not_found, stream_not_found
+from hoarfrost.services.kinesis.errors import (
+    errors,
+    invalid,
+    shard_not_found,
+    stream_not_found,
+)
 from hoarfrost.services.kinesis.handlers import ops
 from hoarfrost.services.kinesis.handlers.common import KinesisContext, find_stream
 from hoarfrost.services.kinesis.handlers.encryption import key_problem
 from hoarfrost.services.kinesis.handlers.shards import child_output, find_shard
-from hoarfrost.services.kinesis.state import MAX_HASH_KEY, Shard, Stream, StreamRecord, sequence_number, sequence_shard
+from hoarfrost.services.kinesis.state import (
+    MAX_HASH_KEY,
+    Shard,
+    Stream,
+    StreamRecord,
+    sequence_number,
+    sequence_shard,
+)
 
 ITERATOR_KIND = "kinesis:ShardIterator"
 ITERATOR_LIFETIME_MS = 5 * 60 * 1000
@@ -175,7 +187,7 @@ def _invalid_iterator() -> ServiceError:
 
 
 def _when(millis: int) -> str:
-    return dt.datetime.fromtimestamp(millis / 1000, dt.timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
+    return dt.datetime.fromtimestamp(millis / 1000, dt.UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
 
 
 def read(stream: Stream, shard: Shard, after: int, floor_ms: int, limit: int, now: float

@@ -11,9 +11,19 @@ import datetime as dt
 from typing import Any
 
 from hoarfrost.core.kit.paging import key_token, token_key
-from hoarfrost.services.kinesis.errors import errors, invalid, shard_not_found, validation
+from hoarfrost.services.kinesis.errors import (
+    errors,
+    invalid,
+    shard_not_found,
+    validation,
+)
 from hoarfrost.services.kinesis.handlers import ops
-from hoarfrost.services.kinesis.handlers.common import KinesisContext, check_shard_quota, find_stream, stream_named
+from hoarfrost.services.kinesis.handlers.common import (
+    KinesisContext,
+    check_shard_quota,
+    find_stream,
+    stream_named,
+)
 from hoarfrost.services.kinesis.state import Shard, Stream, uniform_ranges
 
 LIST_KIND = "kinesis:ListShards"
@@ -67,7 +77,7 @@ def _filtered(stream: Stream, shard_filter: dict[str, Any], now: float) -> list[
             raise invalid("Must specify ShardId in ShardFilter when ShardFilter type is AFTER_SHARD_ID.")
         return [s for s in shards if s.shard_id > shard_id]
     if shard_id is not None:
-        raise invalid(f"ShardId can only be provided when ShardFilter type is AFTER_SHARD_ID.")
+        raise invalid("ShardId can only be provided when ShardFilter type is AFTER_SHARD_ID.")
     if kind in ("AT_TIMESTAMP", "FROM_TIMESTAMP"):
         if timestamp is None:
             raise invalid(f"Must specify Timestamp in ShardFilter when ShardFilter type is {kind}.")

@@ -15,7 +15,12 @@ from typing import Any
 
 from hoarfrost.services.kinesis.errors import errors
 from hoarfrost.services.kinesis.handlers import ops
-from hoarfrost.services.kinesis.handlers.common import KinesisContext, consumer_of, stream_name_of, stream_named
+from hoarfrost.services.kinesis.handlers.common import (
+    KinesisContext,
+    consumer_of,
+    stream_name_of,
+    stream_named,
+)
 from hoarfrost.services.kinesis.handlers.records import (
     DEFAULT_GET_LIMIT,
     millis_behind,

@@ -8,7 +8,11 @@ from typing import Any
 from hoarfrost.core.kit import tags as tagkit
 from hoarfrost.services.kinesis.errors import errors
 from hoarfrost.services.kinesis.handlers import ops
-from hoarfrost.services.kinesis.handlers.common import KinesisContext, find_stream, resource_at
+from hoarfrost.services.kinesis.handlers.common import (
+    KinesisContext,
+    find_stream,
+    resource_at,
+)
 
 TAG_RULES = tagkit.TagRules(
     too_many=lambda limit: errors.LimitExceededException(
