@@ -5,6 +5,7 @@ GetRecords' paging, MillisBehindLatest and retention by the clock."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -57,7 +58,7 @@ def test_sequence_numbers_have_56_digits_and_increase_per_shard(kinesis: Any) ->
     assert [int(r["SequenceNumber"]) for r in records] == sequences["shardId-000000000000"]
 
 
-def test_put_records_answers_in_order_and_checks_limits(kinesis: Any) -> None:
+def test_put_records_answers_in_order_and_checks_limits(kinesis: Any, aws: Harness) -> None:
     make_stream(kinesis, shards=2)
     entries = [{"Data": f"r{i}".encode(), "PartitionKey": f"p{i}"} for i in range(50)]
     out = kinesis.put_records(StreamName="events", Records=entries)
@@ -87,7 +88,8 @@ def test_put_records_answers_in_order_and_checks_limits(kinesis: Any) -> None:
         kinesis.put_records(StreamName="events", Records=[{"Data": b"x", "PartitionKey": "p"},
                                                           {"Data": b"x" * (mib + 1), "PartitionKey": "p"}])
     assert "at 'records.2.member.data'" in error_message(exc)
-    # UpdateMaxRecordSize raises the limit.
+    # UpdateMaxRecordSize raises the limit (such a record passes alone in a second of its shard).
+    aws.emulator.clock.advance(1)
     kinesis.update_max_record_size(StreamARN=kinesis.describe_stream_summary(StreamName="events")[
         "StreamDescriptionSummary"]["StreamARN"], MaxRecordSizeInKiB=2048)
     assert kinesis.put_record(StreamName="events", Data=b"x" * (mib + 1), PartitionKey="big")["SequenceNumber"]
@@ -142,10 +144,10 @@ def test_iterators_expire_after_five_minutes_of_the_clock(kinesis: Any, aws: Har
     make_stream(kinesis)
     kinesis.put_record(StreamName="events", Data=b"x", PartitionKey="k")
     fresh = iterator(kinesis, "shardId-000000000000")
-    aws.emulator.clock.advance(299)
+    aws.emulator.clock.advance(295)  # leaves the test 5 s of real time
     page = kinesis.get_records(ShardIterator=fresh)
     assert len(page["Records"]) == 1
-    aws.emulator.clock.advance(2)
+    aws.emulator.clock.advance(6)
     with pytest.raises(ClientError) as exc:
         kinesis.get_records(ShardIterator=fresh)
     assert error_code(exc) == "ExpiredIteratorException"
@@ -192,3 +194,59 @@ def test_records_older_than_retention_are_not_returned(kinesis: Any, aws: Harnes
     assert error_code(exc) == "ExpiredIteratorException"
     kinesis.decrease_stream_retention_period(StreamName="long", RetentionPeriodHours=24)
     assert [r["Data"] for r in read_shard(kinesis, "shardId-000000000000", "long")] == [b"new"]
+
+
+def _in_one_second(aws: Harness, scenario: Callable[[int], Any]) -> Any:
+    """Run ``scenario(attempt)`` from the start of a second of the clock; its answers count only
+    if it ended within that second (the clock runs on in real time), so a slow machine retries."""
+    for attempt in range(5):
+        aws.emulator.clock.advance(1 - aws.emulator.clock.time() % 1 + 0.001)
+        second = int(aws.emulator.clock.time())
+        outcome = scenario(attempt)
+        if int(aws.emulator.clock.time()) == second:
+            return outcome
+    raise AssertionError("no attempt fitted in one second of the clock")
+
+
+def _put_code(kinesis: Any, **kwargs: Any) -> str:
+    try:
+        kinesis.put_record(**kwargs)
+    except ClientError as error:
+        return str(error.response["Error"]["Code"])
+    return "OK"
+
+
+def test_a_provisioned_shard_takes_1000_records_and_1_mib_a_second(kinesis: Any, aws: Harness) -> None:
+    batch = [{"Data": b"r", "PartitionKey": "k"}] * 500
+
+    def records(attempt: int) -> tuple[str, list[dict[str, Any]], str]:
+        name = f"count{attempt}"
+        make_stream(kinesis, name)
+        kinesis.put_records(StreamName=name, Records=batch)
+        kinesis.put_records(StreamName=name, Records=batch[:498])
+        out = kinesis.put_records(StreamName=name, Records=[{"Data": b"s", "PartitionKey": "k"}] * 4)
+        return name, out["Records"], _put_code(kinesis, StreamName=name, Data=b"x", PartitionKey="k")
+
+    name, results, single = _in_one_second(aws, records)
+    assert ["ErrorCode" in r for r in results] == [False, False, True, True]
+    assert results[2]["ErrorCode"] == "ProvisionedThroughputExceededException"
+    assert results[2]["ErrorMessage"] == (
+        f"Rate exceeded for shard shardId-000000000000 in stream {name} under account {aws.account}.")
+    assert single == "ProvisionedThroughputExceededException"
+    assert len(read_shard(kinesis, "shardId-000000000000", name)) == 1000
+    aws.emulator.clock.advance(1)
+    assert kinesis.put_records(StreamName=name, Records=batch)["FailedRecordCount"] == 0
+
+    big = b"b" * (600 * 1024)
+
+    def size(attempt: int) -> tuple[str, str]:
+        name = f"bytes{attempt}"
+        make_stream(kinesis, name)
+        return (_put_code(kinesis, StreamName=name, Data=big, PartitionKey="k"),
+                _put_code(kinesis, StreamName=name, Data=big, PartitionKey="k"))
+
+    assert _in_one_second(aws, size) == ("OK", "ProvisionedThroughputExceededException")
+    # An on-demand stream is not throttled.
+    kinesis.create_stream(StreamName="od", StreamModeDetails={"StreamMode": "ON_DEMAND"})
+    for _ in range(3):
+        assert kinesis.put_records(StreamName="od", Records=batch)["FailedRecordCount"] == 0

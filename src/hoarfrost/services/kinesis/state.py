@@ -30,6 +30,9 @@ SEQUENCE_PREFIX = "49"
 _SEQUENCE_SHARD_DIGITS = 6
 _SEQUENCE_COUNTER_DIGITS = 48
 HOUR = 3600.0
+# A provisioned shard's write capacity per second.
+SHARD_RECORDS_PER_SECOND = 1000
+SHARD_BYTES_PER_SECOND = 1024 * 1024
 
 # Hash keys and sequence numbers are 128-bit / 56-digit ints: text in a view, as in the API.
 BIG_INT = Converter(str, str, int)
@@ -101,9 +104,28 @@ class Shard:
     records: list[StreamRecord] = field(default_factory=list)
     # The records' sequence numbers, for bisection (rebuilt from ``records``).
     sequences: list[int] = field(default_factory=list, init=False, metadata=VIEW_EXCLUDE)
+    # Writes taken in the current second of the clock (``admit``): runtime only.
+    write_second: int = field(default=-1, init=False, metadata=VIEW_EXCLUDE)
+    write_records: int = field(default=0, init=False, metadata=VIEW_EXCLUDE)
+    write_bytes: int = field(default=0, init=False, metadata=VIEW_EXCLUDE)
 
     def __post_init__(self) -> None:
         self.sequences = [record.sequence for record in self.records]
+
+    def admit(self, size: int, now: float) -> bool:
+        """Whether a provisioned shard takes one more record of ``size`` bytes (data and
+        partition key) in this second of the clock: 1,000 records and 1 MiB a second, AWS's
+        write limit. A record larger than the byte budget passes alone in an idle second (a
+        stream whose UpdateMaxRecordSize allows it)."""
+        second = int(now)
+        if second != self.write_second:
+            self.write_second, self.write_records, self.write_bytes = second, 0, 0
+        if self.write_records >= SHARD_RECORDS_PER_SECOND or (
+                self.write_bytes and self.write_bytes + size > SHARD_BYTES_PER_SECOND):
+            return False
+        self.write_records += 1
+        self.write_bytes += size
+        return True
 
     @property
     def is_open(self) -> bool:

@@ -1,7 +1,10 @@
 """Records: PutRecord, PutRecords, GetShardIterator and GetRecords.
 
 A partition key is hashed with MD5 into a 128-bit key (an ExplicitHashKey overrides it) and the
-record goes to the open shard whose range holds it. A shard iterator is a tamper-evident token
+record goes to the open shard whose range holds it. A shard of a provisioned stream takes 1,000
+records and 1 MiB a second of the emulator's clock, as AWS's: beyond that PutRecord answers
+ProvisionedThroughputExceededException, and PutRecords fails the records beyond it alone with
+that code (an on-demand stream is never throttled: AWS adds capacity for it). A shard iterator is a tamper-evident token
 of (scope, stream, shard, position, timestamp floor, issue time): it expires five minutes after
 it was issued by the emulator's clock, and a restore keeps it valid (it names no memory)."""
 
@@ -75,8 +78,17 @@ def _check_size(stream: Stream, entry: dict[str, Any], path: str = "data") -> in
     return size
 
 
-def _put(stream: Stream, entry: dict[str, Any], now: float, key: int | None = None) -> tuple[Shard, int]:
+def _throttled(ctx: KinesisContext, stream: Stream, shard: Shard) -> ServiceError:
+    return errors.ProvisionedThroughputExceededException(
+        f"Rate exceeded for shard {shard.shard_id} in stream {stream.name} under account {ctx.scope.account}.")
+
+
+def _put(ctx: KinesisContext, stream: Stream, entry: dict[str, Any], size: int, now: float,
+         key: int | None = None) -> tuple[Shard, int]:
+    """Write one record; raises ProvisionedThroughputExceededException when its shard is full."""
     shard = stream.shard_for(key if key is not None else hash_key(entry["PartitionKey"], entry.get("ExplicitHashKey")))
+    if stream.mode == "PROVISIONED" and not shard.admit(size, now):
+        raise _throttled(ctx, stream, shard)
     sequence = stream.next_sequence(shard)
     shard.append(StreamRecord(sequence, entry["PartitionKey"], entry["Data"], now, stream.encryption_type == "KMS"))
     return shard, sequence
@@ -89,21 +101,23 @@ def _encryption(stream: Stream) -> dict[str, str]:
 @ops.operation
 def put_record(ctx: KinesisContext, request: dict[str, Any]) -> dict[str, Any]:
     stream = find_stream(ctx, request)
-    _check_size(stream, request)
+    size = _check_size(stream, request)
     problem = key_problem(ctx, stream)
     if problem is not None:
         raise problem
-    shard, sequence = _put(stream, request, ctx.clock.time())
+    shard, sequence = _put(ctx, stream, request, size, ctx.clock.time())
     return {"ShardId": shard.shard_id, "SequenceNumber": str(sequence), **_encryption(stream)}
 
 
 @ops.operation
 def put_records(ctx: KinesisContext, request: dict[str, Any]) -> dict[str, Any]:
     """Every record is checked before any is written; a record refused by KMS (the stream's key
-    disabled or gone) fails alone with KMS's code, the others are written in order."""
+    disabled or gone) or by its shard's throughput fails alone with that code, the others are
+    written in order."""
     stream = find_stream(ctx, request)
     entries = request["Records"]
-    total = sum(_check_size(stream, entry, f"records.{n}.member.data") for n, entry in enumerate(entries, 1))
+    sizes = [_check_size(stream, entry, f"records.{n}.member.data") for n, entry in enumerate(entries, 1)]
+    total = sum(sizes)
     if total > MAX_REQUEST_BYTES:
         raise invalid("Records size exceeds 5 MB limit")
     keys = [hash_key(entry["PartitionKey"], entry.get("ExplicitHashKey")) for entry in entries]
@@ -111,12 +125,15 @@ def put_records(ctx: KinesisContext, request: dict[str, Any]) -> dict[str, Any]:
     now = ctx.clock.time()
     results: list[dict[str, Any]] = []
     failed = 0
-    for entry, key in zip(entries, keys):
-        if problem is not None:
+    for entry, key, size in zip(entries, keys, sizes, strict=True):
+        try:
+            if problem is not None:
+                raise problem
+            shard, sequence = _put(ctx, stream, entry, size, now, key)
+        except ServiceError as error:
             failed += 1
-            results.append({"ErrorCode": problem.code, "ErrorMessage": problem.message})
+            results.append({"ErrorCode": error.code, "ErrorMessage": error.message})
             continue
-        shard, sequence = _put(stream, entry, now, key)
         results.append({"SequenceNumber": str(sequence), "ShardId": shard.shard_id})
     return {"FailedRecordCount": failed, "Records": results, **_encryption(stream)}
 
