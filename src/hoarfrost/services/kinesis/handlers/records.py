@@ -4,9 +4,11 @@ A partition key is hashed with MD5 into a 128-bit key (an ExplicitHashKey overri
 record goes to the open shard whose range holds it. A shard of a provisioned stream takes 1,000
 records and 1 MiB a second of the emulator's clock, as AWS's: beyond that PutRecord answers
 ProvisionedThroughputExceededException, and PutRecords fails the records beyond it alone with
-that code (an on-demand stream is never throttled: AWS adds capacity for it). A shard iterator is a tamper-evident token
-of (scope, stream, shard, position, timestamp floor, issue time): it expires five minutes after
-it was issued by the emulator's clock, and a restore keeps it valid (it names no memory)."""
+that code (an on-demand stream is never throttled: AWS adds capacity for it).
+
+A shard iterator is a tamper-evident token of (scope, stream, shard, position, timestamp floor,
+issue time): it expires five minutes after it was issued by the emulator's clock, and a restore
+keeps it valid (it names no memory)."""
 
 from __future__ import annotations
 
