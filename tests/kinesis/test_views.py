@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 
 import hoarfrost
 from hoarfrost.core.errors import ServiceError
@@ -159,3 +160,22 @@ def test_log_subscription_filters_put_gzipped_batches_into_a_stream(aws: Harness
     document = json.loads(gzip.decompress(record["Data"]))
     assert document["logGroup"] == "app" and document["subscriptionFilters"] == ["errors"]
     assert [e["message"] for e in document["logEvents"]] == ["ERROR boom"]
+
+
+def test_the_view_over_http_restores_records_and_firehose_buffers(server: Harness) -> None:
+    """GET /_hoarfrost/state/kinesis answers the records (base64); PUT after a reset brings them back."""
+    kinesis, firehose = server.client("kinesis"), server.client("firehose")
+    make_stream(kinesis)
+    kinesis.put_record(StreamName="events", Data=b"\x00binary\xff", PartitionKey="k")
+    firehose.create_delivery_stream(DeliveryStreamName="d", ExtendedS3DestinationConfiguration={
+        "RoleARN": "arn:aws:iam::123456789012:role/r", "BucketARN": "arn:aws:s3:::bucket-x"})
+    firehose.put_record(DeliveryStreamName="d", Record={"Data": b"buffered"})
+    views = {name: requests.get(server.http_url(f"/_hoarfrost/state/{name}")).json()
+             for name in ("kinesis", "firehose")}
+    requests.delete(server.http_url("/_hoarfrost/state")).raise_for_status()
+    assert kinesis.list_streams()["StreamNames"] == []
+    for name, view in views.items():
+        requests.put(server.http_url(f"/_hoarfrost/state/{name}"), json=view).raise_for_status()
+    assert [r["Data"] for r in read_shard(kinesis, S0)] == [b"\x00binary\xff"]
+    restored = server.emulator.service("firehose").snapshot(server.account, server.region)
+    assert [r.data for r in restored.delivery_streams[0].buffer] == [b"buffered"]
