@@ -3,6 +3,7 @@ destination with its version id, tags, encryption, and what Firehose refuses."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -165,3 +166,24 @@ def test_encryption_with_aws_owned_and_customer_keys(firehose: Any, aws: Harness
     assert error_code(exc) == "InvalidArgumentException"
     firehose.stop_delivery_stream_encryption(DeliveryStreamName="deliveries")
     assert firehose.put_record(DeliveryStreamName="deliveries", Record={"Data": b"x"})["Encrypted"] is False
+
+
+def test_iam_enforcement_names_the_delivery_stream(firehose: Any, aws: Harness) -> None:
+    allowed = make_stream(firehose, "allowed")
+    make_stream(firehose, "other")
+    iam = aws.client("iam")
+    iam.create_user(UserName="writer")
+    iam.put_user_policy(UserName="writer", PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "firehose:PutRecord",
+                                                "Resource": allowed}]}))
+    key = iam.create_access_key(UserName="writer")["AccessKey"]
+    writer = aws.client("firehose", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    aws.emulator.settings.enforce_iam = True
+    try:
+        writer.put_record(DeliveryStreamName="allowed", Record={"Data": b"x"})
+        with pytest.raises(ClientError) as exc:
+            writer.put_record(DeliveryStreamName="other", Record={"Data": b"x"})
+        assert error_code(exc) == "AccessDeniedException"
+        assert "deliverystream/other" in error_message(exc)
+    finally:
+        aws.emulator.settings.enforce_iam = False

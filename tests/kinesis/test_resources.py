@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.harness import Harness
-from tests.kinesis.conftest import error_code, make_stream, read_shard
+from tests.kinesis.conftest import error_code, iterator, make_stream, read_shard
 
 
 def test_stream_tags_old_and_new_api(kinesis: Any) -> None:
@@ -156,3 +156,32 @@ def test_subscribe_to_shard_pushes_records_as_an_event_stream(kinesis: Any, aws:
         kinesis.subscribe_to_shard(ConsumerARN=consumer + "0", ShardId="shardId-000000000000",
                                    StartingPosition={"Type": "LATEST"})
     assert error_code(exc) == "ResourceNotFoundException"
+
+
+def test_iam_enforcement_uses_stream_arns_and_the_stream_policy(aws: Harness, kinesis: Any) -> None:
+    arn = make_stream(kinesis, "guarded")
+    make_stream(kinesis, "open")
+    iam = aws.client("iam")
+    iam.create_user(UserName="producer")
+    iam.put_user_policy(UserName="producer", PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kinesis:*", "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="producer")["AccessKey"]
+    producer = aws.client("kinesis", aws_access_key_id=key["AccessKeyId"],
+                          aws_secret_access_key=key["SecretAccessKey"])
+    kinesis.put_resource_policy(ResourceARN=arn, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Principal": {"AWS": f"arn:aws:iam::{aws.account}:user/producer"},
+            "Action": ["kinesis:PutRecord", "kinesis:GetRecords"], "Resource": arn}]}))
+    aws.emulator.settings.enforce_iam = True
+    try:
+        producer.put_record(StreamName="open", Data=b"x", PartitionKey="k")
+        with pytest.raises(ClientError) as exc:
+            producer.put_record(StreamName="guarded", Data=b"x", PartitionKey="k")
+        assert error_code(exc) == "AccessDeniedException"
+        assert f"on resource: {arn} with an explicit deny" in exc.value.response["Error"]["Message"]
+        shard_iterator = iterator(producer, "shardId-000000000000", name="guarded")
+        with pytest.raises(ClientError) as exc:  # the iterator names the stream
+            producer.get_records(ShardIterator=shard_iterator)
+        assert error_code(exc) == "AccessDeniedException"
+    finally:
+        aws.emulator.settings.enforce_iam = False

@@ -16,6 +16,7 @@ from hoarfrost.core.ports import Message, record_bytes
 from hoarfrost.core.timers import Timer
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.firehose import delivery, source, views
+from hoarfrost.services.firehose.access import FirehoseAccess
 from hoarfrost.services.firehose.errors import not_found
 from hoarfrost.services.firehose.handlers import ops
 from hoarfrost.services.firehose.state import (
@@ -42,6 +43,7 @@ class FirehoseService(StatefulService[FirehoseBackend, FirehoseStateView]):
         self._flushes: dict[Key, Timer] = {}
         self._polls: dict[Key, Timer] = {}
         emulator.ports.register("firehose", self.receive, self.has_stream)
+        emulator.ports.register_request_resources("firehose", FirehoseAccess())
 
     def new_backend(self, account: str, region: str) -> FirehoseBackend:
         return FirehoseBackend(account, region)

@@ -18,6 +18,7 @@ from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.ports import Message, record_bytes
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.kinesis import views
+from hoarfrost.services.kinesis.access import KinesisAccess
 from hoarfrost.services.kinesis.errors import stream_not_found
 from hoarfrost.services.kinesis.handlers import ops
 from hoarfrost.services.kinesis.handlers.common import stream_name_of
@@ -41,6 +42,7 @@ class KinesisService(StatefulService[KinesisBackend, KinesisStateView]):
         super().__init__(emulator)
         emulator.ports.register("kinesis", self.receive, self.has_stream)
         emulator.ports.register_policy_source("kinesis", self.resource_policy)
+        emulator.ports.register_request_resources("kinesis", KinesisAccess())
 
     def new_backend(self, account: str, region: str) -> KinesisBackend:
         return KinesisBackend(account, region)
