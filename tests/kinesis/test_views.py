@@ -179,3 +179,13 @@ def test_the_view_over_http_restores_records_and_firehose_buffers(server: Harnes
     assert [r["Data"] for r in read_shard(kinesis, S0)] == [b"\x00binary\xff"]
     restored = server.emulator.service("firehose").snapshot(server.account, server.region)
     assert [r.data for r in restored.delivery_streams[0].buffer] == [b"buffered"]
+
+
+def test_the_view_holds_records_within_retention_only(aws: Harness, kinesis: Any) -> None:
+    make_stream(kinesis)
+    kinesis.put_record(StreamName="events", Data=b"old", PartitionKey="k")
+    aws.emulator.clock.advance(23 * 3600)
+    kinesis.put_record(StreamName="events", Data=b"new", PartitionKey="k")
+    aws.emulator.clock.advance(2 * 3600)
+    view = aws.emulator.service("kinesis").snapshot(aws.account, aws.region)
+    assert [r.data for r in view.streams[0].shards[0].records] == [b"new"]

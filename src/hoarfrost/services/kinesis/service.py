@@ -48,6 +48,11 @@ class KinesisService(StatefulService[KinesisBackend, KinesisStateView]):
         return KinesisBackend(account, region)
 
     def to_view(self, backend: KinesisBackend, account: str, region: str) -> KinesisStateView:
+        """The scope's streams with the records still within their retention period (those past
+        it are dropped first, as the next request would)."""
+        now = self.clock.time()
+        for stream in backend.streams.values():
+            stream.expire(now)
         return views.to_view(backend)
 
     def from_view(self, view: KinesisStateView, account: str, region: str) -> KinesisBackend:
