@@ -120,3 +120,15 @@ def test_kinesis_mapping_validation(aws: Harness) -> None:
                                               StartingPosition="AT_TIMESTAMP", StartingPositionTimestamp=moment,
                                               Enabled=False)
     assert abs(mapping["StartingPositionTimestamp"].timestamp() - moment.timestamp()) < 1
+
+
+def test_filter_criteria_match_the_decoded_json_data(aws: Harness) -> None:
+    lam = aws.client("lambda")
+    stream = _stream(aws, shards=1)
+    create(lam, "reader", PRINTS)
+    lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="reader", StartingPosition="TRIM_HORIZON",
+                                    FilterCriteria={"Filters": [{"Pattern": json.dumps({"data": {"kind": ["keep"]}})}]})
+    _put(aws, json.dumps({"kind": "skip", "n": 1}), json.dumps({"kind": "keep", "n": 2}), "not json")
+    _put(aws, json.dumps({"kind": "keep", "n": 3}))
+    _until(aws, lambda: len(_records(aws, "reader")) == 2)
+    assert [json.loads(d)["n"] for d in _data(_records(aws, "reader"))] == [2, 3]

@@ -16,4 +16,6 @@ IMPLEMENTED: dict[str, str] = {
     "dynamodbstreams": "hoarfrost.services.dynamodbstreams",
     "kinesis": "hoarfrost.services.kinesis",
     "firehose": "hoarfrost.services.firehose",
+    "scheduler": "hoarfrost.services.scheduler",
+    "events": "hoarfrost.services.events",
 }

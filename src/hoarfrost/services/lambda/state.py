@@ -196,6 +196,8 @@ class EventSourceMapping:
     on_failure: str | None = None
     position: str | None = None
     shard_positions: dict[str, str] = field(default_factory=dict)
+    # FilterCriteria's patterns (event patterns, as JSON text): a record must match one.
+    filters: list[str] = field(default_factory=list)
 
     @property
     def is_stream(self) -> bool:

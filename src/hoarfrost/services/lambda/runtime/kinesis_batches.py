@@ -4,8 +4,9 @@ its records handed to the function in Lambda's Kinesis event format, in sequence
 batch of up to BatchSize records of one shard at a time. A child shard is read once its
 parents are read to their end, as Lambda does after a reshard.
 
-A shard with no position yet starts at TRIM_HORIZON, or at the mapping's timestamp
-(AT_TIMESTAMP, and LATEST: the mapping's creation). A failed batch is retried from the same
+Records no FilterCriteria pattern matches are passed over. A shard with no position yet starts
+at TRIM_HORIZON, or at the mapping's timestamp (AT_TIMESTAMP, and LATEST: the mapping's
+creation). A failed batch is retried from the same
 position on the next poll; after ``MaximumRetryAttempts`` failed retries the mapping moves
 past it. The position reached in each shard is written to the mapping (its state and view).
 """
@@ -19,6 +20,8 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.kit.arn import try_parse_arn
+
+from .record_filters import passes
 
 if TYPE_CHECKING:
     from .mapping_poller import MappingPoller, Target
@@ -93,15 +96,20 @@ class KinesisReader:
             if page.get("NextShardIterator") is None:
                 poller.record(target.account, target.region, target.uuid, "OK", SHARD_END, shard=shard)
             return False
-        region = where["region"]
-        event = json.dumps({"Records": [lambda_record(r, shard, target, region) for r in records]})
+        last = records[-1]["SequenceNumber"]
+        shaped = [lambda_record(r, shard, target, where["region"]) for r in records]
+        if target.filters:  # records no filter matches are passed over, as AWS does
+            shaped = [record for record in shaped if passes(target.filters, record)]
+            if not shaped:
+                poller.record(target.account, target.region, target.uuid, "OK", last, shard=shard)
+                return True
+        event = json.dumps({"Records": shaped})
         invocation = poller.prepare(target.account, target.region, target.uuid, event)
         if invocation is None:
             return False
         outcome = poller.executor.invoke(invocation)
         poller.handed()
         key = (target.uuid, shard, position)
-        last = records[-1]["SequenceNumber"]
         if outcome is not None and outcome.function_error is None:
             with self._lock:
                 self._attempts.pop(key, None)

@@ -48,6 +48,7 @@ class Target:
     starting_position: str | None = None
     starting_timestamp: float | None = None
     role: str = ""
+    filters: tuple[str, ...] = ()  # FilterCriteria's patterns
 
 
 # Prepares the invocation of a mapping's function with an event, under the Lambda scope's lock.
