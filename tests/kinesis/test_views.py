@@ -189,3 +189,14 @@ def test_the_view_holds_records_within_retention_only(aws: Harness, kinesis: Any
     aws.emulator.clock.advance(2 * 3600)
     view = aws.emulator.service("kinesis").snapshot(aws.account, aws.region)
     assert [r.data for r in view.streams[0].shards[0].records] == [b"new"]
+
+
+def test_an_eventbridge_rule_puts_events_into_a_stream(aws: Harness, kinesis: Any) -> None:
+    arn = make_stream(kinesis)
+    events = aws.client("events")
+    events.put_rule(Name="orders", EventPattern=json.dumps({"source": ["shop"]}))
+    events.put_targets(Rule="orders", Targets=[{"Id": "k", "Arn": arn}])
+    events.put_events(Entries=[{"Source": "shop", "DetailType": "order", "Detail": json.dumps({"id": 7})}])
+    [record] = read_shard(kinesis, S0)
+    event = json.loads(record["Data"])
+    assert event["source"] == "shop" and event["detail"] == {"id": 7}
