@@ -244,3 +244,24 @@ def log_events_message(stream: str, events: list[tuple[int, str]]) -> Message:
 
     return Message(body=json.dumps({"logStreamName": stream,
                                     "logEvents": [{"timestamp": t, "message": m} for t, m in events]}))
+
+
+def record_bytes(message: Message) -> bytes:
+    """The bytes a record sink (a Kinesis stream, a Firehose delivery stream) stores for a
+    delivered message: its body's UTF-8, except CloudWatch Logs' subscription payload (exactly
+    ``{"awslogs": {"data": <base64>}}``, what Logs hands every destination), whose gzipped JSON
+    is the record data AWS writes to those destinations."""
+    import base64
+    import binascii
+    import json
+
+    body = message.body
+    if body.startswith('{"awslogs"'):
+        try:
+            document = json.loads(body)
+            data = document["awslogs"]["data"]
+            if len(document) == 1 and len(document["awslogs"]) == 1 and isinstance(data, str):
+                return base64.b64decode(data, validate=True)
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            pass
+    return body.encode("utf-8")
