@@ -14,10 +14,10 @@ errors = model_errors("s3").extended(
     declare("BucketNotEmpty", 409, "The bucket you tried to delete is not empty"),
     declare("InvalidBucketName", 400, "The specified bucket is not valid."),
     declare("InvalidPart", 400,
-            "One or more of the specified parts could not be found. The part may not have been uploaded, or "
+            "One or more of the specified parts could not be found.  The part may not have been uploaded, or "
             "the specified entity tag may not match the part's entity tag."),
     declare("InvalidPartOrder", 400,
-            "The list of parts was not in ascending order. The parts list must be specified in order by part number."),
+            "The list of parts was not in ascending order. Parts must be ordered by part number."),
     declare("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed size"),
     declare("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"),
     declare("NotModified", 304, "Not Modified"),

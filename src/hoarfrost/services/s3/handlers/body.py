@@ -95,8 +95,10 @@ def _expected_checksums(request: dict[str, Any], trailers: dict[str, str]) -> di
     return expected
 
 
-def ingest(ctx: S3Context, request: dict[str, Any], blob_key: str, algorithm: str | None = None) -> Ingested:
-    """Stream the request body into ``blob_key``, verifying every digest the client sent."""
+def ingest(ctx: S3Context, request: dict[str, Any], blob_key: str, algorithm: str | None = None,
+           default: str | None = None) -> Ingested:
+    """Stream the request body into ``blob_key``, verifying every digest the client sent;
+    ``default`` is the algorithm computed when the client sent and asked for none."""
     chunks, trailers = _body_chunks(ctx, request)
     expected = _expected_checksums(request, trailers)
     wanted = set(expected)
@@ -107,6 +109,8 @@ def ingest(ctx: S3Context, request: dict[str, Any], blob_key: str, algorithm: st
             raise errors.InvalidArgument(f"Checksum algorithm {requested} is not supported",
                                          ArgumentName="x-amz-sdk-checksum-algorithm")
         wanted.add(requested)
+    if not wanted and default:
+        wanted.add(default)
     content_md5 = request.get("ContentMD5")
     md5_expected: bytes | None = None
     if content_md5:

@@ -18,7 +18,7 @@ from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.kit.tags import TagRules
 from hoarfrost.core.operations import Reply, RequestContext
 from hoarfrost.protocols.wire import format_timestamp, parse_timestamp
-from hoarfrost.services.s3.checksums import MEMBER
+from hoarfrost.services.s3.checksums import MEMBER, PENDING, checksum_of
 from hoarfrost.services.s3.errors import errors
 from hoarfrost.services.s3.state import (
     Bucket,
@@ -96,8 +96,6 @@ def object_headers(version: ObjectVersion, versioned: bool) -> dict[str, Any]:
         out["StorageClass"] = version.storage_class
     if version.tags:
         out["TagCount"] = len(version.tags)
-    if version.parts:
-        out["PartsCount"] = len(version.parts)
     if version.retention:
         out["ObjectLockMode"] = version.retention.get("Mode")
         out["ObjectLockRetainUntilDate"] = version.retention.get("RetainUntilDate")
@@ -109,8 +107,16 @@ def object_headers(version: ObjectVersion, versioned: bool) -> dict[str, Any]:
     return out
 
 
-def checksum_members(version: ObjectVersion) -> dict[str, Any]:
-    out: dict[str, Any] = {MEMBER[name]: value for name, value in version.checksums.items()}
+def resolved_checksums(ctx: S3Context, version: ObjectVersion) -> dict[str, str]:
+    """The version's checksums with any PENDING value computed from its body (and kept)."""
+    for name, value in version.checksums.items():
+        if value == PENDING:
+            version.checksums[name] = checksum_of(name, blobs(ctx).open(version.blob) if version.blob else b"")
+    return version.checksums
+
+
+def checksum_members(ctx: S3Context, version: ObjectVersion) -> dict[str, Any]:
+    out: dict[str, Any] = {MEMBER[name]: value for name, value in resolved_checksums(ctx, version).items()}
     if out and version.checksum_type:
         out["ChecksumType"] = version.checksum_type
     return out

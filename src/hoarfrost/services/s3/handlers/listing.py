@@ -166,8 +166,11 @@ def list_objects_v2(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> 
     encode = _encoder(request)
     max_keys = _max_keys(request)
     token = request.get("ContinuationToken")
-    start_after = request.get("StartAfter") or ""
-    after = max(_after_token(token), start_after) if token else start_after
+    if token is not None and not token:
+        raise continuation_error(token)()
+    # A continuation token carries the position on its own: StartAfter is then ignored (and not echoed).
+    start_after = "" if token else request.get("StartAfter") or ""
+    after = _after_token(token) if token else start_after
     contents, prefixes, last = _list_current(bucket, request.get("Prefix") or "", request.get("Delimiter") or "",
                                              after, max_keys, bool(request.get("FetchOwner")), encode)
     out = _common(request, encode, max_keys)

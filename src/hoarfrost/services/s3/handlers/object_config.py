@@ -18,6 +18,7 @@ from hoarfrost.services.s3.handlers.common import (
     aware,
     checked_tags,
     on_bucket,
+    resolved_checksums,
 )
 from hoarfrost.services.s3.handlers.objects import find_version
 from hoarfrost.services.s3.state import ARCHIVE_CLASSES, Bucket, ObjectVersion, now
@@ -174,7 +175,7 @@ def get_object_attributes(ctx: S3Context, request: dict[str, Any], bucket: Bucke
     if "ObjectSize" in wanted:
         out["ObjectSize"] = version.size
     if "Checksum" in wanted and version.checksums:
-        out["Checksum"] = {MEMBER[name]: value for name, value in version.checksums.items()}
+        out["Checksum"] = {MEMBER[name]: value for name, value in resolved_checksums(ctx, version).items()}
         if version.checksum_type:
             out["Checksum"]["ChecksumType"] = version.checksum_type
     if "ObjectParts" in wanted and version.parts:

@@ -6,13 +6,14 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import re
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from hoarfrost.core.http import BodyStream
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.operations import Reply
-from hoarfrost.services.s3.checksums import checksum_of
+from hoarfrost.services.s3.checksums import DEFAULT_ALGORITHM, MEMBER, PENDING, checksum_of
 from hoarfrost.services.s3.errors import (
     errors,
 )
@@ -39,6 +40,7 @@ from hoarfrost.services.s3.handlers.common import (
 from hoarfrost.services.s3.state import NULL_VERSION, Bucket, ObjectVersion, now
 
 MAX_KEY_BYTES = 1024
+_VERSION_ID = re.compile(r"^[A-Za-z0-9._\-]{32}$")
 _OVERRIDES = {
     "ResponseCacheControl": "CacheControl",
     "ResponseContentDisposition": "ContentDisposition",
@@ -134,7 +136,12 @@ def lock_settings(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> tu
 
 
 def put_output(version: ObjectVersion, bucket: Bucket) -> dict[str, Any]:
-    out: dict[str, Any] = {"ETag": version.etag, **version.encryption, **checksum_members(version)}
+    """A write's answer. A default checksum still PENDING (a large multipart object's) is not
+    computed for it: GetObject, HeadObject and GetObjectAttributes answer it."""
+    known = {MEMBER[name]: value for name, value in version.checksums.items() if value != PENDING}
+    out: dict[str, Any] = {"ETag": version.etag, **version.encryption, **known}
+    if known and version.checksum_type:
+        out["ChecksumType"] = version.checksum_type
     if bucket.versioning:
         out["VersionId"] = version.version_id
     return out
@@ -171,7 +178,7 @@ def put_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[
     tags = parse_tagging(request.get("Tagging"))
     acl = requested_acl(request, ctx.account)
     check_acl_allowed(bucket, acl)
-    data = ingest(ctx, request, ctx.state.new_blob_key())
+    data = ingest(ctx, request, ctx.state.new_blob_key(), default=DEFAULT_ALGORITHM)
     version = ObjectVersion(
         key=key,
         version_id=bucket.new_object_version_id(),
@@ -196,14 +203,20 @@ def put_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[
     return put_output(version, bucket)
 
 
+def check_version_id(version_id: str) -> None:
+    """A version id S3 could not have issued (its are 32 URL-safe characters, or ``null``) is a
+    bad request, not a missing version; asked only once the id matched no version."""
+    if version_id != NULL_VERSION and not _VERSION_ID.match(version_id):
+        raise errors.InvalidArgument("Invalid version id specified", ArgumentName="versionId",
+                                     ArgumentValue=version_id)
+
+
 def find_version(bucket: Bucket, key: str, version_id: str | None) -> ObjectVersion:
     """The version a read addresses: S3's NoSuchKey / NoSuchVersion / delete-marker answers."""
     if version_id:
         version = bucket.version(key, version_id)
         if version is None:
-            if version_id != NULL_VERSION and len(version_id) < 8:
-                raise errors.InvalidArgument("Invalid version id specified", ArgumentName="versionId",
-                                             ArgumentValue=version_id)
+            check_version_id(version_id)
             raise errors.NoSuchVersion(Key=key, VersionId=version_id)
         if version.delete_marker:
             raise errors.MethodNotAllowed(Method="GET", ResourceType="DeleteMarker",
@@ -230,8 +243,11 @@ def _read(ctx: S3Context, request: dict[str, Any], bucket: Bucket, with_body: bo
     ranged = False
     part_number = request.get("PartNumber")
     if part_number is not None:
+        # S3 answers a part (even part 1 of an object not uploaded in parts) as a range.
         start, end = _part_range(version, int(part_number))
-        ranged = version.parts is not None
+        ranged = True
+        if version.parts:
+            out["PartsCount"] = len(version.parts)
     else:
         byte_range = parse_range(request.get("Range"), version.size)
         if byte_range is not None:
@@ -241,7 +257,7 @@ def _read(ctx: S3Context, request: dict[str, Any], bucket: Bucket, with_body: bo
         out["ContentRange"] = f"bytes {start}-{end}/{version.size}"
         out["ContentLength"] = end - start + 1
     elif request.get("ChecksumMode") == "ENABLED":
-        out.update(checksum_members(version))
+        out.update(checksum_members(ctx, version))
     for override, member in _OVERRIDES.items():
         if request.get(override):
             out[member] = request[override]
@@ -291,9 +307,7 @@ def delete_one(ctx: S3Context, bucket: Bucket, key: str, version_id: str | None,
     if version_id:
         version = bucket.version(key, version_id)
         if version is None:
-            if version_id != NULL_VERSION and len(version_id) < 8:
-                raise errors.InvalidArgument("Invalid version id specified", ArgumentName="versionId",
-                                             ArgumentValue=version_id)
+            check_version_id(version_id)
             return {"VersionId": version_id}
         if not version.delete_marker:
             _check_lock(ctx, version, bypass_governance)
@@ -470,7 +484,7 @@ def copy_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict
     store_version(ctx, bucket, version)
     emit(ctx, bucket, "ObjectCreated:Copy", key, version)
     result: dict[str, Any] = {"ETag": version.etag, "LastModified": version.last_modified,
-                              **checksum_members(version)}
+                              **checksum_members(ctx, version)}
     out: dict[str, Any] = {"CopyObjectResult": result, **version.encryption}
     if bucket.versioning:
         out["VersionId"] = version.version_id
