@@ -92,3 +92,33 @@ def test_list_v2_continuation_ignores_start_after(s3: Any, bucket: str) -> None:
         s3.list_objects_v2(Bucket=bucket, ContinuationToken="")
     error = _error(excinfo)
     assert error["Code"] == "InvalidArgument" and error["Message"] == "The continuation token provided is incorrect"
+
+
+def test_tagging_rules(s3: Any, bucket: str) -> None:
+    for call in (lambda tags: s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tags}),
+                 lambda tags: s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": tags})):
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+        with pytest.raises(ClientError) as excinfo:
+            call([{"Key": "aws:reserved", "Value": "v"}])
+        assert code(excinfo) == "InvalidTag" and status(excinfo) == 400
+    answer = s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "a", "Value": "1"}]})
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 204
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": []})  # an empty set deletes
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_bucket_tagging(Bucket=bucket)
+    assert code(excinfo) == "NoSuchTagSet"
+    eleven = [{"Key": f"k{n}", "Value": "v"} for n in range(11)]
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": eleven})
+    assert _error(excinfo)["Code"] == "BadRequest" and status(excinfo) == 400
+    assert _error(excinfo)["Message"] == "Object tags cannot be greater than 10"
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_object(Bucket=bucket, Key="k2", Body=b"", Tagging="&".join(f"k{n}=v" for n in range(11)))
+    assert code(excinfo) == "BadRequest"
+
+
+def test_public_access_block_omitted_flags_read_false(s3: Any, bucket: str) -> None:
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={"BlockPublicAcls": True})
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False}

@@ -28,6 +28,7 @@ errors = model_errors("s3").extended(
     declare("MalformedXML", 400,
             "The XML you provided was not well-formed or did not validate against our published schema"),
     declare("MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'"),
+    declare("BadRequest", 400, "Bad Request"),
     declare("InvalidTag", 400, "The TagKey you have provided is invalid"),
     declare("InvalidLocationConstraint", 400, "The specified location-constraint is not valid"),
     declare("IllegalLocationConstraintException", 400,

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.kit.paging import paginate
+from hoarfrost.core.operations import Reply
 from hoarfrost.services.s3.errors import (
     errors,
 )
@@ -30,6 +31,7 @@ from hoarfrost.services.s3.handlers.common import (
 from hoarfrost.services.s3.state import Bucket
 
 _CORS_METHODS = frozenset({"GET", "PUT", "HEAD", "POST", "DELETE"})
+_PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 _SSE_ALGORITHMS = frozenset({"AES256", "aws:kms", "aws:kms:dsse"})
 ID_PAGE = 100
 T = TypeVar("T")
@@ -47,13 +49,14 @@ def _stored(bucket: Bucket, doc: T | None, missing: type[ServiceError]) -> T:
 # -- tagging, policy, ACL ----------------------------------------------------------------------
 @ops.operation
 @on_bucket
-def put_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> Reply:
+    """S3 answers 204 (not the model's 200); an empty TagSet removes the bucket's tags."""
     tags = (request.get("Tagging") or {}).get("TagSet")
     if tags is None:
         raise errors.MalformedXML()
     checked_tags(tags, BUCKET_TAGS)
-    bucket.config.tagging = {"TagSet": tags}
-    return {}
+    bucket.config.tagging = {"TagSet": tags} if tags else None
+    return Reply({}, status=204)
 
 
 @ops.operation
@@ -71,11 +74,12 @@ def delete_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucke
 
 @ops.operation
 @on_bucket
-def put_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> Reply:
+    """S3 answers 204, as it does PutBucketTagging."""
     policy = request.get("Policy") or ""
     check_bucket_policy(policy, bucket.name)
     bucket.config.policy = policy
-    return {}
+    return Reply({}, status=204)
 
 
 @ops.operation
@@ -396,7 +400,8 @@ def put_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: Buc
     config = request.get("PublicAccessBlockConfiguration")
     if not config:
         raise errors.InvalidRequest("Must specify at least one configuration.")
-    bucket.config.public_access_block = config
+    # A flag the request leaves out is stored (and read back) as false.
+    bucket.config.public_access_block = {flag: bool(config.get(flag)) for flag in _PUBLIC_ACCESS_FLAGS}
     return {}
 
 

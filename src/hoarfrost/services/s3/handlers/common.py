@@ -137,7 +137,7 @@ BUCKET_TAGS = TagRules(
     duplicate=lambda key: errors.InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key),
 )
 OBJECT_TAGS = dataclasses.replace(
-    BUCKET_TAGS, max_tags=10, too_many=lambda limit: errors.InvalidTag(f"Object tags cannot be greater than {limit}"),
+    BUCKET_TAGS, max_tags=10, too_many=lambda limit: errors.BadRequest(f"Object tags cannot be greater than {limit}"),
 )
 
 
