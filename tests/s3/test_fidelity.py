@@ -122,3 +122,143 @@ def test_public_access_block_omitted_flags_read_false(s3: Any, bucket: str) -> N
     assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
         "RestrictPublicBuckets": False}
+
+
+def test_storage_classes_are_validated(s3: Any, bucket: str) -> None:
+    for call in (lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"", StorageClass="FROZEN"),
+                 lambda: s3.create_multipart_upload(Bucket=bucket, Key="k", StorageClass="FROZEN")):
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert code(excinfo) == "InvalidStorageClass" and status(excinfo) == 400
+    s3.put_object(Bucket=bucket, Key="ir", Body=b"", StorageClass="GLACIER_IR")
+    assert s3.head_object(Bucket=bucket, Key="ir")["StorageClass"] == "GLACIER_IR"
+
+
+@pytest.mark.parametrize("archive", ["GLACIER", "DEEP_ARCHIVE"])
+def test_copying_an_archived_object_needs_a_restore(s3: Any, bucket: str, archive: str) -> None:
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass=archive)
+    with pytest.raises(ClientError) as excinfo:
+        s3.copy_object(Bucket=bucket, Key="warm", CopySource=f"{bucket}/cold")
+    assert code(excinfo) == "ObjectNotInActiveTierError" and status(excinfo) == 403
+    s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 1})
+    s3.copy_object(Bucket=bucket, Key="warm", CopySource=f"{bucket}/cold")
+
+
+def test_copy_object_details(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="page", Body=b"x", WebsiteRedirectLocation="/elsewhere")
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/page")
+    assert s3.head_object(Bucket=bucket, Key="copy")["WebsiteRedirectLocation"] == "/elsewhere"
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/copy", WebsiteRedirectLocation="/new")
+    assert s3.head_object(Bucket=bucket, Key="copy")["WebsiteRedirectLocation"] == "/new"
+    with pytest.raises(ClientError) as excinfo:  # in place, changing nothing
+        s3.copy_object(Bucket=bucket, Key="page", CopySource=f"{bucket}/page")
+    assert code(excinfo) == "InvalidRequest"
+    with pytest.raises(ClientError) as excinfo:
+        s3.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/page", CopySourceIfNoneMatch="*")
+    assert code(excinfo) == "PreconditionFailed"
+    assert excinfo.value.response["Error"]["Condition"] == "x-amz-copy-source-If-None-Match"
+    with pytest.raises(ClientError) as excinfo:
+        s3.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/page", CopySourceIfMatch='"nope"')
+    assert excinfo.value.response["Error"]["Condition"] == "x-amz-copy-source-If-Match"
+    # Under a default encryption configuration an in-place copy is allowed.
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    s3.copy_object(Bucket=bucket, Key="page", CopySource=f"{bucket}/page")
+
+
+def test_in_place_copy_of_a_version_restores_it(s3: Any, bucket: str) -> None:
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    old = s3.put_object(Bucket=bucket, Key="k", Body=b"old")["VersionId"]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"new")
+    s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "k", "VersionId": old})
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"old"
+
+
+def test_create_bucket_in_us_east_1_with_its_own_constraint(s3: Any) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        s3.create_bucket(Bucket="constrained", CreateBucketConfiguration={"LocationConstraint": "us-east-1"})
+    assert code(excinfo) == "InvalidLocationConstraint"
+
+
+def test_acl_headers(s3: Any) -> None:
+    s3.create_bucket(Bucket="acl-bucket", ObjectOwnership="ObjectWriter")
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_bucket_acl(Bucket="acl-bucket", ACL="private", GrantRead='uri="http://acs.amazonaws.com/groups/global/AllUsers"')
+    assert code(excinfo) == "InvalidRequest"
+    assert _error(excinfo)["Message"] == "Specifying both Canned ACLs and Header Grants is not allowed"
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_bucket_acl(Bucket="acl-bucket", GrantRead="someone")
+    assert code(excinfo) == "InvalidArgument" and _error(excinfo)["ArgumentName"] == "x-amz-grant-read"
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_bucket_acl(Bucket="acl-bucket", GrantFullControl='id="abc", nonsense')
+    assert code(excinfo) == "InvalidArgument" and _error(excinfo)["ArgumentName"] == "x-amz-grant-full-control"
+
+
+def test_head_bucket_and_delete_marker_headers(s3: Any, bucket: str) -> None:
+    head = s3.head_bucket(Bucket=bucket)
+    assert head["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/xml"
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    marker = s3.delete_object(Bucket=bucket, Key="k")["VersionId"]
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=bucket, Key="k", VersionId=marker)
+    assert status(excinfo) == 405
+    assert excinfo.value.response["ResponseMetadata"]["HTTPHeaders"]["allow"] == "DELETE"
+
+
+def test_object_lock_configuration_needs_a_body(s3: Any) -> None:
+    s3.create_bucket(Bucket="locked", ObjectLockEnabledForBucket=True)
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_object_lock_configuration(Bucket="locked")
+    assert code(excinfo) == "MissingRequestBodyError" and _error(excinfo)["Message"] == "Request Body is empty"
+
+
+def test_bucket_key_enabled_is_answered(s3: Any, bucket: str) -> None:
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["BucketKeyEnabled"] is False
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}, "BucketKeyEnabled": True}]})
+    put = s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert put["BucketKeyEnabled"] is True
+    assert s3.head_object(Bucket=bucket, Key="k")["BucketKeyEnabled"] is True
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="m")
+    assert upload["BucketKeyEnabled"] is True
+    copied = s3.copy_object(Bucket=bucket, Key="c", CopySource=f"{bucket}/k")
+    assert copied["BucketKeyEnabled"] is True
+
+
+@pytest.mark.parametrize(("rule", "error", "message"), [
+    ({"ID": "r", "Status": "Enabled", "Expiration": {"Days": 1}}, "MalformedXML", None),
+    ({"ID": "r", "Status": "Enabled", "Filter": {"Prefix": ""}}, "InvalidRequest",
+     "At least one action needs to be specified in a rule"),
+    ({"ID": "r", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 0}}, "InvalidArgument",
+     "'Days' for Expiration action must be a positive integer"),
+    ({"ID": "r", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 3, "ExpiredObjectDeleteMarker": True}},
+     "InvalidArgument", "ExpiredObjectDeleteMarker cannot be specified with Days or Date in a Lifecycle Expiration "
+                        "Policy."),
+    ({"ID": "r", "Status": "Enabled", "Filter": {}, "Transitions": [{"Days": 10, "StorageClass": "STANDARD_IA"}]},
+     "InvalidArgument", "'Days' in Transition action must be greater than or equal to 30 for storageClass "
+                        "'STANDARD_IA'"),
+    ({"ID": "r", "Status": "Enabled", "Filter": {"Tag": {"Key": "a", "Value": "b"}},
+      "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}, "InvalidRequest",
+     "AbortIncompleteMultipartUpload cannot be specified with Tags."),
+])
+def test_lifecycle_rules_are_validated(s3: Any, bucket: str, rule: dict[str, Any], error: str,
+                                       message: str | None) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [rule]})
+    assert code(excinfo) == error and status(excinfo) == 400
+    if message is not None:
+        assert _error(excinfo)["Message"] == message
+
+
+def test_replication_defaults(s3: Any, bucket: str) -> None:
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_replication(Bucket=bucket, ReplicationConfiguration={
+        "Role": "arn:aws:iam::123456789012:role/replication",
+        "Rules": [{"Status": "Enabled", "Filter": {"Prefix": "logs/"},
+                   "Destination": {"Bucket": "arn:aws:s3:::elsewhere"}}]})
+    rule = s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]["Rules"][0]
+    assert rule["ID"] and rule["Priority"] == 0 and rule["DeleteMarkerReplication"] == {"Status": "Disabled"}

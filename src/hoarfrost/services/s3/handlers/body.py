@@ -183,9 +183,12 @@ def check_read_conditions(version: ObjectVersion, if_match: str | None, if_none_
     if if_match is None and unmodified_since is not None and modified > unmodified_since:
         raise errors.PreconditionFailed(
             Condition="x-amz-copy-source-If-Unmodified-Since" if copy_source else "If-Unmodified-Since")
-    not_modified = errors.PreconditionFailed if copy_source else errors.NotModified
     if if_none_match is not None and _etag_matches(if_none_match, version.etag):
-        raise not_modified(headers={"etag": version.etag})
+        if copy_source:
+            raise errors.PreconditionFailed(Condition="x-amz-copy-source-If-None-Match")
+        raise errors.NotModified(headers={"etag": version.etag})
     modified_since = None if if_modified_since is None else aware(if_modified_since)
     if if_none_match is None and modified_since is not None and modified <= modified_since:
-        raise not_modified(headers={"etag": version.etag})
+        if copy_source:
+            raise errors.PreconditionFailed(Condition="x-amz-copy-source-If-Modified-Since")
+        raise errors.NotModified(headers={"etag": version.etag})

@@ -31,6 +31,7 @@ from hoarfrost.services.s3.handlers.bucket_policy import check_bucket_policy, is
 from hoarfrost.services.s3.handlers.common import (
     BUCKET_TAGS,
     S3Context,
+    aware,
     checked_tags,
     continuation_error,
     on_bucket,
@@ -168,6 +169,42 @@ def _legacy_rule(rule: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_LIFECYCLE_ACTIONS = ("Expiration", "Transitions", "NoncurrentVersionExpiration", "NoncurrentVersionTransitions",
+                      "AbortIncompleteMultipartUpload")
+# Days a transition must wait at least, by storage class.
+_MINIMUM_TRANSITION_DAYS = {"STANDARD_IA": 30, "ONEZONE_IA": 30}
+
+
+def _check_lifecycle_rule(rule: dict[str, Any], legacy: bool) -> None:
+    """One lifecycle rule as S3 validates it (in PutBucketLifecycleConfiguration's form)."""
+    if not legacy and "Filter" not in rule and "Prefix" not in rule:
+        raise errors.MalformedXML()
+    if not any(rule.get(action) for action in _LIFECYCLE_ACTIONS):
+        raise errors.InvalidRequest("At least one action needs to be specified in a rule")
+    expiration = rule.get("Expiration") or {}
+    if expiration.get("ExpiredObjectDeleteMarker") and ("Days" in expiration or "Date" in expiration):
+        raise errors.InvalidArgument("ExpiredObjectDeleteMarker cannot be specified with Days or Date in a Lifecycle "
+                                     "Expiration Policy.")
+    if "Days" in expiration and "Date" in expiration:
+        raise errors.MalformedXML()
+    if "Days" in expiration and int(expiration["Days"]) <= 0:
+        raise errors.InvalidArgument("'Days' for Expiration action must be a positive integer")
+    if "Date" in expiration:
+        date = aware(expiration["Date"])
+        if (date.hour, date.minute, date.second, date.microsecond) != (0, 0, 0, 0):
+            raise errors.InvalidArgument("'Date' must be at midnight GMT")
+    for transition in rule.get("Transitions") or []:
+        days, storage = transition.get("Days"), transition.get("StorageClass") or ""
+        if days is not None and int(days) < _MINIMUM_TRANSITION_DAYS.get(storage, 0):
+            raise errors.InvalidArgument(f"'Days' in Transition action must be greater than or equal to "
+                                         f"{_MINIMUM_TRANSITION_DAYS[storage]} for storageClass '{storage}'")
+    tagged = (rule.get("Filter") or {}).get("Tag") or ((rule.get("Filter") or {}).get("And") or {}).get("Tags")
+    if rule.get("AbortIncompleteMultipartUpload") and tagged:
+        raise errors.InvalidRequest("AbortIncompleteMultipartUpload cannot be specified with Tags.")
+    if expiration.get("ExpiredObjectDeleteMarker") and tagged:
+        raise errors.InvalidRequest("ExpiredObjectDeleteMarker cannot be specified with Tags.")
+
+
 def _store_lifecycle(request: dict[str, Any], bucket: Bucket, legacy: bool = False) -> None:
     rules = (request.get("LifecycleConfiguration") or {}).get("Rules") or []
     if not rules or len(rules) > 1000:
@@ -176,6 +213,7 @@ def _store_lifecycle(request: dict[str, Any], bucket: Bucket, legacy: bool = Fal
     for rule in rules:
         if rule.get("Status") not in ("Enabled", "Disabled"):
             raise errors.MalformedXML()
+        _check_lifecycle_rule(_current_rule(rule) if legacy else rule, legacy)
         if rule.get("ID"):
             if len(rule["ID"]) > 255:
                 raise errors.InvalidArgument("ID length should not exceed allowed limit of 255", ArgumentName="ID")
@@ -236,7 +274,8 @@ def put_bucket_encryption(ctx: S3Context, request: dict[str, Any], bucket: Bucke
         algorithm = (rule.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
         if algorithm not in _SSE_ALGORITHMS:
             raise errors.MalformedXML()
-    bucket.config.encryption = config
+    # S3 answers every rule's BucketKeyEnabled, false when the request left it out.
+    bucket.config.encryption = {**config, "Rules": [{"BucketKeyEnabled": False, **rule} for rule in rules]}
     return {}
 
 
@@ -465,7 +504,9 @@ def delete_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: 
 @ops.operation
 @on_bucket
 def put_object_lock_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    config = request.get("ObjectLockConfiguration") or {}
+    config = request.get("ObjectLockConfiguration")
+    if config is None:
+        raise errors.MissingRequestBodyError()
     if config.get("ObjectLockEnabled") != "Enabled":
         raise errors.MalformedXML()
     if bucket.versioning != "Enabled":
@@ -486,6 +527,17 @@ def get_object_lock_configuration(ctx: S3Context, request: dict[str, Any], bucke
                                                errors.ObjectLockConfigurationNotFoundError)}
 
 
+def _replication_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A replication rule with what S3 fills in: an ID when none is given, and for a rule in
+    the current schema (one with a Filter) Priority 0 and DeleteMarkerReplication Disabled."""
+    out = dict(rule)
+    out.setdefault("ID", new_configuration_id())
+    if "Filter" in out:
+        out.setdefault("Priority", 0)
+        out.setdefault("DeleteMarkerReplication", {"Status": "Disabled"})
+    return out
+
+
 @ops.operation
 @on_bucket
 def put_bucket_replication(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
@@ -494,7 +546,7 @@ def put_bucket_replication(ctx: S3Context, request: dict[str, Any], bucket: Buck
         raise errors.InvalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
     if not config.get("Role") or not config.get("Rules"):
         raise errors.MalformedXML()
-    bucket.config.replication = config
+    bucket.config.replication = {**config, "Rules": [_replication_rule(rule) for rule in config["Rules"]]}
     return {}
 
 

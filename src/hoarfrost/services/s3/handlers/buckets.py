@@ -6,6 +6,7 @@ from operator import attrgetter
 from typing import Any
 
 from hoarfrost.core.kit.paging import paginate
+from hoarfrost.core.operations import Reply
 from hoarfrost.services.s3.errors import (
     errors,
 )
@@ -102,8 +103,10 @@ def delete_bucket(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> di
 
 @ops.operation
 @on_bucket
-def head_bucket(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"BucketRegion": bucket.region, "BucketArn": bucket.arn}
+def head_bucket(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> Reply:
+    """S3 names a Content-Type on this bodiless answer too."""
+    return Reply({"BucketRegion": bucket.region, "BucketArn": bucket.arn},
+                 headers={"content-type": "application/xml"})
 
 
 @ops.operation

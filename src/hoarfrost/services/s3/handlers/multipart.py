@@ -31,6 +31,7 @@ from hoarfrost.services.s3.handlers.objects import (
     parse_tagging,
     put_output,
     source_version,
+    storage_class,
     store_version,
 )
 from hoarfrost.services.s3.state import (
@@ -94,7 +95,7 @@ def create_multipart_upload(ctx: S3Context, request: dict[str, Any], bucket: Buc
         owner=ctx.account,
         headers=content_headers(request),
         metadata=dict(request.get("Metadata") or {}),
-        storage_class=request.get("StorageClass") or "STANDARD",
+        storage_class=storage_class(request),
         tags=parse_tagging(request.get("Tagging")),
         acl=acl,
         encryption=encryption_of(request, bucket),

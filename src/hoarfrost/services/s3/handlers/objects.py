@@ -189,7 +189,7 @@ def put_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[
         etag=f'"{data.md5_hex}"',
         headers=content_headers(request),
         metadata=dict(request.get("Metadata") or {}),
-        storage_class=request.get("StorageClass") or "STANDARD",
+        storage_class=storage_class(request),
         checksums=data.checksums,
         checksum_type="FULL_OBJECT" if data.checksums else None,
         tags=tags,
@@ -201,6 +201,20 @@ def put_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[
     store_version(ctx, bucket, version)
     emit(ctx, bucket, "ObjectCreated:Put", key, version)
     return put_output(version, bucket)
+
+
+# The model's StorageClass values a general purpose bucket takes (not Outposts', Snowball's,
+# directory buckets' or FSx's own classes).
+_STORAGE_CLASSES = frozenset({"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+                              "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR"})
+
+
+def storage_class(request: dict[str, Any]) -> str:
+    """The request's StorageClass (STANDARD when absent), InvalidStorageClass when S3 has no such class."""
+    value = request.get("StorageClass") or "STANDARD"
+    if value not in _STORAGE_CLASSES:
+        raise errors.InvalidStorageClass(StorageClassRequested=value)
+    return value
 
 
 def check_version_id(version_id: str) -> None:
@@ -220,7 +234,8 @@ def find_version(bucket: Bucket, key: str, version_id: str | None) -> ObjectVers
             raise errors.NoSuchVersion(Key=key, VersionId=version_id)
         if version.delete_marker:
             raise errors.MethodNotAllowed(Method="GET", ResourceType="DeleteMarker",
-                                          headers={"x-amz-delete-marker": "true", "x-amz-version-id": version_id})
+                                          headers={"x-amz-delete-marker": "true", "x-amz-version-id": version_id,
+                                                   "allow": "DELETE"})
         return version
     latest = bucket.latest(key)
     if latest is None:
@@ -422,12 +437,23 @@ def source_version(ctx: S3Context, request: dict[str, Any], target: Bucket) -> t
         raise errors.InvalidRequest("The source of a copy request may not specifically refer to a delete marker "
                              "by version id.") from None
     if version.is_archived(ctx.clock):
-        raise errors.InvalidObjectState(StorageClass=version.storage_class)
+        raise errors.ObjectNotInActiveTierError()
     check_customer_key(version, request, "CopySource")
     check_read_conditions(version, request.get("CopySourceIfMatch"), request.get("CopySourceIfNoneMatch"),
                           request.get("CopySourceIfModifiedSince"), request.get("CopySourceIfUnmodifiedSince"),
                           copy_source=True)
     return source_bucket, version
+
+
+def _copied_headers(request: dict[str, Any], source: ObjectVersion, replace_metadata: bool) -> dict[str, Any]:
+    """The copy's content headers: the request's with REPLACE, else the source's; a
+    WebsiteRedirectLocation given with the copy applies either way."""
+    if replace_metadata:
+        return content_headers(request)
+    headers = dict(source.headers)
+    if request.get("WebsiteRedirectLocation"):
+        headers["WebsiteRedirectLocation"] = request["WebsiteRedirectLocation"]
+    return headers
 
 
 @ops.operation
@@ -438,8 +464,10 @@ def copy_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict
     source_bucket, source = source_version(ctx, request, bucket)
     replace_metadata = request.get("MetadataDirective") == "REPLACE"
     replace_tags = request.get("TaggingDirective") == "REPLACE"
-    same = source_bucket is bucket and source.key == key
-    if same and not replace_metadata and not any(
+    # Copying an object onto itself must change something, unless it names a source version (a
+    # restore of an older version) or the bucket has a default encryption configuration.
+    same = source_bucket is bucket and source.key == key and not parse_copy_source(request["CopySource"])[2]
+    if same and not replace_metadata and bucket.config.encryption is None and not any(
         request.get(name) for name in ("StorageClass", "WebsiteRedirectLocation", "ServerSideEncryption",
                                        "SSEKMSKeyId")
     ):
@@ -465,9 +493,9 @@ def copy_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict
         blob=blob if source.blob else None,
         size=source.size,
         etag=source.etag,
-        headers=content_headers(request) if replace_metadata else dict(source.headers),
+        headers=_copied_headers(request, source, replace_metadata),
         metadata=dict(request.get("Metadata") or {}) if replace_metadata else dict(source.metadata),
-        storage_class=request.get("StorageClass") or "STANDARD",
+        storage_class=storage_class(request),
         checksums=dict(source.checksums),
         checksum_type=source.checksum_type,
         parts=list(source.parts) if source.parts else None,
@@ -478,8 +506,11 @@ def copy_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict
         legal_hold=legal_hold,
     )
     algorithm = (request.get("ChecksumAlgorithm") or "").upper()
-    if algorithm and (algorithm not in version.checksums or version.checksum_type != "FULL_OBJECT") and version.blob:
-        version.checksums = {algorithm: checksum_of(algorithm, blobs(ctx).open(version.blob))}
+    if algorithm and (algorithm not in version.checksums or version.checksum_type != "FULL_OBJECT"):
+        version.checksums = {algorithm: checksum_of(algorithm, blobs(ctx).open(version.blob) if version.blob else b"")}
+        version.checksum_type = "FULL_OBJECT"
+    elif not version.checksums:  # a source from before default checksums: the copy gets S3's default
+        version.checksums = {DEFAULT_ALGORITHM: PENDING}
         version.checksum_type = "FULL_OBJECT"
     store_version(ctx, bucket, version)
     emit(ctx, bucket, "ObjectCreated:Copy", key, version)
