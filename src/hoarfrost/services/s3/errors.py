@@ -54,6 +54,7 @@ errors = model_errors("s3").extended(
             "You did not provide the number of bytes specified by the Content-Length HTTP header"),
     declare("ObjectNotInActiveTierError", 403,
             "The source object of the COPY action is not in the active tier and is only stored in Amazon Glacier."),
+    declare("AuthorizationQueryParametersError", 400, "Query-string authentication requires X-Amz-Expires"),
     declare("MissingRequestBodyError", 400, "Request Body is empty"),
     declare("InvalidStorageClass", 400, "The storage class you specified is not valid"),
     declare("AccessControlListNotSupported", 400, "The bucket does not allow ACLs"),

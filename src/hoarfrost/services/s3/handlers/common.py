@@ -20,6 +20,7 @@ from hoarfrost.core.operations import Reply, RequestContext
 from hoarfrost.protocols.wire import format_timestamp, parse_timestamp
 from hoarfrost.services.s3.checksums import MEMBER, PENDING, checksum_of
 from hoarfrost.services.s3.errors import errors
+from hoarfrost.services.s3.handlers.presigned import check_presigned
 from hoarfrost.services.s3.state import (
     Bucket,
     ObjectVersion,
@@ -60,6 +61,8 @@ def on_bucket(fn: BucketHandler) -> Callable[[S3Context, dict[str, Any]], dict[s
         expected_owner = request.get("ExpectedBucketOwner")
         if bucket.account != ctx.account or (expected_owner and expected_owner != bucket.account):
             raise errors.AccessDenied()
+        if ctx.request.query:
+            check_presigned(ctx, request)
         return fn(ctx, request, bucket)
 
     return handler
