@@ -52,9 +52,10 @@ errors = model_errors("s3").extended(
     declare("NoSuchObjectLockConfiguration", 404, "The specified object does not have a ObjectLock configuration"),
     declare("IncompleteBody", 400,
             "You did not provide the number of bytes specified by the Content-Length HTTP header"),
-    declare("ObjectNotInActiveTierError", 403,
-            "The source object of the COPY action is not in the active tier and is only stored in Amazon Glacier."),
     declare("AuthorizationQueryParametersError", 400, "Query-string authentication requires X-Amz-Expires"),
+    declare("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size"),
+    declare("InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the "
+                                          "policy document."),
     declare("MissingRequestBodyError", 400, "Request Body is empty"),
     declare("InvalidStorageClass", 400, "The storage class you specified is not valid"),
     declare("AccessControlListNotSupported", 400, "The bucket does not allow ACLs"),
@@ -74,5 +75,7 @@ errors = model_errors("s3").extended(
         "InvalidRequest": "Invalid Request",
         "InvalidObjectState": "The operation is not valid for the object's storage class",
         "AccessDenied": "Access Denied",
+        "ObjectNotInActiveTierError":
+            "The source object of the COPY action is not in the active tier and is only stored in Amazon Glacier.",
     },
 )

@@ -169,6 +169,11 @@ def check_write_conditions(request: dict[str, Any], bucket: Bucket, key: str) ->
 @ops.operation
 @on_bucket
 def put_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return put_output(write_object(ctx, request, bucket, "ObjectCreated:Put"), bucket)
+
+
+def write_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket, event: str) -> ObjectVersion:
+    """PutObject's effect, shared with the browser-form POST: ``request`` in PutObject's members."""
     key = request["Key"]
     check_key(key)
     check_write_conditions(request, bucket, key)
@@ -199,8 +204,8 @@ def put_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[
         legal_hold=legal_hold,
     )
     store_version(ctx, bucket, version)
-    emit(ctx, bucket, "ObjectCreated:Put", key, version)
-    return put_output(version, bucket)
+    emit(ctx, bucket, event, key, version)
+    return version
 
 
 # The model's StorageClass values a general purpose bucket takes (not Outposts', Snowball's,
