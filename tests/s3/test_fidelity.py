@@ -262,3 +262,28 @@ def test_replication_defaults(s3: Any, bucket: str) -> None:
                    "Destination": {"Bucket": "arn:aws:s3:::elsewhere"}}]})
     rule = s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]["Rules"][0]
     assert rule["ID"] and rule["Priority"] == 0 and rule["DeleteMarkerReplication"] == {"Status": "Disabled"}
+
+
+def test_empty_bodies_and_missing_acls(s3: Any, bucket: str) -> None:
+    s3.create_bucket(Bucket="lock-bodies", ObjectLockEnabledForBucket=True)
+    s3.put_object(Bucket="lock-bodies", Key="k", Body=b"x")
+    for call in (lambda: s3.put_bucket_lifecycle_configuration(Bucket=bucket),
+                 lambda: s3.put_object_retention(Bucket="lock-bodies", Key="k"),
+                 lambda: s3.put_object_legal_hold(Bucket="lock-bodies", Key="k")):
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert code(excinfo) == "MissingRequestBodyError" and status(excinfo) == 400
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_bucket_acl(Bucket=bucket)
+    assert code(excinfo) == "MissingSecurityHeader" and _error(excinfo)["MissingHeaderName"] == "x-amz-acl"
+
+
+def test_page_sizes_out_of_range(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    calls = [lambda: s3.list_multipart_uploads(Bucket=bucket, MaxUploads=-1),
+             lambda: s3.list_objects_v2(Bucket=bucket, MaxKeys=2**31),
+             lambda: s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["ObjectParts"], MaxParts=0)]
+    for call in calls:
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert code(excinfo) == "InvalidArgument" and status(excinfo) == 400

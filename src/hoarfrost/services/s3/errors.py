@@ -56,6 +56,7 @@ errors = model_errors("s3").extended(
     declare("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size"),
     declare("InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the "
                                           "policy document."),
+    declare("MissingSecurityHeader", 400, "Your request was missing a required header"),
     declare("MissingRequestBodyError", 400, "Request Body is empty"),
     declare("InvalidStorageClass", 400, "The storage class you specified is not valid"),
     declare("AccessControlListNotSupported", 400, "The bucket does not allow ACLs"),

@@ -84,6 +84,13 @@ def requested_acl(request: dict[str, Any], account: str) -> dict[str, Any] | Non
     return None
 
 
+def require_acl(request: dict[str, Any]) -> None:
+    """Put*Acl names an ACL somehow (canned, grant headers or a body), or S3 answers that the
+    x-amz-acl header is missing."""
+    if not (request.get("ACL") or request.get("AccessControlPolicy") or any(request.get(m) for m in _GRANT_MEMBERS)):
+        raise errors.MissingSecurityHeader(MissingHeaderName="x-amz-acl")
+
+
 def acl_from_request(request: dict[str, Any], account: str, existing: dict[str, Any] | None) -> dict[str, Any]:
     """The AccessControlPolicy a Put*/Create* request asks for (canned, grant headers or body).
 

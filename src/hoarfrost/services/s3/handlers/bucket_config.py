@@ -26,7 +26,7 @@ from hoarfrost.services.s3.events import (
     s3_test_event,
 )
 from hoarfrost.services.s3.handlers import ops
-from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed
+from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed, require_acl
 from hoarfrost.services.s3.handlers.bucket_policy import check_bucket_policy, is_public
 from hoarfrost.services.s3.handlers.common import (
     BUCKET_TAGS,
@@ -113,6 +113,7 @@ def get_bucket_policy_status(ctx: S3Context, request: dict[str, Any], bucket: Bu
 @ops.operation
 @on_bucket
 def put_bucket_acl(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    require_acl(request)
     acl = acl_from_request(request, ctx.account, bucket.config.acl)
     check_acl_allowed(bucket, acl)
     bucket.config.acl = acl
@@ -206,7 +207,9 @@ def _check_lifecycle_rule(rule: dict[str, Any], legacy: bool) -> None:
 
 
 def _store_lifecycle(request: dict[str, Any], bucket: Bucket, legacy: bool = False) -> None:
-    rules = (request.get("LifecycleConfiguration") or {}).get("Rules") or []
+    if request.get("LifecycleConfiguration") is None:
+        raise errors.MissingRequestBodyError()
+    rules = request["LifecycleConfiguration"].get("Rules") or []
     if not rules or len(rules) > 1000:
         raise errors.MalformedXML()
     ids = set()

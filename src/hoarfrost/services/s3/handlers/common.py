@@ -156,3 +156,17 @@ def aware(value: Any) -> dt.datetime:
     if isinstance(value, str):
         value = parse_timestamp(value)
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def page_size(value: Any, name: str, minimum: int) -> int:
+    """A page size argument (max-parts, max-uploads): absent is 1,000, more is capped at 1,000;
+    below ``minimum`` or beyond a 32-bit integer is S3's InvalidArgument."""
+    if value is None:
+        return 1000
+    if int(value) > 2**31 - 1:
+        raise errors.InvalidArgument(f"Provided {name} not an integer or within integer range",
+                                     ArgumentName=name, ArgumentValue=str(value))
+    if int(value) < minimum:
+        raise errors.InvalidArgument(f"Argument {name} must be an integer between 0 and 2147483647",
+                                     ArgumentName=name, ArgumentValue=str(value))
+    return min(int(value), 1000)

@@ -19,6 +19,7 @@ from hoarfrost.services.s3.handlers.common import (
     S3Context,
     continuation_error,
     on_bucket,
+    page_size,
 )
 from hoarfrost.services.s3.state import Bucket, ObjectVersion, owner_of
 
@@ -27,14 +28,7 @@ _V2_TOKENS = "s3:ListObjectsV2"
 
 
 def _max_keys(request: dict[str, Any]) -> int:
-    value = request.get("MaxKeys")
-    if value is None:
-        return DEFAULT_MAX_KEYS
-    value = int(value)
-    if value < 0:
-        raise errors.InvalidArgument("Argument maxKeys must be an integer between 0 and 2147483647",
-                                     ArgumentName="maxKeys", ArgumentValue=str(value))
-    return min(value, DEFAULT_MAX_KEYS)
+    return page_size(request.get("MaxKeys"), "maxKeys", minimum=0)
 
 
 def _past_group(prefix: str) -> str | None:

@@ -22,7 +22,7 @@ from hoarfrost.services.s3.events import emit
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import check_acl_allowed, requested_acl
 from hoarfrost.services.s3.handlers.body import content_headers, ingest, parse_range
-from hoarfrost.services.s3.handlers.common import S3Context, blobs, on_bucket
+from hoarfrost.services.s3.handlers.common import S3Context, blobs, on_bucket, page_size
 from hoarfrost.services.s3.handlers.objects import (
     check_key,
     check_write_conditions,
@@ -312,16 +312,9 @@ def list_parts(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[
 def _max_parts(request: dict[str, Any]) -> int:
     """MaxParts as S3 takes it: absent is 1,000, more is capped at 1,000; zero or negative, or
     beyond a 32-bit integer, is refused."""
-    value = request.get("MaxParts")
-    if value is None:
-        return 1000
-    if int(value) > 2**31 - 1:
-        raise errors.InvalidArgument("Provided max-parts not an integer or within integer range",
-                                     ArgumentName="max-parts", ArgumentValue=str(value))
-    if int(value) <= 0:
-        raise errors.InvalidArgument("Argument max-parts must be an integer between 0 and 2147483647",
-                                     ArgumentName="max-parts", ArgumentValue=str(value))
-    return min(int(value), 1000)
+    return page_size(request.get("MaxParts"), "max-parts", minimum=1)
+
+
 
 
 @ops.operation
@@ -331,7 +324,7 @@ def list_multipart_uploads(ctx: S3Context, request: dict[str, Any], bucket: Buck
     delimiter = request.get("Delimiter") or ""
     key_marker = request.get("KeyMarker") or ""
     upload_marker = request.get("UploadIdMarker") or ""
-    max_uploads = min(int(request.get("MaxUploads") if request.get("MaxUploads") is not None else 1000), 1000)
+    max_uploads = page_size(request.get("MaxUploads"), "max-uploads", minimum=0)
     encode = (lambda t: quote_plus(t, safe="/")) if request.get("EncodingType") == "url" else (lambda t: t)
     ordered = sorted(bucket.uploads.values(), key=lambda u: (u.key, u.initiated, u.upload_id))
     uploads: list[dict[str, Any]] = []
