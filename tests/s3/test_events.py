@@ -120,3 +120,30 @@ def test_unknown_events_and_topics_are_refused(s3: Any, bucket: str) -> None:
         s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"TopicConfigurations": [
             {"TopicArn": "arn:aws:sns:us-east-1:123456789012:missing", "Events": ["s3:ObjectCreated:*"]}]})
     assert excinfo.value.response["Error"]["Message"] == "Unable to validate the following destination configurations"
+
+
+def test_filters_and_overlaps(s3: Any, bucket: str) -> None:
+    arn = "arn:aws:sqs:us-east-1:123456789012:q"
+
+    def put(*configurations: dict[str, Any]) -> None:
+        s3.put_bucket_notification_configuration(Bucket=bucket, SkipDestinationValidation=True,
+                                                 NotificationConfiguration={"QueueConfigurations": list(configurations)})
+
+    def rules(*pairs: tuple[str, str]) -> dict[str, Any]:
+        return {"Key": {"FilterRules": [{"Name": name, "Value": value} for name, value in pairs]}}
+
+    put({"QueueArn": arn, "Events": ["s3:ObjectCreated:*"], "Filter": rules(("prefix", "a/"), ("SUFFIX", ".png"))})
+    stored = s3.get_bucket_notification_configuration(Bucket=bucket)["QueueConfigurations"][0]
+    assert [r["Name"] for r in stored["Filter"]["Key"]["FilterRules"]] == ["Prefix", "Suffix"]
+    for bad, message in (((("middle", "x"),), "filter rule name must be either prefix or suffix"),
+                         ((("prefix", "a"), ("prefix", "b")), "Cannot specify more than one prefix rule in a filter.")):
+        with pytest.raises(ClientError) as excinfo:
+            put({"QueueArn": arn, "Events": ["s3:ObjectCreated:*"], "Filter": rules(*bad)})
+        assert excinfo.value.response["Error"]["Message"] == message
+    with pytest.raises(ClientError) as excinfo:
+        put({"QueueArn": arn, "Events": ["s3:ObjectCreated:*"], "Filter": rules(("prefix", "logs/"))},
+            {"QueueArn": arn, "Events": ["s3:ObjectCreated:Put"], "Filter": rules(("prefix", "logs/2024/"))})
+    assert excinfo.value.response["Error"]["Message"] == (
+        "Configurations overlap. Configurations on the same bucket cannot share a common event type.")
+    put({"QueueArn": arn, "Events": ["s3:ObjectCreated:*"], "Filter": rules(("prefix", "logs/"))},
+        {"QueueArn": arn, "Events": ["s3:ObjectCreated:Put"], "Filter": rules(("prefix", "images/"))})

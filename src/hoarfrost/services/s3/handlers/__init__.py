@@ -9,6 +9,7 @@ from hoarfrost.services.s3.handlers import (  # noqa: E402,F401  (registration b
     buckets,
     listing,
     multipart,
+    notifications,
     object_config,
     objects,
     post_object,

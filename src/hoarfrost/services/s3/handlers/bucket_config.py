@@ -12,19 +12,12 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from hoarfrost.core.errors import ServiceError
-from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.paging import paginate
 from hoarfrost.core.operations import Reply
 from hoarfrost.services.s3.errors import (
     errors,
 )
-from hoarfrost.services.s3.events import (
-    NOTIFICATION_EVENTS,
-    deliver,
-    may_invoke,
-    new_configuration_id,
-    s3_test_event,
-)
+from hoarfrost.services.s3.events import new_configuration_id
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed, require_acl
 from hoarfrost.services.s3.handlers.bucket_policy import check_bucket_policy, is_public
@@ -340,80 +333,6 @@ def put_bucket_logging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) 
 @on_bucket
 def get_bucket_logging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return dict(bucket.config.logging or {})
-
-
-# Each destination kind: the configurations' list member, the ARN member, the ARN's service.
-_DESTINATIONS = (("QueueConfigurations", "QueueArn", "sqs"), ("TopicConfigurations", "TopicArn", "sns"),
-                 ("LambdaFunctionConfigurations", "LambdaFunctionArn", "lambda"))
-
-
-def _check_destination(ctx: S3Context, bucket: Bucket, member: str, service: str, arn: str) -> None:
-    """A destination ARN as S3 checks it: well formed for its kind, in the bucket's region."""
-    parsed = try_parse_arn(arn)
-    if parsed is None or parsed.service != service or not parsed.region or not parsed.account or not parsed.resource:
-        raise errors.InvalidArgument("The ARN is not well formed", ArgumentName=member, ArgumentValue=arn)
-    if parsed.region != bucket.region:
-        raise errors.InvalidArgument(
-            "The notification destination service region is not valid for the bucket location constraint",
-            ArgumentName=member, ArgumentValue=arn)
-
-
-@ops.operation
-@on_bucket
-def put_bucket_notification_configuration(ctx: S3Context, request: dict[str, Any],
-                                          bucket: Bucket) -> dict[str, Any]:
-    """Validates every destination, gives configurations without an Id a generated one, and
-    sends each queue and topic one s3:TestEvent (S3 sends a function none: it checks that the
-    function's policy lets S3 invoke it)."""
-    config = request.get("NotificationConfiguration") or {}
-    skip = bool(request.get("SkipDestinationValidation"))
-    stored: dict[str, Any] = {}
-    tested: list[str] = []
-    for member, arn_member, service in _DESTINATIONS:
-        configurations = []
-        for given in config.get(member) or []:
-            configuration = dict(given)
-            events = configuration.get("Events")
-            if not events:
-                raise errors.MalformedXML()
-            for event in events:
-                if event not in NOTIFICATION_EVENTS:
-                    raise errors.InvalidArgument("The event is not supported for notifications",
-                                                 ArgumentName="Event", ArgumentValue=event)
-            arn = configuration.get(arn_member) or ""
-            _check_destination(ctx, bucket, arn_member, service, arn)
-            configuration["Id"] = configuration.get("Id") or new_configuration_id()
-            if service == "lambda":
-                if not skip and not may_invoke(ctx, arn, bucket):
-                    raise errors.InvalidArgument(
-                        "Unable to validate the following destination configurations",
-                        ArgumentName1=f"{arn}, {configuration['Id']}",
-                        ArgumentValue1=f"Not authorized to invoke function [{arn}]")
-            elif ctx.emulator.accepts(arn):
-                if arn not in tested:
-                    tested.append(arn)
-            elif not skip:
-                kind = "queue" if service == "sqs" else "topic"
-                raise errors.InvalidArgument("Unable to validate the following destination configurations",
-                                             ArgumentName1=arn,
-                                             ArgumentValue1=f"Permissions on the destination {kind} do not allow S3 "
-                                                            "to publish notifications from this bucket")
-            configurations.append(configuration)
-        if configurations:
-            stored[member] = configurations
-    if config.get("EventBridgeConfiguration") is not None:
-        stored["EventBridgeConfiguration"] = config["EventBridgeConfiguration"]
-    for arn in tested:  # one test event per destination, however many configurations name it
-        deliver(ctx, arn, s3_test_event(ctx, bucket))
-    bucket.config.notification = stored
-    return {}
-
-
-@ops.operation
-@on_bucket
-def get_bucket_notification_configuration(ctx: S3Context, request: dict[str, Any],
-                                          bucket: Bucket) -> dict[str, Any]:
-    return dict(bucket.config.notification or {})
 
 
 @ops.operation
