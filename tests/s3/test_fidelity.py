@@ -236,11 +236,11 @@ def test_bucket_key_enabled_is_answered(s3: Any, bucket: str) -> None:
     ({"ID": "r", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 0}}, "InvalidArgument",
      "'Days' for Expiration action must be a positive integer"),
     ({"ID": "r", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 3, "ExpiredObjectDeleteMarker": True}},
-     "InvalidArgument", "ExpiredObjectDeleteMarker cannot be specified with Days or Date in a Lifecycle Expiration "
-                        "Policy."),
+     "InvalidArgument", ("ExpiredObjectDeleteMarker cannot be specified with Days or Date in a Lifecycle "
+                         "Expiration Policy.")),
     ({"ID": "r", "Status": "Enabled", "Filter": {}, "Transitions": [{"Days": 10, "StorageClass": "STANDARD_IA"}]},
-     "InvalidArgument", "'Days' in Transition action must be greater than or equal to 30 for storageClass "
-                        "'STANDARD_IA'"),
+     "InvalidArgument", ("'Days' in Transition action must be greater than or equal to 30 for storageClass "
+                         "'STANDARD_IA'")),
     ({"ID": "r", "Status": "Enabled", "Filter": {"Tag": {"Key": "a", "Value": "b"}},
       "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}, "InvalidRequest",
      "AbortIncompleteMultipartUpload cannot be specified with Tags."),

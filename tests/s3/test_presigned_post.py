@@ -69,7 +69,7 @@ def test_form_fields_become_object_settings(aws: Harness, s3: Any) -> None:
     conditions: list[Any] = [{"Content-Type": "text/plain"}, {"x-amz-meta-owner": "form"},
                              {"success_action_status": "201"}, ["starts-with", "$tagging", ""]]
     form = s3.generate_presigned_post("forms", "note.txt", Fields=fields, Conditions=conditions)
-    status, headers, body = post(aws, form["url"], form["fields"], ("n.txt", b"hello"))
+    status, _, body = post(aws, form["url"], form["fields"], ("n.txt", b"hello"))
     assert status == 201
     root = ElementTree.fromstring(body)
     assert root.tag.endswith("PostResponse")

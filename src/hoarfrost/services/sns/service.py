@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.emulator import InternalCallError
+from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.ports import DeliveryError, Message
 from hoarfrost.core.views import StatefulService

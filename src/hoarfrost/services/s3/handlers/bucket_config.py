@@ -19,7 +19,11 @@ from hoarfrost.services.s3.errors import (
 )
 from hoarfrost.services.s3.events import new_configuration_id
 from hoarfrost.services.s3.handlers import ops
-from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed, require_acl
+from hoarfrost.services.s3.handlers.acl import (
+    acl_from_request,
+    check_acl_allowed,
+    require_acl,
+)
 from hoarfrost.services.s3.handlers.bucket_policy import check_bucket_policy, is_public
 from hoarfrost.services.s3.handlers.common import (
     BUCKET_TAGS,

@@ -11,7 +11,11 @@ from hoarfrost.services.s3.checksums import MEMBER
 from hoarfrost.services.s3.errors import errors
 from hoarfrost.services.s3.events import emit
 from hoarfrost.services.s3.handlers import ops
-from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed, require_acl
+from hoarfrost.services.s3.handlers.acl import (
+    acl_from_request,
+    check_acl_allowed,
+    require_acl,
+)
 from hoarfrost.services.s3.handlers.common import (
     OBJECT_TAGS,
     S3Context,

@@ -13,7 +13,12 @@ from urllib.parse import parse_qsl, unquote
 from hoarfrost.core.http import BodyStream
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.operations import Reply
-from hoarfrost.services.s3.checksums import DEFAULT_ALGORITHM, MEMBER, PENDING, checksum_of
+from hoarfrost.services.s3.checksums import (
+    DEFAULT_ALGORITHM,
+    MEMBER,
+    PENDING,
+    checksum_of,
+)
 from hoarfrost.services.s3.errors import (
     errors,
 )

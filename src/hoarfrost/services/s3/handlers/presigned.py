@@ -20,9 +20,12 @@ _METADATA_OPERATIONS = frozenset({"PutObject", "CreateMultipartUpload", "CopyObj
 _META_PREFIX = "x-amz-meta-"
 
 
-def _expired(now: dt.datetime, expires: dt.datetime, **members: str) -> Exception:
-    return errors.AccessDenied("Request has expired", Expires=format_timestamp(expires, "iso8601"),
-                               ServerTime=format_timestamp(now, "iso8601"), **members)
+def _expired(now: dt.datetime, expires: dt.datetime, seconds: int | None = None) -> Exception:
+    error = errors.AccessDenied("Request has expired", Expires=format_timestamp(expires, "iso8601"),
+                                ServerTime=format_timestamp(now, "iso8601"))
+    if seconds is not None:
+        error.fields["X-Amz-Expires"] = str(seconds)
+    return error
 
 
 def check_presigned(ctx: S3Context, request: dict[str, Any]) -> None:
@@ -44,7 +47,7 @@ def check_presigned(ctx: S3Context, request: dict[str, Any]) -> None:
             raise errors.AuthorizationQueryParametersError(
                 "X-Amz-Expires must be less than a week (in seconds) that is 604800")
         if now > signed + dt.timedelta(seconds=seconds):
-            raise _expired(now, signed + dt.timedelta(seconds=seconds), **{"X-Amz-Expires": str(seconds)})
+            raise _expired(now, signed + dt.timedelta(seconds=seconds), seconds)
     elif "Expires" in params and "AWSAccessKeyId" in params:
         try:
             expires = dt.datetime.fromtimestamp(int(params["Expires"][0]), dt.timezone.utc)
