@@ -287,3 +287,16 @@ def test_page_sizes_out_of_range(s3: Any, bucket: str) -> None:
         with pytest.raises(ClientError) as excinfo:
             call()
         assert code(excinfo) == "InvalidArgument" and status(excinfo) == 400
+
+
+def test_part_numbers_beyond_the_parts_and_with_a_range(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"0123456789")
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=bucket, Key="k", PartNumber=2)
+    error = _error(excinfo)
+    assert (error["Code"], status(excinfo)) == ("InvalidPartNumber", 416)
+    assert error["Message"] == "The requested partnumber is not satisfiable" and error["ActualPartCount"] == "1"
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=bucket, Key="k", PartNumber=1, Range="bytes=0-1")
+    assert code(excinfo) == "InvalidRequest"
+    assert _error(excinfo)["Message"] == "Cannot specify both Range header and partNumber query parameter"

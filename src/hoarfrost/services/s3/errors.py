@@ -21,6 +21,7 @@ errors = model_errors("s3").extended(
     declare("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed size"),
     declare("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"),
     declare("NotModified", 304, "Not Modified"),
+    declare("InvalidPartNumber", 416, "The requested partnumber is not satisfiable"),
     declare("InvalidRange", 416, "The requested range is not satisfiable"),
     declare("BadDigest", 400, "The Content-MD5 you specified did not match what we received."),
     declare("InvalidDigest", 400, "The Content-MD5 you specified is not valid."),

@@ -21,6 +21,7 @@ from hoarfrost.services.s3.handlers.common import (
     on_bucket,
     validate_bucket_name,
 )
+from hoarfrost.services.s3.handlers.presigned import check_presigned
 from hoarfrost.services.s3.state import Bucket, now, owner_of
 
 US_EAST_1 = "us-east-1"
@@ -53,6 +54,7 @@ def bucket_region(request: dict[str, Any], endpoint_region: str) -> str:
 
 @ops.operation
 def create_bucket(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
+    check_presigned(ctx, request)
     name = request["Bucket"]
     validate_bucket_name(name)
     region = ctx.scope.region  # the bucket's region (S3Service.scope_for read its constraint)
@@ -113,6 +115,7 @@ def head_bucket(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> Repl
 def list_buckets(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
     """The account's buckets in every region, by name; ``ContinuationToken`` resumes after the
     last name of the page before (without MaxBuckets every bucket is on one page)."""
+    check_presigned(ctx, request)
     prefix = request.get("Prefix") or ""
     region_filter = request.get("BucketRegion")
     limit = request.get("MaxBuckets")

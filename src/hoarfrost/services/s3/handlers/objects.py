@@ -267,6 +267,8 @@ def _read(ctx: S3Context, request: dict[str, Any], bucket: Bucket, with_body: bo
     start, end = 0, version.size - 1
     ranged = False
     part_number = request.get("PartNumber")
+    if part_number is not None and request.get("Range"):
+        raise errors.InvalidRequest("Cannot specify both Range header and partNumber query parameter")
     if part_number is not None:
         # S3 answers a part (even part 1 of an object not uploaded in parts) as a range.
         start, end = _part_range(version, int(part_number))
@@ -294,12 +296,12 @@ def _read(ctx: S3Context, request: dict[str, Any], bucket: Bucket, with_body: bo
 
 
 def _part_range(version: ObjectVersion, number: int) -> tuple[int, int]:
+    """Bytes of part ``number`` (an object not uploaded in parts is one part)."""
+    count = len(version.parts) if version.parts else 1
+    if not 1 <= number <= count:
+        raise errors.InvalidPartNumber(PartNumberRequested=str(number), ActualPartCount=str(count))
     if not version.parts:
-        if number != 1:
-            raise errors.InvalidRange(ActualObjectSize=str(version.size), RangeRequested=f"partNumber={number}")
         return 0, version.size - 1
-    if not 1 <= number <= len(version.parts):
-        raise errors.InvalidRange(ActualObjectSize=str(version.size), RangeRequested=f"partNumber={number}")
     start = sum(part.size for part in version.parts[: number - 1])
     return start, start + version.parts[number - 1].size - 1
 
