@@ -175,9 +175,11 @@ def test_in_place_copy_of_a_version_restores_it(s3: Any, bucket: str) -> None:
 
 
 def test_create_bucket_in_us_east_1_with_its_own_constraint(s3: Any) -> None:
-    with pytest.raises(ClientError) as excinfo:
-        s3.create_bucket(Bucket="constrained", CreateBucketConfiguration={"LocationConstraint": "us-east-1"})
-    assert code(excinfo) == "InvalidLocationConstraint"
+    for constraint in ("us-east-1", "moon-east-1"):
+        with pytest.raises(ClientError) as excinfo:
+            s3.create_bucket(Bucket="constrained", CreateBucketConfiguration={"LocationConstraint": constraint})
+        assert code(excinfo) == "InvalidLocationConstraint"
+    assert s3.list_buckets()["Buckets"] == []
 
 
 def test_acl_headers(s3: Any) -> None:

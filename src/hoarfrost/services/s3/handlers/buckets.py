@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from operator import attrgetter
 from typing import Any
 
+from hoarfrost.core.catalog import service_model
 from hoarfrost.core.kit.paging import paginate
 from hoarfrost.core.operations import Reply
 from hoarfrost.services.s3.errors import (
@@ -28,6 +30,12 @@ US_EAST_1 = "us-east-1"
 _BY_NAME = attrgetter("name")
 
 
+@functools.cache
+def _location_constraints() -> frozenset[str]:
+    """The regions a bucket may name (the model's BucketLocationConstraint values)."""
+    return frozenset(service_model("s3").shape_for("BucketLocationConstraint").enum)
+
+
 def bucket_region(request: dict[str, Any], endpoint_region: str) -> str:
     """The region CreateBucket puts the bucket in: its LocationConstraint, else the region the
     request went to.
@@ -36,7 +44,7 @@ def bucket_region(request: dict[str, Any], endpoint_region: str) -> str:
     unspecified constraint there is an error.
     """
     constraint = (request.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
-    if constraint == US_EAST_1:
+    if constraint == US_EAST_1 or (constraint and constraint not in _location_constraints()):
         raise errors.InvalidLocationConstraint(LocationConstraint=constraint)
     if constraint == "EU":
         constraint = "eu-west-1"
