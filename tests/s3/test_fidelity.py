@@ -256,6 +256,13 @@ def test_lifecycle_rules_are_validated(s3: Any, bucket: str, rule: dict[str, Any
         assert _error(excinfo)["Message"] == message
 
 
+def test_lifecycle_rules_without_an_id_get_one(s3: Any, bucket: str) -> None:
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 1}}]})
+    rule = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]
+    assert rule["ID"] and rule["Filter"] == {"Prefix": "tmp/"}
+
+
 def test_replication_defaults(s3: Any, bucket: str) -> None:
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     s3.put_bucket_replication(Bucket=bucket, ReplicationConfiguration={

@@ -221,7 +221,10 @@ def _store_lifecycle(request: dict[str, Any], bucket: Bucket, legacy: bool = Fal
                 raise errors.InvalidArgument("Rule ID must be unique. Found same ID for more than one rule",
                                              ArgumentName="ID", ArgumentValue=rule["ID"])
             ids.add(rule["ID"])
-    bucket.config.lifecycle = {"Rules": [_current_rule(rule) for rule in rules] if legacy else rules}
+    # A rule put without an ID gets one, as S3 names it.
+    named = [{"ID": rule.get("ID") or new_configuration_id(), **{k: v for k, v in rule.items() if k != "ID"}}
+             for rule in rules]
+    bucket.config.lifecycle = {"Rules": [_current_rule(rule) for rule in named] if legacy else named}
     bucket.config.transition_default_minimum_object_size = (
         request.get("TransitionDefaultMinimumObjectSize") or "all_storage_classes_128K")
 
