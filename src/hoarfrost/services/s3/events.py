@@ -20,7 +20,13 @@ from urllib.parse import quote_plus
 
 from hoarfrost.core.catalog import service_model
 from hoarfrost.core.errors import ServiceError
-from hoarfrost.core.kit.policies import Decision, PolicyError, Requester, access_request, parse_policy
+from hoarfrost.core.kit.policies import (
+    Decision,
+    PolicyError,
+    Requester,
+    access_request,
+    parse_policy,
+)
 from hoarfrost.core.ports import Message
 from hoarfrost.protocols.wire import format_timestamp
 from hoarfrost.services.s3.handlers.common import S3Context
