@@ -13,4 +13,5 @@ from hoarfrost.services.s3.handlers import (  # noqa: E402,F401  (registration b
     object_config,
     objects,
     post_object,
+    select,
 )
