@@ -241,3 +241,15 @@ def test_default_and_composite_checksums_of_multipart_objects(s3: Any, bucket: s
     assert attributes["Checksum"]["ChecksumCRC32"].endswith("-1")
     assert attributes["Checksum"]["ChecksumType"] == "COMPOSITE"
     assert attributes["ObjectParts"]["Parts"][0]["ChecksumCRC32"] == checksum_of("CRC32", b"one")
+
+
+def test_a_part_with_another_checksum_algorithm_is_refused(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")["UploadId"]
+    with pytest.raises(ClientError) as excinfo:  # boto3 sends a CRC32 unless told otherwise
+        s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1, Body=b"x")
+    assert code(excinfo) == "InvalidRequest"
+    assert _error(excinfo)["Message"] == ("Checksum Type mismatch occurred, expected checksum Type: sha256, "
+                                          "actual checksum Type: crc32")
+    answer = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1, Body=b"x",
+                            ChecksumAlgorithm="SHA256")
+    assert answer["ChecksumSHA256"] == checksum_of("SHA256", b"x")

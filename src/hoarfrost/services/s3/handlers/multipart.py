@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from hoarfrost.services.s3.checksums import (
+    ALGORITHM_OF_HEADER,
+    ALGORITHMS,
     DEFAULT_ALGORITHM,
     MEMBER,
     PENDING,
@@ -116,11 +118,27 @@ def _store_part(ctx: S3Context, upload: MultipartUpload, part: Part) -> None:
         blobs(ctx).delete(old.blob)
 
 
+def _sent_algorithm(ctx: S3Context, request: dict[str, Any]) -> str | None:
+    """The checksum algorithm a part request carries: a checksum member, an aws-chunked trailer
+    it announces, or the SDK's algorithm header."""
+    for name in ALGORITHMS:
+        if request.get(MEMBER[name]):
+            return name
+    trailer = ALGORITHM_OF_HEADER.get(ctx.request.headers.get("x-amz-trailer", "").strip().lower())
+    if trailer:
+        return trailer
+    return (request.get("ChecksumAlgorithm") or "").upper() or None
+
+
 @ops.operation
 @on_bucket
 def upload_part(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     upload = _upload(bucket, request)
     number = _part_number(request)
+    sent = _sent_algorithm(ctx, request)
+    if upload.checksum_algorithm and sent and sent != upload.checksum_algorithm:
+        raise errors.InvalidRequest(f"Checksum Type mismatch occurred, expected checksum Type: "
+                                    f"{upload.checksum_algorithm.lower()}, actual checksum Type: {sent.lower()}")
     data = ingest(ctx, request, ctx.state.new_blob_key(), upload.checksum_algorithm)
     part = Part(number, data.blob, data.size, f'"{data.md5_hex}"', now(ctx.clock), data.checksums)
     _store_part(ctx, upload, part)
