@@ -309,3 +309,16 @@ def test_part_numbers_beyond_the_parts_and_with_a_range(s3: Any, bucket: str) ->
         s3.get_object(Bucket=bucket, Key="k", PartNumber=1, Range="bytes=0-1")
     assert code(excinfo) == "InvalidRequest"
     assert _error(excinfo)["Message"] == "Cannot specify both Range header and partNumber query parameter"
+
+
+def test_refused_writes_leave_no_blob_behind(aws: Harness, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="src", Body=b"x")
+    before = set(aws.emulator.blobs.keys())  # the harness's emulators keep blobs in memory
+    with pytest.raises(ClientError):
+        s3.put_object(Bucket=bucket, Key="k", Body=b"body", StorageClass="FROZEN")
+    with pytest.raises(ClientError):
+        s3.copy_object(Bucket=bucket, Key="c", CopySource=f"{bucket}/src", StorageClass="FROZEN")
+    with pytest.raises(ClientError):
+        s3.copy_object(Bucket=bucket, Key="c", CopySource=f"{bucket}/src", TaggingDirective="REPLACE",
+                       Tagging="&".join(f"t{n}=v" for n in range(11)))
+    assert set(aws.emulator.blobs.keys()) == before

@@ -188,6 +188,7 @@ def write_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket, event:
     tags = parse_tagging(request.get("Tagging"))
     acl = requested_acl(request, ctx.account)
     check_acl_allowed(bucket, acl)
+    storage = storage_class(request)
     data = ingest(ctx, request, ctx.state.new_blob_key(), default=DEFAULT_ALGORITHM)
     version = ObjectVersion(
         key=key,
@@ -199,7 +200,7 @@ def write_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket, event:
         etag=f'"{data.md5_hex}"',
         headers=content_headers(request),
         metadata=dict(request.get("Metadata") or {}),
-        storage_class=storage_class(request),
+        storage_class=storage,
         checksums=data.checksums,
         checksum_type="FULL_OBJECT" if data.checksums else None,
         tags=tags,
@@ -491,6 +492,11 @@ def copy_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict
     encryption = encryption_of(request, bucket)
     acl = requested_acl(request, ctx.account)
     check_acl_allowed(bucket, acl)
+    storage = storage_class(request)
+    tags = parse_tagging(request.get("Tagging")) if replace_tags else dict(source.tags)
+    algorithm = (request.get("ChecksumAlgorithm") or "").upper()
+    if algorithm:
+        new_digest(algorithm)  # an unknown algorithm is refused before anything is stored
     blob = ctx.state.new_blob_key()
     if source.blob:
         try:
@@ -507,17 +513,16 @@ def copy_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict
         etag=source.etag,
         headers=_copied_headers(request, source, replace_metadata),
         metadata=dict(request.get("Metadata") or {}) if replace_metadata else dict(source.metadata),
-        storage_class=storage_class(request),
+        storage_class=storage,
         checksums=dict(source.checksums),
         checksum_type=source.checksum_type,
         parts=list(source.parts) if source.parts else None,
-        tags=parse_tagging(request.get("Tagging")) if replace_tags else dict(source.tags),
+        tags=tags,
         acl=acl,
         encryption=encryption,
         retention=retention,
         legal_hold=legal_hold,
     )
-    algorithm = (request.get("ChecksumAlgorithm") or "").upper()
     if algorithm and (algorithm not in version.checksums or version.checksum_type != "FULL_OBJECT"):
         version.checksums = {algorithm: checksum_of(algorithm, blobs(ctx).open(version.blob) if version.blob else b"")}
         version.checksum_type = "FULL_OBJECT"
