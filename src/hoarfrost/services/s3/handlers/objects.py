@@ -18,6 +18,7 @@ from hoarfrost.services.s3.checksums import (
     MEMBER,
     PENDING,
     checksum_of,
+    new_digest,
 )
 from hoarfrost.services.s3.errors import (
     errors,
