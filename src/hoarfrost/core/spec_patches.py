@@ -40,6 +40,10 @@ ANONYMOUS_FALLBACK = "anonymousFallback"
 class ModelPatch(TypedDict, total=False):
     metadata: dict[str, Any]  # keys set on the model's metadata
     shapes: dict[str, dict[str, Any]]  # shape name -> keys set on that shape (if the model has it)
+    # Operations the service has that botocore does not model (S3's browser-form POST Object),
+    # with the shapes they name: added only where the model has none of that name.
+    operations: dict[str, dict[str, Any]]
+    new_shapes: dict[str, dict[str, Any]]
 
 
 _S3_REQUEST_IDS = ["x-amz-request-id", "x-amz-id-2"]
@@ -63,6 +67,29 @@ PATCHES: dict[str, ModelPatch] = {
             VIRTUAL_HOST_LABEL: "Bucket",
             # Public objects and browser upload forms reach S3 unsigned, often at localhost.
             ANONYMOUS_FALLBACK: True,
+        },
+        # POST Object: the HTML form upload (presigned POST) no SDK sends, so botocore has no
+        # operation for it; the body is the multipart/form-data the S3 handler reads itself.
+        "operations": {
+            "PostObject": {"name": "PostObject", "http": {"method": "POST", "requestUri": "/{Bucket}"},
+                           "input": {"shape": "PostObjectRequest"}, "output": {"shape": "PostObjectOutput"}},
+        },
+        "new_shapes": {
+            "PostObjectRequest": {
+                "type": "structure", "required": ["Bucket"], "payload": "Body",
+                "members": {"Bucket": {"shape": "BucketName", "location": "uri", "locationName": "Bucket"},
+                            "Body": {"shape": "Body", "streaming": True}},
+            },
+            # The document a success_action_status of 201 answers (the others answer no body).
+            "PostObjectOutput": {
+                "type": "structure", "payload": "PostResponse",
+                "members": {"PostResponse": {"shape": "PostResponse"}},
+            },
+            "PostResponse": {
+                "type": "structure",
+                "members": {"Location": {"shape": "Location"}, "Bucket": {"shape": "BucketName"},
+                            "Key": {"shape": "ObjectKey"}, "ETag": {"shape": "ETag"}},
+            },
         },
         # Output documents whose root element the model does not name (S3 API reference).
         "shapes": {
@@ -139,7 +166,8 @@ def apply(service: str, description: dict[str, Any]) -> dict[str, Any]:
 
     Copy on write, one level deep: botocore's loader caches the description it hands out, and
     a client built from the same loader must keep seeing the model as published. A patched
-    shape the installed botocore lacks is skipped, never created."""
+    shape the installed botocore lacks is skipped, never created; an added operation (and its
+    ``new_shapes``) never replaces one botocore has."""
     patch = PATCHES.get(service)
     if patch is None:
         return description
@@ -153,6 +181,14 @@ def apply(service: str, description: dict[str, Any]) -> dict[str, Any]:
             if shape is not None:
                 shapes[name] = {**shape, **changes}
         patched["shapes"] = shapes
+    if "operations" in patch:
+        operations = dict(description.get("operations", {}))
+        shapes = dict(patched.get("shapes", {}))
+        for name, operation in patch["operations"].items():
+            operations.setdefault(name, operation)
+        for name, shape in patch.get("new_shapes", {}).items():
+            shapes.setdefault(name, shape)
+        patched["operations"], patched["shapes"] = operations, shapes
     return patched
 
 
