@@ -196,6 +196,8 @@ def subscription_attributes(subscription: Subscription) -> dict[str, str]:
         "PendingConfirmation": "true" if subscription.pending_confirmation else "false",
         "RawMessageDelivery": "true" if subscription.raw else "false",
     }
+    if subscription.principal:
+        result["SubscriptionPrincipal"] = subscription.principal
     for name, value in subscription.attributes.items():
         if name != "RawMessageDelivery":
             result[name] = value
