@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.harness import Harness, ServerHarness
-from tests.sns.conftest import drain, error_code, error_message, make_queue
+from tests.sns.conftest import Endpoint, drain, error_code, error_message, make_queue
 
 
 def test_duplicate_tag_keys_are_refused(sns: Any) -> None:
@@ -182,3 +182,148 @@ def test_subscribing_a_deleted_platform_endpoint_is_refused(sns: Any) -> None:
         sns.subscribe(TopicArn=topic, Protocol="application", Endpoint=endpoint)
     assert error_code(excinfo) == "InvalidParameter"
     assert error_message(excinfo) == f"Invalid parameter: Endpoint Reason: Endpoint does not exist for endpoint {endpoint}"
+
+
+# -- HTTP/S delivery policies and dead-letter queues -------------------------------------------
+def _confirmed_http(sns: Any, endpoint: Endpoint, topic_attributes: dict[str, str] | None = None,
+                    **attributes: str) -> tuple[str, str]:
+    topic = sns.create_topic(Name="web", Attributes=topic_attributes or {})["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url, Attributes=attributes)
+    [confirmation] = endpoint.wait_for(1)
+    arn = sns.confirm_subscription(TopicArn=topic, Token=confirmation.json()["Token"])["SubscriptionArn"]
+    return topic, arn
+
+
+def _settle(aws: Harness) -> None:
+    """Wait until every queued HTTP attempt was made and its outcome recorded."""
+    assert aws.emulator.service("sns").wait_for_deliveries(10)  # type: ignore[attr-defined]
+
+
+def _notifications(endpoint: Endpoint) -> list[str]:
+    return [r.json()["Message"] for r in endpoint.received if r.json()["Type"] == "Notification"]
+
+
+def test_default_delivery_policy_retries_three_times_twenty_seconds_apart(
+        sns: Any, endpoint: Endpoint, aws: Harness) -> None:
+    topic, _ = _confirmed_http(sns, endpoint)
+    endpoint.status = 500
+    sns.publish(TopicArn=topic, Message="hello")
+    endpoint.wait_for(2)
+    _settle(aws)
+    aws.emulator.clock.advance(19)
+    _settle(aws)
+    assert _notifications(endpoint) == ["hello"]  # not yet: the first retry is 20 seconds on
+    for attempts in (2, 3, 4):
+        aws.emulator.clock.advance(1 if attempts == 2 else 20)
+        endpoint.wait_for(attempts + 1)
+        _settle(aws)
+        assert len(_notifications(endpoint)) == attempts
+    aws.emulator.clock.advance(3600)
+    _settle(aws)
+    assert len(_notifications(endpoint)) == 4  # 1 attempt + 3 retries, then SNS gives up
+
+
+def test_a_retry_that_succeeds_stops_the_retries(sns: Any, endpoint: Endpoint, aws: Harness) -> None:
+    topic, _ = _confirmed_http(sns, endpoint)
+    endpoint.status = 503
+    sns.publish(TopicArn=topic, Message="hello")
+    endpoint.wait_for(2)
+    _settle(aws)
+    endpoint.status = 200
+    aws.emulator.clock.advance(20)
+    endpoint.wait_for(3)
+    _settle(aws)
+    aws.emulator.clock.advance(3600)
+    _settle(aws)
+    assert _notifications(endpoint) == ["hello", "hello"]
+    sent = aws.emulator.service("sns").snapshot(aws.account, aws.region).sent_messages  # type: ignore[attr-defined]
+    assert [m.status for m in sent if m.kind == "Notification"] == ["delivered"]
+
+
+def test_subscription_delivery_policy_phases(sns: Any, endpoint: Endpoint, aws: Harness) -> None:
+    policy = {"healthyRetryPolicy": {"numRetries": 4, "numNoDelayRetries": 1, "numMinDelayRetries": 1,
+                                     "numMaxDelayRetries": 1, "minDelayTarget": 5, "maxDelayTarget": 30}}
+    topic, _ = _confirmed_http(sns, endpoint, DeliveryPolicy=json.dumps(policy))
+    endpoint.status = 500
+    sns.publish(TopicArn=topic, Message="hello")
+    endpoint.wait_for(3)  # the first attempt and the immediate retry
+    _settle(aws)
+    assert len(_notifications(endpoint)) == 2
+    aws.emulator.clock.advance(5)  # pre-backoff: minDelayTarget
+    endpoint.wait_for(4)
+    _settle(aws)
+    aws.emulator.clock.advance(29)
+    _settle(aws)
+    assert len(_notifications(endpoint)) == 3
+    aws.emulator.clock.advance(1)  # the one backoff retry reaches maxDelayTarget
+    endpoint.wait_for(5)
+    _settle(aws)
+    aws.emulator.clock.advance(30)  # post-backoff: maxDelayTarget
+    endpoint.wait_for(6)
+    _settle(aws)
+    aws.emulator.clock.advance(3600)
+    _settle(aws)
+    assert len(_notifications(endpoint)) == 5
+
+
+def test_topic_policy_can_forbid_subscription_overrides(sns: Any, endpoint: Endpoint, aws: Harness) -> None:
+    topic_policy = {"http": {"defaultHealthyRetryPolicy": {"numRetries": 0}, "disableSubscriptionOverrides": True}}
+    own = {"healthyRetryPolicy": {"numRetries": 5, "numNoDelayRetries": 5}}
+    topic, _ = _confirmed_http(sns, endpoint, {"DeliveryPolicy": json.dumps(topic_policy)},
+                               DeliveryPolicy=json.dumps(own))
+    endpoint.status = 500
+    sns.publish(TopicArn=topic, Message="hello")
+    endpoint.wait_for(2)
+    _settle(aws)
+    aws.emulator.clock.advance(3600)
+    _settle(aws)
+    assert _notifications(endpoint) == ["hello"]
+
+
+def test_client_errors_are_not_retried_and_go_to_the_dead_letter_queue(
+        sns: Any, sqs: Any, endpoint: Endpoint, aws: Harness) -> None:
+    dlq_url, dlq_arn = make_queue(sqs, "dlq")
+    topic, arn = _confirmed_http(sns, endpoint, RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn}))
+    endpoint.status = 404
+    sns.publish(TopicArn=topic, Message="lost")
+    endpoint.wait_for(2)
+    _settle(aws)
+    aws.emulator.clock.advance(3600)
+    _settle(aws)
+    assert _notifications(endpoint) == ["lost"]
+    [dead] = drain(sqs, dlq_url, 1)
+    body = json.loads(dead["Body"])
+    assert (body["Type"], body["Message"], body["TopicArn"]) == ("Notification", "lost", topic)
+
+
+def test_exhausted_retries_send_the_message_to_the_dead_letter_queue(
+        sns: Any, sqs: Any, endpoint: Endpoint, aws: Harness) -> None:
+    dlq_url, dlq_arn = make_queue(sqs, "dlq")
+    policy = {"healthyRetryPolicy": {"numRetries": 1, "minDelayTarget": 10, "maxDelayTarget": 10}}
+    topic, _ = _confirmed_http(sns, endpoint, DeliveryPolicy=json.dumps(policy),
+                               RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn}), RawMessageDelivery="true")
+    endpoint.status = 500
+    sns.publish(TopicArn=topic, Message="raw body",
+                MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}})
+    endpoint.wait_for(2)
+    _settle(aws)
+    assert drain(sqs, dlq_url) == []  # still retrying
+    aws.emulator.clock.advance(10)
+    endpoint.wait_for(3)
+    _settle(aws)
+    [dead] = drain(sqs, dlq_url, 1)
+    assert dead["Body"] == "raw body"
+    assert dead["MessageAttributes"]["k"]["StringValue"] == "v"
+
+
+def test_unsubscribing_stops_pending_retries(sns: Any, endpoint: Endpoint, aws: Harness) -> None:
+    topic, arn = _confirmed_http(sns, endpoint)
+    endpoint.status = 500
+    sns.publish(TopicArn=topic, Message="hello")
+    endpoint.wait_for(2)
+    _settle(aws)
+    sns.unsubscribe(SubscriptionArn=arn)
+    endpoint.wait_for(3)  # the UnsubscribeConfirmation
+    aws.emulator.clock.advance(3600)
+    _settle(aws)
+    assert _notifications(endpoint) == ["hello"]
