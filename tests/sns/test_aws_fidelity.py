@@ -144,7 +144,12 @@ def test_filter_policy_numbers_outside_aws_range_are_refused(sns: Any, sqs: Any,
                       Attributes={"FilterPolicy": json.dumps(policy)})
     assert error_code(excinfo) == "InvalidParameter"
     assert error_message(excinfo) == \
-        "Invalid parameter: FilterPolicy: Value must be between -1.0E9 and 1.0E9, inclusive"
+        "Invalid parameter: Attributes Reason: FilterPolicy: Value must be between -1.0E9 and 1.0E9, inclusive"
+    arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"]
+    with pytest.raises(ClientError) as excinfo:
+        sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName="FilterPolicy",
+                                        AttributeValue=json.dumps(policy))
+    assert error_message(excinfo) == "Invalid parameter: FilterPolicy: Value must be between -1.0E9 and 1.0E9, inclusive"
 
 
 def test_filter_policy_range_limits_are_inclusive(sns: Any, sqs: Any) -> None:
@@ -327,3 +332,24 @@ def test_unsubscribing_stops_pending_retries(sns: Any, endpoint: Endpoint, aws: 
     aws.emulator.clock.advance(3600)
     _settle(aws)
     assert _notifications(endpoint) == ["hello"]
+
+
+@pytest.mark.parametrize(("name", "value", "detail"), [
+    ("FilterPolicyScope", "Everything",
+     "FilterPolicyScope: Invalid value [Everything]. Please use either MessageBody or MessageAttributes"),
+    ("RedrivePolicy", "{not json", "RedrivePolicy: failed to parse JSON."),
+    ("RedrivePolicy", json.dumps({"deadLetterTargetArn": "queue"}), "RedrivePolicy: deadLetterTargetArn is an invalid arn"),
+    ("Colour", "blue", "AttributeName"),
+])
+def test_subscription_attribute_errors_are_worded_per_operation(sns: Any, sqs: Any, name: str, value: str,
+                                                                 detail: str) -> None:
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    _, queue_arn = make_queue(sqs, "q")
+    with pytest.raises(ClientError) as excinfo:
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={name: value})
+    assert (error_code(excinfo), error_message(excinfo)) == \
+        ("InvalidParameter", f"Invalid parameter: Attributes Reason: {detail}")
+    arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"]
+    with pytest.raises(ClientError) as excinfo:
+        sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName=name, AttributeValue=value)
+    assert (error_code(excinfo), error_message(excinfo)) == ("InvalidParameter", f"Invalid parameter: {detail}")
