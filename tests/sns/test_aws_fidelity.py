@@ -288,7 +288,7 @@ def test_topic_policy_can_forbid_subscription_overrides(sns: Any, endpoint: Endp
 def test_client_errors_are_not_retried_and_go_to_the_dead_letter_queue(
         sns: Any, sqs: Any, endpoint: Endpoint, aws: Harness) -> None:
     dlq_url, dlq_arn = make_queue(sqs, "dlq")
-    topic, arn = _confirmed_http(sns, endpoint, RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn}))
+    topic, _ = _confirmed_http(sns, endpoint, RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn}))
     endpoint.status = 404
     sns.publish(TopicArn=topic, Message="lost")
     endpoint.wait_for(2)

@@ -7,7 +7,12 @@ import json
 
 import pytest
 
-from hoarfrost.services.sns.delivery_policy import RetryPolicy, delivered, effective, retryable
+from hoarfrost.services.sns.delivery_policy import (
+    RetryPolicy,
+    delivered,
+    effective,
+    retryable,
+)
 
 
 def test_default_policy_is_three_retries_twenty_seconds_apart() -> None:

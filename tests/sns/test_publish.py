@@ -36,21 +36,21 @@ def test_publish_target_rules(sns: Any) -> None:
     assert _invalid(sns.publish, TopicArn=topic, Message="x" * 262145) == "Invalid parameter: Message too long"
 
 
+EMPTY_STRING = ("The message attribute 'a' must contain non-empty message attribute value for message attribute "
+                "type 'String'.")
+
+
 @pytest.mark.parametrize(
     ("attribute", "code", "fragment"),
     [
         # SNS answers a malformed type or value field with ParameterValueInvalid and a bare sentence.
         ({"DataType": "Strange", "StringValue": "x"}, "ParameterValueInvalid",
-         "The message attribute 'a' has an invalid message attribute type, the set of supported type prefixes is "
-         "Binary, Number, and String."),
+         ("The message attribute 'a' has an invalid message attribute type, the set of supported type prefixes is "
+          "Binary, Number, and String.")),
         ({"DataType": "Number", "StringValue": "abc"}, "InvalidParameter",
          "Could not cast message attribute 'a' value to number."),
-        ({"DataType": "String"}, "ParameterValueInvalid",
-         "The message attribute 'a' must contain non-empty message attribute value for message attribute type "
-         "'String'."),
-        ({"DataType": "String", "StringValue": ""}, "ParameterValueInvalid",
-         "The message attribute 'a' must contain non-empty message attribute value for message attribute type "
-         "'String'."),
+        ({"DataType": "String"}, "ParameterValueInvalid", EMPTY_STRING),
+        ({"DataType": "String", "StringValue": ""}, "ParameterValueInvalid", EMPTY_STRING),
         ({"DataType": "Binary", "StringValue": "x"}, "ParameterValueInvalid",
          "The message attribute 'a' with type 'Binary' must use field 'Binary'."),
         ({"DataType": "String.Array", "StringValue": "not an array"}, "InvalidParameter", "must be a JSON array"),
@@ -71,8 +71,8 @@ def test_message_attribute_data_types_are_validated(sns: Any, attribute: dict[st
     (".dot", "Invalid message attribute name starting with character '.' was found."),
     ("dot.", "Invalid message attribute name ending with character '.' was found."),
     ("two..dots", "Message attribute name can not have successive '.' character."),
-    ("has space", "Invalid non-alphanumeric character '#x20' was found in the message attribute name. Can only "
-                  "include alphanumeric characters, hyphens, underscores, or dots."),
+    ("has space", ("Invalid non-alphanumeric character '#x20' was found in the message attribute name. Can only "
+                   "include alphanumeric characters, hyphens, underscores, or dots.")),
     ("x" * 257, "Length of message attribute name must be less than 256 bytes."),
 ])
 def test_message_attribute_names_are_validated(sns: Any, name: str, text: str) -> None:

@@ -75,7 +75,7 @@ def _in_owner_scope(ctx: SqsContext, func: Handler, request: dict[str, Any]) -> 
     """A query-era request posted to another account's queue path: the pipeline could not
     know the owner before the handler ran (``SqsService.scope_for`` reads QueueUrl), so this
     one request moves to the owner's scope itself."""
-    owner = owner_of(request["QueueUrl"])
+    owner = owner_of(request["QueueUrl"]) or ctx.account  # a path always names its account
     if ctx.service.backends.existing(owner, ctx.region) is None:
         raise queue_does_not_exist()
     with ctx.in_scope(owner, ctx.region) as scope:

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 from hoarfrost.core.accounts import Identity
 from hoarfrost.core.errors import ValidationError
 from hoarfrost.core.kit.arn import try_parse_arn
-from hoarfrost.core.kit.policies import Decision, PolicyError, PolicyKind, Requester, access_request, parse_policy
+from hoarfrost.core.kit.policies import (
+    Decision,
+    PolicyError,
+    PolicyKind,
+    Requester,
+    access_request,
+    parse_policy,
+)
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sts import limits
 from hoarfrost.services.sts.errors import errors
