@@ -353,3 +353,31 @@ def test_subscription_attribute_errors_are_worded_per_operation(sns: Any, sqs: A
     with pytest.raises(ClientError) as excinfo:
         sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName=name, AttributeValue=value)
     assert (error_code(excinfo), error_message(excinfo)) == ("InvalidParameter", f"Invalid parameter: {detail}")
+
+
+def test_a_lambda_subscription_to_a_missing_function_goes_to_the_dead_letter_queue(
+        sns: Any, sqs: Any, aws: Harness) -> None:
+    dlq_url, dlq_arn = make_queue(sqs, "dlq")
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=f"arn:aws:lambda:us-east-1:{aws.account}:function:gone",
+                  Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})})
+    sns.publish(TopicArn=topic, Message="for nobody")
+    [dead] = drain(sqs, dlq_url, 1)
+    event = json.loads(dead["Body"])
+    assert event["Records"][0]["Sns"]["Message"] == "for nobody"
+
+
+def test_a_disabled_platform_endpoint_sends_to_the_dead_letter_queue(sns: Any, sqs: Any) -> None:
+    dlq_url, dlq_arn = make_queue(sqs, "dlq")
+    application = sns.create_platform_application(Name="app", Platform="GCM",
+                                                  Attributes={"PlatformCredential": "key"})["PlatformApplicationArn"]
+    endpoint = sns.create_platform_endpoint(PlatformApplicationArn=application, Token="device")["EndpointArn"]
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="application", Endpoint=endpoint,
+                  Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn})})
+    sns.publish(TopicArn=topic, Message="delivered")
+    assert drain(sqs, dlq_url) == []
+    sns.set_endpoint_attributes(EndpointArn=endpoint, Attributes={"Enabled": "false"})
+    sns.publish(TopicArn=topic, Message="undeliverable")
+    [dead] = drain(sqs, dlq_url, 1)
+    assert dead["Body"] == "undeliverable"

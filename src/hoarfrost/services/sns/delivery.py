@@ -12,6 +12,8 @@
 * ``email``, ``email-json``, ``sms``, ``lambda``, ``firehose``, ``application`` — recorded in
   the backend's ``sent_messages`` exactly as the endpoint would receive them; a ``lambda``
   subscription is also delivered through the port when a service receives Lambda deliveries.
+  A delivery the target refuses (no such function, a disabled platform endpoint) goes to the
+  subscription's dead-letter queue, as SNS does with client errors.
 
 Planning happens with SNS's scope lock held (the pipeline holds it for the handler); every
 delivery into another service runs after it is released, so a target that publishes back to
@@ -179,6 +181,7 @@ class Deliverer:
         if protocol == "sqs":
             self._to_sqs(scope, topic, subscription, publication, text, base_url, later)
             return
+        dead_letter = _dead_letter_target(subscription)
         record = SentMessage(
             message_id=publication.message_id, kind="Notification", protocol=protocol,
             endpoint=subscription.endpoint, body="", timestamp=publication.sent_at, topic_arn=topic.arn,
@@ -195,14 +198,8 @@ class Deliverer:
                 record.body = self._envelope(topic, subscription, publication, text, base_url)
             policy = delivery_policy.effective(topic.attributes.get("DeliveryPolicy"),
                                                subscription.attributes.get("DeliveryPolicy"))
-            dead_letter = _dead_letter_target(subscription)
             attributes = (publication.attributes or None) if subscription.raw else None
-
-            def undeliverable() -> None:
-                if dead_letter:
-                    self.send_to_queue(dead_letter, record.body, attributes, publication)
-
-            self._post(backend, scope, record, policy, undeliverable)
+            self._post(backend, scope, record, policy, self._dead_letter(dead_letter, record, attributes, publication))
             return
         if protocol == "email":
             record.body = text
@@ -216,12 +213,16 @@ class Deliverer:
                 "Sns": _lambda_record(json.loads(self._envelope(topic, subscription, publication, text, base_url))),
             }]})
             if self.emulator.ports.sink("lambda") is not None:
-                later(lambda: self._invoke(scope, record))
+                undeliverable = self._dead_letter(dead_letter, record, None, publication)
+                later(lambda: self._invoke(scope, record, undeliverable))
         elif protocol == "application":
             endpoint = backend.platform_endpoints.get(subscription.endpoint)
-            if endpoint is not None and not endpoint.enabled:
-                record.status, record.error = "failed", "EndpointDisabled"
             record.body = self.platform_text(backend, subscription.endpoint, publication)
+            if endpoint is None or not endpoint.enabled:  # a client error: straight to the dead-letter queue
+                record.status, record.error = "failed", "EndpointDisabled" if endpoint is not None else "EndpointDeleted"
+                undeliverable = self._dead_letter(dead_letter, record, None, publication)
+                if undeliverable is not None:
+                    later(undeliverable)
         elif subscription.raw:  # firehose
             record.body = text
         else:  # email-json, firehose
@@ -263,14 +264,29 @@ class Deliverer:
 
         later(send)
 
-    def _invoke(self, scope: Scope[Any], record: SentMessage) -> None:
-        """A lambda subscription's event, through the port; a refusal marks the record failed."""
+    def _dead_letter(self, queue_arn: str | None, record: SentMessage, attributes: dict[str, Any] | None,
+                     publication: Publication) -> Callable[[], None] | None:
+        """What to do with ``record`` once SNS gives up on it: send it, as the endpoint would
+        have received it, to the subscription's dead-letter queue (None without one)."""
+        if not queue_arn:
+            return None
+
+        def send() -> None:
+            self.send_to_queue(queue_arn, record.body, attributes, publication)
+
+        return send
+
+    def _invoke(self, scope: Scope[Any], record: SentMessage, undeliverable: Callable[[], None] | None) -> None:
+        """A lambda subscription's event, through the port; a refusal (no such function) marks
+        the record failed and sends the event to the dead-letter queue."""
         try:
             self.emulator.deliver(record.endpoint, Message(record.body, source_arn=record.topic_arn))
         except ServiceError as error:
             with scope.lock:
                 record.status, record.error = "failed", f"{error.code}: {error.message}"
             self._changed(scope, "Publish")
+            if undeliverable is not None:
+                undeliverable()
 
     def _record(self, scope: Scope[Any], record: SentMessage, operation: str) -> None:
         """Add ``record`` to the topic's scope after the request (the lock is taken again)."""
