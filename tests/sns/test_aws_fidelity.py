@@ -135,6 +135,7 @@ def test_filter_policy_number_ranges(sns: Any, sqs: Any) -> None:
     {"n": [{"numeric": ["<", 1e10]}]},
     {"n": [{"numeric": ["=", 5_000_000_000]}]},
     {"n": [2_000_000_000]},
+    {"n": [{"anything-but": [1, 1e10]}]},
 ])
 def test_filter_policy_numbers_outside_aws_range_are_refused(sns: Any, sqs: Any, policy: dict[str, Any]) -> None:
     topic = sns.create_topic(Name="t")["TopicArn"]
@@ -150,6 +151,12 @@ def test_filter_policy_numbers_outside_aws_range_are_refused(sns: Any, sqs: Any,
         sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName="FilterPolicy",
                                         AttributeValue=json.dumps(policy))
     assert error_message(excinfo) == "Invalid parameter: FilterPolicy: Value must be between -1.0E9 and 1.0E9, inclusive"
+
+
+def test_anything_but_numbers_compare_to_five_decimal_places(sns: Any, sqs: Any) -> None:
+    topic, url = _filtered_queue(sns, sqs, {"n": [{"anything-but": [5]}]})
+    _publish_numbers(sns, topic, ["5", "5.000001", "5.00001", "4.99999"])
+    assert sorted(m["Body"] for m in drain(sqs, url)) == ["4.99999", "5.00001"]
 
 
 def test_filter_policy_range_limits_are_inclusive(sns: Any, sqs: Any) -> None:

@@ -386,6 +386,9 @@ def _parse_anything_but(operand: Any) -> Condition:
     values = operand if isinstance(operand, list) else [operand]
     if not values or not all(isinstance(v, str) or _is_number(v) for v in values):
         raise FilterPolicyError(_ANYTHING_BUT_MESSAGE)
+    for value in values:
+        if _is_number(value):
+            _policy_number(value)  # numbers excluded must lie in AWS's range too
     return AnythingBut(tuple(Exact(v) for v in values))
 
 
