@@ -4,6 +4,7 @@ from hoarfrost.core.emulator import Emulator, Settings
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.views import StateChange, StatefulService, StateView, StateViewError
 from hoarfrost.mock import mock_aws
+from hoarfrost import state  # noqa: E402  hoarfrost.state.export_to(...) / import_from(...)
 
 __version__ = "0.1.0"
 
@@ -17,4 +18,5 @@ __all__ = [
     "StatefulService",
     "__version__",
     "mock_aws",
+    "state",
 ]

@@ -2,14 +2,21 @@
 
     hoarfrost serve [--host H] [--port P] [--log-requests] [--blob-dir DIR | --state-dir DIR]
                     [--default-account A] [--default-region R] [--enforce-iam]
-    hoarfrost state export --url URL [--service S [--account A] [--region R] | --blobs] [--secrets] [-o FILE]
-    hoarfrost state import --url URL [--service S [--account A] [--region R]] [--merge] FILE
-    hoarfrost state show   --url URL [--service S [--account A] [--region R]]
+    hoarfrost state export [FILE | -o FILE] (--url URL | --state-dir DIR)
+                           [--service S [--account A] [--region R]] [--secrets] [--progress]
+    hoarfrost state import FILE (--url URL | --state-dir DIR) [--service S [--account A] [--region R]]
+                           [--merge] [--progress]
+    hoarfrost state show   (--url URL | --state-dir DIR) [--service S [--account A] [--region R]] [--json]
     hoarfrost catalog SERVICE [--json]
     hoarfrost catalog --summary [--json]
 
-The state commands talk to the admin API (``/_hoarfrost/state``) with the standard library
-only, so they work from any environment that can run Python. ``catalog`` shows what the
+The state commands talk to a running server's admin API (``/_hoarfrost/state``) with the
+standard library only, so they work from any environment that can run Python; with
+``--state-dir`` they work on a server's state directory directly, while no server uses it
+(export reads it without writing; import saves there as the server would). ``show`` prints
+resource counts per service and scope (and the emulator's clock once moved); ``--json`` the
+views themselves. Long exports and imports draw their progress on a terminal (``--progress``
+forces it). ``catalog`` shows what the
 generic resource engine inferred from a service's model: its resource families, their
 operations by role, identifiers and parents, and the operations it leaves unresolved.
 """
@@ -17,6 +24,7 @@ operations by role, identifiers and parents, and the operations it leaves unreso
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -24,8 +32,9 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
 
 DEFAULT_PORT = 4566
 DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -107,8 +116,39 @@ def _open_state_dir(emulator: Any, state_dir: str, args: argparse.Namespace) -> 
 
 
 # -- state ----------------------------------------------------------------------------------
-def _state_url(args: argparse.Namespace) -> str:
-    base = args.url.rstrip("/") + "/_hoarfrost/state"
+class _Progress:
+    """Progress on stderr, redrawn on one line: drawn on a terminal, or when asked for."""
+
+    def __init__(self, verb: str, enabled: bool) -> None:
+        self.verb = verb
+        self.enabled = enabled
+        self._drawn = False
+
+    def scopes(self, done: int, total: int, label: str) -> None:
+        self._draw(f"{self.verb} {done}/{total} scopes ({label})")
+
+    def transfer(self, done: int, total: int | None) -> None:
+        size = f"{done / 2**20:.1f}" + (f"/{total / 2**20:.1f}" if total else "")
+        self._draw(f"{self.verb} {size} MiB")
+
+    def _draw(self, text: str) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\r{text}\x1b[K")
+            sys.stderr.flush()
+            self._drawn = True
+
+    def finish(self) -> None:
+        if self._drawn:
+            sys.stderr.write("\n")
+            self._drawn = False
+
+
+def _progress(args: argparse.Namespace, verb: str) -> _Progress:
+    return _Progress(verb, bool(getattr(args, "progress", False)) or sys.stderr.isatty())
+
+
+def _state_url(args: argparse.Namespace, path: str = "state") -> str:
+    base = args.url.rstrip("/") + "/_hoarfrost/" + path
     secrets = {"secrets": "1"} if getattr(args, "secrets", False) else {}
     if not args.service:
         if args.account or args.region:
@@ -123,14 +163,21 @@ def _state_url(args: argparse.Namespace) -> str:
     return f"{url}?{urllib.parse.urlencode(query)}" if query else url
 
 
-def _call(method: str, url: str, body: bytes | None = None) -> Any:
+def _summary_url(args: argparse.Namespace) -> str:
+    query = {key: value for key, value in (("service", args.service), ("account", args.account),
+                                            ("region", args.region)) if value}
+    base = args.url.rstrip("/") + "/_hoarfrost/summary"
+    return f"{base}?{urllib.parse.urlencode(query)}" if query else base
+
+
+def _call(method: str, url: str, body: bytes | None = None, progress: _Progress | None = None) -> Any:
     """One admin API call; JSON in and out. Admin errors become a ``CliError`` with their message."""
     request = urllib.request.Request(url, data=body, method=method)
     if body is not None:
         request.add_header("content-type", "application/json")
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read() or b"null")
+            return json.loads(_read(response, progress) or b"null")
     except urllib.error.HTTPError as error:
         text = error.read().decode("utf-8", "replace")
         try:
@@ -145,13 +192,84 @@ def _call(method: str, url: str, body: bytes | None = None) -> Any:
         raise CliError(f"cannot reach hoarfrost at {url}: {error.reason}", code=2) from error
 
 
-def _export(args: argparse.Namespace) -> int:
-    text = json.dumps(_call("GET", _state_url(args)), indent=2, sort_keys=True) + "\n"
-    if args.output and args.output != "-":
-        with open(args.output, "w", encoding="utf-8") as file:
+def _read(response: IO[bytes], progress: _Progress | None) -> bytes:
+    if progress is None:
+        return response.read()
+    length = response.headers.get("content-length")  # type: ignore[attr-defined]
+    total = int(length) if length and length.isdigit() else None
+    chunks: list[bytes] = []
+    done = 0
+    while chunk := response.read(1 << 20):
+        chunks.append(chunk)
+        done += len(chunk)
+        progress.transfer(done, total)
+    progress.finish()
+    return b"".join(chunks)
+
+
+@contextlib.contextmanager
+def _state_dir(args: argparse.Namespace, *, write: bool) -> Iterator[Any]:
+    """An Emulator holding what ``args.state_dir`` holds. With ``write``, what changed in it is
+    saved there when the block ends without an error (crash-safely, as a server saves); without,
+    nothing is ever written. A directory a server is using is refused: use --url then."""
+    from hoarfrost.core.emulator import Emulator
+    from hoarfrost.server.persistence import Persister, PersistenceError
+
+    path = Path(args.state_dir)
+    if not write and not (path / "manifest.json").is_file():
+        raise CliError(f"{path} holds no hoarfrost state (no manifest.json)")
+    emulator = Emulator()
+    try:
+        persister = Persister(emulator, path, save_delay=3600)  # saved once, at the end
+    except (PersistenceError, OSError) as exc:
+        raise CliError(f"cannot use state directory {path}: {exc} (while a server uses it, pass its --url)") from exc
+    saved = False
+    try:
+        try:
+            persister.load()
+        except PersistenceError as exc:
+            raise CliError(f"cannot load {path}: {exc}") from exc
+        if write:
+            persister.start()
+        yield emulator
+        if write:
+            persister.close()
+            saved = True
+    finally:
+        if not saved:
+            persister.close_without_saving()
+        emulator.close()
+
+
+def _no_scope_on_dir(args: argparse.Namespace, what: str) -> None:
+    if args.service or args.account or args.region:
+        raise CliError(f"with --state-dir, {what} works on the whole environment: drop --service, --account and "
+                       "--region (or serve the directory and use --url)")
+
+
+def _write_output(args: argparse.Namespace, text: str) -> None:
+    target = args.file or args.output
+    if args.file and args.output and args.file != args.output:
+        raise CliError("give the output file once: FILE or -o FILE")
+    if target and target != "-":
+        with open(target, "w", encoding="utf-8") as file:
             file.write(text)
     else:
         sys.stdout.write(text)
+
+
+def _export(args: argparse.Namespace) -> int:
+    progress = _progress(args, "exporting")
+    if args.state_dir:
+        from hoarfrost.state import export_document
+
+        _no_scope_on_dir(args, "export")
+        with _state_dir(args, write=False) as emulator:
+            document = export_document(emulator, secrets=args.secrets, progress=progress.scopes)
+        progress.finish()
+    else:
+        document = _call("GET", _state_url(args), progress=progress)
+    _write_output(args, json.dumps(document, indent=2, sort_keys=True) + "\n")
     return 0
 
 
@@ -159,18 +277,37 @@ def _import(args: argparse.Namespace) -> int:
     if args.file == "-":
         data = sys.stdin.buffer.read()
     else:
-        with open(args.file, "rb") as file:
-            data = file.read()
+        try:
+            with open(args.file, "rb") as file:
+                data = file.read()
+        except OSError as exc:
+            raise CliError(f"cannot read {args.file}: {exc.strerror}") from exc
     try:
         document = json.loads(data)
     except ValueError as exc:
         raise CliError(f"{args.file} is not JSON: {exc}") from exc
-    if isinstance(document, dict) and "views" in document:
-        if args.service:
-            raise CliError(f"{args.file} is a whole-emulator export; drop --service to import it")
-        if args.merge:
-            raise CliError("--merge applies to one service's view (use --service)")
-        result = _call("PUT", _state_url(args), data)
+    whole = isinstance(document, dict) and "views" in document
+    if whole and args.service:
+        raise CliError(f"{args.file} is a whole-emulator export; drop --service to import it")
+    if args.state_dir:
+        from hoarfrost.core.views import StateViewError
+        from hoarfrost.state import import_document
+
+        _no_scope_on_dir(args, "import")
+        if not whole:
+            raise CliError(f"{args.file} holds one service's view; with --state-dir, import a whole export")
+        progress = _progress(args, "importing")
+        try:
+            with _state_dir(args, write=True) as emulator:
+                count = import_document(emulator, document, merge=args.merge, progress=progress.scopes)
+        except StateViewError as exc:
+            raise CliError(f"{args.file} was not imported ({exc.kind}): {exc.message}") from exc
+        finally:
+            progress.finish()
+        result = {"status": "ok", "action": "merge" if args.merge else "restore", "views": count,
+                  "state_dir": str(args.state_dir)}
+    elif whole:
+        result = _call("PATCH" if args.merge else "PUT", _state_url(args), data)
     else:
         if not args.service:
             raise CliError(f"{args.file} holds one service's view: say which with --service")
@@ -184,8 +321,27 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    document = _call("GET", _state_url(args))
-    if isinstance(document, dict) and "views" in document:
+    if args.state_dir:
+        with _state_dir(args, write=False) as emulator:
+            if args.json:
+                from hoarfrost.state import export_document
+
+                _no_scope_on_dir(args, "show --json")
+                document: Any = export_document(emulator, blobs=False)
+            else:
+                from hoarfrost.server.summary import summary_document
+
+                document = summary_document(emulator, service=args.service, account=args.account,
+                                            region=args.region)
+    elif args.json:
+        document = _call("GET", _state_url(args))
+    else:
+        document = _call("GET", _summary_url(args))
+    if not args.json:
+        from hoarfrost.server.summary import summary_text
+
+        sys.stdout.write(summary_text(document))
+    elif isinstance(document, dict) and "views" in document:
         for entry in document["views"]:
             print(f"== {entry['service']} {entry['account']}/{entry['region']}")
             print(json.dumps(entry["view"], indent=2, sort_keys=True))
@@ -228,6 +384,8 @@ def _catalog(args: argparse.Namespace) -> int:
 def _scope_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", default=os.environ.get("HOARFROST_URL", DEFAULT_URL),
                         help=f"the running server (env HOARFROST_URL, default {DEFAULT_URL})")
+    parser.add_argument("--state-dir", help="work on this state directory (hoarfrost serve --state-dir) "
+                                            "instead of a running server; no server may be using it")
     parser.add_argument("--service", help="one service (botocore name: sts, s3, sqs, ...); default: all")
     parser.add_argument("--account", help="account of the scope (default: the server's default account)")
     parser.add_argument("--region", help="region of the scope (default: the server's default region)")
@@ -256,11 +414,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="evaluate IAM policies on every request not signed by an account's root")
     serve.set_defaults(run=_serve)
 
-    state = commands.add_parser("state", help="export, import or show the state of a running server")
+    state = commands.add_parser("state", help="export, import or show the state of a server or state directory")
     actions = state.add_subparsers(dest="action", required=True)
     export = actions.add_parser("export", help="write state as JSON (all services, or one scope's view)")
     _scope_options(export)
-    export.add_argument("-o", "--output", help="file to write (default: stdout)")
+    export.add_argument("file", nargs="?", help="file to write (default: stdout)")
+    export.add_argument("-o", "--output", help="file to write (the same as FILE)")
+    export.add_argument("--progress", action="store_true", help="draw progress on stderr even when not a terminal")
     export.add_argument("--blobs", action="store_true",
                         help="the payloads the views name (S3 object bodies) come along, base64, so the file "
                              "alone rebuilds the environment; the server now always includes them")
@@ -270,11 +430,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export)
     load = actions.add_parser("import", help="restore state from an export (or merge one view)")
     _scope_options(load)
-    load.add_argument("--merge", action="store_true", help="merge the view instead of replacing the scope")
+    load.add_argument("--merge", action="store_true",
+                      help="merge into what is there (nothing is removed) instead of replacing it")
+    load.add_argument("--progress", action="store_true", help="draw progress on stderr even when not a terminal")
     load.add_argument("file", help="the JSON file ('-' for stdin)")
     load.set_defaults(run=_import)
-    show = actions.add_parser("show", help="pretty-print state")
+    show = actions.add_parser("show", help="resource counts per service and scope, and the clock once moved")
     _scope_options(show)
+    show.add_argument("--json", action="store_true", help="print the state views themselves")
     show.set_defaults(run=_show)
 
     inspect = commands.add_parser("catalog", help="show the resource families inferred from a service's model")

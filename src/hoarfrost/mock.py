@@ -278,6 +278,13 @@ def _install() -> None:
 _install()
 
 
+def active_emulator() -> Emulator | None:
+    """The Emulator of the innermost active ``mock_aws()`` (None outside any): what
+    ``hoarfrost.state.export_to`` works on when given none."""
+    with _active_lock:
+        return _active[-1] if _active else None
+
+
 class mock_aws:
     """Answer every botocore-based client from an Emulator, as a context manager or decorator.
 

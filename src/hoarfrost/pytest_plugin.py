@@ -150,7 +150,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def dump_state(emulator: Emulator, directory: Path, nodeid: str) -> Path:
     """Write the whole state of ``emulator`` (a ``GET /_hoarfrost/state`` document) for ``nodeid``."""
-    from hoarfrost.server.admin import export_document
+    from hoarfrost.state import export_document
 
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / (re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_") + ".json")

@@ -102,3 +102,33 @@ def test_mapping_validation(aws: Harness) -> None:
     with pytest.raises(ClientError) as exc:
         lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="f")
     assert code(exc) == "ResourceConflictException"
+
+
+def test_filter_criteria_on_an_sqs_mapping_delete_what_they_do_not_pass(aws: Harness) -> None:
+    lam, sqs = aws.client("lambda"), aws.client("sqs")
+    url, arn = _queue(sqs, "orders")
+    create(lam, "big-orders", PARTIAL)
+    with pytest.raises(ClientError) as raised:
+        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="big-orders",
+                                        FilterCriteria={"Filters": [{"Pattern": '{"body": {"amount": [{"numeric": [">"]}]}}'}]})
+    assert code(raised) == "InvalidParameterValueException"
+    for body in (json.dumps({"amount": 5}), json.dumps({"amount": 500}), "plain text", json.dumps({"amount": 50})):
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    poller = aws.emulator.service("lambda").poller
+    before = poller.batches
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="big-orders", FilterCriteria={"Filters": [
+        {"Pattern": json.dumps({"body": {"amount": [{"numeric": [">=", 50]}]}})},
+        {"Pattern": json.dumps({"body": ["plain text"]})}]})
+    assert poller.wait_for_batches(before + 1, 20)
+    logs = aws.client("logs")
+    for _ in range(100):
+        bodies = [e["message"] for e in logs.filter_log_events(logGroupName="/aws/lambda/big-orders",
+                                                               filterPattern='"BODY"')["events"]]
+        if len(bodies) == 3:
+            break
+        poller.wait_for_batches(poller.batches + 1, 0.05)
+    assert sorted(b.removeprefix("BODY ").strip() for b in bodies) == sorted(
+        [json.dumps({"amount": 500}), "plain text", json.dumps({"amount": 50})])
+    # The message no filter matched was deleted, not left for its visibility timeout.
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == ("0", "0")

@@ -4,7 +4,6 @@ a URL needs a socket)."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 import requests

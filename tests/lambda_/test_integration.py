@@ -7,7 +7,6 @@ import base64
 import gzip
 import json
 import os
-from typing import Any
 
 import hoarfrost
 from tests.harness import Harness

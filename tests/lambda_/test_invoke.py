@@ -223,3 +223,31 @@ def test_remaining_time_is_the_timeout_after_the_clock_moved(lam: Any, aws: Harn
     aws.emulator.clock.advance(3600)
     _, body = _call(lam, "clocked")
     assert 0 < body["remaining"] <= 3000
+
+
+def test_workers_speak_the_runtime_api_and_a_traceback_is_one_log_event(lam: Any, aws: Harness) -> None:
+    create(lam, "api", "import os\n\ndef handler(event, context):\n"
+                       "    if event.get('fail'):\n        raise ValueError('no good')\n"
+                       "    return os.environ.get('AWS_LAMBDA_RUNTIME_API', '')\n")
+    _, address = _call(lam, "api")
+    host, _, port = address.partition("/")[0].partition(":")
+    assert host == "127.0.0.1" and port.isdigit()
+    response, error = _call(lam, "api", {"fail": True})
+    assert response["FunctionError"] == "Unhandled" and error["errorType"] == "ValueError"
+    events = aws.client("logs").filter_log_events(logGroupName="/aws/lambda/api", filterPattern='"[ERROR]"')["events"]
+    assert len(events) == 1
+    lines = events[0]["message"].splitlines()
+    assert lines[0] == "[ERROR] ValueError: no good" and lines[1] == "Traceback (most recent call last):"
+
+
+def test_a_buffered_function_answers_a_response_stream_in_one_piece(lam: Any) -> None:
+    create(lam, "whole", "def handler(event, context):\n    if event.get('fail'):\n        raise KeyError('k')\n"
+                         "    return {'n': event['n']}\n")
+    answer = lam.invoke_with_response_stream(FunctionName="whole", Payload=json.dumps({"n": 3}))
+    events = list(answer["EventStream"])
+    assert events == [{"PayloadChunk": {"Payload": b'{"n": 3}'}}, {"InvokeComplete": {}}]
+    assert answer["ResponseStreamContentType"] == "application/vnd.amazon.eventstream"
+    events = list(lam.invoke_with_response_stream(FunctionName="whole", Payload=b'{"fail": true}')["EventStream"])
+    (complete,) = [e["InvokeComplete"] for e in events]
+    assert complete["ErrorCode"] == "Unhandled" and json.loads(complete["ErrorDetails"])["errorType"] == "KeyError"
+    assert lam.invoke_with_response_stream(FunctionName="whole", InvocationType="DryRun")["StatusCode"] == 204

@@ -56,3 +56,38 @@ def test_node_functions_run_warm_and_log(aws: Harness) -> None:
     _create(lam, "missing", "index.nothing", {"index.js": INDEX})
     error = json.loads(lam.invoke(FunctionName="missing")["Payload"].read())
     assert error["errorType"] == "Runtime.HandlerNotFound"
+
+
+STREAMING = """
+exports.handler = awslambda.streamifyResponse(async (event, responseStream, context) => {
+  for (const word of event.words) {
+    responseStream.write(word);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  responseStream.end();
+});
+exports.breaks = awslambda.streamifyResponse(async (event, responseStream) => {
+  responseStream.write("partial");
+  throw new Error("stream broke");
+});
+"""
+
+
+def test_a_streaming_function_answers_in_the_pieces_it_wrote(aws: Harness) -> None:
+    lam = aws.client("lambda")
+    _create(lam, "streamer", "index.handler", {"index.js": STREAMING})
+    answer = lam.invoke_with_response_stream(FunctionName="streamer", Payload=json.dumps({"words": ["a", "bc", "d"]}),
+                                             LogType="Tail")
+    events = list(answer["EventStream"])
+    assert [e["PayloadChunk"]["Payload"] for e in events if "PayloadChunk" in e] == [b"a", b"bc", b"d"]
+    complete = events[-1]["InvokeComplete"]
+    assert "ErrorCode" not in complete and "START RequestId" in base64.b64decode(complete["LogResult"]).decode()
+    assert answer["StatusCode"] == 200 and answer["ExecutedVersion"] == "$LATEST"
+    # A plain Invoke of a streaming function answers everything it wrote at once.
+    whole = lam.invoke(FunctionName="streamer", Payload=json.dumps({"words": ["x", "y"]}))
+    assert whole["Payload"].read() == b"xy" and "FunctionError" not in whole
+    _create(lam, "breaker", "index.breaks", {"index.js": STREAMING})
+    events = list(lam.invoke_with_response_stream(FunctionName="breaker")["EventStream"])
+    assert events[0] == {"PayloadChunk": {"Payload": b"partial"}}
+    complete = events[-1]["InvokeComplete"]
+    assert complete["ErrorCode"] == "Unhandled" and json.loads(complete["ErrorDetails"])["errorMessage"] == "stream broke"

@@ -185,3 +185,24 @@ def test_records_older_than_the_maximum_age_are_skipped(aws: Harness) -> None:
     assert failure["requestContext"]["condition"] == "RecordAgeExceeded"
     assert failure["DDBStreamBatchInfo"]["batchSize"] == 2
     assert failure["requestContext"]["functionArn"].endswith(":function:timely")
+
+
+def test_filter_criteria_pass_only_matching_records(aws: Harness) -> None:
+    lam = aws.client("lambda")
+    stream = _table(aws, "filtered")
+    create(lam, "inserts", PRINTS)
+    pattern = json.dumps({"eventName": ["INSERT"], "dynamodb": {"Keys": {"id": {"S": [{"prefix": "keep"}]}}}})
+    mapping = lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="inserts",
+                                              StartingPosition="TRIM_HORIZON", FilterCriteria={
+                                                  "Filters": [{"Pattern": pattern}]})
+    assert mapping["FilterCriteria"] == {"Filters": [{"Pattern": pattern}]}
+    _put(aws, "filtered", "skip-1", "keep-1", "skip-2", "keep-2", "skip-3")
+    aws.client("dynamodb").delete_item(TableName="filtered", Key={"id": {"S": "keep-1"}})
+    _put(aws, "filtered", "keep-3")
+    _until(aws, lambda: "keep-3" in _ids(_records(aws, "inserts")))
+    assert _ids(_records(aws, "inserts")) == ["keep-1", "keep-2", "keep-3"]
+    # The mapping moved past the records no filter matched.
+    [held] = aws.emulator.service("lambda").snapshot(aws.account, aws.region).event_source_mappings
+    assert held.filters == [pattern]
+    lam.update_event_source_mapping(UUID=mapping["UUID"], FilterCriteria={"Filters": []})
+    assert "FilterCriteria" not in lam.get_event_source_mapping(UUID=mapping["UUID"])

@@ -148,3 +148,20 @@ def test_the_http_export_carries_function_code(server: ServerHarness) -> None:
     response = requests.put(server.http_url("/_hoarfrost/state"), json=document)
     assert response.status_code == 200, response.text
     assert json.loads(lam.invoke(FunctionName="exported")["Payload"].read()) == "back"
+
+
+def test_a_view_with_an_invalid_filter_pattern_changes_nothing(aws: Harness) -> None:
+    service = aws.emulator.service("lambda")
+    lam = aws.client("lambda")
+    create(lam, "kept", "def handler(event, context):\n    return 1\n")
+    sqs = aws.client("sqs")
+    url = sqs.create_queue(QueueName="q")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="kept", Enabled=False,
+                                    FilterCriteria={"Filters": [{"Pattern": '{"body": ["x"]}'}]})
+    before = service.snapshot(aws.account, aws.region)
+    broken = before.model_copy(deep=True)
+    broken.event_source_mappings[0].filters = ['{"body": [{"numeric": [">"]}]}']
+    with pytest.raises(StateViewError):
+        service.restore(aws.account, aws.region, broken)
+    assert service.snapshot(aws.account, aws.region) == before

@@ -77,7 +77,7 @@ def _export(setup: str) -> dict:
     """The whole-emulator document a server answers after ``setup`` ran against it."""
     import boto3
 
-    from hoarfrost.server.admin import export_document
+    from hoarfrost.state import export_document
     from hoarfrost.mock import mock_aws
 
     with mock_aws() as emulator:

@@ -117,6 +117,22 @@ def test_disabling_the_key_breaks_get_secret_value(sm: Any, kms: Any) -> None:
     assert code(raised) == "DecryptionFailure"
 
 
+def test_a_key_policy_that_denies_decrypt_breaks_reads_already_made(sm: Any, kms: Any) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    sm.create_secret(Name="s", SecretString="v", KmsKeyId=key["KeyId"])
+    assert sm.get_secret_value(SecretId="s")["SecretString"] == "v"
+    account = key["Arn"].split(":")[4]
+    kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*",
+             "Resource": "*"},
+            {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*"}]}))
+    with pytest.raises(ClientError) as raised:
+        sm.get_secret_value(SecretId="s")
+    assert code(raised) == "AccessDeniedException" and message(raised) == "Access to KMS is not allowed"
+
+
 def test_a_new_key_reencrypts_the_labelled_versions(sm: Any, kms: Any, aws: Harness) -> None:
     old = kms.create_key()["KeyMetadata"]["KeyId"]
     new = kms.create_key()["KeyMetadata"]

@@ -162,7 +162,7 @@ def test_state_export_import_show_round_trip(server: ServerHarness, sdb: str, tm
     assert sorted(server.emulator.service("sdb").snapshot("123456789012", "eu-west-1").domains) == ["alpha", "beta"]
 
     capsys.readouterr()
-    assert cli.main(["state", "show", "--url", url]) == 0
+    assert cli.main(["state", "show", "--url", url, "--json"]) == 0
     shown = capsys.readouterr().out
     assert "== sdb 123456789012/eu-west-1" in shown
     assert '"beta": {' in shown

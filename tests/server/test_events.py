@@ -151,3 +151,17 @@ def test_the_last_client_to_leave_takes_the_subscriptions_with_it(server: Server
     _settled(events)
     assert events._on_change not in sqs.notifier.listeners
     assert events._on_clock not in server.emulator.clock._listeners
+
+
+def test_a_reset_that_puts_the_clock_back_is_a_clock_event(server: ServerHarness) -> None:
+    stream = Stream(server)
+    try:
+        requests.post(server.http_url("/_hoarfrost/clock"), json={"advance": 600}).raise_for_status()
+        requests.delete(server.http_url("/_hoarfrost/state")).raise_for_status()
+        requests.delete(server.http_url("/_hoarfrost/state")).raise_for_status()  # already real time: no event
+        server.client("sqs").create_queue(QueueName="after")
+        events = stream.take(3)
+    finally:
+        stream.close()
+    assert [(event["event"], event["data"]["offset"]) for event in events[:2]] == [("clock", 600), ("clock", 0)]
+    assert (events[2]["event"], events[2]["data"]["operation"]) == ("change", "CreateQueue")

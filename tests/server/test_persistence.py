@@ -388,3 +388,64 @@ def test_blob_dir_and_state_dir_exclude_each_other(tmp_path: Path, capsys: pytes
 
     assert code != 0
     assert "--blob-dir and --state-dir exclude each other" in capsys.readouterr().err
+
+
+# -- the clock ----------------------------------------------------------------------------------
+def wait_for_manifest(root: Path, predicate: Any, timeout: float = 10.0) -> dict[str, Any]:
+    """The manifest once the saving thread has written one ``predicate`` accepts."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            found = manifest(root)
+        except (FileNotFoundError, ValueError):
+            found = None
+        if found is not None and predicate(found):
+            return found
+        time.sleep(0.02)
+    raise AssertionError(f"no manifest matching the condition within {timeout} s")
+
+
+def test_the_clock_offset_survives_a_restart(persisted: tuple[Emulator, Persister]) -> None:
+    emulator, persister = persisted
+    queue = emulator.call("sqs", "CreateQueue", {"QueueName": "timed"})["QueueUrl"]
+    emulator.call("sqs", "SendMessage", {"QueueUrl": queue, "MessageBody": "m"})
+    persister.save()
+    emulator.clock.advance(7200)
+    # A clock move alone is a change the saving thread writes.
+    saved = wait_for_manifest(persister.root, lambda found: found.get("clock_offset", 0) >= 7200)
+    assert saved["clock_offset"] == emulator.clock.offset
+    received = emulator.call("sqs", "ReceiveMessage", {"QueueUrl": queue, "VisibilityTimeout": 600})
+    assert len(received["Messages"]) == 1  # in flight for 600 s of the emulator's time
+    emulator.clock.advance(300)
+    persister.close()
+    emulator.close()
+
+    again, reloaded = reload(persister.root)
+    try:
+        assert again.clock.offset >= 7500
+        assert abs(again.clock.time() - emulator.clock.time()) < 60
+        # Still in flight: its deadline is on the emulator's clock, which came back with it.
+        assert "Messages" not in again.call("sqs", "ReceiveMessage", {"QueueUrl": queue})
+        again.clock.advance(301)
+        assert [m["Body"] for m in again.call("sqs", "ReceiveMessage", {"QueueUrl": queue})["Messages"]] == ["m"]
+        reloaded.start()
+        again.reset()  # back to real time: saved too
+        assert wait_for_manifest(reloaded.root, lambda found: found.get("clock_offset") == 0)["scopes"] == []
+    finally:
+        reloaded.close()
+        again.close()
+
+
+def test_a_bad_clock_offset_refuses_to_load(tmp_path: Path) -> None:
+    state_dir = tmp_path / "state"
+    state_dir.mkdir()
+    (state_dir / MANIFEST).write_text(json.dumps({"format": "hoarfrost-state-dir", "format_version": 1,
+                                                  "generation": 1, "clock_offset": -5, "scopes": []}))
+    emulator = Emulator()
+    persister = Persister(emulator, state_dir)
+    try:
+        with pytest.raises(PersistenceError, match="clock_offset"):
+            persister.load()
+    finally:
+        persister.close_without_saving()
+    assert emulator.clock.offset == 0

@@ -66,12 +66,17 @@ class Clock:
 
     def reset(self) -> None:
         """Back to real time: only for an emulator whose state was just forgotten (nothing
-        remains that a step back in time could contradict)."""
+        remains that a step back in time could contradict). Listeners hear of it when the clock
+        had moved (the event stream reports it, persistence saves it)."""
         with self._lock:
-            self._offset = 0.0
+            moved, self._offset = self._offset != 0.0, 0.0
+        if moved:
+            for listener in self._listeners:
+                listener()
 
     def on_advance(self, listener: Callable[[], None]) -> None:
-        """Call ``listener()`` after every ``advance`` (services wake their long polls)."""
+        """Call ``listener()`` after every ``advance``, and after a ``reset`` that moved the
+        clock back (services wake their long polls; the event stream reports the change)."""
         with self._lock:
             self._listeners = (*self._listeners, listener)
 

@@ -91,6 +91,8 @@ class KeyService(Protocol):
 
     def describe(self, caller: KeyCaller, key_id: str) -> KeyInfo: ...
 
+    def may_decrypt(self, caller: KeyCaller, key_arn: str) -> bool: ...
+
 
 class KeysUnavailable(ServiceError):
     """No KMS is registered in this emulator (hoarfrost built without it)."""
@@ -130,3 +132,10 @@ class KeyPort:
 
     def describe(self, caller: KeyCaller, key_id: str) -> KeyInfo:
         return self._keys().describe(caller, key_id)
+
+    def may_decrypt(self, caller: KeyCaller, key_arn: str) -> bool:
+        """Whether a data key that ``key_arn`` made, and whose plaintext the caller kept from an
+        earlier Decrypt or GenerateDataKey, may be used again without asking KMS: True only
+        when a Decrypt would certainly succeed now (key enabled, no policy that could refuse).
+        The hot read path of envelope encryption (GetSecretValue) skips a whole KMS call."""
+        return self._keys().may_decrypt(caller, key_arn)

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from botocore.model import OperationModel, ServiceModel
+from botocore.model import OperationModel, ServiceModel, Shape
 
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import HttpRequest, HttpResponse
+from hoarfrost.protocols import event_stream
 from hoarfrost.protocols.base import Protocol, error_shape, error_status
 from hoarfrost.protocols.json import dump_json, load_json_object
 from hoarfrost.protocols.json_shapes import (
@@ -32,6 +33,10 @@ from hoarfrost.protocols.rest_bindings import (
 )
 
 _JSON = "application/json"
+
+
+def _encode_event(shape: Shape, value: Any) -> tuple[bytes, str]:
+    return dump_json(JSON_CODEC.encode(shape, value)), _JSON
 
 
 def _load_payload(body: bytes) -> Any:
@@ -76,6 +81,10 @@ class RestJsonProtocol(Protocol):
                 default_type = "text/plain" if payload_type == "string" else "application/octet-stream"
                 headers.setdefault("content-type", default_type)
                 return HttpResponse(parts.status, headers, parts.raw)
+            if parts.body_shape is not None and parts.body_shape.serialization.get("eventstream"):
+                headers["content-type"] = event_stream.CONTENT_TYPE
+                return HttpResponse(parts.status, headers,
+                                    event_stream.encode_stream(parts.body or (), parts.body_shape, _encode_event))
             if parts.body is None or parts.body_shape is None:
                 return HttpResponse(parts.status, headers, b"")
             headers.setdefault("content-type", _JSON)

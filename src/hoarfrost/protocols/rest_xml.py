@@ -23,7 +23,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from hoarfrost.core import catalog, spec_patches
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import HttpRequest, HttpResponse
-from hoarfrost.protocols import wire
+from hoarfrost.protocols import event_stream, wire
 from hoarfrost.protocols.base import Protocol, error_status
 from hoarfrost.protocols.json_shapes import SerializationException
 from hoarfrost.protocols.query import wire_error_code, write_error_fields
@@ -116,6 +116,10 @@ class RestXmlProtocol(Protocol):
         if parts.raw is not None:
             headers.setdefault("content-type", "application/octet-stream")
             return HttpResponse(parts.status, headers, parts.raw)
+        if parts.body_shape is not None and parts.body_shape.serialization.get("eventstream"):
+            headers["content-type"] = event_stream.CONTENT_TYPE
+            return HttpResponse(parts.status, headers,
+                                event_stream.encode_stream(parts.body or (), parts.body_shape, self._encode_event))
         if parts.body is None or parts.body_shape is None:
             return HttpResponse(parts.status, headers, b"")
         shape = operation.output_shape
@@ -128,6 +132,11 @@ class RestXmlProtocol(Protocol):
             body = self._document(parts.body_shape, parts.body, root_element(operation), namespace)
         headers.setdefault("content-type", _XML)
         return HttpResponse(parts.status, headers, body)
+
+    def _encode_event(self, shape: Shape, value: Any) -> tuple[bytes, str]:
+        """An event's payload structure: a document whose root is named after its shape
+        (S3 Select's ``<Stats>``, ``<Progress>``)."""
+        return self.writer.document(shape, value, shape.name), "text/xml"
 
     def _document(self, shape: Shape, values: dict[str, Any], root: str, namespace: str | None) -> bytes:
         """A document of the body members under ``root``. When the root *is* the sole body

@@ -10,6 +10,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import HttpRequest, HttpResponse
+from hoarfrost.protocols import event_stream
 from hoarfrost.protocols.base import Protocol, error_shape, error_status
 from hoarfrost.protocols.json_shapes import (
     BodyCodec,
@@ -54,8 +55,25 @@ class RpcDocumentProtocol(Protocol):
 
     def serialize_response(self, output: dict[str, Any], operation: OperationModel, request_id: str) -> HttpResponse:
         shape = operation.output_shape
+        stream = event_stream.stream_member(operation)
+        if shape is not None and stream is not None:
+            return self._event_stream_response(output, shape, stream, operation, request_id)
         document = self.codec.encode(shape, output) if shape is not None else {}
         return HttpResponse(200, self.headers(operation.service_model, request_id), self.dump(document))
+
+    def _event_stream_response(self, output: dict[str, Any], shape: Shape, stream: str, operation: OperationModel,
+                               request_id: str) -> HttpResponse:
+        """The other output members travel in the ``initial-response`` event, then the events."""
+        rest = {name: value for name, value in output.items() if name != stream}
+        initial = self.dump(self.codec.encode(shape, rest))
+        headers = self.headers(operation.service_model, request_id)
+        headers["content-type"] = event_stream.CONTENT_TYPE
+        body = event_stream.encode_stream(output.get(stream) or (), shape.members[stream], self._encode_event,
+                                          initial=initial)
+        return HttpResponse(200, headers, body)
+
+    def _encode_event(self, shape: Shape, value: Any) -> tuple[bytes, str]:
+        return self.dump(self.codec.encode(shape, value)), "application/json"
 
     def serialize_error(
         self, error: ServiceError, service: ServiceModel, operation: OperationModel | None, request_id: str

@@ -2,11 +2,17 @@
 
 Routes (account and region default to the emulator's defaults):
 
+    GET    /_hoarfrost/  (or /_hoarfrost/dashboard)   the dashboard: one page, its script and
+                                                       style under /_hoarfrost/dashboard/
     GET    /_hoarfrost/health                          version and per-service operation coverage
+    GET    /_hoarfrost/summary[?service=&account=&region=] resource counts of every scope with state
+                                                       (or those selected) and the clock, cheap to
+                                                       poll (no blobs; see ``server.summary``)
     GET    /_hoarfrost/state[?blobs=0][&secrets=1]     every started service's scopes, one document
                                                        (with the blobs they name, base64; with
                                                        IAM's secret access keys, else their hash)
     PUT    /_hoarfrost/state                           replace everything with such a document
+    PATCH  /_hoarfrost/state                           merge such a document into what is there
     DELETE /_hoarfrost/state                           reset every service
     GET    /_hoarfrost/state/{service}?account=&region=[&secrets=1] the scope's view (snapshot) with
                                                        the blobs it names inline ("blobs": base64),
@@ -29,7 +35,6 @@ implement answers 404.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
@@ -40,12 +45,13 @@ from hoarfrost.core.blobs import MemoryBlobArchive
 from hoarfrost.core.emulator import Emulator
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.views import ENGINE_PART, StatefulService, StateViewError
-from hoarfrost.server import view_documents
+from hoarfrost.server import summary, view_documents
+from hoarfrost.server.dashboard import DashboardFiles
+from hoarfrost.state import export_document, import_document
 from hoarfrost.services import IMPLEMENTED
 
 PREFIX = "/_hoarfrost/"
 MOTO_RESET = "/moto-api/reset"
-EXPORT_FORMAT = "hoarfrost-state"
 
 # Never a 500: an invalid view is the client's (400); one naming blobs nobody sent, or that
 # cannot be serialised as it stands, conflicts with what the server holds (409, 422).
@@ -75,6 +81,7 @@ class AdminApi:
 
     def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator
+        self.dashboard = DashboardFiles()
 
     @staticmethod
     def claims(request: HttpRequest) -> bool:
@@ -97,11 +104,16 @@ class AdminApi:
             return json_response(200, {"status": "ok", "reset": "all"})
         parts = path[len(PREFIX):].strip("/").split("/")
         method = request.method
+        if parts in ([""], ["dashboard"]) or (len(parts) == 2 and parts[0] == "dashboard"):
+            name = parts[1] if len(parts) == 2 else ""
+            return self._dispatch(method, {"GET": lambda r: self.dashboard.response(name)}, request)
         if parts == ["health"]:
             return self._dispatch(method, {"GET": self.health}, request)
+        if parts == ["summary"]:
+            return self._dispatch(method, {"GET": self.summary}, request)
         if parts == ["state"]:
             return self._dispatch(method, {"GET": self.export_all, "PUT": self.import_all,
-                                           "DELETE": self.reset_all}, request)
+                                           "PATCH": self.merge_all, "DELETE": self.reset_all}, request)
         if len(parts) == 2 and parts[0] == "state":
             service = self._service(parts[1])
             return self._dispatch(method, {
@@ -154,8 +166,8 @@ class AdminApi:
 
     # -- the clock ---------------------------------------------------------------------------
     def clock(self, request: HttpRequest) -> HttpResponse:
-        clock = self.emulator.clock
-        return json_response(200, {"now": clock.now().isoformat(), "offset": clock.offset})
+        """``{"now", "offset", "moved"}``: the emulator's time, seconds ahead of real time."""
+        return json_response(200, summary.clock_document(self.emulator))
 
     def advance_clock(self, request: HttpRequest) -> HttpResponse:
         """``{"advance": seconds}``: move the emulator's time forward (timeouts, delays, TTLs)."""
@@ -195,6 +207,16 @@ class AdminApi:
                                           "engine_operations": len(service.served_operations()),  # type: ignore[attr-defined]
                                           "implemented_operations": 0}
         return json_response(200, {"status": status, "version": hoarfrost.__version__, "services": services})
+
+    def summary(self, request: HttpRequest) -> HttpResponse:
+        """Resource counts per scope (``server.summary``); a service named that hoarfrost does
+        not serve is a 404, one not started yet has no scopes."""
+        service = request.query_param("service")
+        if service:
+            self._service(service)
+        return json_response(200, summary.summary_document(
+            self.emulator, service=service or None, account=request.query_param("account") or None,
+            region=request.query_param("region") or None))
 
     # -- one service, one scope -------------------------------------------------------------
     def snapshot(self, service: StatefulService[Any, Any], request: HttpRequest) -> HttpResponse:
@@ -241,6 +263,17 @@ class AdminApi:
         count = import_document(self.emulator, document, resolve=lambda name: self._service(name).state_key)
         return json_response(200, {"status": "ok", "action": "restore", "views": count})
 
+    def merge_all(self, request: HttpRequest) -> HttpResponse:
+        """Merge an ``export_all`` document into the state there is (nothing is removed); a bad
+        document changes nothing."""
+        try:
+            document = json.loads(request.body or b"null")
+        except ValueError as exc:
+            raise StateViewError("invalid", f"the body is not JSON: {exc}") from exc
+        count = import_document(self.emulator, document, merge=True,
+                                resolve=lambda name: self._service(name).state_key)
+        return json_response(200, {"status": "ok", "action": "merge", "views": count})
+
     def reset_all(self, request: HttpRequest) -> HttpResponse:
         self.emulator.reset()
         return json_response(200, {"status": "ok", "reset": "all"})
@@ -250,71 +283,3 @@ def _secrets(request: HttpRequest) -> bool:
     """``?secrets=1``: the export carries secrets a view otherwise holds only as a hash (IAM's
     secret access keys; see ``StatefulService.redact``)."""
     return request.query_param("secrets") in _TRUE
-
-
-def export_document(emulator: Emulator, *, blobs: bool = True, secrets: bool = False) -> dict[str, Any]:
-    """Every scope of every started service: ``{"format", "version", "views": [{"service",
-    "account", "region", "view"}, ...], "blobs": {key: base64}}``, the payloads the views name
-    (S3 object bodies) included unless ``blobs`` is False, so the document alone rebuilds the
-    environment elsewhere; IAM's secret access keys only as hashes unless ``secrets``. The
-    admin API answers it; the pytest plugin dumps it on failure."""
-    archive = MemoryBlobArchive() if blobs else None
-    views = []
-    for service in sorted(emulator.started_services(), key=lambda s: s.state_key):
-        for account, region in sorted(service.scopes_with_state()):
-            view = service.snapshot(account, region, secrets=secrets) if archive is None else \
-                service.snapshot_with_blobs(account, region, archive, secrets=secrets)
-            views.append({"service": service.state_key, "account": account, "region": region,
-                          "view": json.loads(view.model_dump_json())})
-    document: dict[str, Any] = {"format": EXPORT_FORMAT, "version": hoarfrost.__version__, "views": views}
-    if archive is not None and archive.blobs:
-        document["blobs"] = view_documents.inline(archive)
-    return document
-
-
-def import_document(emulator: Emulator, document: Any, *, resolve: Callable[[str], str] | None = None) -> int:
-    """Replace all of ``emulator``'s state with an ``export_document`` document, atomically;
-    answers the number of views loaded.
-
-    The whole document is first imported into a scratch Emulator (views, consistency, blobs:
-    everything a real import checks); only when that succeeded is ``emulator`` reset and
-    loaded, so a bad document leaves it exactly as it was. ``resolve`` maps an entry's service
-    name to its state key, raising for a service it does not know (the admin API answers 404);
-    without it, such a service raises ``StateViewError('invalid')``."""
-    entries = document.get("views") if isinstance(document, dict) else None
-    if not isinstance(entries, list):
-        raise StateViewError("invalid", 'expected {"views": [{"service", "account", "region", "view"}, ...]}')
-    plan: list[tuple[str, str, str, Any]] = []
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, dict) or not {"service", "account", "region", "view"} <= entry.keys():
-            raise StateViewError("invalid", f"views[{index}] needs service, account, region and view")
-        name = str(entry["service"])
-        if resolve is not None:
-            name = resolve(name)
-        elif not _serves(emulator, name):
-            raise StateViewError("invalid", f"views[{index}] names {name!r}, a service hoarfrost does not serve")
-        plan.append((name, str(entry["account"]), str(entry["region"]), entry["view"]))
-    source = view_documents.blob_archive(document.get("blobs"))
-    scratch = Emulator(dataclasses.replace(emulator.settings, blob_dir=None))
-    _load(scratch, plan, source)
-    _load(emulator, plan, source)
-    return len(plan)
-
-
-def _serves(emulator: Emulator, name: str) -> bool:
-    try:
-        emulator.service(name)
-    except KeyError:
-        return False
-    return True
-
-
-def _load(emulator: Emulator, plan: list[tuple[str, str, str, Any]], source: MemoryBlobArchive | None) -> None:
-    """Reset ``emulator`` and restore every (service, account, region, view) of ``plan``."""
-    emulator.reset()
-    for name, account, region, view in plan:
-        service = emulator.service(name)
-        if source is None:
-            service.restore(account, region, view)
-        else:
-            service.restore_with_blobs(account, region, view, source)

@@ -8,7 +8,8 @@ Each event is one SSE message whose ``id`` is its sequence number::
            "operation": "SendMessage", "request_id": "…"}
 
 ``event: clock`` carries ``{"seq", "now", "offset"}`` after ``POST /_hoarfrost/clock`` (or any
-``clock.advance``). With ``?views=1`` a change also carries ``"view"``: the scope's state view
+``clock.advance``), and after a reset of everything put a moved clock back to real time
+(``"offset": 0``). With ``?views=1`` a change also carries ``"view"``: the scope's state view
 just after the change (built once per change, whichever clients ask).
 
 Why requests never wait for a client: a change is formatted once and appended to each client's

@@ -2,7 +2,8 @@
 
 The directory (every file JSON a person or ``jq`` can read, but the blobs)::
 
-    DIR/manifest.json                              the last complete save: generation, and for each
+    DIR/manifest.json                              the last complete save: generation, the emulator
+                                                   clock's offset from real time, and for each
                                                    scope (service, account, region) its view file
     DIR/views/<service>/<account>/<region>.<generation>.json   one scope's state view
     DIR/blobs/                                     payloads the views name (S3 bodies), by key digest
@@ -22,6 +23,11 @@ the listener only records the scope as dirty, and a background thread saves dirt
 short delay later (so a burst of writes costs one save, and a steady stream one save per delay).
 The only moment a save shares with requests is the scope's view copy under its lock, the same
 as an admin GET of that scope.
+
+The clock's offset (how far a test or a person moved the emulator's time, ``POST
+/_hoarfrost/clock``) is saved with the views and put back before them at load: the views'
+timestamps (visibility deadlines, TTLs, schedules) are on that clock, and a restored emulator
+that forgot it would expire and fire them at the wrong time.
 
 Loading is all or nothing: every view is read and checked (and upgraded from an older
 ``schema_version``) before the first is restored, and the server refuses to start, naming the
@@ -206,6 +212,9 @@ class Persister:
         self._watched: set[str] = set()
         self._thread: threading.Thread | None = None
         self.saves = 0
+        self._saved_offset = 0.0  # the clock offset the last committed manifest holds
+        self._clock_dirty = False
+        self._read_only = False  # close_without_saving: nothing more is written
 
     def _take_lock(self) -> Any:
         if fcntl is None:
@@ -249,6 +258,7 @@ class Persister:
                 raise PersistenceError(f"cannot load {where}, written at schema_version {written}: {exc.message}") \
                     from exc
             plan.append((key, service, view, relative, written))
+        self._restore_clock(manifest)
         for (name, account, region), service, view, _, _ in plan:
             try:
                 service.restore_with_blobs(account, region, view, None)
@@ -265,6 +275,17 @@ class Persister:
         self.generation = int(manifest.get("generation", 0))
         self._sweep()
         return len(plan)
+
+    def _restore_clock(self, manifest: dict[str, Any]) -> None:
+        """Move the emulator's clock to the saved offset (it only moves forward: a fresh
+        emulator's is 0)."""
+        offset = manifest.get("clock_offset", 0.0)
+        if isinstance(offset, bool) or not isinstance(offset, (int, float)) or not 0 <= offset < float("inf"):
+            raise PersistenceError(f"{self.root / MANIFEST}: clock_offset must be a number of seconds, not {offset!r}")
+        clock = self.emulator.clock
+        if offset > clock.offset:
+            clock.advance(offset - clock.offset)
+        self._saved_offset = float(offset)
 
     def _read_manifest(self) -> dict[str, Any]:
         path = self.root / MANIFEST
@@ -300,6 +321,7 @@ class Persister:
     def start(self) -> Persister:
         """Watch every service (those started later too) and start the saving thread."""
         self.emulator.on_service_started(self._watch)
+        self.emulator.clock.on_advance(self._clock_moved)
         for service in self.emulator.started_services():
             self._watch(service, dirty=False)
         self._thread = threading.Thread(target=self._run, name="hoarfrost-persistence", daemon=True)
@@ -323,10 +345,16 @@ class Persister:
             self._dirty.add((change.service, change.account, change.region))
             self._wake.notify()
 
+    def _clock_moved(self) -> None:
+        """The clock was advanced or reset: the next save writes the manifest with its offset."""
+        with self._wake:
+            self._clock_dirty = True
+            self._wake.notify()
+
     def _run(self) -> None:
         while True:
             with self._wake:
-                while not self._dirty and not self._stopping:
+                while not self._dirty and not self._clock_dirty and not self._stopping:
                     self._wake.wait()
                 if self._stopping:
                     return
@@ -344,17 +372,22 @@ class Persister:
         """Save the dirty scopes as one new generation; False when nothing was dirty."""
         with self._save_lock:
             with self._wake:
+                if self._read_only:
+                    return False
                 dirty, self._dirty = self._dirty, set()
-            if not dirty:
+                self._clock_dirty = False
+            offset = self.emulator.clock.offset
+            if not dirty and offset == self._saved_offset:
                 return False
             try:
-                return self._save(dirty)
+                return self._save(dirty, offset)
             except BaseException:
                 with self._wake:  # try again next time
                     self._dirty |= dirty
+                    self._clock_dirty = True
                 raise
 
-    def _save(self, dirty: set[ScopeKey]) -> bool:
+    def _save(self, dirty: set[ScopeKey], offset: float) -> bool:
         generation = self.generation + 1
         saved = dict(self._saved)
         self.blobs.take_released()
@@ -389,13 +422,14 @@ class Persister:
                 saved[key] = (relative, view.schema_version, frozenset(recorder.keys))
             for directory in written_dirs:
                 _fsync_dir(directory)
-            self._write_manifest(generation, saved)  # the switch
+            self._write_manifest(generation, saved, offset)  # the switch
         except BaseException:
             self.blobs.settle(None)
             raise
         superseded = {relative for relative, _, _ in self._saved.values()} - \
             {relative for relative, _, _ in saved.values()}
         self._saved = saved
+        self._saved_offset = offset
         self.generation = generation
         self.saves += 1
         for relative in superseded:
@@ -403,13 +437,15 @@ class Persister:
         self.blobs.settle({blob for _, _, keys in saved.values() for blob in keys})
         return True
 
-    def _write_manifest(self, generation: int, saved: dict[ScopeKey, tuple[str, int, frozenset[str]]]) -> None:
+    def _write_manifest(self, generation: int, saved: dict[ScopeKey, tuple[str, int, frozenset[str]]],
+                        offset: float) -> None:
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "hoarfrost_version": hoarfrost.__version__,
             "generation": generation,
             "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "clock_offset": offset,
             "scopes": [{"service": name, "account": account, "region": region, "file": relative,
                         "schema_version": version}
                        for (name, account, region), (relative, version, _) in sorted(saved.items())],
@@ -428,6 +464,7 @@ class Persister:
         for subscription in self._subscriptions:
             subscription.unsubscribe()
         self._subscriptions.clear()
+        self.emulator.clock.off_advance(self._clock_moved)
         try:
             self.save()
         finally:
@@ -439,6 +476,7 @@ class Persister:
         """Let go of the directory (a load that failed: nothing may be written over it)."""
         with self._wake:
             self._stopping = True
+            self._read_only = True
             self._dirty.clear()
         self.close()
 

@@ -14,4 +14,6 @@ IMPLEMENTED: dict[str, str] = {
     "iam": "hoarfrost.services.iam",
     "dynamodb": "hoarfrost.services.dynamodb",
     "dynamodbstreams": "hoarfrost.services.dynamodbstreams",
+    "scheduler": "hoarfrost.services.scheduler",
+    "events": "hoarfrost.services.events",
 }

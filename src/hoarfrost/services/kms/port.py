@@ -8,7 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.kit.policies import PolicyError, parse_policy
 from hoarfrost.core.kms_port import DataKey, Decrypted, Encrypted, KeyCaller, KeyInfo
+from hoarfrost.services.kms import specs
+from hoarfrost.services.kms.state import ENABLED
 
 if TYPE_CHECKING:
     from hoarfrost.services.kms.service import KmsService
@@ -49,6 +53,35 @@ class KmsKeys:
             request["EncryptionContext"] = dict(context)
         out = self._run(caller, "GenerateDataKey", request)
         return DataKey(out["Plaintext"], out["CiphertextBlob"], out["KeyId"])
+
+    def may_decrypt(self, caller: KeyCaller, key_arn: str) -> bool:
+        """Whether Decrypt with the symmetric key ``key_arn`` would succeed for ``caller`` now,
+        answered only where that is certain without running it: the caller's own key in its
+        own region, enabled, with no clock work due and a key policy without Deny statements
+        (the default policy leaves same-account callers to IAM, which allows them). Lock-free
+        reads; a False sends the caller down the full Decrypt path."""
+        arn = try_parse_arn(key_arn)
+        if arn is None or arn.resource_type != "key" or (arn.account, arn.region) != (caller.account, caller.region):
+            return False
+        scope = self._service.backends.existing(arn.account, arn.region)
+        if scope is None:
+            return False
+        state = scope.backend
+        now = self._service.clock.time()
+        if state.next_due is not None and now >= state.next_due:
+            return False
+        found = state.keys.get(arn.resource_id)
+        if found is None or found.key_state != ENABLED or found.key_spec != specs.SYMMETRIC_DEFAULT \
+                or found.key_usage != specs.ENCRYPT_DECRYPT:
+            return False
+        if found.policy:
+            try:
+                if parse_policy(found.policy).has_deny:
+                    return False
+            except PolicyError:
+                pass
+        found.last_used_operation, found.last_used_at = "Decrypt", now
+        return True
 
     def describe(self, caller: KeyCaller, key_id: str) -> KeyInfo:
         metadata = self._run(caller, "DescribeKey", {"KeyId": key_id})["KeyMetadata"]

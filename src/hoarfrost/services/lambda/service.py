@@ -208,7 +208,7 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
                             maximum_retry_attempts=(-1 if mapping.maximum_retry_attempts is None
                                                     else mapping.maximum_retry_attempts),
                             maximum_record_age=-1 if mapping.maximum_record_age is None else mapping.maximum_record_age,
-                            bisect=mapping.bisect, on_failure=mapping.on_failure,
+                            bisect=mapping.bisect, on_failure=mapping.on_failure, filters=tuple(mapping.filters),
                             function_arn=scope.backend.function_arn(mapping.function_name, mapping.qualifier)))
         return found
 

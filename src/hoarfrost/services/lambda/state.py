@@ -193,6 +193,8 @@ class EventSourceMapping:
     bisect: bool = False
     on_failure: str | None = None
     position: str | None = None
+    # FilterCriteria's patterns (event patterns, as JSON text): a record must match one.
+    filters: list[str] = field(default_factory=list)
 
     @property
     def is_stream(self) -> bool:

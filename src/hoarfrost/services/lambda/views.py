@@ -17,6 +17,7 @@ from hoarfrost.core.blobs import BlobStore
 from hoarfrost.core.kit.records import RecordView, merge_keyed, record_view
 from hoarfrost.core.views import StateView
 
+from .runtime import record_filters
 from .state import (
     Alias, CodePackage, CodeSigningConfig, EventInvokeConfig, EventSourceMapping, Function, FunctionConfig, FunctionUrlConfig,
     LambdaBackend, Layer, LayerVersion, ProvisionedConcurrency,
@@ -143,6 +144,10 @@ def from_view(view: LambdaStateView, account: str, region: str, store: BlobStore
             raise ValueError(f"event source mapping {mapping.uuid} appears twice")
         if mapping.function_name not in backend.functions:
             raise ValueError(f"event source mapping {mapping.uuid} names missing function {mapping.function_name!r}")
+        try:
+            record_filters.check(mapping.filters)
+        except record_filters.FilterError as exc:
+            raise ValueError(f"event source mapping {mapping.uuid}: invalid filter pattern: {exc}") from None
         backend.mappings[mapping.uuid] = mapping
     return backend
 

@@ -5,7 +5,9 @@ After a handler changed an object it calls ``emit``; every queue configuration w
 patterns (``s3:ObjectCreated:*``) and key filter (prefix / suffix rules) match receives the
 S3 event message (schema 2.1) through the emulator's delivery port, after the request's lock is
 released. A delivery that fails (no such queue any more) is logged and dropped, as S3 drops it.
-Topic configurations are stored and returned but deliver nothing yet.
+Topic configurations are stored and returned but deliver nothing yet. A bucket whose
+configuration holds ``EventBridgeConfiguration`` also sends every event to the default event bus
+of its account and region (EventBridge's ``aws.s3`` events), through the same port.
 """
 
 from __future__ import annotations
@@ -101,12 +103,54 @@ def _record(ctx: S3Context, bucket: Bucket, event: str, key: str, version: Objec
     }
 
 
+# S3 event -> (EventBridge detail-type, the reason S3 gives); events not listed go to no bus.
+_EVENTBRIDGE = {
+    "ObjectCreated:Put": ("Object Created", "PutObject"),
+    "ObjectCreated:Copy": ("Object Created", "CopyObject"),
+    "ObjectCreated:Post": ("Object Created", "POST Object"),
+    "ObjectCreated:CompleteMultipartUpload": ("Object Created", "CompleteMultipartUpload"),
+    "ObjectRemoved:Delete": ("Object Deleted", "DeleteObject"),
+    "ObjectRemoved:DeleteMarkerCreated": ("Object Deleted", "DeleteObject"),
+    "ObjectRestore:Post": ("Object Restore Initiated", "RestoreObject"),
+    "ObjectRestore:Completed": ("Object Restore Completed", "RestoreObject"),
+    "ObjectTagging:Put": ("Object Tags Added", "PutObjectTagging"),
+    "ObjectTagging:Delete": ("Object Tags Deleted", "DeleteObjectTagging"),
+    "ObjectAcl:Put": ("Object ACL Updated", "PutObjectAcl"),
+}
+
+
+def _eventbridge(ctx: S3Context, bucket: Bucket, event: str, key: str, version: ObjectVersion | None) -> None:
+    """Hand the event to the default bus of the bucket's account and region (EventBridge fills
+    in the id; the envelope and detail are S3's)."""
+    kinds = _EVENTBRIDGE.get(event)
+    if kinds is None:
+        return
+    obj: dict[str, Any] = {"key": key, "sequencer": f"{int(ctx.clock.time() * 1_000_000_000):016X}"}
+    if version is not None and not version.delete_marker:
+        obj.update(size=version.size, etag=version.etag.strip('"'))
+    if version is not None and bucket.versioning:
+        obj["version-id"] = version.version_id
+    detail: dict[str, Any] = {"version": "0", "bucket": {"name": bucket.name}, "object": obj,
+                              "request-id": ctx.request_id, "requester": ctx.account,
+                              "source-ip-address": "127.0.0.1", "reason": kinds[1]}
+    if kinds[0] == "Object Deleted":
+        detail["deletion-type"] = ("Delete Marker Created" if event.endswith("DeleteMarkerCreated")
+                                   else "Permanently Deleted")
+    body = json.dumps({"version": "0", "detail-type": kinds[0], "source": "aws.s3", "account": bucket.account,
+                       "time": format_timestamp(now(ctx.clock), "iso8601").split(".")[0].rstrip("Z") + "Z",
+                       "region": bucket.region, "resources": [bucket.arn], "detail": detail})
+    deliver(ctx, f"arn:aws:events:{bucket.region}:{bucket.account}:event-bus/default", body)
+
+
 def emit(ctx: S3Context, bucket: Bucket, event: str, key: str, version: ObjectVersion | None = None) -> None:
     """Deliver ``event`` (``ObjectCreated:Put``...) for ``key`` to every matching queue and
-    function configuration (a function receives the same ``Records`` document as its event)."""
+    function configuration (a function receives the same ``Records`` document as its event),
+    and to EventBridge when the bucket has it enabled."""
     config = bucket.config.notification
     if not config:
         return
+    if "EventBridgeConfiguration" in config:
+        _eventbridge(ctx, bucket, event, key, version)
     for queue_config in config.get("QueueConfigurations") or []:
         if not _matches(queue_config, event, key):
             continue

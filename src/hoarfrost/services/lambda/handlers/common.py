@@ -172,7 +172,7 @@ def read_s3_object(ctx: Ctx, bucket: str, key: str, version: str | None) -> byte
     """The object from hoarfrost's S3, through the emulator's read port (no service imports another)."""
     data = ctx.emulator.read_object(f"arn:aws:s3:::{bucket}/{key}", version)
     if data is None:
-        raise invalid(f"Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified "
+        raise invalid("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified "
                       "key does not exist.")
     return data
 

@@ -15,6 +15,7 @@ from hoarfrost.core.kit.paging import paginate
 from hoarfrost.core.operations import Reply
 
 from ..errors import conflict, errors, function_not_found, invalid
+from ..runtime import record_filters
 from ..state import EventSourceMapping
 from . import ops
 from .common import TAG_RULES, Ctx, resolve, split_name
@@ -32,6 +33,8 @@ def _output(ctx: Ctx, mapping: EventSourceMapping) -> dict[str, Any]:
         "EventSourceMappingArn": f"arn:aws:lambda:{ctx.state.region}:{ctx.state.account}:"
                                  f"event-source-mapping:{mapping.uuid}",
     }
+    if mapping.filters:
+        out["FilterCriteria"] = {"Filters": [{"Pattern": pattern} for pattern in mapping.filters]}
     if mapping.is_stream:
         out.update({
             "StartingPosition": mapping.starting_position, "ParallelizationFactor": 1, "TumblingWindowInSeconds": 0,
@@ -50,6 +53,20 @@ def _mapping(ctx: Ctx, uuid: str) -> EventSourceMapping:
                                                f"Status Code: 404, Request ID: {ctx.request_id})")
     mapping.settle()
     return mapping
+
+
+def _filters(request: dict[str, Any]) -> list[str] | None:
+    """FilterCriteria's patterns, checked; None when the request leaves them as they are (an
+    empty ``Filters`` list removes them)."""
+    criteria = request.get("FilterCriteria")
+    if criteria is None:
+        return None
+    patterns = [item.get("Pattern") or "" for item in criteria.get("Filters") or []]
+    try:
+        record_filters.check(patterns)
+    except record_filters.FilterError:
+        raise invalid("Invalid filter pattern definition.") from None
+    return patterns
 
 
 def _check_batching(batch_size: int, window: int) -> None:
@@ -127,8 +144,7 @@ def create_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
         for member in STREAM_ONLY:
             if member in request:
                 raise invalid(f"Unsupported {member} parameter for given event source mapping type.")
-    if request.get("FilterCriteria"):
-        raise invalid("hoarfrost does not apply FilterCriteria to event source mappings yet.")
+    filters = _filters(request)
     function, qualifier = resolve(ctx, request)
     if qualifier is not None and function.config(qualifier) is None and qualifier not in function.aliases:
         raise function_not_found(ctx.state.function_arn(function.name, qualifier))
@@ -151,7 +167,7 @@ def create_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
         uuid=str(uuids.uuid4()), event_source_arn=source, function_name=function.name, qualifier=qualifier,
         batch_size=batch_size, last_modified=ctx.clock.time(), batching_window=window, enabled=enabled,
         state="Creating", response_types=list(request.get("FunctionResponseTypes") or []),
-        tags=tagkit.check(request.get("Tags") or {}, TAG_RULES),
+        tags=tagkit.check(request.get("Tags") or {}, TAG_RULES), filters=filters or [],
     )
     if stream:
         mapping.starting_position = request["StartingPosition"]
@@ -172,8 +188,7 @@ def get_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> dict[str, Any
 @ops.operation
 def update_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
     mapping = _mapping(ctx, request["UUID"])
-    if request.get("FilterCriteria"):
-        raise invalid("hoarfrost does not apply FilterCriteria to event source mappings yet.")
+    filters = _filters(request)
     if "FunctionName" in request:
         function, qualifier = resolve(ctx, request)
         mapping.function_name, mapping.qualifier = function.name, qualifier
@@ -189,6 +204,8 @@ def update_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
     mapping.batch_size, mapping.batching_window = batch_size, window
     if "FunctionResponseTypes" in request:
         mapping.response_types = list(request["FunctionResponseTypes"])
+    if filters is not None:
+        mapping.filters = filters
     if "Enabled" in request:
         mapping.enabled = bool(request["Enabled"])
     mapping.state = "Updating"

@@ -1,46 +1,59 @@
 // hoarfrost's runtime client for Node.js functions: runs inside a worker process, never inside
-// hoarfrost. Same protocol as bootstrap_python.py: 4-byte big-endian length + JSON frames on two
-// pipes (argv[2] from hoarfrost, argv[3] to it); the handler module is loaded once (init), then
-// invocations are answered until the control pipe closes. Handlers may be async, return a
-// promise, or take a callback; console output is logged as AWS's Node runtime formats it.
+// hoarfrost. It speaks the Lambda Runtime API at AWS_LAMBDA_RUNTIME_API as AWS's own Node runtime
+// does: the handler module is loaded once (init; a failure goes to /runtime/init/error), then
+// /invocation/next is polled and each event answered at /invocation/<id>/response or /error.
+// Handlers may be async, return a promise, or take a callback; a handler wrapped in
+// awslambda.streamifyResponse writes its response as a stream (chunked, response mode
+// "streaming"), which InvokeWithResponseStream hands on in pieces. Console output is logged as
+// AWS's Node runtime formats it, one log event per call (inner newlines become carriage returns).
 "use strict";
 
 const fs = require("fs");
+const http = require("http");
 const path = require("path");
 const url = require("url");
+const util = require("util");
+const { Writable } = require("stream");
 
-const inFd = Number(process.argv[2]);
-const outFd = Number(process.argv[3]);
+const address = process.env.AWS_LAMBDA_RUNTIME_API;
+const slash = address.indexOf("/");
+const [hostPort, prefix] = slash < 0 ? [address, ""] : [address.slice(0, slash), address.slice(slash)];
+const [host, port] = hostPort.split(":");
+const base = `${prefix}/2018-06-01/runtime`;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-function send(message) {
-  const body = Buffer.from(JSON.stringify(message), "utf8");
-  const head = Buffer.alloc(4);
-  head.writeUInt32BE(body.length, 0);
-  const data = Buffer.concat([head, body]);
-  let offset = 0;
-  while (offset < data.length) {
-    try {
-      offset += fs.writeSync(outFd, data, offset, data.length - offset);
-    } catch (err) {
-      if (err.code !== "EAGAIN") throw err;
-    }
-  }
+function request(method, route, body, headers) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host, port: Number(port), method, path: base + route, agent, headers: headers || {} }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on("error", reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+function post(route, document, errorType) {
+  const body = Buffer.isBuffer(document) ? document : Buffer.from(JSON.stringify(document), "utf8");
+  const headers = { "Content-Type": "application/json", "Content-Length": body.length };
+  if (errorType) headers["Lambda-Runtime-Function-Error-Type"] = errorType;
+  return request("POST", route, body, headers);
 }
 
 let currentRequestId = undefined;
 
-function format(args) {
-  return args.map((a) => (typeof a === "string" ? a : require("util").inspect(a, { depth: 5 }))).join(" ");
+function record(text) {
+  fs.writeSync(1, text.replace(/\n+$/, "").replace(/\n/g, "\r") + "\n");
 }
 
 for (const [name, level] of [["log", "INFO"], ["info", "INFO"], ["warn", "WARN"], ["error", "ERROR"], ["debug", "DEBUG"]]) {
   console[name] = (...args) => {
-    const prefix = `${new Date().toISOString()}\t${currentRequestId || "undefined"}\t${level}\t`;
-    send({ type: "log", text: prefix + format(args) + "\n" });
+    const text = args.map((a) => (typeof a === "string" ? a : util.inspect(a, { depth: 5 }))).join(" ");
+    record(`${new Date().toISOString()}\t${currentRequestId || "undefined"}\t${level}\t${text}`);
   };
 }
-process.stdout.write = (chunk) => { send({ type: "log", text: String(chunk) }); return true; };
-process.stderr.write = (chunk) => { send({ type: "log", text: String(chunk) }); return true; };
 
 function errorObject(err, type) {
   if (!(err instanceof Error)) {
@@ -48,6 +61,23 @@ function errorObject(err, type) {
   }
   return { errorType: type || err.name, errorMessage: err.message, trace: String(err.stack || "").split("\n") };
 }
+
+// What AWS's runtime puts on the global `awslambda` for response streaming.
+const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = "response";
+    return handler;
+  },
+  HttpResponseStream: {
+    from(stream, metadata) {
+      stream.setContentType("application/vnd.awslambda.http-integration-response");
+      stream.write(JSON.stringify(metadata || {}));
+      stream.write(Buffer.alloc(8));
+      return stream;
+    },
+  },
+};
 
 async function load(handler) {
   const root = process.env.LAMBDA_TASK_ROOT;
@@ -105,62 +135,95 @@ function invoke(fn, event, context) {
   });
 }
 
+// A streamed response: the request body is the stream the handler writes, sent chunked.
+function responseStream(requestId) {
+  let contentType = "application/octet-stream";
+  let req = null;
+  let finished;
+  const done = new Promise((resolve, reject) => { finished = { resolve, reject }; });
+  function open() {
+    if (req) return req;
+    req = http.request({
+      host, port: Number(port), method: "POST", path: `${base}/invocation/${requestId}/response`, agent,
+      headers: { "Lambda-Runtime-Function-Response-Mode": "streaming", "Transfer-Encoding": "chunked",
+                 "Content-Type": contentType, "Trailer": "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body" },
+    }, (res) => { res.resume(); res.on("end", () => finished.resolve()); });
+    req.on("error", (e) => finished.reject(e));
+    return req;
+  }
+  const stream = new Writable({
+    write(chunk, encoding, cb) { open().write(chunk, cb); },
+    final(cb) { open().end(); cb(); },
+  });
+  stream.setContentType = (type) => { contentType = type; };
+  stream.fail = (err) => {
+    const error = errorObject(err);
+    const r = open();
+    r.addTrailers({ "Lambda-Runtime-Function-Error-Type": error.errorType,
+                    "Lambda-Runtime-Function-Error-Body": Buffer.from(JSON.stringify(error)).toString("base64") });
+    r.end();
+  };
+  stream.done = done;
+  return stream;
+}
+
+async function answer(fn, invocation) {
+  const requestId = invocation.headers["lambda-runtime-aws-request-id"];
+  currentRequestId = requestId;
+  process.env._X_AMZN_TRACE_ID = invocation.headers["lambda-runtime-trace-id"] || "";
+  const deadline = Number(invocation.headers["lambda-runtime-deadline-ms"] || 0);
+  const parse = (v) => { try { return v ? JSON.parse(v) : undefined; } catch (e) { return undefined; } };
+  const context = {
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: invocation.headers["lambda-runtime-invoked-function-arn"],
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    awsRequestId: requestId,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    clientContext: parse(invocation.headers["lambda-runtime-client-context"]),
+    identity: parse(invocation.headers["lambda-runtime-cognito-identity"]),
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(deadline - Date.now(), 0),
+  };
+  const event = JSON.parse(invocation.body.toString("utf8"));
+  if (fn[STREAMING] === "response") {
+    const stream = responseStream(requestId);
+    try {
+      await fn(event, stream, context);
+      if (!stream.writableFinished && !stream.writableEnded) stream.end();
+    } catch (err) {
+      record(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(errorObject(err))}`);
+      stream.fail(err);
+    }
+    await stream.done;
+    return;
+  }
+  try {
+    const result = await invoke(fn, event, context);
+    const payload = result === undefined ? "null" : JSON.stringify(result);
+    await post(`/invocation/${requestId}/response`, Buffer.from(payload === undefined ? "null" : payload, "utf8"));
+  } catch (err) {
+    const error = errorObject(err);
+    record(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(error)}`);
+    await post(`/invocation/${requestId}/error`, error, "Unhandled");
+  }
+}
+
 async function main() {
-  const started = Date.now();
   let fn;
   try {
     fn = await load(process.env._HANDLER);
   } catch (err) {
-    send({ type: "ready", init_ms: Date.now() - started, error: err.payload || errorObject(err) });
-    return;
+    const payload = err.payload || errorObject(err);
+    await post("/init/error", payload, payload.errorType);
+    process.exit(1);
   }
-  send({ type: "ready", init_ms: Date.now() - started, error: null });
-  let buffer = Buffer.alloc(0);
-  const stream = fs.createReadStream(null, { fd: inFd });
-  const queue = [];
-  let busy = false;
-  async function drain() {
-    if (busy) return;
-    busy = true;
-    while (queue.length) {
-      const message = queue.shift();
-      const requestId = message.request_id;
-      currentRequestId = requestId;
-      const context = {
-        functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
-        functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
-        invokedFunctionArn: message.invoked_arn,
-        memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-        awsRequestId: requestId,
-        logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
-        logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
-        callbackWaitsForEmptyEventLoop: true,
-        getRemainingTimeInMillis: () => Math.max(message.deadline_ms - Date.now(), 0),
-      };
-      try {
-        const result = await invoke(fn, JSON.parse(message.event), context);
-        const payload = result === undefined ? "null" : JSON.stringify(result);
-        send({ type: "result", payload: payload === undefined ? "null" : payload });
-      } catch (err) {
-        const error = errorObject(err);
-        send({ type: "errorlog", text: `${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(error)}\n` });
-        send({ type: "error", error });
-      }
-    }
-    busy = false;
+  for (;;) {
+    const invocation = await request("GET", "/invocation/next");
+    if (invocation.status !== 200) process.exit(0);
+    await answer(fn, invocation);
   }
-  stream.on("data", (chunk) => {
-    buffer = Buffer.concat([buffer, chunk]);
-    while (buffer.length >= 4) {
-      const size = buffer.readUInt32BE(0);
-      if (buffer.length < 4 + size) break;
-      queue.push(JSON.parse(buffer.slice(4, 4 + size).toString("utf8")));
-      buffer = buffer.slice(4 + size);
-    }
-    drain();
-  });
-  stream.on("end", () => process.exit(0));
-  stream.on("error", () => process.exit(0));
 }
 
 main();

@@ -1,73 +1,60 @@
 """hoarfrost's runtime client for Python functions: runs inside a worker process, never inside
-hoarfrost. It imports the handler once (the init phase, like a cold start in AWS), then answers
-invocations read from a control pipe until that pipe closes (hoarfrost stopped the worker or
-exited).
+hoarfrost. It speaks the Lambda Runtime API at ``AWS_LAMBDA_RUNTIME_API`` as AWS's own runtime
+interface client does: the handler is imported once (the init phase; a failure is posted to
+``/runtime/init/error``), then ``/invocation/next`` is polled and each event answered at
+``/invocation/<id>/response`` or ``/invocation/<id>/error``.
 
-Frames on both pipes are a 4-byte big-endian length and a JSON object. From hoarfrost:
-``{"type": "invoke", "request_id", "event", "deadline_ms", "context"}``. To hoarfrost:
-``ready`` (with an init error, if any), ``log`` (text the function wrote), ``result``
-(``payload``) or ``error`` (AWS's error object: errorMessage, errorType, stackTrace).
+What the function prints goes to stdout, which hoarfrost reads as its log; a record that spans
+lines (an error with its traceback) is written with carriage returns inside, as AWS's runtime
+does, so it stays one log event.
 
 Only the standard library is used: this file runs with whatever interpreter the runtime names.
 """
 
+import http.client
 import importlib
-import io
-import logging
 import json
+import logging
 import os
-import struct
 import sys
-import threading
 import time
 import traceback
 
-
-class _Pipe:
-    def __init__(self, fd_in, fd_out):
-        self.reader = os.fdopen(fd_in, "rb", buffering=0)
-        self.writer = os.fdopen(fd_out, "wb", buffering=0)
-        self.lock = threading.Lock()
-
-    def send(self, message):
-        data = json.dumps(message).encode("utf-8")
-        with self.lock:
-            self.writer.write(struct.pack(">I", len(data)) + data)
-
-    def _exactly(self, size):
-        chunks = b""
-        while len(chunks) < size:
-            chunk = self.reader.read(size - len(chunks))
-            if not chunk:
-                return None
-            chunks += chunk
-        return chunks
-
-    def receive(self):
-        head = self._exactly(4)
-        if head is None:
-            return None
-        body = self._exactly(struct.unpack(">I", head)[0])
-        return None if body is None else json.loads(body)
-
-
-class _Forward(io.TextIOBase):
-    """sys.stdout / sys.stderr: every write goes to hoarfrost at once, so a function that
-    times out still has its output logged."""
-
-    def __init__(self, pipe):
-        self.pipe = pipe
-
-    def writable(self):
-        return True
-
-    def write(self, text):
-        if text:
-            self.pipe.send({"type": "log", "text": text})
-        return len(text)
-
-
 _REQUEST_ID = [""]
+
+
+class RuntimeApi:
+    """One kept-alive HTTP connection to the Runtime API."""
+
+    def __init__(self, address):
+        host, _, prefix = address.partition("/")
+        self.host = host
+        self.base = ("/" + prefix if prefix else "") + "/2018-06-01/runtime"
+        self.connection = http.client.HTTPConnection(host)
+
+    def call(self, method, path, body=None, headers=None):
+        for attempt in (1, 2):
+            try:
+                self.connection.request(method, self.base + path, body=body, headers=headers or {})
+                response = self.connection.getresponse()
+                return response, response.read()
+            except (http.client.HTTPException, ConnectionError):
+                if attempt == 2:
+                    raise
+                self.connection.close()
+                self.connection = http.client.HTTPConnection(self.host)
+
+    def post(self, path, document, error_type=None):
+        headers = {"Content-Type": "application/json"}
+        if error_type:
+            headers["Lambda-Runtime-Function-Error-Type"] = error_type
+        body = document if isinstance(document, bytes) else json.dumps(document).encode("utf-8")
+        self.call("POST", path, body, headers)
+
+
+def _record(text):
+    """One log event however many lines it has."""
+    sys.stdout.write(text.rstrip("\n").replace("\n", "\r") + "\n")
 
 
 class _LambdaLogHandler(logging.Handler):
@@ -80,7 +67,7 @@ class _LambdaLogHandler(logging.Handler):
             text = f"[{record.levelname}]\t{when}.{int(record.msecs):03d}Z\t{_REQUEST_ID[0]}\t{record.getMessage()}"
             if record.exc_info:
                 text += "\n" + "".join(traceback.format_exception(*record.exc_info))
-            sys.stdout.write(text + "\n")
+            _record(text)
         except Exception:
             self.handleError(record)
 
@@ -88,7 +75,7 @@ class _LambdaLogHandler(logging.Handler):
 class LambdaContext:
     """What AWS's Python runtime passes as ``context``."""
 
-    def __init__(self, request_id, deadline_ms, invoked_arn, client_context):
+    def __init__(self, request_id, deadline_ms, invoked_arn, client_context, identity):
         self.aws_request_id = request_id
         self.invoked_function_arn = invoked_arn
         self.function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
@@ -96,18 +83,13 @@ class LambdaContext:
         self.memory_limit_in_mb = int(os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"])
         self.log_group_name = os.environ["AWS_LAMBDA_LOG_GROUP_NAME"]
         self.log_stream_name = os.environ["AWS_LAMBDA_LOG_STREAM_NAME"]
-        self.identity = None
+        self.identity = identity
         self.client_context = client_context
         self._deadline_ms = deadline_ms
 
     def get_remaining_time_in_millis(self):
-        # This runs in the worker: hoarfrost sent the deadline on this process's own clock.
+        # The Runtime API gives the deadline on this process's own clock.
         return max(int(self._deadline_ms - time.time() * 1000), 0)
-
-
-def _stack(tb, skip=1):
-    frames = traceback.extract_tb(tb)[skip:]
-    return traceback.format_list(frames)
 
 
 def _error(exc, error_type=None, message=None, skip=1):
@@ -115,8 +97,14 @@ def _error(exc, error_type=None, message=None, skip=1):
         "errorMessage": message if message is not None else str(exc),
         "errorType": error_type or type(exc).__name__,
         "requestId": "",
-        "stackTrace": _stack(exc.__traceback__, skip),
+        "stackTrace": traceback.format_list(traceback.extract_tb(exc.__traceback__)[skip:]),
     }
+
+
+class _InitError(Exception):
+    def __init__(self, payload):
+        super().__init__(payload["errorMessage"])
+        self.payload = payload
 
 
 def _load(handler):
@@ -140,53 +128,54 @@ def _load(handler):
     return function
 
 
-class _InitError(Exception):
-    def __init__(self, payload):
-        super().__init__(payload["errorMessage"])
-        self.payload = payload
+def _json_header(value):
+    try:
+        return json.loads(value) if value else None
+    except ValueError:
+        return None
+
+
+def _invoke(api, function, response, body):
+    request_id = response.getheader("Lambda-Runtime-Aws-Request-Id")
+    _REQUEST_ID[0] = request_id
+    os.environ["_X_AMZN_TRACE_ID"] = response.getheader("Lambda-Runtime-Trace-Id") or ""
+    context = LambdaContext(request_id, int(response.getheader("Lambda-Runtime-Deadline-Ms") or 0),
+                            response.getheader("Lambda-Runtime-Invoked-Function-Arn"),
+                            _json_header(response.getheader("Lambda-Runtime-Client-Context")),
+                            _json_header(response.getheader("Lambda-Runtime-Cognito-Identity")))
+    try:
+        result = function(json.loads(body), context)
+    except Exception as exc:
+        payload = _error(exc)
+        payload["requestId"] = request_id
+        trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        _record(f"[ERROR] {type(exc).__name__}: {exc}\n{trace}")
+        api.post(f"/invocation/{request_id}/error", payload, "Unhandled")
+        return
+    try:
+        payload = json.dumps(result).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        api.post(f"/invocation/{request_id}/error",
+                 {"errorMessage": f"Unable to marshal response: {exc}", "errorType": "Runtime.MarshalError",
+                  "requestId": request_id, "stackTrace": []}, "Runtime.MarshalError")
+        return
+    api.post(f"/invocation/{request_id}/response", payload)
 
 
 def main():
-    pipe = _Pipe(int(sys.argv[1]), int(sys.argv[2]))
-    sys.stdout = _Forward(pipe)
-    sys.stderr = _Forward(pipe)
+    api = RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
     logging.getLogger().addHandler(_LambdaLogHandler())
     sys.path.insert(0, os.environ["LAMBDA_TASK_ROOT"])
-    started = time.monotonic()
     try:
         function = _load(os.environ["_HANDLER"])
-        init_error = None
-    except _InitError as exc:
-        function, init_error = None, exc.payload
-    pipe.send({"type": "ready", "init_ms": (time.monotonic() - started) * 1000, "error": init_error})
-    if init_error is not None:
-        return
+    except _InitError as exc:  # hoarfrost logs it, as AWS does
+        api.post("/init/error", exc.payload, exc.payload["errorType"])
+        sys.exit(1)
     while True:
-        message = pipe.receive()
-        if message is None:
-            return
-        request_id = message["request_id"]
-        _REQUEST_ID[0] = request_id
-        os.environ["_X_AMZN_TRACE_ID"] = message.get("trace_id", "")
-        context = LambdaContext(request_id, message["deadline_ms"], message["invoked_arn"],
-                                message.get("client_context"))
-        try:
-            result = function(json.loads(message["event"]), context)
-        except Exception as exc:
-            payload = _error(exc)
-            payload["requestId"] = request_id
-            trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-            pipe.send({"type": "errorlog", "text": f"[ERROR] {type(exc).__name__}: {exc}\n{trace}"})
-            pipe.send({"type": "error", "error": payload})
-            continue
-        try:
-            payload = json.dumps(result)
-        except (TypeError, ValueError) as exc:
-            pipe.send({"type": "error", "error": {"errorMessage": f"Unable to marshal response: {exc}",
-                                                  "errorType": "Runtime.MarshalError", "requestId": request_id,
-                                                  "stackTrace": []}})
-            continue
-        pipe.send({"type": "result", "payload": payload})
+        response, body = api.call("GET", "/invocation/next")
+        if response.status != 200:
+            sys.exit(0)
+        _invoke(api, function, response, body)
 
 
 if __name__ == "__main__":

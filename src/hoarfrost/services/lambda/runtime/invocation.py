@@ -31,6 +31,8 @@ class Outcome:
     function_error: str | None  # "Unhandled" for any failure, as AWS answers today
     log_stream: str
     log_events: list[tuple[int, str]] = field(default_factory=list)
+    # The pieces of a streamed response as the function wrote them (None: answered whole).
+    chunks: list[bytes] | None = None
 
     @property
     def log_tail(self) -> str:
@@ -60,7 +62,9 @@ def _iso(clock: Clock) -> str:
 
 class _Log:
     """The invocation's log events, timestamped by the emulator's clock as they arrive. Plain
-    output becomes one event per line, as AWS's runtime writes it."""
+    output becomes one event per line, as AWS's runtime writes it; a record whose inner line
+    breaks the runtime client wrote as carriage returns (an error and its traceback, one
+    console.log call) is one event with its lines."""
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
@@ -75,7 +79,7 @@ class _Log:
         text = self._partial + text
         *lines, self._partial = text.split("\n")
         for line in lines:
-            self.events.append((self.clock.millis(), line + "\n"))
+            self.events.append((self.clock.millis(), line.replace("\r", "\n") + "\n"))
 
     def flush(self) -> None:
         if self._partial:
@@ -134,12 +138,16 @@ def run(pool: WorkerPool, spec: WorkerSpec, event: str, request_id: str, invoked
                 log.line(frame["text"])
             elif kind == "result":
                 worker.invocations += 1
-                return _finish(log, worker, spec, request_id, started, clock, cold,
-                               frame["payload"].encode("utf-8"), None, pool=pool)
+                outcome = _finish(log, worker, spec, request_id, started, clock, cold,
+                                  frame["payload"].encode("utf-8"), None, pool=pool)
+                outcome.chunks = frame.get("chunks")
+                return outcome
             elif kind == "error":
                 worker.invocations += 1
-                return _finish(log, worker, spec, request_id, started, clock, cold,
-                               json.dumps(frame["error"]).encode("utf-8"), "Unhandled", pool=pool)
+                outcome = _finish(log, worker, spec, request_id, started, clock, cold,
+                                  json.dumps(frame["error"]).encode("utf-8"), "Unhandled", pool=pool)
+                outcome.chunks = frame.get("chunks")
+                return outcome
     except WorkerDied as died:
         pool.discard(worker)
         message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {died.status}"

@@ -42,6 +42,7 @@ class Target:
     function_arn: str = ""  # the mapping's function (with its qualifier), for on-failure records
     bisect: bool = False
     on_failure: str | None = None
+    filters: tuple[str, ...] = ()  # FilterCriteria's patterns
 
 
 # Prepares the invocation of a mapping's function with an event, under the Lambda scope's lock.

@@ -1,17 +1,20 @@
-"""The Lambda Runtime API, for ``provided.al2023`` / ``provided.al2`` functions: their
-``bootstrap`` executable talks HTTP to ``AWS_LAMBDA_RUNTIME_API`` as in AWS
-(``/2018-06-01/runtime/invocation/next``, ``.../<id>/response``, ``.../<id>/error``,
+"""The Lambda Runtime API, which every worker's runtime client talks to as in AWS: hoarfrost's
+own clients for Python and Node (``bootstrap_python.py``, ``bootstrap_node.js``) and the
+``bootstrap`` executable of a ``provided.al2023`` / ``provided.al2`` function
+(``/2018-06-01/runtime/invocation/next``, ``.../<id>/response`` (whole, or streamed in chunks
+with ``Lambda-Runtime-Function-Response-Mode: streaming``), ``.../<id>/error``,
 ``/runtime/init/error``).
 
-One small HTTP server on a loopback port per worker pool (started with the first such worker)
-serves every provided worker under a path prefix of its own; a ``RuntimeApiWorker`` turns what
-arrives there, and what the process writes to stdout/stderr, into the same frames the pipe
-workers send, so an invocation runs the same way whatever the runtime.
+One small HTTP server on a loopback port per worker pool (started with the first worker) serves
+every worker under a path prefix of its own; a ``RuntimeApiWorker`` turns what arrives there,
+and what the process writes to stdout/stderr, into frames (``ready``, ``log``, ``result``,
+``error``) that ``invocation.run`` reads.
 """
 
 from __future__ import annotations
 
 import array
+import base64
 import fcntl
 import json
 import os
@@ -85,8 +88,13 @@ class RuntimeApi:
     def _handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
         token, _, path = request.path.lstrip("/").partition("/")
         worker = self._workers.get(token)
-        length = int(request.headers.get("Content-Length") or 0)
-        body = request.rfile.read(length) if length else b""
+        trailers: dict[str, str] = {}
+        if (request.headers.get("Transfer-Encoding") or "").lower() == "chunked":
+            chunks = _read_chunked(request, trailers)
+        else:
+            length = int(request.headers.get("Content-Length") or 0)
+            chunks = [request.rfile.read(length)] if length else []
+        body = b"".join(chunks)
         if worker is None or not ("/" + path).startswith(PREFIX):
             _answer(request, 404, {"errorMessage": "Unknown resource", "errorType": "NotFound"})
             return
@@ -94,7 +102,16 @@ class RuntimeApi:
         if method == "GET" and route == "invocation/next":
             worker.next_invocation(request)
         elif method == "POST" and route.startswith("invocation/") and route.endswith("/response"):
-            worker.answered({"type": "result", "payload": body.decode("utf-8") or "null"})
+            streamed = (request.headers.get("Lambda-Runtime-Function-Response-Mode") or "").lower() == "streaming"
+            frame: dict[str, Any] = {"type": "result", "payload": body.decode("utf-8", "replace") or "null"}
+            if streamed:
+                frame["chunks"] = [chunk for chunk in chunks if chunk]
+                frame["payload"] = body.decode("utf-8", "replace")
+                failed = trailers.get("lambda-runtime-function-error-type")
+                if failed:
+                    frame = {"type": "error", "chunks": frame["chunks"],
+                             "error": _trailer_error(failed, trailers.get("lambda-runtime-function-error-body"))}
+            worker.answered(frame)
             _answer(request, 202, {"status": "OK"})
         elif method == "POST" and route.startswith("invocation/") and route.endswith("/error"):
             worker.answered({"type": "error", "error": _error_body(body, request)})
@@ -104,6 +121,40 @@ class RuntimeApi:
             _answer(request, 202, {"status": "OK"})
         else:
             _answer(request, 404, {"errorMessage": f"Unknown resource {path}", "errorType": "NotFound"})
+
+
+def _read_chunked(request: BaseHTTPRequestHandler, trailers: dict[str, str]) -> list[bytes]:
+    """A chunked request body as its chunks (a streamed response keeps the pieces the function
+    wrote), with the trailers after the last one."""
+    chunks: list[bytes] = []
+    while True:
+        line = request.rfile.readline(1024)
+        if not line:
+            return chunks
+        size = int(line.split(b";")[0].strip() or b"0", 16)
+        if size == 0:
+            break
+        chunks.append(request.rfile.read(size))
+        request.rfile.readline(8)  # the CRLF after the data
+    while True:
+        line = request.rfile.readline(65536)
+        if not line or line in (b"\r\n", b"\n"):
+            return chunks
+        name, _, value = line.decode("latin-1").partition(":")
+        trailers[name.strip().lower()] = value.strip()
+
+
+def _trailer_error(error_type: str, body: str | None) -> dict[str, Any]:
+    """The error a streaming function reported in its trailers (base64 JSON body)."""
+    try:
+        error = json.loads(base64.b64decode(body or "")) if body else {}
+    except ValueError:
+        error = {}
+    if not isinstance(error, dict):
+        error = {}
+    error.setdefault("errorType", error_type)
+    error.setdefault("errorMessage", "")
+    return error
 
 
 def _error_body(body: bytes, request: BaseHTTPRequestHandler) -> dict[str, Any]:
@@ -134,7 +185,7 @@ class RuntimeApiWorker:
     """A worker whose process speaks the Runtime API; quacks like ``workers.Worker``."""
 
     def __init__(self, spec: WorkerSpec, task_root: Path, log_stream: str, environment: dict[str, str],
-                 api: RuntimeApi, opt: Path | None) -> None:
+                 api: RuntimeApi, command: list[str]) -> None:
         self.spec = spec
         self.log_stream = log_stream
         self.invocations = 0
@@ -148,13 +199,11 @@ class RuntimeApiWorker:
         self._ready_sent = False
         self._dead = threading.Event()
         self._drained = threading.Condition()
-        candidates = [task_root / "bootstrap"] + ([opt / "bootstrap"] if opt is not None else [])
-        bootstrap = next((path for path in candidates if path.is_file()), candidates[0])
         self._token = api.register(self)
         env = dict(environment, AWS_LAMBDA_RUNTIME_API=f"{api.address()}/{self._token}")
         read_end, write_end = os.pipe()
         try:
-            self.process = subprocess.Popen([str(bootstrap)], cwd=task_root, env=env, stdin=subprocess.DEVNULL,
+            self.process = subprocess.Popen(command, cwd=task_root, env=env, stdin=subprocess.DEVNULL,
                                             stdout=write_end, stderr=write_end, start_new_session=True)
         except OSError:
             os.close(read_end)

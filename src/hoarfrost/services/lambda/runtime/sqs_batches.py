@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING, Any
 from hoarfrost.core.emulator import InternalCallError
 from hoarfrost.core.kit.arn import parse_arn
 
+from .record_filters import passes
+
 if TYPE_CHECKING:
+    from hoarfrost.core.emulator import Emulator
+
     from .mapping_poller import MappingPoller, Target
 
 
@@ -43,7 +47,16 @@ def poll_queue(poller: MappingPoller, target: Target) -> bool:
         return False
     if not messages:
         return False
-    event = json.dumps({"Records": [_record(m, queue_arn, arn.region) for m in messages]})
+    records = [_record(m, queue_arn, arn.region) for m in messages]
+    if target.filters:  # messages no filter matches are deleted unseen, as AWS does
+        kept = [passes(target.filters, record) for record in records]
+        _delete(emulator, url, [m for m, keep in zip(messages, kept) if not keep], account, arn.region)
+        messages = [m for m, keep in zip(messages, kept) if keep]
+        records = [r for r, keep in zip(records, kept) if keep]
+        if not messages:
+            poller.handed()
+            return True
+    event = json.dumps({"Records": records})
     invocation = poller.prepare(account, region, uuid, event)
     if invocation is None:
         return False
@@ -57,13 +70,17 @@ def poll_queue(poller: MappingPoller, target: Target) -> bool:
             failed = failed_items(outcome.payload, {m["MessageId"] for m in messages})
             done = [] if failed is None else [m for m in messages if m["MessageId"] not in failed]
         poller.record(account, region, uuid, "OK", None)
-    for start in range(0, len(done), 10):
-        chunk = done[start:start + 10]
-        emulator.call("sqs", "DeleteMessageBatch", {"QueueUrl": url, "Entries": [
-            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)]},
-            account=account, region=arn.region)
+    _delete(emulator, url, done, account, arn.region)
     poller.handed()
     return True
+
+
+def _delete(emulator: Emulator, url: str, messages: list[dict[str, Any]], account: str, region: str) -> None:
+    for start in range(0, len(messages), 10):
+        chunk = messages[start:start + 10]
+        emulator.call("sqs", "DeleteMessageBatch", {"QueueUrl": url, "Entries": [
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)]},
+            account=account, region=region)
 
 
 def failed_items(payload: bytes, ids: set[str]) -> set[str] | None:

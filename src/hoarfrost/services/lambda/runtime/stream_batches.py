@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.ports import ChangeStream, Message
 
+from .record_filters import passes
 from .sqs_batches import failed_items
 
 if TYPE_CHECKING:
@@ -86,7 +87,16 @@ class StreamReader:
                     _send_failure(poller, target, stream, expired, None, None, 0, "RecordAgeExceeded")
                 self._advance(poller, target, expired[-1]["dynamodb"]["SequenceNumber"], "OK")
                 return True
-        event = json.dumps({"Records": [lambda_record(r, target.source_arn) for r in records]})
+        batch_end = records[-1]["dynamodb"]["SequenceNumber"]
+        shaped = [lambda_record(r, target.source_arn) for r in records]
+        if target.filters:  # records no filter matches are passed over, as AWS does
+            kept = [passes(target.filters, record) for record in shaped]
+            if not any(kept):
+                self._advance(poller, target, batch_end, "OK")
+                return True
+            records = [r for r, keep in zip(records, kept) if keep]
+            shaped = [r for r, keep in zip(shaped, kept) if keep]
+        event = json.dumps({"Records": shaped})
         invocation = poller.prepare(target.account, target.region, target.uuid, event)
         if invocation is None:
             return False
@@ -97,7 +107,7 @@ class StreamReader:
             failed = (failed_items(outcome.payload, set(sequences))
                       if "ReportBatchItemFailures" in target.response_types else set())
             if not failed:
-                self._advance(poller, target, sequences[-1], "OK")
+                self._advance(poller, target, batch_end, "OK")
                 return True
             if failed is not None:
                 # Checkpoint before the first failed record: it and what follows are retried.

@@ -1,10 +1,12 @@
 """Worker processes: one per concurrent execution of a function version, kept warm and reused.
 
-A worker is a child process running the runtime's client (``bootstrap_python.py`` for Python
-runtimes) in a directory holding the unzipped code. hoarfrost talks to it over two pipes
-(length-prefixed JSON frames); the worker exits when its control pipe closes, so even a
-hoarfrost that dies without cleaning up leaves no worker behind. ``WorkerPool.shutdown`` (on
-emulator reset and close) kills every worker and removes the unpacked code.
+A worker is a child process running the runtime's client (``bootstrap_python.py`` for Python,
+``bootstrap_node.js`` for Node, the function's own ``bootstrap`` for ``provided.*``) in a
+directory holding the unzipped code. Every one talks to hoarfrost through the Lambda Runtime
+API (``runtime_api``); its stdout and stderr are the function's log. A worker whose Runtime API
+goes away (hoarfrost died without cleaning up) fails its next poll and exits, so none is left
+behind. ``WorkerPool.shutdown`` (on emulator reset and close) kills every worker and removes
+the unpacked code.
 
 Warm workers are keyed by (function ARN, version, revision id): an update of the code or the
 configuration makes a new revision, so the next invocation starts fresh workers and the old
@@ -15,13 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import logging
 import os
-import select
 import shutil
-import struct
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,6 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from .runtime_api import RuntimeApi, RuntimeApiWorker
+
+# Every worker speaks the Runtime API, whatever its runtime.
+Worker = RuntimeApiWorker
 
 log = logging.getLogger("hoarfrost.lambda")
 
@@ -84,7 +85,8 @@ def supported(runtime: str) -> bool:
 
 
 def interpreter_for(runtime: str) -> list[str] | None:
-    """The command that runs a worker of ``runtime`` on this machine, None when unsupported.
+    """The command that runs hoarfrost's runtime client for ``runtime`` on this machine, None
+    when unsupported (or ``provided.*``, whose client is the function's own ``bootstrap``).
     Every ``python3.x`` runs on the interpreter hoarfrost itself runs on (it has boto3); every
     ``nodejs*`` on the ``node`` found on PATH."""
     if runtime.startswith("python3"):
@@ -118,93 +120,6 @@ def _opt_paths(runtime: str, opt: Path) -> dict[str, str]:
     return {}
 
 
-class Worker:
-    """One worker process and its two pipes."""
-
-    def __init__(self, spec: WorkerSpec, task_root: Path, log_stream: str, environment: dict[str, str]) -> None:
-        self.spec = spec
-        self.log_stream = log_stream
-        self.invocations = 0
-        self.expires_at = float("inf")  # when its credentials expire (emulator time)
-        self.idle_since = 0.0  # emulator time it was last released
-        self.init_ms = 0.0
-        self.init_error: dict[str, Any] | None = None
-        self._buffer = b""
-        command = interpreter_for(spec.runtime)
-        if command is None:
-            raise ValueError(f"no interpreter for {spec.runtime}")
-        to_child_r, to_child_w = os.pipe()
-        from_child_r, from_child_w = os.pipe()
-        try:
-            self.process = subprocess.Popen(
-                [*command, str(to_child_r), str(from_child_w)], cwd=task_root, env=environment,
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                pass_fds=(to_child_r, from_child_w), start_new_session=True,
-            )
-        finally:
-            os.close(to_child_r)
-            os.close(from_child_w)
-        self._out = to_child_w
-        self._in = from_child_r
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def send(self, message: dict[str, Any]) -> None:
-        data = json.dumps(message).encode("utf-8")
-        try:
-            self._write_all(struct.pack(">I", len(data)) + data)
-        except OSError:
-            raise WorkerDied(self.process.poll()) from None
-
-    def _write_all(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            written = os.write(self._out, view)
-            view = view[written:]
-
-    def receive(self, timeout: float) -> dict[str, Any] | None:
-        """The next frame, or None when ``timeout`` seconds pass first; WorkerDied on EOF."""
-        while True:
-            if len(self._buffer) >= 4:
-                size = struct.unpack(">I", self._buffer[:4])[0]
-                if len(self._buffer) >= 4 + size:
-                    frame = self._buffer[4:4 + size]
-                    self._buffer = self._buffer[4 + size:]
-                    return json.loads(frame)  # type: ignore[no-any-return]
-            ready, _, _ = select.select([self._in], [], [], max(timeout, 0.0))
-            if not ready:
-                return None
-            chunk = os.read(self._in, 1 << 16)
-            if not chunk:
-                raise WorkerDied(self.process.wait(1))
-            self._buffer += chunk
-
-    def max_memory_mb(self) -> int:
-        """The worker's peak resident memory (Linux), for the REPORT line."""
-        try:
-            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) // 1024
-        except (OSError, ValueError, IndexError):
-            pass
-        return 0
-
-    def kill(self) -> None:
-        for fd in (self._out, self._in):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        if self.process.poll() is None:
-            self.process.kill()
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:
-            log.warning("lambda worker %s did not exit", self.pid)
-
-
 def _kill_all(workers: set[Any]) -> None:
     for worker in list(workers):
         try:
@@ -224,7 +139,7 @@ class WorkerPool:
         self._in_flight: Counter[str] = Counter()
         self._root: Path | None = None
         self._closed = False
-        self._runtime_api: RuntimeApi | None = None  # started with the first provided.* worker
+        self._runtime_api: RuntimeApi | None = None  # started with the first worker
         # Even an emulator never closed (mock_aws(keep_state=True), a given Emulator) leaves no
         # worker behind: the live ones are killed when the pool is collected or Python exits.
         weakref.finalize(self, _kill_all, self._live)
@@ -272,15 +187,15 @@ class WorkerPool:
         env = dict(variables, AWS_LAMBDA_LOG_STREAM_NAME=log_stream, LAMBDA_TASK_ROOT=str(root))
         if opt is not None:
             env.update(_opt_paths(spec.runtime, opt))
-        worker: Any
-        if spec.runtime.startswith("provided"):
-            with self._lock:
-                if self._runtime_api is None:
-                    self._runtime_api = RuntimeApi()
-                api = self._runtime_api
-            worker = RuntimeApiWorker(spec, root, log_stream, env, api, opt)
-        else:
-            worker = Worker(spec, root, log_stream, env)
+        command = interpreter_for(spec.runtime)
+        if command is None:
+            candidates = [root / "bootstrap"] + ([opt / "bootstrap"] if opt is not None else [])
+            command = [str(next((path for path in candidates if path.is_file()), candidates[0]))]
+        with self._lock:
+            if self._runtime_api is None:
+                self._runtime_api = RuntimeApi()
+            api = self._runtime_api
+        worker = RuntimeApiWorker(spec, root, log_stream, env, api, command)
         worker.expires_at = expires_at
         with self._lock:
             self._live.add(worker)

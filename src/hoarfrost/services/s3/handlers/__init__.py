@@ -11,4 +11,5 @@ from hoarfrost.services.s3.handlers import (  # noqa: E402,F401  (registration b
     multipart,
     object_config,
     objects,
+    select,
 )

@@ -101,6 +101,7 @@ def seal(ctx: Context, secret: Secret, version: SecretVersion, string: str | Non
     version.sealed = nonce + AESGCM(data_key.plaintext).encrypt(nonce, plaintext, version.version_id.encode())
     version.data_key, version.key_arn = data_key.ciphertext, data_key.key_arn
     version.encryption_arn, version.sealed_binary = secret.arn, binary is not None
+    version.opened = (data_key.ciphertext, data_key.plaintext)
     version.secret_string = version.secret_binary = None
 
 
@@ -124,9 +125,16 @@ def value_of(ctx: Context, secret: Secret, version: SecretVersion) -> tuple[str 
     if version.sealed is None or version.data_key is None:
         return version.secret_string, version.secret_binary  # given in plain text by a view
     context = {"SecretARN": version.encryption_arn or secret.arn, "SecretVersionId": version.version_id}
+    key_arn = _key_for(secret, version)
     try:
-        data_key = ctx.emulator.keys.decrypt(caller(ctx), version.data_key, context, _key_for(secret, version))
-        plaintext = AESGCM(data_key.plaintext).decrypt(version.sealed[:NONCE_BYTES], version.sealed[NONCE_BYTES:],
+        opened = version.opened
+        keys, who = ctx.emulator.keys, caller(ctx)
+        if opened is not None and opened[0] is version.data_key and key_arn and keys.may_decrypt(who, key_arn):
+            key = opened[1]
+        else:
+            key = keys.decrypt(who, version.data_key, context, key_arn).plaintext
+            version.opened = (version.data_key, key)
+        plaintext = AESGCM(key).decrypt(version.sealed[:NONCE_BYTES], version.sealed[NONCE_BYTES:],
                                                        version.version_id.encode())
     except ServiceError as error:
         raise _decryption_failure(error) from None
@@ -170,5 +178,6 @@ def reseal(ctx: Context, secret: Secret, key_id: str) -> None:
         renewals.append((version, renewed))
     for version, renewed in renewals:  # only once every one succeeded: a failure changes nothing
         version.sealed, version.data_key, version.key_arn = renewed.sealed, renewed.data_key, renewed.key_arn
+        version.opened = renewed.opened
         version.encryption_arn, version.sealed_binary = renewed.encryption_arn, renewed.sealed_binary
         version.kms_key_ids = [key_id]
