@@ -191,8 +191,9 @@ class TestJsonThroughBoto3:
 
     def test_not_implemented_is_an_error_in_each_protocol(self) -> None:
         with mock_aws():
-            # (DescribeQueries is hand-written in services/logs; DescribeExportTasks is served by neither.)
-            for service, operation in (("logs", "describe_export_tasks"), ("cloudwatch", "list_metrics")):
+            # (DescribeQueries is hand-written in services/logs; DescribeExportTasks and CloudWatch's
+            # DescribeInsightRules are served by neither.)
+            for service, operation in (("logs", "describe_export_tasks"), ("cloudwatch", "describe_insight_rules")):
                 client = boto3.client(service, region_name="us-east-1")
                 with pytest.raises(client.exceptions.ClientError) as caught:
                     getattr(client, operation)()

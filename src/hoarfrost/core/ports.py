@@ -127,6 +127,24 @@ class ObjectStore(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class MetricDatum:
+    """One value a service emits for free into CloudWatch (AWS/SQS NumberOfMessagesSent, AWS/Lambda
+    Duration...), under ``dimensions`` ((name, value) pairs)."""
+
+    name: str
+    value: float
+    unit: str = "Count"
+    dimensions: tuple[tuple[str, str], ...] = ()
+
+
+class MetricSink(Protocol):
+    """What the metrics service (CloudWatch) registers (``Ports.register_metrics``); it takes its
+    own lock, callers hold none."""
+
+    def __call__(self, account: str, region: str, namespace: str, data: list[MetricDatum]) -> None: ...
+
+
 class Ports:
     """Sinks by service name (the ARN's service field: ``sqs``, ``sns``, ``lambda``), and the
     change streams services keep for readers elsewhere."""
@@ -138,6 +156,7 @@ class Ports:
         self._resources: dict[str, RequestResources] = {}
         self._streams: dict[str, StreamSource] = {}
         self._objects: dict[str, ObjectStore] = {}
+        self._metrics: MetricSink | None = None
         # Starts a service that has not been used yet (its constructor registers its sink).
         self._start = start
 
@@ -204,6 +223,17 @@ class Ports:
             self._start(service)
             store = self._objects.get(service)
         return store
+
+    def register_metrics(self, sink: MetricSink) -> None:
+        self._metrics = sink
+
+    def put_metrics(self, account: str, region: str, namespace: str, data: list[MetricDatum]) -> None:
+        """Record metrics a service emits (starting CloudWatch on first use, so the data is there
+        whenever a test looks). Call it holding no lock: after commit, or from a worker."""
+        if self._metrics is None:
+            self._start("cloudwatch")
+        if self._metrics is not None:
+            self._metrics(account, region, namespace, data)
 
 
 def log_events_message(stream: str, events: list[tuple[int, str]]) -> Message:

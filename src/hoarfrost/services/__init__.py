@@ -16,4 +16,5 @@ IMPLEMENTED: dict[str, str] = {
     "dynamodbstreams": "hoarfrost.services.dynamodbstreams",
     "scheduler": "hoarfrost.services.scheduler",
     "events": "hoarfrost.services.events",
+    "cloudwatch": "hoarfrost.services.cloudwatch",
 }
