@@ -6,13 +6,16 @@ query wire's namespace."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.harness import Harness
 from tests.sqs.conftest import code
+from tests.sqs.query_model import query_client
 
 QUERY_NAMESPACE = "http://queue.amazonaws.com/doc/2012-11-05/"
 
@@ -58,9 +61,8 @@ def test_unmodelled_json_errors_use_aws_names(sqs_json: Any, call: Any, json_typ
     assert excinfo.value.response["Error"]["QueryErrorCode"] == json_type
 
 
-def test_query_wire_uses_the_queue_namespace(sqs: Any, protocol: str) -> None:
-    if protocol != "query":
-        pytest.skip("the query wire's namespace")
+def test_query_wire_uses_the_queue_namespace(aws: Harness, query_model_dir: Path) -> None:
+    sqs = query_client(aws, query_model_dir)
     raw = RawResponses(sqs)
     sqs.create_queue(QueueName="q")
     assert ElementTree.fromstring(raw.last.content).tag == f"{{{QUERY_NAMESPACE}}}CreateQueueResponse"
