@@ -20,6 +20,8 @@ metadata keys of hoarfrost's own, each read in one place:
 ``VIRTUAL_HOST_LABEL``      the URI label a virtual-hosted-style host name carries
                             (``bucket.s3.amazonaws.com`` -> ``Bucket``).
 ``ANONYMOUS_FALLBACK``      an unsigned request that names no service is tried as this one.
+``ERROR_TYPE_NAMESPACE``    the Smithy namespace the json family prefixes to an error's type
+                            (``com.amazonaws.sqs#QueueDoesNotExist``), for services that send it.
 ==========================  ======================================================================
 """
 
@@ -35,6 +37,7 @@ VALIDATION_ERROR_CODE = "validationErrorCode"
 LEGACY_PROTOCOLS = "legacyProtocols"
 VIRTUAL_HOST_LABEL = "virtualHostLabel"
 ANONYMOUS_FALLBACK = "anonymousFallback"
+ERROR_TYPE_NAMESPACE = "errorTypeNamespace"
 
 
 class ModelPatch(TypedDict, total=False):
@@ -129,7 +132,10 @@ PATCHES: dict[str, ModelPatch] = {
     },
     "sqs": {
         # SQS moved to json in 2023 and still answers the query protocol older SDKs speak.
-        "metadata": {LEGACY_PROTOCOLS: ["query"]},
+        # Its json errors name their types in full (``com.amazonaws.sqs#QueueDoesNotExist``), and
+        # its query answers keep the namespace of the service's first host name.
+        "metadata": {LEGACY_PROTOCOLS: ["query"], ERROR_TYPE_NAMESPACE: "com.amazonaws.sqs",
+                     "xmlNamespace": "http://queue.amazonaws.com/doc/2012-11-05/"},
         # The query-era codes and statuses, which the json model dropped (botocore matches SQS
         # errors by shape name); the query wire and x-amzn-query-error still carry them.
         "shapes": {
