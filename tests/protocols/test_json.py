@@ -149,8 +149,9 @@ class TestJsonResponses:
         response = get_protocol("json").serialize_error(QueueDoesNotExist("gone"), service, None, "r")
         assert response.status == 400
         assert response.headers["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender"
-        assert response.headers["x-amzn-errortype"] == "QueueDoesNotExist"
-        assert json.loads(response.body) == {"__type": "QueueDoesNotExist", "message": "gone"}
+        # SQS's spec patch names its Smithy namespace: AWS sends the full shape id, clients strip it.
+        assert response.headers["x-amzn-errortype"] == "com.amazonaws.sqs#QueueDoesNotExist"
+        assert json.loads(response.body) == {"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": "gone"}
         error = botocore_parse("json", response)["Error"]
         assert error == {"Code": "AWS.SimpleQueueService.NonExistentQueue", "QueryErrorCode": "QueueDoesNotExist",
                          "Message": "gone", "Type": "Sender"}
@@ -190,8 +191,9 @@ class TestJsonThroughBoto3:
 
     def test_not_implemented_is_an_error_in_each_protocol(self) -> None:
         with mock_aws():
-            # (DescribeQueries is hand-written in services/logs; DescribeExportTasks is served by neither.)
-            for service, operation in (("logs", "describe_export_tasks"), ("cloudwatch", "list_metrics")):
+            # (DescribeQueries is hand-written in services/logs; DescribeExportTasks and CloudWatch's
+            # DescribeInsightRules are served by neither.)
+            for service, operation in (("logs", "describe_export_tasks"), ("cloudwatch", "describe_insight_rules")):
                 client = boto3.client(service, region_name="us-east-1")
                 with pytest.raises(client.exceptions.ClientError) as caught:
                     getattr(client, operation)()

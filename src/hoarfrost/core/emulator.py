@@ -16,7 +16,7 @@ from hoarfrost.core.authorization import ALWAYS_ALLOWED, access_denied, is_root,
 from hoarfrost.core.blobs import BlobStore, make_blob_store
 from hoarfrost.core.clock import Clock
 from hoarfrost.core.errors import InternalFailure, NotImplementedOperation, ServiceError, unrecognized_key
-from hoarfrost.core.http import HttpRequest, HttpResponse
+from hoarfrost.core.http import HttpRequest, HttpResponse, decompress_rpc_body
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kms_port import KeyPort
 from hoarfrost.core.operations import OperationHandler, Reply, RequestContext
@@ -359,6 +359,7 @@ class Emulator:
 
     def route(self, request: HttpRequest, hint: tuple[str, str] | None = None) -> Route | HttpResponse:
         """The request's route, or the routing error already serialised."""
+        decompress_rpc_body(request)
         try:
             return self.router.route(request, hint)
         except RoutingError as error:

@@ -76,3 +76,31 @@ class HttpResponse:
     def body_bytes(self) -> bytes:
         body = self.body
         return body if isinstance(body, bytes) else body.read_all()
+
+
+# Content types of the RPC protocols (query, json, rpc-v2-cbor), whose bodies SDKs may gzip.
+_RPC_CONTENT_TYPES = ("application/x-www-form-urlencoded", "application/x-amz-json", "application/cbor")
+
+
+def decompress_rpc_body(request: HttpRequest) -> None:
+    """Undo the gzip SDKs apply to RPC request bodies (botocore's ``requestcompression``
+    trait: CloudWatch PutMetricData over 10 KiB), in place, before routing reads the body
+    (the query protocol finds its operation in it). Only POSTs of an RPC content type: an
+    object stored with ``Content-Encoding: gzip`` (S3, REST) keeps its bytes."""
+    encoding = request.headers.get("content-encoding", "")
+    if "gzip" not in encoding or request.method != "POST" \
+            or not request.headers.get("content-type", "").startswith(_RPC_CONTENT_TYPES):
+        return
+    import gzip
+    import zlib
+
+    try:
+        request.body = gzip.decompress(request.body)
+    except (OSError, EOFError, zlib.error):
+        return  # not gzip after all: the parser answers the malformed body
+    rest = [token.strip() for token in encoding.split(",") if token.strip() and token.strip() != "gzip"]
+    if rest:
+        request.headers["content-encoding"] = ", ".join(rest)
+    else:
+        request.headers.pop("content-encoding", None)
+    request._query_params = None

@@ -22,7 +22,7 @@ B = TypeVar("B")
 S = TypeVar("S", bound="StatefulService[Any, Any]")
 
 # Operations whose names start like this only read state, unless a handler says otherwise.
-READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Head")
+READ_ONLY_PREFIXES = ("Get", "List", "Describe", "Head", "Select", "Query", "Scan", "Search", "BatchGet")
 
 
 @dataclass(slots=True)

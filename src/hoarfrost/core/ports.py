@@ -30,6 +30,8 @@ class Message:
     source_arn: str | None = None
     # The account on whose behalf the message is sent (SQS's SenderId).
     sender: str | None = None
+    # A topic publication's Subject (S3 notifications to SNS: "Amazon S3 Notification").
+    subject: str | None = None
 
 
 # A sink receives (target ARN, message) and returns an id for what it created (a message id).
@@ -127,6 +129,24 @@ class ObjectStore(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class MetricDatum:
+    """One value a service emits for free into CloudWatch (AWS/SQS NumberOfMessagesSent, AWS/Lambda
+    Duration...), under ``dimensions`` ((name, value) pairs)."""
+
+    name: str
+    value: float
+    unit: str = "Count"
+    dimensions: tuple[tuple[str, str], ...] = ()
+
+
+class MetricSink(Protocol):
+    """What the metrics service (CloudWatch) registers (``Ports.register_metrics``); it takes its
+    own lock, callers hold none."""
+
+    def __call__(self, account: str, region: str, namespace: str, data: list[MetricDatum]) -> None: ...
+
+
 class Ports:
     """Sinks by service name (the ARN's service field: ``sqs``, ``sns``, ``lambda``), and the
     change streams services keep for readers elsewhere."""
@@ -138,6 +158,7 @@ class Ports:
         self._resources: dict[str, RequestResources] = {}
         self._streams: dict[str, StreamSource] = {}
         self._objects: dict[str, ObjectStore] = {}
+        self._metrics: MetricSink | None = None
         # Starts a service that has not been used yet (its constructor registers its sink).
         self._start = start
 
@@ -205,6 +226,17 @@ class Ports:
             store = self._objects.get(service)
         return store
 
+    def register_metrics(self, sink: MetricSink) -> None:
+        self._metrics = sink
+
+    def put_metrics(self, account: str, region: str, namespace: str, data: list[MetricDatum]) -> None:
+        """Record metrics a service emits (starting CloudWatch on first use, so the data is there
+        whenever a test looks). Call it holding no lock: after commit, or from a worker."""
+        if self._metrics is None:
+            self._start("cloudwatch")
+        if self._metrics is not None:
+            self._metrics(account, region, namespace, data)
+
 
 def log_events_message(stream: str, events: list[tuple[int, str]]) -> Message:
     """What the ``logs`` sink takes: ``events`` ((timestamp in ms, message) pairs) for the log
@@ -214,3 +246,24 @@ def log_events_message(stream: str, events: list[tuple[int, str]]) -> Message:
 
     return Message(body=json.dumps({"logStreamName": stream,
                                     "logEvents": [{"timestamp": t, "message": m} for t, m in events]}))
+
+
+def record_bytes(message: Message) -> bytes:
+    """The bytes a record sink (a Kinesis stream, a Firehose delivery stream) stores for a
+    delivered message: its body's UTF-8, except CloudWatch Logs' subscription payload (exactly
+    ``{"awslogs": {"data": <base64>}}``, what Logs hands every destination), whose gzipped JSON
+    is the record data AWS writes to those destinations."""
+    import base64
+    import binascii
+    import json
+
+    body = message.body
+    if body.startswith('{"awslogs"'):
+        try:
+            document = json.loads(body)
+            data = document["awslogs"]["data"]
+            if len(document) == 1 and len(document["awslogs"]) == 1 and isinstance(data, str):
+                return base64.b64decode(data, validate=True)
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            pass
+    return body.encode("utf-8")

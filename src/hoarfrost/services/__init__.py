@@ -14,6 +14,9 @@ IMPLEMENTED: dict[str, str] = {
     "iam": "hoarfrost.services.iam",
     "dynamodb": "hoarfrost.services.dynamodb",
     "dynamodbstreams": "hoarfrost.services.dynamodbstreams",
+    "kinesis": "hoarfrost.services.kinesis",
+    "firehose": "hoarfrost.services.firehose",
     "scheduler": "hoarfrost.services.scheduler",
     "events": "hoarfrost.services.events",
+    "cloudwatch": "hoarfrost.services.cloudwatch",
 }

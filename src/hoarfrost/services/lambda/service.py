@@ -209,7 +209,11 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
                                                     else mapping.maximum_retry_attempts),
                             maximum_record_age=-1 if mapping.maximum_record_age is None else mapping.maximum_record_age,
                             bisect=mapping.bisect, on_failure=mapping.on_failure, filters=tuple(mapping.filters),
-                            function_arn=scope.backend.function_arn(mapping.function_name, mapping.qualifier)))
+                            function_arn=scope.backend.function_arn(mapping.function_name, mapping.qualifier),
+                            shard_positions=tuple(mapping.shard_positions.items()),
+                            starting_position=mapping.starting_position,
+                            starting_timestamp=mapping.starting_position_timestamp,
+                            role=_role(scope.backend, mapping.function_name)))
         return found
 
     def _prepare_batch(self, account: str, region: str, uuid: str, event: str) -> Invocation | None:
@@ -228,15 +232,19 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
             except ServiceError:
                 return None
 
-    def _record_batch(self, account: str, region: str, uuid: str, result: str, position: str | None) -> None:
-        """A batch's outcome, and the stream position a stream mapping reached."""
+    def _record_batch(self, account: str, region: str, uuid: str, result: str, position: str | None,
+                      shard: str | None = None) -> None:
+        """A batch's outcome, and the stream position a stream mapping reached (in ``shard``
+        for a Kinesis stream)."""
         scope = self.backends.existing(account, region)
         if scope is not None:
             with scope.lock:
                 mapping = scope.backend.mappings.get(uuid)
                 if mapping is not None:
                     mapping.last_processing_result = result
-                    if mapping.is_stream and position is not None:
+                    if shard is not None and position is not None:
+                        mapping.shard_positions[shard] = position
+                    elif mapping.is_stream and position is not None:
                         mapping.position = position
 
     def admin_routes(self) -> dict[str, Callable[[HttpRequest], HttpResponse]]:
@@ -299,3 +307,9 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
 
     def worker_pids(self) -> list[int]:
         return self.executor.pool.pids()
+
+
+def _role(backend: Any, function_name: str) -> str:
+    """The role of a mapping's function (Kinesis events name it as ``invokeIdentityArn``)."""
+    function = backend.functions.get(function_name)
+    return function.latest.role if function is not None else ""

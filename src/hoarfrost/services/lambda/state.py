@@ -172,7 +172,9 @@ class CodeSigningConfig:
 class EventSourceMapping:
     """A source Lambda reads for a function: an SQS queue, or a DynamoDB stream (then with a
     starting position, retry and bisect settings, an on-failure destination, and ``position``:
-    the sequence number of the last record handled, None for none yet)."""
+    the sequence number of the last record handled, None for none yet), or a Kinesis stream
+    (``shard_positions``: the last sequence number handled per shard, ``SHARD_END`` once a
+    closed shard is read to its end)."""
 
     uuid: str
     event_source_arn: str
@@ -193,6 +195,7 @@ class EventSourceMapping:
     bisect: bool = False
     on_failure: str | None = None
     position: str | None = None
+    shard_positions: dict[str, str] = field(default_factory=dict)
     # FilterCriteria's patterns (event patterns, as JSON text): a record must match one.
     filters: list[str] = field(default_factory=list)
 

@@ -1,7 +1,8 @@
-"""Event source mappings: SQS queues and DynamoDB streams Lambda reads for a function (see
-``runtime.mapping_poller``). A stream mapping's LATEST starting position is the stream's newest
-record when the mapping is created, read through the change-stream port with Lambda's lock
-released (the port's owner takes its own)."""
+"""Event source mappings: SQS queues, DynamoDB streams and Kinesis streams Lambda reads for a
+function (see ``runtime.mapping_poller``). A DynamoDB stream mapping's LATEST starting position
+is the stream's newest record when the mapping is created, read through the change-stream port
+with Lambda's lock released (the port's owner takes its own); a Kinesis mapping's is the
+moment it was created (records that arrive after it)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ def _output(ctx: Ctx, mapping: EventSourceMapping) -> dict[str, Any]:
         "EventSourceMappingArn": f"arn:aws:lambda:{ctx.state.region}:{ctx.state.account}:"
                                  f"event-source-mapping:{mapping.uuid}",
     }
+    if mapping.starting_position == "AT_TIMESTAMP" and mapping.starting_position_timestamp is not None:
+        out["StartingPositionTimestamp"] = dt.datetime.fromtimestamp(mapping.starting_position_timestamp,
+                                                                     dt.timezone.utc)
     if mapping.filters:
         out["FilterCriteria"] = {"Filters": [{"Pattern": pattern} for pattern in mapping.filters]}
     if mapping.is_stream:
@@ -120,23 +124,38 @@ def _stream_head(ctx: Ctx, source: str) -> tuple[bool, str | None]:
     return True, stream.last_sequence
 
 
+def _kinesis_stream_exists(ctx: Ctx, source: str, position: str, request: dict[str, Any]) -> bool:
+    """Whether the Kinesis stream exists (the delivery port's lock-free probe), once the
+    starting position is checked: AT_TIMESTAMP needs StartingPositionTimestamp."""
+    if position == "AT_TIMESTAMP" and request.get("StartingPositionTimestamp") is None:
+        raise invalid("StartingPositionTimestamp must be specified for the AT_TIMESTAMP starting position.")
+    if position not in ("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"):
+        raise invalid(f"Unsupported starting position {position} for Kinesis stream event sources.")
+    probe = ctx.emulator.ports.probe("kinesis")
+    return probe is not None and probe(source)
+
+
 @ops.operation(blocking=True)
 def create_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
     source = request.get("EventSourceArn") or ""
     arn = try_parse_arn(source)
-    stream = arn is not None and arn.service == "dynamodb" and "/stream/" in arn.resource
+    kinesis = arn is not None and arn.service == "kinesis" and arn.resource.startswith("stream/")
+    stream = kinesis or (arn is not None and arn.service == "dynamodb" and "/stream/" in arn.resource)
     if arn is None or (arn.service != "sqs" and not stream):
-        raise invalid("hoarfrost's event source mappings read SQS queues and DynamoDB streams; other sources are "
-                      "not supported yet.")
+        raise invalid("hoarfrost's event source mappings read SQS queues, DynamoDB streams and Kinesis streams; "
+                      "other sources are not supported yet.")
     head: str | None = None
     if stream:
         position = request.get("StartingPosition")
         if position is None:
             raise invalid("1 validation error detected: Value null at 'startingPosition' failed to satisfy "
                           "constraint: Member must not be null")
-        if position not in ("TRIM_HORIZON", "LATEST"):
+        if kinesis:
+            found = _kinesis_stream_exists(ctx, source, position, request)
+        elif position not in ("TRIM_HORIZON", "LATEST"):
             raise invalid(f"Unsupported starting position {position} for DynamoDB stream event sources.")
-        found, head = _stream_head(ctx, source)  # first: the handler's lock is released meanwhile
+        else:
+            found, head = _stream_head(ctx, source)  # first: the handler's lock is released meanwhile
         if not found:
             raise invalid(f"Cannot access stream {source}. Please ensure the role can perform the GetRecords, "
                           "GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.")
@@ -172,7 +191,11 @@ def create_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
     if stream:
         mapping.starting_position = request["StartingPosition"]
         # TRIM_HORIZON reads from the oldest retained record; LATEST after the newest one now.
-        mapping.position = head if mapping.starting_position == "LATEST" else None
+        mapping.position = head if mapping.starting_position == "LATEST" and not kinesis else None
+        if kinesis and mapping.starting_position != "TRIM_HORIZON":
+            given = request.get("StartingPositionTimestamp")
+            mapping.starting_position_timestamp = (ctx.clock.time() if given is None else
+                                                   given.timestamp() if hasattr(given, "timestamp") else float(given))
         _stream_settings(mapping, request)
     ctx.state.mappings[mapping.uuid] = mapping
     if enabled:

@@ -16,6 +16,7 @@ import importlib
 import json
 import logging
 import os
+import socket
 import sys
 import time
 import traceback
@@ -30,7 +31,13 @@ class RuntimeApi:
         host, _, prefix = address.partition("/")
         self.host = host
         self.base = ("/" + prefix if prefix else "") + "/2018-06-01/runtime"
-        self.connection = http.client.HTTPConnection(host)
+        self.connection = self._connect()
+
+    def _connect(self):
+        connection = http.client.HTTPConnection(self.host)
+        connection.connect()
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection
 
     def call(self, method, path, body=None, headers=None):
         for attempt in (1, 2):
@@ -42,7 +49,7 @@ class RuntimeApi:
                 if attempt == 2:
                     raise
                 self.connection.close()
-                self.connection = http.client.HTTPConnection(self.host)
+                self.connection = self._connect()
 
     def post(self, path, document, error_type=None):
         headers = {"Content-Type": "application/json"}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.kit.arn import build_arn
-from hoarfrost.core.ports import Message, log_events_message
+from hoarfrost.core.ports import Message, MetricDatum, log_events_message
 
 from .events import EventQueue
 from .invocation import Outcome, run
@@ -111,6 +111,7 @@ class Executor:
         CloudWatch Logs before this returns."""
         spec = invocation.spec
         if not self.pool.enter(spec.function_arn, invocation.reserved):
+            self._metrics(invocation, [MetricDatum("Throttles", 1.0)])
             return None
         try:
             outcome = run(self.pool, spec, invocation.event, invocation.request_id, invocation.invoked_arn,
@@ -118,7 +119,19 @@ class Executor:
         finally:
             self.pool.leave(spec.function_arn)
         self._write_log(invocation, outcome)
+        self._metrics(invocation, [MetricDatum("Invocations", 1.0),
+                                   MetricDatum("Errors", 1.0 if outcome.function_error is not None else 0.0),
+                                   MetricDatum("Duration", outcome.duration_ms, "Milliseconds")])
         return outcome
+
+    def _metrics(self, invocation: Invocation, data: list[MetricDatum]) -> None:
+        """AWS/Lambda's free metrics, per FunctionName and for the whole account (no dimension)."""
+        named = (("FunctionName", invocation.spec.function_name),)
+        data = data + [MetricDatum(datum.name, datum.value, datum.unit, named) for datum in data]
+        try:
+            self.emulator.ports.put_metrics(invocation.account, invocation.region, "AWS/Lambda", data)
+        except Exception:
+            log.exception("emitting the metrics of %s failed", invocation.spec.function_name)
 
     def submit(self, invocation: Invocation) -> None:
         """Queue an asynchronous invocation. A function error is retried ``retries`` times, one

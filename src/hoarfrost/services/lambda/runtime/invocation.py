@@ -33,6 +33,7 @@ class Outcome:
     log_events: list[tuple[int, str]] = field(default_factory=list)
     # The pieces of a streamed response as the function wrote them (None: answered whole).
     chunks: list[bytes] | None = None
+    duration_ms: float = 0.0  # the REPORT line's Duration (CloudWatch's AWS/Lambda Duration)
 
     @property
     def log_tail(self) -> str:
@@ -195,4 +196,4 @@ def _finish(log: _Log, worker: Worker, spec: WorkerSpec, request_id: str, starte
     log.line(report + "\n")
     if release and pool is not None:
         pool.release(worker, clock.time())
-    return Outcome(payload, function_error, worker.log_stream, log.events)
+    return Outcome(payload, function_error, worker.log_stream, log.events, duration_ms=duration)

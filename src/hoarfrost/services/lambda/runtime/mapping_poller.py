@@ -1,6 +1,6 @@
 """Event source mappings at work: one daemon thread per LambdaService reads every enabled
-mapping's source (an SQS queue through SQS's own API, a DynamoDB stream through the core
-change-stream port), invokes the function synchronously with a batch, and settles the batch
+mapping's source (an SQS queue or a Kinesis stream through its service's own API, a DynamoDB
+stream through the core change-stream port), invokes the function synchronously with a batch, and settles the batch
 (``sqs_batches``, ``stream_batches``).
 
 The thread starts when a mapping is enabled and ends when none is, or when the emulator is
@@ -42,18 +42,26 @@ class Target:
     function_arn: str = ""  # the mapping's function (with its qualifier), for on-failure records
     bisect: bool = False
     on_failure: str | None = None
+    # Kinesis: the last sequence number handled per shard, where a shard with none starts
+    # (TRIM_HORIZON, or the arrival time of AT_TIMESTAMP and LATEST), the function's role.
+    shard_positions: tuple[tuple[str, str], ...] = ()
+    starting_position: str | None = None
+    starting_timestamp: float | None = None
+    role: str = ""
     filters: tuple[str, ...] = ()  # FilterCriteria's patterns
 
 
 # Prepares the invocation of a mapping's function with an event, under the Lambda scope's lock.
 Preparer = Callable[[str, str, str, str], Invocation | None]
-# Records a mapping's LastProcessingResult and, for streams, the position it reached.
-Recorder = Callable[[str, str, str, str, "str | None"], None]
+# Records a mapping's LastProcessingResult and, for streams, the position it reached (for a
+# Kinesis stream, in the shard named by the ``shard`` keyword).
+Recorder = Callable[..., None]
 
 
 class MappingPoller:
     def __init__(self, emulator: Emulator, executor: Executor, targets: Callable[[], list[Target]],
                  prepare: Preparer, record: Recorder) -> None:
+        from .kinesis_batches import KinesisReader
         from .sqs_batches import poll_queue
         from .stream_batches import StreamReader
 
@@ -63,7 +71,7 @@ class MappingPoller:
         self.prepare = prepare
         self.record = record
         self._readers: dict[str, Callable[[MappingPoller, Target], bool]] = {
-            "sqs": poll_queue, "dynamodb": StreamReader()}
+            "sqs": poll_queue, "dynamodb": StreamReader(), "kinesis": KinesisReader()}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()

@@ -50,11 +50,13 @@ def _view(record: dict[str, Any]) -> dict[str, Any]:
         return dict(record, body=_json(record["body"]))
     kinesis = record.get("kinesis")
     if isinstance(kinesis, dict) and isinstance(kinesis.get("data"), str):
+        # Kinesis patterns name the record's own fields at their top level, the metadata
+        # (``partitionKey``...) and ``data`` opened: ``{"data": {"kind": ["order"]}}``.
         try:
             data = base64.b64decode(kinesis["data"], validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError, ValueError):
-            return record
-        return dict(record, kinesis=dict(kinesis, data=_json(data)))
+            return dict(kinesis)
+        return dict(kinesis, data=_json(data))
     return record
 
 

@@ -50,6 +50,9 @@ class RuntimeApi:
 
                 class Handler(BaseHTTPRequestHandler):
                     protocol_version = "HTTP/1.1"
+                    # Headers and body go out in two writes: with Nagle's algorithm the body
+                    # waits for the client's delayed ACK (40 ms on Linux) on every invocation.
+                    disable_nagle_algorithm = True
 
                     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                         api._handle(self, "GET")

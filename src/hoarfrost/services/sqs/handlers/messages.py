@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hoarfrost.core.errors import ServiceError
+from hoarfrost.core.kit import metrics
 from hoarfrost.services.sqs import checks, delivery
 from hoarfrost.services.sqs.errors import (
     errors,
@@ -29,8 +30,10 @@ MAX_POLL_SLICE = 1.0
 @operation
 def send_message(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
-    output = delivery.send(queue, delivery.prepare(queue, request), sender_id(ctx), ctx.clock.time())
+    prepared = delivery.prepare(queue, request)
+    output = delivery.send(queue, prepared, sender_id(ctx), ctx.clock.time())
     ctx.wake()
+    _emit(ctx, queue, "NumberOfMessagesSent", 1, sizes=[prepared.size])
     return output
 
 
@@ -39,13 +42,16 @@ def send_message_batch(ctx: SqsContext, request: dict[str, Any]) -> dict[str, An
     queue = resolve_queue(ctx, request["QueueUrl"])
     entries = request.get("Entries") or []
     checks.check_batch(entries, "SendMessageBatchRequestEntry")
+    checks.check_batch_payload(sum(checks.entry_size(entry) for entry in entries))
+    if queue.fifo:
+        for entry in entries:
+            delivery.check_fifo_keys(queue, entry)
     prepared: list[delivery.PreparedMessage | ServiceError] = []
     for entry in entries:
         try:
             prepared.append(delivery.prepare(queue, entry))
         except ServiceError as error:
             prepared.append(error)
-    checks.check_batch_payload(sum(p.size for p in prepared if isinstance(p, delivery.PreparedMessage)))
     sender = sender_id(ctx)
     successful, failed = [], []
     for entry, outcome in zip(entries, prepared):
@@ -55,6 +61,8 @@ def send_message_batch(ctx: SqsContext, request: dict[str, Any]) -> dict[str, An
             successful.append({"Id": entry["Id"], **delivery.send(queue, outcome, sender, ctx.clock.time())})
     if successful:
         ctx.wake()
+        _emit(ctx, queue, "NumberOfMessagesSent", len(successful),
+              sizes=[p.size for p in prepared if isinstance(p, delivery.PreparedMessage)])
     return {"Successful": successful, "Failed": failed}
 
 
@@ -82,7 +90,9 @@ def receive_message(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     if not messages:
         if not dropped:
             ctx.mark_unchanged()  # an empty receive changed nothing: listeners are not told
+        _emit(ctx, queue, "NumberOfEmptyReceives", 1)
         return {}
+    _emit(ctx, queue, "NumberOfMessagesReceived", len(messages))
     return {"Messages": [delivery.received(m, system_names, attribute_names) for m in messages]}
 
 
@@ -90,14 +100,26 @@ def receive_message(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
 def delete_message(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
     queue.delete_message(request["ReceiptHandle"])
+    _emit(ctx, queue, "NumberOfMessagesDeleted", 1)
     return {}
 
 
 @operation
 def delete_message_batch(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     queue = resolve_queue(ctx, request["QueueUrl"])
-    return _batch(request, "DeleteMessageBatchRequestEntry",
-                  lambda entry: queue.delete_message(entry["ReceiptHandle"]))
+    output = _batch(request, "DeleteMessageBatchRequestEntry",
+                    lambda entry: queue.delete_message(entry["ReceiptHandle"]))
+    if output["Successful"]:
+        _emit(ctx, queue, "NumberOfMessagesDeleted", len(output["Successful"]))
+    return output
+
+
+def _emit(ctx: SqsContext, queue: Queue, name: str, count: int, sizes: list[int] | None = None) -> None:
+    """The AWS/SQS metrics AWS publishes for free: one sample per message (``SentMessageSize`` in bytes)."""
+    dimensions = (("QueueName", queue.name),)
+    data = [metrics.MetricDatum(name, 1.0, "Count", dimensions)] * count
+    data += [metrics.MetricDatum("SentMessageSize", float(size), "Bytes", dimensions) for size in sizes or ()]
+    metrics.emit(ctx, "AWS/SQS", data)
 
 
 @operation
