@@ -294,34 +294,39 @@ def _timestamp_members(service: str, family: Family) -> tuple[tuple[str, ...], t
     return _TIMESTAMPS[(service, family.name)]
 
 
-def _id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, output: Any) -> list[Any]:
+def _id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, output: Any,
+               member: str | None = None) -> list[Any]:
     """Every member shape an assigned identifier must fit: where CreateX answers it and
     where the family's other operations take it (worked out once per family and kind)."""
-    key = (ctx.service.name, family.name, kind, output_path, getattr(output, "name", None))
+    key = (ctx.service.name, family.name, kind, output_path, getattr(output, "name", None), member)
     known = _ID_SHAPES.get(key)
     if known is None:
-        known = _ID_SHAPES[key] = _find_id_shapes(ctx, family, kind, output_path, output)
+        known = _ID_SHAPES[key] = _find_id_shapes(ctx, family, kind, output_path, output, member)
     return known
 
 
-_ID_SHAPES: dict[tuple[str, str, str, str | None, str | None], list[Any]] = {}
+_ID_SHAPES: dict[tuple[str, str, str, str | None, str | None, str | None], list[Any]] = {}
 
 
-def _find_id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, output: Any) -> list[Any]:
+def _find_id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, output: Any,
+                    member: str | None) -> list[Any]:
     shapes = []
     if output is not None and output_path:
         found = at_path(output, output_path)
         if found is not None:
             shapes.append(found)
     model = models.service_model(ctx.service.name)
+    same_kind = sum(1 for ident in family.identifiers if ident.kind == kind)
     for role_name in ("read", "update", "delete"):
         for role in family.roles(role_name):
             for binding in role.bindings:
                 if binding.family != family.name or kind not in binding.kinds or len(binding.kinds) != 1:
                     continue
-                member = model.operation_model(role.operation).input_shape.members.get(binding.member)
-                if member is not None:
-                    shapes.append(member.member if member.type_name == "list" else member)
+                if member is not None and same_kind > 1 and binding.member.lower() != member.lower():
+                    continue  # BudgetAction's ActionId is not its AccountId, though both are ids
+                found = model.operation_model(role.operation).input_shape.members.get(binding.member)
+                if found is not None:
+                    shapes.append(found.member if found.type_name == "list" else found)
     return [shape for shape in shapes if shape.type_name == "string"]
 
 
@@ -398,7 +403,8 @@ def create(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]
         if value is not None:
             chosen[ident.member] = identifiers[ident.member] = value
         elif ident.kind != "arn" and not _numbered(ident, output):
-            identifiers[ident.member] = new_identifier(_id_shapes(ctx, family, ident.kind, ident.output_path, output))
+            identifiers[ident.member] = new_identifier(_id_shapes(ctx, family, ident.kind, ident.output_path, output,
+                                                                  ident.member))
     for ident in family.identifiers:
         if ident.member not in identifiers and _numbered(ident, output):
             number = _next_number(ctx, family, ident.member, parent_uid, identifiers)

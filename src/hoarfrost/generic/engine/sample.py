@@ -40,6 +40,17 @@ def _structure(shape: Shape, name: str, depth: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for member in shape.required_members:  # type: ignore[attr-defined]
         out[member] = _value(members[member], member, depth + 1)
+    if not out:
+        # A required structure with no required members: over the query protocols an empty
+        # one is not sent at all (RDS's Parameters, EC2's ConnectionLogOptions), so it carries
+        # its first plain member.
+        first = next(((name, item) for name, item in members.items()
+                      if item.type_name in ("string", "boolean", "integer", "long")), None)
+        if first is not None:
+            try:
+                out[first[0]] = _value(first[1], first[0], depth + 1)
+            except CannotSample:
+                pass
     return out
 
 
