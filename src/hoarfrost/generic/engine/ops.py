@@ -163,9 +163,12 @@ def _aliases(service: str, family: Family) -> tuple[tuple[str, tuple[str, ...]],
         aliases = {ident.kind if ident.kind != "key" else "", member.lower().removeprefix(family.name.lower()),
                    words[-1].lower() if words and member.lower() == family.name.lower() else "",
                    member.lower().replace("identifier", "id")}
-        if member.lower() in ("name", "id", "arn"):  # and longer: a DataCatalog's Name is a summary's CatalogName
+        tail = member.lower().removeprefix(family.name.lower())
+        if tail in ("name", "id", "arn"):
+            # And longer or shorter: a DataCatalog's Name is a summary's CatalogName, an IoT
+            # billing group's billingGroupName a GroupNameAndArn's groupName.
             family_words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", family.name)
-            aliases |= {"".join(family_words[start:]).lower() + member.lower() for start in range(len(family_words))}
+            aliases |= {"".join(family_words[start:]).lower() + tail for start in range(len(family_words))}
         found.append((ident.member, tuple(sorted(aliases - {""}))))
     _ALIASES[key] = tuple(found)
     return _ALIASES[key]
