@@ -16,21 +16,23 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
-from botocore.config import Config
-from botocore.utils import get_token_from_environment
-
 from botocore import xform_name
-from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ParamValidationError,
+)
 from botocore.parsers import ResponseParserError
+from botocore.utils import get_token_from_environment
 
 from hoarfrost.core import catalog as models
 from hoarfrost.generic.catalog import Binding, Family, OperationRole
 from hoarfrost.generic.engine.plan import Served, plan
+from hoarfrost.generic.engine.sample import CannotSample, sample_input, string_for
 from hoarfrost.generic.engine.service import fallback_plan
 from hoarfrost.generic.pattern_strings import matches
 from hoarfrost.services import IMPLEMENTED
-from hoarfrost.generic.engine.sample import CannotSample, sample_input, string_for
-
 
 # Resources a family's create names that another service owns: the caller brings one from
 # there. CloudFront KeyValueStore's keys live in a key value store CloudFront creates; its
@@ -87,11 +89,8 @@ def _to_server(server: SplitResult, request: Any, **_: Any) -> None:
 
 
 def _sigv4a(service: str) -> bool:
-    try:
-        rules = models.load_uncached(service, "endpoint-rule-set-1")
-    except Exception:  # no ruleset: the partition's defaults, SigV4
-        return False
-    return '"sigv4a"' in json.dumps(rules)
+    rules = models.load_uncached(service, "endpoint-rule-set-1")  # None: no ruleset, SigV4
+    return rules is not None and '"sigv4a"' in json.dumps(rules)
 
 
 def _has_crt() -> bool:

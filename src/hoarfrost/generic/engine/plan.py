@@ -98,7 +98,6 @@ def plan(service: str) -> dict[str, Served]:
 def _names_member(model: ServiceModel, operation: str, member: str) -> bool:
     shape = model.operation_model(operation).input_shape
     return shape is not None and member.lower() in {name.lower() for name in shape.members}
-    return served
 
 
 @functools.cache
