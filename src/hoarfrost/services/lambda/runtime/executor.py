@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.ports import Message, MetricDatum, log_events_message
 
+from .destinations import send
 from .events import EventQueue
 from .invocation import Outcome, run
 from .retry_schedule import RetrySchedule
@@ -196,8 +197,8 @@ class Executor:
             "responsePayload": payload,
         }
         try:
-            self.emulator.deliver(target, Message(body=json.dumps(record), source_arn=invocation.spec.function_arn,
-                                                  sender=invocation.account))
+            send(self.emulator, target, Message(body=json.dumps(record), source_arn=invocation.spec.function_arn,
+                                                sender=invocation.account))
         except Exception:
             log.exception("destination delivery to %s failed", target)
 
@@ -213,8 +214,8 @@ class Executor:
             "ErrorMessage": {"DataType": "String", "StringValue": str(message)[:1024]},
         }
         try:
-            self.emulator.deliver(target, Message(body=invocation.event, attributes=attributes,
-                                                  source_arn=invocation.spec.function_arn, sender=invocation.account))
+            send(self.emulator, target, Message(body=invocation.event, attributes=attributes,
+                                                source_arn=invocation.spec.function_arn, sender=invocation.account))
         except Exception:
             log.exception("dead-letter delivery to %s failed", target)
 
