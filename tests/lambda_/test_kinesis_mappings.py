@@ -13,7 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.harness import Harness
-from tests.lambda_.conftest import ROLE, code, create
+from tests.lambda_.conftest import ROLE, code, create, message
 
 PRINTS = '''
 import json
@@ -115,11 +115,27 @@ def test_kinesis_mapping_validation(aws: Harness) -> None:
     with pytest.raises(ClientError) as exc:
         lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="reader")
     assert code(exc) == "InvalidParameterValueException"
+    for age in (0, 59):
+        with pytest.raises(ClientError) as exc:
+            lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="reader", StartingPosition="LATEST",
+                                            MaximumRecordAgeInSeconds=age)
+        assert code(exc) == "InvalidParameterValueException"
+        assert message(exc) == ("MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 "
+                                "(inclusive)")
     moment = aws.emulator.clock.now()
     mapping = lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="reader",
                                               StartingPosition="AT_TIMESTAMP", StartingPositionTimestamp=moment,
                                               Enabled=False)
     assert abs(mapping["StartingPositionTimestamp"].timestamp() - moment.timestamp()) < 1
+    create(lam, "other", PRINTS)
+    with pytest.raises(ClientError) as exc:  # a refused update changes nothing
+        lam.update_event_source_mapping(UUID=mapping["UUID"], FunctionName="other", MaximumRetryAttempts=5,
+                                        MaximumRecordAgeInSeconds=30)
+    assert code(exc) == "InvalidParameterValueException"
+    held = lam.get_event_source_mapping(UUID=mapping["UUID"])
+    assert held["FunctionArn"].endswith(":reader") and held["MaximumRetryAttempts"] == -1
+    updated = lam.update_event_source_mapping(UUID=mapping["UUID"], FunctionName="other", MaximumRecordAgeInSeconds=60)
+    assert updated["FunctionArn"].endswith(":other") and updated["MaximumRecordAgeInSeconds"] == 60
 
 
 def test_filter_criteria_match_the_decoded_json_data(aws: Harness) -> None:
