@@ -149,8 +149,9 @@ class TestJsonResponses:
         response = get_protocol("json").serialize_error(QueueDoesNotExist("gone"), service, None, "r")
         assert response.status == 400
         assert response.headers["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender"
-        assert response.headers["x-amzn-errortype"] == "QueueDoesNotExist"
-        assert json.loads(response.body) == {"__type": "QueueDoesNotExist", "message": "gone"}
+        # SQS's spec patch names its Smithy namespace: AWS sends the full shape id, clients strip it.
+        assert response.headers["x-amzn-errortype"] == "com.amazonaws.sqs#QueueDoesNotExist"
+        assert json.loads(response.body) == {"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": "gone"}
         error = botocore_parse("json", response)["Error"]
         assert error == {"Code": "AWS.SimpleQueueService.NonExistentQueue", "QueryErrorCode": "QueueDoesNotExist",
                          "Message": "gone", "Type": "Sender"}

@@ -38,7 +38,9 @@ CONFIGS = [
     ("put_public_access_block", {"PublicAccessBlockConfiguration": {"BlockPublicAcls": False,
                                                                     "IgnorePublicAcls": True}},
      "get_public_access_block", {"PublicAccessBlockConfiguration": {"BlockPublicAcls": False,
-                                                                    "IgnorePublicAcls": True}},
+                                                                    "IgnorePublicAcls": True,
+                                                                    "BlockPublicPolicy": False,
+                                                                    "RestrictPublicBuckets": False}},
      "delete_public_access_block", "NoSuchPublicAccessBlockConfiguration"),
 ]
 

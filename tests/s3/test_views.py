@@ -15,6 +15,7 @@ import hoarfrost
 from hoarfrost.core.blobs import MemoryBlobArchive
 from hoarfrost.core.emulator import Emulator
 from hoarfrost.core.views import StateViewError
+from hoarfrost.services.s3.checksums import checksum_of
 from hoarfrost.services.s3.views import S3StateView
 from tests.harness import Harness
 from tests.s3.conftest import code
@@ -261,3 +262,25 @@ def test_merge_keeps_existing_uploads_and_parts(inprocess: Harness) -> None:
     assert {u["UploadId"] for u in s3.list_multipart_uploads(Bucket="upload-bucket")["Uploads"]} == {upload, other}
     assert s3.get_bucket_tagging(Bucket="upload-bucket")["TagSet"] == [{"Key": "old", "Value": "2"}]
     assert service.snapshot(ACCOUNT, REGION).buckets[0].multipart_uploads[0].metadata == {"merged": "yes"}
+
+
+def test_completed_uploads_and_pending_checksums_survive_a_round_trip(inprocess: Harness) -> None:
+    """A completed multipart object keeps its upload id (a repeated completion still answers it)
+    and its default CRC64NVME, computed on first read, through snapshot and restore."""
+    s3 = inprocess.client("s3")
+    s3.create_bucket(Bucket="mp-bucket")
+    upload_id = s3.create_multipart_upload(Bucket="mp-bucket", Key="k")["UploadId"]
+    etag = s3.upload_part(Bucket="mp-bucket", Key="k", UploadId=upload_id, PartNumber=1, Body=b"body")["ETag"]
+    parts = {"Parts": [{"PartNumber": 1, "ETag": etag}]}
+    done = s3.complete_multipart_upload(Bucket="mp-bucket", Key="k", UploadId=upload_id, MultipartUpload=parts)
+    archive = MemoryBlobArchive()
+    text = inprocess.emulator.service("s3").snapshot_with_blobs(ACCOUNT, REGION, archive).model_dump_json()
+    assert json.loads(text)["buckets"][0]["objects"][0]["upload_id"] == upload_id
+    with hoarfrost.mock_aws() as fresh:
+        fresh.service("s3").restore_with_blobs(ACCOUNT, REGION, text, archive)
+        restored = boto3.client("s3", region_name=REGION)
+        again = restored.complete_multipart_upload(Bucket="mp-bucket", Key="k", UploadId=upload_id,
+                                                   MultipartUpload=parts)
+        assert again["ETag"] == done["ETag"]
+        head = restored.head_object(Bucket="mp-bucket", Key="k", ChecksumMode="ENABLED")
+        assert head["ChecksumCRC64NVME"] == checksum_of("CRC64NVME", b"body")

@@ -36,19 +36,50 @@ def test_publish_target_rules(sns: Any) -> None:
     assert _invalid(sns.publish, TopicArn=topic, Message="x" * 262145) == "Invalid parameter: Message too long"
 
 
+EMPTY_STRING = ("The message attribute 'a' must contain non-empty message attribute value for message attribute "
+                "type 'String'.")
+
+
 @pytest.mark.parametrize(
-    ("attribute", "fragment"),
+    ("attribute", "code", "fragment"),
     [
-        ({"DataType": "Strange", "StringValue": "x"}, "the set of supported type prefixes is Binary, Number, and String"),
-        ({"DataType": "Number", "StringValue": "abc"}, "Could not cast message attribute 'a' value to number."),
-        ({"DataType": "String"}, "must contain non-empty message attribute value for message attribute type 'String'"),
-        ({"DataType": "Binary", "StringValue": "x"}, "with type 'Binary' must use field 'Binary'."),
-        ({"DataType": "String.Array", "StringValue": "not an array"}, "must be a JSON array"),
+        # SNS answers a malformed type or value field with ParameterValueInvalid and a bare sentence.
+        ({"DataType": "Strange", "StringValue": "x"}, "ParameterValueInvalid",
+         ("The message attribute 'a' has an invalid message attribute type, the set of supported type prefixes is "
+          "Binary, Number, and String.")),
+        ({"DataType": "Number", "StringValue": "abc"}, "InvalidParameter",
+         "Could not cast message attribute 'a' value to number."),
+        ({"DataType": "String"}, "ParameterValueInvalid", EMPTY_STRING),
+        ({"DataType": "String", "StringValue": ""}, "ParameterValueInvalid", EMPTY_STRING),
+        ({"DataType": "Binary", "StringValue": "x"}, "ParameterValueInvalid",
+         "The message attribute 'a' with type 'Binary' must use field 'Binary'."),
+        ({"DataType": "String.Array", "StringValue": "not an array"}, "InvalidParameter", "must be a JSON array"),
     ],
 )
-def test_message_attribute_data_types_are_validated(sns: Any, attribute: dict[str, Any], fragment: str) -> None:
+def test_message_attribute_data_types_are_validated(sns: Any, attribute: dict[str, Any], code: str,
+                                                    fragment: str) -> None:
     topic = sns.create_topic(Name="t")["TopicArn"]
-    assert fragment in _invalid(sns.publish, TopicArn=topic, Message="x", MessageAttributes={"a": attribute})
+    with pytest.raises(ClientError) as exc_info:
+        sns.publish(TopicArn=topic, Message="x", MessageAttributes={"a": attribute})
+    assert error_code(exc_info) == code
+    assert fragment in error_message(exc_info)
+    if code == "ParameterValueInvalid":
+        assert error_message(exc_info) == fragment
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    (".dot", "Invalid message attribute name starting with character '.' was found."),
+    ("dot.", "Invalid message attribute name ending with character '.' was found."),
+    ("two..dots", "Message attribute name can not have successive '.' character."),
+    ("has space", ("Invalid non-alphanumeric character '#x20' was found in the message attribute name. Can only "
+                   "include alphanumeric characters, hyphens, underscores, or dots.")),
+    ("x" * 257, "Length of message attribute name must be less than 256 bytes."),
+])
+def test_message_attribute_names_are_validated(sns: Any, name: str, text: str) -> None:
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    with pytest.raises(ClientError) as exc_info:
+        sns.publish(TopicArn=topic, Message="x", MessageAttributes={name: {"DataType": "String", "StringValue": "v"}})
+    assert (error_code(exc_info), error_message(exc_info)) == ("ParameterValueInvalid", text)
 
 
 def test_too_many_message_attributes(sns: Any) -> None:
@@ -121,11 +152,12 @@ def test_publish_batch_to_fifo_topic(sns: Any, sqs: Any) -> None:
         "TopicArn"]
     answer = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
         {"Id": "a", "Message": "1", "MessageGroupId": "g"},
-        {"Id": "b", "Message": "2"},
+        {"Id": "b", "Message": "", "MessageGroupId": "g"},
     ])
     assert [e["Id"] for e in answer["Successful"]] == ["a"] and answer["Successful"][0]["SequenceNumber"]
     assert answer["Failed"][0]["Id"] == "b"
-    assert "MessageGroupId" in answer["Failed"][0]["Message"]
+    # (An entry without MessageGroupId fails the whole request: test_aws_fidelity.)
+    assert answer["Failed"][0]["Message"] == "Invalid parameter: Empty message"
 
 
 # -- subscriptions ---------------------------------------------------------------------------
@@ -141,11 +173,11 @@ def test_subscribe_validates_protocol_endpoint_and_filter_policy(sns: Any) -> No
         "Invalid parameter: Email address"
     assert _invalid(sns.subscribe, TopicArn=topic, Protocol="sms", Endpoint="+15555550100",
                     Attributes={"FilterPolicy": json.dumps({"a": [{"numeric": [">", "x"]}]})}) == \
-        "Invalid parameter: FilterPolicy: Value of > must be numeric"
+        "Invalid parameter: Attributes Reason: FilterPolicy: Value of > must be numeric"  # Subscribe's wording
     too_complex = {"a": [str(i) for i in range(20)], "b": [str(i) for i in range(10)]}
     assert _invalid(sns.subscribe, TopicArn=topic, Protocol="sms", Endpoint="+15555550100",
                     Attributes={"FilterPolicy": json.dumps(too_complex)}) == \
-        "Invalid parameter: FilterPolicy: Filter policy is too complex"
+        "Invalid parameter: Attributes Reason: FilterPolicy: Filter policy is too complex"
     assert "does not support raw message delivery" in _invalid(
         sns.subscribe, TopicArn=topic, Protocol="sms", Endpoint="+15555550100",
         Attributes={"RawMessageDelivery": "true"})

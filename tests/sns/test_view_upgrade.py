@@ -279,7 +279,12 @@ def test_the_upgrade_lists_each_collection_with_its_key(inprocess: Harness) -> N
     service.restore(ACCOUNT, REGION, V1_VIEW)
     written, now = json.loads(V1_VIEW), json.loads(service.snapshot_json(ACCOUNT, REGION))
     assert now["schema_version"] == 2
-    assert now["topics"] == [{"name": name, **topic, "sequence": 0} for name, topic in written["topics"].items()]
+    # Fields added since version 2 was written read as their defaults.
+    added = {"subscription_principal": None}
+    assert now["topics"] == [
+        {"name": name, **topic, "sequence": 0,
+         "subscriptions": [{**subscription, **added} for subscription in topic["subscriptions"]]}
+        for name, topic in written["topics"].items()]
     assert now["platform_applications"] == [{"platform_application_arn": arn, **application}
                                             for arn, application in written["platform_applications"].items()]
     assert now["sms_sandbox_phone_numbers"] == [{"phone_number": number, **entry}

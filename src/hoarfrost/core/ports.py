@@ -30,6 +30,8 @@ class Message:
     source_arn: str | None = None
     # The account on whose behalf the message is sent (SQS's SenderId).
     sender: str | None = None
+    # A topic publication's Subject (S3 notifications to SNS: "Amazon S3 Notification").
+    subject: str | None = None
 
 
 # A sink receives (target ARN, message) and returns an id for what it created (a message id).

@@ -20,6 +20,8 @@ metadata keys of hoarfrost's own, each read in one place:
 ``VIRTUAL_HOST_LABEL``      the URI label a virtual-hosted-style host name carries
                             (``bucket.s3.amazonaws.com`` -> ``Bucket``).
 ``ANONYMOUS_FALLBACK``      an unsigned request that names no service is tried as this one.
+``ERROR_TYPE_NAMESPACE``    the Smithy namespace the json family prefixes to an error's type
+                            (``com.amazonaws.sqs#QueueDoesNotExist``), for services that send it.
 ==========================  ======================================================================
 """
 
@@ -35,11 +37,16 @@ VALIDATION_ERROR_CODE = "validationErrorCode"
 LEGACY_PROTOCOLS = "legacyProtocols"
 VIRTUAL_HOST_LABEL = "virtualHostLabel"
 ANONYMOUS_FALLBACK = "anonymousFallback"
+ERROR_TYPE_NAMESPACE = "errorTypeNamespace"
 
 
 class ModelPatch(TypedDict, total=False):
     metadata: dict[str, Any]  # keys set on the model's metadata
     shapes: dict[str, dict[str, Any]]  # shape name -> keys set on that shape (if the model has it)
+    # Operations the service has that botocore does not model (S3's browser-form POST Object),
+    # with the shapes they name: added only where the model has none of that name.
+    operations: dict[str, dict[str, Any]]
+    new_shapes: dict[str, dict[str, Any]]
 
 
 _S3_REQUEST_IDS = ["x-amz-request-id", "x-amz-id-2"]
@@ -63,6 +70,29 @@ PATCHES: dict[str, ModelPatch] = {
             VIRTUAL_HOST_LABEL: "Bucket",
             # Public objects and browser upload forms reach S3 unsigned, often at localhost.
             ANONYMOUS_FALLBACK: True,
+        },
+        # POST Object: the HTML form upload (presigned POST) no SDK sends, so botocore has no
+        # operation for it; the body is the multipart/form-data the S3 handler reads itself.
+        "operations": {
+            "PostObject": {"name": "PostObject", "http": {"method": "POST", "requestUri": "/{Bucket}"},
+                           "input": {"shape": "PostObjectRequest"}, "output": {"shape": "PostObjectOutput"}},
+        },
+        "new_shapes": {
+            "PostObjectRequest": {
+                "type": "structure", "required": ["Bucket"], "payload": "Body",
+                "members": {"Bucket": {"shape": "BucketName", "location": "uri", "locationName": "Bucket"},
+                            "Body": {"shape": "Body", "streaming": True}},
+            },
+            # The document a success_action_status of 201 answers (the others answer no body).
+            "PostObjectOutput": {
+                "type": "structure", "payload": "PostResponse",
+                "members": {"PostResponse": {"shape": "PostResponse"}},
+            },
+            "PostResponse": {
+                "type": "structure",
+                "members": {"Location": {"shape": "Location"}, "Bucket": {"shape": "BucketName"},
+                            "Key": {"shape": "ObjectKey"}, "ETag": {"shape": "ETag"}},
+            },
         },
         # Output documents whose root element the model does not name (S3 API reference).
         "shapes": {
@@ -102,7 +132,10 @@ PATCHES: dict[str, ModelPatch] = {
     },
     "sqs": {
         # SQS moved to json in 2023 and still answers the query protocol older SDKs speak.
-        "metadata": {LEGACY_PROTOCOLS: ["query"]},
+        # Its json errors name their types in full (``com.amazonaws.sqs#QueueDoesNotExist``), and
+        # its query answers keep the namespace of the service's first host name.
+        "metadata": {LEGACY_PROTOCOLS: ["query"], ERROR_TYPE_NAMESPACE: "com.amazonaws.sqs",
+                     "xmlNamespace": "http://queue.amazonaws.com/doc/2012-11-05/"},
         # The query-era codes and statuses, which the json model dropped (botocore matches SQS
         # errors by shape name); the query wire and x-amzn-query-error still carry them.
         "shapes": {
@@ -139,7 +172,8 @@ def apply(service: str, description: dict[str, Any]) -> dict[str, Any]:
 
     Copy on write, one level deep: botocore's loader caches the description it hands out, and
     a client built from the same loader must keep seeing the model as published. A patched
-    shape the installed botocore lacks is skipped, never created."""
+    shape the installed botocore lacks is skipped, never created; an added operation (and its
+    ``new_shapes``) never replaces one botocore has."""
     patch = PATCHES.get(service)
     if patch is None:
         return description
@@ -153,6 +187,14 @@ def apply(service: str, description: dict[str, Any]) -> dict[str, Any]:
             if shape is not None:
                 shapes[name] = {**shape, **changes}
         patched["shapes"] = shapes
+    if "operations" in patch:
+        operations = dict(description.get("operations", {}))
+        shapes = dict(patched.get("shapes", {}))
+        for name, operation in patch["operations"].items():
+            operations.setdefault(name, operation)
+        for name, shape in patch.get("new_shapes", {}).items():
+            shapes.setdefault(name, shape)
+        patched["operations"], patched["shapes"] = operations, shapes
     return patched
 
 

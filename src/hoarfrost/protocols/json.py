@@ -80,7 +80,7 @@ class JsonProtocol(RpcDocumentProtocol):
     def error_headers(self, error: ServiceError, shape: Shape | None, service: ServiceModel,
                       request_id: str) -> dict[str, str]:
         headers = super().error_headers(error, shape, service, request_id)
-        headers["x-amzn-errortype"] = error_type(error, shape)
+        headers["x-amzn-errortype"] = error_type(error, shape, service)
         return headers
 
 

@@ -26,8 +26,9 @@ from collections.abc import Callable
 from typing import Any
 
 import cbor2
-from botocore.model import Shape
+from botocore.model import ServiceModel, Shape
 
+from hoarfrost.core import spec_patches
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.protocols import wire
 
@@ -404,18 +405,23 @@ CBOR_CODEC = CborBodyCodec()
 
 
 # -- errors, shared by the whole family -------------------------------------------------------
-def error_type(error: ServiceError, shape: Shape | None) -> str:
+def error_type(error: ServiceError, shape: Shape | None, service: ServiceModel) -> str:
     """The error's ``__type``: the modeled shape's name when the code names one (a query-compatible
-    service's handler may raise the shape by its query code), else the code itself."""
-    return shape.name if shape is not None else error.code
+    service's handler may raise the shape by its query code), else the code itself; prefixed with
+    the service's Smithy namespace where the service sends it (``com.amazonaws.sqs#...``), which
+    clients strip before matching."""
+    name = shape.name if shape is not None else error.code
+    namespace = service.metadata.get(spec_patches.ERROR_TYPE_NAMESPACE)
+    return f"{namespace}#{name}" if namespace and "#" not in name else name
 
 
-def error_document(error: ServiceError, shape: Shape | None, codec: BodyCodec) -> dict[str, Any]:
+def error_document(error: ServiceError, shape: Shape | None, codec: BodyCodec,
+                   service: ServiceModel) -> dict[str, Any]:
     """The body members of an error: ``__type``, the message and the shape's extra fields.
 
     The message goes under ``Message`` when the error shape spells its member that way (so the
     client's modeled parse finds it), else under ``message``; botocore reads either."""
-    document: dict[str, Any] = {"__type": error_type(error, shape)}
+    document: dict[str, Any] = {"__type": error_type(error, shape, service)}
     message_key = "message"
     fields = error.fields
     if shape is not None:

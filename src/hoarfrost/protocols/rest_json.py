@@ -104,8 +104,8 @@ class RestJsonProtocol(Protocol):
             headers = serialize_shape_bindings(error.fields, shape, status).headers
         headers["content-type"] = _JSON
         headers["x-amzn-requestid"] = request_id
-        headers["x-amzn-errortype"] = error_type(error, shape)
-        return HttpResponse(status, headers, dump_json(error_document(error, shape, JSON_CODEC)))
+        headers["x-amzn-errortype"] = error_type(error, shape, service)
+        return HttpResponse(status, headers, dump_json(error_document(error, shape, JSON_CODEC, service)))
 
 
 PROTOCOL = RestJsonProtocol()

@@ -79,5 +79,5 @@ class RpcDocumentProtocol(Protocol):
         self, error: ServiceError, service: ServiceModel, operation: OperationModel | None, request_id: str
     ) -> HttpResponse:
         shape = error_shape(service, error.code)
-        body = self.dump(error_document(error, shape, self.codec))
+        body = self.dump(error_document(error, shape, self.codec, service))
         return HttpResponse(error_status(error, service), self.error_headers(error, shape, service, request_id), body)

@@ -267,6 +267,8 @@ class Router:
         services = candidates
         if not services and version:
             services = index.by_api_version.get(version, ())
+        elif not services and ("arn:" in request.query or "arn%3A" in request.query):
+            services = self._named_by_arns(request)
         query_services = [name for name in services
                           if any(protocol in QUERY_PROTOCOLS for protocol in index.services[name].protocols)]
         if not query_services:
@@ -280,6 +282,19 @@ class Router:
                 return routes, action, protocol, None
         routes = service_routes(query_services[0])
         raise self._unknown_operation(routes, "ec2" if routes.protocol == "ec2" else "query", action)
+
+    def _named_by_arns(self, request: HttpRequest) -> tuple[str, ...]:
+        """The services an unsigned, unversioned query-string request names by the ARNs it
+        carries: the links in an SNS message (``/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:...``),
+        which AWS routes by its host name and a local server cannot."""
+        names: list[str] = []
+        for values in request.query_params.values():
+            for value in values:
+                if value.startswith("arn:"):
+                    parts = value.split(":", 3)
+                    if len(parts) > 3:
+                        names.extend(self.index.by_endpoint_prefix.get(parts[2], ()))
+        return tuple(dict.fromkeys(names))
 
     def _by_rest_template(self, request: HttpRequest, candidates: tuple[str, ...], host: HostInfo) -> _Found | None:
         index = self.index

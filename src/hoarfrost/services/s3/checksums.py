@@ -22,6 +22,11 @@ ALGORITHMS = ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256", "SHA512", "MD5")
 MEMBER = {name: f"Checksum{name}" for name in ALGORITHMS}
 HEADER = {name: f"x-amz-checksum-{name.lower()}" for name in ALGORITHMS}
 ALGORITHM_OF_HEADER = {header: name for name, header in HEADER.items()}
+# What S3 stores for an object written without any checksum (since December 2024).
+DEFAULT_ALGORITHM = "CRC64NVME"
+# A checksum value not computed yet: a default CRC64NVME of a completed multipart object is
+# worked out when first read (``handlers.common.resolved_checksums``), not on the write path.
+PENDING = ""
 
 
 def _tables(poly: int) -> tuple[list[int], ...]:

@@ -14,13 +14,14 @@ errors = model_errors("s3").extended(
     declare("BucketNotEmpty", 409, "The bucket you tried to delete is not empty"),
     declare("InvalidBucketName", 400, "The specified bucket is not valid."),
     declare("InvalidPart", 400,
-            "One or more of the specified parts could not be found. The part may not have been uploaded, or "
+            "One or more of the specified parts could not be found.  The part may not have been uploaded, or "
             "the specified entity tag may not match the part's entity tag."),
     declare("InvalidPartOrder", 400,
-            "The list of parts was not in ascending order. The parts list must be specified in order by part number."),
+            "The list of parts was not in ascending order. Parts must be ordered by part number."),
     declare("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed size"),
     declare("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold"),
     declare("NotModified", 304, "Not Modified"),
+    declare("InvalidPartNumber", 416, "The requested partnumber is not satisfiable"),
     declare("InvalidRange", 416, "The requested range is not satisfiable"),
     declare("BadDigest", 400, "The Content-MD5 you specified did not match what we received."),
     declare("InvalidDigest", 400, "The Content-MD5 you specified is not valid."),
@@ -28,6 +29,7 @@ errors = model_errors("s3").extended(
     declare("MalformedXML", 400,
             "The XML you provided was not well-formed or did not validate against our published schema"),
     declare("MalformedPolicy", 400, "Policies must be valid JSON and the first byte must be '{'"),
+    declare("BadRequest", 400, "Bad Request"),
     declare("InvalidTag", 400, "The TagKey you have provided is invalid"),
     declare("InvalidLocationConstraint", 400, "The specified location-constraint is not valid"),
     declare("IllegalLocationConstraintException", 400,
@@ -51,6 +53,12 @@ errors = model_errors("s3").extended(
     declare("NoSuchObjectLockConfiguration", 404, "The specified object does not have a ObjectLock configuration"),
     declare("IncompleteBody", 400,
             "You did not provide the number of bytes specified by the Content-Length HTTP header"),
+    declare("AuthorizationQueryParametersError", 400, "Query-string authentication requires X-Amz-Expires"),
+    declare("EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size"),
+    declare("InvalidPolicyDocument", 400, "The content of the form does not meet the conditions specified in the "
+                                          "policy document."),
+    declare("MissingSecurityHeader", 400, "Your request was missing a required header"),
+    declare("MissingRequestBodyError", 400, "Request Body is empty"),
     declare("InvalidStorageClass", 400, "The storage class you specified is not valid"),
     declare("AccessControlListNotSupported", 400, "The bucket does not allow ACLs"),
     declare("InvalidBucketAclWithObjectOwnership", 400,
@@ -69,5 +77,7 @@ errors = model_errors("s3").extended(
         "InvalidRequest": "Invalid Request",
         "InvalidObjectState": "The operation is not valid for the object's storage class",
         "AccessDenied": "Access Denied",
+        "ObjectNotInActiveTierError":
+            "The source object of the COPY action is not in the active tier and is only stored in Amazon Glacier.",
     },
 )

@@ -1,30 +1,61 @@
 """S3 event notifications: a bucket's QueueConfigurations deliver event records into hoarfrost's SQS,
-its LambdaFunctionConfigurations invoke hoarfrost's Lambda functions (asynchronously, as S3 does).
+its TopicConfigurations publish them to SNS topics (Subject "Amazon S3 Notification"), its
+LambdaFunctionConfigurations invoke Lambda functions (asynchronously, as S3 does).
 
-After a handler changed an object it calls ``emit``; every queue configuration whose event
-patterns (``s3:ObjectCreated:*``) and key filter (prefix / suffix rules) match receives the
-S3 event message (schema 2.1) through the emulator's delivery port, after the request's lock is
+After a handler changed an object it calls ``emit``; every configuration whose event patterns
+(``s3:ObjectCreated:*``) and key filter (prefix / suffix rules) match receives the S3 event
+message (schema 2.1) through the emulator's delivery port, after the request's lock is
 released. A delivery that fails (no such queue any more) is logged and dropped, as S3 drops it.
-Topic configurations are stored and returned but deliver nothing yet. A bucket whose
-configuration holds ``EventBridgeConfiguration`` also sends every event to the default event bus
-of its account and region (EventBridge's ``aws.s3`` events), through the same port.
+A bucket whose configuration holds ``EventBridgeConfiguration`` also sends every event to the
+default event bus of its account and region (EventBridge's ``aws.s3`` events), through the same port.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 import json
 import logging
+import uuid
 from typing import Any
 from urllib.parse import quote_plus
 
+from hoarfrost.core.catalog import service_model
 from hoarfrost.core.errors import ServiceError
-from hoarfrost.core.kit.policies import Decision, PolicyError, Requester, access_request, parse_policy
+from hoarfrost.core.kit.policies import (
+    Decision,
+    PolicyError,
+    Requester,
+    access_request,
+    parse_policy,
+)
 from hoarfrost.core.ports import Message
 from hoarfrost.protocols.wire import format_timestamp
 from hoarfrost.services.s3.handlers.common import S3Context
 from hoarfrost.services.s3.state import Bucket, ObjectVersion, canonical_id, now
 
 log = logging.getLogger("hoarfrost.s3.events")
+SNS_SUBJECT = "Amazon S3 Notification"
+
+
+@functools.cache
+def _notification_events() -> frozenset[str]:
+    return frozenset(service_model("s3").shape_for("Event").enum)
+
+
+class _Events:
+    """The event names a configuration may name (botocore's ``Event`` enum), read on first use."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in _notification_events()
+
+
+NOTIFICATION_EVENTS = _Events()
+
+
+def new_configuration_id() -> str:
+    """What S3 names a configuration put without an Id: base64 of a random UUID's text."""
+    return base64.b64encode(str(uuid.uuid4()).encode()).decode()
 
 
 def _matches(config: dict[str, Any], event: str, key: str) -> bool:
@@ -59,15 +90,17 @@ def may_invoke(ctx: S3Context, function_arn: str, bucket: Bucket) -> bool:
     return policy.evaluate(request) is Decision.ALLOW
 
 
-def deliver(ctx: S3Context, queue_arn: str, body: str) -> None:
-    """Send one event message to a queue or a function once the request's lock is released (the delivery
-    port); S3 drops an event it cannot deliver, and the request still succeeds."""
+def deliver(ctx: S3Context, target_arn: str, body: str) -> None:
+    """Send one event message to a queue, a topic or a function once the request's lock is
+    released (the delivery port); S3 drops an event it cannot deliver, and the request still
+    succeeds."""
+    subject = SNS_SUBJECT if target_arn.startswith("arn:") and ":sns:" in target_arn else None
 
     def send() -> None:
         try:
-            ctx.emulator.deliver(queue_arn, Message(body))
+            ctx.emulator.deliver(target_arn, Message(body, subject=subject))
         except ServiceError as error:
-            log.warning("S3 event not delivered to %s: %s", queue_arn, error)
+            log.warning("S3 event not delivered to %s: %s", target_arn, error)
 
     ctx.after_commit(send)
 
@@ -142,22 +175,22 @@ def _eventbridge(ctx: S3Context, bucket: Bucket, event: str, key: str, version: 
     deliver(ctx, f"arn:aws:events:{bucket.region}:{bucket.account}:event-bus/default", body)
 
 
+_TARGETS = (("QueueConfigurations", "QueueArn"), ("TopicConfigurations", "TopicArn"),
+            ("LambdaFunctionConfigurations", "LambdaFunctionArn"))
+
+
 def emit(ctx: S3Context, bucket: Bucket, event: str, key: str, version: ObjectVersion | None = None) -> None:
-    """Deliver ``event`` (``ObjectCreated:Put``...) for ``key`` to every matching queue and
-    function configuration (a function receives the same ``Records`` document as its event),
-    and to EventBridge when the bucket has it enabled."""
+    """Deliver ``event`` (``ObjectCreated:Put``...) for ``key`` to every matching queue, topic and
+    function configuration (each receives the same ``Records`` document), and to EventBridge
+    when the bucket has it enabled."""
     config = bucket.config.notification
     if not config:
         return
     if "EventBridgeConfiguration" in config:
         _eventbridge(ctx, bucket, event, key, version)
-    for queue_config in config.get("QueueConfigurations") or []:
-        if not _matches(queue_config, event, key):
-            continue
-        body = json.dumps({"Records": [_record(ctx, bucket, event, key, version, queue_config.get("Id"))]})
-        deliver(ctx, queue_config.get("QueueArn") or "", body)
-    for function_config in config.get("LambdaFunctionConfigurations") or []:
-        if not _matches(function_config, event, key):
-            continue
-        body = json.dumps({"Records": [_record(ctx, bucket, event, key, version, function_config.get("Id"))]})
-        deliver(ctx, function_config.get("LambdaFunctionArn") or "", body)
+    for member, arn_member in _TARGETS:
+        for target_config in config.get(member) or []:
+            if not _matches(target_config, event, key):
+                continue
+            body = json.dumps({"Records": [_record(ctx, bucket, event, key, version, target_config.get("Id"))]})
+            deliver(ctx, target_config.get(arn_member) or "", body)

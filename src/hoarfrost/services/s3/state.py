@@ -81,6 +81,12 @@ def canonical_id(account: str) -> str:
 
 
 def owner_of(account: str) -> dict[str, str]:
+    """An Owner as S3 answers it since 2025: the canonical id only (DisplayName was dropped)."""
+    return {"ID": canonical_id(account)}
+
+
+def initiator_of(account: str) -> dict[str, str]:
+    """ListParts' Initiator, the one place S3 still names a DisplayName."""
     return {"ID": canonical_id(account), "DisplayName": f"account-{account}"}
 
 
@@ -127,6 +133,9 @@ class ObjectVersion:
     legal_hold: str | None = None  # "ON" / "OFF"
     # An archived (GLACIER, DEEP_ARCHIVE) object's restored copy is readable until then.
     restore_expiry: dt.datetime | None = field(default=None, metadata=view_named("restore_expiry_date"))
+    # The multipart upload that produced this version: completing that upload again answers
+    # this version, as S3 does for an upload it already completed.
+    upload_id: str | None = None
 
     def is_archived(self, clock: Clock) -> bool:
         """True when the body is in an archive tier and no restored copy is readable."""

@@ -130,11 +130,23 @@ def max_message_size(topic: Topic) -> int:
 
 
 # -- subscriptions ---------------------------------------------------------------------------
+_PREFIX = "Invalid parameter: "
+_SUBSCRIBE_PREFIX = "Invalid parameter: Attributes Reason: "
+
+
 def check_subscription_attributes(attributes: dict[str, str], protocol: str) -> dict[str, str]:
-    """Validate a whole set (Subscribe's Attributes), FilterPolicy under the scope given with it."""
+    """Validate a whole set (Subscribe's Attributes), FilterPolicy under the scope given with it.
+
+    SNS words a Subscribe attribute's error ``Invalid parameter: Attributes Reason: <detail>``
+    where SetSubscriptionAttributes says ``Invalid parameter: <detail>``."""
     for name, value in attributes.items():
-        check_subscription_attribute(name, value, protocol, attributes.get("FilterPolicyScope"),
-                                     attributes.get("FilterPolicy"))
+        try:
+            check_subscription_attribute(name, value, protocol, attributes.get("FilterPolicyScope"),
+                                         attributes.get("FilterPolicy"))
+        except errors.InvalidParameterException as exc:
+            if exc.message.startswith(_PREFIX):
+                raise errors.InvalidParameterException(_SUBSCRIBE_PREFIX + exc.message[len(_PREFIX):]) from exc
+            raise
     return dict(attributes)
 
 
@@ -148,8 +160,8 @@ def check_subscription_attribute(name: str, value: str, protocol: str, scope: st
         _boolean(name, value)
     elif name == "FilterPolicyScope":
         if value not in filter_policy.SCOPES:
-            raise invalid(f"Attribute Name: FilterPolicyScope, Value: {value}: "
-                          "FilterPolicyScope must be MessageAttributes or MessageBody")
+            raise invalid(f"FilterPolicyScope: Invalid value [{value}]. Please use either MessageBody or "
+                          "MessageAttributes")
         if policy:
             _check_filter_policy(policy, value)
     elif name == "FilterPolicy":
@@ -157,10 +169,12 @@ def check_subscription_attribute(name: str, value: str, protocol: str, scope: st
             _check_filter_policy(value, scope or filter_policy.SCOPE_ATTRIBUTES)
     elif name == "RedrivePolicy":
         document = json_object(value) if value else {}
-        target = document.get("deadLetterTargetArn") if document is not None else None
+        if document is None:
+            raise invalid("RedrivePolicy: failed to parse JSON.")
+        target = document.get("deadLetterTargetArn")
         arn = try_parse_arn(target) if isinstance(target, str) else None
         if value and (arn is None or arn.service != "sqs"):
-            raise invalid("RedrivePolicy: deadLetterTargetArn is invalid")
+            raise invalid("RedrivePolicy: deadLetterTargetArn is an invalid arn")
     elif name in ("DeliveryPolicy", "ReplayPolicy"):
         if value and json_object(value) is None:
             raise invalid(f"{name}: failed to parse JSON.")
@@ -196,6 +210,8 @@ def subscription_attributes(subscription: Subscription) -> dict[str, str]:
         "PendingConfirmation": "true" if subscription.pending_confirmation else "false",
         "RawMessageDelivery": "true" if subscription.raw else "false",
     }
+    if subscription.principal:
+        result["SubscriptionPrincipal"] = subscription.principal
     for name, value in subscription.attributes.items():
         if name != "RawMessageDelivery":
             result[name] = value

@@ -6,10 +6,14 @@
   recorded on the topic's scope (and retried to the subscription's dead-letter queue).
 * ``http`` / ``https`` — a real HTTP POST of the envelope (or the raw message), made off the
   request path by a small daemon worker per Emulator (``HttpDeliveryWorker``) with a short
-  timeout; the outcome is written onto the message's record.
+  timeout; the outcome is written onto the message's record. A notification the endpoint does
+  not take is retried as its delivery policy says (``delivery_policy``), on the emulator's
+  clock (``emulator.timers``), then sent to the subscription's dead-letter queue.
 * ``email``, ``email-json``, ``sms``, ``lambda``, ``firehose``, ``application`` — recorded in
   the backend's ``sent_messages`` exactly as the endpoint would receive them; a ``lambda``
   subscription is also delivered through the port when a service receives Lambda deliveries.
+  A delivery the target refuses (no such function, a disabled platform endpoint) goes to the
+  subscription's dead-letter queue, as SNS does with client errors.
 
 Planning happens with SNS's scope lock held (the pipeline holds it for the handler); every
 delivery into another service runs after it is released, so a target that publishes back to
@@ -33,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.ports import Message
-from hoarfrost.services.sns import envelope
+from hoarfrost.services.sns import delivery_policy, envelope
 from hoarfrost.services.sns.state import SentMessage, SnsBackend, Subscription, Topic
 
 if TYPE_CHECKING:
@@ -177,6 +181,7 @@ class Deliverer:
         if protocol == "sqs":
             self._to_sqs(scope, topic, subscription, publication, text, base_url, later)
             return
+        dead_letter = _dead_letter_target(subscription)
         record = SentMessage(
             message_id=publication.message_id, kind="Notification", protocol=protocol,
             endpoint=subscription.endpoint, body="", timestamp=publication.sent_at, topic_arn=topic.arn,
@@ -191,7 +196,10 @@ class Deliverer:
                 record.headers["x-amz-sns-rawdelivery"] = "true"
             else:
                 record.body = self._envelope(topic, subscription, publication, text, base_url)
-            self._post(backend, scope, record)
+            policy = delivery_policy.effective(topic.attributes.get("DeliveryPolicy"),
+                                               subscription.attributes.get("DeliveryPolicy"))
+            attributes = (publication.attributes or None) if subscription.raw else None
+            self._post(backend, scope, record, policy, self._dead_letter(dead_letter, record, attributes, publication))
             return
         if protocol == "email":
             record.body = text
@@ -205,12 +213,16 @@ class Deliverer:
                 "Sns": _lambda_record(json.loads(self._envelope(topic, subscription, publication, text, base_url))),
             }]})
             if self.emulator.ports.sink("lambda") is not None:
-                later(lambda: self._invoke(scope, record))
+                undeliverable = self._dead_letter(dead_letter, record, None, publication)
+                later(lambda: self._invoke(scope, record, undeliverable))
         elif protocol == "application":
             endpoint = backend.platform_endpoints.get(subscription.endpoint)
-            if endpoint is not None and not endpoint.enabled:
-                record.status, record.error = "failed", "EndpointDisabled"
             record.body = self.platform_text(backend, subscription.endpoint, publication)
+            if endpoint is None or not endpoint.enabled:  # a client error: straight to the dead-letter queue
+                record.status, record.error = "failed", "EndpointDisabled" if endpoint is not None else "EndpointDeleted"
+                undeliverable = self._dead_letter(dead_letter, record, None, publication)
+                if undeliverable is not None:
+                    later(undeliverable)
         elif subscription.raw:  # firehose
             record.body = text
         else:  # email-json, firehose
@@ -252,14 +264,29 @@ class Deliverer:
 
         later(send)
 
-    def _invoke(self, scope: Scope[Any], record: SentMessage) -> None:
-        """A lambda subscription's event, through the port; a refusal marks the record failed."""
+    def _dead_letter(self, queue_arn: str | None, record: SentMessage, attributes: dict[str, Any] | None,
+                     publication: Publication) -> Callable[[], None] | None:
+        """What to do with ``record`` once SNS gives up on it: send it, as the endpoint would
+        have received it, to the subscription's dead-letter queue (None without one)."""
+        if not queue_arn:
+            return None
+
+        def send() -> None:
+            self.send_to_queue(queue_arn, record.body, attributes, publication)
+
+        return send
+
+    def _invoke(self, scope: Scope[Any], record: SentMessage, undeliverable: Callable[[], None] | None) -> None:
+        """A lambda subscription's event, through the port; a refusal (no such function) marks
+        the record failed and sends the event to the dead-letter queue."""
         try:
             self.emulator.deliver(record.endpoint, Message(record.body, source_arn=record.topic_arn))
         except ServiceError as error:
             with scope.lock:
                 record.status, record.error = "failed", f"{error.code}: {error.message}"
             self._changed(scope, "Publish")
+            if undeliverable is not None:
+                undeliverable()
 
     def _record(self, scope: Scope[Any], record: SentMessage, operation: str) -> None:
         """Add ``record`` to the topic's scope after the request (the lock is taken again)."""
@@ -354,18 +381,49 @@ class Deliverer:
             headers["x-amz-sns-subscription-arn"] = subscription_arn
         return headers
 
-    def _post(self, backend: SnsBackend, scope: Scope[Any], record: SentMessage) -> None:
+    def _post(self, backend: SnsBackend, scope: Scope[Any], record: SentMessage,
+              policy: delivery_policy.RetryPolicy | None = None,
+              undeliverable: Callable[[], None] | None = None) -> None:
+        """POST ``record`` off the request path. A notification retries by its delivery
+        ``policy`` on the emulator's clock; when SNS gives up, ``undeliverable`` runs (the
+        subscription's dead-letter queue). Confirmations are posted once."""
         record.status = "pending"
         backend.record(record)
+        self._attempt(scope, record, policy, undeliverable, 0)
 
+    def _attempt(self, scope: Scope[Any], record: SentMessage, policy: delivery_policy.RetryPolicy | None,
+                 undeliverable: Callable[[], None] | None, retries: int) -> None:
         def done(status: int | None, error: str | None) -> None:
+            delay = None
+            if error is not None and policy is not None and delivery_policy.retryable(status):
+                delay = policy.delay_before(retries + 1)
             with scope.lock:
                 record.status_code = status
                 record.error = error
-                record.status = "delivered" if error is None else "failed"
+                record.status = "delivered" if error is None else "pending" if delay is not None else "failed"
             self._changed(scope, "HttpDelivery")  # the record's outcome is part of the view
+            if delay == 0:  # an immediate retry: queued before this attempt counts as done
+                self._retry(scope, record, policy, undeliverable, retries + 1)
+            elif delay is not None:
+                self.emulator.timers.after(delay, lambda: self._retry(scope, record, policy, undeliverable,
+                                                                      retries + 1))
+            elif error is not None and undeliverable is not None:
+                undeliverable()
 
         self.http.submit(HttpJob(record.endpoint, record.body.encode("utf-8"), dict(record.headers), done))
+
+    def _retry(self, scope: Scope[Any], record: SentMessage, policy: delivery_policy.RetryPolicy | None,
+               undeliverable: Callable[[], None] | None, retries: int) -> None:
+        """A retry that came due (a timer callback, holding no lock): only while the
+        subscription still exists in the scope the message was published in."""
+        service = self.emulator.service("sns")
+        with scope.lock:
+            current = service.backends.existing(scope.account, scope.region) is scope
+            if not current or record.subscription_arn not in scope.backend.subscriptions:
+                if current:
+                    record.status = "failed"
+                return
+        self._attempt(scope, record, policy, undeliverable, retries)
 
 
 def _lambda_record(notification: dict[str, Any]) -> dict[str, Any]:

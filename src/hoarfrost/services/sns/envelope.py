@@ -18,7 +18,6 @@ import datetime
 import json
 import threading
 from typing import Any
-from urllib.parse import quote
 
 CERT_PATH = "/_hoarfrost/sns/SimpleNotificationService-hoarfrost.pem"
 
@@ -135,17 +134,14 @@ def envelope_attributes(attributes: dict[str, dict[str, Any]]) -> dict[str, dict
     return shown
 
 
-# The API version in the links lets hoarfrost's router tell an unsigned GET is SNS's (AWS
-# knows from its host name; a hoarfrost server on 127.0.0.1 cannot).
-_VERSION = "&Version=2010-03-31"
-
-
+# The links are AWS's, ARNs written as they are (``?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:...``):
+# hoarfrost's router knows them for SNS's by the ARN they carry, as AWS does by its host name.
 def unsubscribe_url(base_url: str, subscription_arn: str) -> str:
-    return f"{base_url}/?Action=Unsubscribe&SubscriptionArn={quote(subscription_arn, safe='')}{_VERSION}"
+    return f"{base_url}/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"
 
 
 def subscribe_url(base_url: str, topic_arn: str, token: str) -> str:
-    return f"{base_url}/?Action=ConfirmSubscription&TopicArn={quote(topic_arn, safe='')}&Token={token}{_VERSION}"
+    return f"{base_url}/?Action=ConfirmSubscription&TopicArn={topic_arn}&Token={token}"
 
 
 def notification(

@@ -23,6 +23,7 @@ import ipaddress
 import json
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from hoarfrost.core.kit.documents import json_object
@@ -50,6 +51,28 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+# SNS compares numbers as AWS's event matching does: within -1e9..1e9, to 5 decimal places.
+NUMBER_LIMIT = 1_000_000_000
+NUMBER_SCALE = 100_000
+_RANGE_MESSAGE = "Value must be between -1.0E9 and 1.0E9, inclusive"
+
+
+def comparable(value: Any) -> int | None:
+    """A number as SNS compares it: its value in steps of 1e-5 (digits past the fifth decimal
+    place do not count), or None outside AWS's range, where it matches no numeric condition."""
+    if not _is_number(value) or not math.isfinite(value) or not -NUMBER_LIMIT <= value <= NUMBER_LIMIT:
+        return None
+    return math.floor(Decimal(repr(value)) * NUMBER_SCALE)
+
+
+def _policy_number(value: Any) -> int:
+    """A number written in a policy, which must lie in AWS's range."""
+    number = comparable(value)
+    if number is None:
+        raise FilterPolicyError(_RANGE_MESSAGE)
+    return number
+
+
 # -- conditions ------------------------------------------------------------------------------
 class Condition:
     """One entry of a key's value array. ``matches`` sees one present leaf value."""
@@ -65,7 +88,8 @@ class Exact(Condition):
     def matches(self, value: Any) -> bool:
         expected = self.value
         if _is_number(expected):
-            return _is_number(value) and float(value) == float(expected)
+            number = comparable(value)
+            return number is not None and number == comparable(expected)
         if isinstance(expected, bool) or expected is None:
             return value is expected
         return isinstance(value, str) and value == expected
@@ -117,15 +141,17 @@ class AnythingBut(Condition):
 
 @dataclass(frozen=True)
 class Numeric(Condition):
-    lower: float | None = None
+    """A numeric range; bounds are ``comparable`` numbers (steps of 1e-5)."""
+
+    lower: int | None = None
     lower_inclusive: bool = False
-    upper: float | None = None
+    upper: int | None = None
     upper_inclusive: bool = False
 
     def matches(self, value: Any) -> bool:
-        if not _is_number(value):
+        number = comparable(value)
+        if number is None:
             return False
-        number = float(value)
         if self.lower is not None and (number < self.lower or (number == self.lower and not self.lower_inclusive)):
             return False
         if self.upper is not None and (number > self.upper or (number == self.upper and not self.upper_inclusive)):
@@ -289,6 +315,8 @@ def _parse_condition(item: Any) -> Condition:
         raise FilterPolicyError("Match value must be String, number, true, false, or null")
     if _is_number(item) and not math.isfinite(item):
         raise FilterPolicyError("Match value must be String, number, true, false, or null")
+    if _is_number(item):
+        _policy_number(item)
     return Exact(item)
 
 
@@ -358,6 +386,9 @@ def _parse_anything_but(operand: Any) -> Condition:
     values = operand if isinstance(operand, list) else [operand]
     if not values or not all(isinstance(v, str) or _is_number(v) for v in values):
         raise FilterPolicyError(_ANYTHING_BUT_MESSAGE)
+    for value in values:
+        if _is_number(value):
+            _policy_number(value)  # numbers excluded must lie in AWS's range too
     return AnythingBut(tuple(Exact(v) for v in values))
 
 
@@ -377,20 +408,19 @@ def _parse_numeric(operand: Any) -> Condition:
             raise FilterPolicyError(f"Unrecognized numeric range operator: {operator}")
         if not _is_number(number):
             raise FilterPolicyError(f"Value of {operator} must be numeric")
-        if not -1e9 <= number <= 1e9:
-            raise FilterPolicyError(f"Value of {operator} must be between -1e9 and 1e9")
+        bound = _policy_number(number)
         if operator == "=":
             if len(pairs) != 1:
                 raise FilterPolicyError("Too many elements in numeric expression")
-            return Numeric(float(number), True, float(number), True)
+            return Numeric(bound, True, bound, True)
         if operator in _LOWER:
             if "lower" in condition:
                 raise FilterPolicyError(f"Bad numeric range operator: {operator}")
-            condition["lower"], condition["lower_inclusive"] = float(number), _LOWER[operator]
+            condition["lower"], condition["lower_inclusive"] = bound, _LOWER[operator]
         else:
             if "upper" in condition:
                 raise FilterPolicyError(f"Bad numeric range operator: {operator}")
-            condition["upper"], condition["upper_inclusive"] = float(number), _UPPER[operator]
+            condition["upper"], condition["upper_inclusive"] = bound, _UPPER[operator]
     if "lower" in condition and "upper" in condition and condition["lower"] >= condition["upper"]:
         raise FilterPolicyError("Bottom must be less than top")
     return Numeric(**condition)

@@ -10,16 +10,39 @@ from typing import Any
 
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.services.sns.delivery import Publication
-from hoarfrost.services.sns.errors import invalid
+from hoarfrost.services.sns.errors import errors, invalid
 
 MAX_ATTRIBUTES = 10
-_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,256}$")
 _RESERVED_PREFIXES = ("aws.", "amazon.")
 _GROUP_ID = re.compile(r"^[A-Za-z0-9!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~]{1,128}$")
 
 
 def _attribute_error(text: str) -> ServiceError:
     return invalid(f"MessageAttributes Reason: {text}")
+
+
+def _value_error(text: str) -> ServiceError:
+    """What SNS answers for a malformed attribute name, type or value field: ParameterValueInvalid
+    with the bare sentence (no ``Invalid parameter:`` prefix)."""
+    return errors.InvalidParameterValueException(text)
+
+
+def _check_attribute_name(name: str) -> None:
+    if len(name.encode("utf-8")) > 256:
+        raise _value_error("Length of message attribute name must be less than 256 bytes.")
+    if name.startswith("."):
+        raise _value_error("Invalid message attribute name starting with character '.' was found.")
+    if name.endswith("."):
+        raise _value_error("Invalid message attribute name ending with character '.' was found.")
+    for index, char in enumerate(name):
+        if not (char.isascii() and (char.isalnum() or char in "-_.")):
+            raise _value_error(f"Invalid non-alphanumeric character '#x{ord(char):X}' was found in the message "
+                               "attribute name. Can only include alphanumeric characters, hyphens, underscores, "
+                               "or dots.")
+        if char == "." and index and name[index - 1] == ".":
+            raise _value_error("Message attribute name can not have successive '.' character.")
+    if not name or name.lower().startswith(_RESERVED_PREFIXES):
+        raise _attribute_error(f"Invalid attribute name: {name}")
 
 
 def check_attributes(attributes: dict[str, dict[str, Any]]) -> None:
@@ -29,9 +52,7 @@ def check_attributes(attributes: dict[str, dict[str, Any]]) -> None:
             f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum [{MAX_ATTRIBUTES}]."
         )
     for name, attribute in attributes.items():
-        if (not _ATTRIBUTE_NAME.match(name) or name.lower().startswith(_RESERVED_PREFIXES)
-                or name.startswith(".") or name.endswith(".") or ".." in name):
-            raise _attribute_error(f"Invalid attribute name: {name}")
+        _check_attribute_name(name)
         data_type = attribute.get("DataType") or ""
         if not data_type:
             raise _attribute_error(f"The message attribute '{name}' must contain non-empty message attribute type.")
@@ -39,20 +60,23 @@ def check_attributes(attributes: dict[str, dict[str, Any]]) -> None:
         string_value = attribute.get("StringValue")
         binary_value = attribute.get("BinaryValue")
         if base not in ("String", "Number", "Binary"):
-            raise _attribute_error(
+            raise _value_error(
                 f"The message attribute '{name}' has an invalid message attribute type, the set of supported "
                 "type prefixes is Binary, Number, and String."
             )
         if base == "Binary":
             if binary_value is None:
-                raise _attribute_error(f"The message attribute '{name}' with type 'Binary' must use field 'Binary'.")
+                raise _value_error(f"The message attribute '{name}' with type 'Binary' must use field 'Binary'.")
+            if not binary_value:
+                raise _value_error(f"The message attribute '{name}' must contain non-empty message attribute "
+                                   f"value for message attribute type '{data_type}'.")
             continue
-        if string_value is None:
-            if binary_value is not None:
-                raise _attribute_error(f"The message attribute '{name}' with type '{base}' must use field 'String'.")
-            raise _attribute_error(
+        if not string_value:
+            if binary_value is not None and string_value is None:
+                raise _value_error(f"The message attribute '{name}' with type '{data_type}' must use field 'String'.")
+            raise _value_error(
                 f"The message attribute '{name}' must contain non-empty message attribute value for message "
-                f"attribute type '{base}'."
+                f"attribute type '{data_type}'."
             )
         if base == "Number":
             _check_number(name, string_value)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from hoarfrost.core.emulator import InternalCallError
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.ports import DeliveryError, Message
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.sns import views
 from hoarfrost.services.sns.delivery import Deliverer
@@ -34,6 +36,36 @@ class SnsService(StatefulService[SnsBackend, SnsStateView]):
         # The signing key and the HTTP delivery worker belong to this Emulator alone.
         self.deliverer = Deliverer(emulator)
         emulator.ports.register_policy_source("sns", self.topic_policy)
+        # Other services (S3 event notifications) publish to topics through the delivery port.
+        emulator.ports.register("sns", self.receive, self.has_topic)
+
+    def has_topic(self, target_arn: str) -> bool:
+        """The port's probe: a lock-free look for the topic."""
+        arn = try_parse_arn(target_arn)
+        scope = self.backends.existing(arn.account, arn.region) if arn is not None else None
+        return scope is not None and target_arn in scope.backend.topics
+
+    def receive(self, target_arn: str, message: Message) -> str:
+        """The delivery port's sink: Publish ``message`` to the topic as its owner would (the
+        whole Publish path: fan-out, filter policies, FIFO keys); returns the message id.
+        Called holding no lock, as every sink is."""
+        arn = try_parse_arn(target_arn)
+        if arn is None or not self.has_topic(target_arn):
+            raise DeliveryError(f"no SNS topic {target_arn!r}")
+        params: dict[str, Any] = {"TopicArn": target_arn, "Message": message.body}
+        if message.subject:
+            params["Subject"] = message.subject
+        if message.attributes:
+            params["MessageAttributes"] = dict(message.attributes)
+        if message.group_id is not None:
+            params["MessageGroupId"] = message.group_id
+        if message.deduplication_id is not None:
+            params["MessageDeduplicationId"] = message.deduplication_id
+        try:
+            answer = self.emulator.call("sns", "Publish", params, account=arn.account, region=arn.region)
+        except InternalCallError as error:
+            raise DeliveryError(f"SNS did not take the message for {target_arn!r}: {error}") from error
+        return str(answer.get("MessageId") or "")
 
     def topic_policy(self, arn: str) -> str | None:
         """The topic's Policy attribute as set (IAM enforcement reads it without a lock)."""

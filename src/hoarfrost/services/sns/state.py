@@ -69,6 +69,8 @@ class Subscription:
     pending_confirmation: bool = False
     token: str | None = None
     confirmation_was_authenticated: bool = False
+    # The ARN of the principal whose Subscribe call made it (SubscriptionPrincipal).
+    principal: str | None = field(default=None, metadata=view_named("subscription_principal"))
     # The compiled FilterPolicy and what it was compiled from: a cache.
     _policy: filter_policy.Policy | None = field(default=None, repr=False, compare=False, metadata=VIEW_EXCLUDE)
     _policy_source: tuple[str, str] | None = field(default=None, repr=False, compare=False, metadata=VIEW_EXCLUDE)

@@ -35,6 +35,8 @@ FIFO_DEFAULTS: dict[str, str] = {
     "FifoThroughputLimit": "perQueue",
 }
 FIFO_ONLY = frozenset(("ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"))
+# The high-throughput settings, which SQS refuses on a standard queue with their own sentence.
+FIFO_SCOPED = frozenset(("DeduplicationScope", "FifoThroughputLimit"))
 # Present only once set; an empty string removes them.
 OPTIONAL = frozenset(("Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId",
                       "KmsDataKeyReusePeriodSeconds"))
@@ -173,7 +175,10 @@ def check_settable(attributes: dict[str, str], fifo: bool, creating: bool) -> di
     """Validated, normalised copy of attributes given to CreateQueue or SetQueueAttributes."""
     checked: dict[str, str] = {}
     for name, value in attributes.items():
-        if name not in SETTABLE or (name in FIFO_ONLY and not fifo) or (name == "FifoQueue" and not creating):
+        if name in FIFO_SCOPED and not fifo:
+            raise errors.InvalidAttributeName(f"You can specify the {name} only when FifoQueue is set to true.")
+        # FifoQueue exists only as "true", at creation: a standard queue does not know the name.
+        if name not in SETTABLE or (name in FIFO_ONLY and not fifo) or (name == "FifoQueue" and not (creating and fifo)):
             raise unknown_attribute(name)
         checked[name] = _CHECKS[name](name, str(value))
     if fifo and checked.get("FifoThroughputLimit") == "perMessageGroupId" and \

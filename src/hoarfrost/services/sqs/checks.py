@@ -29,12 +29,12 @@ _GROUP_ID = re.compile(r"[!-~]{1,128}")
 def check_queue_name(name: str, fifo: bool) -> None:
     if fifo:
         if _FIFO_QUEUE_NAME.fullmatch(name) is None:
-            raise errors.InvalidParameterValue(
+            raise errors.InvalidParameterValueException(
                 "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, "
                 "must end with .fifo suffix and be 1 to 80 in length."
             )
     elif _QUEUE_NAME.fullmatch(name) is None:
-        raise errors.InvalidParameterValue(
+        raise errors.InvalidParameterValueException(
             "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
         )
 
@@ -55,7 +55,7 @@ def check_message_attributes(attributes: dict[str, dict[str, Any]] | None) -> di
     if not attributes:
         return {}
     if len(attributes) > MAX_MESSAGE_ATTRIBUTES:
-        raise errors.InvalidParameterValue(
+        raise errors.InvalidParameterValueException(
             f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum "
             f"[{MAX_MESSAGE_ATTRIBUTES}]."
         )
@@ -64,7 +64,7 @@ def check_message_attributes(attributes: dict[str, dict[str, Any]] | None) -> di
         lowered = name.lower()
         if (_ATTRIBUTE_NAME.fullmatch(name) is None or name.startswith(".") or name.endswith(".")
                 or ".." in name or lowered.startswith("aws.") or lowered.startswith("amazon.")):
-            raise errors.InvalidParameterValue(f"Message attribute name '{name}' is invalid.")
+            raise errors.InvalidParameterValueException(f"Message attribute name '{name}' is invalid.")
         checked[name] = _check_attribute_value(name, value)
     return checked
 
@@ -73,29 +73,29 @@ def _check_attribute_value(name: str, value: dict[str, Any]) -> dict[str, Any]:
     data_type = value.get("DataType") or ""
     base = data_type.split(".", 1)[0]
     if base not in ("String", "Number", "Binary") or len(data_type) > 256:
-        raise errors.InvalidParameterValue(
+        raise errors.InvalidParameterValueException(
             f"The message attribute '{name}' has an invalid message attribute type, the set of supported "
             "type prefixes is Binary, Number, and String."
         )
     if value.get("StringListValues") or value.get("BinaryListValues"):
-        raise errors.InvalidParameterValue("Message attribute list values in SendMessage operation are not supported.")
+        raise errors.InvalidParameterValueException("Message attribute list values in SendMessage operation are not supported.")
     if base == "Binary":
         binary = value.get("BinaryValue")
         if binary is None or len(binary) == 0:
-            raise errors.InvalidParameterValue(f"The message attribute '{name}' must contain non-empty message "
+            raise errors.InvalidParameterValueException(f"The message attribute '{name}' must contain non-empty message "
                                                "attribute value for message attribute type 'Binary'.")
         return {"DataType": data_type, "BinaryValue": bytes(binary)}
     string = value.get("StringValue")
     if string is None or string == "":
-        raise errors.InvalidParameterValue(f"The message attribute '{name}' must contain non-empty message "
+        raise errors.InvalidParameterValueException(f"The message attribute '{name}' must contain non-empty message "
                                            f"attribute value for message attribute type '{base}'.")
     if base == "Number":
         try:
             Decimal(string)
         except InvalidOperation:
-            raise errors.InvalidParameterValue(f"Could not cast message attribute '{name}' value to number.") from None
+            raise errors.InvalidParameterValueException(f"Could not cast message attribute '{name}' value to number.") from None
     elif _INVALID_CHARACTER.search(string) is not None:
-        raise errors.InvalidParameterValue(f"Message attribute '{name}' must contain valid characters.")
+        raise errors.InvalidParameterValueException(f"Message attribute '{name}' must contain valid characters.")
     return {"DataType": data_type, "StringValue": string}
 
 
@@ -106,9 +106,9 @@ def check_system_attributes(attributes: dict[str, dict[str, Any]] | None) -> dic
     checked: dict[str, dict[str, Any]] = {}
     for name, value in attributes.items():
         if name != "AWSTraceHeader":
-            raise errors.InvalidParameterValue(f"Message system attribute name '{name}' is invalid.")
+            raise errors.InvalidParameterValueException(f"Message system attribute name '{name}' is invalid.")
         if value.get("DataType") != "String" or not value.get("StringValue"):
-            raise errors.InvalidParameterValue(
+            raise errors.InvalidParameterValueException(
                 "Message system attribute 'AWSTraceHeader' must be of type 'String' with a non-empty value."
             )
         checked[name] = {"DataType": "String", "StringValue": value["StringValue"]}
@@ -129,7 +129,7 @@ def message_size(body: str, attributes: dict[str, dict[str, Any]]) -> int:
 
 def check_message_size(size: int, maximum: int) -> None:
     if size > maximum:
-        raise errors.InvalidParameterValue(
+        raise errors.InvalidParameterValueException(
             f"One or more parameters are invalid. Reason: Message must be shorter than {maximum} bytes."
         )
 
@@ -159,6 +159,21 @@ def check_batch(entries: Sequence[dict[str, Any]], entry_kind: str) -> None:
         if entry_id in seen:
             raise errors.BatchEntryIdsNotDistinct(f"Id {entry_id} repeated.")
         seen.add(entry_id)
+
+
+def entry_size(entry: dict[str, Any]) -> int:
+    """What one SendMessageBatch entry adds to the request's payload, counted before the entry
+    is checked (an entry that fails on its own still counts): body plus attribute names, types
+    and values."""
+    size = len((entry.get("MessageBody") or "").encode("utf-8"))
+    for name, value in (entry.get("MessageAttributes") or {}).items():
+        size += len(name.encode("utf-8")) + len(str(value.get("DataType") or "").encode("utf-8"))
+        binary = value.get("BinaryValue")
+        if binary is not None:
+            size += len(binary)
+        else:
+            size += len(str(value.get("StringValue") or "").encode("utf-8"))
+    return size
 
 
 def check_batch_payload(total: int) -> None:

@@ -59,12 +59,8 @@ def prepare(queue: Queue, entry: dict[str, Any]) -> PreparedMessage:
         if delay:
             raise invalid_parameter("DelaySeconds", delay, "The request include parameter that is not valid for "
                                     "this queue type")
-        if not group_id:
-            raise missing_parameter("MessageGroupId")
+        check_fifo_keys(queue, entry)
         if deduplication_id is None:
-            if not queue.content_based_deduplication:
-                raise errors.InvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or "
-                                                   "MessageDeduplicationId provided explicitly")
             deduplication_id = queue.content_deduplication_id(body)
         else:
             checks.check_group_id(deduplication_id, "MessageDeduplicationId")
@@ -78,6 +74,17 @@ def prepare(queue: Queue, entry: dict[str, Any]) -> PreparedMessage:
         elif not 0 <= delay <= MAX_DELAY_SECONDS:
             raise invalid_parameter("DelaySeconds", delay, f"DelaySeconds must be >= 0 and <= {MAX_DELAY_SECONDS}")
     return PreparedMessage(body, attributes, system_attributes, size, delay, group_id, deduplication_id)
+
+
+def check_fifo_keys(queue: Queue, entry: dict[str, Any]) -> None:
+    """A FIFO send names its message group, and a deduplication id unless the queue derives one
+    from the body. SendMessageBatch checks every entry with this before any other entry check:
+    an entry without them fails the whole request, not just itself."""
+    if not entry.get("MessageGroupId"):
+        raise missing_parameter("MessageGroupId")
+    if entry.get("MessageDeduplicationId") is None and not queue.content_based_deduplication:
+        raise errors.InvalidParameterValueException("The queue should either have ContentBasedDeduplication enabled "
+                                                    "or MessageDeduplicationId provided explicitly")
 
 
 def send(queue: Queue, prepared: PreparedMessage, sender_id: str, now: float) -> dict[str, Any]:
@@ -226,11 +233,13 @@ def _system_attributes(message: Message, names: set[str]) -> dict[str, str]:
 
 
 def select_attributes(attributes: dict[str, dict[str, Any]], names: list[str]) -> dict[str, dict[str, Any]]:
-    """MessageAttributeNames: ``All`` or ``.*``, a ``prefix.*``, or exact names."""
-    if "All" in names or ".*" in names:
+    """MessageAttributeNames: ``All``, ``*`` or ``.*`` for every attribute; ``Prefix.*`` for every
+    name that starts with ``Prefix`` (as AWS matches it, ``Hel.*`` returns ``Hello`` and
+    ``Help.Me``); else exact names."""
+    if "All" in names or "*" in names or ".*" in names:
         return attributes
     selected: dict[str, dict[str, Any]] = {}
-    prefixes = tuple(name[:-1] for name in names if name.endswith(".*"))
+    prefixes = tuple(name[:-2] for name in names if name.endswith(".*"))
     exact = set(names)
     for name, value in attributes.items():
         if name in exact or (prefixes and name.startswith(prefixes)):

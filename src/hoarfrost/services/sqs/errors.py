@@ -1,5 +1,7 @@
 """SQS's errors: the model's (``errors.QueueDoesNotExist``), and the two codes SQS has always
-sent without modelling them.
+sent without modelling them: on the json wire as ``InvalidParameterValueException`` and
+``MissingRequiredParameterException``, with the query-era ``InvalidParameterValue`` and
+``MissingParameter`` in ``x-amzn-query-error`` and on the query wire, as AWS sends them.
 
 The model's classes carry the shape name as ``code`` (the json wire's ``__type``) and the
 query-era code (``AWS.SimpleQueueService.NonExistentQueue``) as ``query_code``, restored into the
@@ -12,8 +14,8 @@ from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.kit.errors import declare, model_errors
 
 errors = model_errors("sqs").extended(
-    declare("InvalidParameterValue", 400),
-    declare("MissingParameter", 400),
+    declare("InvalidParameterValueException", 400, query_code="InvalidParameterValue"),
+    declare("MissingRequiredParameterException", 400, query_code="MissingParameter"),
 )
 
 
@@ -23,8 +25,8 @@ def queue_does_not_exist() -> ServiceError:
 
 def invalid_parameter(name: str, value: object, reason: str) -> ServiceError:
     """The message AWS sends for a parameter it rejects."""
-    return errors.InvalidParameterValue(f"Value {value} for parameter {name} is invalid. Reason: {reason}.")
+    return errors.InvalidParameterValueException(f"Value {value} for parameter {name} is invalid. Reason: {reason}.")
 
 
 def missing_parameter(name: str) -> ServiceError:
-    return errors.MissingParameter(f"The request must contain the parameter {name}.")
+    return errors.MissingRequiredParameterException(f"The request must contain the parameter {name}.")

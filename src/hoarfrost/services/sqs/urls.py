@@ -5,7 +5,7 @@ AWS's ``https://sqs.REGION.amazonaws.com/ACCOUNT/NAME`` for an in-process client
 server's own ``http://HOST:PORT/ACCOUNT/NAME`` when the request reached a local server (or
 ``settings.base_url`` names one). On input only the last two path segments matter, so AWS's
 current and legacy (``queue.amazonaws.com``) host names, localhost forms and proxies all
-resolve by account and name.
+resolve by account and name; a bare queue name names the caller's own queue.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from hoarfrost.core.operations import RequestContext
-from hoarfrost.services.sqs.errors import errors
+from hoarfrost.services.sqs.errors import queue_does_not_exist
 
 
 def aws_queue_url(region: str, account: str, name: str) -> str:
@@ -34,10 +34,15 @@ def queue_url(ctx: RequestContext, account: str, name: str) -> str:
 
 
 @lru_cache(maxsize=4096)  # a client names the same few queues on every request
-def parse_queue_url(url: str) -> tuple[str, str]:
-    """(account, queue name) from any accepted URL form; InvalidAddress when it has neither."""
+def parse_queue_url(url: str) -> tuple[str | None, str]:
+    """(account, queue name) from any accepted URL form. A bare queue name (no scheme, no
+    slash), which SQS accepts where a QueueUrl is expected, names the caller's own queue
+    (account None). Anything else without an account and a name is a queue SQS cannot find:
+    AWS answers a malformed QueueUrl with QueueDoesNotExist."""
+    if "://" not in url and "/" not in url and url:
+        return None, url
     path = urlsplit(url).path if "://" in url else url
     parts = [part for part in path.split("/") if part]
     if len(parts) < 2 or not parts[-2].isdigit():
-        raise errors.InvalidAddress(f"The address {url} is not valid for this endpoint.")
+        raise queue_does_not_exist()
     return parts[-2], parts[-1]

@@ -83,8 +83,8 @@ def session_tags(tags: Iterable[Mapping[str, str]] | None, transitive_keys: Iter
         clash = seen & {key.lower() for key in inherited}
         if clash:
             raise errors.InvalidParameterValue(
-                f"Tag key {sorted(clash)[0]!r} is already a transitive session tag of the calling session "
-                "and cannot be set again."
+                "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag "
+                "key from the calling session."
             )
     return result
 

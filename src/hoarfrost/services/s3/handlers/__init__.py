@@ -9,7 +9,9 @@ from hoarfrost.services.s3.handlers import (  # noqa: E402,F401  (registration b
     buckets,
     listing,
     multipart,
+    notifications,
     object_config,
     objects,
+    post_object,
     select,
 )

@@ -51,12 +51,20 @@ def _canned(acl: str, owner: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def _header_grants(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """The x-amz-grant-* headers' grants: comma-separated ``id=``, ``uri=`` or ``emailAddress=``
+    grantees; anything else in a header is refused as S3 refuses it."""
     grants = []
     for member, permission in _GRANT_MEMBERS.items():
         value = request.get(member)
         if not value:
             continue
-        for match in _GRANTEE.finditer(value):
+        for item in value.split(","):
+            match = _GRANTEE.fullmatch(item)
+            if match is None:
+                header = "x-amz-grant-" + member[len("Grant"):].lower().replace("acp", "-acp").replace("fullcontrol",
+                                                                                                     "full-control")
+                raise errors.InvalidArgument("Argument format not recognized", ArgumentName=header,
+                                             ArgumentValue=item.strip())
             kind, target = match.group(1), match.group(2)
             if kind == "id":
                 grantee = {"Type": "CanonicalUser", "ID": target}
@@ -76,6 +84,13 @@ def requested_acl(request: dict[str, Any], account: str) -> dict[str, Any] | Non
     return None
 
 
+def require_acl(request: dict[str, Any]) -> None:
+    """Put*Acl names an ACL somehow (canned, grant headers or a body), or S3 answers that the
+    x-amz-acl header is missing."""
+    if not (request.get("ACL") or request.get("AccessControlPolicy") or any(request.get(m) for m in _GRANT_MEMBERS)):
+        raise errors.MissingSecurityHeader(MissingHeaderName="x-amz-acl")
+
+
 def acl_from_request(request: dict[str, Any], account: str, existing: dict[str, Any] | None) -> dict[str, Any]:
     """The AccessControlPolicy a Put*/Create* request asks for (canned, grant headers or body).
 
@@ -89,8 +104,7 @@ def acl_from_request(request: dict[str, Any], account: str, existing: dict[str, 
         return {"Owner": policy.get("Owner") or owner, "Grants": grants}
     header_grants = _header_grants(request)
     if request.get("ACL") and header_grants:
-        raise errors.InvalidArgument("Specifying both Canned ACLs and Header Grants is not allowed",
-                                     ArgumentName="x-amz-acl")
+        raise errors.InvalidRequest("Specifying both Canned ACLs and Header Grants is not allowed")
     if header_grants:
         return {"Owner": owner, "Grants": header_grants}
     if request.get("ACL"):

@@ -95,8 +95,10 @@ def _expected_checksums(request: dict[str, Any], trailers: dict[str, str]) -> di
     return expected
 
 
-def ingest(ctx: S3Context, request: dict[str, Any], blob_key: str, algorithm: str | None = None) -> Ingested:
-    """Stream the request body into ``blob_key``, verifying every digest the client sent."""
+def ingest(ctx: S3Context, request: dict[str, Any], blob_key: str, algorithm: str | None = None,
+           default: str | None = None) -> Ingested:
+    """Stream the request body into ``blob_key``, verifying every digest the client sent;
+    ``default`` is the algorithm computed when the client sent and asked for none."""
     chunks, trailers = _body_chunks(ctx, request)
     expected = _expected_checksums(request, trailers)
     wanted = set(expected)
@@ -107,6 +109,8 @@ def ingest(ctx: S3Context, request: dict[str, Any], blob_key: str, algorithm: st
             raise errors.InvalidArgument(f"Checksum algorithm {requested} is not supported",
                                          ArgumentName="x-amz-sdk-checksum-algorithm")
         wanted.add(requested)
+    if not wanted and default:
+        wanted.add(default)
     content_md5 = request.get("ContentMD5")
     md5_expected: bytes | None = None
     if content_md5:
@@ -179,9 +183,12 @@ def check_read_conditions(version: ObjectVersion, if_match: str | None, if_none_
     if if_match is None and unmodified_since is not None and modified > unmodified_since:
         raise errors.PreconditionFailed(
             Condition="x-amz-copy-source-If-Unmodified-Since" if copy_source else "If-Unmodified-Since")
-    not_modified = errors.PreconditionFailed if copy_source else errors.NotModified
     if if_none_match is not None and _etag_matches(if_none_match, version.etag):
-        raise not_modified(headers={"etag": version.etag})
+        if copy_source:
+            raise errors.PreconditionFailed(Condition="x-amz-copy-source-If-None-Match")
+        raise errors.NotModified(headers={"etag": version.etag})
     modified_since = None if if_modified_since is None else aware(if_modified_since)
     if if_none_match is None and modified_since is not None and modified <= modified_since:
-        raise not_modified(headers={"etag": version.etag})
+        if copy_source:
+            raise errors.PreconditionFailed(Condition="x-amz-copy-source-If-Modified-Since")
+        raise errors.NotModified(headers={"etag": version.etag})

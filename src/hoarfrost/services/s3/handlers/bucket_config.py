@@ -13,16 +13,22 @@ from typing import Any, TypeVar
 
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.kit.paging import paginate
+from hoarfrost.core.operations import Reply
 from hoarfrost.services.s3.errors import (
     errors,
 )
-from hoarfrost.services.s3.events import deliver, may_invoke, s3_test_event
+from hoarfrost.services.s3.events import new_configuration_id
 from hoarfrost.services.s3.handlers import ops
-from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed
+from hoarfrost.services.s3.handlers.acl import (
+    acl_from_request,
+    check_acl_allowed,
+    require_acl,
+)
 from hoarfrost.services.s3.handlers.bucket_policy import check_bucket_policy, is_public
 from hoarfrost.services.s3.handlers.common import (
     BUCKET_TAGS,
     S3Context,
+    aware,
     checked_tags,
     continuation_error,
     on_bucket,
@@ -30,6 +36,7 @@ from hoarfrost.services.s3.handlers.common import (
 from hoarfrost.services.s3.state import Bucket
 
 _CORS_METHODS = frozenset({"GET", "PUT", "HEAD", "POST", "DELETE"})
+_PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 _SSE_ALGORITHMS = frozenset({"AES256", "aws:kms", "aws:kms:dsse"})
 ID_PAGE = 100
 T = TypeVar("T")
@@ -47,13 +54,14 @@ def _stored(bucket: Bucket, doc: T | None, missing: type[ServiceError]) -> T:
 # -- tagging, policy, ACL ----------------------------------------------------------------------
 @ops.operation
 @on_bucket
-def put_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> Reply:
+    """S3 answers 204 (not the model's 200); an empty TagSet removes the bucket's tags."""
     tags = (request.get("Tagging") or {}).get("TagSet")
     if tags is None:
         raise errors.MalformedXML()
     checked_tags(tags, BUCKET_TAGS)
-    bucket.config.tagging = {"TagSet": tags}
-    return {}
+    bucket.config.tagging = {"TagSet": tags} if tags else None
+    return Reply({}, status=204)
 
 
 @ops.operation
@@ -71,11 +79,12 @@ def delete_bucket_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucke
 
 @ops.operation
 @on_bucket
-def put_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+def put_bucket_policy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> Reply:
+    """S3 answers 204, as it does PutBucketTagging."""
     policy = request.get("Policy") or ""
     check_bucket_policy(policy, bucket.name)
     bucket.config.policy = policy
-    return {}
+    return Reply({}, status=204)
 
 
 @ops.operation
@@ -101,6 +110,7 @@ def get_bucket_policy_status(ctx: S3Context, request: dict[str, Any], bucket: Bu
 @ops.operation
 @on_bucket
 def put_bucket_acl(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    require_acl(request)
     acl = acl_from_request(request, ctx.account, bucket.config.acl)
     check_acl_allowed(bucket, acl)
     bucket.config.acl = acl
@@ -157,14 +167,53 @@ def _legacy_rule(rule: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_LIFECYCLE_ACTIONS = ("Expiration", "Transitions", "NoncurrentVersionExpiration", "NoncurrentVersionTransitions",
+                      "AbortIncompleteMultipartUpload")
+# Days a transition must wait at least, by storage class.
+_MINIMUM_TRANSITION_DAYS = {"STANDARD_IA": 30, "ONEZONE_IA": 30}
+
+
+def _check_lifecycle_rule(rule: dict[str, Any], legacy: bool) -> None:
+    """One lifecycle rule as S3 validates it (in PutBucketLifecycleConfiguration's form)."""
+    if not legacy and "Filter" not in rule and "Prefix" not in rule:
+        raise errors.MalformedXML()
+    if not any(rule.get(action) for action in _LIFECYCLE_ACTIONS):
+        raise errors.InvalidRequest("At least one action needs to be specified in a rule")
+    expiration = rule.get("Expiration") or {}
+    if expiration.get("ExpiredObjectDeleteMarker") and ("Days" in expiration or "Date" in expiration):
+        raise errors.InvalidArgument("ExpiredObjectDeleteMarker cannot be specified with Days or Date in a Lifecycle "
+                                     "Expiration Policy.")
+    if "Days" in expiration and "Date" in expiration:
+        raise errors.MalformedXML()
+    if "Days" in expiration and int(expiration["Days"]) <= 0:
+        raise errors.InvalidArgument("'Days' for Expiration action must be a positive integer")
+    if "Date" in expiration:
+        date = aware(expiration["Date"])
+        if (date.hour, date.minute, date.second, date.microsecond) != (0, 0, 0, 0):
+            raise errors.InvalidArgument("'Date' must be at midnight GMT")
+    for transition in rule.get("Transitions") or []:
+        days, storage = transition.get("Days"), transition.get("StorageClass") or ""
+        if days is not None and int(days) < _MINIMUM_TRANSITION_DAYS.get(storage, 0):
+            raise errors.InvalidArgument(f"'Days' in Transition action must be greater than or equal to "
+                                         f"{_MINIMUM_TRANSITION_DAYS[storage]} for storageClass '{storage}'")
+    tagged = (rule.get("Filter") or {}).get("Tag") or ((rule.get("Filter") or {}).get("And") or {}).get("Tags")
+    if rule.get("AbortIncompleteMultipartUpload") and tagged:
+        raise errors.InvalidRequest("AbortIncompleteMultipartUpload cannot be specified with Tags.")
+    if expiration.get("ExpiredObjectDeleteMarker") and tagged:
+        raise errors.InvalidRequest("ExpiredObjectDeleteMarker cannot be specified with Tags.")
+
+
 def _store_lifecycle(request: dict[str, Any], bucket: Bucket, legacy: bool = False) -> None:
-    rules = (request.get("LifecycleConfiguration") or {}).get("Rules") or []
+    if request.get("LifecycleConfiguration") is None:
+        raise errors.MissingRequestBodyError()
+    rules = request["LifecycleConfiguration"].get("Rules") or []
     if not rules or len(rules) > 1000:
         raise errors.MalformedXML()
     ids = set()
     for rule in rules:
         if rule.get("Status") not in ("Enabled", "Disabled"):
             raise errors.MalformedXML()
+        _check_lifecycle_rule(_current_rule(rule) if legacy else rule, legacy)
         if rule.get("ID"):
             if len(rule["ID"]) > 255:
                 raise errors.InvalidArgument("ID length should not exceed allowed limit of 255", ArgumentName="ID")
@@ -172,7 +221,10 @@ def _store_lifecycle(request: dict[str, Any], bucket: Bucket, legacy: bool = Fal
                 raise errors.InvalidArgument("Rule ID must be unique. Found same ID for more than one rule",
                                              ArgumentName="ID", ArgumentValue=rule["ID"])
             ids.add(rule["ID"])
-    bucket.config.lifecycle = {"Rules": [_current_rule(rule) for rule in rules] if legacy else rules}
+    # A rule put without an ID gets one, as S3 names it.
+    named = [{"ID": rule.get("ID") or new_configuration_id(), **{k: v for k, v in rule.items() if k != "ID"}}
+             for rule in rules]
+    bucket.config.lifecycle = {"Rules": [_current_rule(rule) for rule in named] if legacy else named}
     bucket.config.transition_default_minimum_object_size = (
         request.get("TransitionDefaultMinimumObjectSize") or "all_storage_classes_128K")
 
@@ -225,7 +277,8 @@ def put_bucket_encryption(ctx: S3Context, request: dict[str, Any], bucket: Bucke
         algorithm = (rule.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm")
         if algorithm not in _SSE_ALGORITHMS:
             raise errors.MalformedXML()
-    bucket.config.encryption = config
+    # S3 answers every rule's BucketKeyEnabled, false when the request left it out.
+    bucket.config.encryption = {**config, "Rules": [{"BucketKeyEnabled": False, **rule} for rule in rules]}
     return {}
 
 
@@ -287,44 +340,6 @@ def put_bucket_logging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) 
 @on_bucket
 def get_bucket_logging(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     return dict(bucket.config.logging or {})
-
-
-@ops.operation
-@on_bucket
-def put_bucket_notification_configuration(ctx: S3Context, request: dict[str, Any],
-                                          bucket: Bucket) -> dict[str, Any]:
-    config = request.get("NotificationConfiguration") or {}
-    for queue_config in config.get("QueueConfigurations") or []:
-        if not queue_config.get("Events"):
-            raise errors.MalformedXML()
-        # S3 checks each queue exists, then sends it a test event.
-        queue_arn = queue_config.get("QueueArn") or ""
-        if ctx.emulator.accepts(queue_arn):
-            deliver(ctx, queue_arn, s3_test_event(ctx, bucket))
-        elif not request.get("SkipDestinationValidation"):
-            raise errors.InvalidArgument("Unable to validate the following destination configurations",
-                                  ArgumentName=queue_arn,
-                                  ArgumentValue="Permissions on the destination queue do not allow S3 to "
-                                                "publish notifications from this bucket")
-    for function_config in config.get("LambdaFunctionConfigurations") or []:
-        if not function_config.get("Events"):
-            raise errors.MalformedXML()
-        # S3 sends a function no test event: it checks the function's policy lets S3 invoke it.
-        function_arn = function_config.get("LambdaFunctionArn") or ""
-        if not request.get("SkipDestinationValidation") and not may_invoke(ctx, function_arn, bucket):
-            raise errors.InvalidArgument(
-                "Unable to validate the following destination configurations",
-                ArgumentName1=f"{function_arn}, {function_config.get('Id') or 'null'}",
-                ArgumentValue1=f"Not authorized to invoke function [{function_arn}]")
-    bucket.config.notification = config
-    return {}
-
-
-@ops.operation
-@on_bucket
-def get_bucket_notification_configuration(ctx: S3Context, request: dict[str, Any],
-                                          bucket: Bucket) -> dict[str, Any]:
-    return dict(bucket.config.notification or {})
 
 
 @ops.operation
@@ -396,7 +411,8 @@ def put_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: Buc
     config = request.get("PublicAccessBlockConfiguration")
     if not config:
         raise errors.InvalidRequest("Must specify at least one configuration.")
-    bucket.config.public_access_block = config
+    # A flag the request leaves out is stored (and read back) as false.
+    bucket.config.public_access_block = {flag: bool(config.get(flag)) for flag in _PUBLIC_ACCESS_FLAGS}
     return {}
 
 
@@ -417,7 +433,9 @@ def delete_public_access_block(ctx: S3Context, request: dict[str, Any], bucket: 
 @ops.operation
 @on_bucket
 def put_object_lock_configuration(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    config = request.get("ObjectLockConfiguration") or {}
+    config = request.get("ObjectLockConfiguration")
+    if config is None:
+        raise errors.MissingRequestBodyError()
     if config.get("ObjectLockEnabled") != "Enabled":
         raise errors.MalformedXML()
     if bucket.versioning != "Enabled":
@@ -438,6 +456,17 @@ def get_object_lock_configuration(ctx: S3Context, request: dict[str, Any], bucke
                                                errors.ObjectLockConfigurationNotFoundError)}
 
 
+def _replication_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A replication rule with what S3 fills in: an ID when none is given, and for a rule in
+    the current schema (one with a Filter) Priority 0 and DeleteMarkerReplication Disabled."""
+    out = dict(rule)
+    out.setdefault("ID", new_configuration_id())
+    if "Filter" in out:
+        out.setdefault("Priority", 0)
+        out.setdefault("DeleteMarkerReplication", {"Status": "Disabled"})
+    return out
+
+
 @ops.operation
 @on_bucket
 def put_bucket_replication(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
@@ -446,7 +475,7 @@ def put_bucket_replication(ctx: S3Context, request: dict[str, Any], bucket: Buck
         raise errors.InvalidRequest("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
     if not config.get("Role") or not config.get("Rules"):
         raise errors.MalformedXML()
-    bucket.config.replication = config
+    bucket.config.replication = {**config, "Rules": [_replication_rule(rule) for rule in config["Rules"]]}
     return {}
 
 

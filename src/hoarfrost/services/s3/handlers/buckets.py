@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from operator import attrgetter
 from typing import Any
 
+from hoarfrost.core.catalog import service_model
 from hoarfrost.core.kit.paging import paginate
+from hoarfrost.core.operations import Reply
 from hoarfrost.services.s3.errors import (
     errors,
 )
@@ -20,10 +23,17 @@ from hoarfrost.services.s3.handlers.common import (
     on_bucket,
     validate_bucket_name,
 )
+from hoarfrost.services.s3.handlers.presigned import check_presigned
 from hoarfrost.services.s3.state import Bucket, now, owner_of
 
 US_EAST_1 = "us-east-1"
 _BY_NAME = attrgetter("name")
+
+
+@functools.cache
+def _location_constraints() -> frozenset[str]:
+    """The regions a bucket may name (the model's BucketLocationConstraint values)."""
+    return frozenset(service_model("s3").shape_for("BucketLocationConstraint").enum)
 
 
 def bucket_region(request: dict[str, Any], endpoint_region: str) -> str:
@@ -34,7 +44,7 @@ def bucket_region(request: dict[str, Any], endpoint_region: str) -> str:
     unspecified constraint there is an error.
     """
     constraint = (request.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
-    if constraint == US_EAST_1:
+    if constraint == US_EAST_1 or (constraint and constraint not in _location_constraints()):
         raise errors.InvalidLocationConstraint(LocationConstraint=constraint)
     if constraint == "EU":
         constraint = "eu-west-1"
@@ -52,6 +62,7 @@ def bucket_region(request: dict[str, Any], endpoint_region: str) -> str:
 
 @ops.operation
 def create_bucket(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
+    check_presigned(ctx, request)
     name = request["Bucket"]
     validate_bucket_name(name)
     region = ctx.scope.region  # the bucket's region (S3Service.scope_for read its constraint)
@@ -102,14 +113,17 @@ def delete_bucket(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> di
 
 @ops.operation
 @on_bucket
-def head_bucket(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
-    return {"BucketRegion": bucket.region, "BucketArn": bucket.arn}
+def head_bucket(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> Reply:
+    """S3 names a Content-Type on this bodiless answer too."""
+    return Reply({"BucketRegion": bucket.region, "BucketArn": bucket.arn},
+                 headers={"content-type": "application/xml"})
 
 
 @ops.operation
 def list_buckets(ctx: S3Context, request: dict[str, Any]) -> dict[str, Any]:
     """The account's buckets in every region, by name; ``ContinuationToken`` resumes after the
     last name of the page before (without MaxBuckets every bucket is on one page)."""
+    check_presigned(ctx, request)
     prefix = request.get("Prefix") or ""
     region_filter = request.get("BucketRegion")
     limit = request.get("MaxBuckets")

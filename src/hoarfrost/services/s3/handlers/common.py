@@ -18,8 +18,9 @@ from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.kit.tags import TagRules
 from hoarfrost.core.operations import Reply, RequestContext
 from hoarfrost.protocols.wire import format_timestamp, parse_timestamp
-from hoarfrost.services.s3.checksums import MEMBER
+from hoarfrost.services.s3.checksums import MEMBER, PENDING, checksum_of
 from hoarfrost.services.s3.errors import errors
+from hoarfrost.services.s3.handlers.presigned import check_presigned
 from hoarfrost.services.s3.state import (
     Bucket,
     ObjectVersion,
@@ -60,6 +61,8 @@ def on_bucket(fn: BucketHandler) -> Callable[[S3Context, dict[str, Any]], dict[s
         expected_owner = request.get("ExpectedBucketOwner")
         if bucket.account != ctx.account or (expected_owner and expected_owner != bucket.account):
             raise errors.AccessDenied()
+        if ctx.request.query:
+            check_presigned(ctx, request)
         return fn(ctx, request, bucket)
 
     return handler
@@ -96,8 +99,6 @@ def object_headers(version: ObjectVersion, versioned: bool) -> dict[str, Any]:
         out["StorageClass"] = version.storage_class
     if version.tags:
         out["TagCount"] = len(version.tags)
-    if version.parts:
-        out["PartsCount"] = len(version.parts)
     if version.retention:
         out["ObjectLockMode"] = version.retention.get("Mode")
         out["ObjectLockRetainUntilDate"] = version.retention.get("RetainUntilDate")
@@ -109,8 +110,16 @@ def object_headers(version: ObjectVersion, versioned: bool) -> dict[str, Any]:
     return out
 
 
-def checksum_members(version: ObjectVersion) -> dict[str, Any]:
-    out: dict[str, Any] = {MEMBER[name]: value for name, value in version.checksums.items()}
+def resolved_checksums(ctx: S3Context, version: ObjectVersion) -> dict[str, str]:
+    """The version's checksums with any PENDING value computed from its body (and kept)."""
+    for name, value in version.checksums.items():
+        if value == PENDING:
+            version.checksums[name] = checksum_of(name, blobs(ctx).open(version.blob) if version.blob else b"")
+    return version.checksums
+
+
+def checksum_members(ctx: S3Context, version: ObjectVersion) -> dict[str, Any]:
+    out: dict[str, Any] = {MEMBER[name]: value for name, value in resolved_checksums(ctx, version).items()}
     if out and version.checksum_type:
         out["ChecksumType"] = version.checksum_type
     return out
@@ -131,7 +140,7 @@ BUCKET_TAGS = TagRules(
     duplicate=lambda key: errors.InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key),
 )
 OBJECT_TAGS = dataclasses.replace(
-    BUCKET_TAGS, max_tags=10, too_many=lambda limit: errors.InvalidTag(f"Object tags cannot be greater than {limit}"),
+    BUCKET_TAGS, max_tags=10, too_many=lambda limit: errors.BadRequest(f"Object tags cannot be greater than {limit}"),
 )
 
 
@@ -147,3 +156,17 @@ def aware(value: Any) -> dt.datetime:
     if isinstance(value, str):
         value = parse_timestamp(value)
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def page_size(value: Any, name: str, minimum: int) -> int:
+    """A page size argument (max-parts, max-uploads): absent is 1,000, more is capped at 1,000;
+    below ``minimum`` or beyond a 32-bit integer is S3's InvalidArgument."""
+    if value is None:
+        return 1000
+    if int(value) > 2**31 - 1:
+        raise errors.InvalidArgument(f"Provided {name} not an integer or within integer range",
+                                     ArgumentName=name, ArgumentValue=str(value))
+    if int(value) < minimum:
+        raise errors.InvalidArgument(f"Argument {name} must be an integer between 0 and 2147483647",
+                                     ArgumentName=name, ArgumentValue=str(value))
+    return min(int(value), 1000)

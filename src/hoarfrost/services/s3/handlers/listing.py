@@ -19,6 +19,7 @@ from hoarfrost.services.s3.handlers.common import (
     S3Context,
     continuation_error,
     on_bucket,
+    page_size,
 )
 from hoarfrost.services.s3.state import Bucket, ObjectVersion, owner_of
 
@@ -27,14 +28,7 @@ _V2_TOKENS = "s3:ListObjectsV2"
 
 
 def _max_keys(request: dict[str, Any]) -> int:
-    value = request.get("MaxKeys")
-    if value is None:
-        return DEFAULT_MAX_KEYS
-    value = int(value)
-    if value < 0:
-        raise errors.InvalidArgument("Argument maxKeys must be an integer between 0 and 2147483647",
-                                     ArgumentName="maxKeys", ArgumentValue=str(value))
-    return min(value, DEFAULT_MAX_KEYS)
+    return page_size(request.get("MaxKeys"), "maxKeys", minimum=0)
 
 
 def _past_group(prefix: str) -> str | None:
@@ -166,8 +160,11 @@ def list_objects_v2(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> 
     encode = _encoder(request)
     max_keys = _max_keys(request)
     token = request.get("ContinuationToken")
-    start_after = request.get("StartAfter") or ""
-    after = max(_after_token(token), start_after) if token else start_after
+    if token is not None and not token:
+        raise continuation_error(token)()
+    # A continuation token carries the position on its own: StartAfter is then ignored (and not echoed).
+    start_after = "" if token else request.get("StartAfter") or ""
+    after = _after_token(token) if token else start_after
     contents, prefixes, last = _list_current(bucket, request.get("Prefix") or "", request.get("Delimiter") or "",
                                              after, max_keys, bool(request.get("FetchOwner")), encode)
     out = _common(request, encode, max_keys)

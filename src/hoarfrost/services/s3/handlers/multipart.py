@@ -8,7 +8,11 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from hoarfrost.services.s3.checksums import (
+    ALGORITHM_OF_HEADER,
+    ALGORITHMS,
+    DEFAULT_ALGORITHM,
     MEMBER,
+    PENDING,
     BodyDigester,
     checksum_of,
     composite_checksum,
@@ -20,7 +24,7 @@ from hoarfrost.services.s3.events import emit
 from hoarfrost.services.s3.handlers import ops
 from hoarfrost.services.s3.handlers.acl import check_acl_allowed, requested_acl
 from hoarfrost.services.s3.handlers.body import content_headers, ingest, parse_range
-from hoarfrost.services.s3.handlers.common import S3Context, blobs, on_bucket
+from hoarfrost.services.s3.handlers.common import S3Context, blobs, on_bucket, page_size
 from hoarfrost.services.s3.handlers.objects import (
     check_key,
     check_write_conditions,
@@ -29,6 +33,7 @@ from hoarfrost.services.s3.handlers.objects import (
     parse_tagging,
     put_output,
     source_version,
+    storage_class,
     store_version,
 )
 from hoarfrost.services.s3.state import (
@@ -37,6 +42,7 @@ from hoarfrost.services.s3.state import (
     ObjectVersion,
     Part,
     PartInfo,
+    initiator_of,
     new_upload_id,
     now,
     owner_of,
@@ -91,7 +97,7 @@ def create_multipart_upload(ctx: S3Context, request: dict[str, Any], bucket: Buc
         owner=ctx.account,
         headers=content_headers(request),
         metadata=dict(request.get("Metadata") or {}),
-        storage_class=request.get("StorageClass") or "STANDARD",
+        storage_class=storage_class(request),
         tags=parse_tagging(request.get("Tagging")),
         acl=acl,
         encryption=encryption_of(request, bucket),
@@ -112,11 +118,27 @@ def _store_part(ctx: S3Context, upload: MultipartUpload, part: Part) -> None:
         blobs(ctx).delete(old.blob)
 
 
+def _sent_algorithm(ctx: S3Context, request: dict[str, Any]) -> str | None:
+    """The checksum algorithm a part request carries: a checksum member, an aws-chunked trailer
+    it announces, or the SDK's algorithm header."""
+    for name in ALGORITHMS:
+        if request.get(MEMBER[name]):
+            return name
+    trailer = ALGORITHM_OF_HEADER.get(ctx.request.headers.get("x-amz-trailer", "").strip().lower())
+    if trailer:
+        return trailer
+    return (request.get("ChecksumAlgorithm") or "").upper() or None
+
+
 @ops.operation
 @on_bucket
 def upload_part(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     upload = _upload(bucket, request)
     number = _part_number(request)
+    sent = _sent_algorithm(ctx, request)
+    if upload.checksum_algorithm and sent and sent != upload.checksum_algorithm:
+        raise errors.InvalidRequest(f"Checksum Type mismatch occurred, expected checksum Type: "
+                                    f"{upload.checksum_algorithm.lower()}, actual checksum Type: {sent.lower()}")
     data = ingest(ctx, request, ctx.state.new_blob_key(), upload.checksum_algorithm)
     part = Part(number, data.blob, data.size, f'"{data.md5_hex}"', now(ctx.clock), data.checksums)
     _store_part(ctx, upload, part)
@@ -156,10 +178,14 @@ def upload_part_copy(ctx: S3Context, request: dict[str, Any], bucket: Bucket) ->
     return out
 
 
-def _chosen_parts(upload: MultipartUpload, listed: list[dict[str, Any]]) -> list[Part]:
-    """The parts CompleteMultipartUpload names, validated as S3 does."""
-    if not listed:
+def _chosen_parts(upload: MultipartUpload, request: dict[str, Any]) -> list[Part]:
+    """The parts CompleteMultipartUpload names, validated as S3 does (ETags in errors unquoted)."""
+    document = request.get("MultipartUpload")
+    if document is None:
         raise errors.MalformedXML()
+    listed = document.get("Parts") or []
+    if not listed:
+        raise errors.InvalidRequest("You must specify at least one part")
     chosen: list[Part] = []
     previous = 0
     for item in listed:
@@ -168,18 +194,18 @@ def _chosen_parts(upload: MultipartUpload, listed: list[dict[str, Any]]) -> list
             raise errors.InvalidPartOrder(UploadId=upload.upload_id)
         previous = number
         part = upload.parts.get(number)
-        etag = (item.get("ETag") or "").strip('"')
+        etag = (item.get("ETag") or "").strip().strip('"')
         if part is None or part.etag.strip('"') != etag:
-            raise errors.InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=item.get("ETag") or "")
+            raise errors.InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=etag)
         for name, value in part.checksums.items():
             given = item.get(MEMBER[name])
             if given is not None and given != value:
-                raise errors.InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=item.get("ETag") or "")
+                raise errors.InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=etag)
         chosen.append(part)
     for part in chosen[:-1]:
         if part.size < MIN_PART_SIZE:
             raise errors.EntityTooSmall(ProposedSize=str(part.size), MinSizeAllowed=str(MIN_PART_SIZE),
-                                        PartNumber=str(part.number), ETag=part.etag)
+                                        PartNumber=str(part.number), ETag=part.etag.strip('"'))
     return chosen
 
 
@@ -191,8 +217,11 @@ def _multipart_etag(parts: list[Part]) -> str:
 @ops.operation
 @on_bucket
 def complete_multipart_upload(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    completed = _completed(bucket, request)
+    if completed is not None:
+        return _complete_output(bucket, completed)
     upload = _upload(bucket, request)
-    parts = _chosen_parts(upload, (request.get("MultipartUpload") or {}).get("Parts") or [])
+    parts = _chosen_parts(upload, request)
     check_write_conditions(request, bucket, upload.key)
     size = sum(part.size for part in parts)
     if request.get("MpuObjectSize") is not None and int(request["MpuObjectSize"]) != size:
@@ -201,13 +230,16 @@ def complete_multipart_upload(ctx: S3Context, request: dict[str, Any], bucket: B
     store = blobs(ctx)
     blob = ctx.state.new_blob_key()
     store.put(blob, chain.from_iterable(store.open(part.blob) for part in parts))
-    checksums: dict[str, str] = {}
     algorithm = upload.checksum_algorithm
-    if algorithm:
-        if upload.checksum_type == "FULL_OBJECT":
-            checksums[algorithm] = checksum_of(algorithm, store.open(blob))
-        else:
-            checksums[algorithm] = composite_checksum(algorithm, [part.checksums.get(algorithm, "") for part in parts])
+    if not algorithm:
+        # S3's default for an upload that named no algorithm: a full-object CRC64NVME, computed
+        # when first read (PENDING), since a pure-Python CRC of a large object is slow.
+        checksums, checksum_type = {DEFAULT_ALGORITHM: PENDING}, "FULL_OBJECT"
+    elif upload.checksum_type == "FULL_OBJECT":
+        checksums, checksum_type = {algorithm: checksum_of(algorithm, store.open(blob))}, "FULL_OBJECT"
+    else:
+        part_sums = [part.checksums.get(algorithm) or checksum_of(algorithm, store.open(part.blob)) for part in parts]
+        checksums, checksum_type = {algorithm: composite_checksum(algorithm, part_sums)}, "COMPOSITE"
     version = ObjectVersion(
         key=upload.key,
         version_id=bucket.new_object_version_id(),
@@ -220,21 +252,44 @@ def complete_multipart_upload(ctx: S3Context, request: dict[str, Any], bucket: B
         metadata=dict(upload.metadata),
         storage_class=upload.storage_class,
         checksums=checksums,
-        checksum_type=upload.checksum_type if checksums else None,
-        parts=[PartInfo(p.number, p.size, p.etag, dict(p.checksums)) for p in parts],
+        checksum_type=checksum_type,
+        parts=[PartInfo(p.number, p.size, p.etag, _part_checksums(upload, p)) for p in parts],
         tags=dict(upload.tags),
         acl=upload.acl,
         encryption=dict(upload.encryption),
         retention=upload.retention,
         legal_hold=upload.legal_hold,
+        upload_id=upload.upload_id,
     )
     for part in upload.parts.values():
         store.delete(part.blob)
     del bucket.uploads[upload.upload_id]
     store_version(ctx, bucket, version)
     emit(ctx, bucket, "ObjectCreated:CompleteMultipartUpload", version.key, version)
-    return {"Location": f"https://{bucket.name}.s3.amazonaws.com/{quote_plus(upload.key, safe='/')}",
-            "Bucket": bucket.name, "Key": upload.key, **put_output(version, bucket)}
+    return _complete_output(bucket, version)
+
+
+def _completed(bucket: Bucket, request: dict[str, Any]) -> ObjectVersion | None:
+    """The version an upload already completed produced (S3 answers a repeated completion
+    with success); None when the upload id is not one completed into this key."""
+    upload_id = request.get("UploadId") or ""
+    if upload_id in bucket.uploads:
+        return None
+    for version in reversed(bucket.versions.get(request.get("Key") or "", ())):
+        if version.upload_id == upload_id:
+            return version
+    return None
+
+
+def _complete_output(bucket: Bucket, version: ObjectVersion) -> dict[str, Any]:
+    return {"Location": f"https://{bucket.name}.s3.amazonaws.com/{quote_plus(version.key, safe='/')}",
+            "Bucket": bucket.name, "Key": version.key, **put_output(version, bucket)}
+
+
+def _part_checksums(upload: MultipartUpload, part: Part) -> dict[str, str]:
+    """A part's checksums as the object keeps them: only the upload's own algorithm."""
+    algorithm = upload.checksum_algorithm
+    return {algorithm: part.checksums[algorithm]} if algorithm and algorithm in part.checksums else {}
 
 
 @ops.operation
@@ -256,34 +311,28 @@ def list_parts(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[
     max_parts = _max_parts(request)
     numbers = sorted(n for n in upload.parts if n > marker)
     page, truncated = numbers[:max_parts], len(numbers) > max_parts
-    owner = owner_of(upload.owner)
     out: dict[str, Any] = {
         "Bucket": bucket.name, "Key": upload.key, "UploadId": upload.upload_id,
-        "PartNumberMarker": marker, "MaxParts": max_parts, "IsTruncated": truncated,
-        "Owner": owner, "Initiator": owner, "StorageClass": upload.storage_class,
+        "PartNumberMarker": marker, "NextPartNumberMarker": page[-1] if page else 0, "MaxParts": max_parts,
+        "IsTruncated": truncated, "Owner": owner_of(upload.owner), "Initiator": initiator_of(upload.owner),
+        "StorageClass": upload.storage_class,
         "Parts": [
             {"PartNumber": n, "LastModified": upload.parts[n].last_modified, "ETag": upload.parts[n].etag,
              "Size": upload.parts[n].size,
-             **{MEMBER[name]: value for name, value in upload.parts[n].checksums.items()}}
+             **{MEMBER[name]: value for name, value in _part_checksums(upload, upload.parts[n]).items()}}
             for n in page
         ],
         **_algorithm_members(upload),
     }
-    if truncated:
-        out["NextPartNumberMarker"] = page[-1] if page else marker
     return out
 
 
 def _max_parts(request: dict[str, Any]) -> int:
-    """MaxParts as S3 takes it: absent is 1,000, more is capped at 1,000, negative is refused
-    (0 answers no parts; the listing is truncated when the upload has any)."""
-    value = request.get("MaxParts")
-    if value is None:
-        return 1000
-    if int(value) < 0:
-        raise errors.InvalidArgument("Argument max-parts must be an integer between 0 and 2147483647",
-                                     ArgumentName="max-parts", ArgumentValue=str(value))
-    return min(int(value), 1000)
+    """MaxParts as S3 takes it: absent is 1,000, more is capped at 1,000; zero or negative, or
+    beyond a 32-bit integer, is refused."""
+    return page_size(request.get("MaxParts"), "max-parts", minimum=1)
+
+
 
 
 @ops.operation
@@ -293,7 +342,7 @@ def list_multipart_uploads(ctx: S3Context, request: dict[str, Any], bucket: Buck
     delimiter = request.get("Delimiter") or ""
     key_marker = request.get("KeyMarker") or ""
     upload_marker = request.get("UploadIdMarker") or ""
-    max_uploads = min(int(request.get("MaxUploads") if request.get("MaxUploads") is not None else 1000), 1000)
+    max_uploads = page_size(request.get("MaxUploads"), "max-uploads", minimum=0)
     encode = (lambda t: quote_plus(t, safe="/")) if request.get("EncodingType") == "url" else (lambda t: t)
     ordered = sorted(bucket.uploads.values(), key=lambda u: (u.key, u.initiated, u.upload_id))
     uploads: list[dict[str, Any]] = []

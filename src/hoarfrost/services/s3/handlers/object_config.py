@@ -11,13 +11,19 @@ from hoarfrost.services.s3.checksums import MEMBER
 from hoarfrost.services.s3.errors import errors
 from hoarfrost.services.s3.events import emit
 from hoarfrost.services.s3.handlers import ops
-from hoarfrost.services.s3.handlers.acl import acl_from_request, check_acl_allowed
+from hoarfrost.services.s3.handlers.acl import (
+    acl_from_request,
+    check_acl_allowed,
+    require_acl,
+)
 from hoarfrost.services.s3.handlers.common import (
     OBJECT_TAGS,
     S3Context,
     aware,
     checked_tags,
     on_bucket,
+    page_size,
+    resolved_checksums,
 )
 from hoarfrost.services.s3.handlers.objects import find_version
 from hoarfrost.services.s3.state import ARCHIVE_CLASSES, Bucket, ObjectVersion, now
@@ -65,6 +71,7 @@ def delete_object_tagging(ctx: S3Context, request: dict[str, Any], bucket: Bucke
 @on_bucket
 def put_object_acl(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     version = _target(bucket, request)
+    require_acl(request)
     acl = acl_from_request(request, ctx.account, version.acl)
     check_acl_allowed(bucket, acl)
     version.acl = acl
@@ -90,7 +97,9 @@ def _require_lock(bucket: Bucket) -> None:
 def put_object_retention(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     _require_lock(bucket)
     version = _target(bucket, request)
-    retention = request.get("Retention") or {}
+    if request.get("Retention") is None:
+        raise errors.MissingRequestBodyError()
+    retention = request["Retention"]
     mode, until = retention.get("Mode"), retention.get("RetainUntilDate")
     if mode not in ("GOVERNANCE", "COMPLIANCE") or until is None:
         raise errors.MalformedXML()
@@ -120,7 +129,9 @@ def get_object_retention(ctx: S3Context, request: dict[str, Any], bucket: Bucket
 def put_object_legal_hold(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
     _require_lock(bucket)
     version = _target(bucket, request)
-    status = (request.get("LegalHold") or {}).get("Status")
+    if request.get("LegalHold") is None:
+        raise errors.MissingRequestBodyError()
+    status = request["LegalHold"].get("Status")
     if status not in ("ON", "OFF"):
         raise errors.MalformedXML()
     version.legal_hold = status
@@ -165,6 +176,7 @@ def get_object_attributes(ctx: S3Context, request: dict[str, Any], bucket: Bucke
     wanted = set(request.get("ObjectAttributes") or [])
     if not wanted or not wanted <= _ATTRIBUTES:
         raise errors.InvalidArgument("Invalid attribute name specified.", ArgumentName="x-amz-object-attributes")
+    max_parts = page_size(request.get("MaxParts"), "max-parts", minimum=1)
     version = _target(bucket, request)
     out: dict[str, Any] = {"LastModified": version.last_modified, **_version_member(bucket, version)}
     if "ETag" in wanted:
@@ -174,12 +186,11 @@ def get_object_attributes(ctx: S3Context, request: dict[str, Any], bucket: Bucke
     if "ObjectSize" in wanted:
         out["ObjectSize"] = version.size
     if "Checksum" in wanted and version.checksums:
-        out["Checksum"] = {MEMBER[name]: value for name, value in version.checksums.items()}
+        out["Checksum"] = {MEMBER[name]: value for name, value in resolved_checksums(ctx, version).items()}
         if version.checksum_type:
             out["Checksum"]["ChecksumType"] = version.checksum_type
     if "ObjectParts" in wanted and version.parts:
         marker = int(request.get("PartNumberMarker") or 0)
-        max_parts = int(request.get("MaxParts") or 1000)
         later = [part for part in version.parts if part.number > marker]
         page = later[:max_parts]
         parts: dict[str, Any] = {"TotalPartsCount": len(version.parts), "PartNumberMarker": marker,

@@ -6,13 +6,20 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import re
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from hoarfrost.core.http import BodyStream
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.operations import Reply
-from hoarfrost.services.s3.checksums import checksum_of
+from hoarfrost.services.s3.checksums import (
+    DEFAULT_ALGORITHM,
+    MEMBER,
+    PENDING,
+    checksum_of,
+    new_digest,
+)
 from hoarfrost.services.s3.errors import (
     errors,
 )
@@ -39,6 +46,7 @@ from hoarfrost.services.s3.handlers.common import (
 from hoarfrost.services.s3.state import NULL_VERSION, Bucket, ObjectVersion, now
 
 MAX_KEY_BYTES = 1024
+_VERSION_ID = re.compile(r"^[A-Za-z0-9._\-]{32}$")
 _OVERRIDES = {
     "ResponseCacheControl": "CacheControl",
     "ResponseContentDisposition": "ContentDisposition",
@@ -134,7 +142,12 @@ def lock_settings(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> tu
 
 
 def put_output(version: ObjectVersion, bucket: Bucket) -> dict[str, Any]:
-    out: dict[str, Any] = {"ETag": version.etag, **version.encryption, **checksum_members(version)}
+    """A write's answer. A default checksum still PENDING (a large multipart object's) is not
+    computed for it: GetObject, HeadObject and GetObjectAttributes answer it."""
+    known = {MEMBER[name]: value for name, value in version.checksums.items() if value != PENDING}
+    out: dict[str, Any] = {"ETag": version.etag, **version.encryption, **known}
+    if known and version.checksum_type:
+        out["ChecksumType"] = version.checksum_type
     if bucket.versioning:
         out["VersionId"] = version.version_id
     return out
@@ -162,6 +175,11 @@ def check_write_conditions(request: dict[str, Any], bucket: Bucket, key: str) ->
 @ops.operation
 @on_bucket
 def put_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[str, Any]:
+    return put_output(write_object(ctx, request, bucket, "ObjectCreated:Put"), bucket)
+
+
+def write_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket, event: str) -> ObjectVersion:
+    """PutObject's effect, shared with the browser-form POST: ``request`` in PutObject's members."""
     key = request["Key"]
     check_key(key)
     check_write_conditions(request, bucket, key)
@@ -171,7 +189,8 @@ def put_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[
     tags = parse_tagging(request.get("Tagging"))
     acl = requested_acl(request, ctx.account)
     check_acl_allowed(bucket, acl)
-    data = ingest(ctx, request, ctx.state.new_blob_key())
+    storage = storage_class(request)
+    data = ingest(ctx, request, ctx.state.new_blob_key(), default=DEFAULT_ALGORITHM)
     version = ObjectVersion(
         key=key,
         version_id=bucket.new_object_version_id(),
@@ -182,7 +201,7 @@ def put_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[
         etag=f'"{data.md5_hex}"',
         headers=content_headers(request),
         metadata=dict(request.get("Metadata") or {}),
-        storage_class=request.get("StorageClass") or "STANDARD",
+        storage_class=storage,
         checksums=data.checksums,
         checksum_type="FULL_OBJECT" if data.checksums else None,
         tags=tags,
@@ -192,8 +211,30 @@ def put_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict[
         legal_hold=legal_hold,
     )
     store_version(ctx, bucket, version)
-    emit(ctx, bucket, "ObjectCreated:Put", key, version)
-    return put_output(version, bucket)
+    emit(ctx, bucket, event, key, version)
+    return version
+
+
+# The model's StorageClass values a general purpose bucket takes (not Outposts', Snowball's,
+# directory buckets' or FSx's own classes).
+_STORAGE_CLASSES = frozenset({"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+                              "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR"})
+
+
+def storage_class(request: dict[str, Any]) -> str:
+    """The request's StorageClass (STANDARD when absent), InvalidStorageClass when S3 has no such class."""
+    value = request.get("StorageClass") or "STANDARD"
+    if value not in _STORAGE_CLASSES:
+        raise errors.InvalidStorageClass(StorageClassRequested=value)
+    return value
+
+
+def check_version_id(version_id: str) -> None:
+    """A version id S3 could not have issued (its are 32 URL-safe characters, or ``null``) is a
+    bad request, not a missing version; asked only once the id matched no version."""
+    if version_id != NULL_VERSION and not _VERSION_ID.match(version_id):
+        raise errors.InvalidArgument("Invalid version id specified", ArgumentName="versionId",
+                                     ArgumentValue=version_id)
 
 
 def find_version(bucket: Bucket, key: str, version_id: str | None) -> ObjectVersion:
@@ -201,13 +242,12 @@ def find_version(bucket: Bucket, key: str, version_id: str | None) -> ObjectVers
     if version_id:
         version = bucket.version(key, version_id)
         if version is None:
-            if version_id != NULL_VERSION and len(version_id) < 8:
-                raise errors.InvalidArgument("Invalid version id specified", ArgumentName="versionId",
-                                             ArgumentValue=version_id)
+            check_version_id(version_id)
             raise errors.NoSuchVersion(Key=key, VersionId=version_id)
         if version.delete_marker:
             raise errors.MethodNotAllowed(Method="GET", ResourceType="DeleteMarker",
-                                          headers={"x-amz-delete-marker": "true", "x-amz-version-id": version_id})
+                                          headers={"x-amz-delete-marker": "true", "x-amz-version-id": version_id,
+                                                   "allow": "DELETE"})
         return version
     latest = bucket.latest(key)
     if latest is None:
@@ -229,9 +269,14 @@ def _read(ctx: S3Context, request: dict[str, Any], bucket: Bucket, with_body: bo
     start, end = 0, version.size - 1
     ranged = False
     part_number = request.get("PartNumber")
+    if part_number is not None and request.get("Range"):
+        raise errors.InvalidRequest("Cannot specify both Range header and partNumber query parameter")
     if part_number is not None:
+        # S3 answers a part (even part 1 of an object not uploaded in parts) as a range.
         start, end = _part_range(version, int(part_number))
-        ranged = version.parts is not None
+        ranged = True
+        if version.parts:
+            out["PartsCount"] = len(version.parts)
     else:
         byte_range = parse_range(request.get("Range"), version.size)
         if byte_range is not None:
@@ -241,7 +286,7 @@ def _read(ctx: S3Context, request: dict[str, Any], bucket: Bucket, with_body: bo
         out["ContentRange"] = f"bytes {start}-{end}/{version.size}"
         out["ContentLength"] = end - start + 1
     elif request.get("ChecksumMode") == "ENABLED":
-        out.update(checksum_members(version))
+        out.update(checksum_members(ctx, version))
     for override, member in _OVERRIDES.items():
         if request.get(override):
             out[member] = request[override]
@@ -253,12 +298,12 @@ def _read(ctx: S3Context, request: dict[str, Any], bucket: Bucket, with_body: bo
 
 
 def _part_range(version: ObjectVersion, number: int) -> tuple[int, int]:
+    """Bytes of part ``number`` (an object not uploaded in parts is one part)."""
+    count = len(version.parts) if version.parts else 1
+    if not 1 <= number <= count:
+        raise errors.InvalidPartNumber(PartNumberRequested=str(number), ActualPartCount=str(count))
     if not version.parts:
-        if number != 1:
-            raise errors.InvalidRange(ActualObjectSize=str(version.size), RangeRequested=f"partNumber={number}")
         return 0, version.size - 1
-    if not 1 <= number <= len(version.parts):
-        raise errors.InvalidRange(ActualObjectSize=str(version.size), RangeRequested=f"partNumber={number}")
     start = sum(part.size for part in version.parts[: number - 1])
     return start, start + version.parts[number - 1].size - 1
 
@@ -291,9 +336,7 @@ def delete_one(ctx: S3Context, bucket: Bucket, key: str, version_id: str | None,
     if version_id:
         version = bucket.version(key, version_id)
         if version is None:
-            if version_id != NULL_VERSION and len(version_id) < 8:
-                raise errors.InvalidArgument("Invalid version id specified", ArgumentName="versionId",
-                                             ArgumentValue=version_id)
+            check_version_id(version_id)
             return {"VersionId": version_id}
         if not version.delete_marker:
             _check_lock(ctx, version, bypass_governance)
@@ -408,12 +451,23 @@ def source_version(ctx: S3Context, request: dict[str, Any], target: Bucket) -> t
         raise errors.InvalidRequest("The source of a copy request may not specifically refer to a delete marker "
                              "by version id.") from None
     if version.is_archived(ctx.clock):
-        raise errors.InvalidObjectState(StorageClass=version.storage_class)
+        raise errors.ObjectNotInActiveTierError()
     check_customer_key(version, request, "CopySource")
     check_read_conditions(version, request.get("CopySourceIfMatch"), request.get("CopySourceIfNoneMatch"),
                           request.get("CopySourceIfModifiedSince"), request.get("CopySourceIfUnmodifiedSince"),
                           copy_source=True)
     return source_bucket, version
+
+
+def _copied_headers(request: dict[str, Any], source: ObjectVersion, replace_metadata: bool) -> dict[str, Any]:
+    """The copy's content headers: the request's with REPLACE, else the source's; a
+    WebsiteRedirectLocation given with the copy applies either way."""
+    if replace_metadata:
+        return content_headers(request)
+    headers = dict(source.headers)
+    if request.get("WebsiteRedirectLocation"):
+        headers["WebsiteRedirectLocation"] = request["WebsiteRedirectLocation"]
+    return headers
 
 
 @ops.operation
@@ -424,8 +478,10 @@ def copy_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict
     source_bucket, source = source_version(ctx, request, bucket)
     replace_metadata = request.get("MetadataDirective") == "REPLACE"
     replace_tags = request.get("TaggingDirective") == "REPLACE"
-    same = source_bucket is bucket and source.key == key
-    if same and not replace_metadata and not any(
+    # Copying an object onto itself must change something, unless it names a source version (a
+    # restore of an older version) or the bucket has a default encryption configuration.
+    same = source_bucket is bucket and source.key == key and not parse_copy_source(request["CopySource"])[2]
+    if same and not replace_metadata and bucket.config.encryption is None and not any(
         request.get(name) for name in ("StorageClass", "WebsiteRedirectLocation", "ServerSideEncryption",
                                        "SSEKMSKeyId")
     ):
@@ -437,6 +493,11 @@ def copy_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict
     encryption = encryption_of(request, bucket)
     acl = requested_acl(request, ctx.account)
     check_acl_allowed(bucket, acl)
+    storage = storage_class(request)
+    tags = parse_tagging(request.get("Tagging")) if replace_tags else dict(source.tags)
+    algorithm = (request.get("ChecksumAlgorithm") or "").upper()
+    if algorithm:
+        new_digest(algorithm)  # an unknown algorithm is refused before anything is stored
     blob = ctx.state.new_blob_key()
     if source.blob:
         try:
@@ -451,26 +512,28 @@ def copy_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> dict
         blob=blob if source.blob else None,
         size=source.size,
         etag=source.etag,
-        headers=content_headers(request) if replace_metadata else dict(source.headers),
+        headers=_copied_headers(request, source, replace_metadata),
         metadata=dict(request.get("Metadata") or {}) if replace_metadata else dict(source.metadata),
-        storage_class=request.get("StorageClass") or "STANDARD",
+        storage_class=storage,
         checksums=dict(source.checksums),
         checksum_type=source.checksum_type,
         parts=list(source.parts) if source.parts else None,
-        tags=parse_tagging(request.get("Tagging")) if replace_tags else dict(source.tags),
+        tags=tags,
         acl=acl,
         encryption=encryption,
         retention=retention,
         legal_hold=legal_hold,
     )
-    algorithm = (request.get("ChecksumAlgorithm") or "").upper()
-    if algorithm and (algorithm not in version.checksums or version.checksum_type != "FULL_OBJECT") and version.blob:
-        version.checksums = {algorithm: checksum_of(algorithm, blobs(ctx).open(version.blob))}
+    if algorithm and (algorithm not in version.checksums or version.checksum_type != "FULL_OBJECT"):
+        version.checksums = {algorithm: checksum_of(algorithm, blobs(ctx).open(version.blob) if version.blob else b"")}
+        version.checksum_type = "FULL_OBJECT"
+    elif not version.checksums:  # a source from before default checksums: the copy gets S3's default
+        version.checksums = {DEFAULT_ALGORITHM: PENDING}
         version.checksum_type = "FULL_OBJECT"
     store_version(ctx, bucket, version)
     emit(ctx, bucket, "ObjectCreated:Copy", key, version)
     result: dict[str, Any] = {"ETag": version.etag, "LastModified": version.last_modified,
-                              **checksum_members(version)}
+                              **checksum_members(ctx, version)}
     out: dict[str, Any] = {"CopyObjectResult": result, **version.encryption}
     if bucket.versioning:
         out["VersionId"] = version.version_id

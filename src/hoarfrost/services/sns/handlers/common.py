@@ -58,10 +58,19 @@ def valid_phone(number: str) -> bool:
 
 
 # -- reaching resources ----------------------------------------------------------------------
+def arn_error(member: str, text: str) -> ServiceError:
+    """SNS's InvalidParameter for a malformed ARN: with the element count when it has too few
+    (``TopicArn Reason: An ARN must have at least 6 elements, not 1``), else the member alone."""
+    count = len(text.split(":"))
+    if count < 6:
+        return invalid(f"{member} Reason: An ARN must have at least 6 elements, not {count}")
+    return invalid(member)
+
+
 def parse_topic_arn(ctx: SnsContext, text: str, member: str = "TopicArn", any_region: bool = False) -> Arn:
     arn = try_parse_arn(text)
     if arn is None or arn.service != "sns" or not arn.resource or "/" in arn.resource:
-        raise invalid(member)
+        raise arn_error(member, text)
     if arn.region != ctx.region and not any_region:
         raise invalid(member)
     return arn
@@ -122,6 +131,7 @@ TAG_RULES = TagRules(
     bad_key=lambda key: invalid("Tags Reason: Tag keys must be between 1 and 128 characters"),
     bad_value=lambda key, value: invalid("Tags Reason: Tag values must be at most 256 characters"),
     reserved=lambda key: invalid(f"Tags Reason: Tag keys starting with 'aws:' are reserved: {key}"),
+    duplicate=lambda key: invalid("Duplicated keys are not allowed."),
 )
 
 

@@ -53,12 +53,8 @@ def publish_to_topic(ctx: SnsContext, backend: SnsBackend, scope: Scope[Any], to
     """The FIFO rules, deduplication, then fan-out; the answer Publish gives."""
     publication = messages.build(request, ctx.clock.time(), max_message_size(topic))
     if topic.fifo:
-        if not publication.group_id:
-            raise invalid("The MessageGroupId parameter is required for FIFO topics")
+        check_fifo_keys(topic, request)
         if publication.deduplication_id is None:
-            if not topic.content_based_deduplication:
-                raise invalid("The topic should either have ContentBasedDeduplication enabled or "
-                              "MessageDeduplicationId provided explicitly")
             publication.deduplication_id = content_deduplication_id(publication.message)
         dedup_key = publication.deduplication_id
         if topic.attributes.get("FifoThroughputScope") == "MessageGroup":
@@ -76,6 +72,17 @@ def publish_to_topic(ctx: SnsContext, backend: SnsBackend, scope: Scope[Any], to
     if publication.sequence_number is not None:
         output["SequenceNumber"] = publication.sequence_number
     return output
+
+
+def check_fifo_keys(topic: Topic, request: dict[str, Any]) -> None:
+    """A FIFO publish names its message group, and a deduplication id unless the topic derives
+    one from the message. PublishBatch checks every entry first: one entry without them fails
+    the whole request."""
+    if not request.get("MessageGroupId"):
+        raise invalid("The MessageGroupId parameter is required for FIFO topics")
+    if request.get("MessageDeduplicationId") is None and not topic.content_based_deduplication:
+        raise invalid("The topic should either have ContentBasedDeduplication enabled or "
+                      "MessageDeduplicationId provided explicitly")
 
 
 def _publish_sms(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
@@ -138,6 +145,9 @@ def publish_batch(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     successful: list[dict[str, Any]] = []
     failed: list[dict[str, Any]] = []
     with topic_access(ctx, request["TopicArn"], "Publish") as (backend, scope, topic):
+        if topic.fifo:
+            for entry in entries:
+                check_fifo_keys(topic, entry)
         for entry in entries:
             try:
                 result = publish_to_topic(ctx, backend, scope, topic, entry)

@@ -22,6 +22,7 @@ from hoarfrost.services.sns.handlers import ops
 from hoarfrost.services.sns.handlers.common import (
     PAGE_SIZE,
     SnsContext,
+    arn_error,
     base_url,
     deliverer,
     is_true,
@@ -65,7 +66,8 @@ def _check_endpoint(protocol: str, endpoint: str | None, topic: Topic) -> str:
         if protocol == "sqs":
             fifo_queue = arn.resource.endswith(".fifo")
             if fifo_queue and not topic.fifo:
-                raise invalid("Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
+                raise invalid("Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to "
+                              "standard SNS topics")  # (SNS says "Invalid parameter: " twice here)
     if topic.fifo and protocol != "sqs":
         raise invalid(f"Invalid protocol type: {protocol}")
     return endpoint
@@ -86,6 +88,8 @@ def subscribe(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
     protocol = request["Protocol"].lower()
     with topic_access(ctx, request["TopicArn"], "Subscribe") as (backend, scope, topic):
         endpoint = _check_endpoint(protocol, request.get("Endpoint"), topic)
+        if protocol == "application" and endpoint not in backend.platform_endpoints:
+            raise invalid(f"Endpoint Reason: Endpoint does not exist for endpoint {endpoint}")
         attributes = check_subscription_attributes(dict(request.get("Attributes") or {}), protocol)
         if protocol == "firehose" and "SubscriptionRoleArn" not in attributes:
             raise invalid("SubscriptionRoleArn")
@@ -98,9 +102,12 @@ def subscribe(ctx: SnsContext, request: dict[str, Any]) -> dict[str, Any]:
                 return {"SubscriptionArn": PENDING if existing.pending_confirmation and not show_arn else existing.arn}
 
         pending = protocol in NEEDS_CONFIRMATION
+        # A subscription that needs no handshake is confirmed by the signed Subscribe call itself.
         subscription = Subscription(
             arn=f"{topic.arn}:{uuid.uuid4()}", protocol=protocol, endpoint=endpoint, owner=ctx.account,
             attributes=attributes, pending_confirmation=pending, token=secrets.token_hex(64) if pending else None,
+            confirmation_was_authenticated=not pending,
+            principal=ctx.emulator.accounts.identity_for(ctx.access_key, ctx.region).arn,
         )
         backend.add_subscription(subscription)
         if pending:
@@ -124,9 +131,7 @@ def confirm_subscription(ctx: SnsContext, request: dict[str, Any]) -> dict[str, 
 def _subscription_arn(text: str) -> Arn:
     arn = try_parse_arn(text)
     if arn is None or arn.service != "sns" or arn.resource.count(":") != 1:
-        count = len(text.split(":"))
-        raise invalid(f"SubscriptionArn Reason: An ARN must have at least 6 elements, not {count}"
-                      if count < 6 else "SubscriptionArn")
+        raise arn_error("SubscriptionArn", text)
     return arn
 
 
@@ -141,7 +146,9 @@ def _subscription(backend: SnsBackend, arn: str) -> Subscription:
 def unsubscribe(ctx: SnsContext, request: dict[str, Any]) -> None:
     arn_text = request["SubscriptionArn"]
     with scope_of(ctx, _subscription_arn(arn_text)) as (backend, scope):
-        subscription = _subscription(backend, arn_text)
+        subscription = backend.subscriptions.get(arn_text)
+        if subscription is None:
+            return  # unsubscribing what does not exist (any more) succeeds, as in AWS
         topic = backend.topics.get(subscription.topic_arn)
         backend.remove_subscription(arn_text)
         if topic is not None and not subscription.pending_confirmation and subscription.protocol in ("http", "https"):

@@ -75,15 +75,15 @@ def _in_owner_scope(ctx: SqsContext, func: Handler, request: dict[str, Any]) -> 
     """A query-era request posted to another account's queue path: the pipeline could not
     know the owner before the handler ran (``SqsService.scope_for`` reads QueueUrl), so this
     one request moves to the owner's scope itself."""
-    owner = owner_of(request["QueueUrl"])
+    owner = owner_of(request["QueueUrl"]) or ctx.account  # a path always names its account
     if ctx.service.backends.existing(owner, ctx.region) is None:
         raise queue_does_not_exist()
     with ctx.in_scope(owner, ctx.region) as scope:
         return func(dataclasses.replace(ctx, scope=scope), request)
 
 
-def owner_of(url: str) -> str:
-    """The account a QueueUrl names."""
+def owner_of(url: str) -> str | None:
+    """The account a QueueUrl names (None for a bare queue name: the caller's)."""
     return parse_queue_url(url)[0]
 
 
@@ -95,7 +95,7 @@ def resolve_queue(ctx: SqsContext, url: str) -> Queue:
     """The queue a QueueUrl names, in the scope the pipeline locked for it (the owner's;
     cross-account access is allowed: queue policies are not evaluated)."""
     account, name = parse_queue_url(url)
-    if account != ctx.scope.account:
+    if account is not None and account != ctx.scope.account:
         raise queue_does_not_exist()
     return backend(ctx).queue(name)
 
@@ -117,5 +117,5 @@ def name_page(names: Sequence[str], request: dict[str, Any], kind: str) -> Page[
     if max_results is not None and not 1 <= max_results <= MAX_LISTED:
         raise invalid_parameter("MaxResults", max_results, "MaxResults must be an integer between 1 and 1000")
     page = paginate(names, request.get("NextToken"), max_results or MAX_LISTED, kind=kind, key=str,
-                    error=lambda: errors.InvalidParameterValue("Invalid NextToken value."))
+                    error=lambda: errors.InvalidParameterValueException("Invalid NextToken value."))
     return page if max_results is not None else Page(page.items, None)

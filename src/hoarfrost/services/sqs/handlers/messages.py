@@ -42,13 +42,16 @@ def send_message_batch(ctx: SqsContext, request: dict[str, Any]) -> dict[str, An
     queue = resolve_queue(ctx, request["QueueUrl"])
     entries = request.get("Entries") or []
     checks.check_batch(entries, "SendMessageBatchRequestEntry")
+    checks.check_batch_payload(sum(checks.entry_size(entry) for entry in entries))
+    if queue.fifo:
+        for entry in entries:
+            delivery.check_fifo_keys(queue, entry)
     prepared: list[delivery.PreparedMessage | ServiceError] = []
     for entry in entries:
         try:
             prepared.append(delivery.prepare(queue, entry))
         except ServiceError as error:
             prepared.append(error)
-    checks.check_batch_payload(sum(p.size for p in prepared if isinstance(p, delivery.PreparedMessage)))
     sender = sender_id(ctx)
     successful, failed = [], []
     for entry, outcome in zip(entries, prepared):

@@ -42,7 +42,7 @@ def start_message_move_task(ctx: SqsContext, request: dict[str, Any]) -> dict[st
     state = backend(ctx)
     source = _source(state, request["SourceArn"])
     if not state.dead_letter_sources(source):
-        raise errors.InvalidParameterValue("Source queue must be configured as a Dead Letter Queue.")
+        raise errors.InvalidParameterValueException("Source queue must be configured as a Dead Letter Queue.")
     destination_arn = request.get("DestinationArn")
     destination = None
     if destination_arn:

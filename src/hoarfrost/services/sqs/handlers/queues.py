@@ -34,8 +34,6 @@ def create_queue(ctx: SqsContext, request: dict[str, Any]) -> dict[str, Any]:
     fifo = str(attributes.get("FifoQueue", "false")).lower() == "true"
     check_queue_name(name, fifo)
     checked = check_settable(attributes, fifo, creating=True)
-    if not fifo:
-        checked.pop("FifoQueue", None)  # FifoQueue=false is the standard queue's default, not shown
     state = backend(ctx)
     existing = state.queues.get(name)
     if existing is not None:

@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.accounts import Identity
 from hoarfrost.core.errors import ValidationError
-from hoarfrost.core.kit.policies import Decision, PolicyError, PolicyKind, Requester, access_request, parse_policy
+from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.core.kit.policies import (
+    Decision,
+    PolicyError,
+    PolicyKind,
+    Requester,
+    access_request,
+    parse_policy,
+)
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sts import limits
 from hoarfrost.services.sts.errors import errors
@@ -65,10 +73,18 @@ def caller_identity(ctx: StsContext) -> Identity:
     return service.root_identity(ctx.account, ctx.region)
 
 
+def invalid_arn(arn: str) -> ValidationError:
+    """STS's answer for an ARN it cannot use: ``<arn> is invalid`` when the text is not an ARN
+    at all, ``Request ARN is invalid`` when it is an ARN of the wrong kind."""
+    if try_parse_arn(arn) is None:
+        return ValidationError(f"{arn} is invalid")
+    return ValidationError("Request ARN is invalid")
+
+
 def role_arn(arn: str) -> RoleArn:
     role = RoleArn.parse(arn)
     if role is None:
-        raise ValidationError("Request ARN is invalid")
+        raise invalid_arn(arn)
     return role
 
 
@@ -89,16 +105,18 @@ def source_identity(caller: Session | None, requested: str | None) -> str | None
     """Once set, a source identity follows every chained session and cannot change."""
     inherited = caller.source_identity if caller is not None else None
     if inherited is not None and requested is not None and requested != inherited:
-        raise errors.AccessDenied(f"Cannot set SourceIdentity {requested!r}: the calling session's source identity is "
-                           f"{inherited!r} and cannot be changed")
+        raise ValidationError("The source identity is already set for this assume role session")
     return requested if requested is not None else inherited
 
 
-def session_policy(request: dict[str, Any], tags: dict[str, str]) -> tuple[list[str], int]:
-    """Validate the session policy, policy ARNs and tags together: (policy ARNs, PackedPolicySize)."""
+def session_policy(request: dict[str, Any], tags: dict[str, str]) -> tuple[list[str], dict[str, int]]:
+    """Validate the session policy, policy ARNs and tags together: (policy ARNs, the
+    ``PackedPolicySize`` member), the member only when a policy or tags were passed, as STS
+    answers it."""
     document = limits.parse_policy(request.get("Policy"))
     arns = limits.policy_arn_list(request.get("PolicyArns"))
-    return arns, limits.packed_policy_size(document, arns, tags)
+    size = limits.packed_policy_size(document, arns, tags)
+    return arns, ({"PackedPolicySize": size} if document is not None or arns or tags else {})
 
 
 def issue(ctx: StsContext, session: Session) -> Session:

@@ -63,7 +63,7 @@ def get_federation_token(ctx: StsContext, request: dict[str, Any]) -> dict[str, 
         raise errors.AccessDenied("Cannot call GetFederationToken with session credentials")
     name = request["Name"]
     tags = limits.session_tags(request.get("Tags"), None)
-    policy_arns, packed_size = session_policy(request, tags)
+    policy_arns, packed = session_policy(request, tags)
     account = ctx.account
     session = issue(ctx, new_session(
         now=ctx.clock.now(),
@@ -76,7 +76,7 @@ def get_federation_token(ctx: StsContext, request: dict[str, Any]) -> dict[str, 
     return {
         "Credentials": session.credentials(),
         "FederatedUser": {"FederatedUserId": session.user_id, "Arn": session.arn},
-        "PackedPolicySize": packed_size,
+        **packed,
         **token_stats(session),
     }
 

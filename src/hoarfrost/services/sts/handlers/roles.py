@@ -28,6 +28,7 @@ from hoarfrost.services.sts.handlers.common import (
     calling_session,
     check_mfa,
     check_role_chaining,
+    invalid_arn,
     issue,
     role_arn,
     session_policy,
@@ -44,7 +45,7 @@ def assume_role(ctx: StsContext, request: dict[str, Any]) -> dict[str, Any]:
     check_role_chaining(caller, request)
     inherited = caller.transitive_tags() if caller is not None else {}
     tags = limits.session_tags(request.get("Tags"), request.get("TransitiveTagKeys"), inherited)
-    policy_arns, packed_size = session_policy(request, tags)
+    policy_arns, packed = session_policy(request, tags)
     transitive = list(request.get("TransitiveTagKeys") or ())
     session = assume_role_session(
         ctx, "AssumeRole", role, request["RoleSessionName"], request, {**inherited, **tags},
@@ -55,7 +56,7 @@ def assume_role(ctx: StsContext, request: dict[str, Any]) -> dict[str, Any]:
     output: dict[str, Any] = {
         "Credentials": session.credentials(),
         "AssumedRoleUser": assumed_role_user(session),
-        "PackedPolicySize": packed_size,
+        **packed,
         **token_stats(session),
     }
     if session.source_identity is not None:
@@ -86,7 +87,7 @@ def assume_role_with_web_identity(ctx: StsContext, request: dict[str, Any]) -> d
         raise errors.InvalidIdentityTokenException("The 'transitive_tag_keys' claim must be a list")
     tags = limits.session_tags([{"Key": k, "Value": v} for k, v in principal_tags.items()],
                                aws_tags.get("transitive_tag_keys"))
-    policy_arns, packed_size = session_policy(request, tags)
+    policy_arns, packed = session_policy(request, tags)
     session = assume_role_session(
         ctx, "AssumeRoleWithWebIdentity", role, request["RoleSessionName"], request, tags,
         transitive_tag_keys=list(aws_tags.get("transitive_tag_keys") or ()), policy_arns=policy_arns,
@@ -97,7 +98,7 @@ def assume_role_with_web_identity(ctx: StsContext, request: dict[str, Any]) -> d
         "Credentials": session.credentials(),
         "SubjectFromWebIdentityToken": subject,
         "AssumedRoleUser": assumed_role_user(session),
-        "PackedPolicySize": packed_size,
+        **packed,
         "Provider": provider,
         **token_stats(session),
     }
@@ -113,7 +114,7 @@ def assume_role_with_saml(ctx: StsContext, request: dict[str, Any]) -> dict[str,
     role = role_arn(request["RoleArn"])
     provider = SamlProviderArn.parse(request["PrincipalArn"])
     if provider is None:
-        raise ValidationError("Request ARN is invalid")
+        raise invalid_arn(request["PrincipalArn"])
     assertion = tokens.parse_saml(request["SAMLAssertion"], ctx.clock.now())
     session_name = assertion.attribute("RoleSessionName")
     if not session_name:
@@ -127,7 +128,7 @@ def assume_role_with_saml(ctx: StsContext, request: dict[str, Any]) -> dict[str,
         duration = min(max(int(assertion.attribute("SessionDuration") or 0), 900), 43200)
     tags = limits.session_tags([{"Key": k, "Value": v} for k, v in assertion.principal_tags().items()],
                                assertion.transitive_tag_keys())
-    policy_arns, packed_size = session_policy(request, tags)
+    policy_arns, packed = session_policy(request, tags)
     session = assume_role_session(
         ctx, "AssumeRoleWithSAML", role, session_name, {**request, "DurationSeconds": duration}, tags,
         transitive_tag_keys=assertion.transitive_tag_keys(), policy_arns=policy_arns,
@@ -137,7 +138,7 @@ def assume_role_with_saml(ctx: StsContext, request: dict[str, Any]) -> dict[str,
     output: dict[str, Any] = {
         "Credentials": session.credentials(),
         "AssumedRoleUser": assumed_role_user(session),
-        "PackedPolicySize": packed_size,
+        **packed,
         "Subject": assertion.subject,
         "SubjectType": assertion.subject_type,
         "Issuer": assertion.issuer,
