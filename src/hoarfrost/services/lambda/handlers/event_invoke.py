@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.paging import paginate
 from hoarfrost.core.operations import Reply
 
@@ -41,12 +40,8 @@ def _output(ctx: Ctx, function: Function, config: EventInvokeConfig) -> dict[str
 
 
 def _destination(ctx: Ctx, request: dict[str, Any], which: str) -> str | None:
-    """A destination: a target the delivery port reaches now, or an SNS topic (SNS has no
-    delivery sink: Lambda publishes to it, ``runtime.destinations``)."""
     target = ((request.get("DestinationConfig") or {}).get(which) or {}).get("Destination")
-    arn = try_parse_arn(target) if target else None
-    topic = arn is not None and arn.service == "sns" and ":" not in arn.resource
-    if target and not topic and not ctx.emulator.accepts(target):
+    if target and not ctx.emulator.accepts(target):
         raise invalid(f"The destination ARN {target} is invalid.")
     return target or None
 

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.ports import Message, MetricDatum, log_events_message
 
-from .destinations import send
 from .events import EventQueue
 from .invocation import Outcome, run
 from .retry_schedule import RetrySchedule
@@ -197,8 +196,8 @@ class Executor:
             "responsePayload": payload,
         }
         try:
-            send(self.emulator, target, Message(body=json.dumps(record), source_arn=invocation.spec.function_arn,
-                                                sender=invocation.account))
+            self.emulator.deliver(target, Message(body=json.dumps(record), source_arn=invocation.spec.function_arn,
+                                                  sender=invocation.account))
         except Exception:
             log.exception("destination delivery to %s failed", target)
 
@@ -214,8 +213,8 @@ class Executor:
             "ErrorMessage": {"DataType": "String", "StringValue": str(message)[:1024]},
         }
         try:
-            send(self.emulator, target, Message(body=invocation.event, attributes=attributes,
-                                                source_arn=invocation.spec.function_arn, sender=invocation.account))
+            self.emulator.deliver(target, Message(body=invocation.event, attributes=attributes,
+                                                  source_arn=invocation.spec.function_arn, sender=invocation.account))
         except Exception:
             log.exception("dead-letter delivery to %s failed", target)
 

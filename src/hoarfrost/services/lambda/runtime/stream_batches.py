@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.ports import Message
 
-from .destinations import send
 from .record_filters import passes
 from .sqs_batches import failed_items
 
@@ -180,7 +179,7 @@ def _send_failure(poller: MappingPoller, target: Target, shard: Shard, records: 
         },
     }
     try:
-        send(poller.emulator, target.on_failure or "", Message(
+        poller.emulator.deliver(target.on_failure or "", Message(
             body=json.dumps(document), source_arn=function_arn, sender=target.account))
     except Exception:
         log.exception("on-failure delivery to %s failed", target.on_failure)
