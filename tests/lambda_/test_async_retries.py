@@ -115,3 +115,23 @@ def test_no_retry_or_stream_reader_outlives_its_emulator() -> None:
         thread.join(5)
         assert not thread.is_alive()
     assert service.executor.retries.pending() == 0
+
+
+def test_an_sns_topic_takes_the_on_failure_record_and_the_dead_letter(aws: Harness) -> None:
+    """Topics have no delivery sink: Lambda publishes to them, as it does in AWS."""
+    lam, sqs, sns = aws.client("lambda"), aws.client("sqs"), aws.client("sns")
+    url, queue = _queue(sqs, "from-topic")
+    topic = sns.create_topic(Name="lambda-failures")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue, Attributes={"RawMessageDelivery": "true"})
+    create(lam, "tosns", FAILS, DeadLetterConfig={"TargetArn": topic})
+    lam.put_function_event_invoke_config(FunctionName="tosns", MaximumRetryAttempts=0,
+                                         DestinationConfig={"OnFailure": {"Destination": topic}})
+    lam.invoke(FunctionName="tosns", InvocationType="Event", Payload=b'{"k": 4}')
+    assert aws.emulator.service("lambda").wait_for_invocations(20)
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                   MessageAttributeNames=["All"]).get("Messages", [])
+    bodies = sorted((json.loads(m["Body"]) for m in messages), key=lambda body: "requestContext" in body)
+    assert len(bodies) == 2 and bodies[0] == {"k": 4}  # the dead letter: the event itself
+    assert bodies[1]["requestContext"]["condition"] == "RetriesExhausted"
+    dead = next(m for m in messages if json.loads(m["Body"]) == {"k": 4})
+    assert dead["MessageAttributes"]["ErrorMessage"]["StringValue"] == "nope"

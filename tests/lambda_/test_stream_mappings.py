@@ -206,3 +206,30 @@ def test_filter_criteria_pass_only_matching_records(aws: Harness) -> None:
     assert held.filters == [pattern]
     lam.update_event_source_mapping(UUID=mapping["UUID"], FilterCriteria={"Filters": []})
     assert "FilterCriteria" not in lam.get_event_source_mapping(UUID=mapping["UUID"])
+
+
+REPORTS_FLAKY = '''
+import json
+
+def handler(event, context):
+    failures = []
+    for index, record in enumerate(event["Records"]):
+        key = record["dynamodb"]["Keys"]["id"]["S"]
+        print("RECORD " + json.dumps(record))
+        # "flaky" fails unless it leads its batch: the retry starting at it succeeds.
+        if key == "flaky" and index > 0:
+            failures.append({"itemIdentifier": record["dynamodb"]["SequenceNumber"]})
+    return {"batchItemFailures": failures}
+'''
+
+
+def test_report_batch_item_failures_checkpoints_before_the_failed_record(aws: Harness) -> None:
+    lam = aws.client("lambda")
+    stream = _table(aws, "partial")
+    _put(aws, "partial", "a", "b", "flaky", "c")
+    create(lam, "partial", REPORTS_FLAKY)
+    lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="partial", StartingPosition="TRIM_HORIZON",
+                                    FunctionResponseTypes=["ReportBatchItemFailures"])
+    _until(aws, lambda: len(_records(aws, "partial")) >= 6)
+    # The records before the reported one are done; it and what follows come again.
+    assert _ids(_records(aws, "partial")) == ["a", "b", "flaky", "c", "flaky", "c"]

@@ -92,7 +92,8 @@ def test_the_page_renders_a_seeded_state(browser: Browser, server: ServerHarness
 
 def test_a_change_made_with_boto3_appears_without_a_reload(browser: Browser, server: ServerHarness) -> None:
     _live(browser, server)
-    assert browser.evaluate("document.getElementById('empty').hidden") is False
+    # The first summary may still be on its way when the event stream is already live.
+    assert browser.wait_for("document.getElementById('empty').hidden === false") is True
     browser.evaluate("window.sameDocument = true")
     sqs = server.client("sqs")
     url = sqs.create_queue(QueueName="incoming")["QueueUrl"]

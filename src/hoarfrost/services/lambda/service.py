@@ -6,17 +6,19 @@ asynchronously, and the policy source through which S3 checks a function lets it
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs
 
+from hoarfrost.core.blobs import BlobSink, BlobSource
 from hoarfrost.core.emulator import new_request_id
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.ports import DeliveryError, Message
-from hoarfrost.core.blobs import BlobSink, BlobSource
 from hoarfrost.core.views import StatefulService, StateView, StateViewError
 
 from . import function_urls, views
@@ -57,18 +59,29 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
 
     def from_view(self, view: LambdaStateView, account: str, region: str) -> LambdaBackend:
         backend = views.from_view(view, account, region, self.emulator.blobs)
-        self._adopt_blobs(backend)
+        self._adopt_blobs(backend, {item.sha256: item.zip_file for item in view.code_packages
+                                    if item.zip_file is not None})
         return backend
 
-    def _adopt_blobs(self, backend: LambdaBackend) -> None:
-        """Give every package its blob under this scope's key: a blob of another scope (a view
-        taken elsewhere in this emulator) is copied; a blob the store lacks rejects the view."""
+    def _adopt_blobs(self, backend: LambdaBackend, inline: Mapping[str, bytes]) -> None:
+        """Give every package its blob under this scope's key: a zip the view carries inline
+        (``inline``, by SHA-256: views before schema 2) is written there once its hash is
+        checked; a blob of another scope (a view taken elsewhere in this emulator) is copied; a
+        blob the store lacks rejects the view."""
         store = backend.store
         copied: list[str] = []
         try:
             for package in backend.packages.values():
                 local = backend.blob_key(package.sha256)
-                if package.blob != local and not store.exists(local):
+                data = inline.get(package.sha256)
+                if data is not None:
+                    if base64.b64encode(hashlib.sha256(data).digest()).decode() != package.sha256:
+                        raise ValueError(f"code package {package.sha256}: its zip_file has another SHA-256")
+                    if not store.exists(local):
+                        store.put(local, data)
+                        copied.append(local)
+                    package.size = len(data)
+                elif package.blob != local and not store.exists(local):
                     if not store.exists(package.blob):
                         raise StateViewError("blob", f"lambda: blob {package.blob!r} of code package "
                                              f"{package.sha256} is not in the blob store; restore with "
@@ -120,7 +133,8 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
         parsed = self.parse_view(view)
         store = self.emulator.blobs
         scratch = LambdaBackend(account, region, store)
-        wanted = {package.blob: scratch.blob_key(package.sha256) for package in parsed.code_packages}
+        wanted = {package.blob: scratch.blob_key(package.sha256) for package in parsed.code_packages
+                  if package.zip_file is None}  # an inline zip is written by from_view
         missing = [key for key, local in wanted.items() if not store.exists(local)]
         written: list[str] = []
         try:
@@ -128,7 +142,8 @@ class LambdaService(StatefulService[LambdaBackend, LambdaStateView]):
                 store.put(wanted[key], chunks)
                 written.append(wanted[key])
             for package in parsed.code_packages:
-                package.blob = wanted[package.blob]
+                if package.zip_file is None:
+                    package.blob = wanted[package.blob]
             apply(account, region, parsed)
         except BaseException as exc:
             for key in written:

@@ -170,11 +170,11 @@ class CodeSigningConfig:
 
 @dataclass(slots=True)
 class EventSourceMapping:
-    """A source Lambda reads for a function: an SQS queue, or a DynamoDB stream (then with a
-    starting position, retry and bisect settings, an on-failure destination, and ``position``:
-    the sequence number of the last record handled, None for none yet), or a Kinesis stream
-    (``shard_positions``: the last sequence number handled per shard, ``SHARD_END`` once a
-    closed shard is read to its end)."""
+    """A source Lambda reads for a function: an SQS queue, or a stream, then with a starting
+    position, retry, record-age and bisect settings and an on-failure destination. A DynamoDB
+    stream's ``position`` is the sequence number of the last record handled (None for none
+    yet); a Kinesis stream's ``shard_positions`` are the last sequence number handled per
+    shard, ``SHARD_END`` once a closed shard is read to its end."""
 
     uuid: str
     event_source_arn: str

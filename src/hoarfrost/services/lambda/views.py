@@ -5,6 +5,8 @@ resource-policy statements, reserved concurrency and tags, and every code packag
 SHA-256. A package's zip is not in the view: the package names its blob in the blob store, as
 an S3 object version does, and ``snapshot_with_blobs`` / ``restore_with_blobs`` move the blobs
 alongside; restoring a view with its blobs into a fresh emulator gives functions that invoke.
+Views before schema 2 carried each zip inline (``zip_file``); they still restore and merge, the
+zips written to the blob store then (``LambdaStateView.upgrade``, ``LambdaService.from_view``).
 
 Merge (the rule every service follows): a function whose name exists takes the view's
 configuration, tags and concurrency; its versions, aliases and statements merge by key; code
@@ -13,20 +15,53 @@ packages are added; nothing is removed.
 
 from __future__ import annotations
 
+import base64
+from typing import Any
+
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+
 from hoarfrost.core.blobs import BlobStore
 from hoarfrost.core.kit.records import RecordView, merge_keyed, record_view
 from hoarfrost.core.views import StateView
 
 from .runtime import record_filters
 from .state import (
-    Alias, CodePackage, CodeSigningConfig, EventInvokeConfig, EventSourceMapping, Function, FunctionConfig, FunctionUrlConfig,
-    LambdaBackend, Layer, LayerVersion, ProvisionedConcurrency,
+    Alias,
+    CodePackage,
+    CodeSigningConfig,
+    EventInvokeConfig,
+    EventSourceMapping,
+    Function,
+    FunctionConfig,
+    FunctionUrlConfig,
+    LambdaBackend,
+    Layer,
+    LayerVersion,
+    ProvisionedConcurrency,
 )
 
 
 @record_view(CodePackage, key="sha256")
 class CodePackageView(RecordView):
-    """A deployment package: its SHA-256 (base64), the key of the blob holding the zip, its size."""
+    """A deployment package: its SHA-256 (base64), the key of the blob holding the zip, its size.
+
+    A view may instead carry the zip itself in ``zip_file`` (base64), as every view did before
+    schema 2: restoring it writes the zip to the blob store (its SHA-256 checked) and names that
+    blob. Snapshots never write ``zip_file``; they name blobs."""
+
+    sha256: str = Field(description="The zip's SHA-256, base64, as Lambda prints it.")
+    blob: str = Field("", description="The blob store key of the zip ('' when zip_file carries it).")
+    size: int = Field(0, description="The zip's length in bytes.")
+    zip_file: bytes | None = Field(None, description="The zip inline (views before schema 2); restore moves it "
+                                                     "to the blob store.")
+
+    @model_serializer(mode="wrap")
+    def _blob_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A package that names its blob is written without ``zip_file``."""
+        data: dict[str, Any] = handler(self)
+        if data.get("zip_file") is None:
+            data.pop("zip_file", None)
+        return data
 
 
 @record_view(FunctionConfig, key="version")
@@ -82,11 +117,35 @@ class CodeSigningConfigView(RecordView):
 class LambdaStateView(StateView):
     """Lambda in one account/region: functions, their code packages, event source mappings."""
 
+    SCHEMA_VERSION = 2
+    schema_version: int = 2
+
     functions: list[FunctionView] = []
     code_packages: list[CodePackageView] = []
     event_source_mappings: list[EventSourceMappingView] = []
     layers: list[LayerView] = []
     code_signing_configs: list[CodeSigningConfigView] = []
+
+    @classmethod
+    def upgrade(cls, document: dict[str, Any], version: int) -> dict[str, Any]:
+        """1 -> 2: a code package held its zip inline (``{"sha256", "zip_file"}``, the zip in
+        base64); it now names a blob. The inline zip is kept for restore to move into the blob
+        store (``LambdaService.from_view``), and the package gets its size and no blob yet.
+        Version 1 documents written after the zips moved to blobs already name theirs and pass
+        unchanged."""
+        if version != 1:
+            return super().upgrade(document, version)
+        for package in document.get("code_packages") or []:
+            if isinstance(package, dict) and "zip_file" in package and "blob" not in package:
+                package["blob"] = ""
+                package["size"] = len(_base64(package["zip_file"]))
+        return document
+
+
+def _base64(text: str) -> bytes:
+    """Bytes a view wrote as base64 (pydantic writes the URL-safe alphabet; either is read)."""
+    text = text.replace("-", "+").replace("_", "/")
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
 
 
 def to_view(backend: LambdaBackend) -> LambdaStateView:

@@ -104,10 +104,12 @@ def _stream_settings(mapping: EventSourceMapping, request: dict[str, Any]) -> No
     """MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError and the
     on-failure destination of a stream mapping, from a create or update request."""
     on_failure = _on_failure(request) if "DestinationConfig" in request else mapping.on_failure
+    age = request.get("MaximumRecordAgeInSeconds", mapping.maximum_record_age)
+    if age is not None and age != -1 and not 60 <= age <= 604800:  # the model's range starts at -1
+        raise invalid("MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 (inclusive)")
     if "MaximumRetryAttempts" in request:
         mapping.maximum_retry_attempts = request["MaximumRetryAttempts"]
-    if "MaximumRecordAgeInSeconds" in request:
-        mapping.maximum_record_age = request["MaximumRecordAgeInSeconds"]
+    mapping.maximum_record_age = age
     if "BisectBatchOnFunctionError" in request:
         mapping.bisect = bool(request["BisectBatchOnFunctionError"])
     mapping.on_failure = on_failure
@@ -212,9 +214,7 @@ def get_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> dict[str, Any
 def update_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
     mapping = _mapping(ctx, request["UUID"])
     filters = _filters(request)
-    if "FunctionName" in request:
-        function, qualifier = resolve(ctx, request)
-        mapping.function_name, mapping.qualifier = function.name, qualifier
+    target = resolve(ctx, request) if "FunctionName" in request else None
     batch_size = request.get("BatchSize", mapping.batch_size)
     window = request.get("MaximumBatchingWindowInSeconds", mapping.batching_window)
     if not mapping.is_stream:
@@ -223,7 +223,9 @@ def update_event_source_mapping(ctx: Ctx, request: dict[str, Any]) -> Reply:
             if member in request:
                 raise invalid(f"Unsupported {member} parameter for given event source mapping type.")
     if mapping.is_stream:
-        _stream_settings(mapping, request)
+        _stream_settings(mapping, request)  # checks all it takes before it changes the mapping
+    if target is not None:  # only once the request is known valid: a refused update changes nothing
+        mapping.function_name, mapping.qualifier = target[0].name, target[1]
     mapping.batch_size, mapping.batching_window = batch_size, window
     if "FunctionResponseTypes" in request:
         mapping.response_types = list(request["FunctionResponseTypes"])

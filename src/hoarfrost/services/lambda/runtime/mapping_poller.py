@@ -1,7 +1,8 @@
 """Event source mappings at work: one daemon thread per LambdaService reads every enabled
 mapping's source (an SQS queue or a Kinesis stream through its service's own API, a DynamoDB
 stream through the core change-stream port), invokes the function synchronously with a batch, and settles the batch
-(``sqs_batches``, ``stream_batches``).
+(``sqs_batches``; for both stream kinds, ``stream_batches`` after ``dynamodb_batches`` or
+``kinesis_batches`` read it).
 
 The thread starts when a mapping is enabled and ends when none is, or when the emulator is
 reset or closed; it never runs a request's work and holds no lock while it reads a source or
@@ -61,9 +62,10 @@ Recorder = Callable[..., None]
 class MappingPoller:
     def __init__(self, emulator: Emulator, executor: Executor, targets: Callable[[], list[Target]],
                  prepare: Preparer, record: Recorder) -> None:
-        from .kinesis_batches import KinesisReader
+        from .dynamodb_batches import read_dynamodb_stream
+        from .kinesis_batches import read_kinesis_stream
         from .sqs_batches import poll_queue
-        from .stream_batches import StreamReader
+        from .stream_batches import BatchSettler
 
         self.emulator = emulator
         self.executor = executor
@@ -71,7 +73,8 @@ class MappingPoller:
         self.prepare = prepare
         self.record = record
         self._readers: dict[str, Callable[[MappingPoller, Target], bool]] = {
-            "sqs": poll_queue, "dynamodb": StreamReader(), "kinesis": KinesisReader()}
+            "sqs": poll_queue, "dynamodb": read_dynamodb_stream, "kinesis": read_kinesis_stream}
+        self.settler = BatchSettler()  # both stream kinds' batches: retries, bisection, failures
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
