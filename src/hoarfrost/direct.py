@@ -1,0 +1,431 @@
+"""Direct in-process mode: answer a botocore call from its validated parameters, without the wire.
+
+On the wire path (``mock_aws()``'s default) botocore serialises and signs the request, hoarfrost
+parses it, runs the handler, serialises the answer, and botocore parses that. In-process most of
+it is wasted work: the handler takes botocore-typed parameters and answers botocore-typed output.
+Direct mode (``mock_aws(direct=True)``, or ``HOARFROST_DIRECT=1``) answers at ``before-call``:
+
+* the parameters are the ones botocore validated (captured at ``before-parameter-build``, after
+  botocore's own handlers injected what they inject: idempotency tokens, S3's ``EncodingType``),
+  copied and typed as hoarfrost's protocol parser would have typed them (blobs as bytes,
+  timestamps at the wire's precision, header maps with lower-case keys);
+* routing needs nothing (service and operation are the call's); the account comes from the
+  client's credentials through ``emulator.accounts``, the region from its signing region;
+* the pipeline's own ``Emulator.invoke`` runs validation, IAM enforcement, the handler, and
+  ``Emulator.finish`` the notifications and after-commit work, as on the wire;
+* the output is rebuilt from the output shape as botocore's parser would have built it
+  (``_Normaliser``); answers whose wire form carries more than a body (members bound to
+  headers or the status, payload members, streams, statuses of 300 and over, every error) are
+  serialised by the protocol layer and parsed by botocore's own parser instead, so they are the
+  wire's by construction (the request side is still skipped).
+
+After the answer botocore fires ``after-call`` as usual; this module fires ``response-received``
+and ``needs-retry`` itself, so retry handlers see each answer and retry it as they would have.
+``tests/direct`` compares both modes field by field over a sweep of every implemented service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from botocore import parsers
+from botocore.awsrequest import AWSResponse
+from botocore.endpoint import convert_to_response_dict
+from botocore.httpchecksum import handle_checksum_body
+from botocore.model import OperationModel, Shape
+from botocore.utils import parse_timestamp as botocore_timestamp
+from dateutil.tz import tzutc
+
+from hoarfrost.core import catalog
+from hoarfrost.core.emulator import Emulator, new_request_id
+from hoarfrost.core.errors import InternalFailure, ServiceError, unrecognized_key
+from hoarfrost.core.http import BodyStream, HttpRequest, HttpResponse
+from hoarfrost.core.operations import Reply
+from hoarfrost.core.routing.route import Route
+from hoarfrost.protocols import wire
+from hoarfrost.protocols.base import get_protocol
+from hoarfrost.protocols.json import content_type as json_content_type
+
+PARAMS_KEY = "hoarfrost.direct.params"
+
+# Protocols whose success bodies the normaliser rebuilds; the others (ec2's flattened lists,
+# rpc-v2-cbor) are serialised and parsed by botocore every time.
+_NORMALISED = frozenset({"json", "query", "rest-json", "rest-xml"})
+_XML_FAMILY = frozenset({"query", "rest-xml", "ec2"})
+
+
+# -- timestamps as botocore's parser types them ----------------------------------------------
+# botocore's parser reads an epoch number with ``fromtimestamp(value, tzlocal())`` and an ISO or
+# RFC 822 text with dateutil, whose zone object depends on the machine's zone: ask it once.
+_EPOCH_TZ = botocore_timestamp(0).tzinfo
+_ISO_TZ = botocore_timestamp("2000-01-01T00:00:00.000Z").tzinfo
+_UTC = dt.timezone.utc
+
+
+def _output_timestamp(value: Any, fmt: str) -> dt.datetime:
+    """What botocore parses from the text ``wire.format_timestamp(value, fmt)``, without the text:
+    millisecond precision for iso8601 and epoch seconds, whole seconds for rfc822."""
+    when = value if type(value) is dt.datetime and value.tzinfo is not None else wire.as_datetime(value)
+    if fmt == "rfc822":
+        when = when.replace(microsecond=0)
+    else:
+        when = when.replace(microsecond=when.microsecond // 1000 * 1000)
+    if fmt == "unixTimestamp":
+        return when.astimezone(_EPOCH_TZ)
+    return when.astimezone(_ISO_TZ)
+
+
+# -- the request --------------------------------------------------------------------------------
+def _read_blob(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    if hasattr(value, "read"):
+        data = value.read()
+        try:
+            value.seek(0)  # a retry reads it again
+        except (AttributeError, OSError, ValueError):
+            pass
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    return b"".join(bytes(chunk) for chunk in value)
+
+
+class _InputCopier:
+    """Botocore's validated parameters -> the dict hoarfrost's protocol parser would have built
+    from the wire, always a fresh copy (a handler keeps what it is given: a DynamoDB item must
+    not change when the caller later mutates its own dict)."""
+
+    def __init__(self, protocol: str) -> None:
+        self.protocol = protocol
+        from botocore.serialize import SERIALIZERS
+
+        serializer = SERIALIZERS[protocol]
+        self._body_format = serializer.TIMESTAMP_FORMAT
+        self._header_format = getattr(serializer, "HEADER_TIMESTAMP_FORMAT", "rfc822")
+        self._serializer = serializer()
+
+    def _timestamp(self, value: Any, fmt: str) -> dt.datetime:
+        text = self._serializer._convert_timestamp_to_str(value, fmt)
+        return wire.parse_timestamp(text)
+
+    def copy(self, shape: Shape, value: Any, location: str | None = None) -> Any:
+        type_name = shape.type_name
+        if type_name == "structure":
+            if not isinstance(value, dict):
+                return value
+            members = shape.members
+            result = {}
+            for name, item in value.items():
+                member = members.get(name)
+                if member is None or item is None:
+                    continue
+                result[name] = self.copy(member, item, member.serialization.get("location"))
+            return result
+        if type_name == "list":
+            member = shape.member
+            return [self.copy(member, item) for item in value]
+        if type_name == "map":
+            value_shape = shape.value
+            if location == "headers":  # HTTP header names arrive lower-cased
+                return {str(key).lower(): self.copy(value_shape, item) for key, item in value.items()}
+            return {key: self.copy(value_shape, item) for key, item in value.items()}
+        if type_name == "blob":
+            return _read_blob(value)
+        if type_name == "timestamp":
+            fmt = shape.serialization.get("timestampFormat") or (
+                self._header_format if location == "header" else self._body_format)
+            return self._timestamp(value, fmt)
+        return value
+
+
+@lru_cache(maxsize=None)
+def _copier(protocol: str) -> _InputCopier:
+    return _InputCopier(protocol)
+
+
+# -- the answer -----------------------------------------------------------------------------
+class _Normaliser:
+    """Handler output -> the dict botocore's parser builds from the serialised body: members not
+    in the shape and None dropped, scalars coerced to the types the parser answers, timestamps at
+    the wire's precision and botocore's zone objects, empty flattened XML lists absent."""
+
+    def __init__(self, protocol: str) -> None:
+        self.xml = protocol in _XML_FAMILY
+        self.timestamp_format = "iso8601" if self.xml else "unixTimestamp"
+
+    def value(self, shape: Shape, value: Any) -> Any:
+        type_name = shape.type_name
+        if type_name == "structure":
+            return self.structure(shape, value) if isinstance(value, dict) else value
+        if type_name == "list":
+            member = shape.member
+            return [self.value(member, item) for item in value]
+        if type_name == "map":
+            value_shape = shape.value
+            return {key: self.value(value_shape, item) for key, item in value.items()}
+        if type_name == "string":
+            return value if isinstance(value, str) else str(value)
+        if type_name in ("integer", "long"):
+            return int(value)
+        if type_name in ("float", "double"):
+            return float(value)
+        if type_name == "boolean":
+            return bool(value)
+        if type_name == "timestamp":
+            return _output_timestamp(value, shape.serialization.get("timestampFormat") or self.timestamp_format)
+        if type_name == "blob":
+            return value.encode("utf-8") if isinstance(value, str) else bytes(value)
+        return value
+
+    def structure(self, shape: Shape, value: dict[str, Any]) -> dict[str, Any]:
+        members = shape.members
+        result: dict[str, Any] = {}
+        xml = self.xml
+        for name, item in value.items():
+            if item is None:
+                continue
+            member = members.get(name)
+            if member is None:
+                continue
+            if xml and not item and member.type_name in ("list", "map") and member.serialization.get("flattened"):
+                continue  # nothing written, nothing parsed
+            result[name] = self.value(member, item)
+        return result
+
+
+@lru_cache(maxsize=None)
+def _normaliser(protocol: str) -> _Normaliser:
+    return _Normaliser(protocol)
+
+
+@lru_cache(maxsize=None)
+def _body_only(operation: OperationModel) -> bool:
+    """Whether the output travels in the body alone (nothing bound to headers or the status, no
+    payload member, no stream): then the normaliser can stand in for serialise-and-parse."""
+    if operation.has_streaming_output or operation.has_event_stream_output:
+        return False
+    shape = operation.output_shape
+    if shape is None:
+        return True
+    if shape.serialization.get("payload"):
+        return False
+    return not any(member.serialization.get("location") for member in shape.members.values())
+
+
+def _success_headers(protocol: str, service_model: Any, request_id: str, has_body: bool) -> dict[str, str]:
+    """The headers the protocol layer sends with a body-only success (see each protocol's
+    ``serialize_response``)."""
+    if protocol == "json":
+        return {"content-type": json_content_type(service_model), "x-amzn-requestid": request_id}
+    if protocol == "query":
+        return {"content-type": "text/xml", "x-amzn-requestid": request_id}
+    if protocol == "rest-json":
+        return {"x-amzn-requestid": request_id, "content-type": "application/json"}
+    headers = get_protocol("rest-xml")._id_headers(service_model, request_id)  # type: ignore[attr-defined]
+    if has_body:
+        headers["content-type"] = "application/xml"
+    return headers
+
+
+def _metadata(protocol: str, request_id: str, status: int, headers: dict[str, str]) -> dict[str, Any]:
+    """``ResponseMetadata`` as botocore's parser builds it from those headers."""
+    metadata: dict[str, Any] = {"RequestId": request_id}
+    if protocol == "rest-xml" and "x-amz-id-2" in headers:
+        metadata["HostId"] = headers["x-amz-id-2"]
+    metadata["HTTPStatusCode"] = status
+    metadata["HTTPHeaders"] = dict(headers)
+    return metadata
+
+
+class _EmptyRaw:
+    """The raw body of a direct answer's ``AWSResponse`` (a hook reading it finds nothing)."""
+
+    def stream(self, **_: Any) -> Any:
+        return iter(())
+
+    def read(self, amt: int | None = None) -> bytes:
+        return b""
+
+
+def _parse_wire(response: HttpResponse, url: str, model: OperationModel, context: dict[str, Any],
+                raw_body: Callable[[bytes | BodyStream], Any]) -> tuple[AWSResponse, dict[str, Any]]:
+    """What botocore's endpoint makes of ``response`` (``Endpoint._do_get_response``): the
+    response dict, checksum validation of a streamed body, the parse, modeled error members."""
+    http = AWSResponse(url, response.status, response.headers, raw_body(response.body))
+    response_dict = convert_to_response_dict(http, model)
+    handle_checksum_body(http, response_dict, context, model)
+    parser = parsers.create_parser(model.service_model.resolved_protocol)
+    parsed: dict[str, Any] = parser.parse(response_dict, model.output_shape)
+    if http.status_code >= 300:
+        code = parsed.get("Error", {}).get("Code")
+        error_shape = model.service_model.shape_for_error_code(code) if code is not None else None
+        if error_shape is not None:
+            parsed.update(parser.parse(response_dict, error_shape))
+    return http, parsed
+
+
+def _signing_region(context: dict[str, Any], request_signer: Any) -> str | None:
+    """The region the request would be signed for (the router reads it from the signature)."""
+    properties = context.get("endpoint_properties") or {}
+    for scheme in properties.get("authSchemes") or ():
+        region = scheme.get("signingRegion")
+        if region:
+            return str(region)
+        regions = scheme.get("signingRegionSet")
+        if regions and regions[0] != "*":
+            return str(regions[0])
+    region = getattr(request_signer, "_region_name", None) or context.get("client_region")
+    return str(region) if region else None
+
+
+def _credentials(request_signer: Any) -> tuple[str | None, str | None]:
+    credentials = getattr(request_signer, "_credentials", None)
+    if credentials is None:
+        return None, None
+    frozen = credentials.get_frozen_credentials()
+    return frozen.access_key, frozen.token
+
+
+def _http_request(model: OperationModel, request_dict: dict[str, Any], token: str | None) -> HttpRequest:
+    """The request a handler may look at (``ctx.request``): the host, path and query botocore
+    would have sent to, its serialised headers, no body (the handler has the parameters)."""
+    url = urlsplit(request_dict.get("url") or "")
+    headers = {str(name).lower(): value.decode("latin-1") if isinstance(value, bytes) else str(value)
+               for name, value in (request_dict.get("headers") or {}).items()}
+    headers["host"] = url.netloc
+    if token:
+        headers["x-amz-security-token"] = token
+    return HttpRequest(request_dict.get("method") or model.http.get("method", "POST"), url.path or "/", url.query,
+                       headers, b"", scheme=url.scheme or "https")
+
+
+class DirectCall:
+    """One botocore call answered by ``emulator``: ``answer()`` is what ``before-call`` returns."""
+
+    def __init__(self, emulator: Emulator, model: OperationModel, params: dict[str, Any],
+                 request_dict: dict[str, Any], request_signer: Any, context: dict[str, Any],
+                 raw_body: Callable[[bytes | BodyStream], Any]) -> None:
+        self.emulator = emulator
+        self.model = model
+        self.params = params
+        self.request_dict = request_dict
+        self.request_signer = request_signer
+        self.context = context
+        self.raw_body = raw_body
+
+    def answer(self) -> tuple[AWSResponse, dict[str, Any]]:
+        emitter = getattr(self.request_signer, "_event_emitter", None)
+        attempts = 1
+        while True:
+            http, parsed = self._once()
+            if emitter is None or not self._retry(emitter, attempts, http, parsed):
+                break
+            attempts += 1
+        if "ResponseMetadata" in parsed:
+            parsed["ResponseMetadata"]["RetryAttempts"] = attempts - 1
+        return http, parsed
+
+    def _retry(self, emitter: Any, attempts: int, http: AWSResponse, parsed: dict[str, Any]) -> bool:
+        """Fire ``response-received`` and ``needs-retry`` as botocore's endpoint does after each
+        attempt; sleep and answer True when a retry handler asks for another attempt."""
+        model = self.model
+        service_id = model.service_model.service_id.hyphenize()
+        retries = self.context.setdefault("retries", {})
+        retries["attempt"] = attempts
+        emitter.emit(f"response-received.{service_id}.{model.name}",
+                     response_dict={"headers": http.headers, "status_code": http.status_code, "body": b"",
+                                    "context": {"operation_name": model.name}},
+                     parsed_response=parsed, context=self.context, exception=None)
+        from botocore.hooks import first_non_none_response
+
+        responses = emitter.emit(f"needs-retry.{service_id}.{model.name}", response=(http, parsed), endpoint=None,
+                                 operation=model, attempts=attempts, caught_exception=None,
+                                 request_dict=self.request_dict)
+        delay = first_non_none_response(responses)
+        if delay is None or delay is False:
+            return False
+        time.sleep(delay)
+        return True
+
+    def _once(self) -> tuple[AWSResponse, dict[str, Any]]:
+        emulator = self.emulator
+        model = self.model
+        service_name = model.service_model.service_name
+        service_model = catalog.service_model(service_name)
+        operation = service_model.operation_model(model.name)
+        protocol_name = model.service_model.resolved_protocol
+        protocol = get_protocol(protocol_name)
+        request_id = new_request_id()
+        access_key, token = _credentials(self.request_signer)
+        region = _signing_region(self.context, self.request_signer) or emulator.settings.default_region
+        request = _http_request(model, self.request_dict, token)
+        route = Route(service_name, model.name, protocol_name, region, access_key)
+        url = self.request_dict.get("url") or ""
+        try:
+            service, handler = emulator.resolve_handler(service_name, model.name)
+            account = emulator.accounts.authenticate(access_key, service_model.signing_name, region)
+            if account is None:
+                raise unrecognized_key(protocol_name, service_name)
+            params = self._handler_params(operation, protocol_name)
+            output, ctx = emulator.invoke(service, handler, route, params, account, request, request_id)
+            if isinstance(output, Reply) or not (protocol_name in _NORMALISED and _body_only(model)):
+                response = self._serialise(protocol, output, operation, request_id)
+                emulator.finish(ctx, handler, route)
+                return _parse_wire(response, url, model, self.context, self.raw_body)
+            result = _normaliser(protocol_name).structure(model.output_shape, output) if (
+                output and model.output_shape is not None) else {}
+            emulator.finish(ctx, handler, route)
+        except ServiceError as error:
+            response = emulator._error(protocol, error, service_model, operation, request_id)
+            return _parse_wire(response, url, model, self.context, self.raw_body)
+        except Exception as exc:
+            import logging
+
+            logging.getLogger("hoarfrost").exception("internal error in %s.%s", service_name, model.name)
+            failure = InternalFailure(f"internal error: {type(exc).__name__}: {exc}")
+            response = emulator._error(protocol, failure, service_model, operation, request_id)
+            return _parse_wire(response, url, model, self.context, self.raw_body)
+        headers = _success_headers(protocol_name, service_model, request_id, bool(result))
+        result["ResponseMetadata"] = _metadata(protocol_name, request_id, 200, headers)
+        return AWSResponse(url, 200, headers, _EmptyRaw()), result
+
+    def _handler_params(self, operation: OperationModel, protocol_name: str) -> dict[str, Any]:
+        shape = operation.input_shape
+        if shape is None:
+            return {}
+        params = _copier(protocol_name).copy(shape, self.params)
+        self._add_checksum_algorithm(operation, params)
+        return params  # type: ignore[no-any-return]
+
+    def _add_checksum_algorithm(self, operation: OperationModel, params: dict[str, Any]) -> None:
+        """botocore adds a request checksum after ``before-call`` (a CRC32 trailer on S3 uploads
+        by default); the wire's handler sees the algorithm's header and stores the checksum, so
+        the direct one is told the algorithm and computes it."""
+        algorithm = (self.context.get("checksum") or {}).get("request_algorithm")
+        if not isinstance(algorithm, dict):
+            return
+        member = operation.http_checksum.get("requestAlgorithmMember")
+        if member and params.get(member) is None and algorithm.get("algorithm") not in (None, "conditional-md5"):
+            params[member] = str(algorithm["algorithm"]).upper()
+
+    @staticmethod
+    def _serialise(protocol: Any, output: Any, operation: OperationModel, request_id: str) -> HttpResponse:
+        if isinstance(output, Reply):
+            response: HttpResponse = protocol.serialize_response(output.output, operation, request_id)
+            if output.status is not None:
+                response.status = output.status
+            if output.headers:
+                response.headers.update(output.headers)
+        else:
+            response = protocol.serialize_response(output or {}, operation, request_id)
+        if operation.http.get("method") == "HEAD" or response.status == 304:
+            response.body = b""
+        return response
