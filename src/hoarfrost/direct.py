@@ -206,11 +206,19 @@ def _normaliser(protocol: str) -> _Normaliser:
     return _Normaliser(protocol)
 
 
+# Operations a built-in ``after-call`` handler of botocore reads the raw body of (S3's bucket
+# location is not modelled: botocore parses the XML itself).
+_RAW_BODY_READ = frozenset({("s3", "GetBucketLocation")})
+
+
 @lru_cache(maxsize=None)
 def _body_only(operation: OperationModel) -> bool:
     """Whether the output travels in the body alone (nothing bound to headers or the status, no
-    payload member, no stream): then the normaliser can stand in for serialise-and-parse."""
+    payload member, no stream) and nobody reads the body itself: then the normaliser can stand
+    in for serialise-and-parse."""
     if operation.has_streaming_output or operation.has_event_stream_output:
+        return False
+    if (operation.service_model.service_name, operation.name) in _RAW_BODY_READ:
         return False
     shape = operation.output_shape
     if shape is None:
@@ -256,14 +264,20 @@ class _EmptyRaw:
 
 
 def _parse_wire(response: HttpResponse, url: str, model: OperationModel, context: dict[str, Any],
-                raw_body: Callable[[bytes | BodyStream], Any]) -> tuple[AWSResponse, dict[str, Any]]:
+                raw_body: Callable[[bytes | BodyStream], Any], emitter: Any) -> tuple[AWSResponse, dict[str, Any]]:
     """What botocore's endpoint makes of ``response`` (``Endpoint._do_get_response``): the
-    response dict, checksum validation of a streamed body, the parse, modeled error members."""
+    response dict, checksum validation of a streamed body, ``before-parse`` (S3's errors in a
+    200, its Expires header), the parse, modeled error members."""
     http = AWSResponse(url, response.status, response.headers, raw_body(response.body))
     response_dict = convert_to_response_dict(http, model)
     handle_checksum_body(http, response_dict, context, model)
+    customized: dict[str, Any] = {}
+    if emitter is not None:
+        emitter.emit(f"before-parse.{model.service_model.service_id.hyphenize()}.{model.name}",
+                     operation_model=model, response_dict=response_dict, customized_response_dict=customized)
     parser = parsers.create_parser(model.service_model.resolved_protocol)
     parsed: dict[str, Any] = parser.parse(response_dict, model.output_shape)
+    parsed.update(customized)
     if http.status_code >= 300:
         code = parsed.get("Error", {}).get("Code")
         error_shape = model.service_model.shape_for_error_code(code) if code is not None else None
@@ -321,8 +335,13 @@ class DirectCall:
         self.context = context
         self.raw_body = raw_body
 
+    @property
+    def emitter(self) -> Any:
+        """The client's event emitter (the request signer holds it)."""
+        return getattr(self.request_signer, "_event_emitter", None)
+
     def answer(self) -> tuple[AWSResponse, dict[str, Any]]:
-        emitter = getattr(self.request_signer, "_event_emitter", None)
+        emitter = self.emitter
         attempts = 1
         while True:
             http, parsed = self._once()
@@ -379,20 +398,20 @@ class DirectCall:
             if isinstance(output, Reply) or not (protocol_name in _NORMALISED and _body_only(model)):
                 response = self._serialise(protocol, output, operation, request_id)
                 emulator.finish(ctx, handler, route)
-                return _parse_wire(response, url, model, self.context, self.raw_body)
+                return _parse_wire(response, url, model, self.context, self.raw_body, self.emitter)
             result = _normaliser(protocol_name).structure(model.output_shape, output) if (
                 output and model.output_shape is not None) else {}
             emulator.finish(ctx, handler, route)
         except ServiceError as error:
-            response = emulator._error(protocol, error, service_model, operation, request_id)
-            return _parse_wire(response, url, model, self.context, self.raw_body)
+            response = self._bodiless(emulator._error(protocol, error, service_model, operation, request_id))
+            return _parse_wire(response, url, model, self.context, self.raw_body, self.emitter)
         except Exception as exc:
             import logging
 
             logging.getLogger("hoarfrost").exception("internal error in %s.%s", service_name, model.name)
             failure = InternalFailure(f"internal error: {type(exc).__name__}: {exc}")
-            response = emulator._error(protocol, failure, service_model, operation, request_id)
-            return _parse_wire(response, url, model, self.context, self.raw_body)
+            response = self._bodiless(emulator._error(protocol, failure, service_model, operation, request_id))
+            return _parse_wire(response, url, model, self.context, self.raw_body, self.emitter)
         headers = _success_headers(protocol_name, service_model, request_id, bool(result))
         result["ResponseMetadata"] = _metadata(protocol_name, request_id, 200, headers)
         return AWSResponse(url, 200, headers, _EmptyRaw()), result
@@ -427,5 +446,11 @@ class DirectCall:
         else:
             response = protocol.serialize_response(output or {}, operation, request_id)
         if operation.http.get("method") == "HEAD" or response.status == 304:
+            response.body = b""
+        return response
+
+    def _bodiless(self, response: HttpResponse) -> HttpResponse:
+        """No body on an error answering HEAD (as ``Emulator.dispatch`` does)."""
+        if self.model.http.get("method") == "HEAD":
             response.body = b""
         return response

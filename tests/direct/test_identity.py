@@ -1,0 +1,133 @@
+"""The direct mode answers exactly what the wire mode answers: a sweep of calls over every
+hand-written service (``sweep.py``), errors included, runs as wire, direct, wire again, each on a
+fresh emulator, and the direct run's results are compared field by field with the wire's.
+
+What legitimately differs from run to run (ids, receipt handles, timestamps) shows up as a
+difference between the two wire runs: there the direct value must only have the same type (a
+datetime with the same zone class, bytes, int...). The direct run sits between the two wire runs,
+so a timestamp equal in both wire runs must be equal in the direct one too. Request ids are left
+out everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError, ParamValidationError
+
+import hoarfrost
+from tests.direct.sweep import SWEEP
+
+_ID_HEADERS = ("x-amzn-requestid", "x-amz-request-id", "x-amz-id-2", "date")
+
+
+def _tree(value: Any) -> Any:
+    """A comparable picture of a boto3 result: scalars tagged with their type, bodies read."""
+    if isinstance(value, dict):
+        return {key: _tree(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_tree(item) for item in value]
+    if isinstance(value, dt.datetime):
+        return ("datetime", value, type(value.tzinfo).__name__)
+    if hasattr(value, "read"):
+        return ("stream", type(value).__name__, value.read())
+    return (type(value).__name__, value)
+
+
+def _clean(response: dict[str, Any]) -> dict[str, Any]:
+    metadata = response.get("ResponseMetadata")
+    if isinstance(metadata, dict):
+        metadata.pop("RequestId", None)
+        metadata.pop("HostId", None)
+        headers = metadata.get("HTTPHeaders") or {}
+        for name in _ID_HEADERS:
+            headers.pop(name, None)
+    return response
+
+
+def _run(sweep: Callable[..., None], direct: bool) -> list[tuple[str, str, Any]]:
+    records: list[tuple[str, str, Any]] = []
+
+    def call(client: Any, name: str, **params: Any) -> Any:
+        try:
+            result = getattr(client, name)(**params)
+        except ClientError as error:
+            records.append((name, "error", _tree(_clean(dict(error.response)))))
+            return None
+        except ParamValidationError as error:  # botocore's own check, before either mode
+            records.append((name, "invalid", str(error)))
+            return None
+        picture = _tree(_clean(dict(result)))
+        records.append((name, "ok", picture))
+        # Hand the sweep the values it reads back (a streamed body was consumed by _tree).
+        return result
+
+    with hoarfrost.mock_aws(direct=direct):
+        session = boto3.session.Session(region_name="us-east-1")
+        clients: dict[str, Any] = {}
+
+        def client(service: str) -> Any:
+            if service not in clients:
+                clients[service] = session.client(service)
+            return clients[service]
+
+        sweep(client, call)
+    return records
+
+
+def _signature(picture: Any) -> Any:
+    """The types of a picture, without its values."""
+    if isinstance(picture, dict):
+        return "dict"
+    if isinstance(picture, list):
+        return "list"
+    if isinstance(picture, tuple):
+        return (picture[0], picture[2]) if picture[0] == "datetime" else (picture[0], picture[1]) if (
+            picture[0] == "stream") else picture[0]
+    return type(picture).__name__
+
+
+def _compare(first: Any, second: Any, direct: Any, path: str, problems: list[str]) -> None:
+    if first == second:
+        if direct != first:
+            problems.append(f"{path}: wire {first!r} != direct {direct!r}")
+        return
+    if isinstance(first, dict) and isinstance(second, dict) and isinstance(direct, dict):
+        if first.keys() != second.keys():  # a map keyed by ids: only its size can be compared
+            if len(first) == len(second) != len(direct):
+                problems.append(f"{path}: {len(first)} keys on the wire, {len(direct)} direct")
+            return
+        for key in first.keys():
+            if key not in direct:
+                problems.append(f"{path}.{key}: missing in direct")
+            else:
+                _compare(first[key], second[key], direct[key], f"{path}.{key}", problems)
+        for key in direct.keys() - first.keys() - second.keys():
+            problems.append(f"{path}.{key}: only in direct")
+        return
+    if isinstance(first, list) and isinstance(second, list) and isinstance(direct, list) and (
+            len(first) == len(second) == len(direct)):
+        for index, (a, b, c) in enumerate(zip(first, second, direct)):
+            _compare(a, b, c, f"{path}[{index}]", problems)
+        return
+    if _signature(first) == _signature(second) and _signature(direct) != _signature(first):
+        problems.append(f"{path}: wire type {_signature(first)} != direct type {_signature(direct)}")
+
+
+@pytest.mark.parametrize("sweep", SWEEP, ids=[sweep.__name__.rstrip("_") for sweep in SWEEP])
+def test_direct_mode_answers_what_the_wire_answers(sweep: Callable[..., None]) -> None:
+    first = _run(sweep, direct=False)
+    direct = _run(sweep, direct=True)
+    second = _run(sweep, direct=False)
+    assert [(name, kind) for name, kind, _ in direct] == [(name, kind) for name, kind, _ in first]
+    problems: list[str] = []
+    for index, ((name, kind, a), (_, _, b), (_, _, c)) in enumerate(zip(first, second, direct)):
+        _compare(a, b, c, f"#{index} {name} ({kind})", problems)
+    assert not problems, "\n".join(problems)
+    # The sweep exercised both outcomes where it means to: a sweep that only errs proves little.
+    assert any(kind == "ok" for _, kind, _ in first)
+    assert not [name for name, kind, _ in first if kind == "invalid"], "the sweep itself is wrong"
