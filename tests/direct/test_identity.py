@@ -2,7 +2,9 @@
 hand-written service (``sweep.py``), errors included, runs as wire, direct, wire again, each on a
 fresh emulator, and the direct run's results are compared field by field with the wire's.
 
-What legitimately differs from run to run (ids, receipt handles, timestamps) shows up as a
+The emulator's clock stands still at a moment with microseconds during the sweep, so timestamps
+are equal run to run and their precision (milliseconds on most wires, seconds in HTTP dates) is
+compared too. What legitimately differs from run to run (ids, receipt handles, timestamps) shows up as a
 difference between the two wire runs: there the direct value must only have the same type (a
 datetime with the same zone class, bytes, int...). The direct run sits between the two wire runs,
 so a timestamp equal in both wire runs must be equal in the direct one too. Request ids are left
@@ -12,6 +14,7 @@ out everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +23,21 @@ import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
 import hoarfrost
+import hoarfrost.core.clock
 from tests.direct.sweep import SWEEP
+
+# 2023-11-14T22:13:20.123456Z: sub-millisecond digits a wire would drop.
+FROZEN = 1_700_000_000.123456
+
+
+class _FrozenTime:
+    """What ``hoarfrost.core.clock`` reads the time from, standing still."""
+
+    monotonic = staticmethod(time.monotonic)
+
+    @staticmethod
+    def time() -> float:
+        return FROZEN
 
 _ID_HEADERS = ("x-amzn-requestid", "x-amz-request-id", "x-amz-id-2", "date")
 
@@ -119,7 +136,8 @@ def _compare(first: Any, second: Any, direct: Any, path: str, problems: list[str
 
 
 @pytest.mark.parametrize("sweep", SWEEP, ids=[sweep.__name__.rstrip("_") for sweep in SWEEP])
-def test_direct_mode_answers_what_the_wire_answers(sweep: Callable[..., None]) -> None:
+def test_direct_mode_answers_what_the_wire_answers(sweep: Callable[..., None], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hoarfrost.core.clock, "time", _FrozenTime)
     first = _run(sweep, direct=False)
     direct = _run(sweep, direct=True)
     second = _run(sweep, direct=False)
