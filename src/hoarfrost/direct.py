@@ -212,20 +212,28 @@ _RAW_BODY_READ = frozenset({("s3", "GetBucketLocation")})
 
 
 @lru_cache(maxsize=None)
-def _body_only(operation: OperationModel) -> bool:
-    """Whether the output travels in the body alone (nothing bound to headers or the status, no
-    payload member, no stream) and nobody reads the body itself: then the normaliser can stand
-    in for serialise-and-parse."""
+def _bound_members(operation: OperationModel) -> tuple[str, ...] | None:
+    """The output members bound to headers or the status code, which an answer must not carry
+    for the normaliser to stand in for serialise-and-parse; None when no answer of the operation
+    travels in the body alone (a payload member, a stream) or botocore reads the raw body."""
     if operation.has_streaming_output or operation.has_event_stream_output:
-        return False
+        return None
     if (operation.service_model.service_name, operation.name) in _RAW_BODY_READ:
-        return False
+        return None
     shape = operation.output_shape
     if shape is None:
-        return True
+        return ()
     if shape.serialization.get("payload"):
+        return None
+    return tuple(name for name, member in shape.members.items() if member.serialization.get("location"))
+
+
+def _body_only(operation: OperationModel, output: Any) -> bool:
+    """Whether this answer travels in the body alone (see ``_bound_members``)."""
+    bound = _bound_members(operation)
+    if bound is None:
         return False
-    return not any(member.serialization.get("location") for member in shape.members.values())
+    return not bound or not isinstance(output, dict) or all(output.get(name) is None for name in bound)
 
 
 def _success_headers(protocol: str, service_model: Any, request_id: str, has_body: bool) -> dict[str, str]:
@@ -395,7 +403,7 @@ class DirectCall:
                 raise unrecognized_key(protocol_name, service_name)
             params = self._handler_params(operation, protocol_name)
             output, ctx = emulator.invoke(service, handler, route, params, account, request, request_id)
-            if isinstance(output, Reply) or not (protocol_name in _NORMALISED and _body_only(model)):
+            if isinstance(output, Reply) or not (protocol_name in _NORMALISED and _body_only(model, output)):
                 response = self._serialise(protocol, output, operation, request_id)
                 emulator.finish(ctx, handler, route)
                 return _parse_wire(response, url, model, self.context, self.raw_body, self.emitter)
