@@ -65,6 +65,9 @@ _XML_FAMILY = frozenset({"query", "rest-xml", "ec2"})
 _EPOCH_TZ = botocore_timestamp(0).tzinfo
 _ISO_TZ = botocore_timestamp("2000-01-01T00:00:00.000Z").tzinfo
 _UTC = dt.timezone.utc
+# Whether those zone objects always sit at UTC (a machine on UTC, as CI and containers are): then
+# a UTC moment takes the zone object as is, skipping dateutil's slow ``fromutc``.
+_ZONES_AT_UTC = time.timezone == 0 and (not time.daylight or time.altzone == 0)
 
 
 def _output_timestamp(value: Any, fmt: str) -> dt.datetime:
@@ -73,11 +76,14 @@ def _output_timestamp(value: Any, fmt: str) -> dt.datetime:
     when = value if type(value) is dt.datetime and value.tzinfo is not None else wire.as_datetime(value)
     if fmt == "rfc822":
         when = when.replace(microsecond=0)
-    else:
+    elif when.microsecond % 1000:
         when = when.replace(microsecond=when.microsecond // 1000 * 1000)
-    if fmt == "unixTimestamp":
-        return when.astimezone(_EPOCH_TZ)
-    return when.astimezone(_ISO_TZ)
+    zone = _EPOCH_TZ if fmt == "unixTimestamp" else _ISO_TZ
+    if when.utcoffset():
+        when = when.astimezone(_UTC)
+    if _ZONES_AT_UTC or type(zone) is tzutc:
+        return when.replace(tzinfo=zone)
+    return when.astimezone(zone)
 
 
 # -- the request --------------------------------------------------------------------------------
@@ -152,53 +158,146 @@ def _copier(protocol: str) -> _InputCopier:
 
 
 # -- the answer -----------------------------------------------------------------------------
+Convert = Callable[[Any], Any]
+
+# How a structure member is copied: scalars of the common kinds inline (no call per value).
+_STR, _INT, _BOOL, _FLOAT, _OTHER = range(5)
+
+
+class _StructurePlan:
+    """One structure shape's members, each with its kind and converter, built once."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self) -> None:
+        # member name -> (kind, converter for _OTHER, dropped when empty)
+        self.entries: dict[str, tuple[int, Convert | None, bool]] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        entries = self.entries
+        result: dict[str, Any] = {}
+        for name, item in value.items():
+            if item is None:
+                continue
+            entry = entries.get(name)
+            if entry is None:
+                continue
+            kind, convert, drop_empty = entry
+            if kind == _STR:
+                result[name] = item if type(item) is str else str(item)
+            elif kind == _INT:
+                result[name] = item if type(item) is int else int(item)
+            elif kind == _BOOL:
+                result[name] = item if type(item) is bool else bool(item)
+            elif kind == _FLOAT:
+                result[name] = item if type(item) is float else float(item)
+            elif drop_empty and not item:
+                continue  # an empty flattened XML list or map: nothing written, nothing parsed
+            else:
+                result[name] = convert(item)  # type: ignore[misc]
+        return result
+
+
+def _as_str(value: Any) -> str:
+    return value if type(value) is str else str(value)
+
+
+def _as_bytes(value: Any) -> bytes:
+    return value.encode("utf-8") if isinstance(value, str) else bytes(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_KINDS = {"string": _STR, "integer": _INT, "long": _INT, "boolean": _BOOL, "float": _FLOAT, "double": _FLOAT}
+_SCALARS: dict[int, Convert] = {_STR: _as_str, _INT: int, _BOOL: bool, _FLOAT: float}
+
+
 class _Normaliser:
     """Handler output -> the dict botocore's parser builds from the serialised body: members not
     in the shape and None dropped, scalars coerced to the types the parser answers, timestamps at
-    the wire's precision and botocore's zone objects, empty flattened XML lists absent."""
+    the wire's precision and botocore's zone objects, empty flattened XML lists absent. A
+    converter is compiled once per shape (recursive shapes such as DynamoDB's AttributeValue
+    included), so a 1,000-item answer costs look-ups and inline type checks."""
 
     def __init__(self, protocol: str) -> None:
         self.xml = protocol in _XML_FAMILY
         self.timestamp_format = "iso8601" if self.xml else "unixTimestamp"
-
-    def value(self, shape: Shape, value: Any) -> Any:
-        type_name = shape.type_name
-        if type_name == "structure":
-            return self.structure(shape, value) if isinstance(value, dict) else value
-        if type_name == "list":
-            member = shape.member
-            return [self.value(member, item) for item in value]
-        if type_name == "map":
-            value_shape = shape.value
-            return {key: self.value(value_shape, item) for key, item in value.items()}
-        if type_name == "string":
-            return value if isinstance(value, str) else str(value)
-        if type_name in ("integer", "long"):
-            return int(value)
-        if type_name in ("float", "double"):
-            return float(value)
-        if type_name == "boolean":
-            return bool(value)
-        if type_name == "timestamp":
-            return _output_timestamp(value, shape.serialization.get("timestampFormat") or self.timestamp_format)
-        if type_name == "blob":
-            return value.encode("utf-8") if isinstance(value, str) else bytes(value)
-        return value
+        self._compiled: dict[tuple[str, int, Any], Convert] = {}
 
     def structure(self, shape: Shape, value: dict[str, Any]) -> dict[str, Any]:
-        members = shape.members
-        result: dict[str, Any] = {}
-        xml = self.xml
-        for name, item in value.items():
-            if item is None:
-                continue
-            member = members.get(name)
-            if member is None:
-                continue
-            if xml and not item and member.type_name in ("list", "map") and member.serialization.get("flattened"):
-                continue  # nothing written, nothing parsed
-            result[name] = self.value(member, item)
+        result: dict[str, Any] = self.converter(shape)(value)
         return result
+
+    @staticmethod
+    def _key(shape: Shape) -> tuple[str, int, Any]:
+        """Botocore makes a new Shape per reference (a recursive shape never ends): key by name
+        and model, and by the one member-level trait a converter reads."""
+        return shape.name, id(getattr(shape, "_shape_resolver", None)), shape.serialization.get("timestampFormat")
+
+    def converter(self, shape: Shape) -> Convert:
+        convert = self._compiled.get(self._key(shape))
+        if convert is None:
+            convert = self._compile(shape)
+        return convert
+
+    def _compile(self, shape: Shape) -> Convert:
+        type_name = shape.type_name
+        key = self._key(shape)
+        if type_name == "structure":
+            plan = _StructurePlan()
+            self._compiled[key] = plan  # registered first: a recursive member finds it
+            for name, member in shape.members.items():
+                kind = _KINDS.get(member.type_name, _OTHER)
+                convert = self.converter(member) if kind == _OTHER else None
+                drop_empty = self.xml and member.type_name in ("list", "map") and bool(
+                    member.serialization.get("flattened"))
+                plan.entries[name] = (kind, convert, drop_empty)
+            return plan
+        if type_name == "list":
+            member_shape = shape.member
+            kind = _KINDS.get(member_shape.type_name, _OTHER)
+            if kind == _STR:
+                def string_list(value: Any) -> Any:
+                    return [item if type(item) is str else str(item) for item in value]
+
+                convert: Convert = string_list
+            else:
+                self._compiled[key] = lambda value: list_of(value)
+                item_convert = self.converter(member_shape) if kind == _OTHER else _SCALARS[kind]
+
+                def list_of(value: Any) -> Any:
+                    return [item_convert(item) for item in value]
+
+                convert = list_of
+        elif type_name == "map":
+            self._compiled[key] = lambda value: map_of(value)
+            value_shape = shape.value
+            kind = _KINDS.get(value_shape.type_name, _OTHER)
+            value_convert = self.converter(value_shape) if kind == _OTHER else _SCALARS[kind]
+
+            def map_of(value: Any) -> Any:
+                return {key: value_convert(item) for key, item in value.items()}
+
+            convert = map_of
+        elif type_name == "timestamp":
+            fmt = shape.serialization.get("timestampFormat") or self.timestamp_format
+
+            def timestamp(value: Any) -> Any:
+                return _output_timestamp(value, fmt)
+
+            convert = timestamp
+        elif type_name == "blob":
+            convert = _as_bytes
+        elif type_name in _KINDS:
+            convert = _SCALARS[_KINDS[type_name]]
+        else:
+            convert = _same
+        self._compiled[key] = convert
+        return convert
 
 
 @lru_cache(maxsize=None)
