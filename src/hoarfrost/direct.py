@@ -520,8 +520,10 @@ class DirectCall:
             response = self._bodiless(emulator._error(protocol, failure, service_model, operation, request_id))
             return _parse_wire(response, url, model, self.context, self.raw_body, self.emitter)
         headers = _success_headers(protocol_name, service_model, request_id, bool(result))
-        result["ResponseMetadata"] = _metadata(protocol_name, request_id, 200, headers)
-        return AWSResponse(url, 200, headers, _EmptyRaw()), result
+        # The operation's own success status (S3's DeleteObject answers 204), as the bindings say.
+        status = int(operation.http.get("responseCode", 200))
+        result["ResponseMetadata"] = _metadata(protocol_name, request_id, status, headers)
+        return AWSResponse(url, status, headers, _EmptyRaw()), result
 
     def _handler_params(self, operation: OperationModel, protocol_name: str) -> dict[str, Any]:
         shape = operation.input_shape

@@ -63,6 +63,11 @@ def s3(client: Callable[[str], Any], call: Call) -> None:
             call(s3, "complete_multipart_upload", Bucket="direct-sweep", Key="big", UploadId=upload["UploadId"],
                  MultipartUpload={"Parts": [{"ETag": part["ETag"], "PartNumber": 1}]})
     call(s3, "get_bucket_policy", Bucket="direct-sweep")
+    aborted = call(s3, "create_multipart_upload", Bucket="direct-sweep", Key="gone")
+    if aborted:
+        call(s3, "abort_multipart_upload", Bucket="direct-sweep", Key="gone", UploadId=aborted["UploadId"])
+    call(s3, "delete_object", Bucket="direct-sweep", Key="never-there")
+    call(s3, "delete_bucket_tagging", Bucket="direct-sweep")
 
 
 def sqs(client: Callable[[str], Any], call: Call) -> None:
