@@ -111,6 +111,9 @@ class _InputCopier:
 
     def __init__(self, protocol: str) -> None:
         self.protocol = protocol
+        # A query-string form carries no entry for an empty map (nor, on EC2, for an empty list):
+        # the parser never sees one.
+        self.drops_empty = ("map",) if protocol == "query" else ("map", "list") if protocol == "ec2" else ()
         from botocore.serialize import SERIALIZERS
 
         serializer = SERIALIZERS[protocol]
@@ -133,6 +136,8 @@ class _InputCopier:
                 member = members.get(name)
                 if member is None or item is None:
                     continue
+                if not item and member.type_name in self.drops_empty:
+                    continue
                 result[name] = self.copy(member, item, member.serialization.get("location"))
             return result
         if type_name == "list":
@@ -145,6 +150,8 @@ class _InputCopier:
             return {key: self.copy(value_shape, item) for key, item in value.items()}
         if type_name == "blob":
             return _read_blob(value)
+        if type_name in ("float", "double") and type(value) is int:
+            return float(value)  # every parser reads a number of a float member as a float
         if type_name == "timestamp":
             fmt = shape.serialization.get("timestampFormat") or (
                 self._header_format if location == "header" else self._body_format)

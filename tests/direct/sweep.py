@@ -99,6 +99,7 @@ def sqs(client: Callable[[str], Any], call: Call) -> None:
 def sns(client: Callable[[str], Any], call: Call) -> None:
     sns = client("sns")
     topic = (call(sns, "create_topic", Name="sweep", Tags=[{"Key": "k", "Value": "v"}]) or {}).get("TopicArn")
+    call(sns, "create_topic", Name="sweep-empty", Tags=[], Attributes={})
     call(sns, "list_topics")
     call(sns, "get_topic_attributes", TopicArn=topic)
     call(sns, "get_topic_attributes", TopicArn="arn:aws:sns:us-east-1:123456789012:missing")
@@ -159,6 +160,7 @@ def iam(client: Callable[[str], Any], call: Call) -> None:
     iam = client("iam")
     call(iam, "create_user", UserName="sweep", Tags=[{"Key": "k", "Value": "v"}])
     call(iam, "create_user", UserName="sweep")
+    call(iam, "create_user", UserName="sweep-untagged", Tags=[])
     call(iam, "get_user", UserName="sweep")
     call(iam, "get_user", UserName="missing")
     call(iam, "list_users")
@@ -284,6 +286,7 @@ def generic(client: Callable[[str], Any], call: Call) -> None:
     """A few services the generic engine serves (the direct path reaches them alike)."""
     ec2 = client("ec2")
     call(ec2, "describe_vpcs")
+    call(ec2, "describe_vpcs", VpcIds=[], Filters=[])
     call(ec2, "create_vpc", CidrBlock="10.0.0.0/16")
     sfn = client("stepfunctions")
     call(sfn, "list_state_machines")
