@@ -301,8 +301,12 @@ def _before_call(model: Any, params: dict[str, Any], request_signer: Any, contex
 
 
 def _install() -> None:
-    for entry in (("before-send", _before_send), ("before-parameter-build", _keep_params),
-                  ("before-call", _before_call)):
+    # The direct answer comes last among before-call handlers: one a user registered on a client
+    # (botocore's Stubber answers there) still answers first, as it does on the wire path.
+    entries: tuple[tuple[Any, ...], ...] = (
+        ("before-send", _before_send), ("before-parameter-build", _keep_params),
+        ("before-call", _before_call, botocore.handlers.REGISTER_LAST))
+    for entry in entries:
         if entry not in botocore.handlers.BUILTIN_HANDLERS:
             botocore.handlers.BUILTIN_HANDLERS.append(entry)
 

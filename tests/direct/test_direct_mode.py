@@ -29,6 +29,25 @@ def test_direct_mode_sends_nothing() -> None:
     assert seen == ["after-call 123456789012"]
 
 
+def test_a_stubber_still_answers_first() -> None:
+    """botocore's Stubber answers at before-call too; a handler the user registered wins, as on
+    the wire path."""
+    from botocore.stub import Stubber
+
+    with mock_aws(direct=True):
+        sts = _client("sts")
+        with Stubber(sts) as stubber:
+            stubber.add_response("get_caller_identity", {"Account": "999999999999"})
+            assert sts.get_caller_identity()["Account"] == "999999999999"
+        assert sts.get_caller_identity()["Account"] == "123456789012"
+        # A plain registration too (botocore queues it before the built-in last ones).
+        from botocore.awsrequest import AWSResponse
+
+        canned = (AWSResponse("https://sts", 200, {}, None), {"Account": "888888888888"})
+        sts.meta.events.register("before-call", lambda **kw: canned)
+        assert sts.get_caller_identity()["Account"] == "888888888888"
+
+
 def test_wire_mode_still_sends() -> None:
     with mock_aws(direct=False):
         sts = _client("sts")
