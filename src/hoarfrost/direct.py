@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -64,7 +64,7 @@ _XML_FAMILY = frozenset({"query", "rest-xml", "ec2"})
 # RFC 822 text with dateutil, whose zone object depends on the machine's zone: ask it once.
 _EPOCH_TZ = botocore_timestamp(0).tzinfo
 _ISO_TZ = botocore_timestamp("2000-01-01T00:00:00.000Z").tzinfo
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 # Whether those zone objects always sit at UTC (a machine on UTC, as CI and containers are): then
 # a UTC moment takes the zone object as is, skipping dateutil's slow ``fromutc``.
 _ZONES_AT_UTC = time.timezone == 0 and (not time.daylight or time.altzone == 0)
@@ -159,7 +159,7 @@ class _InputCopier:
         return value
 
 
-@lru_cache(maxsize=None)
+@cache
 def _copier(protocol: str) -> _InputCopier:
     return _InputCopier(protocol)
 
@@ -254,15 +254,16 @@ class _Normaliser:
     def _compile(self, shape: Shape) -> Convert:
         type_name = shape.type_name
         key = self._key(shape)
+        convert: Convert
         if type_name == "structure":
             plan = _StructurePlan()
             self._compiled[key] = plan  # registered first: a recursive member finds it
             for name, member in shape.members.items():
                 kind = _KINDS.get(member.type_name, _OTHER)
-                convert = self.converter(member) if kind == _OTHER else None
+                member_convert = self.converter(member) if kind == _OTHER else None
                 drop_empty = self.xml and member.type_name in ("list", "map") and bool(
                     member.serialization.get("flattened"))
-                plan.entries[name] = (kind, convert, drop_empty)
+                plan.entries[name] = (kind, member_convert, drop_empty)
             return plan
         if type_name == "list":
             member_shape = shape.member
@@ -271,7 +272,7 @@ class _Normaliser:
                 def string_list(value: Any) -> Any:
                     return [item if type(item) is str else str(item) for item in value]
 
-                convert: Convert = string_list
+                convert = string_list
             else:
                 self._compiled[key] = lambda value: list_of(value)
                 item_convert = self.converter(member_shape) if kind == _OTHER else _SCALARS[kind]
@@ -287,7 +288,7 @@ class _Normaliser:
             value_convert = self.converter(value_shape) if kind == _OTHER else _SCALARS[kind]
 
             def map_of(value: Any) -> Any:
-                return {key: value_convert(item) for key, item in value.items()}
+                return {name: value_convert(item) for name, item in value.items()}
 
             convert = map_of
         elif type_name == "timestamp":
@@ -307,7 +308,7 @@ class _Normaliser:
         return convert
 
 
-@lru_cache(maxsize=None)
+@cache
 def _normaliser(protocol: str) -> _Normaliser:
     return _Normaliser(protocol)
 
@@ -317,7 +318,7 @@ def _normaliser(protocol: str) -> _Normaliser:
 _RAW_BODY_READ = frozenset({("s3", "GetBucketLocation")})
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bound_members(operation: OperationModel) -> tuple[str, ...] | None:
     """The output members bound to headers or the status code, which an answer must not carry
     for the normaliser to stand in for serialise-and-parse; None when no answer of the operation

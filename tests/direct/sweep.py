@@ -254,7 +254,7 @@ def lambda_(client: Callable[[str], Any], call: Call) -> None:
     call(lam, "add_permission", FunctionName="sweep", StatementId="s", Action="lambda:InvokeFunction",
          Principal="s3.amazonaws.com")
     call(lam, "get_policy", FunctionName="sweep")
-    call(lam, "list_tags", Resource=f"arn:aws:lambda:us-east-1:123456789012:function:sweep")
+    call(lam, "list_tags", Resource="arn:aws:lambda:us-east-1:123456789012:function:sweep")
     call(lam, "get_account_settings")
     call(lam, "delete_function", FunctionName="sweep")
 

@@ -92,9 +92,8 @@ def test_an_error_is_the_same_client_error() -> None:
 
 def test_hoarfrost_validation_answers_as_on_the_wire() -> None:
     """botocore's own checks pass (a name of the right length); hoarfrost's model checks answer."""
-    with mock_aws(direct=True):
-        with pytest.raises(ClientError) as caught:
-            _client("secretsmanager").create_secret(Name="x", SecretString="s", KmsKeyId="k" * 2049)
+    with mock_aws(direct=True), pytest.raises(ClientError) as caught:
+        _client("secretsmanager").create_secret(Name="x", SecretString="s", KmsKeyId="k" * 2049)
     assert caught.value.response["Error"]["Code"] == "ValidationException"
     assert "kmsKeyId" in caught.value.response["Error"]["Message"]
 

@@ -136,7 +136,7 @@ def _compare(first: Any, second: Any, direct: Any, path: str, problems: list[str
             if len(first) == len(second) != len(direct):
                 problems.append(f"{path}: {len(first)} keys on the wire, {len(direct)} direct")
             return
-        for key in first.keys():
+        for key in first:
             if key not in direct:
                 problems.append(f"{path}.{key}: missing in direct")
             else:
