@@ -27,6 +27,7 @@ and ``needs-retry`` itself, so retry handlers see each answer and retry it as th
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Callable
 from functools import cache
@@ -234,6 +235,11 @@ class _Normaliser:
         self.xml = protocol in _XML_FAMILY
         self.timestamp_format = "iso8601" if self.xml else "unixTimestamp"
         self._compiled: dict[tuple[str, int, Any], Convert] = {}
+        # Converters being built (a recursive shape finds its own unfinished one here); they are
+        # published to ``_compiled`` together once complete, so another thread never calls one
+        # half built.
+        self._building: dict[tuple[str, int, Any], Convert] = {}
+        self._lock = threading.RLock()
 
     def structure(self, shape: Shape, value: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = self.converter(shape)(value)
@@ -246,10 +252,20 @@ class _Normaliser:
         return shape.name, id(getattr(shape, "_shape_resolver", None)), shape.serialization.get("timestampFormat")
 
     def converter(self, shape: Shape) -> Convert:
-        convert = self._compiled.get(self._key(shape))
-        if convert is None:
+        key = self._key(shape)
+        convert = self._compiled.get(key)
+        if convert is not None:
+            return convert
+        with self._lock:
+            convert = self._compiled.get(key) or self._building.get(key)
+            if convert is not None:
+                return convert
+            outermost = not self._building
             convert = self._compile(shape)
-        return convert
+            if outermost:
+                self._compiled.update(self._building)
+                self._building.clear()
+            return convert
 
     def _compile(self, shape: Shape) -> Convert:
         type_name = shape.type_name
@@ -257,7 +273,7 @@ class _Normaliser:
         convert: Convert
         if type_name == "structure":
             plan = _StructurePlan()
-            self._compiled[key] = plan  # registered first: a recursive member finds it
+            self._building[key] = plan  # registered first: a recursive member finds it
             for name, member in shape.members.items():
                 kind = _KINDS.get(member.type_name, _OTHER)
                 member_convert = self.converter(member) if kind == _OTHER else None
@@ -274,7 +290,7 @@ class _Normaliser:
 
                 convert = string_list
             else:
-                self._compiled[key] = lambda value: list_of(value)
+                self._building[key] = lambda value: list_of(value)
                 item_convert = self.converter(member_shape) if kind == _OTHER else _SCALARS[kind]
 
                 def list_of(value: Any) -> Any:
@@ -282,7 +298,7 @@ class _Normaliser:
 
                 convert = list_of
         elif type_name == "map":
-            self._compiled[key] = lambda value: map_of(value)
+            self._building[key] = lambda value: map_of(value)
             value_shape = shape.value
             kind = _KINDS.get(value_shape.type_name, _OTHER)
             value_convert = self.converter(value_shape) if kind == _OTHER else _SCALARS[kind]
@@ -304,7 +320,7 @@ class _Normaliser:
             convert = _SCALARS[_KINDS[type_name]]
         else:
             convert = _same
-        self._compiled[key] = convert
+        self._building[key] = convert
         return convert
 
 
