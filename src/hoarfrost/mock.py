@@ -328,6 +328,12 @@ class mock_aws:
     or the one this object made before, keeps what it had). Fake credentials and a default
     region are set in the environment for the block when none are set, so a test never
     reaches a real account by accident.
+
+    ``direct=True`` (or ``HOARFROST_DIRECT=1`` when ``direct`` is not given) answers each call
+    from its validated parameters at ``before-call`` (``hoarfrost.direct``): the same results,
+    several times faster, but ``before-send``, ``request-created`` and signing hooks do not fire
+    (nothing is sent), and aiobotocore clients keep the wire path. The innermost block's mode
+    applies.
     """
 
     def __init__(self, emulator: Emulator | None = None, *, keep_state: bool = False, direct: bool | None = None,
