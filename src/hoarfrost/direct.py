@@ -336,9 +336,10 @@ _RAW_BODY_READ = frozenset({("s3", "GetBucketLocation")})
 
 @cache
 def _bound_members(operation: OperationModel) -> tuple[str, ...] | None:
-    """The output members bound to headers or the status code, which an answer must not carry
-    for the normaliser to stand in for serialise-and-parse; None when no answer of the operation
-    travels in the body alone (a payload member, a stream) or botocore reads the raw body."""
+    """The output members bound to headers, which an answer must not carry for the normaliser
+    to stand in for serialise-and-parse; None when no answer of the operation travels in the
+    body alone (a payload member, a stream, a member the status fills) or botocore reads the
+    raw body itself."""
     if operation.has_streaming_output or operation.has_event_stream_output:
         return None
     if (operation.service_model.service_name, operation.name) in _RAW_BODY_READ:
@@ -348,7 +349,10 @@ def _bound_members(operation: OperationModel) -> tuple[str, ...] | None:
         return ()
     if shape.serialization.get("payload"):
         return None
-    return tuple(name for name, member in shape.members.items() if member.serialization.get("location"))
+    locations = {name: member.serialization.get("location") for name, member in shape.members.items()}
+    if "statusCode" in locations.values():
+        return None  # botocore's parser fills it from the status whatever the handler answered
+    return tuple(name for name, location in locations.items() if location)
 
 
 def _body_only(operation: OperationModel, output: Any) -> bool:
@@ -526,12 +530,16 @@ class DirectCall:
                 raise unrecognized_key(protocol_name, service_name)
             params = self._handler_params(operation, protocol_name)
             output, ctx = emulator.invoke(service, handler, route, params, account, request, request_id)
-            if isinstance(output, Reply) or not (protocol_name in _NORMALISED and _body_only(model, output)):
+            # A Reply that only sets a success status (Lambda's 201s and 204s) is still a body.
+            status = output.status if isinstance(output, Reply) else None
+            body = output.output if isinstance(output, Reply) else output
+            if (isinstance(output, Reply) and (output.headers or (status or 200) >= 300)) or not (
+                    protocol_name in _NORMALISED and _body_only(model, body)):
                 response = self._serialise(protocol, output, operation, request_id)
                 emulator.finish(ctx, handler, route)
                 return _parse_wire(response, url, model, self.context, self.raw_body, self.emitter)
-            result = _normaliser(protocol_name).structure(model.output_shape, output) if (
-                output and model.output_shape is not None) else {}
+            result = _normaliser(protocol_name).structure(model.output_shape, body) if (
+                body and model.output_shape is not None) else {}
             emulator.finish(ctx, handler, route)
         except ServiceError as error:
             response = self._bodiless(emulator._error(protocol, error, service_model, operation, request_id))
@@ -544,8 +552,9 @@ class DirectCall:
             response = self._bodiless(emulator._error(protocol, failure, service_model, operation, request_id))
             return _parse_wire(response, url, model, self.context, self.raw_body, self.emitter)
         headers = _success_headers(protocol_name, service_model, request_id, bool(result))
-        # The operation's own success status (S3's DeleteObject answers 204), as the bindings say.
-        status = int(operation.http.get("responseCode", 200))
+        # The handler's status, else the operation's own (S3's DeleteObject answers 204), as the
+        # bindings say.
+        status = status or int(operation.http.get("responseCode", 200))
         result["ResponseMetadata"] = _metadata(protocol_name, request_id, status, headers)
         return AWSResponse(url, status, headers, _EmptyRaw()), result
 
