@@ -54,6 +54,29 @@ from hoarfrost.protocols.json import content_type as json_content_type
 
 PARAMS_KEY = "hoarfrost.direct.params"
 
+
+def _body_rewrites() -> frozenset[tuple[str, str]]:
+    """(service id, operation) of the calls whose request body a built-in ``before-call`` handler
+    of botocore rewrites after serialisation (EC2's and RDS's cross-region copies get a presigned
+    URL): the handler would not see it in the parameters, so those calls keep the wire path."""
+    from botocore import handlers
+
+    rewriters = {handlers.inject_presigned_url_ec2, handlers.inject_presigned_url_rds}
+    found = set()
+    for event, handler, *_ in handlers.BUILTIN_HANDLERS:
+        parts = event.split(".")
+        if len(parts) == 3 and parts[0] == "before-call" and handler in rewriters:
+            found.add((parts[1], parts[2]))
+    return frozenset(found)
+
+
+_WIRE_ONLY = _body_rewrites()
+
+
+def answers(model: OperationModel) -> bool:
+    """Whether direct mode answers this operation (see ``_body_rewrites`` for those it leaves)."""
+    return (model.service_model.service_id.hyphenize(), model.name) not in _WIRE_ONLY
+
 # Protocols whose success bodies the normaliser rebuilds; the others (ec2's flattened lists,
 # rpc-v2-cbor) are serialised and parsed by botocore every time.
 _NORMALISED = frozenset({"json", "query", "rest-json", "rest-xml"})

@@ -294,8 +294,8 @@ def _before_call(model: Any, params: dict[str, Any], request_signer: Any, contex
     if not _direct or not _direct[-1]:
         return None
     api_params = context.pop(direct.PARAMS_KEY, None)
-    if api_params is None or sys._getframe(1).f_code.co_flags & _CO_COROUTINE:
-        return None  # aiobotocore: the wire path
+    if api_params is None or sys._getframe(1).f_code.co_flags & _CO_COROUTINE or not direct.answers(model):
+        return None  # aiobotocore, or a call botocore rewrites after serialising: the wire path
     call = direct.DirectCall(_active[-1], model, api_params, params, request_signer, context, _RawBody)
     return call.answer()
 

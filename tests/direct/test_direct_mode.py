@@ -172,3 +172,20 @@ def test_nested_blocks_take_the_innermost_mode() -> None:
         sts.get_caller_identity()
         assert sent == [1]
     assert hoarfrost.mock.active_emulator() is None
+
+
+def test_calls_whose_body_botocore_rewrites_keep_the_wire() -> None:
+    """EC2's CopySnapshot gets a presigned URL in its serialised body at before-call."""
+    from hoarfrost import direct
+
+    assert ("ec2", "CopySnapshot") in direct._WIRE_ONLY and ("rds", "CopyDBSnapshot") in direct._WIRE_ONLY
+    with mock_aws(direct=True):
+        ec2 = _client("ec2")
+        sent: list[str] = []
+        ec2.meta.events.register("before-send", lambda **kw: sent.append("sent"))
+        try:
+            ec2.copy_snapshot(SourceRegion="us-west-2", SourceSnapshotId="snap-12345678")
+        except ClientError:
+            pass
+        ec2.describe_vpcs()
+    assert sent == ["sent"]
