@@ -184,6 +184,9 @@ def floor_client(service: str, call: Callable[[Any], Any], **kwargs: Any) -> Any
     import hoarfrost.mock
 
     floor.meta.events.unregister("before-send", hoarfrost.mock._before_send)
+    # Likewise a direct-mode block (``mock_aws(direct=True)``) would answer it at before-call.
+    floor.meta.events.unregister("before-parameter-build", hoarfrost.mock._keep_params)
+    floor.meta.events.unregister("before-call", hoarfrost.mock._before_call)
     return floor
 
 

@@ -4,6 +4,10 @@
   ``mock_aws()`` and against the HTTP server (see ``tests/harness.py`` for the attributes).
 * ``inprocess`` / ``server`` — one mode only, for tests that only make sense one way.
 * ``hoarfrost_server`` — the session's ``BackgroundServer`` itself (started on first use).
+
+``HOARFROST_DIRECT=1`` runs every in-process test in direct mode (``mock_aws(direct=True)``,
+see ``hoarfrost.direct``): ``HOARFROST_DIRECT=1 pytest -k "not server" tests/<svc>``. CI runs the
+wire mode, plus ``tests/direct``, which compares both modes over a sweep of every service.
 """
 
 from __future__ import annotations

@@ -100,13 +100,15 @@ class Harness:
 
 
 class InProcessHarness(Harness):
-    """boto3 answered by ``hoarfrost.mock_aws()`` on a fresh Emulator per test."""
+    """boto3 answered by ``hoarfrost.mock_aws()`` on a fresh Emulator per test (in direct mode
+    when ``HOARFROST_DIRECT=1`` is set: ``direct`` says which)."""
 
     mode = "inprocess"
     endpoint_url = None
 
     def __init__(self) -> None:
         self._mock = hoarfrost.mock_aws()
+        self.direct = self._mock.direct
 
     def __enter__(self) -> InProcessHarness:
         self.emulator = self._mock.__enter__()

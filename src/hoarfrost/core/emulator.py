@@ -384,19 +384,7 @@ class Emulator:
         operation = service_model.operation_model(route.operation)
         protocol = get_protocol(route.protocol)
         try:
-            # Hand-written handlers first, then the generic engine, else NotImplemented.
-            handler: OperationHandler | None = None
-            service: StatefulService[Any, Any] | None = None
-            if route.service in IMPLEMENTED or self.engine_serves(route.service, route.operation):
-                service = self.service(route.service)
-                handler = service.handler(route.operation)
-                if handler is None and route.service in IMPLEMENTED:
-                    service = self.engine_part(route.service)
-                    handler = service.handler(route.operation) if service is not None else None
-            if handler is None or service is None:
-                raise NotImplementedOperation(
-                    f"{route.operation} of service {route.service} is not implemented in hoarfrost yet"
-                )
+            service, handler = self.resolve_handler(route.service, route.operation)
             params = protocol.parse_request(request, operation, route.uri_params)
             account = self.accounts.authenticate(route.access_key, service_model.signing_name, route.region)
             if account is None:
@@ -407,19 +395,7 @@ class Emulator:
                 other = self._holder(request, route, account)
                 if other is not None:
                     return self._dispatch(request, other, request_id)
-            if service.validates_input:
-                code = service.validation_error_code or protocol.validation_code(service_model)
-                validate_input(params, operation, code)
-            if self.settings.enforce_iam:
-                self._authorize(request, route, service_model.signing_name, params, account)
-            scope_account, scope_region = service.scope_for(route.operation, params, account, route.region)
-            scope = service.backends.scope(scope_account, scope_region)
-            ctx: RequestContext[Any, Any] = RequestContext(
-                self, service, route.operation, account, route.region, scope, request,
-                route.access_key, request_id, route.protocol,
-            )
-            with scope.lock:
-                output = handler.fn(ctx, params)
+            output, ctx = self.invoke(service, handler, route, params, account, request, request_id)
             if isinstance(output, Reply):
                 response = protocol.serialize_response(output.output, operation, request_id)
                 if output.status is not None:
@@ -428,13 +404,7 @@ class Emulator:
                     response.headers.update(output.headers)
             else:
                 response = protocol.serialize_response(output or {}, operation, request_id)
-            # A read-only operation that changed state after all (KMS makes an AWS managed key on
-            # first use) said so with ``ctx.mark_changed()``.
-            if (handler.mutates or ctx.changed) and service.notifier.listeners:
-                for changed_account, changed_region in ctx.changed_scopes():
-                    service.notify_state_changed(changed_account, changed_region, route.operation, request_id)
-            if ctx.after is not None:
-                self._after_commit(ctx.after, route)
+            self.finish(ctx, handler, route)
             return response
         except ServiceError as error:
             return self._error(protocol, error, service_model, operation, request_id)
@@ -444,6 +414,58 @@ class Emulator:
                 protocol, InternalFailure(f"internal error: {type(exc).__name__}: {exc}"), service_model,
                 operation, request_id,
             )
+
+    def resolve_handler(self, service_name: str, operation: str) -> tuple[StatefulService[Any, Any], OperationHandler]:
+        """The service and handler that answer ``operation``: hand-written handlers first, then
+        the generic engine; NotImplemented (a ServiceError) when neither has one."""
+        handler: OperationHandler | None = None
+        service: StatefulService[Any, Any] | None = None
+        if service_name in IMPLEMENTED or self.engine_serves(service_name, operation):
+            service = self.service(service_name)
+            handler = service.handler(operation)
+            if handler is None and service_name in IMPLEMENTED:
+                service = self.engine_part(service_name)
+                handler = service.handler(operation) if service is not None else None
+        if handler is None or service is None:
+            raise NotImplementedOperation(f"{operation} of service {service_name} is not implemented in hoarfrost yet")
+        return service, handler
+
+    def invoke(self, service: StatefulService[Any, Any], handler: OperationHandler, route: Route,
+               params: dict[str, Any], account: str, request: HttpRequest,
+               request_id: str) -> tuple[Any, RequestContext[Any, Any]]:
+        """Validate, authorize and run the handler on typed ``params`` for an authenticated
+        ``account``: the part of the pipeline both the wire path and the in-process direct path
+        (``hoarfrost.direct``) share. Answers the handler's output (a dict, a ``Reply`` or None)
+        and its context, which ``finish`` takes once the output is serialised. Raises
+        ``ServiceError``."""
+        service_model = catalog.service_model(route.service)
+        operation = service_model.operation_model(route.operation)
+        if service.validates_input:
+            code = service.validation_error_code or get_protocol(route.protocol).validation_code(service_model)
+            validate_input(params, operation, code)
+        if self.settings.enforce_iam:
+            self._authorize(request, route, service_model.signing_name, params, account)
+        scope_account, scope_region = service.scope_for(route.operation, params, account, route.region)
+        scope = service.backends.scope(scope_account, scope_region)
+        ctx: RequestContext[Any, Any] = RequestContext(
+            self, service, route.operation, account, route.region, scope, request,
+            route.access_key, request_id, route.protocol,
+        )
+        with scope.lock:
+            output = handler.fn(ctx, params)
+        return output, ctx
+
+    def finish(self, ctx: RequestContext[Any, Any], handler: OperationHandler, route: Route) -> None:
+        """After a handler succeeded and its answer is serialised: tell listeners what changed,
+        then run its after-commit work (deliveries into other services)."""
+        service = ctx.service
+        # A read-only operation that changed state after all (KMS makes an AWS managed key on
+        # first use) said so with ``ctx.mark_changed()``.
+        if (handler.mutates or ctx.changed) and service.notifier.listeners:
+            for changed_account, changed_region in ctx.changed_scopes():
+                service.notify_state_changed(changed_account, changed_region, route.operation, ctx.request_id)
+        if ctx.after is not None:
+            self._after_commit(ctx.after, route)
 
     def _holder(self, request: HttpRequest, route: Route, account: str) -> Route | None:
         """Among services that read ``request`` alike, the one holding what it names."""
