@@ -38,6 +38,7 @@ def _decrypt(kms):
     return kms.decrypt(CiphertextBlob=blob, EncryptionContext=CONTEXT)
 
 
+@target("floor (beside direct)", group="direct")
 @target("floor (botocore, canned answers)", group="in-process")
 def floor():
     encrypter, decrypter = floor_client("kms", _encrypt), floor_client("kms", _decrypt)
@@ -54,7 +55,16 @@ def floor():
 def hoarfrost_in_process():
     import hoarfrost
 
-    with hoarfrost.mock_aws():
+    with hoarfrost.mock_aws(direct=False):
+        kms = client("kms")
+        yield _round_trip(kms, _prepare(kms))
+
+
+@target("hoarfrost direct in-process", group="direct")
+def hoarfrost_direct_in_process():
+    import hoarfrost
+
+    with hoarfrost.mock_aws(direct=True):
         kms = client("kms")
         yield _round_trip(kms, _prepare(kms))
 
@@ -88,6 +98,7 @@ if __name__ == "__main__":
         reference="floor (botocore, canned answers)",
         ratios=[
             ("hoarfrost in-process / floor", "hoarfrost in-process", "floor (botocore, canned answers)"),
+            ("hoarfrost direct in-process / its floor", "hoarfrost direct in-process", "floor (beside direct)"),
             ("hoarfrost in-process / moto in-process", "hoarfrost in-process", "moto in-process"),
             ("hoarfrost server / moto server", "hoarfrost server", "moto server"),
         ],

@@ -26,6 +26,7 @@ def _cycle(sm):
     return run
 
 
+@target("floor (beside direct)", group="direct")
 @target("floor (botocore, canned answers)", group="in-process")
 def floor():
     creator = floor_client("secretsmanager", lambda c: c.create_secret(Name="bench/secret", SecretString=VALUE))
@@ -47,7 +48,15 @@ def floor():
 def hoarfrost_in_process():
     import hoarfrost
 
-    with hoarfrost.mock_aws():
+    with hoarfrost.mock_aws(direct=False):
+        yield _cycle(client("secretsmanager"))
+
+
+@target("hoarfrost direct in-process", group="direct")
+def hoarfrost_direct_in_process():
+    import hoarfrost
+
+    with hoarfrost.mock_aws(direct=True):
         yield _cycle(client("secretsmanager"))
 
 
@@ -77,6 +86,7 @@ if __name__ == "__main__":
         reference="floor (botocore, canned answers)",
         ratios=[
             ("hoarfrost in-process / floor", "hoarfrost in-process", "floor (botocore, canned answers)"),
+            ("hoarfrost direct in-process / its floor", "hoarfrost direct in-process", "floor (beside direct)"),
             ("hoarfrost in-process / moto in-process", "hoarfrost in-process", "moto in-process"),
             ("hoarfrost server / moto server", "hoarfrost server", "moto server"),
         ],

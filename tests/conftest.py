@@ -1,13 +1,14 @@
 """Fixtures every test folder shares.
 
-* ``aws`` — parametrized over ``inprocess`` and ``server``: the same test runs against
-  ``mock_aws()`` and against the HTTP server (see ``tests/harness.py`` for the attributes).
+* ``aws`` — parametrized over ``inprocess``, ``direct`` and ``server``: the same test runs
+  against ``mock_aws()`` on the wire path, against ``mock_aws(direct=True)`` (botocore answered
+  at ``before-call``, see ``hoarfrost.direct``) and against the HTTP server (see
+  ``tests/harness.py`` for the attributes).
 * ``inprocess`` / ``server`` — one mode only, for tests that only make sense one way.
 * ``hoarfrost_server`` — the session's ``BackgroundServer`` itself (started on first use).
 
-``HOARFROST_DIRECT=1`` runs every in-process test in direct mode (``mock_aws(direct=True)``,
-see ``hoarfrost.direct``): ``HOARFROST_DIRECT=1 pytest -k "not server" tests/<svc>``. CI runs the
-wire mode, plus ``tests/direct``, which compares both modes over a sweep of every service.
+``HOARFROST_DIRECT=1`` also runs the ``inprocess`` fixture's tests in direct mode;
+``tests/direct`` compares both modes field by field over a sweep of every service.
 """
 
 from __future__ import annotations
@@ -54,10 +55,10 @@ def server(hoarfrost_server: BackgroundServer) -> Iterator[ServerHarness]:
         yield harness
 
 
-@pytest.fixture(params=["inprocess", "server"])
+@pytest.fixture(params=["inprocess", "direct", "server"])
 def aws(request: pytest.FixtureRequest) -> Iterator[InProcessHarness | ServerHarness]:
-    if request.param == "inprocess":
-        with InProcessHarness() as harness:
+    if request.param in ("inprocess", "direct"):
+        with InProcessHarness(direct=True if request.param == "direct" else None) as harness:
             yield harness
     else:
         with ServerHarness(request.getfixturevalue("hoarfrost_server")) as harness:

@@ -106,8 +106,8 @@ class InProcessHarness(Harness):
     mode = "inprocess"
     endpoint_url = None
 
-    def __init__(self) -> None:
-        self._mock = hoarfrost.mock_aws()
+    def __init__(self, direct: bool | None = None) -> None:
+        self._mock = hoarfrost.mock_aws(direct=direct)
         self.direct = self._mock.direct
 
     def __enter__(self) -> InProcessHarness:
