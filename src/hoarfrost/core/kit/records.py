@@ -98,6 +98,8 @@ class RecordView(ViewModel):
     if TYPE_CHECKING:  # the fields are the record's, added at class creation
         def __getattr__(self, name: str) -> Any: ...
 
+        def __setattr__(self, name: str, value: Any) -> None: ...
+
     # -- record -> view -------------------------------------------------------------------
     @classmethod
     def of(cls: type[V], record: Any) -> V:
@@ -243,7 +245,7 @@ def record_view(record: type[Any], *, key: str | Iterable[str] = (),
         view.key_fields = key_fields
         view._slots = tuple(slots)
         _VIEWS[record] = view
-        return cast(type[V], view)
+        return view
 
     return declare
 
