@@ -116,11 +116,13 @@ def _compare(left: Any, op: str, right: Any) -> bool:
     if left is None:
         return op == "!="
     a, b = _number(left), _number(right)
+    x: Any  # both numbers or both strings
+    y: Any
     if a is not None and b is not None:
         x, y = a, b
     else:
         x, y = str(left), str(right)
-    return {"=": x == y, "==": x == y, "!=": x != y, "<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
+    return bool({"=": x == y, "==": x == y, "!=": x != y, "<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op])
 
 
 Expr = Callable[[Row], Any]
@@ -267,7 +269,9 @@ def compile_query(query: str) -> Plan:
         rest = rest.strip()
         if name == "fields":
             specs = _names(_Parser(rest))
-            plan.steps.append(lambda rows, specs=specs: [dict(r, **{n: e(r) for n, e in specs}) for r in rows])
+            def with_fields(rows: list[Row], specs: list[tuple[str, Expr]] = specs) -> list[Row]:
+                return [dict(r, **{n: e(r) for n, e in specs}) for r in rows]
+            plan.steps.append(with_fields)
             plan.display = (plan.display or []) + [n for n, _ in specs]
         elif name == "display":
             specs = _names(_Parser(rest))
@@ -277,7 +281,9 @@ def compile_query(query: str) -> Plan:
             condition = _condition(parser)
             if not parser.done():
                 raise QueryError(f"unexpected '{parser.peek()[1]}' in filter")  # type: ignore[index]
-            plan.steps.append(lambda rows, c=condition: [r for r in rows if c(r)])
+            def matching(rows: list[Row], c: Expr = condition) -> list[Row]:
+                return [r for r in rows if c(r)]
+            plan.steps.append(matching)
         elif name == "parse":
             plan.steps.append(_parse_step(rest))
         elif name == "stats":
@@ -290,7 +296,9 @@ def compile_query(query: str) -> Plan:
             if not rest.isdigit() or int(rest) < 1:
                 raise QueryError(f"limit needs a positive number, not '{rest}'")
             plan.limit = int(rest) if plan.limit is None else min(plan.limit, int(rest))
-            plan.steps.append(lambda rows, n=int(rest): rows[:n])
+            def first(rows: list[Row], n: int = int(rest)) -> list[Row]:
+                return rows[:n]
+            plan.steps.append(first)
         else:
             raise QueryError(f"unsupported command '{name}'")
     return plan
@@ -377,7 +385,9 @@ def _stats_step(rest: str) -> tuple[Callable[[list[Row]], list[Row]], list[str]]
                 if by_parser.at_word("as"):
                     by_parser.next()
                     name = by_parser.next()[1]
-                keys.append((name, lambda row, w=width: _format_time((row["@timestamp_ms"] // w) * w)))
+                def binned(row: Row, w: int = width) -> Any:
+                    return _format_time((row["@timestamp_ms"] // w) * w)
+                keys.append((name, binned))
             else:
                 keys += _names(_SingleParser(by_parser))
             if by_parser.at_op(","):
