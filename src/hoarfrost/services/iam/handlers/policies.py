@@ -410,8 +410,8 @@ def list_policies_granting_service_access(ctx: IamContext, request: dict[str, An
                     granting.append({"PolicyName": name, "PolicyType": "INLINE", "EntityType": holder_kind.upper(),
                                      "EntityName": entity_name(holder)})
             for policy_arn in holder.attached:
-                document = policy_document(ctx, policy_arn)
-                if document is not None and _grants(document, namespace.lower()):
+                attached = policy_document(ctx, policy_arn)
+                if attached is not None and _grants(attached, namespace.lower()):
                     granting.append({"PolicyName": policy_arn.rsplit("/", 1)[-1], "PolicyType": "MANAGED",
                                      "PolicyArn": policy_arn})
         answer.append({"ServiceNamespace": namespace, "Policies": granting})
