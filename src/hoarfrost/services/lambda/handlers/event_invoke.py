@@ -115,7 +115,7 @@ def list_function_event_invoke_configs(ctx: Ctx, request: dict[str, Any]) -> dic
 def invoke_async(ctx: Ctx, request: dict[str, Any]) -> Reply:
     """The deprecated asynchronous Invoke: queued like ``InvocationType=Event``."""
     function, qualifier = resolve(ctx, request)
-    body = request.get("InvokeArgs")
+    body: Any = request.get("InvokeArgs")  # a stream from a client, bytes from a direct call
     data = body.read() if hasattr(body, "read") else (body or b"")
     try:
         event = event_text(data)
