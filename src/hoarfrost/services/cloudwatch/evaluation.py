@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from hoarfrost.services.cloudwatch.state import (
     MetricAlarm,
 )
 
-COMPARISONS = {
+COMPARISONS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
     "GreaterThanOrEqualToThreshold": ("greater than or equal to", lambda value, limit: value >= limit),
     "GreaterThanThreshold": ("greater than", lambda value, limit: value > limit),
     "LessThanThreshold": ("less than", lambda value, limit: value < limit),

@@ -212,7 +212,7 @@ def binary(op: str, a: Value, b: Value) -> Value:
     if isinstance(a, list):
         return [_series_op(op, member, b) for member in a]  # type: ignore[misc, arg-type]
     if isinstance(b, list):
-        return [_series_op(op, a, member) for member in b]  # type: ignore[misc, arg-type]
+        return [_series_op(op, a, member) for member in b]  # type: ignore[misc]
     result = _series_op(op, a, b)
     if result is None:  # scalar division by zero and the like: no value
         raise MathError(f"Operation '{op}' has no result for these values")
@@ -274,9 +274,9 @@ def call(name: str, arguments: list[Value], context: Context) -> Value:
         found: list[Series] = []
         for metric_id in context.metric_ids:
             if isinstance(text, str) and text in metric_id:
-                value = context.resolve(metric_id)
-                if isinstance(value, dict):
-                    found.append(value)
+                resolved = context.resolve(metric_id)
+                if isinstance(resolved, dict):
+                    found.append(resolved)
         return found
     if upper in ("ABS", "CEIL", "FLOOR", "LOG", "LOG10", "EXP"):
         _only(upper, arguments, 1)
