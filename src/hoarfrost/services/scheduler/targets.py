@@ -74,7 +74,7 @@ class Invocation:
     def body(self, attempt: int, default: str | None = "{}") -> str | None:
         """The target's Input with Scheduler's context attributes filled in (what the target
         receives), ``default`` when the schedule has none."""
-        text = self.target.get("Input")
+        text: str | None = self.target.get("Input")
         if text is None:
             return default
         for name, value in (("schedule-arn", self.schedule_arn), ("scheduled-time", self.scheduled_text),

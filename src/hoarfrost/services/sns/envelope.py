@@ -57,7 +57,8 @@ class Signer:
         if self._key is not None:
             return
         with self._lock:
-            if self._key is not None:
+            made: Any = self._key  # re-read: another thread may have made it while this one waited
+            if made is not None:
                 return
             from cryptography import x509
             from cryptography.hazmat.primitives import hashes, serialization

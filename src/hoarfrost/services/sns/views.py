@@ -19,7 +19,7 @@ goes back. Nothing is removed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, Required, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Required
 
 from pydantic import Field
 from typing_extensions import TypedDict  # pydantic refuses typing's before Python 3.12
@@ -158,7 +158,7 @@ def to_view(backend: SnsBackend) -> SnsStateView:
         opted_out_phone_numbers=list(backend.opted_out),
         sms_sandbox_phone_numbers=[SandboxPhoneNumberView.of(entry) for entry in backend.sandbox_numbers.values()],
         in_sms_sandbox=bool(backend.in_sms_sandbox),
-        origination_numbers=[cast(OriginationNumberView, OriginationNumberView.from_wire(number))
+        origination_numbers=[OriginationNumberView.from_wire(number)
                              for number in backend.origination_numbers.values()],
         sent_messages=[SentMessageView.of(message) for message in backend.sent_messages],
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from urllib.parse import urlsplit
+from typing import Any
 
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sqs.errors import queue_does_not_exist
@@ -21,7 +22,7 @@ def aws_queue_url(region: str, account: str, name: str) -> str:
     return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
 
 
-def queue_url(ctx: RequestContext, account: str, name: str) -> str:
+def queue_url(ctx: RequestContext[Any, Any], account: str, name: str) -> str:
     """The URL to answer this request's client with."""
     base = ctx.emulator.settings.base_url
     if base:
