@@ -96,7 +96,7 @@ class WorkerPool:
                 loop.call_soon_threadsafe(_resolve, future, result, error)
             except RuntimeError:  # the loop closed while this job ran (server stopped mid long poll)
                 pass
-            job = loop = future = fn = args = result = error = None  # drop references while idle
+            del job, loop, future, fn, args, result, error  # drop references while idle
             with self._lock:
                 self._idle += 1
 
@@ -247,7 +247,7 @@ class HoarfrostApp:
             return
         # Chunks may come off disk (the directory blob store): pull them on a worker thread so
         # the event loop never blocks on I/O. One hop per chunk (a MiB) costs nothing measurable.
-        chunks = iter(body)  # type: ignore[arg-type]
+        chunks = iter(body)
         while (chunk := await self.pool.run(next, chunks, None)) is not None:
             if chunk:
                 await send({"type": "http.response.body", "body": bytes(chunk), "more_body": True})

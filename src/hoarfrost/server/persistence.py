@@ -54,8 +54,11 @@ from hoarfrost.core.views import StatefulService, StateChange, StateViewError, S
 
 try:  # the single-writer lock is advisory and POSIX-only; elsewhere it is skipped
     import fcntl
+
+    _HAS_FCNTL = True
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
+    _HAS_FCNTL = False
 
 log = logging.getLogger("hoarfrost.persistence")
 
@@ -217,7 +220,7 @@ class Persister:
         self._read_only = False  # close_without_saving: nothing more is written
 
     def _take_lock(self) -> Any:
-        if fcntl is None:
+        if not _HAS_FCNTL:
             return None
         handle = open(self.root / ".lock", "a+")  # noqa: SIM115 - held for the Persister's life
         try:
@@ -359,8 +362,7 @@ class Persister:
                 if self._stopping:
                     return
                 # Let a burst of writes settle into one save (close() cuts the wait short).
-                self._wake.wait_for(lambda: self._stopping, timeout=self.save_delay)
-                if self._stopping:
+                if self._wake.wait_for(lambda: self._stopping, timeout=self.save_delay):  # -> _stopping
                     return
             try:
                 self.save()
