@@ -28,7 +28,7 @@ from hoarfrost.protocols.query import (
 def ec2_name(shape: Shape, default: str) -> str:
     """``queryName``, else the ``locationName`` with its first letter upper-cased, else the default."""
     serialization = shape.serialization
-    name = serialization.get("queryName")
+    name: str | None = serialization.get("queryName")
     if name:
         return name
     name = serialization.get("name")

@@ -32,10 +32,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple, cast
 
 from botocore.model import OperationModel, Shape
 
+from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import BodyStream, HttpRequest
 from hoarfrost.protocols import wire
 from hoarfrost.protocols.json_shapes import SerializationException
@@ -356,6 +358,10 @@ class ResponseParts(NamedTuple):
     body: dict[str, Any] | None
     body_shape: Shape | None
     raw: bytes | BodyStream | None
+
+    def events(self) -> Iterable[Mapping[str, Any] | ServiceError]:
+        """``body`` where ``body_shape`` is an event stream: the handler's list of events."""
+        return cast("Iterable[Mapping[str, Any] | ServiceError]", self.body or ())
 
 
 def serialize_bindings(output: dict[str, Any], operation: OperationModel) -> ResponseParts:

@@ -71,7 +71,8 @@ def root_element(operation: OperationModel) -> str:
     name (Route 53 and S3 Control name their output shapes after the root element)."""
     shape = operation.output_shape
     assert shape is not None
-    return shape.serialization.get("name") or shape.name
+    root: str = shape.serialization.get("name") or shape.name
+    return root
 
 
 def payload_element(shape: Shape, payload: str) -> str:
@@ -119,7 +120,7 @@ class RestXmlProtocol(Protocol):
         if parts.body_shape is not None and parts.body_shape.serialization.get("eventstream"):
             headers["content-type"] = event_stream.CONTENT_TYPE
             return HttpResponse(parts.status, headers,
-                                event_stream.encode_stream(parts.body or (), parts.body_shape, self._encode_event))
+                                event_stream.encode_stream(parts.events(), parts.body_shape, self._encode_event))
         if parts.body is None or parts.body_shape is None:
             return HttpResponse(parts.status, headers, b"")
         shape = operation.output_shape
