@@ -170,7 +170,7 @@ def _eventbridge(ctx: S3Context, bucket: Bucket, event: str, key: str, version: 
         detail["deletion-type"] = ("Delete Marker Created" if event.endswith("DeleteMarkerCreated")
                                    else "Permanently Deleted")
     body = json.dumps({"version": "0", "detail-type": kinds[0], "source": "aws.s3", "account": bucket.account,
-                       "time": format_timestamp(now(ctx.clock), "iso8601").split(".")[0].rstrip("Z") + "Z",
+                       "time": str(format_timestamp(now(ctx.clock), "iso8601")).split(".")[0].rstrip("Z") + "Z",
                        "region": bucket.region, "resources": [bucket.arn], "detail": detail})
     deliver(ctx, f"arn:aws:events:{bucket.region}:{bucket.account}:event-bus/default", body)
 

@@ -155,7 +155,8 @@ def aware(value: Any) -> dt.datetime:
     """A timestamp from a request or a restored view (datetime or text) as an aware UTC datetime."""
     if isinstance(value, str):
         value = parse_timestamp(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    stamp: dt.datetime = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return stamp
 
 
 def page_size(value: Any, name: str, minimum: int) -> int:

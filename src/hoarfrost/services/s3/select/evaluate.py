@@ -48,7 +48,7 @@ from hoarfrost.services.s3.select.values import (
 Fn = Callable[[Any], Any]
 Row = list[tuple[str, Any]]
 
-_ORDERS = {"<": lambda c: c < 0, "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0,
+_ORDERS: dict[str, Callable[[int], bool]] = {"<": lambda c: c < 0, "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0,
            "=": lambda c: c == 0, "<>": lambda c: c != 0}
 
 

@@ -15,7 +15,7 @@ import struct
 import zlib
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from hoarfrost.services.s3.select.errors import select_error
 from hoarfrost.services.s3.select.formats import Reader
@@ -218,8 +218,8 @@ class _Column:
 
     def __init__(self, element: dict[int, Any]) -> None:
         self.name = element.get(4, b"").decode("utf-8", "replace")
-        self.physical = element.get(1)
-        self.type_length = element.get(2, 0)
+        self.physical = cast(int, element.get(1))  # a leaf's type; a nested (group) column is refused below
+        self.type_length: int = element.get(2, 0)
         self.optional = element.get(3, 0) == 1
         if element.get(3) == 2 or element.get(5):
             raise select_error("UnsupportedParquetType")  # repeated or nested
