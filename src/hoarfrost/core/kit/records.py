@@ -50,13 +50,13 @@ class Converter:
 
 
 def _epoch_to_datetime(value: float | None) -> dt.datetime | None:
-    return None if value is None else dt.datetime.fromtimestamp(value, dt.timezone.utc)
+    return None if value is None else dt.datetime.fromtimestamp(value, dt.UTC)
 
 
 def _datetime_to_epoch(value: dt.datetime | None) -> float | None:
     if value is None:
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp()
 
 
 # Epoch seconds (a float on the hot path) as an ISO 8601 timestamp in the view.

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 Kind = Literal["rate", "cron", "at"]
 ALL_KINDS: tuple[Kind, ...] = ("at", "rate", "cron")
@@ -270,7 +270,8 @@ def _parse_cron(text: str) -> CronSchedule:
         raise ScheduleError("A cron is cron(minutes hours day-of-month month day-of-week year).")
     fields = match.group(1).split()
     if len(fields) != 6:
-        raise ScheduleError(f"A cron has 6 fields (minutes hours day-of-month month day-of-week year), not {len(fields)}.")
+        raise ScheduleError("A cron has 6 fields (minutes hours day-of-month month day-of-week year), "
+                            f"not {len(fields)}.")
     minute, hour, dom, month, dow, year = (field.upper() for field in fields)
     if (dom == "?") == (dow == "?"):
         raise ScheduleError("Exactly one of day-of-month and day-of-week must be '?'.")
