@@ -64,7 +64,8 @@ class Ec2Protocol(QueryProtocol):
     def serialize_response(self, output: dict[str, Any], operation: OperationModel, request_id: str) -> HttpResponse:
         name = operation.name
         out = [
-            f'<?xml version="1.0" encoding="UTF-8"?>\n<{name}Response xmlns="{self.namespace(operation.service_model)}">',
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<{name}Response xmlns="{self.namespace(operation.service_model)}">',
             f"<requestId>{wire.xml_escape(request_id)}</requestId>",
         ]
         shape = operation.output_shape

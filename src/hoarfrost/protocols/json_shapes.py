@@ -362,7 +362,7 @@ class CborBodyCodec(BodyCodec):
     def _decode_timestamp(self, shape: Shape) -> Codec:
         def decode_timestamp(value: Any) -> Any:
             if isinstance(value, dt.datetime):
-                return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+                return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return wire.parse_timestamp(value)
             raise _mismatch(value, "Timestamp")

@@ -193,7 +193,8 @@ class XmlWriter:
     def document(self, shape: Shape, value: Any, root: str, namespace: str | None = None) -> bytes:
         """A whole document rooted at ``root`` (rest-xml bodies)."""
         out: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-        extra = f' xmlns="{wire.xml_escape(namespace)}"' if namespace and not shape.serialization.get("xmlNamespace") else ""
+        extra = (f' xmlns="{wire.xml_escape(namespace)}"'
+                 if namespace and not shape.serialization.get("xmlNamespace") else "")
         self.element(shape, value, root, out, extra)
         return "".join(out).encode("utf-8")
 
@@ -331,7 +332,8 @@ def parse_document(body: bytes) -> Element:
         root: Element = SafeET.fromstring(body)
         return root
     except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
-        raise XmlValueError(f"The XML you provided was not well-formed or did not validate against our published schema: {exc}") from exc
+        raise XmlValueError("The XML you provided was not well-formed or did not validate against our published "
+                            f"schema: {exc}") from exc
 
 
 def local_name(tag: str) -> str:
