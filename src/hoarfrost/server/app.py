@@ -54,7 +54,8 @@ class WorkerPool:
     Why not ``loop.run_in_executor(ThreadPoolExecutor)``: that chains a concurrent Future (with
     its own condition variable) to an asyncio Future per call; measured in a server process,
     that hop cost two to three times the CPU of this one, where a worker resolves the awaiting
-    asyncio Future itself with one ``call_soon_threadsafe``. And ``ThreadPoolExecutor`` joins its threads at interpreter exit,
+    asyncio Future itself with one ``call_soon_threadsafe``. And ``ThreadPoolExecutor`` joins
+    its threads at interpreter exit,
     so a long poll in flight would hold a stopping server for up to 20 seconds; daemon workers
     let the process exit once the HTTP server has shut down. Threads start lazily, one per
     submission while none is idle, up to ``max_workers``.

@@ -43,14 +43,14 @@ import os
 import re
 import threading
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import hoarfrost
 from hoarfrost.core.blobs import Chunks, DirectoryBlobStore
 from hoarfrost.core.emulator import Emulator
-from hoarfrost.core.views import StatefulService, StateChange, StateViewError, Subscription
+from hoarfrost.core.views import StateChange, StatefulService, StateViewError, Subscription
 
 try:  # the single-writer lock is advisory and POSIX-only; elsewhere it is skipped
     import fcntl
@@ -446,7 +446,7 @@ class Persister:
             "format_version": FORMAT_VERSION,
             "hoarfrost_version": hoarfrost.__version__,
             "generation": generation,
-            "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "saved_at": dt.datetime.now(dt.UTC).isoformat(),
             "clock_offset": offset,
             "scopes": [{"service": name, "account": account, "region": region, "file": relative,
                         "schema_version": version}
