@@ -25,7 +25,7 @@ from hoarfrost.services.dynamodb.views import (
     ThroughputView,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _when(epoch: float) -> dt.datetime:
