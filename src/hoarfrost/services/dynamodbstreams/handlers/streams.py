@@ -86,7 +86,7 @@ def get_shard_iterator(ctx: StreamsContext, request: dict[str, Any]) -> dict[str
     stream = _stream(ctx, request["StreamArn"])
     shard = request["ShardId"]
     if shard != shard_id(stream):
-        raise errors.ResourceNotFoundException(f"Requested resource not found: Shard does not exist")
+        raise errors.ResourceNotFoundException("Requested resource not found: Shard does not exist")
     kind = request["ShardIteratorType"]
     sequence = request.get("SequenceNumber")
     if kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
