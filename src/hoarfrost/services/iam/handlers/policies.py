@@ -9,7 +9,6 @@ from typing import Any
 
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.policies import Effect, PolicyError, PolicyKind, parse_policy
-
 from hoarfrost.services.iam.errors import errors
 from hoarfrost.services.iam.handlers import ops
 from hoarfrost.services.iam.handlers.common import (
