@@ -27,7 +27,7 @@ def _qualifier(ctx: Ctx, function: Function, qualifier: str | None) -> str:
 
 def _output(ctx: Ctx, function: Function, config: EventInvokeConfig) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "LastModified": dt.datetime.fromtimestamp(config.last_modified, dt.timezone.utc),
+        "LastModified": dt.datetime.fromtimestamp(config.last_modified, dt.UTC),
         "FunctionArn": ctx.state.function_arn(function.name, config.qualifier),
         "DestinationConfig": {"OnSuccess": {"Destination": config.on_success} if config.on_success else {},
                               "OnFailure": {"Destination": config.on_failure} if config.on_failure else {}},

@@ -123,11 +123,13 @@ def _load(handler):
     try:
         module = importlib.import_module(module_name)
     except SyntaxError as exc:
-        raise _InitError(_error(exc, "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}"))
+        message = f"Syntax error in module '{module_name}': {exc}"
+        raise _InitError(_error(exc, "Runtime.UserCodeSyntaxError", message)) from exc
     except ImportError as exc:
-        raise _InitError(_error(exc, "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}"))
+        message = f"Unable to import module '{module_name}': {exc}"
+        raise _InitError(_error(exc, "Runtime.ImportModuleError", message)) from exc
     except Exception as exc:
-        raise _InitError(_error(exc))
+        raise _InitError(_error(exc)) from exc
     function = getattr(module, function_name, None)
     if function is None:
         raise _InitError({"errorMessage": f"Handler '{function_name}' missing on module '{module_name}'",
