@@ -35,7 +35,8 @@ class Plan:
 
 
 # -- lexing -------------------------------------------------------------------------------
-_TOKEN = re.compile(r'''\s*(?:(?P<regex>/(?:[^/\\]|\\.)*/i?)|"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>(?:[^'\\]|\\.)*)'|`(?P<bq>[^`]*)`'''
+_TOKEN = re.compile(r'''\s*(?:(?P<regex>/(?:[^/\\]|\\.)*/i?)|"(?P<dq>(?:[^"\\]|\\.)*)"'''
+                    r'''|'(?P<sq>(?:[^'\\]|\\.)*)'|`(?P<bq>[^`]*)`'''
                     r'''|(?P<num>-?\d+(?:\.\d+)?(?![\w.]))|(?P<op><=|>=|!=|=~|==|[=<>(),\[\]*+/-])|(?P<word>[@\w.$]+))''')
 
 
@@ -202,7 +203,7 @@ def _comparison(parser: _Parser) -> Expr:
         parser.next()
         negate = True
     kind, op = parser.next()
-    if kind == "word" and op.lower() == "like" or op == "=~":
+    if (kind == "word" and op.lower() == "like") or op == "=~":
         kind, value = parser.next()
         if kind == "regex":
             pattern = _regex(value)
@@ -246,7 +247,7 @@ def _names(parser: _Parser) -> list[tuple[str, Expr]]:
 
 
 def _split_commands(query: str) -> list[str]:
-    parts, current, quote, regex = [], "", "", False
+    parts, current, quote = [], "", ""
     for char in query:
         if quote:
             quote = "" if char == quote else quote
@@ -329,7 +330,7 @@ def _parse_step(rest: str) -> Callable[[list[Row]], list[Row]]:
         for row in rows:
             value = row.get(source)
             match = pattern.search(str(value)) if value is not None else None
-            extra = dict(zip(names, match.groups())) if match and kind == "str" else (
+            extra = dict(zip(names, match.groups(), strict=False)) if match and kind == "str" else (
                 match.groupdict() if match else {})
             out.append(dict(row, **extra))
         return out
@@ -346,7 +347,7 @@ def _stats_step(rest: str) -> tuple[Callable[[list[Row]], list[Row]], list[str]]
     aggregates: list[tuple[str, str, Expr | None]] = []
     parser = _Parser(text)
     while not parser.done():
-        kind, fn = parser.next()
+        _kind, fn = parser.next()
         fn = fn.lower()
         parser.expect_op("(")
         argument: Expr | None = None
@@ -399,7 +400,7 @@ def _stats_step(rest: str) -> tuple[Callable[[list[Row]], list[Row]], list[str]]
             groups.setdefault(tuple(k(row) for _, k in keys), []).append(row)
         out = []
         for key, members in groups.items():
-            result = {name: value for (name, _), value in zip(keys, key)}
+            result = {name: value for (name, _), value in zip(keys, key, strict=False)}
             for name, fn, argument in aggregates:
                 values = [argument(r) for r in members] if argument else [1 for _ in members]
                 present = [v for v in values if v is not None]
@@ -457,7 +458,7 @@ def _sort_step(rest: str) -> Callable[[list[Row]], list[Row]]:
 
 # -- rows -----------------------------------------------------------------------------------
 def _format_time(ms: int) -> str:
-    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
 
 
 def _flatten(prefix: str, value: Any, into: Row) -> None:
