@@ -114,7 +114,8 @@ def s3_test_event(ctx: S3Context, bucket: Bucket) -> str:
 
 def _record(ctx: S3Context, bucket: Bucket, event: str, key: str, version: ObjectVersion | None,
             config_id: str | None) -> dict[str, Any]:
-    obj: dict[str, Any] = {"key": quote_plus(key, safe="/"), "sequencer": f"{int(ctx.clock.time() * 1_000_000_000):016X}"}
+    obj: dict[str, Any] = {"key": quote_plus(key, safe="/"),
+                           "sequencer": f"{int(ctx.clock.time() * 1_000_000_000):016X}"}
     if version is not None:
         if not version.delete_marker:
             obj.update(size=version.size, eTag=version.etag.strip('"'))

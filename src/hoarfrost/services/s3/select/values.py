@@ -109,7 +109,7 @@ def parse_timestamp(text: str) -> Timestamp:
     if g["h"] is not None and g["t"]:
         raise select_error("ValueParseFailure")
     try:
-        tz = dt.timezone.utc
+        tz = dt.UTC
         if g["z"] and g["z"].upper() != "Z":
             sign = 1 if g["z"][0] == "+" else -1
             tz = dt.timezone(sign * dt.timedelta(hours=int(g["z"][1:3]), minutes=int(g["z"][4:6])))
