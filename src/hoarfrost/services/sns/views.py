@@ -182,7 +182,7 @@ def _check_topic(view: TopicView) -> None:
     name, attributes = view.name, view.attributes
     fifo = attributes.get("FifoTopic", "false").lower() == "true"
     core = name[:-5] if fifo and name.endswith(".fifo") else name
-    if not core or len(name) > 256 or not all(c.isalnum() and c.isascii() or c in "-_" for c in core):
+    if not core or len(name) > 256 or not all((c.isalnum() and c.isascii()) or c in "-_" for c in core):
         raise _invalid(f"topic name {name!r} is not a valid SNS topic name")
     if fifo != name.endswith(".fifo"):
         raise _invalid(f"topic {name!r}: a FIFO topic's name ends with .fifo and FifoTopic is 'true' (and only then)")
