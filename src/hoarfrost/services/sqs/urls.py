@@ -11,8 +11,8 @@ resolve by account and name; a bare queue name names the caller's own queue.
 from __future__ import annotations
 
 from functools import lru_cache
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.sqs.errors import queue_does_not_exist

@@ -31,7 +31,7 @@ SqsContext = RequestContext[SqsBackend, "SqsService"]
 MAX_LISTED = 1000
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _required(operation: str) -> tuple[str, ...]:
     shape = catalog.operation_model("sqs", operation).input_shape
     return tuple(shape.required_members) if shape is not None else ()
