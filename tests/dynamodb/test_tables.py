@@ -240,3 +240,13 @@ def test_a_table_named_by_arn_is_found_in_its_region(aws: Harness, ddb: Any) -> 
     assert west.get_item(TableName="t", Key={"pk": {"S": "via-arn"}})["Item"] == {"pk": {"S": "via-arn"}}
     assert ddb.describe_table(TableName=arn)["Table"]["TableArn"] == arn
     assert ddb.list_tables()["TableNames"] == []
+
+
+def test_a_table_without_a_key_schema_is_a_validation_error(ddb: Any) -> None:
+    # botocore's model lets KeySchema out; DynamoDB requires it.
+    with pytest.raises(ClientError) as raised:
+        ddb.create_table(TableName="nokeys", AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    assert "Value null at 'keySchema' failed to satisfy constraint: Member must not be null" in \
+        raised.value.response["Error"]["Message"]

@@ -156,3 +156,16 @@ def test_a_missing_bucket_keeps_the_records_until_it_exists(firehose: Any, aws: 
     s3.create_bucket(Bucket=BUCKET)
     aws.emulator.clock.advance(61)
     assert [body(s3, key) for key in keys(s3)] == [b"kept"]
+
+
+def test_an_sns_subscription_puts_each_notification_into_the_stream(firehose: Any, s3: Any, aws: Harness) -> None:
+    stream = make_stream(firehose, BufferingHints={"IntervalInSeconds": 60, "SizeInMBs": 1})
+    sns = aws.client("sns")
+    topic = sns.create_topic(Name="to-firehose")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="firehose", Endpoint=stream,
+                  Attributes={"SubscriptionRoleArn": ROLE, "RawMessageDelivery": "true"})
+    sns.publish(TopicArn=topic, Message="first")
+    sns.publish(TopicArn=topic, Message="second")
+    aws.emulator.clock.advance(61)
+    [key] = keys(s3)
+    assert body(s3, key) == b"firstsecond"

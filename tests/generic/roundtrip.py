@@ -8,21 +8,95 @@ a 5xx or an unparseable answer is recorded apart, as a hard failure.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import json
+import os
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from botocore import xform_name
-from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ParamValidationError,
+)
 from botocore.parsers import ResponseParserError
+from botocore.utils import get_token_from_environment
 
 from hoarfrost.core import catalog as models
 from hoarfrost.generic.catalog import Binding, Family, OperationRole
 from hoarfrost.generic.engine.plan import Served, plan
+from hoarfrost.generic.engine.sample import CannotSample, sample_input, string_for
 from hoarfrost.generic.engine.service import fallback_plan
 from hoarfrost.generic.pattern_strings import matches
 from hoarfrost.services import IMPLEMENTED
-from hoarfrost.generic.engine.sample import CannotSample, sample_input, string_for
+
+# Resources a family's create names that another service owns: the caller brings one from
+# there. CloudFront KeyValueStore's keys live in a key value store CloudFront creates; its
+# endpoint rules accept only a CloudFront ARN of that form.
+FOREIGN: dict[str, dict[str, str]] = {
+    "cloudfront-keyvaluestore": {
+        "KvsARN": "arn:aws:cloudfront::123456789012:key-value-store/a1b2c3d4-5678-90ab-cdef-0123456789ab"},
+}
+
+
+def client_for(harness: Any, service: str) -> Any:
+    """A client of ``service`` configured as a user of a local emulator configures it:
+    a bearer token for services that sign with one (CodeCatalyst: botocore refuses to send
+    without it), SigV4 where the endpoint rules ask for SigV4a (which botocore signs only
+    with the optional awscrt package), and over HTTP, requests its endpoint rules address
+    elsewhere redirected to the server (``_to_server``)."""
+    model = models.service_model(service)
+    options: dict[str, Any] = {}
+    if _sigv4a(service) and not _has_crt():
+        options["config"] = Config(signature_version="v4")
+    auth = [*model.metadata.get("auth", []), model.metadata.get("signatureVersion")]
+    bearer = any(item in ("smithy.api#httpBearerAuth", "bearer") for item in auth)
+    server = urlsplit(harness.endpoint_url) if harness.endpoint_url else None
+    if bearer and server is not None:
+        options["endpoint_url"] = None  # its own https host, which the hook below redirects
+    if not bearer:
+        client = harness.client(service, **options)
+    else:
+        variable = "AWS_BEARER_TOKEN_" + model.signing_name.replace("-", "_").replace(" ", "_").upper()
+        saved = os.environ.get(variable)
+        os.environ[variable] = "hoarfrost-sweep-token"  # read once, when the client is made
+        try:
+            assert get_token_from_environment(model.signing_name) is not None
+            client = harness.client(service, **options)
+        finally:
+            if saved is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = saved
+    if server is not None:
+        client.meta.events.register("before-send", functools.partial(_to_server, server))
+    return client
+
+
+def _to_server(server: SplitResult, request: Any, **_: Any) -> None:
+    """Over HTTP, a request botocore addresses elsewhere goes to the test server, as a DNS
+    override sends it there for a user: signin's control-plane endpoint rules ignore a
+    configured endpoint, KeyValueStore's put the account id in front of its host, and a
+    bearer token is only signed for an https URL (the test server speaks plain HTTP)."""
+    parts = urlsplit(request.url)
+    if (parts.scheme, parts.netloc) != (server.scheme, server.netloc):
+        request.headers["Host"] = parts.netloc  # the name it was for: what routes a bearer-signed request
+        request.url = urlunsplit((server.scheme, server.netloc, parts.path, parts.query, parts.fragment))
+
+
+def _sigv4a(service: str) -> bool:
+    rules = models.load_uncached(service, "endpoint-rule-set-1")  # None: no ruleset, SigV4
+    return rules is not None and '"sigv4a"' in json.dumps(rules)
+
+
+def _has_crt() -> bool:
+    from botocore.compat import HAS_CRT
+
+    return bool(HAS_CRT)
 
 
 class StepFailed(Exception):
@@ -109,8 +183,9 @@ class Driver:
         self.client = client
         self.service = service
         self.model = models.service_model(service)
-        self.values: dict[str, dict[str, str]] = {}  # family -> kind -> value
-        self.by_member: dict[str, dict[str, str]] = {}  # family -> identifier member -> value
+        # A value is text, or a number the service assigned (a version).
+        self.values: dict[str, dict[str, str | int]] = {}  # family -> kind -> value
+        self.by_member: dict[str, dict[str, str | int]] = {}  # family -> identifier member -> value
 
     def call(self, step: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -140,11 +215,14 @@ class Driver:
             value = self.value_for(binding, shape)
             if value is not None:
                 params[binding.member] = [value] if binding.match == "any" else value
+        for member, value in FOREIGN.get(self.service, {}).items():
+            if member in params:
+                params[member] = value
             elif binding.required and binding.family == family.name and step != "create":
                 raise StepFailed(step, f"no known {binding.kinds} value for {binding.member}")
         return params
 
-    def value_for(self, binding: Binding, shape: Any = None) -> str | None:
+    def value_for(self, binding: Binding, shape: Any = None) -> str | int | None:
         """The family's known value for a binding: of the kinds it takes (a name before an
         ARN), preferring one the member's pattern accepts (IVS chat's identifier is an ARN)."""
         known = self.values.get(binding.family, {})
@@ -160,12 +238,15 @@ class Driver:
             member = member.member
         pattern = member.metadata.get("pattern") if member is not None else None
         if pattern and candidates:
-            fitting = [value for value in [*candidates, *known.values()] if matches(pattern, value)]
+            fitting = [value for value in [*candidates, *known.values()]
+                       if isinstance(value, str) and matches(pattern, value)]
             return fitting[0] if fitting else candidates[0]
         return candidates[0] if candidates else None
 
-    def create(self, family: Family, role: OperationRole) -> None:
+    def create(self, family: Family, role: OperationRole, read: OperationRole | None = None) -> None:
         params = self.params("create", family, role)
+        if read is not None:
+            params.update(self.shown(family, role, read, params))
         for ident in family.identifiers:
             if ident.input_paths and _path(params, ident.input_path) is None and ident.kind in ("name", "key"):
                 shape_value = f"hf{family.name.lower()[:20]}1"
@@ -177,12 +258,12 @@ class Driver:
                         pass
                 _set(params, ident.input_paths[0], shape_value)
         answer = self.call("create", role.operation, params)
-        known: dict[str, str] = {}
+        known: dict[str, str | int] = {}
         for ident in family.identifiers:
             value = next((_path(params, path) for path in ident.input_paths if _path(params, path) is not None), None)
             if value is None:
                 value = _path(answer, ident.output_path)
-            if isinstance(value, str):
+            if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
                 known.setdefault(ident.kind, value)
                 self.by_member.setdefault(family.name, {})[ident.member] = value
         self.values[family.name] = known
@@ -195,7 +276,7 @@ class Driver:
                             None) for kind in ("create", "read", "list", "update")}
         create, read = roles["create"], roles["read"]
         assert create is not None
-        self.create(family, create)
+        self.create(family, create, read)
         if read is not None:
             answer = self.call("read", read.operation, self.params("read", family, read))
             self.expect_mentioned("read", answer, family, read.operation)
@@ -215,6 +296,26 @@ class Driver:
                 if f"'{change[1]}'" not in str(answer):
                     raise StepFailed("update", f"{read.operation} does not show {change[0]}={change[1]!r}")
         self.tags(family)
+
+    def shown(self, family: Family, create: OperationRole, read: OperationRole, params: dict[str, Any]) -> dict[str, Any]:
+        """Where the read answers nothing that names the resource (CloudHSM's GetResourcePolicy
+        answers the Policy alone), the optional plain strings of the create that the read
+        answers, so the read has something to show."""
+        output = self.model.operation_model(read.operation).output_shape
+        shape = self.model.operation_model(create.operation).input_shape
+        if shape is None or output is None or _can_name(output, family):
+            return {}
+        answered = _member_names(output)
+        extra: dict[str, Any] = {}
+        for name, member in shape.members.items():
+            if name in params or name.lower() not in answered or member.type_name != "string" \
+                    or member.metadata.get("sensitive") or member.serialization.get("location"):
+                continue
+            try:
+                extra[name] = string_for(member, name)
+            except CannotSample:
+                continue
+        return extra
 
     def change(self, family: Family, update: OperationRole, read: OperationRole) -> tuple[str, str] | None:
         """A plain string member of the update that the read answers too (a Description):
@@ -251,8 +352,10 @@ class Driver:
         raise StepFailed(step, f"the answer does not name the resource {self.values[family.name]}")
 
     def mentioned(self, answer: dict[str, Any], family: Family) -> bool:
-        text = str({key: value for key, value in answer.items() if key != "ResponseMetadata"})
-        return any(f"'{value}'" in text for value in self.values[family.name].values())
+        leaves = _leaves({key: value for key, value in answer.items() if key != "ResponseMetadata"})
+        # Any identifier shows it: Lex's GetSession answers the sessionId PutSession assigned, not the userId.
+        values = [*self.values[family.name].values(), *self.by_member.get(family.name, {}).values()]
+        return any((type(value), value) in leaves for value in values)
 
     def tags(self, family: Family) -> None:
         """Tag with the first tag operation that names this family's resources (by its own
@@ -269,7 +372,7 @@ class Driver:
                     or (tagging.family is not None and tagging.family != family.name):
                 continue
             value = next((known[kind] for kind in tagging.resource_kinds if kind in known), None)
-            if value is None or not self.accepts(operation, tagging.resource_member or "", value):
+            if not isinstance(value, str) or not self.accepts(operation, tagging.resource_member or "", value):
                 continue  # Directory Service's AddTagsToResource takes directory ids only
             tags: Any = {"hf": "1"} if tagging.tags.form == "map" else [
                 {tagging.tags.key or "Key": "hf", tagging.tags.value or "Value": "1"}]
@@ -330,6 +433,22 @@ class Driver:
         if served[read.operation].kind == "list" and not self.mentioned(answer, family):
             return  # a Describe that lists: no longer among the answers
         raise StepFailed("read-after-delete", f"{read.operation} still answers after delete")
+
+
+def _leaves(value: Any) -> set[tuple[type, Any]]:
+    """Every scalar in an answer, with its type (a version 1 is not the text '1')."""
+    found: set[tuple[type, Any]] = set()
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):  # keys too: a map may be keyed by the resource's name
+            stack.extend(current.values())
+            found.update((str, key) for key in current if isinstance(key, str))
+        elif isinstance(current, list):
+            stack.extend(current)
+        elif isinstance(current, (str, int)):
+            found.add((type(current), current))
+    return found
 
 
 def _member_shape(shape: Any, path: str) -> Any:

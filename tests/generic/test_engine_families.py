@@ -225,3 +225,70 @@ def test_listing_by_parent_pages_in_creation_order_after_deletes(aws: Harness) -
     glue.update_table(DatabaseName="left", TableInput={"Name": "t0", "Description": "renamed nothing"})
     assert [table["Name"] for table in glue.get_tables(DatabaseName="left")["TableList"]] == \
         ["t0", "t2", "t4", "t5", "t6"]
+
+
+def test_a_read_of_many_answers_the_named_resources_or_not_found(aws: Harness) -> None:
+    # Data Pipeline reads pipelines only through DescribePipelines(pipelineIds=[...]).
+    pipelines = aws.client("datapipeline")
+    first = pipelines.create_pipeline(name="nightly", uniqueId="u1")["pipelineId"]
+    second = pipelines.create_pipeline(name="hourly", uniqueId="u2")["pipelineId"]
+    described = pipelines.describe_pipelines(pipelineIds=[second])["pipelineDescriptionList"]
+    assert [(item["pipelineId"], item["name"]) for item in described] == [(second, "hourly")]
+    pipelines.delete_pipeline(pipelineId=first)
+    with pytest.raises(ClientError) as raised:
+        pipelines.describe_pipelines(pipelineIds=[first])
+    assert _code(raised) == "PipelineNotFoundException" and first in raised.value.response["Error"]["Message"]
+
+
+def test_versions_the_service_numbers_count_within_their_parent(aws: Harness) -> None:
+    appconfig = aws.client("appconfig")
+    app = appconfig.create_application(Name="shop")["Id"]
+    profiles = [appconfig.create_configuration_profile(ApplicationId=app, Name=name, LocationUri="hosted")["Id"]
+                for name in ("flags", "limits")]
+
+    def publish(profile: str, content: bytes) -> int:
+        answer = appconfig.create_hosted_configuration_version(
+            ApplicationId=app, ConfigurationProfileId=profile, Content=content, ContentType="application/json")
+        return int(answer["VersionNumber"])
+
+    assert [publish(profiles[0], b"{}"), publish(profiles[0], b"{}"), publish(profiles[1], b"{}")] == [1, 2, 1]
+    second = appconfig.get_hosted_configuration_version(ApplicationId=app, ConfigurationProfileId=profiles[0],
+                                                        VersionNumber=2)
+    assert second["VersionNumber"] == 2
+    appconfig.delete_hosted_configuration_version(ApplicationId=app, ConfigurationProfileId=profiles[0],
+                                                  VersionNumber=2)
+    with pytest.raises(ClientError) as raised:
+        appconfig.get_hosted_configuration_version(ApplicationId=app, ConfigurationProfileId=profiles[0],
+                                                   VersionNumber=2)
+    assert _code(raised) == "ResourceNotFoundException"
+
+
+def test_a_read_fills_the_nested_summary_that_names_the_resource(aws: Harness) -> None:
+    # IoT Things Graph answers GetFlowTemplate with description.summary: the id and ARN that
+    # CreateFlowTemplate answered at the top of its own summary.
+    things = aws.client("iotthingsgraph")
+    summary = things.create_flow_template(definition={"language": "GRAPHQL", "text": "{}"})["summary"]
+    described = things.get_flow_template(id=summary["id"])["description"]
+    assert described["summary"]["id"] == summary["id"] and described["summary"]["arn"] == summary["arn"]
+    assert described["definition"] == {"language": "GRAPHQL", "text": "{}"}
+
+
+def test_tagging_a_resource_that_lambdas_routes_share_reaches_its_holder(aws: Harness) -> None:
+    # lambda-microvms' TagResource reads over HTTP like hand-written Lambda's: the request goes
+    # to the service that holds the ARN it names.
+    microvms = aws.client("lambda-microvms")
+    image = microvms.create_microvm_image(name="base", **_required_extras(microvms, "CreateMicrovmImage", {"name"}))
+    arn = image["imageArn"]
+    assert ":microvm-image:" in arn
+    microvms.tag_resource(Resource=arn, Tags={"team": "a"})
+    assert microvms.get_microvm_image(imageIdentifier=arn)["tags"] == {"team": "a"}
+    with pytest.raises(ClientError) as raised:  # an ARN nobody holds is still not found
+        microvms.tag_resource(Resource=arn.replace("microvm-image:", "function:"), Tags={"team": "a"})
+    assert _code(raised) == "ResourceNotFoundException"
+
+
+def _required_extras(client: object, operation: str, given: set[str]) -> dict[str, object]:
+    from hoarfrost.generic.engine.sample import sample_input
+
+    shape = client.meta.service_model.operation_model(operation).input_shape  # type: ignore[attr-defined]
+    return sample_input(shape, frozenset(given))

@@ -74,3 +74,17 @@ def test_an_identifier_hint_says_where_create_carries_it() -> None:
     version = next(ident for ident in layer.identifiers if ident.member == "VersionNumber")
     assert (version.kind, version.output_path, version.input_paths) == ("key", "Version", ())
     assert [r.operation for r in layer.roles("create")] == ["PublishLayerVersion"]
+
+
+def test_an_identifier_hint_can_say_a_member_names_nothing_of_the_family() -> None:
+    # partnercentral-channel's accountId is the AWS account a program management account
+    # manages; by its name alone it would be the account's identifier.
+    bare = infer("partnercentral-channel", hints=NO_HINTS).family("ProgramManagementAccount")
+    assert bare is not None and any("accountId" in ident.input_paths for ident in bare.identifiers)
+    hinted = infer("partnercentral-channel").family("ProgramManagementAccount")
+    assert hinted is not None and hinted.resolved
+    assert not any("accountId" in ident.input_paths for ident in hinted.identifiers)
+    own = next(ident for ident in hinted.identifiers if ident.member == "identifier")
+    assert own.output_path == "programManagementAccountDetail.id"
+    with pytest.raises(HintError, match="no source"):
+        hints.parse("svc", {"families": {"A": {"identifiers": {"m": {"kinds": [], "output": "x"}}, "why": "w"}}})

@@ -280,3 +280,16 @@ def test_tag_operations_per_service_and_per_family() -> None:
     assert tagging("glue", None)[5:] == (("TagsToAdd", "map"), "TagsToRemove")
     assert tagging("logs", "LogGroup")[:4] == ("TagLogGroup", "UntagLogGroup", "ListTagsLogGroup", "logGroupName")
     assert tagging("rds", None)[3:5] == ("ResourceName", ("name", "arn"))
+
+
+def test_pi_report_is_named_by_the_id_it_is_given_not_by_its_db_instance() -> None:
+    # GetPerformanceAnalysisReport takes Identifier (the DB instance the report analyses) and
+    # AnalysisReportId (the report's own, which CreatePerformanceAnalysisReport returns): each
+    # member keeps its own source instead of both becoming one identifier.
+    report = family("pi", "PerformanceAnalysisReport")
+    sources = {item.member: (item.input_paths, item.output_path) for item in report.identifiers}
+    assert sources["Identifier"] == (("Identifier",), None)
+    assert sources["AnalysisReportId"] == ((), "AnalysisReportId")
+    flow = family("socialmessaging", "WhatsAppFlow")  # the same: a business account's id, the flow's flowId
+    sources = {item.member: (item.input_paths, item.output_path) for item in flow.identifiers}
+    assert sources["id"] == (("id",), None) and sources["flowId"] == ((), "flowId")

@@ -200,3 +200,9 @@ def test_an_eventbridge_rule_puts_events_into_a_stream(aws: Harness, kinesis: An
     [record] = read_shard(kinesis, S0)
     event = json.loads(record["Data"])
     assert event["source"] == "shop" and event["detail"] == {"id": 7}
+    assert record["PartitionKey"] == event["id"]  # EventBridge's default partition key
+    events.put_targets(Rule="orders", Targets=[{"Id": "k", "Arn": arn,
+                                                "KinesisParameters": {"PartitionKeyPath": "$.detail.customer"}}])
+    events.put_events(Entries=[{"Source": "shop", "DetailType": "order",
+                                "Detail": json.dumps({"id": 8, "customer": "c-42"})}])
+    assert [r["PartitionKey"] for r in read_shard(kinesis, S0)][-1] == "c-42"

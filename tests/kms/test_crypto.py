@@ -329,3 +329,13 @@ def test_other_services_encrypt_through_invoke(aws: Harness, kms: Any) -> None:
     with pytest.raises(ServiceError) as exc:
         service.invoke(aws.account, aws.region, "Decrypt", {"CiphertextBlob": blob})
     assert exc.value.code == "DisabledException"
+
+
+def test_decrypt_and_reencrypt_without_a_ciphertext_are_validation_errors(kms: Any) -> None:
+    # botocore's model lets CiphertextBlob out; KMS requires it.
+    key = make_key(kms)["KeyId"]
+    for call in (lambda: kms.decrypt(KeyId=key), lambda: kms.re_encrypt(DestinationKeyId=key)):
+        with pytest.raises(ClientError) as raised:
+            call()
+        assert error_code(raised) == "ValidationException"
+        assert "Value null at 'ciphertextBlob' failed to satisfy constraint" in error_message(raised)

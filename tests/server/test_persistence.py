@@ -95,7 +95,8 @@ def test_restart_brings_back_every_services_resources(tmp_path: Path) -> None:
     assert process.returncode == 0, err
 
     saved = manifest(state_dir)
-    assert {entry["service"] for entry in saved["scopes"]} == {"s3", "sqs", "dynamodb", "glue"}
+    # CloudWatch holds the AWS/SQS metrics the sends emitted.
+    assert {entry["service"] for entry in saved["scopes"]} == {"s3", "sqs", "dynamodb", "glue", "cloudwatch"}
     for entry in saved["scopes"]:  # plain JSON views, one file per service/account/region
         view = json.loads((state_dir / entry["file"]).read_text())
         assert (view["account"], view["region"]) == (entry["account"], entry["region"]) == (ACCOUNT, REGION)

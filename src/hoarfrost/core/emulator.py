@@ -402,7 +402,9 @@ class Emulator:
             account = self.accounts.authenticate(route.access_key, service_model.signing_name, route.region)
             if account is None:
                 raise unrecognized_key(route.protocol, route.service)
-            if len(route.candidates) > 1 and service.holds(route.operation, params, account, route.region) is False:
+            # Several services read the request alike (Lambda's and lambda-microvms' TagResource):
+            # unless this one knows it holds what the request names, the one that does answers.
+            if len(route.candidates) > 1 and not service.holds(route.operation, params, account, route.region):
                 other = self._holder(request, route, account)
                 if other is not None:
                     return self._dispatch(request, other, request_id)

@@ -159,6 +159,11 @@ PATCHES: dict[str, ModelPatch] = {
             "InvalidAddress": _query_error("InvalidAddress", 404),
         },
     },
+    # Members AWS requires (its API references say so, and it answers "Value null at ...") that
+    # botocore's model marks optional; without them a handler has nothing to work on.
+    "dynamodb": {"shapes": {"CreateTableInput": {"required": ["TableName", "KeySchema"]}}},
+    "kms": {"shapes": {"DecryptRequest": {"required": ["CiphertextBlob"]},
+                       "ReEncryptRequest": {"required": ["CiphertextBlob", "DestinationKeyId"]}}},
     # The tag operations' ARN pattern allows a one-letter resource type ('[a-z-]/'), which
     # refuses every real IVS ARN (channel/..., stage/...); the service takes its own ARNs.
     "ivs": {"shapes": {"ResourceArn": {"pattern": _IVS_ARN.format(service="ivs")}}},

@@ -227,6 +227,7 @@ class FamilyBuilder:
                     sibling = next((kinds[name] for name in kinds
                                     if name.lower() in {s.lower() for s in naming.singulars(member.name)}), ())
                     sources = {kind: located(kind, "", member.name) for kind in sibling}
+            sources = {kind: _not_anothers(src, member.name, key_members) for kind, src in sources.items()}
             sources = {kind: src for kind, src in sources.items() if src.found}
             if not sources:
                 if member.name.lower() in required:
@@ -250,11 +251,15 @@ class FamilyBuilder:
 
         for member in view.inputs(create.operation).values():
             parsed = naming.names_noun(member.name, noun)
+            if member.name in forced:  # a hint said what it holds (pi's Identifier is the DB instance's)
+                continue
             if parsed and not others(member) and member.scalar and not (parsed.many or parsed.prefix) \
                     and parsed.kind in ("name", "id"):
                 identity.merge(found, Identifier(parsed.kind, member.name, input_paths=(member.name,)))
         for path, member in self._output_members(create.operation, wrapper):
             parsed = naming.names_noun(member.name, noun)
+            if member.name in forced:
+                continue
             if parsed and not others(member) and member.scalar and not parsed.many and not parsed.prefix:
                 identity.merge(found, Identifier(parsed.kind, member.name, output_path=path))
         return found, kinds
@@ -388,6 +393,24 @@ class FamilyBuilder:
 
     def _drop(self, candidates: Iterable[Candidate], reason: str, detail: str) -> None:
         self.unresolved += [Unresolved(c.operation, reason, detail) for c in candidates]
+
+
+def _not_anothers(src: identity.Source, member: str, key_members: dict[str, tuple[Member, Claim]]) -> identity.Source:
+    """``src`` without the members another member finding the resource is named after: pi's
+    report is found by Identifier (the DB instance) and AnalysisReportId, so the
+    AnalysisReportId CreatePerformanceAnalysisReport returns is not the Identifier's value,
+    nor the Identifier it takes the AnalysisReportId's."""
+    own = member.lower()
+
+    def anothers(path: str) -> bool:
+        leaf = path.split(".")[-1].replace("[]", "").lower()
+        return leaf != own and leaf in key_members
+
+    inputs = tuple(path for path in src.input_paths if not anothers(path))
+    output = src.output_path if src.output_path and not anothers(src.output_path) else None
+    if (inputs, output) == (src.input_paths, src.output_path) or not (inputs or output):
+        return src  # nothing else claims it, or it would be left with no source at all
+    return identity.Source(inputs, output)
 
 
 def _member_names(view: ServiceView, shape: str | None) -> list[str]:

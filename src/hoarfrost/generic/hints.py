@@ -16,8 +16,9 @@ Hints are data: a service's file says where its names mislead inference, each en
 
 ``operations``: put an operation in a family with a role, or leave it out. ``families``:
 set a family's parent, the identifier kinds a member accepts (and, in the object form,
-where CreateX carries it: ``input`` path, ``output`` path), its name in the catalog, or
-leave it out. ``owners``: which family a member that several families could claim names
+where CreateX carries it: ``input`` path, ``output`` path; ``[]`` for a member that names
+no identifier of the family whatever its name says: partnercentral-channel's accountId),
+its name in the catalog, or leave it out. ``owners``: which family a member that several families could claim names
 (it then makes a parent of that family wherever it does not name the operation's own
 family), or ``null`` for a member that names none though its name says so (Glue's
 ``CatalogId`` holds an account id). Every entry must change
@@ -151,8 +152,10 @@ def parse(service: str, document: Any) -> ServiceHints:
                 kinds = spec.get("kinds")
                 given_input = _text(spec, "input", f"{where}.identifiers.{member}")
                 sources[member] = ((given_input,) if given_input else (), _text(spec, "output", where))
-            if not isinstance(kinds, list) or not kinds or any(kind not in _KINDS for kind in kinds):
-                raise HintError(f"{where}.identifiers.{member}: a list of {_KINDS}")
+            if not isinstance(kinds, list) or any(kind not in _KINDS for kind in kinds):
+                raise HintError(f"{where}.identifiers.{member}: a list of {_KINDS} ([]: it names no identifier)")
+            if not kinds and member in sources:
+                raise HintError(f"{where}.identifiers.{member}: a member that names no identifier has no source")
             identifiers[member] = tuple(cast(list[IdKind], kinds))
         families[name] = FamilyHint(_why(entry, where), _text(entry, "rename", where), _text(entry, "exclude", where),
                                     parent, identifiers, sources, _text(entry, "not_found", where))

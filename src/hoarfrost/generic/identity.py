@@ -174,6 +174,8 @@ def bind(view: ServiceView, operation: str, noun: str, ownership: Ownership,
             kind = parsed.kind if parsed else "key"
             out.parents.append((member, Claim(forced, kind, member.scalar_list, False)))
             continue
+        if member.name in forced_kinds and not forced_kinds[member.name]:
+            continue  # a hint says it names nothing of the family, whatever its name says
         if member.name in forced_kinds:
             out.own.append((member, Claim(noun, forced_kinds[member.name][0], member.scalar_list, False)))
             continue

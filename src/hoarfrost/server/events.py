@@ -10,7 +10,9 @@ Each event is one SSE message whose ``id`` is its sequence number::
 ``event: clock`` carries ``{"seq", "now", "offset"}`` after ``POST /_hoarfrost/clock`` (or any
 ``clock.advance``), and after a reset of everything put a moved clock back to real time
 (``"offset": 0``). With ``?views=1`` a change also carries ``"view"``: the scope's state view
-just after the change (built once per change, whichever clients ask).
+just after the change (built once per change, whichever clients ask). ``?service=sqs,sns``
+sends only those services' changes (clock events still), so a client watching a queue is not
+woken by the CloudWatch metrics its sends emit.
 
 Why requests never wait for a client: a change is formatted once and appended to each client's
 bounded queue under one short lock, on the thread that made the change; the client's own
@@ -20,7 +22,8 @@ marks it dropped (publishing stops at once), and it then gets what was queued, a
 ``event: dropped`` naming the last sequence number it was sent, and the end of the stream. One
 whose socket takes nothing for ``DROP_GRACE_SECONDS`` after that is disconnected without it.
 
-Sequence numbers count from 1 per server and only grow; they order events as they were
+Sequence numbers count from 1 per server and only grow (a client that filters by service
+sees gaps where other services changed); they order events as they were
 published (changes are published once their request's lock is released, so two requests
 running at once on different scopes are ordered by who published first). A request's own
 changes keep their order. The ``request_id`` is the one its response carries; changes no
@@ -65,12 +68,15 @@ class _Client:
     """One listener: its bounded queue of formatted events, filled from any thread and drained
     by its coroutine on the event loop."""
 
-    __slots__ = ("loop", "views", "limit", "queue", "ready", "dropped", "closed", "sent_seq", "pump",
+    __slots__ = ("loop", "views", "services", "limit", "queue", "ready", "dropped", "closed", "sent_seq", "pump",
                  "_signalled", "_give_up")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, views: bool, limit: int) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, views: bool, limit: int,
+                 services: frozenset[str] | None = None) -> None:
         self.loop = loop
         self.views = views
+        # Changes of these services only (None: all); clock events reach every client.
+        self.services = services
         self.limit = limit
         self.queue: collections.deque[tuple[int, bytes]] = collections.deque()
         self.ready = asyncio.Event()
@@ -143,6 +149,9 @@ class EventStream:
             return
         # Built outside the lock: a snapshot takes the scope's lock and may take a while.
         view: str | None = None
+        clients = tuple(c for c in clients if c.services is None or change.service in c.services)
+        if not clients:
+            return
         if any(client.views for client in clients):
             try:
                 view = change.view().model_dump_json()
@@ -155,7 +164,9 @@ class EventStream:
             seq = self._seq
             plain = _sse(seq, "change", f'{{"seq": {seq}, {fields}}}')
             full = plain if view is None else _sse(seq, "change", f'{{"seq": {seq}, {fields}, "view": {view}}}')
-            dropped = [client for client in self._clients if client.put(seq, full if client.views else plain)]
+            dropped = [client for client in self._clients
+                       if (client.services is None or change.service in client.services)
+                       and client.put(seq, full if client.views else plain)]
             if dropped:  # publishing stops touching them at once; each drains and ends on its own
                 self._clients = tuple(client for client in self._clients if client not in dropped)
                 self.dropped += len(dropped)
@@ -174,8 +185,8 @@ class EventStream:
                 self.dropped += len(dropped)
 
     # -- clients (the event loop) ------------------------------------------------------------
-    def _open(self, views: bool, limit: int) -> _Client:
-        client = _Client(asyncio.get_running_loop(), views, limit)
+    def _open(self, views: bool, limit: int, services: frozenset[str] | None = None) -> _Client:
+        client = _Client(asyncio.get_running_loop(), views, limit, services)
         with self._lock:
             self._clients = (*self._clients, client)
             if self._unsubscribe is None:
@@ -212,7 +223,9 @@ class EventStream:
             limit = min(max(int(request.query_param("buffer") or DEFAULT_BUFFER), 1), MAX_BUFFER)
         except ValueError:
             limit = DEFAULT_BUFFER
-        client = self._open(views, limit)
+        named = request.query_param("service")
+        services = frozenset(name.strip() for name in named.split(",") if name.strip()) if named else None
+        client = self._open(views, limit, services)
         watcher = asyncio.ensure_future(self._watch_disconnect(receive, client))
         try:
             await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})

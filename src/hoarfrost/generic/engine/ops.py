@@ -107,7 +107,7 @@ def _find(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any])
             raise not_found(ctx, family, role, named)
         return found
     binding = _own_binding(family, role)
-    value = params.get(binding.member) if binding is not None else None
+    value = _text_of(params.get(binding.member)) if binding is not None else None
     if value is None:  # UpdateTable names it in TableInput.Name, as CreateTable does
         value = next((_get_path(params, path) for ident in family.identifiers for path in ident.input_paths
                       if "." in path and isinstance(_get_path(params, path), str)), None)
@@ -123,7 +123,11 @@ def _attributes(service: str, resource: Resource, family: Family) -> dict[str, A
     """What answers carry: the stored attributes, the identifiers, and each identifier under
     the shorter names outputs give it (``restApiId`` is a RestApi's ``id``, a
     DocumentationVersion's ``documentationVersion`` its ``version``)."""
-    attributes = {**resource.attributes, **resource.identifiers}
+    attributes = dict(resource.attributes)
+    for member, text in resource.identifiers.items():
+        held = attributes.get(member)
+        if not (isinstance(held, int) and str(held) == text):  # an assigned number keeps its type
+            attributes[member] = text
     members = family.tags
     if resource.tags and members is not None and "." not in members.member:  # as TagResource left them
         attributes[members.member] = dict(resource.tags) if members.form == "map" else [
@@ -132,7 +136,7 @@ def _attributes(service: str, resource: Resource, family: Family) -> dict[str, A
         attributes.setdefault("Tags", [{"Key": key, "Value": value} for key, value in resource.tags.items()])
     lowered = {key.lower() for key in attributes}
     for member, aliases in _aliases(service, family):
-        value = resource.identifiers.get(member)
+        value = attributes.get(member)
         if value is None:
             continue
         for alias in aliases:
@@ -159,9 +163,12 @@ def _aliases(service: str, family: Family) -> tuple[tuple[str, tuple[str, ...]],
         aliases = {ident.kind if ident.kind != "key" else "", member.lower().removeprefix(family.name.lower()),
                    words[-1].lower() if words and member.lower() == family.name.lower() else "",
                    member.lower().replace("identifier", "id")}
-        if member.lower() in ("name", "id", "arn"):  # and longer: a DataCatalog's Name is a summary's CatalogName
+        tail = member.lower().removeprefix(family.name.lower())
+        if tail in ("name", "id", "arn"):
+            # And longer or shorter: a DataCatalog's Name is a summary's CatalogName, an IoT
+            # billing group's billingGroupName a GroupNameAndArn's groupName.
             family_words = re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", family.name)
-            aliases |= {"".join(family_words[start:]).lower() + member.lower() for start in range(len(family_words))}
+            aliases |= {"".join(family_words[start:]).lower() + tail for start in range(len(family_words))}
         found.append((ident.member, tuple(sorted(aliases - {""}))))
     _ALIASES[key] = tuple(found)
     return _ALIASES[key]
@@ -173,14 +180,15 @@ def render(service: str, output_shape: Any, path: str | None, resource: Resource
         return {}
     attributes = _attributes(service, resource, family)
     if not path:
-        return fill(output_shape, attributes)
+        return _with_summaries(fill(output_shape, attributes), output_shape, attributes, resource)
     parts = path.split(".")
     inner = at_path(output_shape, path)
     if inner is None or inner.type_name != "structure":  # GetSession's sessionMetadata is a map beside it
-        return fill(output_shape, attributes)
+        return _with_summaries(fill(output_shape, attributes), output_shape, attributes, resource)
     value: Any = conform(attributes, inner) if inner.type_name == "structure" else None
     if value is None:
         return {}
+    value = _with_summaries(value, inner, attributes, resource)
     head = parts[0].replace("[]", "")
     if len(parts) == 1 and not parts[0].endswith("[]") and isinstance(attributes.get(head), dict):
         # CreateBackupPlan took a BackupPlan structure; GetBackupPlan answers it under that name.
@@ -194,6 +202,21 @@ def render(service: str, output_shape: Any, path: str | None, resource: Resource
     beside = fill(output_shape, {key: item for key, item in attributes.items() if key != head})
     beside.pop(head, None)
     return {**beside, **value}
+
+
+def _with_summaries(value: dict[str, Any], shape: Any, attributes: dict[str, Any], resource: Resource) -> dict[str, Any]:
+    """``value`` with the structures of ``shape`` that hold the resource's own identifiers
+    filled from its attributes: IoT Things Graph's GetFlowTemplate answers a description
+    whose ``summary`` carries the id and ARN CreateFlowTemplate returned at the top of its
+    own ``summary``."""
+    names = resource.names()
+    for name, member in shape.members.items():
+        if name in value or member.type_name != "structure":
+            continue
+        nested = fill(member, attributes)
+        if any(isinstance(item, str) and item in names for item in nested.values()):
+            value[name] = nested
+    return value
 
 
 # -- create ---------------------------------------------------------------------------------
@@ -274,34 +297,39 @@ def _timestamp_members(service: str, family: Family) -> tuple[tuple[str, ...], t
     return _TIMESTAMPS[(service, family.name)]
 
 
-def _id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, output: Any) -> list[Any]:
+def _id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, output: Any,
+               member: str | None = None) -> list[Any]:
     """Every member shape an assigned identifier must fit: where CreateX answers it and
     where the family's other operations take it (worked out once per family and kind)."""
-    key = (ctx.service.name, family.name, kind, output_path, getattr(output, "name", None))
+    key = (ctx.service.name, family.name, kind, output_path, getattr(output, "name", None), member)
     known = _ID_SHAPES.get(key)
     if known is None:
-        known = _ID_SHAPES[key] = _find_id_shapes(ctx, family, kind, output_path, output)
+        known = _ID_SHAPES[key] = _find_id_shapes(ctx, family, kind, output_path, output, member)
     return known
 
 
-_ID_SHAPES: dict[tuple[str, str, str, str | None, str | None], list[Any]] = {}
+_ID_SHAPES: dict[tuple[str, str, str, str | None, str | None, str | None], list[Any]] = {}
 
 
-def _find_id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, output: Any) -> list[Any]:
+def _find_id_shapes(ctx: Ctx, family: Family, kind: str, output_path: str | None, output: Any,
+                    member: str | None) -> list[Any]:
     shapes = []
     if output is not None and output_path:
         found = at_path(output, output_path)
         if found is not None:
             shapes.append(found)
     model = models.service_model(ctx.service.name)
+    same_kind = sum(1 for ident in family.identifiers if ident.kind == kind)
     for role_name in ("read", "update", "delete"):
         for role in family.roles(role_name):
             for binding in role.bindings:
                 if binding.family != family.name or kind not in binding.kinds or len(binding.kinds) != 1:
                     continue
-                member = model.operation_model(role.operation).input_shape.members.get(binding.member)
-                if member is not None:
-                    shapes.append(member.member if member.type_name == "list" else member)
+                if member is not None and same_kind > 1 and binding.member.lower() != member.lower():
+                    continue  # BudgetAction's ActionId is not its AccountId, though both are ids
+                found = model.operation_model(role.operation).input_shape.members.get(binding.member)
+                if found is not None:
+                    shapes.append(found.member if found.type_name == "list" else found)
     return [shape for shape in shapes if shape.type_name == "string"]
 
 
@@ -336,19 +364,55 @@ def _tag_arn_shapes_of(service: str) -> list[Any]:
     return shapes
 
 
+def _text_of(value: Any) -> str | None:
+    """A request value as the text resources are indexed by: a number (a version) as its digits."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _numbered(ident: Any, output: Any) -> bool:
+    """An identifier the service assigns as a number (a LayerVersion's Version, a scaling
+    plan's ScalingPlanVersion): CreateX answers it in an integer member."""
+    if ident.input_paths or not ident.output_path or output is None:
+        return False
+    shape = at_path(output, ident.output_path)
+    return shape is not None and shape.type_name in ("integer", "long")
+
+
+def _next_number(ctx: Ctx, family: Family, member: str, parent_uid: str | None, identifiers: dict[str, str]) -> int:
+    """Versions count from 1 within the parent, among the resources that share the new one's
+    other identifiers (a new traffic policy is version 1; its next version 2)."""
+    highest = 0
+    for item in ctx.state.listed(family.name, parent_uid):
+        if all(item.identifiers.get(key) == value for key, value in identifiers.items()):
+            current = item.identifiers.get(member, "")
+            highest = max(highest, int(current) if current.isdigit() else 0)
+    return highest + 1
+
+
 def create(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
     parent_uid = _parent_uid(ctx, family, role, params)
     if parent_uid is None and family.parent is not None and family.parent.required:
         raise not_found(ctx, family, role, params.get(family.parent.member))
     chosen: dict[str, str] = {}
     identifiers: dict[str, str] = {}
+    numbered: dict[str, int] = {}  # assigned numbers (versions), by the output member that answers them
     for ident in family.identifiers:
-        value = next((_get_path(params, path) for path in ident.input_paths if _get_path(params, path) is not None),
-                     None)
-        if isinstance(value, str):
+        value = _text_of(next((_get_path(params, path) for path in ident.input_paths
+                               if _get_path(params, path) is not None), None))
+        if value is not None:
             chosen[ident.member] = identifiers[ident.member] = value
-        elif ident.kind != "arn":
-            identifiers[ident.member] = new_identifier(_id_shapes(ctx, family, ident.kind, ident.output_path, output))
+        elif ident.kind != "arn" and not _numbered(ident, output):
+            identifiers[ident.member] = new_identifier(_id_shapes(ctx, family, ident.kind, ident.output_path, output,
+                                                                  ident.member))
+    for ident in family.identifiers:
+        if ident.member not in identifiers and _numbered(ident, output):
+            number = _next_number(ctx, family, ident.member, parent_uid, identifiers)
+            identifiers[ident.member] = str(number)
+            numbered[(ident.output_path or ident.member).split(".")[-1].replace("[]", "")] = number
     candidates = ctx.state.named(family.name, next(iter(chosen.values()))) if chosen else []
     existing = next((item for item in candidates if item.parent == parent_uid
                      and all(item.identifiers.get(key) == value for key, value in chosen.items())), None)
@@ -374,6 +438,7 @@ def create(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any]
             identifiers[ident.member] = arn
     tag_member = {family.tags.member} if family.tags is not None else set()
     attributes = _stored(params, family, tag_member)
+    attributes.update(numbered)
     for ident in family.identifiers:
         if ident.output_path and ident.member in identifiers:
             attributes.setdefault(ident.output_path.split(".")[-1].replace("[]", ""), identifiers[ident.member])
@@ -435,8 +500,8 @@ def _selected(item: Resource, binding: Binding, value: Any) -> bool:
     if binding.match == "prefix":
         return isinstance(value, str) and any(name.startswith(value) for name in item.names())
     if binding.match == "any" or isinstance(value, list):
-        return any(entry in item.names() for entry in value)
-    return value in item.names()
+        return any(_text_of(entry) in item.names() for entry in value)
+    return _text_of(value) in item.names()
 
 
 def list_(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any], output: Any) -> dict[str, Any]:
@@ -451,7 +516,7 @@ def list_(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any],
                 # Naming resources explicitly (DescribeRepositories' repositoryNames) is a read
                 # of each: one that does not exist is the not-found error, as AWS answers.
                 for wanted in value if isinstance(value, list) else [value]:
-                    if not any(wanted in item.names() for item in items):
+                    if not any(_text_of(wanted) in item.names() for item in items):
                         raise not_found(ctx, family, role, wanted)
     paging = role.paging
     token = params.get(paging.input_tokens[0]) if paging and paging.input_tokens else None

@@ -45,14 +45,23 @@ def plan(service: str) -> dict[str, Served]:
         return {}
     served: dict[str, Served] = {}
     claims: dict[str, list[Served]] = {}
+    many_reads: dict[str, list[Served]] = {}
     for family in found.families:
         if not servable_family(family):
             continue
         for role_name in _CRUD:
             for role in family.roles(role_name):
-                if role.attributes or (role_name == "read" and role.many):
+                if role.attributes:
+                    continue
+                if role_name == "read" and role.many:
+                    # DescribePipelines(pipelineIds): a read of the resources it names, answered
+                    # as a listing filtered by them (a named one that is missing is the
+                    # not-found error where the operation models one).
+                    many_reads.setdefault(role.operation, []).append(Served("list", family, role))
                     continue
                 claims.setdefault(role.operation, []).append(Served(role_name, family, role))
+    for operation, options in many_reads.items():
+        claims.setdefault(operation, options)  # only where the operation plays no other role
     for operation, options in claims.items():
         families = {option.family.name for option in options if option.family is not None}
         if len(families) != 1:
@@ -89,7 +98,6 @@ def plan(service: str) -> dict[str, Served]:
 def _names_member(model: ServiceModel, operation: str, member: str) -> bool:
     shape = model.operation_model(operation).input_shape
     return shape is not None and member.lower() in {name.lower() for name in shape.members}
-    return served
 
 
 @functools.cache

@@ -40,6 +40,17 @@ def _structure(shape: Shape, name: str, depth: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for member in shape.required_members:  # type: ignore[attr-defined]
         out[member] = _value(members[member], member, depth + 1)
+    if not out:
+        # A required structure with no required members: over the query protocols an empty
+        # one is not sent at all (RDS's Parameters, EC2's ConnectionLogOptions), so it carries
+        # its first plain member.
+        first = next(((name, item) for name, item in members.items()
+                      if item.type_name in ("string", "boolean", "integer", "long")), None)
+        if first is not None:
+            try:
+                out[first[0]] = _value(first[1], first[0], depth + 1)
+            except CannotSample:
+                pass
     return out
 
 
@@ -54,7 +65,8 @@ def _value(shape: Shape, name: str, depth: int) -> Any:
         return [_value(shape.member, name, depth + 1) for _ in range(count)]  # type: ignore[attr-defined]
     if kind == "map":
         count = int(meta.get("min", 0))
-        return {f"k{index}": _value(shape.value, name, depth + 1) for index in range(count)}  # type: ignore[attr-defined]
+        return {_key(shape.key, index): _value(shape.value, name, depth + 1)  # type: ignore[attr-defined]
+                for index in range(count)}
     if kind == "string":
         return string_for(shape, name)
     if kind in ("integer", "long"):
@@ -69,6 +81,18 @@ def _value(shape: Shape, name: str, depth: int) -> Any:
     if kind == "timestamp":
         return dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     raise CannotSample(f"{name}: a {kind} member")
+
+
+def _key(shape: Shape, index: int) -> str:
+    """A map key its shape accepts (launch-wizard's specifications keys are 3 or more long)."""
+    plain = f"k{index}"
+    meta = shape.metadata
+    if shape.enum:  # type: ignore[attr-defined]
+        return str(shape.enum[index % len(shape.enum)])  # type: ignore[attr-defined]
+    pattern = meta.get("pattern")
+    if int(meta.get("min", 0)) <= len(plain) <= int(meta.get("max", 256)) and (not pattern or matches(pattern, plain)):
+        return plain
+    return string_for(shape, "key")
 
 
 def string_for(shape: Shape, name: str) -> str:

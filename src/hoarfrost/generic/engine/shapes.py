@@ -154,6 +154,10 @@ def new_arn(shapes: list[Shape], partition: str, region: str, account: str, pref
 
     if fits(preferred):
         return preferred
+    head, _, resource = preferred.rpartition(":")
+    typed = f"{head}:{resource.replace('/', ':', 1)}"  # Lambda's 'microvm-image:<id>' form
+    if fits(typed):
+        return typed
     for pattern in patterns:
         for _ in range(8):
             generated = generate(pattern, low, high, prefer=max(low, min(high, len(preferred))))

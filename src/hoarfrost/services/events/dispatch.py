@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.ports import Message, log_events_message
 from hoarfrost.services.events.routing import Delivery
-from hoarfrost.services.events.transform import target_input
+from hoarfrost.services.events.transform import select, target_input
 
 if TYPE_CHECKING:
     from hoarfrost.services.events.service import EventsService
@@ -94,6 +94,13 @@ class Dispatcher:
             event = json.loads(body) if ("Input" in target or "InputPath" in target
                                          or "InputTransformer" in target) else delivery.event
             self.service.forward(target_arn, event, delivery.account, hops + 1)
+        elif arn.service == "kinesis":
+            # The partition key: what KinesisParameters.PartitionKeyPath selects in the event,
+            # else the event id, as EventBridge does.
+            path = (target.get("KinesisParameters") or {}).get("PartitionKeyPath")
+            key = select(delivery.event, path) if path else None
+            self.emulator.deliver(target_arn, Message(body, group_id=str(key if key is not None else delivery.event["id"]),
+                                                      source_arn=delivery.rule_arn, sender=delivery.account))
         elif arn.service == "events" and arn.resource.startswith("api-destination/"):
             request = self.service.api_request(target_arn, target, body)
 

@@ -6,6 +6,7 @@ context) and errors are exactly an API caller's, and KMS's scope lock is taken t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.kit.arn import try_parse_arn
@@ -16,6 +17,15 @@ from hoarfrost.services.kms.state import ENABLED
 
 if TYPE_CHECKING:
     from hoarfrost.services.kms.service import KmsService
+
+
+@lru_cache(maxsize=4096)
+def _key_location(key_arn: str) -> tuple[str, str, str] | None:
+    """(account, region, key id) of a key ARN, parsed once per ARN."""
+    arn = try_parse_arn(key_arn)
+    if arn is None or arn.resource_type != "key" or not arn.resource_id:
+        return None
+    return arn.account, arn.region, arn.resource_id
 
 
 class KmsKeys:
@@ -60,17 +70,17 @@ class KmsKeys:
         own region, enabled, with no clock work due and a key policy without Deny statements
         (the default policy leaves same-account callers to IAM, which allows them). Lock-free
         reads; a False sends the caller down the full Decrypt path."""
-        arn = try_parse_arn(key_arn)
-        if arn is None or arn.resource_type != "key" or (arn.account, arn.region) != (caller.account, caller.region):
+        where = _key_location(key_arn)
+        if where is None or (where[0], where[1]) != (caller.account, caller.region):
             return False
-        scope = self._service.backends.existing(arn.account, arn.region)
+        scope = self._service.backends.existing(where[0], where[1])
         if scope is None:
             return False
         state = scope.backend
         now = self._service.clock.time()
         if state.next_due is not None and now >= state.next_due:
             return False
-        found = state.keys.get(arn.resource_id)
+        found = state.keys.get(where[2])
         if found is None or found.key_state != ENABLED or found.key_spec != specs.SYMMETRIC_DEFAULT \
                 or found.key_usage != specs.ENCRYPT_DECRYPT:
             return False

@@ -51,8 +51,9 @@ class SecretVersion:
     key_arn: str | None = None
     encryption_arn: str | None = None
     sealed_binary: bool = False
-    # (data_key, its plaintext) from the last time KMS gave it: memory only, never in a view.
-    opened: tuple[bytes, bytes] | None = field(default=None, metadata=VIEW_EXCLUDE, repr=False, compare=False)
+    # (data_key, its plaintext, the ARN of the key that opened it) from the last time KMS gave
+    # it: memory only, never in a view.
+    opened: tuple[bytes, bytes, str] | None = field(default=None, metadata=VIEW_EXCLUDE, repr=False, compare=False)
 
     @property
     def is_sealed(self) -> bool:

@@ -10,8 +10,9 @@
   not take is retried as its delivery policy says (``delivery_policy``), on the emulator's
   clock (``emulator.timers``), then sent to the subscription's dead-letter queue.
 * ``email``, ``email-json``, ``sms``, ``lambda``, ``firehose``, ``application`` — recorded in
-  the backend's ``sent_messages`` exactly as the endpoint would receive them; a ``lambda``
-  subscription is also delivered through the port when a service receives Lambda deliveries.
+  the backend's ``sent_messages`` exactly as the endpoint would receive them; ``lambda`` and
+  ``firehose`` subscriptions are also delivered through the port (the function is invoked, the
+  record put into the delivery stream).
   A delivery the target refuses (no such function, a disabled platform endpoint) goes to the
   subscription's dead-letter queue, as SNS does with client errors.
 
@@ -228,6 +229,9 @@ class Deliverer:
             record.body = text
         else:  # email-json, firehose
             record.body = self._envelope(topic, subscription, publication, text, base_url)
+        if protocol == "firehose" and self.emulator.ports.sink("firehose") is not None:
+            undeliverable = self._dead_letter(dead_letter, record, None, publication)
+            later(lambda: self._invoke(scope, record, undeliverable))
         backend.record(record)
 
     def _envelope(self, topic: Topic, subscription: Subscription, publication: Publication, text: str,
@@ -278,8 +282,8 @@ class Deliverer:
         return send
 
     def _invoke(self, scope: Scope[Any], record: SentMessage, undeliverable: Callable[[], None] | None) -> None:
-        """A lambda subscription's event, through the port; a refusal (no such function) marks
-        the record failed and sends the event to the dead-letter queue."""
+        """A lambda or firehose subscription's delivery, through the port; a refusal (no such
+        function or stream) marks the record failed and sends it to the dead-letter queue."""
         try:
             self.emulator.deliver(record.endpoint, Message(record.body, source_arn=record.topic_arn))
         except ServiceError as error:

@@ -101,7 +101,7 @@ def seal(ctx: Context, secret: Secret, version: SecretVersion, string: str | Non
     version.sealed = nonce + AESGCM(data_key.plaintext).encrypt(nonce, plaintext, version.version_id.encode())
     version.data_key, version.key_arn = data_key.ciphertext, data_key.key_arn
     version.encryption_arn, version.sealed_binary = secret.arn, binary is not None
-    version.opened = (data_key.ciphertext, data_key.plaintext)
+    version.opened = (data_key.ciphertext, data_key.plaintext, data_key.key_arn)
     version.secret_string = version.secret_binary = None
 
 
@@ -125,15 +125,16 @@ def value_of(ctx: Context, secret: Secret, version: SecretVersion) -> tuple[str 
     if version.sealed is None or version.data_key is None:
         return version.secret_string, version.secret_binary  # given in plain text by a view
     context = {"SecretARN": version.encryption_arn or secret.arn, "SecretVersionId": version.version_id}
-    key_arn = _key_for(secret, version)
     try:
         opened = version.opened
         keys, who = ctx.emulator.keys, caller(ctx)
-        if opened is not None and opened[0] is version.data_key and key_arn and keys.may_decrypt(who, key_arn):
+        if opened is not None and opened[0] is version.data_key and keys.may_decrypt(who, opened[2]):
             key = opened[1]
         else:
-            key = keys.decrypt(who, version.data_key, context, key_arn).plaintext
-            version.opened = (version.data_key, key)
+            key_arn = _key_for(secret, version)
+            decrypted = keys.decrypt(who, version.data_key, context, key_arn)
+            key = decrypted.plaintext
+            version.opened = (version.data_key, key, decrypted.key_arn)
         plaintext = AESGCM(key).decrypt(version.sealed[:NONCE_BYTES], version.sealed[NONCE_BYTES:],
                                                        version.version_id.encode())
     except ServiceError as error:
