@@ -1,10 +1,10 @@
 """hoarfrost: a stateful AWS service emulator with typed state views."""
 
+from hoarfrost import state  # hoarfrost.state.export_to(...) / import_from(...)
 from hoarfrost.core.emulator import Emulator, Settings
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.views import StateChange, StatefulService, StateView, StateViewError
 from hoarfrost.mock import mock_aws
-from hoarfrost import state  # noqa: E402  hoarfrost.state.export_to(...) / import_from(...)
 
 __version__ = "0.1.0"
 

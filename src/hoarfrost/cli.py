@@ -91,7 +91,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _open_state_dir(emulator: Any, state_dir: str, args: argparse.Namespace) -> Any:
     """Load ``state_dir`` into ``emulator`` and start saving there; a directory that cannot be
     loaded stops the start-up with its reason (nothing is served half-loaded)."""
-    from hoarfrost.server.persistence import Persister, PersistenceError
+    from hoarfrost.server.persistence import PersistenceError, Persister
 
     if args.blob_dir:
         raise CliError("--blob-dir and --state-dir exclude each other: with --state-dir, blobs live in DIR/blobs")
@@ -213,7 +213,7 @@ def _state_dir(args: argparse.Namespace, *, write: bool) -> Iterator[Any]:
     saved there when the block ends without an error (crash-safely, as a server saves); without,
     nothing is ever written. A directory a server is using is refused: use --url then."""
     from hoarfrost.core.emulator import Emulator
-    from hoarfrost.server.persistence import Persister, PersistenceError
+    from hoarfrost.server.persistence import PersistenceError, Persister
 
     path = Path(args.state_dir)
     if not write and not (path / "manifest.json").is_file():

@@ -32,7 +32,6 @@ from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import HttpRequest
 from hoarfrost.core.kit.arn import build_arn, partition_for
 
-
 # Actions AWS answers whatever the caller's policies say (GetCallerIdentity needs no permission,
 # even under an explicit deny).
 ALWAYS_ALLOWED = frozenset({"sts:GetCallerIdentity"})

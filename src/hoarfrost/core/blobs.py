@@ -24,7 +24,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -46,7 +46,8 @@ class BlobSource(Protocol):
 
 
 def _as_chunks(data: bytes | Chunks) -> Chunks:
-    return (data,) if isinstance(data, (bytes, bytearray, memoryview)) else data
+    # A bytes-like value (bytearray, memoryview) is a chunk as it is: consumers write or join it.
+    return cast(Chunks, (data,)) if isinstance(data, (bytes, bytearray, memoryview)) else data
 
 
 def _slice_chunks(chunks: Iterable[bytes], start: int, end: int | None) -> Iterator[bytes]:

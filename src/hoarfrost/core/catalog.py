@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ def botocore_session() -> botocore.session.Session:
     return _session
 
 
-@lru_cache(maxsize=None)
+@cache
 def available_services() -> tuple[str, ...]:
     return tuple(botocore_session().get_available_services())
 
@@ -57,18 +57,18 @@ def load_uncached(name: str, type_name: str) -> Any:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def service_model(name: str) -> ServiceModel:
     description = spec_patches.apply(name, botocore_session().get_service_data(name))
     return ServiceModel(description, service_name=name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def operation_model(service: str, operation: str) -> OperationModel:
     return service_model(service).operation_model(operation)
 
 
-@lru_cache(maxsize=None)
+@cache
 def error_shapes(service: str) -> dict[str, Shape]:
     """Error shapes by every name a client may match them on: shape name and wire code."""
     shapes: dict[str, Shape] = {}

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class Clock:

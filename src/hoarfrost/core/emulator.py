@@ -278,7 +278,8 @@ class Emulator:
                              "aws4_request, SignedHeaders=host, Signature=0",
         }
         query = f"versionId={quote(version, safe='')}" if version else ""
-        response = self.handle(HttpRequest("GET", f"/{quote(bucket)}/{quote(key)}", query, headers), ("s3", "GetObject"))
+        request = HttpRequest("GET", f"/{quote(bucket)}/{quote(key)}", query, headers)
+        response = self.handle(request, ("s3", "GetObject"))
         if response.status != 200:
             return None
         body = response.body

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from botocore import xform_name
 
@@ -140,6 +140,7 @@ class RequestContext(Generic[B, S]):
 
 
 Handler = Callable[[RequestContext[Any, Any], dict[str, Any]], "dict[str, Any] | Reply | None"]
+F = TypeVar("F", bound=Callable[..., Any])  # a handler as written (its own context type, extra arguments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +165,19 @@ class OperationRegistry:
         self._resolved: dict[str, OperationHandler] | None = None
         self.unresolved: tuple[str, ...] = ()  # handler names the installed botocore does not know
 
-    def operation(self, fn: Handler | None = None, *, mutates: bool | None = None, blocking: bool = False) -> Any:
-        def register(func: Handler) -> Handler:
+    @overload
+    def operation(self, fn: F, *, mutates: bool | None = None, blocking: bool = False) -> F: ...
+
+    @overload
+    def operation(self, fn: None = None, *, mutates: bool | None = None,
+                  blocking: bool = False) -> Callable[[F], F]: ...
+
+    def operation(self, fn: F | None = None, *, mutates: bool | None = None,
+                  blocking: bool = False) -> F | Callable[[F], F]:
+        """Registers ``fn`` (bare ``@ops.operation``) or returns the decorator that does
+        (``@ops.operation(mutates=...)``); the function comes back as it was, signature included,
+        so a handler stays type-checked where it is called directly."""
+        def register(func: F) -> F:
             self._functions[func.__name__] = (func, mutates, blocking)
             self._resolved = None
             return func

@@ -46,7 +46,8 @@ def _check(value: Any, shape: Shape, path: str, errors: list[str]) -> None:
             return
         for name in shape.required_members:
             if value.get(name) is None:
-                errors.append(f"Value null at '{_join(path, name)}' failed to satisfy constraint: Member must not be null")
+                errors.append(f"Value null at '{_join(path, name)}' failed to satisfy constraint: "
+                              "Member must not be null")
         members = shape.members
         for name, member_value in value.items():
             member = members.get(name)

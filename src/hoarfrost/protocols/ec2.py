@@ -28,7 +28,7 @@ from hoarfrost.protocols.query import (
 def ec2_name(shape: Shape, default: str) -> str:
     """``queryName``, else the ``locationName`` with its first letter upper-cased, else the default."""
     serialization = shape.serialization
-    name = serialization.get("queryName")
+    name: str | None = serialization.get("queryName")
     if name:
         return name
     name = serialization.get("name")
@@ -64,7 +64,8 @@ class Ec2Protocol(QueryProtocol):
     def serialize_response(self, output: dict[str, Any], operation: OperationModel, request_id: str) -> HttpResponse:
         name = operation.name
         out = [
-            f'<?xml version="1.0" encoding="UTF-8"?>\n<{name}Response xmlns="{self.namespace(operation.service_model)}">',
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<{name}Response xmlns="{self.namespace(operation.service_model)}">',
             f"<requestId>{wire.xml_escape(request_id)}</requestId>",
         ]
         shape = operation.output_shape

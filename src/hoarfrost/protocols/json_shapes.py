@@ -76,7 +76,8 @@ _SPECIAL_FLOATS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf
 
 def wire_name(member_name: str, member: Shape) -> str:
     """The key a member travels under in a JSON body (``locationName`` / ``jsonName``)."""
-    return member.serialization.get("name", member_name)
+    name: str = member.serialization.get("name", member_name)
+    return name
 
 
 class BodyCodec:
@@ -155,7 +156,8 @@ class BodyCodec:
             return self._list(shape, decode)
         if type_name == "map":
             return self._map(shape, decode)
-        leaf = getattr(self, f"_{'decode' if decode else 'encode'}_{type_name}", None)
+        leaf: Callable[[Shape], Callable[[Any], Any]] | None = getattr(
+            self, f"_{'decode' if decode else 'encode'}_{type_name}", None)
         if leaf is None:
             return _same
         return leaf(shape)
@@ -360,7 +362,7 @@ class CborBodyCodec(BodyCodec):
     def _decode_timestamp(self, shape: Shape) -> Codec:
         def decode_timestamp(value: Any) -> Any:
             if isinstance(value, dt.datetime):
-                return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+                return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return wire.parse_timestamp(value)
             raise _mismatch(value, "Timestamp")

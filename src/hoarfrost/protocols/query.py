@@ -272,7 +272,7 @@ class QueryProtocol(Protocol):
 
     # -- responses --------------------------------------------------------------------------
     def namespace(self, service: ServiceModel) -> str:
-        namespace = service.metadata.get("xmlNamespace")
+        namespace: str | None = service.metadata.get("xmlNamespace")
         if namespace:
             return namespace
         return f"http://{service.endpoint_prefix}.amazonaws.com/doc/{service.api_version}/"

@@ -31,11 +31,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from botocore.model import OperationModel, Shape
 
+from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.http import BodyStream, HttpRequest
 from hoarfrost.protocols import wire
 from hoarfrost.protocols.json_shapes import SerializationException
@@ -114,7 +116,7 @@ def _compute_bindings(shape: Shape) -> HttpBindings:
     raw_payload = payload is not None and shape.members[payload].type_name in ("blob", "string")
     header_index: dict[str, tuple[Member, ...]] = {}
     for binding in headers:
-        header_index[binding[1]] = header_index.get(binding[1], ()) + (binding,)
+        header_index[binding[1]] = (*header_index.get(binding[1], ()), binding)
     return HttpBindings(
         shape, tuple(uri), tuple(query), query_map, tuple(headers), tuple(header_maps), status_member,
         tuple(host_labels), payload, raw_payload, tuple(body_members), header_index,
@@ -357,6 +359,10 @@ class ResponseParts(NamedTuple):
     body_shape: Shape | None
     raw: bytes | BodyStream | None
 
+    def events(self) -> Iterable[Mapping[str, Any] | ServiceError]:
+        """``body`` where ``body_shape`` is an event stream: the handler's list of events."""
+        return cast("Iterable[Mapping[str, Any] | ServiceError]", self.body or ())
+
 
 def serialize_bindings(output: dict[str, Any], operation: OperationModel) -> ResponseParts:
     """Status (``statusCode`` member, else the operation's ``responseCode``, else 200), headers,
@@ -378,7 +384,7 @@ def serialize_shape_bindings(values: dict[str, Any], shape: Shape, status: int) 
                  if value is not None and (binding := by_name.get(key)) is not None]
     else:
         found = [(binding, values[binding[0]]) for binding in bindings.headers if values.get(binding[0]) is not None]
-    for (name, header, member), value in found:
+    for (_name, header, member), value in found:
         if member.type_name == "list":
             if not value:
                 continue

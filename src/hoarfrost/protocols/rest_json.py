@@ -84,7 +84,7 @@ class RestJsonProtocol(Protocol):
             if parts.body_shape is not None and parts.body_shape.serialization.get("eventstream"):
                 headers["content-type"] = event_stream.CONTENT_TYPE
                 return HttpResponse(parts.status, headers,
-                                    event_stream.encode_stream(parts.body or (), parts.body_shape, _encode_event))
+                                    event_stream.encode_stream(parts.events(), parts.body_shape, _encode_event))
             if parts.body is None or parts.body_shape is None:
                 return HttpResponse(parts.status, headers, b"")
             headers.setdefault("content-type", _JSON)

@@ -15,7 +15,7 @@ Which headers carry the request id and which code a malformed request gets also 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -46,7 +46,7 @@ _MALFORMED = "The XML you provided was not well-formed or did not validate again
 _REQUEST_ID_HEADERS = ("x-amzn-requestid",)
 
 
-@lru_cache(maxsize=None)
+@cache
 def service_namespace(service_name: str) -> str | None:
     """The service's XML namespace, as its own input shapes declare it (one scan per service)."""
     model = catalog.service_model(service_name)
@@ -71,7 +71,8 @@ def root_element(operation: OperationModel) -> str:
     name (Route 53 and S3 Control name their output shapes after the root element)."""
     shape = operation.output_shape
     assert shape is not None
-    return shape.serialization.get("name") or shape.name
+    root: str = shape.serialization.get("name") or shape.name
+    return root
 
 
 def payload_element(shape: Shape, payload: str) -> str:
@@ -119,7 +120,7 @@ class RestXmlProtocol(Protocol):
         if parts.body_shape is not None and parts.body_shape.serialization.get("eventstream"):
             headers["content-type"] = event_stream.CONTENT_TYPE
             return HttpResponse(parts.status, headers,
-                                event_stream.encode_stream(parts.body or (), parts.body_shape, self._encode_event))
+                                event_stream.encode_stream(parts.events(), parts.body_shape, self._encode_event))
         if parts.body is None or parts.body_shape is None:
             return HttpResponse(parts.status, headers, b"")
         shape = operation.output_shape
@@ -142,11 +143,12 @@ class RestXmlProtocol(Protocol):
         """A document of the body members under ``root``. When the root *is* the sole body
         member (S3's ``<LocationConstraint>region</LocationConstraint>``), it holds that value."""
         plans = body_members(shape)
-        if len(plans) == 1 and plans[0].xml_name == root and plans[0].shape.type_name not in ("structure", "list", "map"):
+        if len(plans) == 1 and plans[0].xml_name == root and \
+                plans[0].shape.type_name not in ("structure", "list", "map"):
             value = values.get(plans[0].name)
             xmlns = f' xmlns="{wire.xml_escape(namespace)}"' if namespace else ""
             text = "" if value is None else wire.xml_escape(str(value))
-            return f'<?xml version="1.0" encoding="UTF-8"?>\n<{root}{xmlns}>{text}</{root}>'.encode("utf-8")
+            return f'<?xml version="1.0" encoding="UTF-8"?>\n<{root}{xmlns}>{text}</{root}>'.encode()
         return self.writer.document(shape, values, root, namespace)
 
     @staticmethod
@@ -169,7 +171,8 @@ class RestXmlProtocol(Protocol):
             headers.update(bound.headers)
         code_text, message = wire.xml_escape(code), wire.xml_escape(error.message)
         if service.metadata.get(spec_patches.ERROR_STYLE) == "bare":
-            out = [f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code_text}</Code><Message>{message}</Message>']
+            out = ['<?xml version="1.0" encoding="UTF-8"?>\n'
+                   f'<Error><Code>{code_text}</Code><Message>{message}</Message>']
             write_error_fields(self.writer, error, shape, out)
             out.append(f"<RequestId>{wire.xml_escape(request_id)}</RequestId><HostId>{wire.xml_escape(request_id)}</HostId></Error>")
         else:

@@ -9,7 +9,7 @@ import math
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def xml_escape(text: str) -> str:

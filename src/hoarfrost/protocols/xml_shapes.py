@@ -86,10 +86,11 @@ def member_xml_name(member: Shape, name: str) -> str:
     """The element a structure member lives in: flattened lists with a named member use the
     member's name (botocore's ``_member_key_name``), everything else its ``locationName``."""
     if member.type_name == "list" and member.serialization.get("flattened"):
-        inner = member.member.serialization.get("name")
+        inner: str | None = member.member.serialization.get("name")
         if inner:
             return inner
-    return member.serialization.get("name", name)
+    location: str = member.serialization.get("name", name)
+    return location
 
 
 def body_members(shape: Shape) -> tuple[MemberPlan, ...]:
@@ -192,7 +193,8 @@ class XmlWriter:
     def document(self, shape: Shape, value: Any, root: str, namespace: str | None = None) -> bytes:
         """A whole document rooted at ``root`` (rest-xml bodies)."""
         out: list[str] = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-        extra = f' xmlns="{wire.xml_escape(namespace)}"' if namespace and not shape.serialization.get("xmlNamespace") else ""
+        extra = (f' xmlns="{wire.xml_escape(namespace)}"'
+                 if namespace and not shape.serialization.get("xmlNamespace") else "")
         self.element(shape, value, root, out, extra)
         return "".join(out).encode("utf-8")
 
@@ -327,9 +329,11 @@ class XmlValueError(ValueError):
 def parse_document(body: bytes) -> Element:
     """Parse a request body with entity expansion and external references refused."""
     try:
-        return SafeET.fromstring(body)
+        root: Element = SafeET.fromstring(body)
+        return root
     except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
-        raise XmlValueError(f"The XML you provided was not well-formed or did not validate against our published schema: {exc}") from exc
+        raise XmlValueError("The XML you provided was not well-formed or did not validate against our published "
+                            f"schema: {exc}") from exc
 
 
 def local_name(tag: str) -> str:

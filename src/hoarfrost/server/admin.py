@@ -47,8 +47,8 @@ from hoarfrost.core.http import HttpRequest, HttpResponse
 from hoarfrost.core.views import ENGINE_PART, StatefulService, StateViewError
 from hoarfrost.server import summary, view_documents
 from hoarfrost.server.dashboard import DashboardFiles
-from hoarfrost.state import export_document, import_document
 from hoarfrost.services import IMPLEMENTED
+from hoarfrost.state import export_document, import_document
 
 PREFIX = "/_hoarfrost/"
 MOTO_RESET = "/moto-api/reset"

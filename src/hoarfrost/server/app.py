@@ -54,7 +54,8 @@ class WorkerPool:
     Why not ``loop.run_in_executor(ThreadPoolExecutor)``: that chains a concurrent Future (with
     its own condition variable) to an asyncio Future per call; measured in a server process,
     that hop cost two to three times the CPU of this one, where a worker resolves the awaiting
-    asyncio Future itself with one ``call_soon_threadsafe``. And ``ThreadPoolExecutor`` joins its threads at interpreter exit,
+    asyncio Future itself with one ``call_soon_threadsafe``. And ``ThreadPoolExecutor`` joins
+    its threads at interpreter exit,
     so a long poll in flight would hold a stopping server for up to 20 seconds; daemon workers
     let the process exit once the HTTP server has shut down. Threads start lazily, one per
     submission while none is idle, up to ``max_workers``.
@@ -96,7 +97,7 @@ class WorkerPool:
                 loop.call_soon_threadsafe(_resolve, future, result, error)
             except RuntimeError:  # the loop closed while this job ran (server stopped mid long poll)
                 pass
-            job = loop = future = fn = args = result = error = None  # drop references while idle
+            del job, loop, future, fn, args, result, error  # drop references while idle
             with self._lock:
                 self._idle += 1
 
@@ -247,7 +248,7 @@ class HoarfrostApp:
             return
         # Chunks may come off disk (the directory blob store): pull them on a worker thread so
         # the event loop never blocks on I/O. One hop per chunk (a MiB) costs nothing measurable.
-        chunks = iter(body)  # type: ignore[arg-type]
+        chunks = iter(body)
         while (chunk := await self.pool.run(next, chunks, None)) is not None:
             if chunk:
                 await send({"type": "http.response.body", "body": bytes(chunk), "more_body": True})

@@ -252,7 +252,7 @@ class EventStream:
         while True:
             try:
                 await asyncio.wait_for(client.ready.wait(), KEEPALIVE_SECONDS)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 if client.closed:
                     return False
                 await send({"type": "http.response.body", "body": b": keepalive\n\n", "more_body": True})

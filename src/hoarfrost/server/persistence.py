@@ -43,19 +43,22 @@ import os
 import re
 import threading
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import hoarfrost
 from hoarfrost.core.blobs import Chunks, DirectoryBlobStore
 from hoarfrost.core.emulator import Emulator
-from hoarfrost.core.views import StatefulService, StateChange, StateViewError, Subscription
+from hoarfrost.core.views import StateChange, StatefulService, StateViewError, Subscription
 
 try:  # the single-writer lock is advisory and POSIX-only; elsewhere it is skipped
     import fcntl
+
+    _HAS_FCNTL = True
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
+    _HAS_FCNTL = False
 
 log = logging.getLogger("hoarfrost.persistence")
 
@@ -217,7 +220,7 @@ class Persister:
         self._read_only = False  # close_without_saving: nothing more is written
 
     def _take_lock(self) -> Any:
-        if fcntl is None:
+        if not _HAS_FCNTL:
             return None
         handle = open(self.root / ".lock", "a+")  # noqa: SIM115 - held for the Persister's life
         try:
@@ -359,8 +362,7 @@ class Persister:
                 if self._stopping:
                     return
                 # Let a burst of writes settle into one save (close() cuts the wait short).
-                self._wake.wait_for(lambda: self._stopping, timeout=self.save_delay)
-                if self._stopping:
+                if self._wake.wait_for(lambda: self._stopping, timeout=self.save_delay):  # -> _stopping
                     return
             try:
                 self.save()
@@ -444,7 +446,7 @@ class Persister:
             "format_version": FORMAT_VERSION,
             "hoarfrost_version": hoarfrost.__version__,
             "generation": generation,
-            "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "saved_at": dt.datetime.now(dt.UTC).isoformat(),
             "clock_offset": offset,
             "scopes": [{"service": name, "account": account, "region": region, "file": relative,
                         "schema_version": version}

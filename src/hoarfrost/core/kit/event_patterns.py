@@ -296,7 +296,7 @@ def _exact_literal(literal: bool | None) -> Matcher:
 
 def _comparable(number: float) -> int:
     """AWS compares numbers to six decimal places."""
-    return int(round((number + _FIVE_BILLION) * 1_000_000))
+    return round((number + _FIVE_BILLION) * 1_000_000)
 
 
 def _affix(name: str, operand: Any) -> Matcher:

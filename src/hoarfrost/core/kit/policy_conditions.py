@@ -117,7 +117,8 @@ def _arn_like(pattern: Pattern, value: str, context: Context) -> bool:
     return value.count(":") >= 5 and pattern.matches(value, context)
 
 
-def _ordered(read: Callable[[str], Any], compare: Callable[[Any, Any], bool]) -> tuple[Callable[[str, bool], Any], Test]:
+def _ordered(read: Callable[[str], Any], compare: Callable[[Any, Any], bool]
+             ) -> tuple[Callable[[str, bool], Any], Test]:
     """Numeric and Date operators: both sides read as the type, then compared."""
 
     def prepare(text: str, variables: bool) -> Any:

@@ -50,13 +50,13 @@ class Converter:
 
 
 def _epoch_to_datetime(value: float | None) -> dt.datetime | None:
-    return None if value is None else dt.datetime.fromtimestamp(value, dt.timezone.utc)
+    return None if value is None else dt.datetime.fromtimestamp(value, dt.UTC)
 
 
 def _datetime_to_epoch(value: dt.datetime | None) -> float | None:
     if value is None:
         return None
-    return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp()
 
 
 # Epoch seconds (a float on the hot path) as an ISO 8601 timestamp in the view.
@@ -97,6 +97,8 @@ class RecordView(ViewModel):
 
     if TYPE_CHECKING:  # the fields are the record's, added at class creation
         def __getattr__(self, name: str) -> Any: ...
+
+        def __setattr__(self, name: str, value: Any) -> None: ...
 
     # -- record -> view -------------------------------------------------------------------
     @classmethod
@@ -243,7 +245,7 @@ def record_view(record: type[Any], *, key: str | Iterable[str] = (),
         view.key_fields = key_fields
         view._slots = tuple(slots)
         _VIEWS[record] = view
-        return cast(type[V], view)
+        return view
 
     return declare
 

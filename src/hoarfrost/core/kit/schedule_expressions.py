@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 Kind = Literal["rate", "cron", "at"]
 ALL_KINDS: tuple[Kind, ...] = ("at", "rate", "cron")
@@ -238,7 +238,8 @@ def _parse_at(text: str) -> AtSchedule:
     if match is None:
         raise ScheduleError("A one-time schedule is at(yyyy-mm-ddThh:mm:ss).")
     try:
-        local = dt.datetime(*(int(part) for part in match.groups()))
+        year, month, day, hour, minute, second = (int(part) for part in match.groups())
+        local = dt.datetime(year, month, day, hour, minute, second)
     except ValueError as error:
         raise ScheduleError(f"Not a date and time: {error}.") from None
     return AtSchedule(text, local)
@@ -269,7 +270,8 @@ def _parse_cron(text: str) -> CronSchedule:
         raise ScheduleError("A cron is cron(minutes hours day-of-month month day-of-week year).")
     fields = match.group(1).split()
     if len(fields) != 6:
-        raise ScheduleError(f"A cron has 6 fields (minutes hours day-of-month month day-of-week year), not {len(fields)}.")
+        raise ScheduleError("A cron has 6 fields (minutes hours day-of-month month day-of-week year), "
+                            f"not {len(fields)}.")
     minute, hour, dom, month, dow, year = (field.upper() for field in fields)
     if (dom == "?") == (dow == "?"):
         raise ScheduleError("Exactly one of day-of-month and day-of-week must be '?'.")
@@ -359,17 +361,23 @@ def _day_of_month(text: str) -> tuple[DayTest, ...]:
             back = int(item[2:])
             if back > 30:
                 raise ScheduleError(f"day-of-month offset from the last day is at most 30, not {back}.")
-            tests.append(lambda y, m, d, back=back: d == _last_day(y, m) - back)
+            def before_last(y: int, m: int, d: int, back: int = back) -> bool:
+                return d == _last_day(y, m) - back
+            tests.append(before_last)
         elif item == "LW":
             tests.append(lambda y, m, d: d == _nearest_weekday(y, m, _last_day(y, m)))
         elif item.endswith("W"):
             target = _number(item[:-1], _DOM)
-            tests.append(lambda y, m, d, target=target: d == _nearest_weekday(y, m, target))
+            def nearest_weekday(y: int, m: int, d: int, target: int = target) -> bool:
+                return d == _nearest_weekday(y, m, target)
+            tests.append(nearest_weekday)
         else:
             plain.append(item)
     if plain:
         days = _values(",".join(plain), _DOM)
-        tests.append(lambda y, m, d, days=frozenset(days): d in days)
+        def listed_day(y: int, m: int, d: int, days: frozenset[int] = frozenset(days)) -> bool:
+            return d in days
+        tests.append(listed_day)
     return tuple(tests)
 
 
@@ -381,17 +389,23 @@ def _day_of_week(text: str) -> tuple[DayTest, ...]:
             plain.append("7")
         elif item.endswith("L"):
             weekday = _number(item[:-1], _DOW)
-            tests.append(lambda y, m, d, w=weekday: _weekday(y, m, d) == w and d + 7 > _last_day(y, m))
+            def last_weekday(y: int, m: int, d: int, w: int = weekday) -> bool:
+                return _weekday(y, m, d) == w and d + 7 > _last_day(y, m)
+            tests.append(last_weekday)
         elif "#" in item:
             day_text, _, nth_text = item.partition("#")
             weekday = _number(day_text, _DOW)
             if not nth_text.isdigit() or not 1 <= int(nth_text) <= 5:
                 raise ScheduleError(f"The n of day#n runs from 1 to 5, not {nth_text!r}.")
             nth = int(nth_text)
-            tests.append(lambda y, m, d, w=weekday, n=nth: _weekday(y, m, d) == w and (d - 1) // 7 + 1 == n)
+            def nth_weekday(y: int, m: int, d: int, w: int = weekday, n: int = nth) -> bool:
+                return _weekday(y, m, d) == w and (d - 1) // 7 + 1 == n
+            tests.append(nth_weekday)
         else:
             plain.append(item)
     if plain:
         weekdays = _values(",".join(plain), _DOW)
-        tests.append(lambda y, m, d, days=frozenset(weekdays): _weekday(y, m, d) in days)
+        def listed_weekday(y: int, m: int, d: int, days: frozenset[int] = frozenset(weekdays)) -> bool:
+            return _weekday(y, m, d) in days
+        tests.append(listed_weekday)
     return tuple(tests)

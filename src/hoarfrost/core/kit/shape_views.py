@@ -136,7 +136,8 @@ def _annotation(service: str, shape: Shape, built: dict[str, type[ShapeView]]) -
     if kind == "structure":
         if shape.serialization.get("document") or shape.metadata.get("document"):
             return Any
-        target = built.get(shape.name) or _models.get((service, shape.name))
+        # A ForwardRef (cast as a model in ``built``) while that model is still being built.
+        target: Any = built.get(shape.name) or _models.get((service, shape.name))
         if isinstance(target, ForwardRef):
             return target
         return target if target is not None else _build(service, shape, built)

@@ -126,7 +126,8 @@ class ServiceIndex:
         try:
             raw = json.loads(path.read_text())
             if raw.get("format") == INDEX_FORMAT:
-                return raw["services"]
+                services: dict[str, dict[str, Any]] = raw["services"]
+                return services
         except (OSError, ValueError, KeyError, AttributeError):
             pass
         services = {name: _read_metadata(name) for name in catalog.available_services()}

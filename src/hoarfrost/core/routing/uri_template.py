@@ -9,7 +9,7 @@ percent-decoded afterwards, so an encoded ``%2F`` inside a plain label stays in 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from urllib.parse import unquote
 
 _LABEL = re.compile(r"\{([^}]+)\}")
@@ -75,7 +75,7 @@ class PathTemplate:
         return f"PathTemplate({self.template!r})"
 
 
-@lru_cache(maxsize=None)
+@cache
 def path_template(path: str) -> PathTemplate:
     """One compiled template per distinct path across all services."""
     return PathTemplate(path)

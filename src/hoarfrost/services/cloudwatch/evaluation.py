@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from hoarfrost.services.cloudwatch.state import (
     MetricAlarm,
 )
 
-COMPARISONS = {
+COMPARISONS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
     "GreaterThanOrEqualToThreshold": ("greater than or equal to", lambda value, limit: value >= limit),
     "GreaterThanThreshold": ("greater than", lambda value, limit: value > limit),
     "LessThanThreshold": ("less than", lambda value, limit: value < limit),
@@ -64,12 +65,12 @@ def region_description(region: str) -> str:
 
 def iso(seconds: float) -> str:
     """AWS's timestamp in alarm JSON: 2026-12-04T18:21:00.000+0000."""
-    moment = dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    moment = dt.datetime.fromtimestamp(seconds, dt.UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
 def _short(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%d/%m/%y %H:%M:%S")
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%d/%m/%y %H:%M:%S")
 
 
 def _number(value: float) -> str:
@@ -393,7 +394,7 @@ def evaluate_composite(backend: CloudWatchBackend, alarm: CompositeAlarm, at: fl
     present = [child for child in triggering if child is not None]
     latest = max(present, key=lambda child: child.state_transitioned, default=None)
     if latest is not None:
-        moment = dt.datetime.fromtimestamp(latest.state_transitioned, dt.timezone.utc)
+        moment = dt.datetime.fromtimestamp(latest.state_transitioned, dt.UTC)
         reason = (f"{backend.alarm_arn(latest.name)} transitioned to {latest.state_value} at "
                   f"{moment.strftime('%A %d %B, %Y %H:%M:%S')} UTC")
     else:

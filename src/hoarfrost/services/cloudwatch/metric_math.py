@@ -18,14 +18,14 @@ Errors raise ``MathError`` with the text the handler wraps in AWS's message.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Union
 
 Series = dict[float, float]
-Value = Union[float, Series, list[Series], str]
+Value = float | Series | list[Series] | str
 
 _TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
                     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<string>'[^']*'|\"[^\"]*\")|(?P<op>[-+*/^(),\[\]]))")
@@ -212,7 +212,7 @@ def binary(op: str, a: Value, b: Value) -> Value:
     if isinstance(a, list):
         return [_series_op(op, member, b) for member in a]  # type: ignore[misc, arg-type]
     if isinstance(b, list):
-        return [_series_op(op, a, member) for member in b]  # type: ignore[misc, arg-type]
+        return [_series_op(op, a, member) for member in b]  # type: ignore[misc]
     result = _series_op(op, a, b)
     if result is None:  # scalar division by zero and the like: no value
         raise MathError(f"Operation '{op}' has no result for these values")
@@ -274,9 +274,9 @@ def call(name: str, arguments: list[Value], context: Context) -> Value:
         found: list[Series] = []
         for metric_id in context.metric_ids:
             if isinstance(text, str) and text in metric_id:
-                value = context.resolve(metric_id)
-                if isinstance(value, dict):
-                    found.append(value)
+                resolved = context.resolve(metric_id)
+                if isinstance(resolved, dict):
+                    found.append(resolved)
         return found
     if upper in ("ABS", "CEIL", "FLOOR", "LOG", "LOG10", "EXP"):
         _only(upper, arguments, 1)
@@ -303,7 +303,7 @@ def call(name: str, arguments: list[Value], context: Context) -> Value:
     if upper == "FILL":
         _only(upper, arguments, 2)
         filler = arguments[1]
-        if not isinstance(filler, (float, str)) or isinstance(filler, str) and filler not in ("REPEAT", "LINEAR"):
+        if not isinstance(filler, (float, str)) or (isinstance(filler, str) and filler not in ("REPEAT", "LINEAR")):
             raise MathError("The second argument of FILL must be a number, REPEAT or LINEAR")
         return _each(_series_of(upper, arguments[0]), lambda series: _fill(series, filler, context.timestamps))
     if upper == "PERIOD":
@@ -321,7 +321,7 @@ def _sequential(kind: str, series: Series) -> Series:
             total += series[stamp]
             out[stamp] = total
         return out
-    for before, stamp in zip(stamps, stamps[1:], strict=False):
+    for before, stamp in itertools.pairwise(stamps):
         change = series[stamp] - series[before]
         elapsed = stamp - before
         out[stamp] = change if kind == "DIFF" else elapsed if kind == "DIFF_TIME" else change / elapsed

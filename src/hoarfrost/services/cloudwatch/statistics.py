@@ -106,7 +106,7 @@ def _trimmed(values: list[tuple[float, float]], kind: str, low: float, high: flo
     if kind == "wm":
         weight = sum(count for _, count in values)
         return sum(min(max(value, bottom), top) * count for value, count in values) / weight
-    inside = [(value, count) for value, count in values if (value > bottom or low == 0 and value >= bottom)
+    inside = [(value, count) for value, count in values if (value > bottom or (low == 0 and value >= bottom))
               and value <= top]
     count = sum(c for _, c in inside)
     if kind == "tc":

@@ -23,13 +23,13 @@ from hoarfrost.core.kit.records import RecordView, record_view
 from hoarfrost.core.views import StateView, StateViewError
 from hoarfrost.services.cloudwatch import alarm_rule
 from hoarfrost.services.cloudwatch.state import (
+    RESOLUTIONS,
     CloudWatchBackend,
     CompositeAlarm,
     Dashboard,
     HistoryItem,
     Metric,
     MetricAlarm,
-    RESOLUTIONS,
     Point,
 )
 

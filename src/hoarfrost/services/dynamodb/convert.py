@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, overload
 
 from hoarfrost.core.errors import ServiceError
 from hoarfrost.core.kit.arn import build_arn
@@ -24,7 +25,7 @@ from hoarfrost.services.dynamodb.views import (
     ThroughputView,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _when(epoch: float) -> dt.datetime:
@@ -66,6 +67,14 @@ def value_from_json(value: Any) -> dict[str, Any]:
     return {kind: data}
 
 
+@overload
+def item_to_json(item: Item) -> dict[str, Any]: ...
+
+
+@overload
+def item_to_json(item: None) -> None: ...
+
+
 def item_to_json(item: Item | None) -> dict[str, Any] | None:
     return None if item is None else {name: value_to_json(value) for name, value in item.items()}
 
@@ -99,9 +108,10 @@ def _index_view(index: Index) -> IndexView:
 
 def table_view(table: Table) -> TableView:
     spec = table.stream_specification or {}
+    definitions: dict[str, Any] = {d["AttributeName"]: d["AttributeType"] for d in table.attribute_definitions}
     return TableView(
         table_name=table.name, table_id=table.table_id, key_schema=_keys(table.schema),
-        attribute_definitions={d["AttributeName"]: d["AttributeType"] for d in table.attribute_definitions},
+        attribute_definitions=definitions,  # pydantic checks each type is S, N or B
         billing_mode=table.billing_mode,  # type: ignore[arg-type]
         provisioned_throughput=_throughput(table.throughput),
         global_secondary_indexes=[_index_view(i) for i in table.global_indexes.values()],
@@ -117,11 +127,11 @@ def table_view(table: Table) -> TableView:
         table_class=table.table_class,  # type: ignore[arg-type]
         point_in_time_recovery_enabled=table.pitr_enabled,
         point_in_time_recovery_since=_when(table.pitr_enabled_at) if table.pitr_enabled_at is not None else None,
-        point_in_time_history=[HistoryEntryView(at=_when(at), key=item_to_json(key),  # type: ignore[arg-type]
+        point_in_time_history=[HistoryEntryView(at=_when(at), key=item_to_json(key),
                                                 old_image=item_to_json(old)) for at, key, old in table.history],
         resource_policy=table.resource_policy, resource_policy_revision=table.resource_policy_revision,
         replica_regions=list(table.replicas), created=_when(table.created),
-        items=[item_to_json(item) for _h, _s, item, _size in table.items.scan()],  # type: ignore[misc]
+        items=[item_to_json(item) for _h, _s, item, _size in table.items.scan()],
     )
 
 
@@ -136,7 +146,7 @@ def to_view(backend: DynamoDbBackend) -> DynamoDbStateView:
 
 
 # -- from the view ----------------------------------------------------------------------------------
-def _schema(elements: list[KeyElementView], definitions: dict[str, str], where: str) -> KeySchema:
+def _schema(elements: list[KeyElementView], definitions: Mapping[str, str], where: str) -> KeySchema:
     if not elements or elements[0].key_type != "HASH" or len(elements) > 2 or (
             len(elements) == 2 and elements[1].key_type != "RANGE"):
         raise ValueError(f"{where}: a key schema is a HASH element and optionally a RANGE element")
@@ -150,7 +160,7 @@ def _schema(elements: list[KeyElementView], definitions: dict[str, str], where: 
     return schema
 
 
-def _index(view: IndexView, definitions: dict[str, str], table_arn: str, is_global: bool) -> Index:
+def _index(view: IndexView, definitions: Mapping[str, str], table_arn: str, is_global: bool) -> Index:
     projection: dict[str, Any] = {"ProjectionType": view.projection_type}
     if view.non_key_attributes:
         projection["NonKeyAttributes"] = list(view.non_key_attributes)

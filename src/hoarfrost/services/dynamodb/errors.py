@@ -3,6 +3,8 @@ DynamoDB sends most (its exact wording, which applications and tests match on)."
 
 from __future__ import annotations
 
+from typing import Any
+
 from hoarfrost.core.errors import ServiceError, ValidationException
 from hoarfrost.core.kit.errors import model_errors
 
@@ -24,6 +26,6 @@ def table_not_found(name: str | None = None) -> ServiceError:
     return errors.ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
 
 
-def conditional_check_failed(item: dict | None = None) -> ServiceError:
-    fields = {"Item": item} if item is not None else {}
+def conditional_check_failed(item: dict[str, Any] | None = None) -> ServiceError:
+    fields: dict[str, Any] = {"Item": item} if item is not None else {}
     return errors.ConditionalCheckFailedException("The conditional request failed", **fields)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from hoarfrost.core.kit.arn import try_parse_arn
-
 from hoarfrost.core.views import StatefulService
 from hoarfrost.services.dynamodb import convert
 from hoarfrost.services.dynamodb.handlers import ops

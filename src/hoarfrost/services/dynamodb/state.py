@@ -17,9 +17,10 @@ from __future__ import annotations
 import bisect
 import hashlib
 import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 from hoarfrost.services.dynamodb.values import Item, format_number, item_size, key_value
 

@@ -23,7 +23,7 @@ def stream_arn(table: Table) -> str | None:
 def _record(table: Table, record: StreamRecord, region: str) -> dict[str, Any]:
     view_type = (table.stream_specification or {}).get("StreamViewType", "NEW_AND_OLD_IMAGES")
     data: dict[str, Any] = {
-        "ApproximateCreationDateTime": dt.datetime.fromtimestamp(int(record.created), dt.timezone.utc),
+        "ApproximateCreationDateTime": dt.datetime.fromtimestamp(int(record.created), dt.UTC),
         "Keys": record.keys, "SequenceNumber": record.sequence_number, "SizeBytes": record.size,
         "StreamViewType": view_type,
     }

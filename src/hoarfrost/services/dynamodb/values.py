@@ -67,7 +67,7 @@ def parse_number(text: str) -> Decimal:
 def check_number(number: Decimal) -> Decimal:
     if number.is_zero():
         return Decimal(0)
-    sign, digits, exponent = number.normalize(_PARSE).as_tuple()
+    _sign, digits, exponent = number.normalize(_PARSE).as_tuple()
     if len(digits) > MAX_NUMBER_DIGITS:
         raise validation("Attempting to store more than 38 significant digits in a Number")
     magnitude = len(digits) + int(exponent) - 1
@@ -232,7 +232,7 @@ def equal(a: AttributeValue, b: AttributeValue) -> bool:
             return {Decimal(x) for x in da} == {Decimal(x) for x in db}
         return set(da) == set(db)
     if ka == "L":
-        return len(da) == len(db) and all(equal(x, y) for x, y in zip(da, db))
+        return len(da) == len(db) and all(equal(x, y) for x, y in zip(da, db, strict=True))
     if ka == "M":
         return da.keys() == db.keys() and all(equal(da[k], db[k]) for k in da)
     return bool(da == db)

@@ -99,8 +99,9 @@ class Dispatcher:
             # else the event id, as EventBridge does.
             path = (target.get("KinesisParameters") or {}).get("PartitionKeyPath")
             key = select(delivery.event, path) if path else None
-            self.emulator.deliver(target_arn, Message(body, group_id=str(key if key is not None else delivery.event["id"]),
-                                                      source_arn=delivery.rule_arn, sender=delivery.account))
+            group_id = str(key if key is not None else delivery.event["id"])
+            self.emulator.deliver(target_arn, Message(body, group_id=group_id, source_arn=delivery.rule_arn,
+                                                      sender=delivery.account))
         elif arn.service == "events" and arn.resource.startswith("api-destination/"):
             request = self.service.api_request(target_arn, target, body)
 

@@ -27,7 +27,7 @@ class Delivery:
 
 
 def event_time(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(int(seconds), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(int(seconds), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def envelope(*, account: str, region: str, source: str, detail_type: str, detail: Any, resources: list[str],

@@ -71,8 +71,8 @@ class Schedules:
         except ScheduleError:  # a view may carry one this release refuses
             return
         start = self.service.clock.time() if after is None else after
-        now = dt.datetime.fromtimestamp(start, dt.timezone.utc)
-        anchor = dt.datetime.fromtimestamp(created, dt.timezone.utc) if created else None
+        now = dt.datetime.fromtimestamp(start, dt.UTC)
+        anchor = dt.datetime.fromtimestamp(created, dt.UTC) if created else None
         moment = schedule.next_after(now, anchor=anchor)
         if moment is None:
             return

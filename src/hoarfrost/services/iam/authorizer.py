@@ -71,7 +71,7 @@ class _Caller:
     __slots__ = ("backend", "revision", "principal", "policies", "session", "requester", "keys")
 
     def __init__(self, backend: IamBackend, revision: int, principal: User | Role, policies: PrincipalPolicies,
-                 session: list[Source], requester: Requester, keys: dict[str, tuple[str, ...]]) -> None:
+                 session: list[Source], requester: Requester, keys: Mapping[str, tuple[str, ...]]) -> None:
         self.backend, self.revision, self.principal = backend, revision, principal
         self.policies, self.session, self.requester, self.keys = policies, session, requester, keys
 

@@ -14,7 +14,7 @@ from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.services.iam.state import stable_id
 
 # When AWS published them, as far as hoarfrost is concerned (one date for all).
-PUBLISHED = dt.datetime(2015, 2, 6, 18, 39, 46, tzinfo=dt.timezone.utc)
+PUBLISHED = dt.datetime(2015, 2, 6, 18, 39, 46, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -165,8 +165,8 @@ class IamService(StatefulService[IamBackend, IamStateView]):
             for key in [key for key, entry in self._keys.items() if entry[0] == scope]:
                 del self._keys[key]
             partition = partition_for(region)
-            for key in [key for key in self._roles if key[:2] == (account, partition)]:
-                del self._roles[key]
+            for role_key in [role_key for role_key in self._roles if role_key[:2] == (account, partition)]:
+                del self._roles[role_key]
                 self._role_counts[account] -= 1
         if new is not None:
             for user in new.users.values():

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hashlib
 import secrets
 import string
 from dataclasses import dataclass, field

@@ -261,12 +261,12 @@ def from_view(view: IamStateView, account: str, partition: str) -> IamBackend:
             raise ValueError(f"policy {policy.policy_name!r}: default version {policy.default_version_id} is not one "
                              "of its versions")
         backend.policies[policy.arn] = policy
-    for item in view.open_id_connect_providers:
-        provider = item.to_record()
+    for provider_view in view.open_id_connect_providers:
+        provider = provider_view.to_record()
         provider.arn = backend.arn(f"oidc-provider/{provider.url}")
         backend.oidc_providers[provider.arn] = provider
-    for item in view.saml_providers:
-        saml = item.to_record()
+    for saml_view in view.saml_providers:
+        saml = saml_view.to_record()
         saml.arn = backend.arn(f"saml-provider/{saml.name}")
         backend.saml_providers[saml.arn] = saml
     backend.account_aliases = list(view.account_aliases)

@@ -113,7 +113,8 @@ class KinesisService(StatefulService[KinesisBackend, KinesisStateView]):
         if "/consumer/" in arn_text:
             consumer = stream.consumers.get(arn_text.split("/consumer/", 1)[1].rsplit(":", 1)[0])
             return consumer.policy if consumer is not None else None
-        return stream.policy
+        policy: str | None = stream.policy
+        return policy
 
     def receive(self, target_arn: str, message: Message) -> str:
         """The delivery port's sink: PutRecord into the stream ``target_arn`` names, from another

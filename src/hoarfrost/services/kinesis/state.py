@@ -153,7 +153,7 @@ class Shard:
     def open_at(self, moment: float) -> bool:
         """Whether the shard was open at ``moment`` (a shard from the stream's creation counts
         as open before it too: AWS answers the first shards for a timestamp before the stream)."""
-        opened = self.parent is None and self.adjacent_parent is None or self.created <= moment
+        opened = (self.parent is None and self.adjacent_parent is None) or self.created <= moment
         return opened and (self.closed is None or self.closed > moment)
 
 

@@ -19,6 +19,7 @@ and shards not in the view are kept.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 from pydantic import Field
@@ -91,7 +92,7 @@ def _check(stream: Stream) -> None:
         if shard.shard_id != shard_name(shard.index):
             raise StateViewError("invalid", f"kinesis: stream {stream.name}: shard {shard.shard_id} has index "
                                             f"{shard.index}")
-        if any(a >= b for a, b in zip(shard.sequences, shard.sequences[1:])):
+        if any(a >= b for a, b in itertools.pairwise(shard.sequences)):
             raise StateViewError("invalid", f"kinesis: stream {stream.name}: the records of {shard.shard_id} are "
                                             "not in increasing sequence order")
 

@@ -175,7 +175,8 @@ def read_header(blob: bytes) -> tuple[str, str] | None:
 
 
 def decrypt_symmetric(blob: bytes, key: bytes, context: Mapping[str, str] | None) -> bytes:
-    header, nonce, body = blob[:HEADER_SIZE], blob[HEADER_SIZE:HEADER_SIZE + NONCE_SIZE], blob[HEADER_SIZE + NONCE_SIZE:]
+    body_start = HEADER_SIZE + NONCE_SIZE
+    header, nonce, body = blob[:HEADER_SIZE], blob[HEADER_SIZE:body_start], blob[body_start:]
     try:
         return AESGCM(key).decrypt(nonce, body, header + canonical_context(context))
     except InvalidTag:

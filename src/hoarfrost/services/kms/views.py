@@ -11,7 +11,8 @@ Keys are keyed by ``key_id`` (the ARN follows from the scope), their material by
 
 Merge rule: a key whose id exists takes the view's fields, and its material, grants and
 import parameters merge by their keys (material is never removed, so ciphertexts stay
-decryptable, and the current material stays one the key has); aliases merge by name. Nothing is removed. An alias may name a key the view
+decryptable, and the current material stays one the key has); aliases merge by name. Nothing
+is removed. An alias may name a key the view
 does not hold (a partial view for merge); it then resolves to NotFound until that key exists.
 """
 

@@ -85,7 +85,7 @@ def _event(request: HttpRequest, path: str, url_id: str, region: str, request_id
             "http": {"method": request.method, "path": path, "protocol": "HTTP/1.1",
                      "sourceIp": "127.0.0.1", "userAgent": request.headers.get("user-agent", "")},
             "requestId": request_id, "routeKey": "$default", "stage": "$default",
-            "time": dt.datetime.fromtimestamp(now_ms / 1000, dt.timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "time": dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
             "timeEpoch": now_ms,
         },
         "isBase64Encoded": not textual,

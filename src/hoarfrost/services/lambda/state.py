@@ -8,9 +8,9 @@ version is a frozen copy of ``$LATEST`` at PublishVersion time.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from dataclasses import dataclass, field
-import base64
 from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.kit.arn import build_arn

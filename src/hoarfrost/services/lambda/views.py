@@ -197,8 +197,8 @@ def from_view(view: LambdaStateView, account: str, region: str, store: BlobStore
         numbers = [int(v) for v in function.versions if v.isdigit()]
         function.next_version = max(function.next_version, max(numbers, default=0) + 1)
         backend.functions[function.name] = function
-    for item in view.event_source_mappings:
-        mapping: EventSourceMapping = item.to_record()
+    for mapping_view in view.event_source_mappings:
+        mapping: EventSourceMapping = mapping_view.to_record()
         if mapping.uuid in backend.mappings:
             raise ValueError(f"event source mapping {mapping.uuid} appears twice")
         if mapping.function_name not in backend.functions:

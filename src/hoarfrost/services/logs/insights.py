@@ -35,7 +35,8 @@ class Plan:
 
 
 # -- lexing -------------------------------------------------------------------------------
-_TOKEN = re.compile(r'''\s*(?:(?P<regex>/(?:[^/\\]|\\.)*/i?)|"(?P<dq>(?:[^"\\]|\\.)*)"|'(?P<sq>(?:[^'\\]|\\.)*)'|`(?P<bq>[^`]*)`'''
+_TOKEN = re.compile(r'''\s*(?:(?P<regex>/(?:[^/\\]|\\.)*/i?)|"(?P<dq>(?:[^"\\]|\\.)*)"'''
+                    r'''|'(?P<sq>(?:[^'\\]|\\.)*)'|`(?P<bq>[^`]*)`'''
                     r'''|(?P<num>-?\d+(?:\.\d+)?(?![\w.]))|(?P<op><=|>=|!=|=~|==|[=<>(),\[\]*+/-])|(?P<word>[@\w.$]+))''')
 
 
@@ -116,11 +117,13 @@ def _compare(left: Any, op: str, right: Any) -> bool:
     if left is None:
         return op == "!="
     a, b = _number(left), _number(right)
+    x: Any  # both numbers or both strings
+    y: Any
     if a is not None and b is not None:
         x, y = a, b
     else:
         x, y = str(left), str(right)
-    return {"=": x == y, "==": x == y, "!=": x != y, "<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]
+    return bool({"=": x == y, "==": x == y, "!=": x != y, "<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op])
 
 
 Expr = Callable[[Row], Any]
@@ -200,7 +203,7 @@ def _comparison(parser: _Parser) -> Expr:
         parser.next()
         negate = True
     kind, op = parser.next()
-    if kind == "word" and op.lower() == "like" or op == "=~":
+    if (kind == "word" and op.lower() == "like") or op == "=~":
         kind, value = parser.next()
         if kind == "regex":
             pattern = _regex(value)
@@ -244,7 +247,7 @@ def _names(parser: _Parser) -> list[tuple[str, Expr]]:
 
 
 def _split_commands(query: str) -> list[str]:
-    parts, current, quote, regex = [], "", "", False
+    parts, current, quote = [], "", ""
     for char in query:
         if quote:
             quote = "" if char == quote else quote
@@ -267,7 +270,9 @@ def compile_query(query: str) -> Plan:
         rest = rest.strip()
         if name == "fields":
             specs = _names(_Parser(rest))
-            plan.steps.append(lambda rows, specs=specs: [dict(r, **{n: e(r) for n, e in specs}) for r in rows])
+            def with_fields(rows: list[Row], specs: list[tuple[str, Expr]] = specs) -> list[Row]:
+                return [dict(r, **{n: e(r) for n, e in specs}) for r in rows]
+            plan.steps.append(with_fields)
             plan.display = (plan.display or []) + [n for n, _ in specs]
         elif name == "display":
             specs = _names(_Parser(rest))
@@ -277,7 +282,9 @@ def compile_query(query: str) -> Plan:
             condition = _condition(parser)
             if not parser.done():
                 raise QueryError(f"unexpected '{parser.peek()[1]}' in filter")  # type: ignore[index]
-            plan.steps.append(lambda rows, c=condition: [r for r in rows if c(r)])
+            def matching(rows: list[Row], c: Expr = condition) -> list[Row]:
+                return [r for r in rows if c(r)]
+            plan.steps.append(matching)
         elif name == "parse":
             plan.steps.append(_parse_step(rest))
         elif name == "stats":
@@ -290,7 +297,9 @@ def compile_query(query: str) -> Plan:
             if not rest.isdigit() or int(rest) < 1:
                 raise QueryError(f"limit needs a positive number, not '{rest}'")
             plan.limit = int(rest) if plan.limit is None else min(plan.limit, int(rest))
-            plan.steps.append(lambda rows, n=int(rest): rows[:n])
+            def first(rows: list[Row], n: int = int(rest)) -> list[Row]:
+                return rows[:n]
+            plan.steps.append(first)
         else:
             raise QueryError(f"unsupported command '{name}'")
     return plan
@@ -321,7 +330,7 @@ def _parse_step(rest: str) -> Callable[[list[Row]], list[Row]]:
         for row in rows:
             value = row.get(source)
             match = pattern.search(str(value)) if value is not None else None
-            extra = dict(zip(names, match.groups())) if match and kind == "str" else (
+            extra = dict(zip(names, match.groups(), strict=False)) if match and kind == "str" else (
                 match.groupdict() if match else {})
             out.append(dict(row, **extra))
         return out
@@ -338,7 +347,7 @@ def _stats_step(rest: str) -> tuple[Callable[[list[Row]], list[Row]], list[str]]
     aggregates: list[tuple[str, str, Expr | None]] = []
     parser = _Parser(text)
     while not parser.done():
-        kind, fn = parser.next()
+        _kind, fn = parser.next()
         fn = fn.lower()
         parser.expect_op("(")
         argument: Expr | None = None
@@ -377,7 +386,9 @@ def _stats_step(rest: str) -> tuple[Callable[[list[Row]], list[Row]], list[str]]
                 if by_parser.at_word("as"):
                     by_parser.next()
                     name = by_parser.next()[1]
-                keys.append((name, lambda row, w=width: _format_time((row["@timestamp_ms"] // w) * w)))
+                def binned(row: Row, w: int = width) -> Any:
+                    return _format_time((row["@timestamp_ms"] // w) * w)
+                keys.append((name, binned))
             else:
                 keys += _names(_SingleParser(by_parser))
             if by_parser.at_op(","):
@@ -389,7 +400,7 @@ def _stats_step(rest: str) -> tuple[Callable[[list[Row]], list[Row]], list[str]]
             groups.setdefault(tuple(k(row) for _, k in keys), []).append(row)
         out = []
         for key, members in groups.items():
-            result = {name: value for (name, _), value in zip(keys, key)}
+            result = {name: value for (name, _), value in zip(keys, key, strict=False)}
             for name, fn, argument in aggregates:
                 values = [argument(r) for r in members] if argument else [1 for _ in members]
                 present = [v for v in values if v is not None]
@@ -447,7 +458,7 @@ def _sort_step(rest: str) -> Callable[[list[Row]], list[Row]]:
 
 # -- rows -----------------------------------------------------------------------------------
 def _format_time(ms: int) -> str:
-    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    return dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
 
 
 def _flatten(prefix: str, value: Any, into: Row) -> None:

@@ -14,7 +14,14 @@ from __future__ import annotations
 from hoarfrost.core.kit.records import RecordView, record_view
 from hoarfrost.core.views import StateView
 from hoarfrost.services.logs.state import (
-    LogEvent, LogGroup, LogsBackend, LogStream, MetricFilter, MetricTransformation, Query, SubscriptionFilter,
+    LogEvent,
+    LogGroup,
+    LogsBackend,
+    LogStream,
+    MetricFilter,
+    MetricTransformation,
+    Query,
+    SubscriptionFilter,
 )
 
 

@@ -114,7 +114,8 @@ def s3_test_event(ctx: S3Context, bucket: Bucket) -> str:
 
 def _record(ctx: S3Context, bucket: Bucket, event: str, key: str, version: ObjectVersion | None,
             config_id: str | None) -> dict[str, Any]:
-    obj: dict[str, Any] = {"key": quote_plus(key, safe="/"), "sequencer": f"{int(ctx.clock.time() * 1_000_000_000):016X}"}
+    obj: dict[str, Any] = {"key": quote_plus(key, safe="/"),
+                           "sequencer": f"{int(ctx.clock.time() * 1_000_000_000):016X}"}
     if version is not None:
         if not version.delete_marker:
             obj.update(size=version.size, eTag=version.etag.strip('"'))
@@ -170,7 +171,7 @@ def _eventbridge(ctx: S3Context, bucket: Bucket, event: str, key: str, version: 
         detail["deletion-type"] = ("Delete Marker Created" if event.endswith("DeleteMarkerCreated")
                                    else "Permanently Deleted")
     body = json.dumps({"version": "0", "detail-type": kinds[0], "source": "aws.s3", "account": bucket.account,
-                       "time": format_timestamp(now(ctx.clock), "iso8601").split(".")[0].rstrip("Z") + "Z",
+                       "time": str(format_timestamp(now(ctx.clock), "iso8601")).split(".")[0].rstrip("Z") + "Z",
                        "region": bucket.region, "resources": [bucket.arn], "detail": detail})
     deliver(ctx, f"arn:aws:events:{bucket.region}:{bucket.account}:event-bus/default", body)
 

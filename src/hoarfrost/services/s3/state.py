@@ -39,7 +39,7 @@ from hoarfrost.services.s3.documents import (
     documents_by_id,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # A document as its Put operation took it, by member name ({"Rules": [...]}).
 Document = dict[str, Any]
 NULL_VERSION = "null"
@@ -139,7 +139,8 @@ class ObjectVersion:
 
     def is_archived(self, clock: Clock) -> bool:
         """True when the body is in an archive tier and no restored copy is readable."""
-        return self.storage_class in ARCHIVE_CLASSES and (self.restore_expiry is None or self.restore_expiry <= now(clock))
+        return self.storage_class in ARCHIVE_CLASSES and (
+            self.restore_expiry is None or self.restore_expiry <= now(clock))
 
 
 @dataclass(slots=True)

@@ -148,8 +148,8 @@ class BucketView(RecordView):
         view.multipart_uploads = [MultipartUploadView.of(upload) for upload in bucket.uploads.values()]
         return view
 
-    def to_record(self) -> Bucket:
-        bucket: Bucket = super().to_record()
+    def to_record(self, **values: Any) -> Bucket:
+        bucket: Bucket = super().to_record(**values)
         for object_view in self.objects:
             version: ObjectVersion = object_view.to_record()
             versions = bucket.versions.setdefault(version.key, [])

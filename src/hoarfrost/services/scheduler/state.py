@@ -15,12 +15,13 @@ from typing import Any
 
 from hoarfrost.core.kit.arn import build_arn
 from hoarfrost.core.kit.records import EPOCH, OPTIONAL_EPOCH, VIEW_EXCLUDE, view_as
-from hoarfrost.core.kit.schedule_expressions import AtSchedule, Schedule as Expression, parse_schedule, zone
+from hoarfrost.core.kit.schedule_expressions import AtSchedule, parse_schedule, zone
+from hoarfrost.core.kit.schedule_expressions import Schedule as Expression
 from hoarfrost.core.kit.shape_views import document_converter, shape_view
 from hoarfrost.core.timers import Timer
 
 DEFAULT_GROUP = "default"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 # What GetSchedule shows for a target without a retry policy: AWS's defaults.
 DEFAULT_RETRY_POLICY = {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}

@@ -29,7 +29,8 @@ UNIVERSAL_PREFIX = "arn:aws:scheduler:::aws-sdk:"
 # SDK service names universal targets use where botocore's differ.
 _SDK_ALIASES = {
     "sfn": "stepfunctions", "cloudwatchlogs": "logs", "eventbridge": "events", "cloudwatchevents": "events",
-    "elasticloadbalancingv2": "elbv2", "elasticloadbalancing": "elb", "applicationautoscaling": "application-autoscaling",
+    "elasticloadbalancingv2": "elbv2", "elasticloadbalancing": "elb",
+    "applicationautoscaling": "application-autoscaling",
 }
 # Universal targets may not call read-only actions (AWS's list of refused prefixes).
 _READ_ONLY_PREFIXES = (
@@ -69,12 +70,12 @@ class Invocation:
     def scheduled_text(self) -> str:
         import datetime as dt
 
-        return dt.datetime.fromtimestamp(self.scheduled_time, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return dt.datetime.fromtimestamp(self.scheduled_time, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def body(self, attempt: int, default: str | None = "{}") -> str | None:
         """The target's Input with Scheduler's context attributes filled in (what the target
         receives), ``default`` when the schedule has none."""
-        text = self.target.get("Input")
+        text: str | None = self.target.get("Input")
         if text is None:
             return default
         for name, value in (("schedule-arn", self.schedule_arn), ("scheduled-time", self.scheduled_text),
@@ -182,7 +183,8 @@ def _lambda(emulator: Emulator, invocation: Invocation, arn: Arn, attempt: int) 
 def _events(emulator: Emulator, invocation: Invocation, arn: Arn, attempt: int) -> None:
     target = invocation.target
     parameters = target.get("EventBridgeParameters") or target.get("EventBridgePutEventsV2Parameters") or {}
-    entry = {"Source": parameters.get("Source", "aws.scheduler"), "DetailType": parameters.get("DetailType", "Scheduled Event"),
+    entry = {"Source": parameters.get("Source", "aws.scheduler"),
+             "DetailType": parameters.get("DetailType", "Scheduled Event"),
              "Detail": invocation.body(attempt), "EventBusName": target["Arn"], "Resources": [invocation.schedule_arn]}
     output = emulator.call("events", "PutEvents", {"Entries": [entry]}, account=invocation.account, region=arn.region)
     if output.get("FailedEntryCount"):

@@ -20,7 +20,8 @@ def not_found() -> ServiceError:
 
 def value_not_found(kind: str, value: str) -> ServiceError:
     """No version answers the VersionId or staging label asked for."""
-    return errors.ResourceNotFoundException(f"Secrets Manager can't find the specified secret value for {kind}: {value}")
+    return errors.ResourceNotFoundException(
+        f"Secrets Manager can't find the specified secret value for {kind}: {value}")
 
 
 def marked_for_deletion() -> ServiceError:

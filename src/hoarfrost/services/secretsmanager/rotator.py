@@ -19,7 +19,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.policies import Decision, PolicyError, Requester, access_request, parse_policy
@@ -98,7 +98,7 @@ def run_steps(emulator: Emulator, rotation: Rotation, stopped: Callable[[], bool
         except InternalCallError as error:
             raise StepFailed(f"{step}: {error.code}: {error.message}") from None
         if output.get("FunctionError"):
-            payload = output.get("Payload")
+            payload: Any = output.get("Payload")  # a stream, as an SDK's Invoke answers
             body = payload.read() if hasattr(payload, "read") else payload
             detail = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
             raise StepFailed(f"{step}: {output['FunctionError']}: {detail}")

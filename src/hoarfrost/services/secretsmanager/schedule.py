@@ -20,7 +20,8 @@ _MONTHS = {name: i for i, name in enumerate(
     ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1)}
 _DAYS = {name: i for i, name in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"), 1)}
 # (low, high, names) of the six cron fields
-_FIELDS: tuple[tuple[int, int, dict[str, int]], ...] = ((0, 59, {}), (0, 23, {}), (1, 31, {}), (1, 12, _MONTHS), (1, 7, _DAYS), (1970, 2199, {}))
+_FIELDS: tuple[tuple[int, int, dict[str, int]], ...] = (
+    (0, 59, {}), (0, 23, {}), (1, 31, {}), (1, 12, _MONTHS), (1, 7, _DAYS), (1970, 2199, {}))
 # How far ahead a cron schedule is searched for its next moment.
 _HORIZON_DAYS = 366 * 5
 
@@ -67,7 +68,7 @@ def parse_cron(expression: str) -> tuple[frozenset[int] | None, ...]:
     fields = match.group(1).split() if match else []
     if len(fields) != 6:
         raise CronError(expression)
-    parsed = tuple(_field(text, low, high, names) for text, (low, high, names) in zip(fields, _FIELDS))
+    parsed = tuple(_field(text, low, high, names) for text, (low, high, names) in zip(fields, _FIELDS, strict=False))
     if (parsed[2] is None) == (parsed[4] is None):
         raise CronError("one of day-of-month and day-of-week must be '?'")
     if parsed[0] is None or parsed[1] is None or parsed[3] is None or parsed[5] is None:

@@ -81,7 +81,8 @@ def check_topic_attribute(name: str, value: str, fifo: bool, *, creating: bool =
     if name in ("ContentBasedDeduplication", "FifoTopic"):
         _boolean(name, value)
         if name == "ContentBasedDeduplication" and not fifo and value.lower() == "true":
-            raise invalid("ContentBasedDeduplication Reason: Content based deduplication can only be set for FIFO topics")
+            raise invalid("ContentBasedDeduplication Reason: Content based deduplication can only be set for "
+                          "FIFO topics")
     if name == "FifoThroughputScope":
         if not fifo:
             raise invalid("FifoThroughputScope: Only FIFO topics support FifoThroughputScope")
@@ -218,5 +219,6 @@ def subscription_attributes(subscription: Subscription) -> dict[str, str]:
     if "FilterPolicy" in subscription.attributes:
         result["FilterPolicyScope"] = subscription.filter_scope
     if subscription.protocol in ("http", "https"):
-        result["EffectiveDeliveryPolicy"] = subscription.attributes.get("DeliveryPolicy") or DEFAULT_EFFECTIVE_DELIVERY_POLICY
+        result["EffectiveDeliveryPolicy"] = (subscription.attributes.get("DeliveryPolicy")
+                                             or DEFAULT_EFFECTIVE_DELIVERY_POLICY)
     return result

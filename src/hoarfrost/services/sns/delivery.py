@@ -220,7 +220,8 @@ class Deliverer:
             endpoint = backend.platform_endpoints.get(subscription.endpoint)
             record.body = self.platform_text(backend, subscription.endpoint, publication)
             if endpoint is None or not endpoint.enabled:  # a client error: straight to the dead-letter queue
-                record.status, record.error = "failed", "EndpointDisabled" if endpoint is not None else "EndpointDeleted"
+                record.status = "failed"
+                record.error = "EndpointDisabled" if endpoint is not None else "EndpointDeleted"
                 undeliverable = self._dead_letter(dead_letter, record, None, publication)
                 if undeliverable is not None:
                     later(undeliverable)

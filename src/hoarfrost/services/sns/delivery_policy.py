@@ -62,7 +62,7 @@ def _curve(function: str, fraction: float) -> float:
     if function == "geometric":
         return math.sqrt(fraction)
     if function == "exponential":
-        return (2 ** (MAX_BACKOFF_EXPONENT * fraction) - 1) / (2 ** MAX_BACKOFF_EXPONENT - 1)
+        return float((2 ** (MAX_BACKOFF_EXPONENT * fraction) - 1) / (2 ** MAX_BACKOFF_EXPONENT - 1))
     return fraction  # linear
 
 

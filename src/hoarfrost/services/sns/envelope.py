@@ -25,8 +25,8 @@ CERT_PATH = "/_hoarfrost/sns/SimpleNotificationService-hoarfrost.pem"
 _SIGNED_NOTIFICATION = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
 _SIGNED_CONFIRMATION = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
 
-_CERT_NOT_BEFORE = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
-_CERT_NOT_AFTER = datetime.datetime(2099, 12, 31, tzinfo=datetime.timezone.utc)
+_CERT_NOT_BEFORE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+_CERT_NOT_AFTER = datetime.datetime(2099, 12, 31, tzinfo=datetime.UTC)
 
 
 def timestamp(epoch: float) -> str:
@@ -57,7 +57,8 @@ class Signer:
         if self._key is not None:
             return
         with self._lock:
-            if self._key is not None:
+            made: Any = self._key  # re-read: another thread may have made it while this one waited
+            if made is not None:
                 return
             from cryptography import x509
             from cryptography.hazmat.primitives import hashes, serialization
@@ -177,7 +178,8 @@ def confirmation(
                 "To confirm the subscription, visit the SubscribeURL included in this message.")
     else:
         text = (f"You have chosen to deactivate subscription to the topic {topic_arn}.\n"
-                "To cancel this operation and restore the subscription, visit the SubscribeURL included in this message.")
+                "To cancel this operation and restore the subscription, visit the SubscribeURL included in "
+                "this message.")
     envelope: dict[str, Any] = {
         "Type": kind,
         "MessageId": message_id,

@@ -19,7 +19,7 @@ goes back. Nothing is removed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, Required, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Required
 
 from pydantic import Field
 from typing_extensions import TypedDict  # pydantic refuses typing's before Python 3.12
@@ -158,7 +158,7 @@ def to_view(backend: SnsBackend) -> SnsStateView:
         opted_out_phone_numbers=list(backend.opted_out),
         sms_sandbox_phone_numbers=[SandboxPhoneNumberView.of(entry) for entry in backend.sandbox_numbers.values()],
         in_sms_sandbox=bool(backend.in_sms_sandbox),
-        origination_numbers=[cast(OriginationNumberView, OriginationNumberView.from_wire(number))
+        origination_numbers=[OriginationNumberView.from_wire(number)
                              for number in backend.origination_numbers.values()],
         sent_messages=[SentMessageView.of(message) for message in backend.sent_messages],
     )
@@ -182,7 +182,7 @@ def _check_topic(view: TopicView) -> None:
     name, attributes = view.name, view.attributes
     fifo = attributes.get("FifoTopic", "false").lower() == "true"
     core = name[:-5] if fifo and name.endswith(".fifo") else name
-    if not core or len(name) > 256 or not all(c.isalnum() and c.isascii() or c in "-_" for c in core):
+    if not core or len(name) > 256 or not all((c.isalnum() and c.isascii()) or c in "-_" for c in core):
         raise _invalid(f"topic name {name!r} is not a valid SNS topic name")
     if fifo != name.endswith(".fifo"):
         raise _invalid(f"topic {name!r}: a FIFO topic's name ends with .fifo and FifoTopic is 'true' (and only then)")

@@ -178,7 +178,8 @@ def check_settable(attributes: dict[str, str], fifo: bool, creating: bool) -> di
         if name in FIFO_SCOPED and not fifo:
             raise errors.InvalidAttributeName(f"You can specify the {name} only when FifoQueue is set to true.")
         # FifoQueue exists only as "true", at creation: a standard queue does not know the name.
-        if name not in SETTABLE or (name in FIFO_ONLY and not fifo) or (name == "FifoQueue" and not (creating and fifo)):
+        if name not in SETTABLE or (name in FIFO_ONLY and not fifo) or \
+                (name == "FifoQueue" and not (creating and fifo)):
             raise unknown_attribute(name)
         checked[name] = _CHECKS[name](name, str(value))
     if fifo and checked.get("FifoThroughputLimit") == "perMessageGroupId" and \

@@ -78,12 +78,14 @@ def _check_attribute_value(name: str, value: dict[str, Any]) -> dict[str, Any]:
             "type prefixes is Binary, Number, and String."
         )
     if value.get("StringListValues") or value.get("BinaryListValues"):
-        raise errors.InvalidParameterValueException("Message attribute list values in SendMessage operation are not supported.")
+        raise errors.InvalidParameterValueException(
+            "Message attribute list values in SendMessage operation are not supported.")
     if base == "Binary":
         binary = value.get("BinaryValue")
         if binary is None or len(binary) == 0:
-            raise errors.InvalidParameterValueException(f"The message attribute '{name}' must contain non-empty message "
-                                               "attribute value for message attribute type 'Binary'.")
+            raise errors.InvalidParameterValueException(
+                f"The message attribute '{name}' must contain non-empty message "
+                "attribute value for message attribute type 'Binary'.")
         return {"DataType": data_type, "BinaryValue": bytes(binary)}
     string = value.get("StringValue")
     if string is None or string == "":
@@ -93,7 +95,8 @@ def _check_attribute_value(name: str, value: dict[str, Any]) -> dict[str, Any]:
         try:
             Decimal(string)
         except InvalidOperation:
-            raise errors.InvalidParameterValueException(f"Could not cast message attribute '{name}' value to number.") from None
+            raise errors.InvalidParameterValueException(
+                f"Could not cast message attribute '{name}' value to number.") from None
     elif _INVALID_CHARACTER.search(string) is not None:
         raise errors.InvalidParameterValueException(f"Message attribute '{name}' must contain valid characters.")
     return {"DataType": data_type, "StringValue": string}

@@ -11,6 +11,7 @@ resolve by account and name; a bare queue name names the caller's own queue.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from hoarfrost.core.operations import RequestContext
@@ -21,7 +22,7 @@ def aws_queue_url(region: str, account: str, name: str) -> str:
     return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
 
 
-def queue_url(ctx: RequestContext, account: str, name: str) -> str:
+def queue_url(ctx: RequestContext[Any, Any], account: str, name: str) -> str:
     """The URL to answer this request's client with."""
     base = ctx.emulator.settings.base_url
     if base:

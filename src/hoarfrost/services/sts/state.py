@@ -24,7 +24,7 @@ from hoarfrost.core.accounts import Identity
 from hoarfrost.core.kit.arn import Arn, build_arn, partitions, try_parse_arn
 from hoarfrost.core.kit.records import VIEW_EXCLUDE
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 # The session token size STS reports utilisation against (the model's MinimumSessionTokenSize max).
 MAX_SESSION_TOKEN_SIZE = 4096

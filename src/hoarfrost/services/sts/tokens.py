@@ -21,7 +21,7 @@ from defusedxml import ElementTree
 
 from hoarfrost.services.sts.errors import errors
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def b64url_decode(text: str) -> bytes:

@@ -22,7 +22,7 @@ def epoch(value: dt.datetime | float | None) -> float | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp()
     return float(value)
 
 

@@ -31,7 +31,7 @@ def _check_body(body: str) -> None:
     list, a widget without a known ``type`` or with non-object ``properties``."""
     try:
         document = json.loads(body)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:  # a str body: the one ValueError json.loads raises
         raise _invalid([("", f"Invalid JSON: {exc.msg} at position {exc.pos}")],
                        "The field DashboardBody must be a valid JSON object") from None
     if not isinstance(document, dict):

@@ -9,12 +9,13 @@ from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.services.cloudwatch.errors import errors
 from hoarfrost.services.cloudwatch.handlers import ops
 from hoarfrost.services.cloudwatch.handlers.common import TAG_RULES, CwContext
+from hoarfrost.services.cloudwatch.state import CompositeAlarm, Dashboard, MetricAlarm
 
 
 def _tags_of(ctx: CwContext, arn_text: str) -> dict[str, str]:
     """The tag map of the alarm or dashboard ``arn_text`` names in this scope."""
     arn = try_parse_arn(arn_text)
-    found = None
+    found: MetricAlarm | CompositeAlarm | Dashboard | None = None
     if arn is not None and arn.service == "cloudwatch" and arn.account == ctx.scope.account:
         if arn.resource.startswith("alarm:") and arn.region == ctx.scope.region:
             found = ctx.state.alarm(arn.resource[len("alarm:"):])

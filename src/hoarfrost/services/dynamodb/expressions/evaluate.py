@@ -212,7 +212,7 @@ def _compare(op: str, left: AttributeValue | None, right: AttributeValue | None)
 # -- document paths -------------------------------------------------------------------------------
 def get_path(item: Item, parts: tuple[str | int, ...]) -> AttributeValue | None:
     """The value at a document path, None where the path leads nowhere."""
-    value: Any = item.get(parts[0]) if isinstance(parts[0], str) else None
+    value: AttributeValue | None = item.get(parts[0]) if isinstance(parts[0], str) else None
     for part in parts[1:]:
         if value is None:
             return None

@@ -24,6 +24,7 @@ from hoarfrost.services.dynamodb.expressions.nodes import (
     Or,
     Path,
     Update,
+    UpdateValue,
     Value,
 )
 from hoarfrost.services.dynamodb.expressions.updates import apply_update
@@ -129,7 +130,10 @@ def attribute_updates(item: Item, updates: dict[str, Any], key_names: tuple[str,
                       ) -> tuple[Item, list[tuple[str | int, ...]]]:
     """``AttributeUpdates`` applied to ``item`` (through the update expression machinery)."""
     binding = Bindings(None, None)
-    sets, removes, adds, deletes = [], [], [], []
+    sets: list[tuple[Path, UpdateValue]] = []
+    removes: list[Path] = []
+    adds: list[tuple[Path, Value]] = []
+    deletes: list[tuple[Path, Value]] = []
     for attribute, update in updates.items():
         action = update.get("Action", "PUT")
         value = update.get("Value")

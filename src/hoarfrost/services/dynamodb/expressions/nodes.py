@@ -4,10 +4,9 @@ tree, so one parse serves every request with the same text (parser.parse caches 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 # A path element: an attribute name, a ``#name`` placeholder, or a list index.
-PathPart = Union[str, int]
+PathPart = str | int
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +70,8 @@ class Not:
     operand: Condition
 
 
-Operand = Union[Path, Value, Size]
-Condition = Union[Compare, Between, In, Function, And, Or, Not]
+Operand = Path | Value | Size
+Condition = Compare | Between | In | Function | And | Or | Not
 
 
 # -- update expressions ---------------------------------------------------------------------------
@@ -95,7 +94,7 @@ class Arithmetic:
     right: UpdateValue
 
 
-UpdateValue = Union[Path, Value, IfNotExists, ListAppend, Arithmetic]
+UpdateValue = Path | Value | IfNotExists | ListAppend | Arithmetic
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,7 +225,7 @@ class _Parser:
             self.fail(f"The function is not allowed in a condition expression; function: {name}")
         if name not in CONDITION_FUNCTIONS:
             self.fail(f"Invalid function name; function: {name}")
-        args = tuple(self.function_args(name, CONDITION_FUNCTIONS[name], self.operand))  # type: ignore[arg-type]
+        args = tuple(self.function_args(name, CONDITION_FUNCTIONS[name], self.operand))
         if name in ("attribute_exists", "attribute_not_exists", "attribute_type") and not isinstance(args[0], Path):
             self.fail(f"Operator or function requires a document path; operator or function: {name}")
         if name == "attribute_type" or name == "begins_with":

@@ -43,20 +43,21 @@ def apply_update(item: Item, update: Update, bindings: Bindings, key_names: tupl
         actions.append(("DELETE", bindings.parts(path), value))
     _check_paths(actions, key_names)
     # Operands are read from the original item.
-    resolved = [(clause, parts, _evaluate(value, bindings, item) if clause == "SET" else
-                 (bindings.values[value.name] if value is not None else None))
-                for clause, parts, value in actions]
+    resolved: list[tuple[str, Parts, Any]] = [
+        (clause, parts, _evaluate(value, bindings, item) if clause == "SET" else
+         (bindings.values[value.name] if value is not None else None))
+        for clause, parts, value in actions]
     new = dict(item)
     removals: list[Parts] = []
-    for clause, parts, value in resolved:
+    for clause, parts, operand in resolved:
         if clause == "SET":
-            _set(new, parts, value)
+            _set(new, parts, operand)
         elif clause == "REMOVE":
             removals.append(parts)
         elif clause == "ADD":
-            _add(new, parts, value)
+            _add(new, parts, operand)
         else:
-            _delete(new, parts, value)
+            _delete(new, parts, operand)
     # List elements go from the highest index down, so each index means what it meant before.
     for parts in sorted(removals, key=lambda p: [(-x if isinstance(x, int) else 0) for x in p]):
         _remove(new, parts)

@@ -25,6 +25,8 @@ from hoarfrost.services.dynamodb.handlers.common import (
     record_change,
     write_units,
 )
+from hoarfrost.services.dynamodb.state import Table
+from hoarfrost.services.dynamodb.values import Item
 
 MAX_GET_KEYS = 100
 MAX_WRITES = 25
@@ -78,7 +80,7 @@ def batch_write_item(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, A
     requested = request["RequestItems"]
     if sum(len(writes) for writes in requested.values()) > MAX_WRITES:
         raise validation("Too many items requested for the BatchWriteItem call")
-    planned = []
+    planned: list[tuple[Table, Any, Item | None, int]] = []
     for name, writes in requested.items():
         table = get_table(ctx, name)
         seen: set[Any] = set()
@@ -99,12 +101,12 @@ def batch_write_item(ctx: DynamoContext, request: dict[str, Any]) -> dict[str, A
                 raise validation("Provided list of item keys contains duplicates")
             seen.add(key)
     consumed: dict[str, float] = {}
-    for table, key, item, size in planned:
-        if item is not None:
-            old = table.put(item, size)
+    for table, key, written, size in planned:
+        if written is not None:
+            old = table.put(written, size)
         else:
             old = table.remove(key)
-        record_change(ctx, table, old, item)
+        record_change(ctx, table, old, written)
         consumed[table.name] = consumed.get(table.name, 0.0) + write_units(size or (av.item_size(old) if old else 0))
     output: dict[str, Any] = {"UnprocessedItems": {}}
     if request.get("ReturnConsumedCapacity", "NONE") != "NONE":

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.operations import RequestContext
 from hoarfrost.services.dynamodb import values as av
+from hoarfrost.services.dynamodb.changes import record, replicate
 from hoarfrost.services.dynamodb.errors import invalid_parameter, table_not_found, validation
 from hoarfrost.services.dynamodb.expressions.evaluate import Bindings, project
 from hoarfrost.services.dynamodb.expressions.nodes import Expression
 from hoarfrost.services.dynamodb.expressions.parser import parse
-from hoarfrost.services.dynamodb.changes import record, replicate
 from hoarfrost.services.dynamodb.state import DynamoDbBackend, KeyValue, SortKey, Table
 from hoarfrost.services.dynamodb.values import Item
 

@@ -132,7 +132,7 @@ def _write_export(service: DynamoDbService, account: str, region: str, export_ar
 
 
 def _iso(epoch: float) -> str:
-    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @ops.operation
@@ -250,7 +250,7 @@ def _csv_items(text: str, description: dict[str, Any]) -> tuple[list[Item], int]
         if not row:
             continue
         try:
-            raw = {name: {types.get(name, "S"): cell} for name, cell in zip(header, row) if cell != ""}
+            raw = {name: {types.get(name, "S"): cell} for name, cell in zip(header, row, strict=False) if cell != ""}
             items.append(av.check_item({n: ({"B": base64.b64decode(v["B"])} if "B" in v else v)
                                         for n, v in raw.items()}))
         except (ServiceError, ValueError):

@@ -173,7 +173,7 @@ def _key_conditions(plan: Plan, expression: Expression) -> tuple[Any, tuple[str,
                 left, right, op = right, left, _FLIP.get(op, op)
             if not isinstance(left, Path) or not isinstance(right, Value) or op == "<>":
                 raise validation("Query key condition not supported")
-            condition = (op, right, None)
+            condition: tuple[str, Value, Value | None] = (op, right, None)
         elif isinstance(part, Between):
             if not isinstance(part.operand, Path) or not isinstance(part.low, Value) or not isinstance(part.high,
                                                                                                         Value):

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from hoarfrost.core.kit import tags as tagging
 from hoarfrost.core.kit.arn import build_arn
+from hoarfrost.services.dynamodb.changes import PITR_WINDOW, stream_enabled
 from hoarfrost.services.dynamodb.errors import errors, invalid_parameter, validation
 from hoarfrost.services.dynamodb.handlers import ops
-from hoarfrost.services.dynamodb.changes import PITR_WINDOW, stream_enabled
 from hoarfrost.services.dynamodb.handlers.common import DynamoContext, get_table, table_name_of
 from hoarfrost.services.dynamodb.handlers.policies import check_policy, new_revision
 from hoarfrost.services.dynamodb.state import Index, KeySchema, Table

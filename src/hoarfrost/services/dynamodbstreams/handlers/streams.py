@@ -86,7 +86,7 @@ def get_shard_iterator(ctx: StreamsContext, request: dict[str, Any]) -> dict[str
     stream = _stream(ctx, request["StreamArn"])
     shard = request["ShardId"]
     if shard != shard_id(stream):
-        raise errors.ResourceNotFoundException(f"Requested resource not found: Shard does not exist")
+        raise errors.ResourceNotFoundException("Requested resource not found: Shard does not exist")
     kind = request["ShardIteratorType"]
     sequence = request.get("SequenceNumber")
     if kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
@@ -103,9 +103,7 @@ def get_shard_iterator(ctx: StreamsContext, request: dict[str, Any]) -> dict[str
 
 @ops.operation
 def get_records(ctx: StreamsContext, request: dict[str, Any]) -> dict[str, Any]:
-    position = token_key(ITERATOR_KIND, request["ShardIterator"], _invalid_iterator)
-    if isinstance(position, list):
-        position = tuple(position)
+    position = token_key(ITERATOR_KIND, request["ShardIterator"], _invalid_iterator)  # a list comes back a tuple
     if not isinstance(position, tuple) or len(position) != 4:
         raise _invalid_iterator()
     arn, shard, after, issued = position

@@ -36,7 +36,7 @@ def _describe(bus: EventBus) -> dict[str, Any]:
 def create_event_bus(ctx: EventsContext, request: dict[str, Any]) -> dict[str, Any]:
     name = request["Name"]
     state = backend(ctx)
-    if name == DEFAULT_BUS or "/" in name and not request.get("EventSourceName"):
+    if name == DEFAULT_BUS or ("/" in name and not request.get("EventSourceName")):
         raise validation(f"Event bus name must not be {name!r}: the name is reserved or holds '/'.")
     if name in state.buses:
         raise errors.ResourceAlreadyExistsException(f"Event bus {name} already exists.")

@@ -84,10 +84,10 @@ def page(ctx: EventsContext, items: Sequence[T], request: dict[str, Any], kind: 
 def epoch(value: Any) -> float:
     """A timestamp member as the protocol parsed it (a datetime or epoch seconds)."""
     if isinstance(value, dt.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).timestamp()
     return float(value)
 
 
 def stamp(seconds: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    return dt.datetime.fromtimestamp(seconds, dt.UTC)
 

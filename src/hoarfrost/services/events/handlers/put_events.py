@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 from hoarfrost.core.kit.arn import try_parse_arn
+from hoarfrost.services.events.bus_policy import allows
 from hoarfrost.services.events.errors import validation
 from hoarfrost.services.events.handlers import ops
 from hoarfrost.services.events.handlers.common import EventsContext, backend, compiled_pattern, epoch
 from hoarfrost.services.events.routing import Delivery, envelope, route
-from hoarfrost.services.events.bus_policy import allows
 from hoarfrost.services.events.state import DEFAULT_BUS, EventBus, EventsBackend
 
 MAX_REQUEST_BYTES = 256 * 1024

@@ -4,4 +4,4 @@ from hoarfrost.core.operations import OperationRegistry
 
 ops = OperationRegistry("firehose")
 
-from hoarfrost.services.firehose.handlers import encryption, records, streams, tags  # noqa: F401
+from hoarfrost.services.firehose.handlers import encryption, records, streams, tags  # noqa: E402, F401

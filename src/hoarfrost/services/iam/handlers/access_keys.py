@@ -56,9 +56,11 @@ def delete_access_key(ctx: IamContext, request: dict[str, Any]) -> None:
 @ops.operation
 def list_access_keys(ctx: IamContext, request: dict[str, Any]) -> dict[str, Any]:
     owner = _owner(ctx, request)
-    items = [{"UserName": owner.user_name, "AccessKeyId": key.access_key_id, "Status": key.status,
-              "CreateDate": key.create_date} for key in owner.access_keys.values()]
-    return page(ctx, request, items, lambda item: (item["CreateDate"].isoformat(), item["AccessKeyId"]), "AccessKeyMetadata")
+    items: list[dict[str, Any]] = [{"UserName": owner.user_name, "AccessKeyId": key.access_key_id,
+                                    "Status": key.status, "CreateDate": key.create_date}
+                                   for key in owner.access_keys.values()]
+    return page(ctx, request, items, lambda item: (item["CreateDate"].isoformat(), item["AccessKeyId"]),
+                "AccessKeyMetadata")
 
 
 @ops.operation

@@ -9,7 +9,6 @@ from typing import Any
 
 from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.policies import Effect, PolicyError, PolicyKind, parse_policy
-
 from hoarfrost.services.iam.errors import errors
 from hoarfrost.services.iam.handlers import ops
 from hoarfrost.services.iam.handlers.common import (
@@ -410,8 +409,8 @@ def list_policies_granting_service_access(ctx: IamContext, request: dict[str, An
                     granting.append({"PolicyName": name, "PolicyType": "INLINE", "EntityType": holder_kind.upper(),
                                      "EntityName": entity_name(holder)})
             for policy_arn in holder.attached:
-                document = policy_document(ctx, policy_arn)
-                if document is not None and _grants(document, namespace.lower()):
+                attached = policy_document(ctx, policy_arn)
+                if attached is not None and _grants(attached, namespace.lower()):
                     granting.append({"PolicyName": policy_arn.rsplit("/", 1)[-1], "PolicyType": "MANAGED",
                                      "PolicyArn": policy_arn})
         answer.append({"ServiceNamespace": namespace, "Policies": granting})

@@ -4,7 +4,7 @@ from hoarfrost.core.operations import OperationRegistry
 
 ops = OperationRegistry("kinesis")
 
-from hoarfrost.services.kinesis.handlers import (  # noqa: F401
+from hoarfrost.services.kinesis.handlers import (  # noqa: E402, F401
     consumers,
     encryption,
     policies,

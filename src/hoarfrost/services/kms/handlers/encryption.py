@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any
+from typing import Any, cast
 
 from hoarfrost.services.kms import crypto, specs
 from hoarfrost.services.kms.errors import errors, key_not_found, validation
@@ -83,9 +83,10 @@ def decrypt_blob(ctx: KmsContext, blob: bytes, key_id: str | None, context: dict
     else:
         if header is None:
             raise errors.InvalidCiphertextException()
-        found = state.keys.get(header[0])
-        if found is None:
+        stored = state.keys.get(header[0])
+        if stored is None:
             raise key_not_found(state.key_arn(header[0]))
+        found = stored
     usable(ctx, found, operation, specs.ENCRYPT_DECRYPT, context)
     chosen = algorithm(found, requested)
     if chosen == specs.SYMMETRIC_DEFAULT:
@@ -172,7 +173,7 @@ def _data_key(ctx: KmsContext, request: dict[str, Any], operation: str) -> dict[
     if (spec is None) == (size is None):
         raise validation("Please specify either number of bytes or key spec.")
     found = _encrypting_key(ctx, request["KeyId"], request, operation)
-    plaintext = os.urandom(DATA_KEY_BYTES[spec] if spec else size)
+    plaintext = os.urandom(DATA_KEY_BYTES[spec] if spec else cast(int, size))  # one of the two, checked above
     blob = encrypt_with(found, plaintext, request.get("EncryptionContext"), specs.SYMMETRIC_DEFAULT)
     dry_run(request)
     record_use(ctx, found, operation)

@@ -94,7 +94,8 @@ def get_key_policy(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
 def put_key_policy(ctx: KmsContext, request: dict[str, Any]) -> None:
     found = not_pending_deletion(key(ctx, request["KeyId"]))
     _policy_name(request)
-    found.policy = checked_policy(ctx, request["Policy"], found.arn, bool(request.get("BypassPolicyLockoutSafetyCheck")))
+    bypass = bool(request.get("BypassPolicyLockoutSafetyCheck"))
+    found.policy = checked_policy(ctx, request["Policy"], found.arn, bypass)
 
 
 @ops.operation

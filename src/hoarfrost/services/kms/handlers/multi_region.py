@@ -45,7 +45,7 @@ def replicate_key(ctx: KmsContext, request: dict[str, Any]) -> dict[str, Any]:
     tags = tagging.check(tagging.from_list(request.get("Tags"), TAG_RULES), TAG_RULES)
     replica = Key(
         key_id=primary.key_id, key_spec=primary.key_spec, key_usage=primary.key_usage, origin=primary.origin,
-        description=request.get("Description") if request.get("Description") is not None else primary.description,
+        description=request["Description"] if request.get("Description") is not None else primary.description,
         created=ctx.clock.time(), key_state=ENABLED if primary.materials else PENDING_IMPORT,
         materials=copy.deepcopy(primary.materials), current_material=primary.current_material,
         multi_region=True, primary_region=home, replica_regions=[*primary.replica_regions, region], tags=tags,

@@ -6,6 +6,16 @@ from hoarfrost.core.operations import OperationRegistry
 ops = OperationRegistry("lambda")
 
 from . import (  # noqa: E402,F401
-    aliases, code_signing, concurrency, event_invoke, event_sources, functions, invoke, layers, permissions, tags,
-    urls, versions,
+    aliases,
+    code_signing,
+    concurrency,
+    event_invoke,
+    event_sources,
+    functions,
+    invoke,
+    layers,
+    permissions,
+    tags,
+    urls,
+    versions,
 )

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hoarfrost.core.operations import Reply
-
 from hoarfrost.core.kit.paging import paginate
+from hoarfrost.core.operations import Reply
 
 from ..errors import errors, function_not_found, invalid
 from ..state import LATEST, Function, ProvisionedConcurrency

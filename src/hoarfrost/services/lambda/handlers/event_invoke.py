@@ -27,7 +27,7 @@ def _qualifier(ctx: Ctx, function: Function, qualifier: str | None) -> str:
 
 def _output(ctx: Ctx, function: Function, config: EventInvokeConfig) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "LastModified": dt.datetime.fromtimestamp(config.last_modified, dt.timezone.utc),
+        "LastModified": dt.datetime.fromtimestamp(config.last_modified, dt.UTC),
         "FunctionArn": ctx.state.function_arn(function.name, config.qualifier),
         "DestinationConfig": {"OnSuccess": {"Destination": config.on_success} if config.on_success else {},
                               "OnFailure": {"Destination": config.on_failure} if config.on_failure else {}},
@@ -115,7 +115,7 @@ def list_function_event_invoke_configs(ctx: Ctx, request: dict[str, Any]) -> dic
 def invoke_async(ctx: Ctx, request: dict[str, Any]) -> Reply:
     """The deprecated asynchronous Invoke: queued like ``InvocationType=Event``."""
     function, qualifier = resolve(ctx, request)
-    body = request.get("InvokeArgs")
+    body: Any = request.get("InvokeArgs")  # a stream from a client, bytes from a direct call
     data = body.read() if hasattr(body, "read") else (body or b"")
     try:
         event = event_text(data)

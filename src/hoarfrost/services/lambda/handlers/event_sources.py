@@ -26,7 +26,7 @@ def _output(ctx: Ctx, mapping: EventSourceMapping) -> dict[str, Any]:
     out: dict[str, Any] = {
         "UUID": mapping.uuid, "BatchSize": mapping.batch_size, "EventSourceArn": mapping.event_source_arn,
         "FunctionArn": ctx.state.function_arn(mapping.function_name, mapping.qualifier),
-        "LastModified": dt.datetime.fromtimestamp(mapping.last_modified, dt.timezone.utc),
+        "LastModified": dt.datetime.fromtimestamp(mapping.last_modified, dt.UTC),
         "State": mapping.state, "StateTransitionReason": "USER_INITIATED",
         "MaximumBatchingWindowInSeconds": mapping.batching_window,
         "FunctionResponseTypes": list(mapping.response_types),
@@ -36,7 +36,7 @@ def _output(ctx: Ctx, mapping: EventSourceMapping) -> dict[str, Any]:
     }
     if mapping.starting_position == "AT_TIMESTAMP" and mapping.starting_position_timestamp is not None:
         out["StartingPositionTimestamp"] = dt.datetime.fromtimestamp(mapping.starting_position_timestamp,
-                                                                     dt.timezone.utc)
+                                                                     dt.UTC)
     if mapping.filters:
         out["FilterCriteria"] = {"Filters": [{"Pattern": pattern} for pattern in mapping.filters]}
     if mapping.is_stream:

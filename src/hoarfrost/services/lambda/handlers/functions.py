@@ -12,11 +12,23 @@ from hoarfrost.core.operations import Reply
 from ..errors import conflict, function_not_found, invalid
 from ..state import LATEST, Function, FunctionConfig
 from . import ops
-from .common import (
-    TAG_RULES, Ctx, check_environment, check_layers, check_limits, check_revision, check_runtime, code_package, config_for, configuration,
-    last_modified, new_revision, resolve, split_name,
-)
 from .code_signing import check_signed, signing_config
+from .common import (
+    TAG_RULES,
+    Ctx,
+    check_environment,
+    check_layers,
+    check_limits,
+    check_revision,
+    check_runtime,
+    code_package,
+    config_for,
+    configuration,
+    last_modified,
+    new_revision,
+    resolve,
+    split_name,
+)
 from .versions import publish
 
 

@@ -54,7 +54,8 @@ def _invocation(ctx: Ctx, request: dict[str, Any], invocation_type: str) -> Invo
         try:
             client_context = base64.b64decode(client_context, validate=True).decode("utf-8")
         except (ValueError, UnicodeDecodeError):
-            raise errors.InvalidRequestContentException("Client context must be a valid Base64-encoded JSON object.")
+            raise errors.InvalidRequestContentException(
+                "Client context must be a valid Base64-encoded JSON object.") from None
     return prepare(ctx.state, function, qualifier, event, ctx.request_id, endpoint_for(ctx), client_context)
 
 
@@ -64,8 +65,8 @@ def _run(ctx: Ctx, invocation: Invocation) -> tuple[Outcome, bytes, str | None]:
     with ctx.unlocked():
         outcome = ctx.service.executor.invoke(invocation)
     if outcome is None:
-        raise errors.TooManyRequestsException("Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded",
-                                              Type="User")
+        raise errors.TooManyRequestsException(
+            "Rate Exceeded.", Reason="ReservedFunctionConcurrentInvocationLimitExceeded", Type="User")
     payload, function_error = outcome.payload, outcome.function_error
     if len(payload) > SYNC_LIMIT:
         payload = json.dumps({"errorMessage": f"Response payload size exceeded maximum allowed payload size "

@@ -71,7 +71,8 @@ def create_function_url_config(ctx: Ctx, request: dict[str, Any]) -> Reply:
     now = last_modified(ctx)
     config = FunctionUrlConfig(qualifier=qualifier, url_id="".join(random.choices(_ALPHABET, k=32)),
                                auth_type=request["AuthType"], created=now, last_modified=now,
-                               invoke_mode=request.get("InvokeMode") or "BUFFERED", cors=dict(request.get("Cors") or {}))
+                               invoke_mode=request.get("InvokeMode") or "BUFFERED",
+                               cors=dict(request.get("Cors") or {}))
     function.url_configs[qualifier] = config
     return Reply(_output(ctx, function, config), status=201)
 

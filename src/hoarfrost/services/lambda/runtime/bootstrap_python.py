@@ -8,8 +8,11 @@ What the function prints goes to stdout, which hoarfrost reads as its log; a rec
 lines (an error with its traceback) is written with carriage returns inside, as AWS's runtime
 does, so it stays one log event.
 
-Only the standard library is used: this file runs with whatever interpreter the runtime names.
+Only the standard library is used: this file runs with whatever interpreter the runtime names
+(the annotations are never evaluated, so any Python 3 a runtime names reads them).
 """
+
+from __future__ import annotations
 
 import http.client
 import importlib
@@ -20,26 +23,29 @@ import socket
 import sys
 import time
 import traceback
+from collections.abc import Callable
+from typing import Any
 
-_REQUEST_ID = [""]
+_REQUEST_ID: list[str | None] = [""]
 
 
 class RuntimeApi:
     """One kept-alive HTTP connection to the Runtime API."""
 
-    def __init__(self, address):
+    def __init__(self, address: str) -> None:
         host, _, prefix = address.partition("/")
         self.host = host
         self.base = ("/" + prefix if prefix else "") + "/2018-06-01/runtime"
         self.connection = self._connect()
 
-    def _connect(self):
+    def _connect(self) -> http.client.HTTPConnection:
         connection = http.client.HTTPConnection(self.host)
         connection.connect()
         connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return connection
 
-    def call(self, method, path, body=None, headers=None):
+    def call(self, method: str, path: str, body: bytes | None = None,
+             headers: dict[str, str] | None = None) -> tuple[http.client.HTTPResponse, bytes]:
         for attempt in (1, 2):
             try:
                 self.connection.request(method, self.base + path, body=body, headers=headers or {})
@@ -50,8 +56,9 @@ class RuntimeApi:
                     raise
                 self.connection.close()
                 self.connection = self._connect()
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
-    def post(self, path, document, error_type=None):
+    def post(self, path: str, document: Any, error_type: str | None = None) -> None:
         headers = {"Content-Type": "application/json"}
         if error_type:
             headers["Lambda-Runtime-Function-Error-Type"] = error_type
@@ -59,7 +66,7 @@ class RuntimeApi:
         self.call("POST", path, body, headers)
 
 
-def _record(text):
+def _record(text: str) -> None:
     """One log event however many lines it has."""
     sys.stdout.write(text.rstrip("\n").replace("\n", "\r") + "\n")
 
@@ -68,7 +75,7 @@ class _LambdaLogHandler(logging.Handler):
     """The root logger's handler, formatting as AWS's Python runtime does:
     ``[LEVEL]\t<ISO time>Z\t<request id>\t<message>``."""
 
-    def emit(self, record):
+    def emit(self, record: logging.LogRecord) -> None:
         try:
             when = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
             text = f"[{record.levelname}]\t{when}.{int(record.msecs):03d}Z\t{_REQUEST_ID[0]}\t{record.getMessage()}"
@@ -82,7 +89,8 @@ class _LambdaLogHandler(logging.Handler):
 class LambdaContext:
     """What AWS's Python runtime passes as ``context``."""
 
-    def __init__(self, request_id, deadline_ms, invoked_arn, client_context, identity):
+    def __init__(self, request_id: str | None, deadline_ms: int, invoked_arn: str | None, client_context: Any,
+                 identity: Any) -> None:
         self.aws_request_id = request_id
         self.invoked_function_arn = invoked_arn
         self.function_name = os.environ["AWS_LAMBDA_FUNCTION_NAME"]
@@ -94,12 +102,13 @@ class LambdaContext:
         self.client_context = client_context
         self._deadline_ms = deadline_ms
 
-    def get_remaining_time_in_millis(self):
+    def get_remaining_time_in_millis(self) -> int:
         # The Runtime API gives the deadline on this process's own clock.
         return max(int(self._deadline_ms - time.time() * 1000), 0)
 
 
-def _error(exc, error_type=None, message=None, skip=1):
+def _error(exc: BaseException, error_type: str | None = None, message: str | None = None,
+           skip: int = 1) -> dict[str, Any]:
     return {
         "errorMessage": message if message is not None else str(exc),
         "errorType": error_type or type(exc).__name__,
@@ -109,12 +118,12 @@ def _error(exc, error_type=None, message=None, skip=1):
 
 
 class _InitError(Exception):
-    def __init__(self, payload):
+    def __init__(self, payload: dict[str, Any]) -> None:
         super().__init__(payload["errorMessage"])
         self.payload = payload
 
 
-def _load(handler):
+def _load(handler: str) -> Callable[[Any, LambdaContext], Any]:
     module_name, _, function_name = handler.rpartition(".")
     if not module_name or not function_name:
         raise _InitError({"errorMessage": f"Bad handler '{handler}': not enough values to unpack (expected 2, got 1)",
@@ -123,26 +132,30 @@ def _load(handler):
     try:
         module = importlib.import_module(module_name)
     except SyntaxError as exc:
-        raise _InitError(_error(exc, "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}"))
+        message = f"Syntax error in module '{module_name}': {exc}"
+        raise _InitError(_error(exc, "Runtime.UserCodeSyntaxError", message)) from exc
     except ImportError as exc:
-        raise _InitError(_error(exc, "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}"))
+        message = f"Unable to import module '{module_name}': {exc}"
+        raise _InitError(_error(exc, "Runtime.ImportModuleError", message)) from exc
     except Exception as exc:
-        raise _InitError(_error(exc))
+        raise _InitError(_error(exc)) from exc
     function = getattr(module, function_name, None)
     if function is None:
         raise _InitError({"errorMessage": f"Handler '{function_name}' missing on module '{module_name}'",
                           "errorType": "Runtime.HandlerNotFound", "requestId": "", "stackTrace": []})
-    return function
+    handler_function: Callable[[Any, LambdaContext], Any] = function
+    return handler_function
 
 
-def _json_header(value):
+def _json_header(value: str | None) -> Any:
     try:
         return json.loads(value) if value else None
     except ValueError:
         return None
 
 
-def _invoke(api, function, response, body):
+def _invoke(api: RuntimeApi, function: Callable[[Any, LambdaContext], Any], response: http.client.HTTPResponse,
+            body: bytes) -> None:
     request_id = response.getheader("Lambda-Runtime-Aws-Request-Id")
     _REQUEST_ID[0] = request_id
     os.environ["_X_AMZN_TRACE_ID"] = response.getheader("Lambda-Runtime-Trace-Id") or ""
@@ -153,11 +166,11 @@ def _invoke(api, function, response, body):
     try:
         result = function(json.loads(body), context)
     except Exception as exc:
-        payload = _error(exc)
-        payload["requestId"] = request_id
+        failure = _error(exc)
+        failure["requestId"] = request_id
         trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         _record(f"[ERROR] {type(exc).__name__}: {exc}\n{trace}")
-        api.post(f"/invocation/{request_id}/error", payload, "Unhandled")
+        api.post(f"/invocation/{request_id}/error", failure, "Unhandled")
         return
     try:
         payload = json.dumps(result).encode("utf-8")
@@ -169,7 +182,7 @@ def _invoke(api, function, response, body):
     api.post(f"/invocation/{request_id}/response", payload)
 
 
-def main():
+def main() -> None:
     api = RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
     logging.getLogger().addHandler(_LambdaLogHandler())
     sys.path.insert(0, os.environ["LAMBDA_TASK_ROOT"])

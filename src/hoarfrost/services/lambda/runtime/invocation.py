@@ -58,7 +58,7 @@ def new_stream_name(clock: Clock, version: str) -> str:
 
 
 def _iso(clock: Clock) -> str:
-    return clock.now().astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return clock.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 class _Log:

@@ -50,9 +50,9 @@ def poll_queue(poller: MappingPoller, target: Target) -> bool:
     records = [_record(m, queue_arn, arn.region) for m in messages]
     if target.filters:  # messages no filter matches are deleted unseen, as AWS does
         kept = [passes(target.filters, record) for record in records]
-        _delete(emulator, url, [m for m, keep in zip(messages, kept) if not keep], account, arn.region)
-        messages = [m for m, keep in zip(messages, kept) if keep]
-        records = [r for r, keep in zip(records, kept) if keep]
+        _delete(emulator, url, [m for m, keep in zip(messages, kept, strict=False) if not keep], account, arn.region)
+        messages = [m for m, keep in zip(messages, kept, strict=False) if keep]
+        records = [r for r, keep in zip(records, kept, strict=False) if keep]
         if not messages:
             poller.handed()
             return True

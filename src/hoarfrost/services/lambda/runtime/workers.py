@@ -199,7 +199,7 @@ class WorkerPool:
         worker.expires_at = expires_at
         with self._lock:
             self._live.add(worker)
-            closed = self._closed
+            closed: bool = self._closed  # re-read: another thread may have closed it since the check above
         if closed:
             worker.kill()
             raise RuntimeError("the emulator was closed")

@@ -3,6 +3,7 @@ FilterLogEvents with filter patterns."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from hoarfrost.core.kit.paging import paginate
@@ -25,7 +26,7 @@ def put_events(group: LogGroup, stream: LogStream, events: list[dict[str, Any]],
     spans more than 24 hours or is too large; single events too new (over 2 hours ahead), too
     old (over 14 days) or past the group's retention are left out and reported by index."""
     timestamps = [int(event["timestamp"]) for event in events]
-    if any(later < earlier for earlier, later in zip(timestamps, timestamps[1:])):
+    if any(later < earlier for earlier, later in itertools.pairwise(timestamps)):
         raise invalid("Log events in a single PutLogEvents request must be in chronological order.")
     if timestamps[-1] - timestamps[0] > DAY_MS:
         raise invalid("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")

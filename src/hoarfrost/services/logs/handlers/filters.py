@@ -146,7 +146,8 @@ def describe_subscription_filters(ctx: Ctx, request: dict[str, Any]) -> dict[str
     items = [found.subscription_filters[n] for n in sorted(found.subscription_filters)
              if prefix is None or n.startswith(prefix)]
     page = paginate(items, request.get("nextToken"), request.get("limit") or 50,
-                    kind="logs:DescribeSubscriptionFilters", error=lambda: invalid("The specified nextToken is invalid."))
+                    kind="logs:DescribeSubscriptionFilters",
+                    error=lambda: invalid("The specified nextToken is invalid."))
     out = []
     for flt in page.items:
         item: dict[str, Any] = {

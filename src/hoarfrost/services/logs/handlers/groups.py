@@ -11,7 +11,12 @@ from hoarfrost.core.kit.paging import paginate
 from hoarfrost.services.logs.errors import errors, invalid
 from hoarfrost.services.logs.handlers import ops
 from hoarfrost.services.logs.handlers.common import (
-    TAG_RULES, Ctx, group, group_by_arn, group_output, name_from_identifier,
+    TAG_RULES,
+    Ctx,
+    group,
+    group_by_arn,
+    group_output,
+    name_from_identifier,
 )
 from hoarfrost.services.logs.state import LogGroup
 

@@ -7,10 +7,10 @@ import uuid
 from typing import Any
 
 from hoarfrost.core.kit.paging import paginate
+from hoarfrost.services.logs.delivery import event_id
 from hoarfrost.services.logs.errors import errors, invalid
 from hoarfrost.services.logs.handlers import ops
 from hoarfrost.services.logs.handlers.common import Ctx, name_from_identifier
-from hoarfrost.services.logs.handlers.events import event_id
 from hoarfrost.services.logs.insights import QueryError, compile_query, row_of, run
 from hoarfrost.services.logs.state import Query
 

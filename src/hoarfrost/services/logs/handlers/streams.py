@@ -56,12 +56,14 @@ def describe_log_streams(ctx: Ctx, request: dict[str, Any]) -> dict[str, Any]:
                         kind=f"logs:DescribeLogStreams:time:{int(descending)}",
                         error=lambda: invalid("The specified nextToken is invalid."))
         chosen = [name for _, name in page.items]
+        more = page.token_member("nextToken")
     else:
         if descending:
             names.reverse()
-        page = paginate(names, request.get("nextToken"), request.get("limit") or 50,
-                        kind=f"logs:DescribeLogStreams:name:{int(descending)}",
-                        error=lambda: invalid("The specified nextToken is invalid."))
-        chosen = list(page.items)
+        by_name = paginate(names, request.get("nextToken"), request.get("limit") or 50,
+                           kind=f"logs:DescribeLogStreams:name:{int(descending)}",
+                           error=lambda: invalid("The specified nextToken is invalid."))
+        chosen = list(by_name.items)
+        more = by_name.token_member("nextToken")
     return {"logStreams": [stream_output(ctx.state, found, found.streams[name]) for name in chosen],
-            **page.token_member("nextToken")}
+            **more}

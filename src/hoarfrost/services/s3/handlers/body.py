@@ -12,7 +12,7 @@ import base64
 import binascii
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from hoarfrost.services.s3.checksums import (
     ALGORITHM_OF_HEADER,
@@ -79,7 +79,7 @@ def _body_chunks(ctx: S3Context, request: dict[str, Any]) -> tuple[Iterable[byte
     if declared is not None and declared.isdigit() and int(declared) != sum(len(c) for c in chunks):
         raise errors.IncompleteBody(
             "You did not provide the number of bytes specified by the Content-Length HTTP header")
-    return chunks, trailers
+    return cast(Iterable[bytes], chunks), trailers  # memoryviews of the body: bytes-like, not copied
 
 
 def _expected_checksums(request: dict[str, Any], trailers: dict[str, str]) -> dict[str, str]:

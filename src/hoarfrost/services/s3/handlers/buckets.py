@@ -43,7 +43,7 @@ def bucket_region(request: dict[str, Any], endpoint_region: str) -> str:
     As S3: us-east-1 takes any constraint; a regional endpoint takes only its own, and an
     unspecified constraint there is an error.
     """
-    constraint = (request.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
+    constraint: str | None = (request.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
     if constraint == US_EAST_1 or (constraint and constraint not in _location_constraints()):
         raise errors.InvalidLocationConstraint(LocationConstraint=constraint)
     if constraint == "EU":

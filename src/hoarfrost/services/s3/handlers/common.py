@@ -127,8 +127,8 @@ def checksum_members(ctx: S3Context, version: ObjectVersion) -> dict[str, Any]:
 
 def continuation_error(token: str | None) -> Callable[[], Exception]:
     """What S3 answers a ContinuationToken it did not issue with (the kit's pager raises it)."""
-    return lambda: errors.InvalidArgument("The continuation token provided is incorrect", ArgumentName="continuation-token",
-                                   ArgumentValue=token)
+    return lambda: errors.InvalidArgument("The continuation token provided is incorrect",
+                                          ArgumentName="continuation-token", ArgumentValue=token)
 
 
 BUCKET_TAGS = TagRules(
@@ -155,7 +155,8 @@ def aware(value: Any) -> dt.datetime:
     """A timestamp from a request or a restored view (datetime or text) as an aware UTC datetime."""
     if isinstance(value, str):
         value = parse_timestamp(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    stamp: dt.datetime = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return stamp
 
 
 def page_size(value: Any, name: str, minimum: int) -> int:

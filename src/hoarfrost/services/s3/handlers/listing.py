@@ -213,7 +213,7 @@ def list_object_versions(ctx: S3Context, request: dict[str, Any], bucket: Bucket
         if name == key_marker and version_marker:
             ids = [v.version_id for v in history]
             history = history[ids.index(version_marker) + 1:] if version_marker in ids else []
-        for index, version in enumerate(history):
+        for version in history:
             if count == max_keys:
                 truncated = True
                 break

@@ -159,7 +159,8 @@ def restore_object(ctx: S3Context, request: dict[str, Any], bucket: Bucket) -> R
                                         StorageClass=version.storage_class)
     days = int((request.get("RestoreRequest") or {}).get("Days") or 1)
     already = version.restore_expiry is not None and version.restore_expiry > now(ctx.clock)
-    version.restore_expiry = (now(ctx.clock) + dt.timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    expiry = now(ctx.clock) + dt.timedelta(days=days)
+    version.restore_expiry = expiry.replace(hour=0, minute=0, second=0, microsecond=0)
     if not already:
         emit(ctx, bucket, "ObjectRestore:Post", version.key, version)
         emit(ctx, bucket, "ObjectRestore:Completed", version.key, version)

@@ -112,7 +112,7 @@ def check_policy(ctx: S3Context, form: Form, bucket: Bucket) -> None:
     except (ValueError, TypeError):
         raise _policy_error(f"Invalid 'expiration' value: '{document['expiration']}'") from None
     if expiration.tzinfo is None:
-        expiration = expiration.replace(tzinfo=dt.timezone.utc)
+        expiration = expiration.replace(tzinfo=dt.UTC)
     if ctx.clock.now() > expiration:
         raise errors.AccessDenied("Invalid according to Policy: Policy expired.")
     conditions = document.get("conditions")
@@ -127,7 +127,8 @@ def check_policy(ctx: S3Context, form: Form, bucket: Bucket) -> None:
             covered.add(name.lower())
             if values.get(name.lower()) != str(expected):
                 raise _condition_failed(["eq", f"${name}", expected])
-        elif isinstance(condition, list) and len(condition) == 3 and str(condition[0]).lower() == "content-length-range":
+        elif isinstance(condition, list) and len(condition) == 3 and \
+                str(condition[0]).lower() == "content-length-range":
             low, high = int(condition[1]), int(condition[2])
             if size > high:
                 raise errors.EntityTooLarge(ProposedSize=str(size), MaxSizeAllowed=str(high))

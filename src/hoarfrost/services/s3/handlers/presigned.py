@@ -38,7 +38,7 @@ def check_presigned(ctx: S3Context, request: dict[str, Any]) -> None:
     now = ctx.clock.now()
     if "X-Amz-Expires" in params and "X-Amz-Date" in params:
         try:
-            signed = dt.datetime.strptime(params["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc)
+            signed = dt.datetime.strptime(params["X-Amz-Date"][0], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
             seconds = int(params["X-Amz-Expires"][0])
         except ValueError:
             raise errors.AuthorizationQueryParametersError(
@@ -50,7 +50,7 @@ def check_presigned(ctx: S3Context, request: dict[str, Any]) -> None:
             raise _expired(now, signed + dt.timedelta(seconds=seconds), seconds)
     elif "Expires" in params and "AWSAccessKeyId" in params:
         try:
-            expires = dt.datetime.fromtimestamp(int(params["Expires"][0]), dt.timezone.utc)
+            expires = dt.datetime.fromtimestamp(int(params["Expires"][0]), dt.UTC)
         except ValueError:
             raise errors.AccessDenied("Invalid date (should be seconds since epoch): "
                                       f"{params['Expires'][0]}") from None

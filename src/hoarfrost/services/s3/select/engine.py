@@ -130,7 +130,8 @@ def _scan_range(given: dict[str, Any] | None, size: int, input_format: str, json
     which hide where a record starts) and JSON LINES can be split."""
     if not given or (given.get("Start") is None and given.get("End") is None):
         return None
-    start, end = given.get("Start"), given.get("End")
+    start: int | None = given.get("Start")
+    end: Any = given.get("End")  # an int wherever Start is None (the check above)
     if (start is not None and start < 0) or (end is not None and end < 0) or \
             (start is not None and end is not None and start > end):
         raise select_error("InvalidRequestParameter")

@@ -48,8 +48,9 @@ from hoarfrost.services.s3.select.values import (
 Fn = Callable[[Any], Any]
 Row = list[tuple[str, Any]]
 
-_ORDERS = {"<": lambda c: c < 0, "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0,
-           "=": lambda c: c == 0, "<>": lambda c: c != 0}
+_ORDERS: dict[str, Callable[[int], bool]] = {
+    "<": lambda c: c < 0, "<=": lambda c: c <= 0, ">": lambda c: c > 0, ">=": lambda c: c >= 0,
+    "=": lambda c: c == 0, "<>": lambda c: c != 0}
 
 
 def truth(value: Any) -> bool | None:
@@ -87,7 +88,7 @@ class Bound:
             for record in records:
                 if where is not None and where(record) is not True:
                     continue
-                for accumulator, argument in zip(accumulators, arguments):
+                for accumulator, argument in zip(accumulators, arguments, strict=False):
                     accumulator.add(argument(record) if argument is not None else True)
             self._results[:] = [accumulator.result() for accumulator in accumulators]
             yield [(name, fn(None)) for name, fn in self.projections or ()]

@@ -12,8 +12,8 @@ import bz2
 import codecs
 import csv
 import dataclasses
-import re
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -21,7 +21,6 @@ from typing import Any
 
 from hoarfrost.services.s3.select.errors import select_error
 from hoarfrost.services.s3.select.values import MISSING, absent, json_string, json_text, to_text
-
 
 # Reads a byte range [start, end) of the object; end None is the object's end.
 Reader = Callable[[int, "int | None"], Iterable[bytes]]

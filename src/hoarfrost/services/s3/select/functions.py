@@ -139,7 +139,7 @@ def date_diff(part: str, first: Any, second: Any) -> Any:
     a, b = _stamp(first), _stamp(second)
     if a is None or b is None:
         return None
-    x, y = a.moment.astimezone(dt.timezone.utc), b.moment.astimezone(dt.timezone.utc)
+    x, y = a.moment.astimezone(dt.UTC), b.moment.astimezone(dt.UTC)
     if part in ("year", "month"):
         months = (y.year - x.year) * 12 + (y.month - x.month)
         rest_x = (x.day, x.hour, x.minute, x.second, x.microsecond)
@@ -226,7 +226,7 @@ def to_string(value: Any, pattern: Any) -> Any:
 
 
 def utcnow_of(now: dt.datetime) -> Callable[[], Timestamp]:
-    stamp = Timestamp(now.astimezone(dt.timezone.utc), "fraction", 3)
+    stamp = Timestamp(now.astimezone(dt.UTC), "fraction", 3)
     return lambda: stamp
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Union
+from typing import Any
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -94,7 +94,7 @@ class Case:
     default: Expr | None
 
 
-Expr = Union[Literal, Path, Unary, Binary, Like, In, Between, Is, Cast, Call, Aggregate, Case]
+Expr = Literal | Path | Unary | Binary | Like | In | Between | Is | Cast | Call | Aggregate | Case
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

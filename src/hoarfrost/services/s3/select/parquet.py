@@ -15,14 +15,14 @@ import struct
 import zlib
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from hoarfrost.services.s3.select.errors import select_error
 from hoarfrost.services.s3.select.formats import Reader
 from hoarfrost.services.s3.select.values import Timestamp
 
 MAGIC = b"PAR1"
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class ParquetError(Exception):
@@ -218,8 +218,8 @@ class _Column:
 
     def __init__(self, element: dict[int, Any]) -> None:
         self.name = element.get(4, b"").decode("utf-8", "replace")
-        self.physical = element.get(1)
-        self.type_length = element.get(2, 0)
+        self.physical = cast(int, element.get(1))  # a leaf's type; a nested (group) column is refused below
+        self.type_length: int = element.get(2, 0)
         self.optional = element.get(3, 0) == 1
         if element.get(3) == 2 or element.get(5):
             raise select_error("UnsupportedParquetType")  # repeated or nested
@@ -363,12 +363,12 @@ def parquet_rows(read: Reader, size: int) -> Iterator[dict[str, Any]]:
             if len(chunks) != len(columns):
                 raise ParquetError("row group does not match the schema")
             table = []
-            for column, chunk in zip(columns, chunks):
+            for column, chunk in zip(columns, chunks, strict=False):
                 meta = chunk.get(3) or {}
                 start = min(offset for offset in (meta.get(9), meta.get(11)) if offset is not None)
                 length = meta.get(7, 0)
                 table.append(_column_values(_read_range(read, start, start + length), start, meta, column, rows))
-            for row in zip(*table):
-                yield dict(zip(names, row))
+            for row in zip(*table, strict=False):
+                yield dict(zip(names, row, strict=False))
     except (ParquetError, struct.error, KeyError, TypeError, ValueError, IndexError, OverflowError):
         raise select_error("ParquetParsingError") from None

@@ -109,7 +109,7 @@ def parse_timestamp(text: str) -> Timestamp:
     if g["h"] is not None and g["t"]:
         raise select_error("ValueParseFailure")
     try:
-        tz = dt.timezone.utc
+        tz = dt.UTC
         if g["z"] and g["z"].upper() != "Z":
             sign = 1 if g["z"][0] == "+" else -1
             tz = dt.timezone(sign * dt.timedelta(hours=int(g["z"][1:3]), minutes=int(g["z"][4:6])))
@@ -224,13 +224,13 @@ def to_text(value: Any) -> str:
     return json_text(value)
 
 
-json_string = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C speed-up, UTF-8 kept
+json_string = json.encoder.encode_basestring  # C speed-up, UTF-8 kept
 
 
 def json_text(value: Any) -> str:
     """A value as JSON text; decimals keep their digits, timestamps are strings."""
     if type(value) is str:
-        return json_string(value)  # type: ignore[no-any-return]
+        return json_string(value)
     if value is None or value is MISSING:
         return "null"
     if isinstance(value, bool):
@@ -243,15 +243,15 @@ def json_text(value: Any) -> str:
     if isinstance(value, float):
         return json.dumps(value)
     if isinstance(value, Timestamp):
-        return json_string(str(value))  # type: ignore[no-any-return]
+        return json_string(str(value))
     if isinstance(value, str):
-        return json_string(value)  # type: ignore[no-any-return]
+        return json_string(value)
     if isinstance(value, dict):
         return "{" + ",".join(f"{json_string(str(k))}:{json_text(v)}"
                               for k, v in value.items() if v is not MISSING) + "}"
     if isinstance(value, list):
         return "[" + ",".join(json_text(v) for v in value if v is not MISSING) + "]"
-    return json_string(to_text(value))  # type: ignore[no-any-return]
+    return json_string(to_text(value))
 
 
 def checked_int(value: int) -> int:
@@ -318,7 +318,7 @@ def _to_bool(value: Any) -> bool:
             return lowered == "true"
         raise ValueError(value)
     if is_number(value):
-        return value != 0
+        return bool(value != 0)
     raise TypeError(value)
 
 

@@ -7,9 +7,9 @@ import copy
 import datetime as dt
 from typing import Any
 
+from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.core.kit.paging import paginate
 from hoarfrost.core.kit.schedule_expressions import AtSchedule, ScheduleError, parse_schedule, zone
-from hoarfrost.core.kit.arn import try_parse_arn
 from hoarfrost.services.scheduler.errors import invalid, schedule_exists
 from hoarfrost.services.scheduler.handlers import ops
 from hoarfrost.services.scheduler.handlers.common import (

@@ -5,7 +5,7 @@ from hoarfrost.core.operations import OperationRegistry
 
 ops = OperationRegistry("secretsmanager")
 
-from hoarfrost.services.secretsmanager.handlers import (  # noqa: F401
+from hoarfrost.services.secretsmanager.handlers import (  # noqa: E402, F401
     passwords,
     policies,
     replication,

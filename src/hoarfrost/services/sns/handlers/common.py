@@ -127,7 +127,8 @@ def _allowed(ctx: SnsContext, topic: Topic, action: str) -> bool:
 
 # -- tags --------------------------------------------------------------------------------------
 TAG_RULES = TagRules(
-    too_many=lambda limit: errors.TagLimitExceededException("Could not complete request: tag quota of per resource exceeded"),
+    too_many=lambda limit: errors.TagLimitExceededException(
+        "Could not complete request: tag quota of per resource exceeded"),
     bad_key=lambda key: invalid("Tags Reason: Tag keys must be between 1 and 128 characters"),
     bad_value=lambda key, value: invalid("Tags Reason: Tag values must be at most 256 characters"),
     reserved=lambda key: invalid(f"Tags Reason: Tag keys starting with 'aws:' are reserved: {key}"),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 from hoarfrost.core import catalog
 from hoarfrost.core.kit.paging import Page, paginate
-from hoarfrost.core.operations import Handler, RequestContext
+from hoarfrost.core.operations import F, Handler, RequestContext
 from hoarfrost.services.sqs.errors import (
     errors,
     invalid_parameter,
@@ -31,7 +31,7 @@ SqsContext = RequestContext[SqsBackend, "SqsService"]
 MAX_LISTED = 1000
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _required(operation: str) -> tuple[str, ...]:
     shape = catalog.operation_model("sqs", operation).input_shape
     return tuple(shape.required_members) if shape is not None else ()
@@ -42,14 +42,22 @@ def _queue_path(ctx: SqsContext) -> bool:
     return len(parts) == 2 and parts[0].isdigit()
 
 
-def operation(fn: Handler | None = None, *, mutates: bool | None = None, blocking: bool = False) -> Any:
+@overload
+def operation(fn: F, *, mutates: bool | None = None, blocking: bool = False) -> F: ...
+
+
+@overload
+def operation(fn: None = None, *, mutates: bool | None = None, blocking: bool = False) -> Callable[[F], F]: ...
+
+
+def operation(fn: F | None = None, *, mutates: bool | None = None, blocking: bool = False) -> F | Callable[[F], F]:
     """Register a handler, answering MissingParameter for an absent required member as SQS does.
 
     SQS turns off the pipeline's generic model validation: its model's enums are narrower than
     what SQS accepts (ReceiveMessage's deprecated AttributeNames takes message attribute names
     such as SentTimestamp) and SQS answers its own codes (InvalidAttributeName, ...)."""
 
-    def register(func: Handler) -> Handler:
+    def register(func: F) -> F:
         @functools.wraps(func)
         def checked(ctx: SqsContext, request: dict[str, Any]) -> Any:
             elsewhere = False

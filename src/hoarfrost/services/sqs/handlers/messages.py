@@ -54,7 +54,7 @@ def send_message_batch(ctx: SqsContext, request: dict[str, Any]) -> dict[str, An
             prepared.append(error)
     sender = sender_id(ctx)
     successful, failed = [], []
-    for entry, outcome in zip(entries, prepared):
+    for entry, outcome in zip(entries, prepared, strict=False):
         if isinstance(outcome, ServiceError):
             failed.append(_failure(entry["Id"], outcome))
         else:

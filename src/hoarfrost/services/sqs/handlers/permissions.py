@@ -31,10 +31,13 @@ SHAREABLE_ACTIONS = frozenset((
 
 
 TAG_RULES = TagRules(
-    too_many=lambda limit: errors.InvalidParameterValueException(f"Too many tags added for queue. The maximum is {limit}."),
+    too_many=lambda limit: errors.InvalidParameterValueException(
+        f"Too many tags added for queue. The maximum is {limit}."),
     bad_key=lambda key: errors.InvalidParameterValueException("Tag keys must be between 1 and 128 characters long."),
-    bad_value=lambda key, value: errors.InvalidParameterValueException(f"The value of tag {key} must be at most 256 characters long."),
-    reserved=lambda key: errors.InvalidParameterValueException(f"Tag key {key} is reserved: keys starting with 'aws:' belong to AWS."),
+    bad_value=lambda key, value: errors.InvalidParameterValueException(
+        f"The value of tag {key} must be at most 256 characters long."),
+    reserved=lambda key: errors.InvalidParameterValueException(
+        f"Tag key {key} is reserved: keys starting with 'aws:' belong to AWS."),
 )
 
 

@@ -6,4 +6,4 @@ from hoarfrost.core.operations import OperationRegistry
 
 ops = OperationRegistry("ssm")
 
-from hoarfrost.services.ssm.handlers import history, labels, listing, parameters, tags  # noqa: F401
+from hoarfrost.services.ssm.handlers import history, labels, listing, parameters, tags  # noqa: E402, F401

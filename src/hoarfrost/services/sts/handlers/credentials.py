@@ -85,7 +85,8 @@ def get_federation_token(ctx: StsContext, request: dict[str, Any]) -> dict[str, 
 def get_scoped_credentials(ctx: StsContext, request: dict[str, Any]) -> dict[str, Any]:
     caller = calling_session(ctx)
     if caller is None:
-        raise errors.InvalidSubjectCredentialsException("GetScopedCredentials must be called with temporary security credentials")
+        raise errors.InvalidSubjectCredentialsException(
+            "GetScopedCredentials must be called with temporary security credentials")
     policy, duration = request.get("Policy"), request.get("DurationSeconds")
     if policy is None and duration is None:
         raise ValidationError("At least one of Policy or DurationSeconds must be specified")
@@ -168,4 +169,4 @@ def get_web_identity_token(ctx: StsContext, request: dict[str, Any]) -> dict[str
     }
     service = ctx.service
     return {"WebIdentityToken": service.signer.sign(claims, algorithm),
-            "Expiration": dt.datetime.fromtimestamp(expires, dt.timezone.utc)}
+            "Expiration": dt.datetime.fromtimestamp(expires, dt.UTC)}

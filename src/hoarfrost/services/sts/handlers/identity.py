@@ -25,8 +25,8 @@ def decode_authorization_message(ctx: StsContext, request: dict[str, Any]) -> di
     calling_session(ctx)
     document = tokens.decode_document(request["EncodedMessage"])
     if document is None:
-        raise errors.InvalidAuthorizationMessageException("The encoded authorization message is invalid or was not issued by "
-                                          "this emulator")
+        raise errors.InvalidAuthorizationMessageException(
+            "The encoded authorization message is invalid or was not issued by this emulator")
     return {"DecodedMessage": json.dumps(document)}
 
 
