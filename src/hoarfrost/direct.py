@@ -395,7 +395,7 @@ def _success_headers(protocol: str, service_model: Any, request_id: str, has_bod
         return {"content-type": "text/xml", "x-amzn-requestid": request_id}
     if protocol == "rest-json":
         return {"x-amzn-requestid": request_id, "content-type": "application/json"}
-    headers = get_protocol("rest-xml")._id_headers(service_model, request_id)  # type: ignore[attr-defined]
+    headers: dict[str, str] = get_protocol("rest-xml")._id_headers(service_model, request_id)  # type: ignore[attr-defined]
     if has_body:
         headers["content-type"] = "application/xml"
     return headers

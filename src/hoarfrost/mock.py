@@ -62,7 +62,7 @@ class _RawBody(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, amt: int | None = None) -> bytes:  # type: ignore[override]
+    def read(self, amt: int | None = None) -> bytes:
         if amt is None or amt < 0:
             data = self._buffer + b"".join(self._chunks)
             self._buffer = b""

@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
@@ -170,7 +170,7 @@ def parse(service: str, document: Any) -> ServiceHints:
     return ServiceHints(operations, families, owners)
 
 
-@lru_cache(maxsize=None)
+@cache
 def for_service(service: str) -> ServiceHints:
     path = HINTS_DIR / f"{service}.json"
     if not path.is_file():

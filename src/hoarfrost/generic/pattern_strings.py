@@ -266,7 +266,9 @@ def _freeze(items: Any) -> Any:
 def _class_test(items: tuple[Any, ...]) -> Any:
     negate = any(op is sre.NEGATE for op, _ in items)
     pattern = re.compile(_class_source(items))
-    return (lambda char: pattern.fullmatch(char) is None) if negate else (lambda char: pattern.fullmatch(char) is not None)
+    if negate:
+        return lambda char: pattern.fullmatch(char) is None
+    return lambda char: pattern.fullmatch(char) is not None
 
 
 def _class_source(items: tuple[Any, ...]) -> str:

@@ -27,7 +27,7 @@ from hoarfrost.generic.engine.shapes import at_path, conform, fill, new_arn, new
 from hoarfrost.generic.engine.state import GenericBackend, Resource
 
 if TYPE_CHECKING:
-    pass
+    from hoarfrost.generic.engine.service import GenericService  # noqa: F401 - named in Ctx's string
 
 # The not-found answer for a family whose model names no not-found error.
 ResourceNotFound = declare("ResourceNotFoundException", 404, "The resource does not exist.")
@@ -204,7 +204,8 @@ def render(service: str, output_shape: Any, path: str | None, resource: Resource
     return {**beside, **value}
 
 
-def _with_summaries(value: dict[str, Any], shape: Any, attributes: dict[str, Any], resource: Resource) -> dict[str, Any]:
+def _with_summaries(value: dict[str, Any], shape: Any, attributes: dict[str, Any],
+                    resource: Resource) -> dict[str, Any]:
     """``value`` with the structures of ``shape`` that hold the resource's own identifiers
     filled from its attributes: IoT Things Graph's GetFlowTemplate answers a description
     whose ``summary`` carries the id and ARN CreateFlowTemplate returned at the top of its
@@ -529,7 +530,7 @@ def list_(ctx: Ctx, family: Family, role: OperationRole, params: dict[str, Any],
     answer: dict[str, Any] = {}
     list_shape = at_path(output, path) if output is not None and path else None
     if list_shape is not None and list_shape.type_name == "list":
-        member = list_shape.member  # type: ignore[attr-defined]
+        member = list_shape.member
         if role.items == "resource" and member.type_name == "structure":
             rendered = (_summary(_attributes(ctx.service.name, item, family), member, family) for item in page.items)
             values: list[Any] = [value for value in rendered if value]
@@ -613,7 +614,7 @@ def _tags(ctx: Ctx, operation: str, served: Served, params: dict[str, Any], outp
     if shape.type_name == "map":
         _set_path(answer, member, dict(resource.tags))
         return answer
-    entry = shape.member  # type: ignore[attr-defined]
+    entry = shape.member
     key = next((name for name in entry.members if name.lower() in ("key", "tagkey")), "Key")
     value_name = next((name for name in entry.members if name.lower() in ("value", "tagvalue")), "Value")
     _set_path(answer, member, [{key: k, value_name: v} for k, v in resource.tags.items()])

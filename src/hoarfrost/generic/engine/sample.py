@@ -23,8 +23,8 @@ def sample_input(shape: Shape | None, skip: frozenset[str] = frozenset()) -> dic
     """The required members of ``shape``, but for ``skip`` (members the caller sets itself)."""
     if shape is None:
         return {}
-    members = shape.members  # type: ignore[attr-defined]
-    return {name: _value(members[name], name, depth=1) for name in shape.required_members  # type: ignore[attr-defined]
+    members = shape.members
+    return {name: _value(members[name], name, depth=1) for name in shape.required_members
             if name not in skip}
 
 
@@ -33,12 +33,12 @@ def sample_value(shape: Shape, name: str = "") -> Any:
 
 
 def _structure(shape: Shape, name: str, depth: int) -> dict[str, Any]:
-    members = shape.members  # type: ignore[attr-defined]
+    members = shape.members
     if shape.metadata.get("union"):
         first = next(iter(members.items()), None)
         return {first[0]: _value(first[1], first[0], depth + 1)} if first else {}
     out: dict[str, Any] = {}
-    for member in shape.required_members:  # type: ignore[attr-defined]
+    for member in shape.required_members:
         out[member] = _value(members[member], member, depth + 1)
     if not out:
         # A required structure with no required members: over the query protocols an empty
@@ -62,10 +62,10 @@ def _value(shape: Shape, name: str, depth: int) -> Any:
         return _structure(shape, name, depth)
     if kind == "list":
         count = max(int(meta.get("min", 1)), 1)
-        return [_value(shape.member, name, depth + 1) for _ in range(count)]  # type: ignore[attr-defined]
+        return [_value(shape.member, name, depth + 1) for _ in range(count)]
     if kind == "map":
         count = int(meta.get("min", 0))
-        return {_key(shape.key, index): _value(shape.value, name, depth + 1)  # type: ignore[attr-defined]
+        return {_key(shape.key, index): _value(shape.value, name, depth + 1)
                 for index in range(count)}
     if kind == "string":
         return string_for(shape, name)
@@ -87,8 +87,8 @@ def _key(shape: Shape, index: int) -> str:
     """A map key its shape accepts (launch-wizard's specifications keys are 3 or more long)."""
     plain = f"k{index}"
     meta = shape.metadata
-    if shape.enum:  # type: ignore[attr-defined]
-        return str(shape.enum[index % len(shape.enum)])  # type: ignore[attr-defined]
+    if shape.enum:
+        return str(shape.enum[index % len(shape.enum)])
     pattern = meta.get("pattern")
     if int(meta.get("min", 0)) <= len(plain) <= int(meta.get("max", 256)) and (not pattern or matches(pattern, plain)):
         return plain
@@ -96,8 +96,8 @@ def _key(shape: Shape, index: int) -> str:
 
 
 def string_for(shape: Shape, name: str) -> str:
-    if shape.enum:  # type: ignore[attr-defined]
-        return str(shape.enum[0])  # type: ignore[attr-defined]
+    if shape.enum:
+        return str(shape.enum[0])
     meta = shape.metadata
     low, high = int(meta.get("min", 0)), int(meta.get("max", 256))
     serial = next(_counter)

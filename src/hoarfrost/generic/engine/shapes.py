@@ -41,14 +41,14 @@ def conform(value: Any, shape: Shape) -> Any:
     if kind == "list":
         if not isinstance(value, list):
             return None
-        items = [conform(item, shape.member) for item in value]  # type: ignore[attr-defined]
+        items = [conform(item, shape.member) for item in value]
         return [item for item in items if item is not None]
     if kind == "map":
         if not isinstance(value, dict):
             return None
         out = {}
         for key, item in value.items():
-            converted = conform(item, shape.value)  # type: ignore[attr-defined]
+            converted = conform(item, shape.value)
             if isinstance(key, str) and converted is not None:
                 out[key] = converted
         return out
@@ -78,7 +78,7 @@ def fill(shape: Shape, attributes: dict[str, Any]) -> dict[str, Any]:
     """The members of ``shape`` found in ``attributes``, by exact name, else ignoring case."""
     lowered = {key.lower(): key for key in attributes}
     out: dict[str, Any] = {}
-    for name, member in shape.members.items():  # type: ignore[attr-defined]
+    for name, member in shape.members.items():
         key = name if name in attributes else lowered.get(name.lower())
         if key is None:
             continue
