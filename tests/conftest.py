@@ -7,8 +7,8 @@
 * ``inprocess`` / ``server`` — one mode only, for tests that only make sense one way.
 * ``hoarfrost_server`` — the session's ``BackgroundServer`` itself (started on first use).
 
-``HOARFROST_DIRECT=1`` also runs the ``inprocess`` fixture's tests in direct mode;
-``tests/direct`` compares both modes field by field over a sweep of every service.
+``inprocess`` is the wire path (what exercises the protocol layer); ``tests/direct`` compares
+both modes field by field over a sweep of every service.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def hoarfrost_server() -> Iterator[BackgroundServer]:
 
 @pytest.fixture
 def inprocess() -> Iterator[InProcessHarness]:
-    with InProcessHarness() as harness:
+    with InProcessHarness(direct=False) as harness:
         yield harness
 
 
@@ -58,7 +58,7 @@ def server(hoarfrost_server: BackgroundServer) -> Iterator[ServerHarness]:
 @pytest.fixture(params=["inprocess", "direct", "server"])
 def aws(request: pytest.FixtureRequest) -> Iterator[InProcessHarness | ServerHarness]:
     if request.param in ("inprocess", "direct"):
-        with InProcessHarness(direct=True if request.param == "direct" else None) as harness:
+        with InProcessHarness(direct=request.param == "direct") as harness:
             yield harness
     else:
         with ServerHarness(request.getfixturevalue("hoarfrost_server")) as harness:

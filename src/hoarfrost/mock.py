@@ -12,10 +12,13 @@ only then: hoarfrost does not depend on it. A handler that may wait (an SQS long
 the event loop's default executor there, so other tasks, which may be the ones to end the wait,
 keep running.
 
-Direct mode (``mock_aws(direct=True)``, or ``HOARFROST_DIRECT=1`` in the environment) answers
-earlier, at ``before-call``, from the parameters botocore validated: no request is signed,
-serialised or parsed, and a plain answer is not serialised either (see ``hoarfrost.direct``).
-aiobotocore's calls keep the wire path in that mode.
+Direct mode, the default, answers earlier, at ``before-call``, from the parameters botocore
+validated: no request is signed, serialised or parsed, and a plain answer is not serialised
+either (see ``hoarfrost.direct``); the results are the wire path's (the test suite runs in both
+modes and ``tests/direct`` compares them field by field). The wire mode is one flag away
+(``mock_aws(direct=False)`` or ``HOARFROST_DIRECT=0``): it is what exercises the protocol layer,
+and what a test needs that watches ``before-send`` or signing. aiobotocore's calls always take
+the wire path.
 """
 
 from __future__ import annotations
@@ -321,6 +324,11 @@ def active_emulator() -> Emulator | None:
         return _active[-1] if _active else None
 
 
+def _direct_by_default() -> bool:
+    setting = os.environ.get("HOARFROST_DIRECT", "").strip().lower()
+    return setting not in ("0", "false", "no", "off")
+
+
 class mock_aws:
     """Answer every botocore-based client from an Emulator, as a context manager or decorator.
 
@@ -329,18 +337,18 @@ class mock_aws:
     region are set in the environment for the block when none are set, so a test never
     reaches a real account by accident.
 
-    ``direct=True`` (or ``HOARFROST_DIRECT=1`` when ``direct`` is not given) answers each call
-    from its validated parameters at ``before-call`` (``hoarfrost.direct``): the same results,
-    several times faster, but ``before-send``, ``request-created`` and signing hooks do not fire
-    (nothing is sent), and aiobotocore clients keep the wire path. The innermost block's mode
-    applies.
+    Calls are answered in direct mode unless ``direct=False`` (or ``HOARFROST_DIRECT=0`` when
+    ``direct`` is not given): from their validated parameters at ``before-call``
+    (``hoarfrost.direct``), with the same results as the wire path, several times faster; but
+    ``before-send``, ``request-created`` and signing hooks do not fire (nothing is sent), and
+    aiobotocore clients keep the wire path. The innermost block's mode applies.
     """
 
     def __init__(self, emulator: Emulator | None = None, *, keep_state: bool = False, direct: bool | None = None,
                  **settings: Any) -> None:
         self._given = emulator
-        # Direct mode (``hoarfrost.direct``): opt-in, or HOARFROST_DIRECT=1 for every block.
-        self.direct = direct if direct is not None else os.environ.get("HOARFROST_DIRECT", "") not in ("", "0")
+        # Direct mode (``hoarfrost.direct``) unless turned off here or by HOARFROST_DIRECT=0.
+        self.direct = direct if direct is not None else _direct_by_default()
         self._settings = settings
         self.keep_state = keep_state
         self.emulator: Emulator | None = emulator
