@@ -158,7 +158,7 @@ def canned_answer(service: str, call: Callable[[Any], Any], **kwargs: Any) -> tu
         captured.update(status=http_response.status_code, headers=dict(http_response.headers),
                         body=http_response.content)
 
-    with hoarfrost.mock_aws():
+    with hoarfrost.mock_aws(direct=False):  # a real wire answer: direct mode sends none
         probe = client(service, **kwargs)
         probe.meta.events.register("after-call", record)
         call(probe)
