@@ -17,6 +17,7 @@ import array
 import base64
 import fcntl
 import json
+import logging
 import os
 import queue
 import random
@@ -33,6 +34,16 @@ if TYPE_CHECKING:
     from .workers import WorkerSpec
 
 PREFIX = "/2018-06-01/runtime/"
+
+log = logging.getLogger("hoarfrost.lambda")
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A worker killed mid-request (a timeout, a reset) drops its connection: expected, so it is
+    logged at debug level instead of socketserver's traceback on stderr."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("lambda runtime API connection from %s failed", client_address, exc_info=True)
 
 
 class RuntimeApi:
@@ -63,7 +74,7 @@ class RuntimeApi:
                     def log_message(self, *args: Any) -> None:
                         pass
 
-                server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+                server = _QuietServer(("127.0.0.1", 0), Handler)
                 server.daemon_threads = True
                 threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                                  name="hoarfrost-lambda-runtime-api", daemon=True).start()
