@@ -81,26 +81,23 @@ class FirehoseService(StatefulService[FirehoseBackend, FirehoseStateView]):
             return None
         return scope, scope.backend.streams.get(name)
 
-    def schedule_flush(self, account: str, region: str, name: str) -> None:
-        """Arm the flush of the stream's buffer for when its interval runs out."""
-        found = self._stream(account, region, name)
-        if found is None:
-            return
-        scope, _ = found
+    def _due(self, account: str, region: str, name: str) -> float | None:
+        """When the stream's buffer must be flushed (None: no stream, or nothing buffered)."""
+        scope = self.backends.existing(account, region)
+        if scope is None:
+            return None
         with scope.lock:
             stream = scope.backend.streams.get(name)
-            due = stream.due() if stream is not None else None
+            return stream.due() if stream is not None else None
+
+    def schedule_flush(self, account: str, region: str, name: str) -> None:
+        """Arm the flush of the stream's buffer for when its interval runs out."""
+        due = self._due(account, region, name)
         if due is not None:
             self._arm(self._flushes, (account, region, name), due, self._flush_due)
 
     def _flush_due(self, account: str, region: str, name: str) -> None:
-        found = self._stream(account, region, name)
-        if found is None:
-            return
-        scope, _ = found
-        with scope.lock:
-            stream = scope.backend.streams.get(name)
-            due = stream.due() if stream is not None else None
+        due = self._due(account, region, name)
         if due is None:
             return
         if due > self.clock.time():  # a newer buffer than the one this timer was for
